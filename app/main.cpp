@@ -1,0 +1,92 @@
+// The GUI's entry point: application identity, command line, first
+// workspace. Everything else lives in the cytodiff_ui library.
+
+#include "appsettings.h"
+#include "mainwindow.h"
+#include "workspace.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+const char *const kVersion = CYTODIFF_VERSION;
+
+// --version and --help must work without a display (scripts, CI, SSH), so
+// they are answered before QApplication connects to the window system.
+bool answerWithoutGui(int argc, char **argv, int *exitCode)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("CytoDiff %s\n", kVersion);
+            *exitCode = 0;
+            return true;
+        }
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::printf("Usage: cytodiff [--db PATH]\n\n"
+                        "CytoDiff: review and classification of blood-cell images.\n\n"
+                        "Options:\n"
+                        "  --db PATH      open (or create) this workspace file\n"
+                        "  -v, --version  print the version and exit\n"
+                        "  -h, --help     print this help and exit\n");
+            *exitCode = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    int exitCode = 0;
+    if (answerWithoutGui(argc, argv, &exitCode))
+        return exitCode;
+
+    QApplication app(argc, argv);
+    // The same identity as cytodiff-cli, so both find the same default
+    // workspace and settings.
+    QApplication::setOrganizationName(QStringLiteral("CytoDiff"));
+    QApplication::setApplicationName(QStringLiteral("CytoDiff"));
+    QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
+    QApplication::setApplicationDisplayName(QStringLiteral("CytoDiff"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cytodiff.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Review and classification of blood-cell images."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dbOption(
+        QStringLiteral("db"), QApplication::translate("main", "Open (or create) this workspace file."),
+        QStringLiteral("PATH"));
+    parser.addOption(dbOption);
+    parser.process(app);
+
+    cytodiff::ui::MainWindow window;
+    window.show();
+
+    // An explicit --db wins; else the last workspace; else the default one.
+    // If the chosen one cannot be opened the user is told and the default
+    // is tried, so the app always starts somewhere useful.
+    // A last workspace that has gone (deleted, share offline) is not
+    // silently re-created empty.
+    QString path = parser.value(dbOption);
+    if (path.isEmpty() && QFileInfo::exists(cytodiff::ui::AppSettings::lastWorkspace()))
+        path = cytodiff::ui::AppSettings::lastWorkspace();
+    auto fallback = cytodiff::db::defaultWorkspacePath();
+    if (path.isEmpty() && fallback)
+        path = *fallback;
+    if (!path.isEmpty() && !window.openWorkspaceInteractive(path) && fallback
+        && QDir::cleanPath(*fallback) != QDir::cleanPath(path))
+        window.openWorkspaceInteractive(*fallback);
+
+    return app.exec();
+}

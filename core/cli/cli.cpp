@@ -1,0 +1,80 @@
+#include "commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+
+namespace cytodiff::cli {
+namespace {
+
+struct Command {
+    std::function<int(const QStringList &)> run;
+    const char *summary;
+};
+
+const std::map<QString, Command> &commandTable()
+{
+    static const std::map<QString, Command> table = {
+        {QStringLiteral("import"), {runImport, "import a CellaVision export folder into the case database"}},
+        {QStringLiteral("cases"), {runCases, "list the cases in the database"}},
+        {QStringLiteral("cells"), {runCells, "list the cells of one case"}},
+        {QStringLiteral("export"), {runExport, "export a case's cells and predictions as CSV"}},
+        {QStringLiteral("pack"), {runPack, "pack a labelled folder into one training tensor file"}},
+        {QStringLiteral("train"), {runTrain, "train a class-conditional diffusion model"}},
+        {QStringLiteral("classify"), {runClassify, "classify images or a case with a model"}},
+        {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
+        {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
+        {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
+    };
+    return table;
+}
+
+void printUsage(FILE *stream)
+{
+    QTextStream out(stream);
+    out << "Usage: cytodiff-cli <command> [options]\n\nCommands:\n";
+    for (const auto &[name, command] : commandTable())
+        out << "  " << name.leftJustified(10) << command.summary << "\n";
+    out << "\nRun 'cytodiff-cli <command> --help' for the options of one command.\n";
+}
+
+} // namespace
+
+int run(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("CytoDiff"));
+    QCoreApplication::setApplicationName(QStringLiteral("CytoDiff"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CYTODIFF_VERSION));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        printUsage(stderr);
+        return kExitUsage;
+    }
+    const QString name = arguments.at(1);
+    if (name == QLatin1String("--help") || name == QLatin1String("-h") || name == QLatin1String("help")) {
+        printUsage(stdout);
+        return kExitOk;
+    }
+    if (name == QLatin1String("--version")) {
+        QTextStream(stdout) << "cytodiff-cli " << CYTODIFF_VERSION << "\n";
+        return kExitOk;
+    }
+    const auto it = commandTable().find(name);
+    if (it == commandTable().end()) {
+        QTextStream(stderr) << "cytodiff-cli: unknown command '" << name << "'\n\n";
+        printUsage(stderr);
+        return kExitUsage;
+    }
+    // Commands parse with QCommandLineParser, which expects the program
+    // name first: pass "cytodiff-cli <command>" followed by the options.
+    QStringList commandArgs = arguments.mid(2);
+    commandArgs.prepend(arguments.at(0) + QLatin1Char(' ') + name);
+    return it->second.run(commandArgs);
+}
+
+} // namespace cytodiff::cli

@@ -1,0 +1,209 @@
+#include "clisupport.h"
+
+#include "workspace.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <algorithm>
+#include <csignal>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace cytodiff::cli {
+namespace {
+
+struct Streams {
+    QFile stdoutFile;
+    QFile stderrFile;
+    QIODevice *out = nullptr;
+    QIODevice *err = nullptr;
+
+    Streams()
+    {
+        // Straight to the file descriptors (no second buffer), so the text
+        // keeps its order with the progress bar's stdio writes.
+        stdoutFile.open(fileno(stdout), QIODevice::WriteOnly | QIODevice::Unbuffered);
+        stderrFile.open(fileno(stderr), QIODevice::WriteOnly | QIODevice::Unbuffered);
+        out = &stdoutFile;
+        err = &stderrFile;
+    }
+};
+
+Streams &streams()
+{
+    static Streams instance;
+    return instance;
+}
+
+void write(QIODevice *device, const QString &text)
+{
+    if (device == &streams().stdoutFile || device == &streams().stderrFile)
+        std::fflush(nullptr); // anything printed through stdio goes first
+    device->write(text.toUtf8());
+}
+
+std::atomic<bool> g_sigintFlag{false};
+using Handler = void (*)(int);
+Handler g_previousHandler = SIG_DFL;
+
+extern "C" void onSigint(int)
+{
+    // Only async-signal-safe work here: set a lock-free flag and let the
+    // next Ctrl-C terminate the process normally.
+    g_sigintFlag.store(true);
+    std::signal(SIGINT, SIG_DFL);
+}
+
+} // namespace
+
+void printOut(const QString &text)
+{
+    write(streams().out, text);
+}
+
+void printErr(const QString &text)
+{
+    write(streams().err, text);
+}
+
+void printError(const QString &command, const QString &message)
+{
+    printErr(command + QStringLiteral(": error: ") + message + QLatin1Char('\n'));
+}
+
+void printError(const QString &command, const std::string &message)
+{
+    printError(command, QString::fromStdString(message));
+}
+
+void redirectOutput(QIODevice *out, QIODevice *err)
+{
+    streams().out = out ? out : &streams().stdoutFile;
+    streams().err = err ? err : &streams().stderrFile;
+}
+
+QCommandLineOption databaseOption()
+{
+    return QCommandLineOption(QStringList{QStringLiteral("db")},
+                              QStringLiteral("Workspace file (default: the per-user workspace)."),
+                              QStringLiteral("file"));
+}
+
+std::optional<int> parseArguments(QCommandLineParser &parser, const QStringList &args, int minPositional,
+                                  int maxPositional)
+{
+    const QString command = args.value(0, QStringLiteral("cytodiff-cli"));
+    const QCommandLineOption help = parser.addHelpOption();
+    if (!parser.parse(args)) {
+        printError(command, parser.errorText());
+        printErr(QStringLiteral("Run '%1 --help' for usage.\n").arg(command));
+        return 2;
+    }
+    if (parser.isSet(help)) {
+        // QCommandLineParser names the executable only; show the command.
+        QString text = parser.helpText();
+        const QString program = QFileInfo(QCoreApplication::applicationFilePath()).fileName();
+        if (!program.isEmpty() && text.startsWith(QStringLiteral("Usage: ") + program))
+            text.replace(7, program.size(), command);
+        printOut(text);
+        return 0;
+    }
+    const auto count = parser.positionalArguments().size();
+    if (count < minPositional || (maxPositional >= 0 && count > maxPositional)) {
+        const QString why = count < minPositional ? QStringLiteral("missing argument")
+                                                  : QStringLiteral("unexpected argument '%1'")
+                                                        .arg(parser.positionalArguments().at(maxPositional));
+        printError(command, why);
+        printErr(QStringLiteral("Run '%1 --help' for usage.\n").arg(command));
+        return 2;
+    }
+    return std::nullopt;
+}
+
+Result<db::Database> openDatabaseFromOption(const QString &dbOption)
+{
+    QString path = dbOption;
+    if (path.isEmpty()) {
+        auto fallback = db::defaultWorkspacePath();
+        if (!fallback)
+            return makeError(fallback.error());
+        path = *fallback;
+    }
+    return db::Database::open(path);
+}
+
+bool isTerminal(FILE *stream)
+{
+    return stream && isatty(fileno(stream)) == 1;
+}
+
+ProgressBar::ProgressBar(QString label, FILE *stream)
+    : m_label(std::move(label)), m_stream(stream), m_enabled(isTerminal(stream))
+{
+    if (m_enabled) {
+        winsize size{};
+        if (ioctl(fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
+            m_width = size.ws_col;
+    }
+}
+
+ProgressBar::~ProgressBar()
+{
+    finish();
+}
+
+void ProgressBar::update(qint64 done, qint64 total, const QString &detail)
+{
+    if (!m_enabled)
+        return;
+    if (m_drawn && done < total && m_sinceDraw.isValid() && m_sinceDraw.elapsed() < 100)
+        return;
+    m_sinceDraw.restart();
+    const int barWidth = 24;
+    const double fraction = total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 0.0;
+    const int filled = static_cast<int>(fraction * barWidth);
+    QString line = QStringLiteral("%1 [%2%3] %4/%5 %6%")
+                       .arg(m_label, QString(filled, QLatin1Char('#')), QString(barWidth - filled, QLatin1Char('.')))
+                       .arg(done)
+                       .arg(total)
+                       .arg(static_cast<int>(fraction * 100.0), 3);
+    if (!detail.isEmpty())
+        line += QLatin1Char(' ') + detail;
+    // Cut to the terminal width so that "\r" returns to the same line.
+    if (line.size() > m_width - 1)
+        line = line.left(m_width - 2) + QChar(0x2026);
+    line = line.leftJustified(m_width - 1);
+    std::fputs((QLatin1Char('\r') + line).toUtf8().constData(), m_stream);
+    std::fflush(m_stream);
+    m_drawn = true;
+}
+
+void ProgressBar::finish()
+{
+    if (m_enabled && m_drawn) {
+        std::fputs("\n", m_stream);
+        std::fflush(m_stream);
+        m_drawn = false;
+    }
+}
+
+SigintCancel::SigintCancel()
+{
+    g_sigintFlag.store(false);
+    g_previousHandler = std::signal(SIGINT, onSigint);
+}
+
+SigintCancel::~SigintCancel()
+{
+    std::signal(SIGINT, g_previousHandler == SIG_ERR ? SIG_DFL : g_previousHandler);
+}
+
+const std::atomic<bool> &SigintCancel::flag() const
+{
+    return g_sigintFlag;
+}
+
+} // namespace cytodiff::cli

@@ -1,0 +1,28 @@
+#pragma once
+// cytodiff-cli subcommands. Each takes the arguments after its name and
+// returns the process exit code: 0 ok, 1 bad input, 2 usage.
+
+#include <QStringList>
+
+namespace cytodiff::cli {
+
+enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2 };
+
+// Case database commands (dbcommands.cpp).
+int runImport(const QStringList &args);
+int runCases(const QStringList &args);
+int runCells(const QStringList &args);
+int runExport(const QStringList &args);
+
+// Engine commands (enginecommands.cpp, trainingcommands.cpp).
+int runPack(const QStringList &args);
+int runTrain(const QStringList &args);
+int runClassify(const QStringList &args);
+int runHeatmap(const QStringList &args);
+int runGenerate(const QStringList &args);
+int runBench(const QStringList &args);
+
+// Entry point used by app/cli_main.cpp: dispatches argv[1].
+int run(int argc, char **argv);
+
+} // namespace cytodiff::cli

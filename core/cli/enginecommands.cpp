@@ -1,0 +1,507 @@
+// cytodiff-cli classify, heatmap, generate and bench.
+#include "commands.h"
+
+#include "database.h"
+#include "engine.h"
+#include "imageio.h"
+#include "labelledset.h"
+#include "workspace.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace cytodiff::cli {
+namespace {
+
+volatile std::sig_atomic_t g_cancel = 0;
+void onSignal(int) { g_cancel = 1; }
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+int fail(const std::string &message, int code = kExitBadInput)
+{
+    err() << "error: " << QString::fromStdString(message) << "\n";
+    err().flush();
+    return code;
+}
+
+bool parseOrHelp(QCommandLineParser &parser, const QStringList &args, int &exitCode)
+{
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        exitCode = kExitUsage;
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        exitCode = kExitOk;
+        return false;
+    }
+    return true;
+}
+
+void addModelOptions(QCommandLineParser &parser)
+{
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 1: fastest per process on 2 shared cores)."),
+                      QStringLiteral("T"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("dev"), QStringLiteral("cpu")});
+}
+
+Result<engine::Model> loadModel(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(QStringLiteral("model")))
+        return makeError("Give a model file with --model.");
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    return engine::Model::load(parser.value(QStringLiteral("model")).toStdString(),
+                               parser.value(QStringLiteral("device")).toStdString());
+}
+
+Result<FloatImage> prepare(const std::string &bytes, const engine::Model &model)
+{
+    return imaging::preprocess(bytes, {model.card().cropSize, model.card().network.resolution});
+}
+
+const QStringList kImageSuffixes = {QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"),
+                                    QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff")};
+
+QStringList collectImages(const QStringList &inputs, QStringList &problems)
+{
+    QStringList files;
+    for (const QString &input : inputs) {
+        const QFileInfo info(input);
+        if (info.isDir()) {
+            QStringList found;
+            QDirIterator it(input, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString path = it.next();
+                if (kImageSuffixes.contains(QFileInfo(path).suffix().toLower()))
+                    found.append(path);
+            }
+            found.sort();
+            files += found;
+        } else if (info.isFile()) {
+            files.append(input);
+        } else {
+            problems.append(input + QStringLiteral(": no such file or folder"));
+        }
+    }
+    return files;
+}
+
+QString csvField(const QString &text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+engine::ClassifyOptions classifyOptions(const QCommandLineParser &parser)
+{
+    engine::ClassifyOptions o;
+    o.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
+                                                                                      : engine::Protocol::Fast;
+    auto intOr = [&](const char *name, int fallback) {
+        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toInt() : fallback;
+    };
+    auto doubleOr = [&](const char *name, double fallback) {
+        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toDouble() : fallback;
+    };
+    o.trialsMin = intOr("trials-min", -1);
+    o.trialsMax = intOr("trials-max", -1);
+    o.trialsPerRound = intOr("round", -1);
+    o.pValue = doubleOr("p-value", -1.0);
+    o.tMin = doubleOr("t-min", -1.0);
+    o.tMax = doubleOr("t-max", -1.0);
+    o.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    return o;
+}
+
+void addClassifyOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper (the published estimator)."),
+                      QStringLiteral("name"), QStringLiteral("fast")});
+    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning starts."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("p-value"), QStringLiteral("Pruning threshold of the paired t-test (default 2e-3)."), QStringLiteral("P")});
+    parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
+}
+
+QString progressLine(int done, int total, double seconds)
+{
+    const double rate = seconds > 0 ? done / seconds : 0;
+    const double eta = rate > 0 ? (total - done) / rate : -1;
+    return QStringLiteral("\rclassified %1/%2  %3 cells/s  eta %4 s   ")
+        .arg(done).arg(total).arg(rate, 0, 'f', 2).arg(eta < 0 ? QStringLiteral("?") : QString::number(int(eta)));
+}
+
+} // namespace
+
+int runClassify(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Classify cell images or a case with a diffusion model."));
+    addModelOptions(parser);
+    addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("db"), QStringLiteral("Workspace database (with --case)."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
+    parser.addPositionalArgument(QStringLiteral("inputs"), QStringLiteral("Images or folders."), QStringLiteral("[inputs...]"));
+    int exitCode = 0;
+    if (!parseOrHelp(parser, args, exitCode))
+        return exitCode;
+    const bool caseMode = parser.isSet(QStringLiteral("case"));
+    if (!parser.isSet(QStringLiteral("out")) || (caseMode == !parser.positionalArguments().isEmpty())) {
+        err() << "usage: cytodiff-cli classify --model M (--db F --case C | <images or folders...>) --out preds.csv\n";
+        return kExitUsage;
+    }
+    auto model = loadModel(parser);
+    if (!model)
+        return fail(model.error());
+    const auto options = classifyOptions(parser);
+
+    // Work items: (label for the CSV, cell id or -1, file path or empty).
+    struct Item {
+        QString label;
+        qint64 cellId = -1;
+        QString path;
+    };
+    QList<Item> items;
+    std::optional<db::Database> database;
+    if (caseMode) {
+        QString dbPath = parser.value(QStringLiteral("db"));
+        if (dbPath.isEmpty()) {
+            auto fallback = db::defaultWorkspacePath();
+            if (!fallback)
+                return fail(fallback.error());
+            dbPath = *fallback;
+        }
+        auto opened = db::Database::open(dbPath);
+        if (!opened)
+            return fail(opened.error());
+        database = std::move(*opened);
+        auto found = database->findCase(parser.value(QStringLiteral("case")));
+        if (!found)
+            return fail(found.error());
+        auto ids = database->cellIdsOfCase(found->id);
+        if (!ids)
+            return fail(ids.error());
+        for (qint64 id : *ids)
+            items.append({QString::number(id), id, {}});
+        if (database->isReadOnly())
+            err() << "warning: " << database->readOnlyReason() << " Predictions go to the CSV only.\n";
+    } else {
+        QStringList problems;
+        for (const QString &path : collectImages(parser.positionalArguments(), problems))
+            items.append({path, -1, path});
+        for (const QString &p : problems)
+            err() << "skipped " << p << "\n";
+        if (items.isEmpty())
+            return fail("No images to classify.");
+    }
+
+    QFile out(parser.value(QStringLiteral("out")));
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return fail("Cannot write '" + out.fileName().toStdString() + "'.");
+    QTextStream csv(&out);
+    const auto &classes = model->card().classNames;
+    csv << "path,predicted,confidence,anomaly,nfe";
+    for (const auto &c : classes)
+        csv << ",score_" << QString::fromStdString(c);
+    csv << "\n";
+
+    std::signal(SIGINT, onSignal);
+    const bool tty = isatty(fileno(stderr));
+    QElapsedTimer timer;
+    timer.start();
+    int done = 0, failed = 0;
+    long long totalNfe = 0;
+    const QString modelId = QString::fromStdString(model->card().modelId());
+    for (const Item &item : items) {
+        if (g_cancel)
+            break;
+        Result<std::string> bytes = item.cellId >= 0 ? [&]() -> Result<std::string> {
+            auto image = database->cellImage(item.cellId);
+            if (!image)
+                return makeError(image.error());
+            return image->toStdString();
+        }()
+                                                     : imaging::readFile(item.path.toStdString());
+        Result<FloatImage> input = bytes ? prepare(*bytes, *model) : Result<FloatImage>(makeError(bytes.error()));
+        if (!input) {
+            err() << "\nskipped " << item.label << ": " << QString::fromStdString(input.error()) << "\n";
+            ++failed;
+            continue;
+        }
+        auto optionsForCell = options;
+        optionsForCell.seed = options.seed + std::uint64_t(done);
+        auto result = model->classify(*input, optionsForCell, [] { return g_cancel != 0; });
+        if (!result) {
+            if (g_cancel)
+                break;
+            err() << "\nfailed " << item.label << ": " << QString::fromStdString(result.error()) << "\n";
+            ++failed;
+            continue;
+        }
+        csv << csvField(item.label) << "," << QString::fromStdString(classes[result->predicted]) << ","
+            << QString::number(result->confidence, 'g', 6) << "," << QString::number(result->anomaly, 'g', 6) << ","
+            << result->nfe;
+        QMap<QString, double> scores;
+        for (std::size_t c = 0; c < classes.size(); ++c) {
+            csv << "," << QString::number(result->probabilities[c], 'g', 6);
+            scores.insert(QString::fromStdString(classes[c]), result->probabilities[c]);
+        }
+        csv << "\n";
+        if (database && !database->isReadOnly()) {
+            auto stored = database->insertPrediction(item.cellId, modelId, QString::fromStdString(classes[result->predicted]),
+                                                     result->confidence, result->anomaly, scores, result->nfe);
+            if (!stored)
+                return fail(stored.error());
+        }
+        totalNfe += result->nfe;
+        ++done;
+        if (tty)
+            err() << progressLine(done, int(items.size()), timer.elapsed() / 1000.0) << Qt::flush;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    csv.flush();
+    const double seconds = timer.elapsed() / 1000.0;
+    err() << (tty ? "\n" : "") << "classified " << done << " of " << items.size() << " cells"
+          << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
+          << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
+          << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (g_cancel ? " (cancelled)" : "") << "\n";
+    return g_cancel ? kExitBadInput : (done == 0 ? kExitBadInput : kExitOk);
+}
+
+namespace {
+
+// Nearest-neighbour enlargement so small network-resolution images are
+// viewable; PNG viewers would otherwise smooth or shrink them.
+FloatImage enlarge(const FloatImage &image, int factor)
+{
+    FloatImage out{image.channels, image.height * factor, image.width * factor, {}};
+    out.data.resize(std::size_t(out.channels) * out.height * out.width);
+    for (int c = 0; c < image.channels; ++c)
+        for (int y = 0; y < out.height; ++y)
+            for (int x = 0; x < out.width; ++x)
+                out.data[(std::size_t(c) * out.height + y) * out.width + x] =
+                    image.data[(std::size_t(c) * image.height + y / factor) * image.width + x / factor];
+    return out;
+}
+
+Result<void> writePng(const QString &path, const FloatImage &image)
+{
+    auto png = imaging::encodePng(image);
+    if (!png)
+        return makeError(png.error());
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(png->data(), qint64(png->size())) != qint64(png->size()))
+        return makeError("Cannot write '" + path.toStdString() + "'.");
+    return {};
+}
+
+} // namespace
+
+int runHeatmap(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Write counterfactual heatmaps of one cell image: what would have "
+                                                    "to change for it to read as each class (dark = add, light = remove)."));
+    addModelOptions(parser);
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("trials"), QStringLiteral("Paired trials to average (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
+    parser.addOption({QStringLiteral("gain"), QStringLiteral("Display gain of the delta maps (default 4)."), QStringLiteral("g"), QStringLiteral("4")});
+    parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Cell image."));
+    int exitCode = 0;
+    if (!parseOrHelp(parser, args, exitCode))
+        return exitCode;
+    if (parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli heatmap --model M <image> --out dir/\n";
+        return kExitUsage;
+    }
+    auto model = loadModel(parser);
+    if (!model)
+        return fail(model.error());
+    auto bytes = imaging::readFile(parser.positionalArguments().first().toStdString());
+    if (!bytes)
+        return fail(bytes.error());
+    auto input = prepare(*bytes, *model);
+    if (!input)
+        return fail(input.error());
+    auto maps = model->heatmaps(*input, parser.value(QStringLiteral("trials")).toInt(),
+                                parser.value(QStringLiteral("seed")).toULongLong());
+    if (!maps)
+        return fail(maps.error());
+    const QDir dir(parser.value(QStringLiteral("out")));
+    if (!dir.mkpath(QStringLiteral(".")))
+        return fail("Cannot create '" + dir.path().toStdString() + "'.");
+    const double gain = parser.value(QStringLiteral("gain")).toDouble();
+    constexpr int kZoom = 4;
+    const auto &classes = model->card().classNames;
+    auto written = writePng(dir.filePath(QStringLiteral("original.png")), enlarge(maps->input, kZoom));
+    // The overlay shows the runner-up: the most informative counterfactual.
+    int runnerUp = -1;
+    double smallest = 1e300;
+    for (std::size_t c = 0; c < classes.size() && written; ++c) {
+        const auto &delta = maps->deltas[c];
+        written = writePng(dir.filePath(QStringLiteral("heatmap_%1.png").arg(QString::fromStdString(classes[c]))),
+                           enlarge(engine::renderHeatmap(delta, gain), kZoom));
+        double energy = 0;
+        for (float v : delta.data)
+            energy += double(v) * v;
+        if (int(c) != maps->predicted && energy < smallest) {
+            smallest = energy;
+            runnerUp = int(c);
+        }
+    }
+    if (written && runnerUp >= 0) {
+        written = writePng(dir.filePath(QStringLiteral("overlay_%1.png").arg(QString::fromStdString(classes[runnerUp]))),
+                           enlarge(engine::renderOverlay(maps->input, maps->deltas[runnerUp], gain, 0.7), kZoom));
+    }
+    if (!written)
+        return fail(written.error());
+    QTextStream(stdout) << "predicted " << QString::fromStdString(classes[maps->predicted]) << "; wrote "
+                        << classes.size() + 2 << " PNG files to " << dir.path() << "\n";
+    return kExitOk;
+}
+
+int runGenerate(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Generate synthetic cells of one class (DDIM)."));
+    addModelOptions(parser);
+    parser.addOption({QStringLiteral("class"), QStringLiteral("Class name."), QStringLiteral("name")});
+    parser.addOption({QStringLiteral("count"), QStringLiteral("Number of images (default 8)."), QStringLiteral("N"), QStringLiteral("8")});
+    parser.addOption({QStringLiteral("steps"), QStringLiteral("Sampling steps (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
+    parser.addOption({QStringLiteral("guidance"), QStringLiteral("Classifier-free guidance scale (default 1 = none)."), QStringLiteral("g"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."), QStringLiteral("dir")});
+    int exitCode = 0;
+    if (!parseOrHelp(parser, args, exitCode))
+        return exitCode;
+    if (!parser.isSet(QStringLiteral("class")) || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli generate --model M --class C --count N --steps 50 --out dir/\n";
+        return kExitUsage;
+    }
+    auto model = loadModel(parser);
+    if (!model)
+        return fail(model.error());
+    const int classIndex = model->classIndex(parser.value(QStringLiteral("class")).toStdString());
+    if (classIndex < 0)
+        return fail("The model has no class '" + parser.value(QStringLiteral("class")).toStdString() + "'.");
+    std::signal(SIGINT, onSignal);
+    auto images = model->generate(classIndex, std::max(1, parser.value(QStringLiteral("count")).toInt()),
+                                  parser.value(QStringLiteral("steps")).toInt(),
+                                  parser.value(QStringLiteral("guidance")).toDouble(),
+                                  parser.value(QStringLiteral("seed")).toULongLong(), [] { return g_cancel != 0; });
+    std::signal(SIGINT, SIG_DFL);
+    if (!images)
+        return fail(images.error());
+    const QDir dir(parser.value(QStringLiteral("out")));
+    if (!dir.mkpath(QStringLiteral(".")))
+        return fail("Cannot create '" + dir.path().toStdString() + "'.");
+    for (std::size_t i = 0; i < images->size(); ++i) {
+        auto written = writePng(dir.filePath(QStringLiteral("%1_%2.png").arg(parser.value(QStringLiteral("class"))).arg(i, 4, 10, QLatin1Char('0'))),
+                                (*images)[i]);
+        if (!written)
+            return fail(written.error());
+    }
+    QTextStream(stdout) << "wrote " << images->size() << " synthetic " << parser.value(QStringLiteral("class"))
+                        << " images to " << dir.path() << "\n";
+    return kExitOk;
+}
+
+int runBench(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Measure network evaluations/s, mean NFE per cell and cells/s."));
+    addModelOptions(parser);
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder for the per-cell figures."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("cells"), QStringLiteral("Cells per protocol (default 24)."), QStringLiteral("N"), QStringLiteral("24")});
+    int exitCode = 0;
+    if (!parseOrHelp(parser, args, exitCode))
+        return exitCode;
+    auto model = loadModel(parser);
+    if (!model)
+        return fail(model.error());
+    QTextStream out(stdout);
+    out << "model " << QString::fromStdString(model->card().modelId()) << " ("
+        << QString::fromStdString(model->card().network.describe()) << ")\n";
+    int bestThreads = 1;
+    double bestRate = 0;
+    for (int threads : {1, 2}) {
+        engine::setThreadCount(threads);
+        for (int batch : {8, 32}) {
+            const double rate = model->benchmarkNetwork(batch, 3);
+            out << "threads " << threads << " batch " << batch << ": " << QString::number(rate, 'f', 1)
+                << " network evaluations/s\n";
+            if (batch == 32 && rate > bestRate) {
+                bestRate = rate;
+                bestThreads = threads;
+            }
+        }
+    }
+    out << "best thread setting: " << bestThreads << "\n";
+    out.flush();
+    engine::setThreadCount(bestThreads);
+    if (!parser.isSet(QStringLiteral("data")))
+        return kExitOk;
+    auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
+    if (!images)
+        return fail(images.error());
+    // Every k-th image so all classes are represented.
+    const int cells = std::max(1, parser.value(QStringLiteral("cells")).toInt());
+    QList<LabelledImage> picked;
+    const int stride = std::max<qsizetype>(1, images->size() / cells);
+    for (int i = 0; i < images->size() && picked.size() < cells; i += stride)
+        picked.append((*images)[i]);
+    for (auto protocol : {engine::Protocol::Fast, engine::Protocol::Paper}) {
+        engine::ClassifyOptions options;
+        options.protocol = protocol;
+        QElapsedTimer timer;
+        timer.start();
+        long long nfe = 0;
+        int correct = 0;
+        for (int i = 0; i < picked.size(); ++i) {
+            auto bytes = imaging::readFile(picked[i].path.toStdString());
+            if (!bytes)
+                return fail(bytes.error());
+            auto input = prepare(*bytes, *model);
+            if (!input)
+                return fail(input.error());
+            options.seed = std::uint64_t(i);
+            auto result = model->classify(*input, options);
+            if (!result)
+                return fail(result.error());
+            nfe += result->nfe;
+            correct += model->card().classNames[result->predicted] == picked[i].className.toStdString();
+        }
+        const double seconds = timer.elapsed() / 1000.0;
+        out << (protocol == engine::Protocol::Fast ? "fast " : "paper") << " protocol: " << picked.size()
+            << " cells, mean NFE " << QString::number(double(nfe) / picked.size(), 'f', 1) << ", "
+            << QString::number(picked.size() / seconds, 'f', 3) << " cells/s, accuracy "
+            << QString::number(100.0 * correct / picked.size(), 'f', 1) << "%\n";
+        out.flush();
+    }
+    return kExitOk;
+}
+
+} // namespace cytodiff::cli

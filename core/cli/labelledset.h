@@ -1,0 +1,36 @@
+#pragma once
+// Labelled image sets for training and evaluation: a folder per class
+// (<root>/<class>/<image>), a packed .cdpack file, or a case database.
+
+#include "result.h"
+#include "trainingdata.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace cytodiff::cli {
+
+struct LabelledImage {
+    QString path;
+    QString name;      // file name only: the split is chosen by its hash
+    QString className; // canonical class id
+};
+
+// <root>/<class folder>/<image>; folder names are mapped through the
+// synonym table (unknown folder names are kept as they are).
+Result<QList<LabelledImage>> scanLabelledFolder(const QString &root);
+
+using LoadProgressFn = std::function<void(int done, int total)>;
+
+// Decodes, crops and resizes every image; unreadable files are skipped and
+// listed in `skipped` as "path: reason".
+Result<engine::TrainingData> buildTrainingData(const QList<LabelledImage> &images, int resolution, int cropSize,
+                                               const LoadProgressFn &progress, QStringList *skipped);
+
+// --data argument: a folder, a .cdpack file or a workspace database.
+Result<engine::TrainingData> loadTrainingData(const QString &data, int resolution, int cropSize,
+                                              const LoadProgressFn &progress, QStringList *skipped);
+
+} // namespace cytodiff::cli

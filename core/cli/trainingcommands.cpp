@@ -1,0 +1,221 @@
+// cytodiff-cli pack and train.
+#include "commands.h"
+
+#include "labelledset.h"
+#include "trainer.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstdio>
+
+namespace cytodiff::cli {
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void onInterrupt(int) { g_interrupted = 1; }
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+QString formatSeconds(double seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("?");
+    const int s = int(seconds);
+    return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void addDataOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("resolution"), QStringLiteral("Network input size in pixels (default 48)."),
+                      QStringLiteral("px"), QStringLiteral("48")});
+    parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels before resizing (default 288)."),
+                      QStringLiteral("px"), QStringLiteral("288")});
+}
+
+Result<engine::TrainingData> loadData(const QString &source, const QCommandLineParser &parser)
+{
+    QStringList skipped;
+    QElapsedTimer timer;
+    timer.start();
+    auto data = loadTrainingData(
+        source, parser.value(QStringLiteral("resolution")).toInt(), parser.value(QStringLiteral("crop")).toInt(),
+        [](int done, int total) { err() << "\rloading images " << done << "/" << total << Qt::flush; }, &skipped);
+    err() << "\n";
+    for (const QString &line : skipped)
+        err() << "skipped " << line << "\n";
+    if (data)
+        err() << "loaded " << data->size() << " images of " << data->classNames.size() << " classes in "
+              << QString::number(timer.elapsed() / 1000.0, 'f', 1) << " s\n";
+    err().flush();
+    return data;
+}
+
+std::vector<int> parseIntList(const QString &text)
+{
+    std::vector<int> values;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        values.push_back(part.trimmed().toInt());
+    return values;
+}
+
+} // namespace
+
+int runPack(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Pack a labelled folder (one sub-folder per class) into one "
+                                                    "training file the engine reads without OpenCV."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Labelled folder or workspace database."));
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output .cdpack file."), QStringLiteral("file")});
+    addDataOptions(parser);
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return kExitOk;
+    }
+    if (parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli pack <folder> --out data.cdpack [--resolution 48] [--crop 288]\n";
+        return kExitUsage;
+    }
+    auto data = loadData(parser.positionalArguments().first(), parser);
+    if (!data) {
+        err() << "error: " << QString::fromStdString(data.error()) << "\n";
+        return kExitBadInput;
+    }
+    auto saved = engine::savePack(parser.value(QStringLiteral("out")).toStdString(), *data);
+    if (!saved) {
+        err() << "error: " << QString::fromStdString(saved.error()) << "\n";
+        return kExitBadInput;
+    }
+    QTextStream(stdout) << "packed " << data->size() << " images (" << data->classNames.size() << " classes, "
+                        << data->resolution << " px) into " << parser.value(QStringLiteral("out")) << "\n"
+                        << "data hash " << QString::fromStdString(data->contentHash()) << "\n";
+    return kExitOk;
+}
+
+int runTrain(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train a class-conditional diffusion model."));
+    parser.addHelpOption();
+    const QList<QCommandLineOption> options = {
+        {QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")},
+        {QStringLiteral("out"), QStringLiteral("Output model file."), QStringLiteral("file")},
+        {QStringLiteral("minutes"), QStringLiteral("Wall-clock training budget."), QStringLiteral("N")},
+        {QStringLiteral("steps"), QStringLiteral("Step budget (deterministic for a seed on CPU)."), QStringLiteral("N")},
+        {QStringLiteral("resume"), QStringLiteral("Continue from a checkpoint."), QStringLiteral("ckpt")},
+        {QStringLiteral("checkpoint"), QStringLiteral("Checkpoint path (default <out>.ckpt)."), QStringLiteral("file")},
+        {QStringLiteral("classes"), QStringLiteral("Train on these classes only (comma separated)."), QStringLiteral("a,b")},
+        {QStringLiteral("exclude-class"), QStringLiteral("Leave one class out (anomaly studies)."), QStringLiteral("class")},
+        {QStringLiteral("per-class"), QStringLiteral("At most N training images per class."), QStringLiteral("N")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"), QStringLiteral("1")},
+        {QStringLiteral("device"), QStringLiteral("cpu or cuda (default cpu)."), QStringLiteral("dev"), QStringLiteral("cpu")},
+        {QStringLiteral("threads"), QStringLiteral("Intra-op threads (default: LibTorch's choice)."), QStringLiteral("T"), QStringLiteral("0")},
+        {QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")},
+        {QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 1e-3)."), QStringLiteral("x"), QStringLiteral("1e-3")},
+        {QStringLiteral("base-channels"), QStringLiteral("UNet width (default 32)."), QStringLiteral("C"), QStringLiteral("32")},
+        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,2,4)."), QStringLiteral("list"), QStringLiteral("1,2,2,4")},
+        {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("no-augment"), QStringLiteral("Disable augmentation.")},
+        {QStringLiteral("validate-every"), QStringLiteral("Seconds between quick validations (default 600, 0 = off)."), QStringLiteral("s"), QStringLiteral("600")},
+    };
+    parser.addOptions(options);
+    addDataOptions(parser);
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return kExitOk;
+    }
+    if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
+        || (!parser.isSet(QStringLiteral("minutes")) && !parser.isSet(QStringLiteral("steps")))) {
+        err() << "usage: cytodiff-cli train --data <folder|pack|db> --out model.pt (--minutes N | --steps N) [options]\n";
+        return kExitUsage;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+
+    auto loaded = loadData(parser.value(QStringLiteral("data")), parser);
+    if (!loaded) {
+        err() << "error: " << QString::fromStdString(loaded.error()) << "\n";
+        return kExitBadInput;
+    }
+    std::vector<std::string> keep;
+    for (const QString &c : parser.value(QStringLiteral("classes")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        keep.push_back(c.trimmed().toStdString());
+    auto data = engine::selectClasses(*loaded, keep, parser.value(QStringLiteral("exclude-class")).toStdString(),
+                                      parser.value(QStringLiteral("per-class")).toInt());
+    if (!data) {
+        err() << "error: " << QString::fromStdString(data.error()) << "\n";
+        return kExitBadInput;
+    }
+
+    engine::TrainOptions train;
+    train.outPath = parser.value(QStringLiteral("out")).toStdString();
+    train.resumePath = parser.value(QStringLiteral("resume")).toStdString();
+    train.checkpointPath = parser.value(QStringLiteral("checkpoint")).toStdString();
+    train.minutes = parser.value(QStringLiteral("minutes")).toDouble();
+    train.steps = parser.value(QStringLiteral("steps")).toLongLong();
+    train.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    train.device = parser.value(QStringLiteral("device")).toStdString();
+    train.batchSize = std::max(1, parser.value(QStringLiteral("batch")).toInt());
+    train.learningRate = parser.value(QStringLiteral("lr")).toDouble();
+    train.augment = !parser.isSet(QStringLiteral("no-augment"));
+    train.validateEverySeconds = parser.value(QStringLiteral("validate-every")).toDouble();
+    train.network.baseChannels = parser.value(QStringLiteral("base-channels")).toInt();
+    train.network.channelMults = parseIntList(parser.value(QStringLiteral("channel-mults")));
+    train.network.resBlocks = std::max(1, parser.value(QStringLiteral("res-blocks")).toInt());
+    QStringList command = args.mid(1);
+    command.prepend(QStringLiteral("cytodiff-cli train"));
+    train.trainCommand = command.join(QLatin1Char(' ')).toStdString();
+
+    int trainCount = 0;
+    for (auto s : data->splits)
+        trainCount += s == engine::Split::Train;
+    err() << "training on " << trainCount << " images, " << data->classNames.size() << " classes ("
+          << QString::fromStdString(train.network.describe()) << "), " << engine::threadCount() << " thread(s)\n";
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    auto report = engine::trainDiffusion(
+        *data, train,
+        [](const engine::TrainProgress &p) {
+            if (!p.message.empty()) {
+                err() << "\n[" << formatSeconds(p.elapsedSeconds) << "] step " << p.step << ": "
+                      << QString::fromStdString(p.message) << "\n";
+            } else {
+                err() << "step " << p.step << (p.totalSteps > 0 ? QStringLiteral("/%1").arg(p.totalSteps) : QString())
+                      << "  loss " << QString::number(p.loss, 'f', 4) << "  lr " << QString::number(p.learningRate, 'g', 3)
+                      << "  elapsed " << formatSeconds(p.elapsedSeconds) << "  eta " << formatSeconds(p.etaSeconds)
+                      << "\n";
+            }
+            err().flush();
+        },
+        [] { return g_interrupted != 0; });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (!report) {
+        err() << "error: " << QString::fromStdString(report.error()) << "\n";
+        return kExitBadInput;
+    }
+    QTextStream(stdout) << "wrote " << parser.value(QStringLiteral("out")) << " after " << report->steps << " steps in "
+                        << formatSeconds(report->seconds) << "\n"
+                        << "sha256 " << QString::fromStdString(report->card.sha256) << "\n"
+                        << QString::fromStdString(report->card.metrics) << "\n";
+    return kExitOk;
+}
+
+} // namespace cytodiff::cli

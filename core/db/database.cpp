@@ -1,0 +1,668 @@
+#include "database.h"
+
+#include "labelledcellcursor.h"
+#include "migrations.h"
+#include "transaction.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <sqlite3.h>
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+namespace cytodiff::db {
+
+struct Database::State {
+    sqlite3 *handle = nullptr;
+    QString path;
+    int schemaVersion = 0;
+    QString journalMode;
+    QString readOnlyReason;
+    int transactionDepth = 0;
+
+    State() = default;
+    State(const State &) = delete;
+    State &operator=(const State &) = delete;
+    // close_v2: a cursor finalized after its Database still cleans up.
+    ~State() { sqlite3_close_v2(handle); }
+};
+
+namespace {
+
+std::string quoted(const QString &text)
+{
+    return QStringLiteral("'%1'").arg(text).toStdString();
+}
+
+// One statement, one integer result (PRAGMAs, COUNT(*)).
+Result<qint64> queryInt(const Database &db, std::string_view sql)
+{
+    auto statement = db.prepare(sql);
+    if (!statement)
+        return makeError(statement.error());
+    auto row = statement->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return makeError("internal error: no result for " + std::string(sql));
+    return statement->int64(0);
+}
+
+Result<QString> queryText(const Database &db, std::string_view sql)
+{
+    auto statement = db.prepare(sql);
+    if (!statement)
+        return makeError(statement.error());
+    auto row = statement->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return makeError("internal error: no result for " + std::string(sql));
+    return statement->text(0);
+}
+
+std::optional<double> finiteOrNull(double value)
+{
+    if (std::isfinite(value))
+        return value;
+    return std::nullopt;
+}
+
+QString scoresToJson(const QMap<QString, double> &scores)
+{
+    QJsonObject object;
+    for (auto it = scores.cbegin(); it != scores.cend(); ++it)
+        object.insert(it.key(), std::isfinite(it.value()) ? QJsonValue(it.value()) : QJsonValue());
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QMap<QString, double> scoresFromJson(const QString &json)
+{
+    QMap<QString, double> scores;
+    const QJsonObject object = QJsonDocument::fromJson(json.toUtf8()).object();
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        scores.insert(it.key(), it.value().isDouble() ? it.value().toDouble() : std::nan(""));
+    return scores;
+}
+
+constexpr std::string_view kCaseColumns =
+    "SELECT k.id, k.name, k.slide_id, k.specimen, k.source_path, k.instrument, k.imported_at, "
+    "k.status, k.signed_by, k.signed_at, "
+    "(SELECT COUNT(*) FROM cells x WHERE x.case_id = k.id), "
+    "(SELECT COUNT(*) FROM cells x WHERE x.case_id = k.id AND x.label_class IS NOT NULL) "
+    "FROM cases k ";
+
+CaseRow readCase(const Statement &s)
+{
+    CaseRow row;
+    row.id = s.int64(0);
+    row.name = s.text(1);
+    row.slideId = s.text(2);
+    row.specimen = s.text(3);
+    row.sourcePath = s.text(4);
+    row.instrument = s.text(5);
+    row.importedAt = fromDbTime(s.text(6));
+    row.status = s.text(7);
+    row.signedBy = s.text(8);
+    row.signedAt = fromDbTime(s.text(9));
+    row.cellCount = s.int32(10);
+    row.labelledCount = s.int32(11);
+    return row;
+}
+
+// The latest prediction is the one with the highest id (ids only grow).
+constexpr std::string_view kCellColumns =
+    "SELECT c.id, c.case_id, c.original_name, c.source_path, c.label_class, c.raw_code, "
+    "c.unknown_code, c.width, c.height, c.pos_x, c.pos_y, c.sha256, "
+    "p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, p.nfe "
+    "FROM cells c LEFT JOIN predictions p "
+    "ON p.id = (SELECT MAX(p2.id) FROM predictions p2 WHERE p2.cell_id = c.id) ";
+
+CellSummary readCell(const Statement &s)
+{
+    CellSummary row;
+    row.id = s.int64(0);
+    row.caseId = s.int64(1);
+    row.originalName = s.text(2);
+    row.sourcePath = s.text(3);
+    row.labelClass = s.text(4);
+    row.rawCode = s.text(5);
+    row.unknownCode = s.int64(6) != 0;
+    row.width = s.int32(7);
+    row.height = s.int32(8);
+    row.x = s.optionalReal(9);
+    row.y = s.optionalReal(10);
+    row.sha256 = s.text(11);
+    row.hasPrediction = !s.isNull(12);
+    if (row.hasPrediction) {
+        row.modelId = s.text(12);
+        row.predictedClass = s.text(13);
+        row.confidence = s.optionalReal(14);
+        row.anomaly = s.optionalReal(15);
+        row.scores = scoresFromJson(s.text(16));
+        row.nfe = s.int32(17);
+    }
+    return row;
+}
+
+constexpr std::string_view kPredictionColumns =
+    "SELECT p.id, p.cell_id, p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, "
+    "p.nfe, p.created_at FROM predictions p ";
+
+PredictionRow readPrediction(const Statement &s)
+{
+    PredictionRow row;
+    row.id = s.int64(0);
+    row.cellId = s.int64(1);
+    row.modelId = s.text(2);
+    row.predictedClass = s.text(3);
+    row.confidence = s.optionalReal(4);
+    row.anomaly = s.optionalReal(5);
+    row.scores = scoresFromJson(s.text(6));
+    row.nfe = s.int32(7);
+    row.createdAt = fromDbTime(s.text(8));
+    return row;
+}
+
+template <typename Row, typename Reader>
+Result<QList<Row>> collect(Statement &statement, Reader read)
+{
+    QList<Row> rows;
+    for (;;) {
+        auto more = statement.step();
+        if (!more)
+            return makeError(more.error());
+        if (!*more)
+            return rows;
+        rows.append(read(statement));
+    }
+}
+
+} // namespace
+
+QString nowText()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QDateTime fromDbTime(const QString &text)
+{
+    if (text.isEmpty())
+        return {};
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return time.toUTC();
+}
+
+// ---------------------------------------------------------------- opening
+
+Database::Database(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Database::Database(Database &&other) noexcept = default;
+Database &Database::operator=(Database &&other) noexcept = default;
+Database::~Database() = default;
+
+Result<Database> Database::open(const QString &path, const OpenOptions &options)
+{
+    if (path.isEmpty())
+        return makeError("no workspace file given");
+    if (QFileInfo(path).isDir())
+        return makeError(quoted(path) + " is a folder, not a workspace file");
+    return openUri(path, false, options);
+}
+
+Result<Database> Database::openInMemory(const OpenOptions &options)
+{
+    return openUri(QString(), true, options);
+}
+
+Result<Database> Database::openUri(const QString &path, bool inMemory, const OpenOptions &options)
+{
+    auto state = std::make_unique<State>();
+    state->path = path;
+    const QByteArray name = inMemory ? QByteArray(":memory:") : QDir::toNativeSeparators(path).toUtf8();
+    // NOMUTEX: one connection per thread is the rule, so SQLite's own
+    // per-connection locking would only cost time.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(name.constData(), &state->handle, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string why = sqliteErrorMessage(state->handle, rc);
+        return makeError("cannot open workspace " + quoted(path) + ": " + why);
+    }
+    sqlite3_extended_result_codes(state->handle, 1);
+    Database db(std::move(state));
+    if (auto configured = db.configure(options); !configured) {
+        const std::string where = inMemory ? std::string("in-memory workspace") : quoted(path);
+        return makeError("cannot open " + where + ": " + configured.error());
+    }
+    return db;
+}
+
+Result<void> Database::configure(const OpenOptions &options)
+{
+    sqlite3_busy_timeout(m_state->handle, options.busyTimeoutMs);
+    if (auto fk = execScript("PRAGMA foreign_keys = ON"); !fk)
+        return fk;
+
+    // The first read of the file: also where "file is not a database" shows.
+    auto applicationId = queryInt(*this, "PRAGMA application_id");
+    if (!applicationId)
+        return makeError(applicationId.error());
+    auto version = queryInt(*this, "PRAGMA user_version");
+    if (!version)
+        return makeError(version.error());
+    m_state->schemaVersion = static_cast<int>(*version);
+
+    if (*applicationId != 0 && *applicationId != kApplicationId) {
+        return makeError("not a CytoDiff workspace (it belongs to another program: application id " +
+                         std::to_string(*applicationId) + ")");
+    }
+    if (*applicationId == 0) {
+        // Our files get their id in migration 1, so an id-less file with
+        // tables is some other program's database: leave it alone.
+        auto tables = queryInt(*this, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'");
+        if (!tables)
+            return makeError(tables.error());
+        if (*tables > 0)
+            return makeError("not a CytoDiff workspace (an SQLite database of another program)");
+    }
+
+    const int latest = latestSchemaVersion();
+    if (m_state->schemaVersion > latest) {
+        m_state->readOnlyReason =
+            QStringLiteral("This workspace was written by a newer CytoDiff (schema %1 > %2); "
+                           "update CytoDiff to change it.")
+                .arg(m_state->schemaVersion)
+                .arg(latest);
+        // Belt and braces: SQLite itself refuses writes from now on.
+        if (auto readOnly = execScript("PRAGMA query_only = 1"); !readOnly)
+            return readOnly;
+        auto mode = queryText(*this, "PRAGMA journal_mode");
+        m_state->journalMode = mode ? *mode : QString();
+        return {};
+    }
+    if (sqlite3_db_readonly(m_state->handle, "main") == 1) {
+        if (m_state->schemaVersion < latest)
+            return makeError("the workspace file is read-only and needs an upgrade to schema " +
+                             std::to_string(latest) + "; make it writable and open it again");
+        m_state->readOnlyReason =
+            QStringLiteral("The workspace file is read-only (file permissions); it can be viewed but not changed.");
+        auto mode = queryText(*this, "PRAGMA journal_mode");
+        m_state->journalMode = mode ? *mode : QString();
+        return {};
+    }
+
+    // WAL lets the GUI read while an import or classification writes. It
+    // can silently fail (e.g. some network file systems), so check.
+    auto mode = queryText(*this, "PRAGMA journal_mode = WAL");
+    if (!mode)
+        return makeError(mode.error());
+    m_state->journalMode = mode->toLower();
+    const bool inMemory = m_state->path.isEmpty();
+    if (m_state->journalMode != QLatin1String("wal") &&
+        !(inMemory && m_state->journalMode == QLatin1String("memory"))) {
+        return makeError("cannot switch the workspace to write-ahead logging (journal mode stays " +
+                         quoted(m_state->journalMode) +
+                         "); keep workspaces on a local disk, not a network share");
+    }
+    return migrate();
+}
+
+Result<void> Database::migrate()
+{
+    for (const Migration &migration : migrations()) {
+        if (migration.version <= m_state->schemaVersion)
+            continue;
+        auto transaction = Transaction::begin(*this);
+        if (!transaction)
+            return makeError(transaction.error());
+        // Another process may have migrated while we waited for the lock.
+        auto current = queryInt(*this, "PRAGMA user_version");
+        if (!current)
+            return makeError(current.error());
+        if (*current >= migration.version) {
+            m_state->schemaVersion = static_cast<int>(*current);
+            continue; // the transaction rolls back: nothing was written
+        }
+        std::string script = migration.sql;
+        if (migration.version == 1)
+            script += "\nPRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+        // PRAGMAs take no bound parameters; the version is our own integer.
+        script += "\nPRAGMA user_version = " + std::to_string(migration.version) + ";";
+        if (auto applied = execScript(script); !applied)
+            return makeError("schema migration " + std::to_string(migration.version) + " (" +
+                             migration.description + ") failed: " + applied.error());
+        if (auto committed = transaction->commit(); !committed)
+            return committed;
+        m_state->schemaVersion = migration.version;
+    }
+    return {};
+}
+
+int &Database::transactionDepth()
+{
+    return m_state->transactionDepth;
+}
+
+QString Database::path() const { return m_state ? m_state->path : QString(); }
+int Database::schemaVersion() const { return m_state ? m_state->schemaVersion : 0; }
+QString Database::journalMode() const { return m_state ? m_state->journalMode : QString(); }
+bool Database::isReadOnly() const { return m_state && !m_state->readOnlyReason.isEmpty(); }
+QString Database::readOnlyReason() const { return m_state ? m_state->readOnlyReason : QString(); }
+sqlite3 *Database::handle() const { return m_state ? m_state->handle : nullptr; }
+
+Result<void> Database::ensureWritable() const
+{
+    if (!m_state || !m_state->handle)
+        return makeError("the workspace is not open");
+    if (!m_state->readOnlyReason.isEmpty())
+        return makeError(m_state->readOnlyReason.toStdString());
+    return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) const
+{
+    return Statement::prepare(handle(), sql);
+}
+
+Result<void> Database::execScript(std::string_view sql)
+{
+    if (!handle())
+        return makeError("the workspace is not open");
+    char *message = nullptr;
+    const std::string text(sql);
+    const int rc = sqlite3_exec(handle(), text.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        std::string why = message ? std::string(message) : sqliteErrorMessage(handle(), rc);
+        sqlite3_free(message);
+        if ((rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED)
+            why = sqliteErrorMessage(handle(), rc);
+        return makeError(why);
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- cases
+
+Result<qint64> Database::createCase(const NewCase &newCase)
+{
+    if (auto writable = ensureWritable(); !writable)
+        return makeError(writable.error());
+    if (newCase.name.trimmed().isEmpty())
+        return makeError("a case needs a name");
+    auto existing = caseByName(newCase.name);
+    if (!existing)
+        return makeError(existing.error());
+    if (*existing)
+        return makeError("a case named " + quoted(newCase.name) + " already exists");
+    // RETURNING is understood by SQLite >= 3.35 and PostgreSQL alike.
+    auto insert = prepare("INSERT INTO cases (name, slide_id, specimen, source_path, instrument, "
+                          "imported_at, status) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id");
+    if (!insert)
+        return makeError(insert.error());
+    insert->bind(1, newCase.name)
+        .bindOptional(2, newCase.slideId)
+        .bindOptional(3, newCase.specimen)
+        .bindOptional(4, newCase.sourcePath)
+        .bindOptional(5, newCase.instrument)
+        .bind(6, nowText());
+    auto id = insert->execReturningId();
+    if (!id)
+        return makeError("cannot create case " + quoted(newCase.name) + ": " + id.error());
+    return *id;
+}
+
+Result<std::optional<CaseRow>> Database::caseByName(const QString &name) const
+{
+    auto query = prepare(std::string(kCaseColumns) + "WHERE k.name = ?");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, name);
+    auto row = query->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return std::optional<CaseRow>();
+    return std::optional<CaseRow>(readCase(*query));
+}
+
+Result<CaseRow> Database::caseById(qint64 caseId) const
+{
+    auto query = prepare(std::string(kCaseColumns) + "WHERE k.id = ?");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId);
+    auto row = query->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return makeError("no case with id " + std::to_string(caseId));
+    return readCase(*query);
+}
+
+Result<CaseRow> Database::findCase(const QString &nameOrId) const
+{
+    auto byName = caseByName(nameOrId);
+    if (!byName)
+        return makeError(byName.error());
+    if (*byName)
+        return **byName;
+    bool isNumber = false;
+    const qint64 id = nameOrId.toLongLong(&isNumber);
+    if (isNumber) {
+        auto byId = caseById(id);
+        if (byId)
+            return byId;
+    }
+    return makeError("no case named " + quoted(nameOrId) + " (see 'cytodiff-cli cases')");
+}
+
+Result<QList<CaseRow>> Database::listCases() const
+{
+    auto query = prepare(std::string(kCaseColumns) + "ORDER BY k.name");
+    if (!query)
+        return makeError(query.error());
+    return collect<CaseRow>(*query, readCase);
+}
+
+// ---------------------------------------------------------------- cells
+
+Result<std::optional<qint64>> Database::findCellBySha256(const QString &sha256) const
+{
+    auto query = prepare("SELECT id FROM cells WHERE sha256 = ?");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, sha256.toLower());
+    auto row = query->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return std::optional<qint64>();
+    return std::optional<qint64>(query->int64(0));
+}
+
+Result<InsertedCell> Database::insertCell(const NewCell &cell)
+{
+    if (auto writable = ensureWritable(); !writable)
+        return makeError(writable.error());
+    if (cell.sha256.size() != 64)
+        return makeError("internal error: a cell needs its 64-digit SHA-256");
+    auto existing = findCellBySha256(cell.sha256);
+    if (!existing)
+        return makeError(existing.error());
+    if (*existing)
+        return InsertedCell{**existing, false};
+
+    auto insert = prepare("INSERT INTO cells (case_id, sha256, width, height, original_name, source_path, "
+                          "label_class, raw_code, unknown_code, pos_x, pos_y, imported_at, image) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!insert)
+        return makeError(insert.error());
+    insert->bind(1, cell.caseId)
+        .bind(2, cell.sha256.toLower())
+        .bind(3, cell.width)
+        .bind(4, cell.height)
+        .bind(5, cell.originalName)
+        .bind(6, cell.sourcePath)
+        .bindOptional(7, cell.labelClass.isEmpty() ? QString() : cell.labelClass)
+        .bindOptional(8, cell.rawCode.isEmpty() ? QString() : cell.rawCode)
+        .bind(9, cell.unknownCode ? 1 : 0)
+        .bindOptional(10, cell.x)
+        .bindOptional(11, cell.y)
+        .bind(12, nowText())
+        .bindBlob(13, cell.image);
+    auto id = insert->execReturningId();
+    if (!id)
+        return makeError("cannot add cell " + quoted(cell.originalName) + ": " + id.error());
+    return InsertedCell{*id, true};
+}
+
+Result<CellSummary> Database::cell(qint64 cellId) const
+{
+    auto query = prepare(std::string(kCellColumns) + "WHERE c.id = ?");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, cellId);
+    auto row = query->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return makeError("no cell with id " + std::to_string(cellId));
+    return readCell(*query);
+}
+
+Result<QList<CellSummary>> Database::cellsOfCase(qint64 caseId) const
+{
+    auto query = prepare(std::string(kCellColumns) + "WHERE c.case_id = ? ORDER BY c.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId);
+    return collect<CellSummary>(*query, readCell);
+}
+
+Result<QList<qint64>> Database::cellIdsOfCase(qint64 caseId) const
+{
+    auto query = prepare("SELECT id FROM cells WHERE case_id = ? ORDER BY id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId);
+    return collect<qint64>(*query, [](const Statement &s) { return s.int64(0); });
+}
+
+Result<QByteArray> Database::cellImage(qint64 cellId) const
+{
+    auto query = prepare("SELECT image FROM cells WHERE id = ?");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, cellId);
+    auto row = query->step();
+    if (!row)
+        return makeError(row.error());
+    if (!*row)
+        return makeError("no cell with id " + std::to_string(cellId));
+    return query->blob(0);
+}
+
+namespace {
+
+// WHERE clause and bindings shared by labelledCells and countLabelledCells.
+std::string labelledFilter(const LabelledCellQuery &query)
+{
+    std::string where = "WHERE c.label_class IS NOT NULL";
+    if (query.caseId)
+        where += " AND c.case_id = ?";
+    if (!query.classes.isEmpty()) {
+        where += " AND c.label_class IN (?";
+        for (qsizetype i = 1; i < query.classes.size(); ++i)
+            where += ", ?";
+        where += ")";
+    }
+    return where;
+}
+
+void bindLabelledFilter(Statement &statement, const LabelledCellQuery &query)
+{
+    int index = 1;
+    if (query.caseId)
+        statement.bind(index++, *query.caseId);
+    for (const QString &name : query.classes)
+        statement.bind(index++, name);
+}
+
+} // namespace
+
+Result<LabelledCellCursor> Database::labelledCells(const LabelledCellQuery &query) const
+{
+    std::string sql = "SELECT c.id, c.case_id, k.name, c.label_class";
+    sql += query.withImages ? ", c.image" : ", NULL";
+    sql += " FROM cells c JOIN cases k ON k.id = c.case_id " + labelledFilter(query) + " ORDER BY c.id";
+    auto statement = prepare(sql);
+    if (!statement)
+        return makeError(statement.error());
+    bindLabelledFilter(*statement, query);
+    return LabelledCellCursor(std::move(*statement), query.withImages);
+}
+
+Result<qint64> Database::countLabelledCells(const LabelledCellQuery &query) const
+{
+    auto statement = prepare("SELECT COUNT(*) FROM cells c " + labelledFilter(query));
+    if (!statement)
+        return makeError(statement.error());
+    bindLabelledFilter(*statement, query);
+    auto row = statement->step();
+    if (!row)
+        return makeError(row.error());
+    return *row ? statement->int64(0) : 0;
+}
+
+// ---------------------------------------------------------------- predictions
+
+Result<qint64> Database::insertPrediction(qint64 cellId, const QString &modelId, const QString &predictedClass,
+                                          double confidence, double anomaly,
+                                          const QMap<QString, double> &scores, int nfe)
+{
+    if (auto writable = ensureWritable(); !writable)
+        return makeError(writable.error());
+    auto insert = prepare("INSERT INTO predictions (cell_id, model_id, predicted_class, confidence, anomaly, "
+                          "scores, nfe, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!insert)
+        return makeError(insert.error());
+    insert->bind(1, cellId)
+        .bind(2, modelId)
+        .bind(3, predictedClass)
+        .bindOptional(4, finiteOrNull(confidence))
+        .bindOptional(5, finiteOrNull(anomaly))
+        .bind(6, scoresToJson(scores))
+        .bind(7, nfe)
+        .bind(8, nowText());
+    auto id = insert->execReturningId();
+    if (!id)
+        return makeError("cannot store the prediction of cell " + std::to_string(cellId) + ": " + id.error());
+    return *id;
+}
+
+Result<QList<PredictionRow>> Database::latestPredictions(qint64 caseId) const
+{
+    auto query = prepare(std::string(kPredictionColumns) +
+                         "JOIN cells c ON c.id = p.cell_id WHERE c.case_id = ? "
+                         "AND p.id = (SELECT MAX(p2.id) FROM predictions p2 WHERE p2.cell_id = p.cell_id) "
+                         "ORDER BY p.cell_id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId);
+    return collect<PredictionRow>(*query, readPrediction);
+}
+
+Result<QList<PredictionRow>> Database::predictionsOfCell(qint64 cellId) const
+{
+    auto query = prepare(std::string(kPredictionColumns) + "WHERE p.cell_id = ? ORDER BY p.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, cellId);
+    return collect<PredictionRow>(*query, readPrediction);
+}
+
+} // namespace cytodiff::db

@@ -1,0 +1,132 @@
+#pragma once
+// The case database: one SQLite file per laboratory workspace.
+//
+// One Database owns one connection; use one per thread (the GUI thread and
+// each worker open their own). Every expected failure (busy, newer schema,
+// missing case, constraint) is a Result error with a readable message;
+// nothing here throws or exits.
+
+#include "records.h"
+#include "result.h"
+#include "statement.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+struct sqlite3;
+
+namespace cytodiff::db {
+
+class LabelledCellCursor;
+class Transaction;
+
+struct OpenOptions {
+    // How long a write waits for another writer before it fails.
+    int busyTimeoutMs = 5000;
+};
+
+class Database {
+public:
+    // 'CYDF': marks a file as a CytoDiff workspace (PRAGMA application_id).
+    static constexpr std::int32_t kApplicationId = 0x43594446;
+
+    // Opens (creating if needed) a workspace file and migrates it to the
+    // latest schema. A file written by a newer CytoDiff opens read-only:
+    // reads work, every write fails with readOnlyReason().
+    static Result<Database> open(const QString &path, const OpenOptions &options = {});
+    static Result<Database> openInMemory(const OpenOptions &options = {});
+
+    Database(Database &&other) noexcept;
+    Database &operator=(Database &&other) noexcept;
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+    ~Database();
+
+    QString path() const;         // empty for in-memory
+    int schemaVersion() const;    // the file's user_version after opening
+    QString journalMode() const;  // "wal" for files, "memory" in memory
+    bool isReadOnly() const;
+    QString readOnlyReason() const;
+    // Fails with readOnlyReason() when writes are refused.
+    Result<void> ensureWritable() const;
+
+    // ---- low level (for migrations, tests and future stores) ----
+    sqlite3 *handle() const;
+    Result<Statement> prepare(std::string_view sql) const;
+    // Runs a script of one or more statements without results.
+    Result<void> execScript(std::string_view sql);
+
+    // ---- cases ----
+    Result<qint64> createCase(const NewCase &newCase);
+    // By exact name first; if no case has that name and the text is a
+    // number, by id.
+    Result<CaseRow> findCase(const QString &nameOrId) const;
+    Result<CaseRow> caseById(qint64 caseId) const;
+    // nullopt when no case has that name (not an error).
+    Result<std::optional<CaseRow>> caseByName(const QString &name) const;
+    Result<QList<CaseRow>> listCases() const; // by name, with cell counts
+
+    // ---- cells ----
+    // Adds a cell, or returns the existing cell with the same SHA-256.
+    Result<InsertedCell> insertCell(const NewCell &cell);
+    Result<std::optional<qint64>> findCellBySha256(const QString &sha256) const;
+    Result<CellSummary> cell(qint64 cellId) const;
+    // No image bytes: cheap enough for 10,000-cell galleries.
+    Result<QList<CellSummary>> cellsOfCase(qint64 caseId) const;
+    Result<QList<qint64>> cellIdsOfCase(qint64 caseId) const;
+    Result<QByteArray> cellImage(qint64 cellId) const;
+    // Streams labelled cells for training; see LabelledCellCursor.
+    Result<LabelledCellCursor> labelledCells(const LabelledCellQuery &query = {}) const;
+    Result<qint64> countLabelledCells(const LabelledCellQuery &query = {}) const;
+
+    // ---- predictions ----
+    // NaN confidence/anomaly are stored as NULL (unknown).
+    Result<qint64> insertPrediction(qint64 cellId, const QString &modelId, const QString &predictedClass,
+                                    double confidence, double anomaly, const QMap<QString, double> &scores,
+                                    int nfe);
+    // The newest prediction of each cell of the case (any model).
+    Result<QList<PredictionRow>> latestPredictions(qint64 caseId) const;
+    Result<QList<PredictionRow>> predictionsOfCell(qint64 cellId) const;
+
+    // ---- review (each writes the audit log in the same transaction) ----
+    // Sets the cell's working class (null/empty = unidentified). On a
+    // signed case this is an amendment and needs a reason.
+    Result<void> setLabel(qint64 cellId, const QString &labelClass, const QString &actor,
+                          const QString &reason = {});
+    Result<void> signCase(qint64 caseId, const QString &actor, const QString &reason = {});
+    // Appends one audit entry (its id and, if null, its time are filled in).
+    Result<qint64> appendAudit(const AuditEntry &entry);
+    Result<QList<AuditEntry>> auditLog(const QString &entity, qint64 entityId) const;
+
+    // ---- expert labelling ----
+    // Returns the existing labeller's id when the name is taken.
+    Result<qint64> addLabeller(const QString &name, int yearsExperience);
+    Result<QList<LabellerRow>> listLabellers() const;
+    Result<qint64> addExpertLabel(qint64 cellId, qint64 labellerId, const QString &labelClass,
+                                  LabelConfidence confidence);
+    Result<QList<LabelRow>> labelsOfCell(qint64 cellId) const;
+
+private:
+    friend class Transaction;
+    struct State;
+
+    explicit Database(std::unique_ptr<State> state);
+    static Result<Database> openUri(const QString &path, bool inMemory, const OpenOptions &options);
+    Result<void> configure(const OpenOptions &options);
+    Result<void> migrate();
+    int &transactionDepth();
+
+    std::unique_ptr<State> m_state;
+};
+
+// Current UTC time as stored in the database.
+QString nowText();
+QDateTime fromDbTime(const QString &text);
+
+} // namespace cytodiff::db

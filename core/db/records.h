@@ -1,0 +1,141 @@
+#pragma once
+// Plain rows exchanged with the case database. Timestamps are UTC.
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace cytodiff::db {
+
+struct NewCase {
+    QString name;       // unique per workspace
+    QString slideId;    // slide barcode / ID, kept exactly as imported
+    QString specimen;   // specimen / accession id, kept exactly as imported
+    QString sourcePath; // the export folder it came from
+    QString instrument;
+};
+
+struct CaseRow {
+    qint64 id = 0;
+    QString name;
+    QString slideId;
+    QString specimen;
+    QString sourcePath;
+    QString instrument;
+    QDateTime importedAt;
+    QString status; // "open" or "signed"
+    QString signedBy;
+    QDateTime signedAt;
+    int cellCount = 0;
+    int labelledCount = 0; // cells with a canonical label_class
+
+    bool isSigned() const { return status == QLatin1String("signed"); }
+};
+
+struct NewCell {
+    qint64 caseId = 0;
+    QByteArray image;   // the original file bytes, stored losslessly
+    QString sha256;     // lower-case hex of image
+    int width = 0;
+    int height = 0;
+    QString originalName; // file name as exported
+    QString sourcePath;   // path relative to the import root
+    QString labelClass;   // canonical class id, or null when unknown/unlabelled
+    QString rawCode;      // the code/folder name as in the export, verbatim
+    bool unknownCode = false; // rawCode given but not in the synonym table
+    std::optional<double> x; // position on the slide, if the export has it
+    std::optional<double> y;
+};
+
+struct InsertedCell {
+    qint64 cellId = 0;
+    bool inserted = false; // false: a cell with the same SHA-256 already existed (cellId is that cell)
+};
+
+// A cell without its image bytes, for lists of 10,000 rows.
+struct CellSummary {
+    qint64 id = 0;
+    qint64 caseId = 0;
+    QString sha256;
+    QString originalName;
+    QString sourcePath;
+    QString labelClass;
+    QString rawCode;
+    bool unknownCode = false;
+    int width = 0;
+    int height = 0;
+    std::optional<double> x;
+    std::optional<double> y;
+    // The latest prediction, if any.
+    bool hasPrediction = false;
+    QString modelId;
+    QString predictedClass;
+    std::optional<double> confidence;
+    std::optional<double> anomaly;
+    QMap<QString, double> scores;
+    int nfe = 0;
+};
+
+struct PredictionRow {
+    qint64 id = 0;
+    qint64 cellId = 0;
+    QString modelId;
+    QString predictedClass;
+    std::optional<double> confidence;
+    std::optional<double> anomaly;
+    QMap<QString, double> scores; // class id -> score
+    int nfe = 0;                  // network function evaluations used
+    QDateTime createdAt;
+};
+
+// One training example, produced by LabelledCellCursor.
+struct LabelledCell {
+    qint64 cellId = 0;
+    qint64 caseId = 0;
+    QString caseName;
+    QString labelClass;
+    QByteArray image; // empty when the query asked for no images
+};
+
+struct LabelledCellQuery {
+    QStringList classes;       // empty: every labelled class
+    std::optional<qint64> caseId; // unset: every case
+    bool withImages = true;
+};
+
+enum class LabelConfidence { High, Moderate, Low, No };
+QString labelConfidenceName(LabelConfidence confidence);
+std::optional<LabelConfidence> labelConfidenceFromName(const QString &text);
+
+struct LabellerRow {
+    qint64 id = 0;
+    QString name;
+    int yearsExperience = 0;
+};
+
+struct LabelRow {
+    qint64 id = 0;
+    qint64 cellId = 0;
+    qint64 labellerId = 0;
+    QString labelClass;
+    LabelConfidence confidence = LabelConfidence::No;
+    QDateTime createdAt;
+};
+
+struct AuditEntry {
+    qint64 id = 0;
+    QDateTime at;
+    QString actor;
+    QString action;   // "import", "relabel", "amend", "sign", "label"
+    QString entity;   // "case", "cell"
+    qint64 entityId = 0;
+    QString oldValue;
+    QString newValue;
+    QString reason;
+};
+
+} // namespace cytodiff::db

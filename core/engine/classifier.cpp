@@ -1,0 +1,196 @@
+#include <torch/torch.h>
+
+#include "classifier.h"
+#include "pairedttest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+namespace cytodiff::engine {
+
+ClassifyOptions ClassifyOptions::resolved() const
+{
+    ClassifyOptions o = *this;
+    const bool paper = protocol == Protocol::Paper;
+    // Paper: random t over the whole range, min 20 / max 2000 trials, p 2e-3,
+    // pruning after every trial. Fast: stratified t where class evidence
+    // lives, pruning every round of 4 paired trials (measured in README).
+    if (o.trialsMin < 0) o.trialsMin = paper ? 20 : 8;
+    if (o.trialsMax < 0) o.trialsMax = paper ? 2000 : 48;
+    if (o.pValue < 0) o.pValue = 2e-3;
+    if (o.trialsPerRound < 0) o.trialsPerRound = paper ? 1 : 4;
+    if (o.tMin < 0) o.tMin = paper ? 0.0 : 0.02;
+    if (o.tMax < 0) o.tMax = paper ? 1.0 : 0.5;
+    o.trialsMax = std::max(o.trialsMax, 1);
+    o.trialsMin = std::clamp(o.trialsMin, 2, o.trialsMax);
+    o.trialsPerRound = std::max(o.trialsPerRound, 1);
+    o.tMax = std::clamp(o.tMax, 0.0, 1.0);
+    o.tMin = std::clamp(o.tMin, 0.0, o.tMax);
+    return o;
+}
+
+double vanDerCorput(std::uint64_t n)
+{
+    double value = 0.0, denominator = 1.0;
+    while (n > 0) {
+        denominator *= 2.0;
+        value += double(n & 1u) / denominator;
+        n >>= 1;
+    }
+    return value;
+}
+
+torch::Tensor centralDiskMask(int resolution)
+{
+    auto coords = torch::arange(resolution, torch::kFloat32) - (resolution - 1) / 2.0; // [R]
+    auto r2 = coords.unsqueeze(0).pow(2) + coords.unsqueeze(1).pow(2);                  // [R, R]
+    const double radius = 0.45 * resolution;
+    return (r2 <= radius * radius).to(torch::kFloat32);
+}
+
+void summarizeErrors(ClassifyResult &result, int anomalyK)
+{
+    const int classes = int(result.errors.size());
+    std::vector<int> order(classes);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return result.errors[a] < result.errors[b]; });
+    if (result.predicted < 0)
+        result.predicted = order.front();
+    // Keep the predicted class first even if a pruned class's mean over its
+    // fewer trials happens to be lower.
+    std::stable_partition(order.begin(), order.end(), [&](int c) { return c == result.predicted; });
+    const double best = result.errors[result.predicted];
+    result.confidence = classes > 1 ? result.errors[order[1]] - best : 0.0;
+
+    // zeta: the winner's mean gap to the next k runners-up minus the
+    // runners-up's mean pairwise spread. Reported as anomaly = -zeta.
+    const int k = std::min(anomalyK, classes - 1);
+    double gap = 0.0, spread = 0.0;
+    int pairs = 0;
+    for (int i = 1; i <= k; ++i) {
+        gap += result.errors[order[i]] - best;
+        for (int j = i + 1; j <= k; ++j, ++pairs)
+            spread += std::fabs(result.errors[order[i]] - result.errors[order[j]]);
+    }
+    gap = k > 0 ? gap / k : 0.0;
+    spread = pairs > 0 ? spread / pairs : 0.0;
+    result.anomaly = -(gap - spread);
+
+    // Display scores: a softmax over relative error differences (5% of the
+    // best error = one unit), so they do not depend on the error's scale.
+    const double temperature = std::max(0.05 * std::fabs(best), 1e-12);
+    result.probabilities.assign(classes, 0.0);
+    double total = 0.0;
+    for (int c = 0; c < classes; ++c) {
+        result.probabilities[c] = std::exp(-(result.errors[c] - best) / temperature);
+        total += result.probabilities[c];
+    }
+    for (double &p : result.probabilities)
+        p /= total;
+}
+
+Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
+                                     int numClasses, const ClassifyOptions &options,
+                                     const ErrorScaleFn &errorScale, const CancelFn &cancelled,
+                                     ResidualAccumulator *residuals)
+{
+    if (numClasses < 1)
+        return makeError("The model has no classes.");
+    const int resolution = int(x0.size(-1));
+    const auto mask = centralDiskMask(resolution); // [R, R]
+    const double maskElements = 3.0 * mask.sum().item<double>();
+
+    auto generator = at::detail::createCPUGenerator(options.seed);
+    std::mt19937_64 rng(options.seed ^ 0x9E3779B97F4A7C15ull);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    const double shift = uniform(rng); // Cranley-Patterson rotation per cell
+
+    std::vector<int> active(numClasses);
+    std::iota(active.begin(), active.end(), 0);
+    // errors[c][n]: weighted error of class c in trial n (trials while active).
+    std::vector<std::vector<double>> errors(numClasses);
+    ClassifyResult result;
+
+    if (residuals) {
+        residuals->sums = torch::zeros({numClasses, 3, resolution, resolution});
+        residuals->counts = torch::zeros({numClasses});
+    }
+
+    int trial = 0;
+    while (trial < options.trialsMax && (active.size() > 1 || (residuals && trial < options.trialsMin))) {
+        if (cancelled && cancelled())
+            return makeError("Cancelled.");
+        const int k = std::min(options.trialsPerRound, options.trialsMax - trial);
+        const int a = int(active.size());
+
+        std::vector<float> times(k), sqrtAb(k), sqrtOneMinusAb(k);
+        for (int i = 0; i < k; ++i) {
+            double u = options.protocol == Protocol::Paper ? uniform(rng)
+                                                           : std::fmod(vanDerCorput(trial + i + 1) + shift, 1.0);
+            times[i] = float(options.tMin + (options.tMax - options.tMin) * u);
+            const double ab = schedule.alphaBar(times[i]);
+            sqrtAb[i] = float(std::sqrt(ab));
+            sqrtOneMinusAb[i] = float(std::sqrt(1.0 - ab));
+        }
+        auto noise = torch::randn({k, 3, resolution, resolution}, generator);                    // [k,3,R,R]
+        auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * x0.unsqueeze(0)
+                + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,3,R,R]
+
+        // Paired design: every active class sees the same (t, eps).
+        auto batchZ = zt.repeat({a, 1, 1, 1});                                                   // [a*k,3,R,R]
+        auto batchT = torch::tensor(times).repeat({a});                                          // [a*k]
+        auto batchC = torch::tensor(std::vector<std::int64_t>(active.begin(), active.end()))
+                          .repeat_interleave(k);                                                 // [a*k]
+        auto predicted = eps(batchZ, batchT, batchC);                                            // [a*k,3,R,R]
+        auto residual = noise.repeat({a, 1, 1, 1}) - predicted;                                  // [a*k,3,R,R]
+        auto squared = (residual.pow(2) * mask).sum({1, 2, 3}) / maskElements;                   // [a*k]
+        auto squaredData = squared.contiguous();
+        const float *values = squaredData.data_ptr<float>();
+        for (int ci = 0; ci < a; ++ci)
+            for (int i = 0; i < k; ++i)
+                errors[active[ci]].push_back(values[ci * k + i] / errorScale(times[i]));
+        if (residuals) {
+            auto perClass = residual.view({a, k, 3, resolution, resolution}).sum(1); // [a,3,R,R]
+            for (int ci = 0; ci < a; ++ci) {
+                residuals->sums[active[ci]] += perClass[ci];
+                residuals->counts[active[ci]] += k;
+            }
+        }
+        result.nfe += a * k;
+        trial += k;
+
+        if (trial < options.trialsMin || residuals)
+            continue;
+        auto meanOf = [&](int c) {
+            return std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
+        };
+        const int best = *std::min_element(active.begin(), active.end(),
+                                           [&](int x, int y) { return meanOf(x) < meanOf(y); });
+        // Trials of a still-active class are exactly those of the best class
+        // since both were active from the start: the pairs line up.
+        std::vector<int> survivors;
+        for (int c : active) {
+            if (c == best || pairedTTest(errors[c], errors[best]).pValue >= options.pValue)
+                survivors.push_back(c);
+        }
+        active = survivors;
+    }
+
+    result.trials = trial;
+    result.errors.assign(numClasses, std::numeric_limits<double>::infinity());
+    result.trialsPerClass.assign(numClasses, 0);
+    for (int c = 0; c < numClasses; ++c) {
+        result.trialsPerClass[c] = int(errors[c].size());
+        if (!errors[c].empty())
+            result.errors[c] = std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
+    }
+    result.predicted = *std::min_element(active.begin(), active.end(),
+                                         [&](int x, int y) { return result.errors[x] < result.errors[y]; });
+    summarizeErrors(result, options.anomalyK);
+    return result;
+}
+
+} // namespace cytodiff::engine

@@ -1,0 +1,44 @@
+#pragma once
+// The generative classifier's trial loop (method.md section 1). It never
+// sees the network: it receives eps_theta as a callable, so tests drive it
+// with a fake network. Internal header (LibTorch).
+
+#include <torch/torch.h>
+
+#include "engine.h"
+#include "noiseschedule.h"
+
+#include <functional>
+
+namespace cytodiff::engine {
+
+// eps_theta(z_t [B,3,R,R], t [B] float, classes [B] int64) -> [B,3,R,R].
+using EpsFn = std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &, const torch::Tensor &)>;
+// Per-trial error scale f(t); a trial's errors are divided by it.
+using ErrorScaleFn = std::function<double(double)>;
+
+// Sums of the signed residuals eps - eps_theta per class, for
+// counterfactual heatmaps (method.md section 2).
+struct ResidualAccumulator {
+    torch::Tensor sums;   // [C, 3, R, R]
+    torch::Tensor counts; // [C]
+};
+
+// x0: [3, R, R] in [-1, 1]. Options must be resolved().
+Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
+                                     int numClasses, const ClassifyOptions &options,
+                                     const ErrorScaleFn &errorScale, const CancelFn &cancelled,
+                                     ResidualAccumulator *residuals = nullptr);
+
+// Central disk mask [R, R] (1 inside radius 0.45 R): corners carry rotation
+// padding and neighbouring cells, not the cell being classified.
+torch::Tensor centralDiskMask(int resolution);
+
+// The n-th point of a base-2 van der Corput sequence in [0, 1): any prefix
+// of length 2^k is stratified, so stopping early still spreads t evenly.
+double vanDerCorput(std::uint64_t n);
+
+// Turns per-class mean errors into the summary numbers of a result.
+void summarizeErrors(ClassifyResult &result, int anomalyK);
+
+} // namespace cytodiff::engine

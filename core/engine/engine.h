@@ -1,0 +1,127 @@
+#pragma once
+// Public, LibTorch-free API of the diffusion engine (pimpl). Qt code
+// includes only this header; everything with torch stays in the .cpp files.
+
+#include "floatimage.h"
+#include "networkconfig.h"
+#include "result.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cytodiff::engine {
+
+constexpr int kModelFormatVersion = 1;
+
+// Everything a model file says about itself besides its weights.
+struct ModelCard {
+    std::string kind = "diffusion";       // "diffusion" or "baseline"
+    std::vector<std::string> classNames;
+    int cropSize = 288;                    // centre crop in source pixels
+    NetworkConfig network;
+    std::string schedule = "cosine";
+    std::string prediction = "eps";        // network output; converted to eps
+    // Per-trial error scale f(t) on a uniform grid over [0, 1] (fitted on
+    // validation cells after training; empty = use the paper's polynomial).
+    std::vector<double> errorScale;
+    std::string dataHash;
+    std::string trainCommand;
+    std::string metrics;
+    std::string createdAt;
+    std::int64_t trainSteps = 0;
+    double trainSeconds = 0.0;
+    std::string sha256;                    // of the file it was loaded from
+    std::string modelId() const;           // "<file stem>@<sha256 prefix>"
+    std::string fileName;
+
+    std::map<std::string, std::string> toMetadata() const;
+    static Result<ModelCard> fromMetadata(const std::map<std::string, std::string> &metadata);
+};
+
+enum class Protocol { Fast, Paper };
+
+struct ClassifyOptions {
+    Protocol protocol = Protocol::Fast;
+    // -1 = the protocol's default.
+    int trialsMin = -1;
+    int trialsMax = -1;
+    double pValue = -1.0;
+    int trialsPerRound = -1;
+    double tMin = -1.0, tMax = -1.0;
+    std::uint64_t seed = 0;
+    int anomalyK = 3;            // runners-up in the zeta anomaly score
+
+    // Fills the -1 fields with the protocol's defaults.
+    ClassifyOptions resolved() const;
+};
+
+struct ClassifyResult {
+    int predicted = -1;
+    std::vector<double> errors;       // mean weighted error per class (lower = better)
+    std::vector<double> probabilities; // softmax over -errors / spread (for display)
+    std::vector<int> trialsPerClass;
+    double confidence = 0.0;          // gap between the two smallest errors
+    double anomaly = 0.0;             // -zeta: high = unlike any trained class
+    int nfe = 0;                      // network evaluations spent
+    int trials = 0;
+};
+
+struct HeatmapResult {
+    int predicted = -1;
+    // Per class: signed counterfactual delta_c (method.md section 2), [3][R][R];
+    // the predicted class's map is zero.
+    std::vector<FloatImage> deltas;
+    FloatImage input;                  // the preprocessed input, [-1, 1]
+};
+
+using CancelFn = std::function<bool()>;
+
+class Model {
+public:
+    Model();
+    ~Model();
+    Model(Model &&) noexcept;
+    Model &operator=(Model &&) noexcept;
+
+    // device: "cpu" or "cuda". Errors name the file and what to do.
+    static Result<Model> load(const std::string &path, const std::string &device = "cpu");
+
+    const ModelCard &card() const;
+    int numClasses() const;
+    int classIndex(const std::string &name) const; // -1 if unknown
+
+    Result<ClassifyResult> classify(const FloatImage &image, const ClassifyOptions &options,
+                                    const CancelFn &cancelled = {}) const;
+    Result<HeatmapResult> heatmaps(const FloatImage &image, int trials, std::uint64_t seed,
+                                   const CancelFn &cancelled = {}) const;
+    // DDIM sampling; guidance 1 = plain conditional, > 1 classifier-free.
+    Result<std::vector<FloatImage>> generate(int classIndex, int count, int steps, double guidance,
+                                             std::uint64_t seed, const CancelFn &cancelled = {}) const;
+    // Network evaluations per second at a given batch size.
+    double benchmarkNetwork(int batch, int repeats) const;
+
+    bool isNull() const { return !m_impl; }
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Sets LibTorch's intra-op thread count for this process (0 = leave).
+void setThreadCount(int threads);
+int threadCount();
+
+// Renders a signed delta map as an 8-bit grayscale-like RGB picture in
+// [-1, 1] space: dark = features to add, light = features to remove.
+FloatImage renderHeatmap(const FloatImage &delta, double gain);
+// Diverging overlay on the input: blue where class c needs more stain,
+// red where it needs less; alpha in [0, 1].
+FloatImage renderOverlay(const FloatImage &input, const FloatImage &delta, double gain, double alpha);
+
+} // namespace cytodiff::engine

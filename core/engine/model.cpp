@@ -1,0 +1,302 @@
+#include <torch/torch.h>
+
+#include "classifier.h"
+#include "modelio.h"
+#include "sampler.h"
+
+#include <chrono>
+#include <sstream>
+
+namespace cytodiff::engine {
+
+struct Model::Impl {
+    ModelCard card;
+    NoiseSchedule schedule;
+    torch::Device device{torch::kCPU};
+    UNet network{nullptr};
+
+    double errorScale(double t) const
+    {
+        if (card.errorScale.empty())
+            return paperErrorScale(t);
+        // Linear interpolation on the uniform grid over [0, 1].
+        const int n = int(card.errorScale.size());
+        const double position = std::clamp(t, 0.0, 1.0) * (n - 1);
+        const int i = std::min(int(position), n - 2 < 0 ? 0 : n - 2);
+        if (n == 1)
+            return card.errorScale[0];
+        const double f = position - i;
+        return std::max(1e-8, card.errorScale[i] * (1 - f) + card.errorScale[i + 1] * f);
+    }
+};
+
+std::string serializeModule(torch::nn::Module &module)
+{
+    torch::serialize::OutputArchive archive;
+    module.save(archive);
+    std::ostringstream out;
+    archive.save_to(out);
+    return out.str();
+}
+
+Result<void> deserializeModule(torch::nn::Module &module, const std::string &payload, const torch::Device &device,
+                               const std::string &sourceName)
+{
+    // Module::load replaces tensors without comparing shapes, so compare
+    // them ourselves: a mismatch must be an error, not a crash later.
+    std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
+    for (const auto &item : module.named_parameters())
+        expected.emplace_back(item.key(), item.value().sizes().vec());
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(payload.data(), payload.size(), device);
+        module.load(archive);
+        const auto loaded = module.named_parameters();
+        for (const auto &[name, shape] : expected) {
+            const auto *tensor = loaded.find(name);
+            if (!tensor || tensor->sizes().vec() != shape)
+                throw std::runtime_error("parameter " + name + " has another shape");
+        }
+    } catch (const std::exception &e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        return makeError("The weights in '" + sourceName + "' do not match the network it describes (" + what
+                         + "). The file is damaged or was written by an incompatible build.");
+    }
+    return {};
+}
+
+Result<torch::Device> parseDevice(const std::string &device)
+{
+    if (device.empty() || device == "cpu")
+        return torch::Device(torch::kCPU);
+    if (device.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available())
+            return makeError("CUDA was requested but this build or machine has no CUDA device; use --device cpu.");
+        return torch::Device(device);
+    }
+    return makeError("Unknown device '" + device + "': use cpu or cuda.");
+}
+
+Result<void> saveDiffusionModel(const std::string &path, ModelCard &card, UNet &network)
+{
+    Container container;
+    container.kind = "model";
+    container.metadata = card.toMetadata();
+    torch::Device original = network->parameters().empty() ? torch::Device(torch::kCPU)
+                                                           : network->parameters().front().device();
+    network->to(torch::kCPU); // files always hold CPU tensors; load() maps them
+    container.payload = serializeModule(*network);
+    network->to(original);
+    auto written = writeContainer(path, container);
+    if (!written)
+        return written;
+    card.sha256 = container.sha256;
+    card.fileName = path;
+    return {};
+}
+
+torch::Tensor toTensor(const FloatImage &image)
+{
+    return torch::from_blob(const_cast<float *>(image.data.data()), {image.channels, image.height, image.width},
+                            torch::kFloat32)
+        .clone(); // [3,R,R]
+}
+
+FloatImage toFloatImage(const torch::Tensor &chw)
+{
+    auto contiguous = chw.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    FloatImage image{int(contiguous.size(0)), int(contiguous.size(1)), int(contiguous.size(2)), {}};
+    image.data.assign(contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel());
+    return image;
+}
+
+EpsFn makeEpsFn(UNet &network, const NoiseSchedule &schedule, const std::string &prediction, const torch::Device &device)
+{
+    const bool vPrediction = prediction == "v";
+    return [&network, schedule, vPrediction, device](const torch::Tensor &z, const torch::Tensor &t,
+                                                      const torch::Tensor &c) {
+        auto out = network->forward(z.to(device), t.to(device), c.to(device)).to(torch::kCPU); // [B,3,R,R]
+        if (!vPrediction)
+            return out;
+        std::vector<float> a(t.size(0)), b(t.size(0));
+        auto tc = t.contiguous();
+        for (int64_t i = 0; i < t.size(0); ++i) {
+            const double ab = schedule.alphaBar(tc[i].item<double>());
+            a[i] = float(std::sqrt(1.0 - ab));
+            b[i] = float(std::sqrt(ab));
+        }
+        return torch::tensor(a).view({-1, 1, 1, 1}) * z + torch::tensor(b).view({-1, 1, 1, 1}) * out;
+    };
+}
+
+Model::Model() = default;
+Model::~Model() = default;
+Model::Model(Model &&) noexcept = default;
+Model &Model::operator=(Model &&) noexcept = default;
+
+Result<Model> Model::load(const std::string &path, const std::string &device)
+{
+    auto container = readContainer(path, "model");
+    if (!container)
+        return makeError(container.error());
+    auto card = ModelCard::fromMetadata(container->metadata);
+    if (!card)
+        return makeError("Cannot use '" + path + "': " + card.error() + ".");
+    if (card->kind != "diffusion")
+        return makeError("'" + path + "' is a " + card->kind + " model; this build classifies with diffusion models only.");
+    auto parsedDevice = parseDevice(device);
+    if (!parsedDevice)
+        return makeError(parsedDevice.error());
+
+    auto impl = std::make_unique<Impl>();
+    impl->card = std::move(*card);
+    impl->card.sha256 = container->sha256;
+    impl->card.fileName = path;
+    if (!NoiseSchedule::fromName(impl->card.schedule, impl->schedule))
+        return makeError("'" + path + "' uses an unknown noise schedule '" + impl->card.schedule + "'.");
+    impl->device = *parsedDevice;
+    try {
+        impl->network = UNet(impl->card.network);
+    } catch (const std::exception &e) {
+        return makeError("Cannot build the network described by '" + path + "': " + e.what());
+    }
+    auto loaded = deserializeModule(*impl->network, container->payload, impl->device, path);
+    if (!loaded)
+        return makeError(loaded.error());
+    impl->network->to(impl->device);
+    impl->network->eval();
+
+    Model model;
+    model.m_impl = std::move(impl);
+    return model;
+}
+
+const ModelCard &Model::card() const { return m_impl->card; }
+int Model::numClasses() const { return int(m_impl->card.classNames.size()); }
+
+int Model::classIndex(const std::string &name) const
+{
+    const auto &names = m_impl->card.classNames;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name)
+            return int(i);
+    return -1;
+}
+
+namespace {
+
+Result<void> checkInput(const FloatImage &image, const ModelCard &card)
+{
+    const int r = card.network.resolution;
+    if (image.channels != 3 || image.height != r || image.width != r
+        || image.data.size() != std::size_t(3) * r * r) {
+        return makeError("The image was prepared as " + std::to_string(image.width) + "x"
+                         + std::to_string(image.height) + " but the model expects " + std::to_string(r) + "x"
+                         + std::to_string(r) + " RGB.");
+    }
+    return {};
+}
+
+} // namespace
+
+Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOptions &options,
+                                       const CancelFn &cancelled) const
+{
+    auto valid = checkInput(image, m_impl->card);
+    if (!valid)
+        return makeError(valid.error());
+    try {
+        c10::InferenceMode inference;
+        const auto resolved = options.resolved();
+        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        ErrorScaleFn scale = resolved.protocol == Protocol::Paper
+                                 ? ErrorScaleFn(paperErrorScale)
+                                 : ErrorScaleFn([this](double t) { return m_impl->errorScale(t); });
+        return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled);
+    } catch (const std::exception &e) {
+        return makeError(std::string("Classification failed: ") + e.what());
+    }
+}
+
+Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::uint64_t seed,
+                                      const CancelFn &cancelled) const
+{
+    auto valid = checkInput(image, m_impl->card);
+    if (!valid)
+        return makeError(valid.error());
+    try {
+        c10::InferenceMode inference;
+        ClassifyOptions options;
+        options.trialsMin = options.trialsMax = std::max(trials, 2);
+        options.seed = seed;
+        const auto resolved = options.resolved();
+        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        ResidualAccumulator residuals;
+        auto result = runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved,
+                                    [this](double t) { return m_impl->errorScale(t); }, cancelled, &residuals);
+        if (!result)
+            return makeError(result.error());
+        HeatmapResult heatmaps;
+        heatmaps.predicted = result->predicted;
+        heatmaps.input = image;
+        auto means = residuals.sums / residuals.counts.clamp_min(1).view({-1, 1, 1, 1}); // Delta_c [C,3,R,R]
+        auto reference = means[heatmaps.predicted];                                      // Delta_chat
+        for (int c = 0; c < numClasses(); ++c)
+            heatmaps.deltas.push_back(toFloatImage(means[c] - reference)); // delta_c
+        return heatmaps;
+    } catch (const std::exception &e) {
+        return makeError(std::string("Heatmap computation failed: ") + e.what());
+    }
+}
+
+Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int steps, double guidance,
+                                                std::uint64_t seed, const CancelFn &cancelled) const
+{
+    if (classIndex < 0 || classIndex >= numClasses())
+        return makeError("Unknown class index " + std::to_string(classIndex) + ".");
+    if (count < 1)
+        return makeError("Nothing to generate: the count must be at least 1.");
+    try {
+        c10::InferenceMode inference;
+        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        SamplerOptions options{steps, guidance, seed};
+        auto samples = sampleDdim(eps, m_impl->schedule, m_impl->card.network.resolution, classIndex, numClasses(),
+                                  count, options, cancelled);
+        if (!samples)
+            return makeError(samples.error());
+        std::vector<FloatImage> images;
+        for (int i = 0; i < count; ++i)
+            images.push_back(toFloatImage((*samples)[i]));
+        return images;
+    } catch (const std::exception &e) {
+        return makeError(std::string("Generation failed: ") + e.what());
+    }
+}
+
+double Model::benchmarkNetwork(int batch, int repeats) const
+{
+    c10::InferenceMode inference;
+    const int r = m_impl->card.network.resolution;
+    auto x = torch::randn({batch, 3, r, r});
+    auto t = torch::rand({batch});
+    auto c = torch::randint(0, numClasses(), {batch}, torch::kInt64);
+    m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device)); // warm-up
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeats; ++i)
+        m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device));
+    if (m_impl->device.is_cuda())
+        torch::cuda::synchronize();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return double(batch) * repeats / std::max(seconds, 1e-9);
+}
+
+void setThreadCount(int threads)
+{
+    if (threads > 0)
+        torch::set_num_threads(threads);
+}
+
+int threadCount() { return torch::get_num_threads(); }
+
+} // namespace cytodiff::engine

@@ -1,0 +1,143 @@
+// ModelCard <-> container metadata. Torch-free.
+#include "engine.h"
+
+#include <sstream>
+
+namespace cytodiff::engine {
+namespace {
+
+template <typename T>
+std::string joinList(const std::vector<T> &values, char separator = ',')
+{
+    std::ostringstream out;
+    out.precision(17);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        out << (i ? std::string(1, separator) : std::string()) << values[i];
+    return out.str();
+}
+
+std::vector<std::string> splitList(const std::string &text, char separator = ',')
+{
+    std::vector<std::string> parts;
+    if (text.empty())
+        return parts;
+    std::string part;
+    std::istringstream in(text);
+    while (std::getline(in, part, separator))
+        parts.push_back(part);
+    return parts;
+}
+
+bool parseInt(const std::map<std::string, std::string> &m, const std::string &key, int &out)
+{
+    const auto it = m.find(key);
+    if (it == m.end())
+        return false;
+    try {
+        out = std::stoi(it->second);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+std::string valueOr(const std::map<std::string, std::string> &m, const std::string &key, const std::string &fallback = {})
+{
+    const auto it = m.find(key);
+    return it == m.end() ? fallback : it->second;
+}
+
+} // namespace
+
+std::string ModelCard::modelId() const
+{
+    std::string stem = fileName;
+    const auto slash = stem.find_last_of("/\\");
+    if (slash != std::string::npos)
+        stem = stem.substr(slash + 1);
+    const auto dot = stem.rfind('.');
+    if (dot != std::string::npos)
+        stem = stem.substr(0, dot);
+    return (stem.empty() ? kind : stem) + "@" + sha256.substr(0, 12);
+}
+
+std::map<std::string, std::string> ModelCard::toMetadata() const
+{
+    std::map<std::string, std::string> m;
+    m["model_format"] = std::to_string(kModelFormatVersion);
+    m["kind"] = kind;
+    m["classes"] = joinList(classNames, '\t');
+    m["crop_size"] = std::to_string(cropSize);
+    m["resolution"] = std::to_string(network.resolution);
+    m["base_channels"] = std::to_string(network.baseChannels);
+    m["channel_mults"] = joinList(network.channelMults);
+    m["res_blocks"] = std::to_string(network.resBlocks);
+    m["embed_dim"] = std::to_string(network.embedDim);
+    m["mid_attention"] = network.midAttention ? "1" : "0";
+    m["schedule"] = schedule;
+    m["prediction"] = prediction;
+    m["normalisation"] = "rgb/127.5-1";
+    m["error_scale"] = joinList(errorScale);
+    m["data_hash"] = dataHash;
+    m["train_command"] = trainCommand;
+    m["metrics"] = metrics;
+    m["created_at"] = createdAt;
+    m["train_steps"] = std::to_string(trainSteps);
+    m["train_seconds"] = std::to_string(trainSeconds);
+    return m;
+}
+
+Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::string> &m)
+{
+    ModelCard card;
+    int format = 0;
+    if (!parseInt(m, "model_format", format))
+        return makeError("the model file has no format version; it was not written by CytoDiff");
+    if (format > kModelFormatVersion) {
+        return makeError("the model was written by a newer CytoDiff (model format " + std::to_string(format)
+                         + ", this version reads up to " + std::to_string(kModelFormatVersion)
+                         + "); update CytoDiff");
+    }
+    card.kind = valueOr(m, "kind", "diffusion");
+    card.classNames = splitList(valueOr(m, "classes"), '\t');
+    if (card.classNames.empty())
+        return makeError("the model file lists no classes");
+    card.network.numClasses = int(card.classNames.size());
+    if (!parseInt(m, "crop_size", card.cropSize) || !parseInt(m, "resolution", card.network.resolution)
+        || !parseInt(m, "base_channels", card.network.baseChannels) || !parseInt(m, "res_blocks", card.network.resBlocks)
+        || !parseInt(m, "embed_dim", card.network.embedDim)) {
+        return makeError("the model file's network description is incomplete");
+    }
+    card.network.channelMults.clear();
+    for (const auto &part : splitList(valueOr(m, "channel_mults"))) {
+        try {
+            card.network.channelMults.push_back(std::stoi(part));
+        } catch (...) {
+            return makeError("the model file's channel multipliers are unreadable");
+        }
+    }
+    if (card.network.channelMults.empty() || card.network.resolution < 8 || card.network.baseChannels < 1)
+        return makeError("the model file's network description is invalid");
+    card.network.midAttention = valueOr(m, "mid_attention", "1") == "1";
+    card.schedule = valueOr(m, "schedule", "cosine");
+    card.prediction = valueOr(m, "prediction", "eps");
+    for (const auto &part : splitList(valueOr(m, "error_scale"))) {
+        try {
+            card.errorScale.push_back(std::stod(part));
+        } catch (...) {
+            return makeError("the model file's error scale is unreadable");
+        }
+    }
+    card.dataHash = valueOr(m, "data_hash");
+    card.trainCommand = valueOr(m, "train_command");
+    card.metrics = valueOr(m, "metrics");
+    card.createdAt = valueOr(m, "created_at");
+    try {
+        card.trainSteps = std::stoll(valueOr(m, "train_steps", "0"));
+        card.trainSeconds = std::stod(valueOr(m, "train_seconds", "0"));
+    } catch (...) {
+    }
+    return card;
+}
+
+} // namespace cytodiff::engine

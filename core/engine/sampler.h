@@ -1,0 +1,21 @@
+#pragma once
+// DDIM sampling (eta = 0) from the class-conditional model, with optional
+// classifier-free guidance. Like the classifier, it only sees eps_theta.
+
+#include <torch/torch.h>
+
+#include "classifier.h"
+
+namespace cytodiff::engine {
+
+struct SamplerOptions {
+    int steps = 50;
+    double guidance = 1.0; // 1 = conditional only; > 1 mixes the null class
+    std::uint64_t seed = 0;
+};
+
+// Returns [count, 3, R, R] in [-1, 1].
+Result<torch::Tensor> sampleDdim(const EpsFn &eps, const NoiseSchedule &schedule, int resolution, int classIndex,
+                                 int nullClass, int count, const SamplerOptions &options, const CancelFn &cancelled);
+
+} // namespace cytodiff::engine

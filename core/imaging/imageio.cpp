@@ -1,0 +1,302 @@
+#include "imageio.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+namespace cytodiff::imaging {
+namespace {
+
+// Below this an image cannot hold a cell at any magnification we support;
+// such files are thumbnails, icons or broken crops.
+constexpr int kMinimumSide = 16;
+
+enum class Format { Unknown, Jpeg, Png, Bmp, Tiff };
+
+bool startsWith(std::string_view bytes, std::string_view magic)
+{
+    return bytes.size() >= magic.size() && bytes.substr(0, magic.size()) == magic;
+}
+
+// The magic number decides the format, not the file name: exports are
+// renamed by hand and a ".jpg" that is really a PNG is still a good image.
+Format sniffFormat(std::string_view bytes)
+{
+    using namespace std::string_view_literals;
+    if (startsWith(bytes, "\xFF\xD8\xFF"sv))
+        return Format::Jpeg;
+    if (startsWith(bytes, "\x89PNG\r\n\x1A\n"sv))
+        return Format::Png;
+    if (startsWith(bytes, "BM"sv) && bytes.size() >= 26)
+        return Format::Bmp;
+    if (startsWith(bytes, "II*\0"sv) || startsWith(bytes, "MM\0*"sv))
+        return Format::Tiff;
+    return Format::Unknown;
+}
+
+// libjpeg fills a truncated stream with grey and OpenCV returns the partial
+// picture without complaint, so a cut-off download would import as a valid
+// cell. A complete JPEG ends with the EOI marker (FF D9); some writers add
+// padding after it, so look in the tail rather than at the last two bytes.
+bool jpegHasEndMarker(std::string_view bytes)
+{
+    constexpr std::size_t kTail = 4096;
+    const std::size_t start = bytes.size() > kTail ? bytes.size() - kTail : 2;
+    for (std::size_t i = bytes.size(); i-- > start + 1;) {
+        if (static_cast<unsigned char>(bytes[i - 1]) == 0xFF && static_cast<unsigned char>(bytes[i]) == 0xD9)
+            return true;
+    }
+    return false;
+}
+
+// libpng is strict about CRCs but the last chunk may be lost without the
+// pixels being affected; a PNG without IEND is still a truncated file.
+bool pngHasEndChunk(std::string_view bytes)
+{
+    using namespace std::string_view_literals;
+    constexpr std::size_t kTail = 64;
+    const std::string_view tail = bytes.size() > kTail ? bytes.substr(bytes.size() - kTail) : bytes;
+    return tail.find("IEND"sv) != std::string_view::npos;
+}
+
+Result<void> checkContainer(std::string_view encoded)
+{
+    if (encoded.empty())
+        return makeError("empty file");
+    switch (sniffFormat(encoded)) {
+    case Format::Unknown:
+        return makeError("not an image (unrecognised format; expected JPEG, PNG, BMP or TIFF)");
+    case Format::Jpeg:
+        if (!jpegHasEndMarker(encoded))
+            return makeError("truncated JPEG (no end-of-image marker)");
+        break;
+    case Format::Png:
+        if (!pngHasEndChunk(encoded))
+            return makeError("truncated PNG (no IEND chunk)");
+        break;
+    case Format::Bmp:
+    case Format::Tiff:
+        break;
+    }
+    return {};
+}
+
+cv::Mat wrap(std::string_view encoded)
+{
+    // imdecode only reads the buffer; the const_cast is needed by cv::Mat's
+    // constructor, which has no const-data overload.
+    return cv::Mat(1, static_cast<int>(encoded.size()), CV_8UC1,
+                   const_cast<char *>(encoded.data()));
+}
+
+// Decodes to 8-bit BGR (gray, 16-bit and alpha images are converted by
+// OpenCV), after the container checks.
+Result<cv::Mat> decodeBgr(std::string_view encoded)
+{
+    if (auto checked = checkContainer(encoded); !checked)
+        return makeError(checked.error());
+    try {
+        cv::Mat image = cv::imdecode(wrap(encoded), cv::IMREAD_COLOR);
+        if (image.empty())
+            return makeError("cannot decode image (corrupt or unsupported variant)");
+        if (image.cols < kMinimumSide || image.rows < kMinimumSide)
+            return makeError("image too small (" + std::to_string(image.cols) + "x" +
+                             std::to_string(image.rows) + " px; minimum " +
+                             std::to_string(kMinimumSide) + " px)");
+        return image;
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("cannot decode image: ") + e.what());
+    }
+}
+
+Result<void> checkSpec(const PreprocessSpec &spec)
+{
+    if (spec.cropSize < 1 || spec.resolution < 1)
+        return makeError("invalid preprocessing: crop size and resolution must be positive");
+    return {};
+}
+
+// Centre square crop of min(cropSize, width, height), then INTER_AREA
+// resize (it averages, so downscaling does not alias) to resolution², RGB.
+Result<cv::Mat> cropResizeRgb(std::string_view encoded, const PreprocessSpec &spec)
+{
+    if (auto checked = checkSpec(spec); !checked)
+        return makeError(checked.error());
+    auto decoded = decodeBgr(encoded);
+    if (!decoded)
+        return makeError(decoded.error());
+    try {
+        const cv::Mat &bgr = *decoded;
+        const int side = std::min({spec.cropSize, bgr.cols, bgr.rows});
+        const cv::Rect box((bgr.cols - side) / 2, (bgr.rows - side) / 2, side, side);
+        cv::Mat resized;
+        cv::resize(bgr(box), resized, cv::Size(spec.resolution, spec.resolution), 0, 0, cv::INTER_AREA);
+        cv::Mat rgb;
+        cv::cvtColor(resized, rgb, cv::COLOR_BGR2RGB);
+        return rgb;
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("cannot preprocess image: ") + e.what());
+    }
+}
+
+Rgb8Image toRgb8(const cv::Mat &rgb)
+{
+    Rgb8Image out;
+    out.width = rgb.cols;
+    out.height = rgb.rows;
+    out.pixels.resize(static_cast<std::size_t>(rgb.cols) * rgb.rows * 3);
+    const cv::Mat continuous = rgb.isContinuous() ? rgb : rgb.clone();
+    std::memcpy(out.pixels.data(), continuous.data, out.pixels.size());
+    return out;
+}
+
+Result<std::string> encodeBgrPng(const cv::Mat &bgr)
+{
+    try {
+        std::vector<std::uint8_t> buffer;
+        if (!cv::imencode(".png", bgr, buffer))
+            return makeError("PNG encoding failed");
+        return std::string(buffer.begin(), buffer.end());
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("PNG encoding failed: ") + e.what());
+    }
+}
+
+} // namespace
+
+Result<ImageInfo> probe(std::string_view encoded)
+{
+    if (auto checked = checkContainer(encoded); !checked)
+        return makeError(checked.error());
+    try {
+        // IMREAD_UNCHANGED reports the file's real channel count; it costs
+        // one full decode, which is the point: a file that probes is a file
+        // that preprocesses.
+        const cv::Mat image = cv::imdecode(wrap(encoded), cv::IMREAD_UNCHANGED);
+        if (image.empty())
+            return makeError("cannot decode image (corrupt or unsupported variant)");
+        if (image.cols < kMinimumSide || image.rows < kMinimumSide)
+            return makeError("image too small (" + std::to_string(image.cols) + "x" +
+                             std::to_string(image.rows) + " px; minimum " +
+                             std::to_string(kMinimumSide) + " px)");
+        return ImageInfo{image.cols, image.rows, image.channels()};
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("cannot decode image: ") + e.what());
+    }
+}
+
+Result<FloatImage> preprocess(std::string_view encoded, const PreprocessSpec &spec)
+{
+    auto rgb = cropResizeRgb(encoded, spec);
+    if (!rgb)
+        return makeError(rgb.error());
+    const cv::Mat &m = *rgb;
+    FloatImage out;
+    out.channels = 3;
+    out.height = m.rows;
+    out.width = m.cols;
+    out.data.resize(static_cast<std::size_t>(3) * m.rows * m.cols);
+    const std::size_t plane = static_cast<std::size_t>(m.rows) * m.cols;
+    // Interleaved HWC uint8 -> planar CHW float, [0,255] -> [-1,1].
+    for (int y = 0; y < m.rows; ++y) {
+        const auto *row = m.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < m.cols; ++x) {
+            const std::size_t i = static_cast<std::size_t>(y) * m.cols + x;
+            for (int c = 0; c < 3; ++c)
+                out.data[c * plane + i] = row[x][c] / 127.5f - 1.0f;
+        }
+    }
+    return out;
+}
+
+Result<Rgb8Image> decodeRgb(std::string_view encoded)
+{
+    auto bgr = decodeBgr(encoded);
+    if (!bgr)
+        return makeError(bgr.error());
+    try {
+        cv::Mat rgb;
+        cv::cvtColor(*bgr, rgb, cv::COLOR_BGR2RGB);
+        return toRgb8(rgb);
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("cannot convert image: ") + e.what());
+    }
+}
+
+Result<Rgb8Image> preprocessRgb(std::string_view encoded, const PreprocessSpec &spec)
+{
+    auto rgb = cropResizeRgb(encoded, spec);
+    if (!rgb)
+        return makeError(rgb.error());
+    return toRgb8(*rgb);
+}
+
+Result<std::string> encodePng(const FloatImage &image)
+{
+    if (image.channels != 1 && image.channels != 3)
+        return makeError("PNG encoding needs 1 or 3 channels, got " + std::to_string(image.channels));
+    const std::size_t plane = static_cast<std::size_t>(image.height) * image.width;
+    if (image.height <= 0 || image.width <= 0 || image.data.size() != plane * image.channels)
+        return makeError("PNG encoding: image data does not match its " + std::to_string(image.channels) +
+                         "x" + std::to_string(image.height) + "x" + std::to_string(image.width) + " shape");
+    cv::Mat bgr(image.height, image.width, CV_8UC3);
+    auto toByte = [](float v) {
+        // [-1,1] -> [0,255]; NaN becomes 0 rather than undefined behaviour.
+        const float scaled = std::isnan(v) ? 0.0f : (v + 1.0f) * 127.5f;
+        return static_cast<std::uint8_t>(std::lround(std::clamp(scaled, 0.0f, 255.0f)));
+    };
+    for (int y = 0; y < image.height; ++y) {
+        auto *row = bgr.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < image.width; ++x) {
+            const std::size_t i = static_cast<std::size_t>(y) * image.width + x;
+            if (image.channels == 1) {
+                const std::uint8_t g = toByte(image.data[i]);
+                row[x] = cv::Vec3b(g, g, g);
+            } else {
+                // Planar RGB -> interleaved BGR for OpenCV.
+                row[x] = cv::Vec3b(toByte(image.data[2 * plane + i]), toByte(image.data[plane + i]),
+                                   toByte(image.data[i]));
+            }
+        }
+    }
+    return encodeBgrPng(bgr);
+}
+
+Result<std::string> encodePng(const Rgb8Image &image)
+{
+    if (image.width <= 0 || image.height <= 0 ||
+        image.pixels.size() != static_cast<std::size_t>(image.width) * image.height * 3)
+        return makeError("PNG encoding: pixel buffer does not match " + std::to_string(image.width) + "x" +
+                         std::to_string(image.height) + " RGB");
+    try {
+        const cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<std::uint8_t *>(image.pixels.data()));
+        cv::Mat bgr;
+        cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+        return encodeBgrPng(bgr);
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("PNG encoding failed: ") + e.what());
+    }
+}
+
+Result<std::string> readFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in)
+        return makeError("cannot open " + path + ": " + std::strerror(errno));
+    const std::streamoff size = in.tellg();
+    if (size < 0)
+        return makeError("cannot read " + path + " (not a regular file?)");
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    in.seekg(0);
+    if (size > 0 && !in.read(bytes.data(), size))
+        return makeError("cannot read " + path + ": " + std::strerror(errno));
+    return bytes;
+}
+
+} // namespace cytodiff::imaging

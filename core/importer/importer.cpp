@@ -1,0 +1,392 @@
+#include "importer.h"
+
+#include "classnames.h"
+#include "database.h"
+#include "imageio.h"
+#include "sha256.h"
+#include "transaction.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace cytodiff::importer {
+namespace {
+
+// What the worker threads find out about one file.
+struct LoadedFile {
+    QByteArray bytes;
+    QString sha256;
+    imaging::ImageInfo info;
+    QString failure; // read or decode failure: the file is skipped with this reason
+    bool duplicate = false;
+};
+
+// Runs work(i) for i in [0, count) on up to `threads` threads. The work
+// items touch disjoint LoadedFile slots, so no locking is needed.
+template <typename Work>
+void parallelFor(int count, int threads, Work work)
+{
+    const int workers = std::min(threads, count);
+    if (workers <= 1) {
+        for (int i = 0; i < count; ++i)
+            work(i);
+        return;
+    }
+    std::atomic<int> next{0};
+    std::vector<std::thread> pool;
+    pool.reserve(workers);
+    for (int t = 0; t < workers; ++t) {
+        pool.emplace_back([&] {
+            for (int i = next++; i < count; i = next++)
+                work(i);
+        });
+    }
+    for (std::thread &thread : pool)
+        thread.join();
+}
+
+void readAndHash(const PlannedFile &planned, LoadedFile &loaded)
+{
+    QFile file(planned.absolutePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        loaded.failure = QStringLiteral("cannot read the file (%1)").arg(file.errorString());
+        return;
+    }
+    loaded.bytes = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        loaded.failure = QStringLiteral("cannot read the file (%1)").arg(file.errorString());
+        return;
+    }
+    if (loaded.bytes.isEmpty()) {
+        loaded.failure = QStringLiteral("empty file");
+        return;
+    }
+    Sha256 hash;
+    hash.update(loaded.bytes.constData(), static_cast<std::size_t>(loaded.bytes.size()));
+    loaded.sha256 = QString::fromStdString(hash.finishHex());
+}
+
+void decode(LoadedFile &loaded)
+{
+    auto info = imaging::probe(std::string_view(loaded.bytes.constData(), static_cast<std::size_t>(loaded.bytes.size())));
+    if (!info)
+        loaded.failure = QString::fromStdString(info.error());
+    else
+        loaded.info = *info;
+}
+
+QString defaultActor()
+{
+    for (const char *variable : {"USER", "USERNAME", "LOGNAME"}) {
+        const QString name = qEnvironmentVariable(variable);
+        if (!name.isEmpty())
+            return name;
+    }
+    return QStringLiteral("unknown user");
+}
+
+// Counts that only become true when their batch commits.
+struct BatchTally {
+    int imported = 0;
+    int duplicates = 0;
+    QList<SkippedFile> skipped;
+    QMap<QString, int> perClass;
+    QMap<QString, int> unknownCodes;
+    QHash<QString, qint64> casesCreated; // name -> id
+    QHash<QString, int> importedPerCase;
+
+    void mergeInto(ImportReport &report, QHash<QString, int> &importedPerCaseTotal) const
+    {
+        report.imported += imported;
+        report.duplicates += duplicates;
+        report.skipped.append(skipped);
+        for (auto it = perClass.cbegin(); it != perClass.cend(); ++it)
+            report.perClass[it.key()] += it.value();
+        for (auto it = unknownCodes.cbegin(); it != unknownCodes.cend(); ++it)
+            report.unknownCodes[it.key()] += it.value();
+        for (auto it = importedPerCase.cbegin(); it != importedPerCase.cend(); ++it)
+            importedPerCaseTotal[it.key()] += it.value();
+    }
+};
+
+class ImportRun {
+public:
+    ImportRun(db::Database &db, const ImportPlan &plan, const ImportOptions &options,
+              const ImportCallbacks &callbacks)
+        : m_db(db), m_plan(plan), m_options(options), m_callbacks(callbacks)
+    {
+        m_threads = options.threads > 0 ? options.threads
+                                        : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
+        m_batchSize = std::max(1, options.batchSize);
+    }
+
+    ImportReport run()
+    {
+        QElapsedTimer timer;
+        timer.start();
+        m_report.root = m_plan.root;
+        m_report.layout = m_plan.layout;
+        m_report.classTableVersion = kClassTableVersion;
+        m_report.total = static_cast<int>(m_plan.files.size());
+        m_report.notes = m_plan.notes;
+
+        for (int start = 0; start < m_report.total; start += m_batchSize) {
+            if (cancelled()) {
+                m_report.cancelled = true;
+                break;
+            }
+            const int count = std::min(m_batchSize, m_report.total - start);
+            if (!runBatch(start, count))
+                break;
+        }
+        for (auto it = m_importedPerCase.cbegin(); it != m_importedPerCase.cend(); ++it) {
+            if (!m_report.casesCreated.contains(it.key()))
+                m_report.casesUpdated.append(it.key());
+        }
+        writeAudit();
+        m_report.elapsedMs = timer.elapsed();
+        return m_report;
+    }
+
+private:
+    bool cancelled() const
+    {
+        if (m_callbacks.cancelFlag && m_callbacks.cancelFlag->load())
+            return true;
+        return m_callbacks.isCancelled && m_callbacks.isCancelled();
+    }
+
+    // Reading and decoding run outside the transaction, so the write lock
+    // is held only while rows are inserted.
+    void load(int start, int count, std::vector<LoadedFile> &loaded)
+    {
+        parallelFor(count, m_threads, [&](int i) {
+            const PlannedFile &planned = m_plan.files.at(start + i);
+            if (planned.skipReason.isEmpty())
+                readAndHash(planned, loaded[i]);
+        });
+        // Duplicates are found before decoding: re-importing a known export
+        // then costs a hash per file, not a decode.
+        for (int i = 0; i < count; ++i) {
+            LoadedFile &file = loaded[i];
+            if (file.sha256.isEmpty() || !file.failure.isEmpty())
+                continue;
+            if (m_seenHashes.contains(file.sha256)) {
+                file.duplicate = true;
+                continue;
+            }
+            auto existing = m_db.findCellBySha256(file.sha256);
+            if (existing && *existing)
+                file.duplicate = true;
+            else
+                m_seenHashes.insert(file.sha256);
+        }
+        parallelFor(count, m_threads, [&](int i) {
+            LoadedFile &file = loaded[i];
+            if (!file.sha256.isEmpty() && file.failure.isEmpty() && !file.duplicate)
+                decode(file);
+        });
+    }
+
+    // The case a file goes to, created on first use inside the batch's
+    // transaction (so a rolled-back batch leaves no empty case behind).
+    Result<qint64> caseFor(const PlannedFile &planned, BatchTally &tally)
+    {
+        if (auto known = m_caseIds.constFind(planned.caseName); known != m_caseIds.cend())
+            return *known;
+        if (auto created = tally.casesCreated.constFind(planned.caseName); created != tally.casesCreated.cend())
+            return *created;
+        if (m_signedCases.contains(planned.caseName))
+            return makeError("case '" + planned.caseName.toStdString() +
+                             "' is signed and cannot receive cells; import under another --case name");
+        auto existing = m_db.caseByName(planned.caseName);
+        if (!existing)
+            return makeError(existing.error());
+        if (*existing) {
+            if ((*existing)->isSigned()) {
+                m_signedCases.insert(planned.caseName);
+                return caseFor(planned, tally);
+            }
+            m_caseIds.insert(planned.caseName, (*existing)->id);
+            return (*existing)->id;
+        }
+        db::NewCase newCase;
+        newCase.name = planned.caseName;
+        newCase.slideId = planned.slideId.isEmpty() ? QString() : planned.slideId;
+        newCase.sourcePath = QDir::toNativeSeparators(m_plan.root);
+        auto id = m_db.createCase(newCase);
+        if (!id)
+            return makeError(id.error());
+        tally.casesCreated.insert(planned.caseName, *id);
+        return *id;
+    }
+
+    // false: stop the import (cancelled or a database error).
+    bool runBatch(int start, int count)
+    {
+        std::vector<LoadedFile> loaded(static_cast<std::size_t>(count));
+        load(start, count, loaded);
+
+        auto transaction = db::Transaction::begin(m_db);
+        if (!transaction) {
+            m_report.error = QString::fromStdString(transaction.error());
+            return false;
+        }
+        BatchTally tally;
+        for (int i = 0; i < count; ++i) {
+            if (cancelled()) {
+                m_report.cancelled = true;
+                return false; // the transaction rolls the batch back
+            }
+            const PlannedFile &planned = m_plan.files.at(start + i);
+            LoadedFile &file = loaded[i];
+            if (!addFile(planned, file, tally))
+                return false;
+            file.bytes.clear(); // keep peak memory at about one batch
+            if (m_callbacks.progress)
+                m_callbacks.progress(start + i + 1, m_report.total, planned.relativePath);
+        }
+        if (auto committed = transaction->commit(); !committed) {
+            m_report.error = QString::fromStdString(committed.error());
+            return false;
+        }
+        for (auto it = tally.casesCreated.cbegin(); it != tally.casesCreated.cend(); ++it) {
+            m_caseIds.insert(it.key(), it.value());
+            m_report.casesCreated.append(it.key());
+        }
+        tally.mergeInto(m_report, m_importedPerCase);
+        return true;
+    }
+
+    // false: a database error (recorded in the report).
+    bool addFile(const PlannedFile &planned, const LoadedFile &file, BatchTally &tally)
+    {
+        const QString reason = !planned.skipReason.isEmpty() ? planned.skipReason : file.failure;
+        if (!reason.isEmpty()) {
+            tally.skipped.append({planned.relativePath, reason});
+            return true;
+        }
+        if (file.duplicate) {
+            ++tally.duplicates;
+            return true;
+        }
+        auto caseId = caseFor(planned, tally);
+        if (!caseId) {
+            if (m_signedCases.contains(planned.caseName)) {
+                tally.skipped.append({planned.relativePath, QString::fromStdString(caseId.error())});
+                return true;
+            }
+            m_report.error = QString::fromStdString(caseId.error());
+            return false;
+        }
+        db::NewCell cell;
+        cell.caseId = *caseId;
+        cell.image = file.bytes;
+        cell.sha256 = file.sha256;
+        cell.width = file.info.width;
+        cell.height = file.info.height;
+        cell.originalName = QFileInfo(planned.relativePath).fileName();
+        cell.sourcePath = planned.relativePath;
+        cell.labelClass = planned.labelClass;
+        cell.rawCode = planned.rawCode;
+        cell.unknownCode = planned.unknownCode;
+        cell.x = planned.x;
+        cell.y = planned.y;
+        auto inserted = m_db.insertCell(cell);
+        if (!inserted) {
+            m_report.error = QString::fromStdString(inserted.error());
+            return false;
+        }
+        if (!inserted->inserted) {
+            ++tally.duplicates;
+            return true;
+        }
+        ++tally.imported;
+        ++tally.perClass[planned.labelClass];
+        ++tally.importedPerCase[planned.caseName];
+        if (planned.unknownCode)
+            ++tally.unknownCodes[planned.rawCode];
+        return true;
+    }
+
+    // One audit entry per case that received cells: where they came from
+    // and which synonym table interpreted their codes.
+    void writeAudit()
+    {
+        if (m_importedPerCase.isEmpty())
+            return;
+        auto transaction = db::Transaction::begin(m_db);
+        if (!transaction) {
+            if (m_report.error.isEmpty())
+                m_report.error = QString::fromStdString(transaction.error());
+            return;
+        }
+        const QString actor = m_options.actor.isEmpty() ? defaultActor() : m_options.actor;
+        for (auto it = m_importedPerCase.cbegin(); it != m_importedPerCase.cend(); ++it) {
+            db::AuditEntry entry;
+            entry.actor = actor;
+            entry.action = QStringLiteral("import");
+            entry.entity = QStringLiteral("case");
+            entry.entityId = m_caseIds.value(it.key());
+            entry.newValue = QStringLiteral("%1 cells from %2 (%3; synonym table v%4)%5")
+                                 .arg(it.value())
+                                 .arg(QDir::toNativeSeparators(m_plan.root), layoutName(m_plan.layout))
+                                 .arg(kClassTableVersion)
+                                 .arg(m_report.cancelled ? QStringLiteral("; cancelled") : QString());
+            if (auto logged = m_db.appendAudit(entry); !logged) {
+                if (m_report.error.isEmpty())
+                    m_report.error = QString::fromStdString(logged.error());
+                return;
+            }
+        }
+        if (auto committed = transaction->commit(); !committed && m_report.error.isEmpty())
+            m_report.error = QString::fromStdString(committed.error());
+    }
+
+    db::Database &m_db;
+    const ImportPlan &m_plan;
+    const ImportOptions &m_options;
+    const ImportCallbacks &m_callbacks;
+    int m_threads = 1;
+    int m_batchSize = 200;
+    ImportReport m_report;
+    QSet<QString> m_seenHashes;
+    QHash<QString, qint64> m_caseIds; // committed cases by name
+    QSet<QString> m_signedCases;
+    QHash<QString, int> m_importedPerCase;
+};
+
+} // namespace
+
+double ImportReport::cellsPerSecond() const
+{
+    return elapsedMs > 0 ? imported * 1000.0 / static_cast<double>(elapsedMs) : 0.0;
+}
+
+Result<ImportReport> importPlan(db::Database &db, const ImportPlan &plan, const ImportOptions &options,
+                                const ImportCallbacks &callbacks)
+{
+    if (auto writable = db.ensureWritable(); !writable)
+        return makeError(writable.error());
+    return ImportRun(db, plan, options, callbacks).run();
+}
+
+Result<ImportReport> importFolder(db::Database &db, const QString &root, const ImportOptions &options,
+                                  const ImportCallbacks &callbacks)
+{
+    if (auto writable = db.ensureWritable(); !writable)
+        return makeError(writable.error());
+    auto plan = planImport(root, options.caseName);
+    if (!plan)
+        return makeError(plan.error());
+    return importPlan(db, *plan, options, callbacks);
+}
+
+} // namespace cytodiff::importer

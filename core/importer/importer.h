@@ -1,0 +1,86 @@
+#pragma once
+// Imports a CellaVision-style export folder into the case database.
+//
+// Files are processed in batches; each batch is one transaction, so a
+// crash, an error or a cancel leaves the database with whole batches only.
+// Every file is read, hashed (SHA-256; a file already in the workspace is a
+// duplicate and adds nothing) and decoded with imaging::probe; files that
+// fail are skipped and listed with the reason, the rest completes.
+//
+// Threading: call from any thread with a Database opened on that thread.
+// Reading and decoding use a few worker threads internally; the callbacks
+// are always called on the calling thread.
+
+#include "importplan.h"
+#include "result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace cytodiff::db {
+class Database;
+}
+
+namespace cytodiff::importer {
+
+struct ImportOptions {
+    QString caseName;       // see planImport(); empty: the folder's name
+    int batchSize = 200;    // files per transaction
+    int threads = 0;        // decoding threads; 0: one per core, at most 8
+    QString actor;          // who imports, for the audit log; empty: the OS user
+};
+
+struct ImportCallbacks {
+    // After each file: files done (imported, duplicate or skipped), total,
+    // and the file's path relative to the root.
+    std::function<void(int done, int total, const QString &currentFile)> progress;
+    // Polled before each file; either way of cancelling works.
+    std::function<bool()> isCancelled;
+    const std::atomic<bool> *cancelFlag = nullptr;
+};
+
+struct SkippedFile {
+    QString path;   // relative to the import root
+    QString reason;
+};
+
+struct ImportReport {
+    QString root;
+    Layout layout = Layout::Unlabelled;
+    int classTableVersion = 0;
+    int total = 0;      // files considered
+    int imported = 0;   // new cells
+    int duplicates = 0; // already in the workspace (or twice in the export)
+    QList<SkippedFile> skipped;
+    QMap<QString, int> perClass;     // canonical class -> imported cells ("" = unlabelled)
+    QMap<QString, int> unknownCodes; // raw code not in the synonym table -> imported cells
+    QStringList casesCreated;
+    QStringList casesUpdated;        // existing cases that received cells
+    QStringList notes;               // from planning (ignored folders, manifest warnings)
+    bool cancelled = false;
+    // A database failure that stopped the import (busy, disk full...);
+    // whole batches before it are kept.
+    QString error;
+    qint64 elapsedMs = 0;
+
+    double cellsPerSecond() const;
+    bool completed() const { return !cancelled && error.isEmpty(); }
+};
+
+// Fails (imports nothing) when the folder cannot be read or the workspace
+// cannot be written; otherwise returns a report, also after a cancel or a
+// mid-way database error (see ImportReport::error).
+Result<ImportReport> importFolder(db::Database &db, const QString &root, const ImportOptions &options = {},
+                                  const ImportCallbacks &callbacks = {});
+
+// Same, for a plan made beforehand (e.g. shown to the user first).
+Result<ImportReport> importPlan(db::Database &db, const ImportPlan &plan, const ImportOptions &options = {},
+                                const ImportCallbacks &callbacks = {});
+
+} // namespace cytodiff::importer

@@ -1,0 +1,185 @@
+// cytodiff-cli import / cases / cells / export: exit codes (0 ok, 1 bad
+// input, 2 usage) and what they print, on a workspace in a temp folder.
+
+#include "clisupport.h"
+#include "commands.h"
+#include "database.h"
+#include "testimages.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cytodiff;
+using cytodiff::testing::writeBytes;
+using cytodiff::testing::writeCellImage;
+
+class TestDbCommands : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_db;
+    QString m_export;
+    QBuffer m_out;
+    QBuffer m_err;
+
+    struct Output {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+
+    // Runs a command as "cytodiff-cli <name> <args>" would.
+    Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
+    {
+        m_out.buffer().clear();
+        m_err.buffer().clear();
+        m_out.seek(0);
+        m_err.seek(0);
+        args.prepend(QStringLiteral("cytodiff-cli ") + name);
+        Output output;
+        output.code = command(args);
+        output.out = QString::fromUtf8(m_out.buffer());
+        output.err = QString::fromUtf8(m_err.buffer());
+        return output;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_out.open(QIODevice::ReadWrite));
+        QVERIFY(m_err.open(QIODevice::ReadWrite));
+        cli::redirectOutput(&m_out, &m_err);
+        m_db = m_dir.filePath(QStringLiteral("ws.cytodiff"));
+        m_export = m_dir.filePath(QStringLiteral("Slide 1"));
+        int seed = 0;
+        for (const char *path : {"neutrophil/SNE_1.jpg", "neutrophil/SNE_2.jpg", "ig/MY_3.jpg", "platelet/PLT_4.png",
+                                 "Unidentified/x_5.jpg"})
+            QVERIFY(writeCellImage(m_export + QLatin1Char('/') + QString::fromLatin1(path), ++seed));
+        writeBytes(m_export + QStringLiteral("/neutrophil/empty.jpg"), QByteArray());
+        writeBytes(m_export + QStringLiteral("/neutrophil/notes.txt"), "hello");
+    }
+
+    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
+
+    void importPrintsASummary()
+    {
+        const Output result = run(cli::runImport, QStringLiteral("import"),
+                                  {m_export, QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Imported:   5 new cells")), qPrintable(result.out));
+        QVERIFY(result.out.contains(QStringLiteral("Duplicates: 0")));
+        QVERIFY(result.out.contains(QStringLiteral("Skipped:    2")));
+        QVERIFY(result.out.contains(QStringLiteral("empty.jpg: empty file")));
+        QVERIFY(result.out.contains(QStringLiteral("notes.txt: not an image")));
+        QVERIFY(result.out.contains(QStringLiteral("New cases:  Slide 1")));
+        QVERIFY(result.out.contains(QStringLiteral("Unknown codes (kept verbatim, flagged, no class): Unidentified 1")));
+        QVERIFY(result.err.isEmpty()); // no progress bar without a terminal
+    }
+
+    void secondImportAddsNothing()
+    {
+        const Output result = run(cli::runImport, QStringLiteral("import"),
+                                  {m_export, QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY(result.out.contains(QStringLiteral("Imported:   0 new cells")));
+        QVERIFY(result.out.contains(QStringLiteral("Duplicates: 5")));
+    }
+
+    void importUsageAndInputErrors()
+    {
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {}).code, 2);
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {QStringLiteral("a"), QStringLiteral("b")}).code, 2);
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {m_export, QStringLiteral("--bogus")}).code, 2);
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"),
+                     {m_export, QStringLiteral("--batch-size"), QStringLiteral("0")}).code, 2);
+        const Output missing = run(cli::runImport, QStringLiteral("import"),
+                                   {m_dir.filePath(QStringLiteral("nope")), QStringLiteral("--db"), m_db});
+        QCOMPARE(missing.code, 1);
+        QVERIFY(missing.err.contains(QStringLiteral("cytodiff-cli import: error: no such folder")));
+        const Output help = run(cli::runImport, QStringLiteral("import"), {QStringLiteral("--help")});
+        QCOMPARE(help.code, 0);
+        QVERIFY(help.out.contains(QStringLiteral("--case")));
+    }
+
+    void casesListsTheImportedCase()
+    {
+        const Output result = run(cli::runCases, QStringLiteral("cases"), {QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Slide 1")), qPrintable(result.out));
+        QVERIFY(result.out.contains(QStringLiteral("open")));
+        QCOMPARE(run(cli::runCases, QStringLiteral("cases"), {QStringLiteral("extra")}).code, 2);
+        const Output empty = run(cli::runCases, QStringLiteral("cases"),
+                                 {QStringLiteral("--db"), m_dir.filePath(QStringLiteral("empty.cytodiff"))});
+        QCOMPARE(empty.code, 0);
+        QVERIFY(empty.out.contains(QStringLiteral("No cases")));
+    }
+
+    void cellsListsOneCase()
+    {
+        const Output result = run(cli::runCells, QStringLiteral("cells"),
+                                  {QStringLiteral("Slide 1"), QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY(result.out.contains(QStringLiteral("5 cells")));
+        QVERIFY(result.out.contains(QStringLiteral("SNE_1.jpg")));
+        QVERIFY(result.out.contains(QStringLiteral("Unidentified?"))); // unknown code marked
+        QCOMPARE(run(cli::runCells, QStringLiteral("cells"), {QStringLiteral("1"), QStringLiteral("--db"), m_db}).code, 0);
+        const Output unknown = run(cli::runCells, QStringLiteral("cells"),
+                                   {QStringLiteral("no such case"), QStringLiteral("--db"), m_db});
+        QCOMPARE(unknown.code, 1);
+        QVERIFY(unknown.err.contains(QStringLiteral("no case named")));
+        QCOMPARE(run(cli::runCells, QStringLiteral("cells"), {QStringLiteral("--db"), m_db}).code, 2);
+    }
+
+    void exportWritesPerCellCsvWithPredictions()
+    {
+        {
+            auto db = db::Database::open(m_db);
+            QVERIFY(db.ok());
+            const qint64 first = db->cellIdsOfCase(db->findCase(QStringLiteral("Slide 1"))->id)->first();
+            QMap<QString, double> scores{{QStringLiteral("neutrophil"), 0.9}, {QStringLiteral("ig"), 0.1}};
+            QVERIFY(db->insertPrediction(first, QStringLiteral("model-a"), QStringLiteral("neutrophil"), 0.9, 0.2,
+                                         scores, 50).ok());
+        }
+        const QString csvPath = m_dir.filePath(QStringLiteral("out.csv"));
+        const Output result = run(cli::runExport, QStringLiteral("export"),
+                                  {QStringLiteral("Slide 1"), QStringLiteral("--csv"), csvPath, QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY(result.out.contains(QStringLiteral("Wrote 5 cells")));
+        QFile file(csvPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 6);
+        QVERIFY(lines.first().startsWith(QStringLiteral("cell_id,case,slide_id,specimen,original_name")));
+        QVERIFY(lines.first().endsWith(QStringLiteral("nfe,score_ig,score_neutrophil")));
+        QVERIFY2(lines.at(1).contains(QStringLiteral(",model-a,neutrophil,0.9,0.2,50,0.1,0.9")), qPrintable(lines.at(1)));
+        QVERIFY(lines.at(1).contains(QStringLiteral("Slide 1")));
+
+        QCOMPARE(run(cli::runExport, QStringLiteral("export"), {QStringLiteral("Slide 1"), QStringLiteral("--db"), m_db}).code, 2);
+        QCOMPARE(run(cli::runExport, QStringLiteral("export"),
+                     {QStringLiteral("nope"), QStringLiteral("--csv"), csvPath, QStringLiteral("--db"), m_db}).code, 1);
+        const Output toStdout = run(cli::runExport, QStringLiteral("export"),
+                                    {QStringLiteral("1"), QStringLiteral("--csv"), QStringLiteral("-"), QStringLiteral("--db"), m_db});
+        QCOMPARE(toStdout.code, 0);
+        QVERIFY(toStdout.out.startsWith(QStringLiteral("cell_id,")));
+    }
+
+    void newerWorkspaceRefusesImportButLists()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("newer.cytodiff"));
+        {
+            auto db = db::Database::open(path);
+            QVERIFY(db.ok());
+            QVERIFY(db->execScript("PRAGMA user_version = 999").ok());
+        }
+        const Output import = run(cli::runImport, QStringLiteral("import"), {m_export, QStringLiteral("--db"), path});
+        QCOMPARE(import.code, 1);
+        QVERIFY2(import.err.contains(QStringLiteral("newer CytoDiff")), qPrintable(import.err));
+        QCOMPARE(run(cli::runCases, QStringLiteral("cases"), {QStringLiteral("--db"), path}).code, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDbCommands)
+#include "test_dbcommands.moc"

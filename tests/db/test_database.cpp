@@ -1,0 +1,324 @@
+// The case database API on an in-memory workspace rebuilt for every test:
+// cases, cells, predictions, review with its audit log, expert labels,
+// transactions.
+
+#include "database.h"
+#include "labelledcellcursor.h"
+#include "transaction.h"
+
+#include <QCryptographicHash>
+#include <QTest>
+
+#include <cmath>
+#include <optional>
+
+using namespace cytodiff;
+using namespace cytodiff::db;
+
+// Evaluates its argument once (a write must not run twice).
+#define VERIFY_OK(expression)                                                                                   \
+    do {                                                                                                        \
+        const auto &result_ = (expression);                                                                     \
+        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
+    } while (false)
+
+namespace {
+
+NewCell makeCell(qint64 caseId, const QByteArray &bytes, const QString &label = {}, const QString &raw = {})
+{
+    NewCell cell;
+    cell.caseId = caseId;
+    cell.image = bytes;
+    cell.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    cell.width = 360;
+    cell.height = 363;
+    cell.originalName = QString::fromLatin1(bytes) + QStringLiteral(".jpg");
+    cell.sourcePath = QStringLiteral("class/") + cell.originalName;
+    cell.labelClass = label;
+    cell.rawCode = raw;
+    return cell;
+}
+
+} // namespace
+
+class TestDatabase : public QObject {
+    Q_OBJECT
+
+private:
+    std::optional<Database> m_db;
+    qint64 m_caseId = 0;
+
+    Database &db() { return *m_db; }
+
+    qint64 addCell(const QByteArray &bytes, const QString &label = {})
+    {
+        auto inserted = db().insertCell(makeCell(m_caseId, bytes, label, label.toUpper()));
+        return inserted.ok() ? inserted->cellId : -1;
+    }
+
+private slots:
+    void init()
+    {
+        auto opened = Database::openInMemory();
+        QVERIFY(opened.ok());
+        m_db.emplace(std::move(*opened));
+        auto created = db().createCase({QStringLiteral("S-1"), QStringLiteral("BC 0042"), QStringLiteral("SP9"),
+                                        QStringLiteral("/exports/s1"), QStringLiteral("DM96")});
+        VERIFY_OK(created);
+        m_caseId = *created;
+    }
+
+    void cleanup() { m_db.reset(); }
+
+    void casesAreCreatedFoundAndCounted()
+    {
+        QVERIFY(!db().createCase({QStringLiteral("S-1"), {}, {}, {}, {}}).ok()); // name taken
+        QVERIFY(!db().createCase({QStringLiteral("  "), {}, {}, {}, {}}).ok());
+        addCell("a", QStringLiteral("neutrophil"));
+        addCell("b");
+
+        auto byName = db().findCase(QStringLiteral("S-1"));
+        VERIFY_OK(byName);
+        QCOMPARE(byName->slideId, QStringLiteral("BC 0042"));
+        QCOMPARE(byName->specimen, QStringLiteral("SP9"));
+        QCOMPARE(byName->instrument, QStringLiteral("DM96"));
+        QCOMPARE(byName->status, QStringLiteral("open"));
+        QVERIFY(byName->importedAt.isValid());
+        QCOMPARE(byName->cellCount, 2);
+        QCOMPARE(byName->labelledCount, 1);
+
+        auto byId = db().findCase(QString::number(m_caseId));
+        VERIFY_OK(byId);
+        QCOMPARE(byId->name, QStringLiteral("S-1"));
+        QVERIFY(!db().findCase(QStringLiteral("nope")).ok());
+        QVERIFY(!db().findCase(QStringLiteral("999")).ok());
+
+        VERIFY_OK(db().createCase({QStringLiteral("A-0"), {}, {}, {}, {}}));
+        auto cases = db().listCases();
+        VERIFY_OK(cases);
+        QCOMPARE(cases->size(), 2);
+        QCOMPARE(cases->at(0).name, QStringLiteral("A-0")); // by name
+        QCOMPARE(cases->at(0).cellCount, 0);
+    }
+
+    void insertCellDetectsDuplicatesBySha256()
+    {
+        auto first = db().insertCell(makeCell(m_caseId, "same"));
+        VERIFY_OK(first);
+        QVERIFY(first->inserted);
+        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}});
+        auto second = db().insertCell(makeCell(*other, "same"));
+        VERIFY_OK(second);
+        QVERIFY(!second->inserted);
+        QCOMPARE(second->cellId, first->cellId);
+        QCOMPARE(db().cellIdsOfCase(*other)->size(), 0);
+    }
+
+    void insertCellIntoMissingCaseFails()
+    {
+        auto inserted = db().insertCell(makeCell(12345, "orphan"));
+        QVERIFY(!inserted.ok()); // foreign keys are on
+    }
+
+    void cellsListWithoutImagesAndImageOnDemand()
+    {
+        NewCell cell = makeCell(m_caseId, "img1", QString(), QStringLiteral("XYZ"));
+        cell.unknownCode = true;
+        cell.x = 12.5;
+        auto inserted = db().insertCell(cell);
+        VERIFY_OK(inserted);
+        auto cells = db().cellsOfCase(m_caseId);
+        VERIFY_OK(cells);
+        QCOMPARE(cells->size(), 1);
+        const CellSummary &row = cells->first();
+        QCOMPARE(row.originalName, QStringLiteral("img1.jpg"));
+        QCOMPARE(row.sourcePath, QStringLiteral("class/img1.jpg"));
+        QVERIFY(row.labelClass.isNull());
+        QCOMPARE(row.rawCode, QStringLiteral("XYZ"));
+        QVERIFY(row.unknownCode);
+        QCOMPARE(row.width, 360);
+        QCOMPARE(row.x, std::optional<double>(12.5));
+        QVERIFY(!row.y);
+        QVERIFY(!row.hasPrediction);
+        QCOMPARE(row.sha256, cell.sha256);
+        QCOMPARE(*db().cellImage(inserted->cellId), QByteArray("img1"));
+        QVERIFY(!db().cellImage(999).ok());
+        QCOMPARE(*db().cellIdsOfCase(m_caseId), QList<qint64>{inserted->cellId});
+        QCOMPARE(db().cell(inserted->cellId)->rawCode, QStringLiteral("XYZ"));
+    }
+
+    void latestPredictionWins()
+    {
+        const qint64 a = addCell("a");
+        const qint64 b = addCell("b");
+        QMap<QString, double> scores{{QStringLiteral("neutrophil"), 0.7}, {QStringLiteral("ig"), 0.3}};
+        VERIFY_OK(db().insertPrediction(a, QStringLiteral("m1"), QStringLiteral("neutrophil"), 0.7, 0.1, scores, 50));
+        VERIFY_OK(db().insertPrediction(a, QStringLiteral("m2"), QStringLiteral("ig"), 0.6, std::nan(""), scores, 25));
+
+        auto latest = db().latestPredictions(m_caseId);
+        VERIFY_OK(latest);
+        QCOMPARE(latest->size(), 1);
+        QCOMPARE(latest->first().cellId, a);
+        QCOMPARE(latest->first().modelId, QStringLiteral("m2"));
+        QVERIFY(!latest->first().anomaly); // NaN stored as unknown
+        QCOMPARE(latest->first().scores, scores);
+        QCOMPARE(latest->first().nfe, 25);
+
+        auto cells = db().cellsOfCase(m_caseId);
+        QVERIFY(cells->at(0).hasPrediction);
+        QCOMPARE(cells->at(0).predictedClass, QStringLiteral("ig"));
+        QCOMPARE(cells->at(0).confidence, std::optional<double>(0.6));
+        QCOMPARE(cells->at(0).scores.value(QStringLiteral("neutrophil")), 0.7);
+        QVERIFY(!cells->at(1).hasPrediction);
+        QCOMPARE(cells->at(1).id, b);
+        QCOMPARE(db().predictionsOfCell(a)->size(), 2);
+        QVERIFY(!db().insertPrediction(999, QStringLiteral("m"), QStringLiteral("x"), 1, 0, {}, 1).ok());
+    }
+
+    void setLabelWritesTheAuditLogInTheSameTransaction()
+    {
+        const qint64 cell = addCell("a", QStringLiteral("neutrophil"));
+        VERIFY_OK(db().setLabel(cell, QStringLiteral("ig"), QStringLiteral("dr a"), QStringLiteral("band form")));
+        VERIFY_OK(db().setLabel(cell, QStringLiteral("ig"), QStringLiteral("dr a"))); // no change, no entry
+        VERIFY_OK(db().setLabel(cell, QString(), QStringLiteral("dr b")));           // unidentified
+        QVERIFY(db().cell(cell)->labelClass.isNull());
+
+        auto log = db().auditLog(QStringLiteral("cell"), cell);
+        VERIFY_OK(log);
+        QCOMPARE(log->size(), 2);
+        QCOMPARE(log->at(0).actor, QStringLiteral("dr a"));
+        QCOMPARE(log->at(0).action, QStringLiteral("relabel"));
+        QCOMPARE(log->at(0).oldValue, QStringLiteral("neutrophil"));
+        QCOMPARE(log->at(0).newValue, QStringLiteral("ig"));
+        QCOMPARE(log->at(0).reason, QStringLiteral("band form"));
+        QVERIFY(log->at(0).at.isValid());
+        QCOMPARE(log->at(1).oldValue, QStringLiteral("ig"));
+        QVERIFY(log->at(1).newValue.isNull());
+        QVERIFY(!db().setLabel(999, QStringLiteral("ig"), QStringLiteral("dr a")).ok());
+    }
+
+    void signedCaseChangesOnlyByAmendmentWithReason()
+    {
+        const qint64 cell = addCell("a", QStringLiteral("neutrophil"));
+        VERIFY_OK(db().signCase(m_caseId, QStringLiteral("dr s")));
+        auto signedCase = db().caseById(m_caseId);
+        QVERIFY(signedCase->isSigned());
+        QCOMPARE(signedCase->signedBy, QStringLiteral("dr s"));
+        QVERIFY(signedCase->signedAt.isValid());
+        QVERIFY(!db().signCase(m_caseId, QStringLiteral("dr s")).ok()); // already signed
+
+        auto noReason = db().setLabel(cell, QStringLiteral("blast"), QStringLiteral("dr s"));
+        QVERIFY(!noReason.ok());
+        QVERIFY(QString::fromStdString(noReason.error()).contains(QStringLiteral("reason")));
+        QCOMPARE(db().cell(cell)->labelClass, QStringLiteral("neutrophil"));
+        VERIFY_OK(db().setLabel(cell, QStringLiteral("blast"), QStringLiteral("dr s"), QStringLiteral("review")));
+
+        auto caseLog = db().auditLog(QStringLiteral("case"), m_caseId);
+        QCOMPARE(caseLog->size(), 1);
+        QCOMPARE(caseLog->first().action, QStringLiteral("sign"));
+        auto cellLog = db().auditLog(QStringLiteral("cell"), cell);
+        QCOMPARE(cellLog->size(), 1);
+        QCOMPARE(cellLog->first().action, QStringLiteral("amend"));
+    }
+
+    void auditLogIsAppendOnly()
+    {
+        AuditEntry entry;
+        entry.actor = QStringLiteral("dr a");
+        entry.action = QStringLiteral("relabel");
+        entry.entity = QStringLiteral("cell");
+        entry.entityId = 1;
+        entry.oldValue = QStringLiteral("x");
+        entry.newValue = QStringLiteral("y");
+        VERIFY_OK(db().appendAudit(entry));
+        auto update = db().execScript("UPDATE audit_log SET new_value = 'z'");
+        QVERIFY(!update.ok());
+        QVERIFY2(QString::fromStdString(update.error()).contains(QStringLiteral("append-only")), update.error().c_str());
+        auto remove = db().execScript("DELETE FROM audit_log");
+        QVERIFY(!remove.ok());
+        QVERIFY(QString::fromStdString(remove.error()).contains(QStringLiteral("append-only")));
+        QCOMPARE(db().auditLog(QStringLiteral("cell"), 1)->first().newValue, QStringLiteral("y"));
+        entry.actor.clear();
+        QVERIFY(!db().appendAudit(entry).ok()); // who is mandatory
+    }
+
+    void labelledCellsStreamWithFilters()
+    {
+        addCell("n1", QStringLiteral("neutrophil"));
+        addCell("u1");
+        addCell("l1", QStringLiteral("lymphocyte"));
+        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}});
+        VERIFY_OK(db().insertCell(makeCell(*other, "n2", QStringLiteral("neutrophil"))));
+
+        auto cursor = db().labelledCells();
+        VERIFY_OK(cursor);
+        LabelledCell cell;
+        QStringList seen;
+        while (*cursor->next(cell))
+            seen.append(cell.labelClass + QLatin1Char(':') + QString::fromLatin1(cell.image));
+        QCOMPARE(seen, (QStringList{QStringLiteral("neutrophil:n1"), QStringLiteral("lymphocyte:l1"),
+                                    QStringLiteral("neutrophil:n2")}));
+
+        LabelledCellQuery query;
+        query.classes = {QStringLiteral("neutrophil")};
+        query.caseId = m_caseId;
+        query.withImages = false;
+        auto filtered = db().labelledCells(query);
+        QVERIFY(*filtered->next(cell));
+        QCOMPARE(cell.caseName, QStringLiteral("S-1"));
+        QVERIFY(cell.image.isEmpty());
+        QVERIFY(!*filtered->next(cell));
+        QCOMPARE(*db().countLabelledCells(query), qint64(1));
+        QCOMPARE(*db().countLabelledCells(), qint64(3));
+    }
+
+    void expertLabelsAreKeptWithHistory()
+    {
+        const qint64 cell = addCell("a");
+        auto labeller = db().addLabeller(QStringLiteral("Expert 1"), 12);
+        VERIFY_OK(labeller);
+        QCOMPARE(*db().addLabeller(QStringLiteral("Expert 1"), 12), *labeller); // same name, same id
+        VERIFY_OK(db().addExpertLabel(cell, *labeller, QStringLiteral("monocyte"), LabelConfidence::Moderate));
+        VERIFY_OK(db().addExpertLabel(cell, *labeller, QStringLiteral("lymphocyte"), LabelConfidence::High));
+        QVERIFY(!db().addExpertLabel(cell, 999, QStringLiteral("x"), LabelConfidence::Low).ok());
+
+        auto labels = db().labelsOfCell(cell);
+        QCOMPARE(labels->size(), 2);
+        QCOMPARE(labels->at(1).confidence, LabelConfidence::High);
+        auto log = db().auditLog(QStringLiteral("cell"), cell);
+        QCOMPARE(log->size(), 2);
+        QCOMPARE(log->at(1).oldValue, QStringLiteral("monocyte/Moderate"));
+        QCOMPARE(log->at(1).newValue, QStringLiteral("lymphocyte/High"));
+        QCOMPARE(db().listLabellers()->first().yearsExperience, 12);
+        QCOMPARE(labelConfidenceFromName(QStringLiteral("low")), std::optional(LabelConfidence::Low));
+    }
+
+    void transactionRollsBackUnlessCommitted()
+    {
+        {
+            auto transaction = Transaction::begin(db());
+            VERIFY_OK(transaction);
+            addCell("gone");
+        }
+        QCOMPARE(db().cellIdsOfCase(m_caseId)->size(), 0);
+        {
+            auto outer = Transaction::begin(db());
+            addCell("kept");
+            {
+                auto inner = Transaction::begin(db()); // a savepoint
+                VERIFY_OK(inner);
+                addCell("inner rolled back");
+            }
+            {
+                auto inner = Transaction::begin(db());
+                addCell("inner kept");
+                VERIFY_OK(inner->commit());
+            }
+            VERIFY_OK(outer->commit());
+        }
+        QCOMPARE(db().cellIdsOfCase(m_caseId)->size(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDatabase)
+#include "test_database.moc"

@@ -1,0 +1,222 @@
+// The classifier loop against a fake network whose answers are known.
+#include <torch/torch.h>
+
+#include "classifier.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace cytodiff::engine;
+
+namespace {
+
+constexpr int kRes = 16;
+
+// Class templates: flat images of different brightness; class 1 has a dark
+// square in the middle (used for the heatmap sign check).
+torch::Tensor templates(int classes)
+{
+    auto t = torch::zeros({classes, 3, kRes, kRes});
+    for (int c = 0; c < classes; ++c)
+        t[c].fill_(-0.6 + 1.2 * c / std::max(1, classes - 1));
+    return t;
+}
+
+// An ideal denoiser that believes x0 = template_c, plus noise so errors
+// vary between trials like a real network's.
+EpsFn fakeNetwork(const torch::Tensor &tmpl, const NoiseSchedule &schedule, double noise, int *calls = nullptr,
+                  bool *pairedOk = nullptr)
+{
+    auto gen = std::make_shared<at::Generator>(at::detail::createCPUGenerator(7));
+    return [=](const torch::Tensor &z, const torch::Tensor &t, const torch::Tensor &c) {
+        if (calls)
+            ++*calls;
+        const auto b = z.size(0);
+        auto out = torch::empty_like(z);
+        for (int64_t i = 0; i < b; ++i) {
+            const double ab = schedule.alphaBar(t[i].item<double>());
+            out[i] = (z[i] - std::sqrt(ab) * tmpl[c[i].item<int64_t>()]) / std::sqrt(1 - ab);
+        }
+        if (pairedOk) {
+            // Rows of different classes for the same trial must share z and t.
+            const int64_t classesInBatch = std::unique(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + b) - c.data_ptr<int64_t>();
+            const int64_t k = b / std::max<int64_t>(classesInBatch, 1);
+            for (int64_t i = k; i < b; ++i)
+                if (!torch::equal(z[i], z[i % k]) || t[i].item<float>() != t[i % k].item<float>())
+                    *pairedOk = false;
+        }
+        return out + noise * torch::randn(z.sizes(), *gen);
+    };
+}
+
+// For this fake the residual of a wrong class grows like SNR(t): dividing
+// by SNR is the ideal per-trial weighting (what calibration finds on a real
+// network), so the paired differences are nearly constant.
+ErrorScaleFn snrScale(const NoiseSchedule &schedule)
+{
+    return [schedule](double t) { return schedule.snr(t); };
+}
+
+ClassifyOptions fastOptions()
+{
+    ClassifyOptions o;
+    o.trialsMin = 8;
+    o.trialsMax = 64;
+    o.trialsPerRound = 4;
+    o.seed = 3;
+    return o.resolved();
+}
+
+} // namespace
+
+class TestClassifier : public QObject {
+    Q_OBJECT
+private slots:
+    void picksTheTrueClassAndPrunes()
+    {
+        NoiseSchedule schedule;
+        const int classes = 5;
+        auto tmpl = templates(classes);
+        for (int truth = 0; truth < classes; ++truth) {
+            int calls = 0;
+            bool paired = true;
+            auto eps = fakeNetwork(tmpl, schedule, 0.3, &calls, &paired);
+            auto result = runClassifier(eps, schedule, tmpl[truth], classes, fastOptions(), snrScale(schedule), {});
+            QVERIFY(result.ok());
+            QCOMPARE(result->predicted, truth);
+            QVERIFY(paired);
+            QVERIFY(result->trials >= 8);
+            // Easy cells stop early: far fewer evaluations than the budget.
+            QVERIFY2(result->nfe < classes * 64 / 2, qPrintable(QString::number(result->nfe)));
+            QVERIFY(result->confidence > 0);
+            QCOMPARE(int(result->probabilities.size()), classes);
+            QCOMPARE(std::distance(result->probabilities.begin(),
+                                   std::max_element(result->probabilities.begin(), result->probabilities.end())),
+                     std::ptrdiff_t(truth));
+        }
+    }
+
+    void indistinguishableClassesUseTheWholeBudget()
+    {
+        NoiseSchedule schedule;
+        auto tmpl = templates(3);
+        tmpl[2].copy_(tmpl[1]); // classes 1 and 2 look the same
+        auto eps = fakeNetwork(tmpl, schedule, 0.3);
+        auto result = runClassifier(eps, schedule, tmpl[1], 3, fastOptions(), snrScale(schedule), {});
+        QVERIFY(result.ok());
+        QCOMPARE(result->trials, 64);
+        QVERIFY(result->predicted == 1 || result->predicted == 2);
+        QCOMPARE(result->trialsPerClass[1], 64);
+        QCOMPARE(result->trialsPerClass[2], 64);
+        QVERIFY(result->trialsPerClass[0] < 64); // class 0 was pruned
+        QCOMPARE(result->nfe, result->trialsPerClass[0] + 64 + 64);
+    }
+
+    void weightingDecidesHowFastClassesArePruned()
+    {
+        // Same cell, same trials: the SNR-matched weighting prunes, the
+        // paper's polynomial (fitted to another model) barely does.
+        NoiseSchedule schedule;
+        auto tmpl = templates(3);
+        auto matched = runClassifier(fakeNetwork(tmpl, schedule, 0.3), schedule, tmpl[0], 3, fastOptions(),
+                                     snrScale(schedule), {});
+        auto mismatched = runClassifier(fakeNetwork(tmpl, schedule, 0.3), schedule, tmpl[0], 3, fastOptions(),
+                                        paperErrorScale, {});
+        QVERIFY(matched.ok() && mismatched.ok());
+        QCOMPARE(matched->predicted, 0);
+        QCOMPARE(mismatched->predicted, 0);
+        QVERIFY2(matched->nfe < mismatched->nfe,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(matched->nfe).arg(mismatched->nfe)));
+    }
+
+    void noPruningBeforeTrialsMin()
+    {
+        NoiseSchedule schedule;
+        auto tmpl = templates(4);
+        auto eps = fakeNetwork(tmpl, schedule, 0.0);
+        auto options = fastOptions();
+        options.trialsMin = 20;
+        options.trialsMax = 40;
+        options = options.resolved();
+        auto result = runClassifier(eps, schedule, tmpl[0], 4, options, snrScale(schedule), {});
+        QVERIFY(result.ok());
+        for (int c = 0; c < 4; ++c)
+            QVERIFY(result->trialsPerClass[c] >= 20);
+    }
+
+    void cancelStopsBetweenRounds()
+    {
+        NoiseSchedule schedule;
+        auto tmpl = templates(3);
+        int calls = 0;
+        auto eps = fakeNetwork(tmpl, schedule, 0.3, &calls);
+        auto result = runClassifier(eps, schedule, tmpl[0], 3, fastOptions(), paperErrorScale,
+                                    [&calls] { return calls >= 1; });
+        QVERIFY(!result.ok());
+        QCOMPARE(calls, 1);
+    }
+
+    void heatmapSignConvention()
+    {
+        // Class 1 = class 0 plus a dark square. For a class-0 cell the
+        // counterfactual towards class 1 must be dark (negative) in the
+        // square and ~0 elsewhere: "dark = features to add".
+        NoiseSchedule schedule;
+        auto tmpl = torch::zeros({2, 3, kRes, kRes});
+        tmpl[1].slice(1, 6, 10).slice(2, 6, 10).fill_(-0.8);
+        auto eps = fakeNetwork(tmpl, schedule, 0.0);
+        ClassifyOptions options;
+        options.trialsMin = options.trialsMax = 16;
+        options = options.resolved();
+        ResidualAccumulator residuals;
+        auto result = runClassifier(eps, schedule, tmpl[0], 2, options, paperErrorScale, {}, &residuals);
+        QVERIFY(result.ok());
+        QCOMPARE(result->predicted, 0);
+        auto means = residuals.sums / residuals.counts.view({-1, 1, 1, 1});
+        auto delta = (means[1] - means[0]).contiguous();
+        QVERIFY(delta.slice(1, 6, 10).slice(2, 6, 10).mean().item<double>() < -0.1);
+        QVERIFY(delta.slice(1, 0, 4).abs().max().item<double>() < 1e-4);
+
+        cytodiff::FloatImage image{3, kRes, kRes, std::vector<float>(delta.data_ptr<float>(), delta.data_ptr<float>() + delta.numel())};
+        auto rendered = renderHeatmap(image, 4.0);
+        QVERIFY(rendered.data[8 * kRes + 8] < -0.3f);   // dark inside the square
+        QVERIFY(qAbs(rendered.data[1 * kRes + 1]) < 1e-3f); // neutral outside
+    }
+
+    void summaryNumbers()
+    {
+        ClassifyResult r;
+        r.errors = {1.0, 2.0, 3.0, 5.0};
+        r.predicted = 0;
+        summarizeErrors(r, 3);
+        QCOMPARE(r.confidence, 1.0);
+        // gap = mean(1, 2, 4) = 7/3; spread = mean(|2-3|, |2-5|, |3-5|) = 2.
+        QVERIFY(qAbs(r.anomaly - (-(7.0 / 3.0 - 2.0))) < 1e-12);
+        double sum = 0;
+        for (double p : r.probabilities)
+            sum += p;
+        QVERIFY(qAbs(sum - 1.0) < 1e-12);
+    }
+
+    void stratifiedTimes()
+    {
+        // Any prefix of length 2^k hits each of the 2^k strata once.
+        std::vector<int> hits(8, 0);
+        for (int n = 1; n <= 8; ++n)
+            ++hits[int(vanDerCorput(n) * 8)];
+        for (int h : hits)
+            QCOMPARE(h, 1);
+    }
+
+    void diskMask()
+    {
+        auto mask = centralDiskMask(20);
+        QCOMPARE(mask[10][10].item<float>(), 1.0f);
+        QCOMPARE(mask[0][0].item<float>(), 0.0f);
+        QVERIFY(mask.sum().item<double>() < 20 * 20 * 0.7);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestClassifier)
+#include "test_classifier.moc"

@@ -1,0 +1,153 @@
+// A tiny model must learn two synthetic classes (discs vs rings) to 100%
+// on CPU within a minute, and training must be deterministic for a seed.
+#include <torch/torch.h>
+
+#include "trainer.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace cytodiff::engine;
+
+namespace {
+
+constexpr int kRes = 16;
+
+// A centred shape with jittered radius and brightness on a light background.
+std::vector<std::uint8_t> shape(bool ring, std::mt19937 &rng)
+{
+    std::uniform_real_distribution<double> jitter(-1.0, 1.0);
+    const double radius = 5.0 + 0.8 * jitter(rng);
+    const double cx = 7.5 + 0.7 * jitter(rng), cy = 7.5 + 0.7 * jitter(rng);
+    const double ink = 60 + 30 * jitter(rng);
+    std::vector<std::uint8_t> image(3 * kRes * kRes);
+    for (int y = 0; y < kRes; ++y)
+        for (int x = 0; x < kRes; ++x) {
+            const double r = std::hypot(x - cx, y - cy);
+            const bool inside = ring ? (r <= radius && r >= radius - 2.0) : r <= radius;
+            for (int c = 0; c < 3; ++c)
+                image[(c * kRes + y) * kRes + x] = std::uint8_t(inside ? ink + 20 * c : 220 - 10 * c);
+        }
+    return image;
+}
+
+TrainingData syntheticData(int perClass, std::uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    TrainingData data;
+    data.classNames = {"disc", "ring"};
+    data.resolution = kRes;
+    data.cropSize = kRes;
+    for (int i = 0; i < perClass * 2; ++i) {
+        const bool ring = i % 2;
+        auto pixels = shape(ring, rng);
+        data.pixels.insert(data.pixels.end(), pixels.begin(), pixels.end());
+        data.labels.push_back(ring ? 1 : 0);
+        data.names.push_back("cell" + std::to_string(i));
+    }
+    data.splits = stratifiedSplit(data.names, data.labels);
+    return data;
+}
+
+TrainOptions tinyOptions(const QString &out)
+{
+    TrainOptions o;
+    o.outPath = out.toStdString();
+    o.steps = 400;
+    o.batchSize = 16;
+    o.learningRate = 2e-3;
+    o.warmupSteps = 20;
+    o.network.baseChannels = 16;
+    o.network.channelMults = {1, 2};
+    o.network.embedDim = 32;
+    o.network.midAttention = false;
+    o.validateEverySeconds = 0;
+    o.finalValidationCells = 0;
+    o.checkpointEverySeconds = 1e9;
+    o.seed = 11;
+    return o;
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() { torch::set_num_threads(1); }
+
+    void learnsDiscsVersusRings()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("shapes.pt"));
+        auto report = trainDiffusion(syntheticData(60, 1), tinyOptions(path), {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        QCOMPARE(report->steps, std::int64_t(400));
+
+        auto model = Model::load(path.toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().c_str());
+        QCOMPARE(model->card().errorScale.size(), std::size_t(21));
+        auto test = syntheticData(10, 99); // shapes never seen in training
+        int correct = 0;
+        for (std::size_t i = 0; i < test.size(); ++i) {
+            cytodiff::FloatImage image{3, kRes, kRes, {}};
+            for (std::size_t j = 0; j < test.imageBytes(); ++j)
+                image.data.push_back(test.pixels[i * test.imageBytes() + j] / 127.5f - 1.0f);
+            ClassifyOptions options;
+            options.seed = i;
+            auto result = model->classify(image, options);
+            QVERIFY(result.ok());
+            correct += result->predicted == test.labels[i];
+        }
+        QCOMPARE(correct, int(test.size()));
+    }
+
+    void deterministicForASeedAndResumable()
+    {
+        auto data = syntheticData(20, 2);
+        auto options = tinyOptions(m_dir.filePath(QStringLiteral("a.pt")));
+        options.steps = 30;
+        QVERIFY(trainDiffusion(data, options, {}).ok());
+        options.outPath = m_dir.filePath(QStringLiteral("b.pt")).toStdString();
+        QVERIFY(trainDiffusion(data, options, {}).ok());
+        auto a = Model::load(m_dir.filePath(QStringLiteral("a.pt")).toStdString());
+        auto b = Model::load(m_dir.filePath(QStringLiteral("b.pt")).toStdString());
+        QVERIFY(a.ok() && b.ok());
+        cytodiff::FloatImage image{3, kRes, kRes, std::vector<float>(3 * kRes * kRes, 0.2f)};
+        auto ra = a->classify(image, {});
+        auto rb = b->classify(image, {});
+        QCOMPARE(ra->errors, rb->errors);
+
+        // 15 steps, checkpoint, resume to 30: same weights as 30 in one go.
+        auto half = tinyOptions(m_dir.filePath(QStringLiteral("half.pt")));
+        half.steps = 15;
+        QVERIFY(trainDiffusion(data, half, {}).ok());
+        auto resumed = tinyOptions(m_dir.filePath(QStringLiteral("resumed.pt")));
+        resumed.steps = 30;
+        resumed.resumePath = m_dir.filePath(QStringLiteral("half.pt.ckpt")).toStdString();
+        auto report = trainDiffusion(data, resumed, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        auto c = Model::load(m_dir.filePath(QStringLiteral("resumed.pt")).toStdString());
+        QVERIFY(c.ok());
+        auto rc = c->classify(image, {});
+        QCOMPARE(rc->errors, ra->errors);
+    }
+
+    void refusesAMismatchedCheckpoint()
+    {
+        auto options = tinyOptions(m_dir.filePath(QStringLiteral("other.pt")));
+        options.steps = 5;
+        options.network.baseChannels = 8; // not the network of half.pt.ckpt
+        options.resumePath = m_dir.filePath(QStringLiteral("half.pt.ckpt")).toStdString();
+        auto report = trainDiffusion(syntheticData(20, 2), options, {});
+        QVERIFY(!report.ok());
+        QVERIFY(QString::fromStdString(report.error()).contains(QStringLiteral("another network")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"

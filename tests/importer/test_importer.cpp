@@ -1,0 +1,299 @@
+// Importing export folders into a workspace: every layout lands in the
+// database, re-imports add nothing, bad files are skipped and named while
+// the rest imports, and a cancel keeps whole batches only.
+
+#include "database.h"
+#include "importer.h"
+#include "testimages.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <optional>
+
+using namespace cytodiff;
+using namespace cytodiff::importer;
+using cytodiff::testing::makeCellImage;
+using cytodiff::testing::writeBytes;
+using cytodiff::testing::writeCellImage;
+
+// Evaluates its argument once.
+#define VERIFY_OK(expression)                                                                                   \
+    do {                                                                                                        \
+        const auto &result_ = (expression);                                                                     \
+        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
+    } while (false)
+
+class TestImporter : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::optional<db::Database> m_db;
+    int m_seed = 0;
+    int m_exports = 0;
+
+    db::Database &db() { return *m_db; }
+
+    static ImportOptions caseNamed(const QString &name)
+    {
+        ImportOptions options;
+        options.caseName = name;
+        return options;
+    }
+
+    QString makeExport(const QStringList &paths)
+    {
+        const QString root = m_dir.filePath(QStringLiteral("export%1").arg(++m_exports));
+        for (const QString &path : paths)
+            writeCellImage(root + QLatin1Char('/') + path, ++m_seed);
+        return root;
+    }
+
+    int cellCount()
+    {
+        auto count = db().prepare("SELECT COUNT(*) FROM cells");
+        count->step();
+        return count->int32(0);
+    }
+
+    static QString skippedReason(const ImportReport &report, const QString &path)
+    {
+        for (const SkippedFile &file : report.skipped) {
+            if (file.path == path)
+                return file.reason;
+        }
+        return {};
+    }
+
+private slots:
+    void init()
+    {
+        auto opened = db::Database::openInMemory();
+        QVERIFY(opened.ok());
+        m_db.emplace(std::move(*opened));
+    }
+    void cleanup() { m_db.reset(); }
+
+    void classFoldersImportLosslesslyWithLabels()
+    {
+        const QString root = makeExport({QStringLiteral("neutrophil/SNE_1.jpg"), QStringLiteral("neutrophil/BNE_2.jpg"),
+                                         QStringLiteral("ig/MY_3.jpg"), QStringLiteral("platelet/PLATELET_4.png"),
+                                         QStringLiteral("Unidentified/u_5.bmp")});
+        auto report = importFolder(db(), root);
+        VERIFY_OK(report);
+        QVERIFY(report->completed());
+        QCOMPARE(report->layout, Layout::ClassFolders);
+        QCOMPARE(report->total, 5);
+        QCOMPARE(report->imported, 5);
+        QCOMPARE(report->duplicates, 0);
+        QVERIFY(report->skipped.isEmpty());
+        QCOMPARE(report->perClass.value(QStringLiteral("neutrophil")), 2);
+        QCOMPARE(report->perClass.value(QStringLiteral("ig")), 1);
+        QCOMPARE(report->perClass.value(QString()), 1);
+        QCOMPARE(report->unknownCodes.value(QStringLiteral("Unidentified")), 1);
+        QCOMPARE(report->casesCreated, QStringList{QStringLiteral("export%1").arg(m_exports)});
+
+        auto found = db().findCase(QStringLiteral("export%1").arg(m_exports));
+        VERIFY_OK(found);
+        QCOMPARE(found->cellCount, 5);
+        QCOMPARE(found->labelledCount, 4);
+        QVERIFY(found->sourcePath.endsWith(QStringLiteral("export%1").arg(m_exports)));
+        auto cells = db().cellsOfCase(found->id);
+        const db::CellSummary &first = cells->first();
+        QCOMPARE(first.width, 48);
+        QCOMPARE(first.height, 48);
+        // Stored byte for byte: the export folder may be deleted afterwards.
+        QFile original(root + QLatin1Char('/') + first.sourcePath);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QCOMPARE(*db().cellImage(first.id), original.readAll());
+
+        auto audit = db().auditLog(QStringLiteral("case"), found->id);
+        QCOMPARE(audit->size(), 1);
+        QCOMPARE(audit->first().action, QStringLiteral("import"));
+        QVERIFY(audit->first().newValue.contains(QStringLiteral("synonym table v")));
+    }
+
+    void everyLayoutImports()
+    {
+        const QString cases = makeExport({QStringLiteral("A/LY/1.jpg"), QStringLiteral("B/EO/2.jpg")});
+        auto report = importFolder(db(), cases);
+        VERIFY_OK(report);
+        QCOMPARE(report->layout, Layout::CaseFolders);
+        QCOMPARE(report->casesCreated.size(), 2);
+        QCOMPARE(db().findCase(QStringLiteral("B"))->labelledCount, 1);
+
+        const QString flat = makeExport({QStringLiteral("SNE_1.jpg"), QStringLiteral("MYO_0001.tiff")});
+        report = importFolder(db(), flat, caseNamed(QStringLiteral("flat case")));
+        QCOMPARE(report->layout, Layout::FlatPrefix);
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->perClass.value(QStringLiteral("blast")), 1);
+        QCOMPARE(db().findCase(QStringLiteral("flat case"))->cellCount, 2);
+
+        const QString plain = makeExport({QStringLiteral("001.jpg"), QStringLiteral("002.jpg")});
+        report = importFolder(db(), plain);
+        QCOMPARE(report->layout, Layout::Unlabelled);
+        QCOMPARE(report->perClass.value(QString()), 2);
+
+        const QString listed = makeExport({QStringLiteral("img/a.jpg"), QStringLiteral("img/b.jpg")});
+        writeBytes(listed + QStringLiteral("/manifest.csv"),
+                   "image_path,case_id,slide_id,label_code,x,y\n"
+                   "img/a.jpg,M1,BC-77,NGS,1.5,2\n"
+                   "img/b.jpg,M1,BC-77,ZZZ,,\n");
+        report = importFolder(db(), listed);
+        QCOMPARE(report->layout, Layout::Manifest);
+        QCOMPARE(report->imported, 2);
+        auto manifestCase = db().findCase(QStringLiteral("M1"));
+        QCOMPARE(manifestCase->slideId, QStringLiteral("BC-77"));
+        auto cells = db().cellsOfCase(manifestCase->id);
+        QCOMPARE(cells->at(0).labelClass, QStringLiteral("neutrophil"));
+        QCOMPARE(cells->at(0).x, std::optional<double>(1.5));
+        QCOMPARE(cells->at(1).rawCode, QStringLiteral("ZZZ"));
+        QVERIFY(cells->at(1).unknownCode);
+    }
+
+    void reimportAddsNothing()
+    {
+        const QString root = makeExport({QStringLiteral("EO/1.jpg"), QStringLiteral("EO/2.jpg"),
+                                         QStringLiteral("BA/3.jpg")});
+        VERIFY_OK(importFolder(db(), root));
+        auto again = importFolder(db(), root);
+        VERIFY_OK(again);
+        QCOMPARE(again->imported, 0);
+        QCOMPARE(again->duplicates, 3);
+        QVERIFY(again->casesCreated.isEmpty());
+        // Under another case name too: one image is one cell.
+        auto renamed = importFolder(db(), root, caseNamed(QStringLiteral("other name")));
+        QCOMPARE(renamed->imported, 0);
+        QVERIFY(!db().findCase(QStringLiteral("other name")).ok()); // no empty case left behind
+        QCOMPARE(cellCount(), 3);
+    }
+
+    void identicalFilesInOneExportCountOnce()
+    {
+        const QString root = makeExport({QStringLiteral("EO/1.jpg")});
+        QFile::copy(root + QStringLiteral("/EO/1.jpg"), root + QStringLiteral("/EO/copy.jpg"));
+        auto report = importFolder(db(), root);
+        QCOMPARE(report->imported, 1);
+        QCOMPARE(report->duplicates, 1);
+    }
+
+    void badFilesAreSkippedAndNamedWhileGoodOnesImport()
+    {
+        const QString root = makeExport({QStringLiteral("neutrophil/good1.jpg"), QStringLiteral("neutrophil/good2.png")});
+        const QByteArray jpeg = makeCellImage(500, ".jpg", 64, 64);
+        writeBytes(root + QStringLiteral("/neutrophil/empty.jpg"), QByteArray());
+        writeBytes(root + QStringLiteral("/neutrophil/text.jpg"), "this is a text file, not a JPEG");
+        writeBytes(root + QStringLiteral("/neutrophil/truncated.jpg"), jpeg.left(jpeg.size() / 2));
+        QByteArray corrupt = jpeg.left(20) + QByteArray(200, '\x11') + QByteArray("\xFF\xD9", 2);
+        writeBytes(root + QStringLiteral("/neutrophil/corrupt.jpg"), corrupt);
+        writeBytes(root + QStringLiteral("/neutrophil/readme.txt"), "notes");
+        writeBytes(root + QStringLiteral("/neutrophil/tiny.png"), makeCellImage(501, ".png", 8, 8));
+
+        auto report = importFolder(db(), root);
+        VERIFY_OK(report);
+        QVERIFY(report->completed());
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->skipped.size(), 6);
+        QCOMPARE(skippedReason(*report, QStringLiteral("neutrophil/empty.jpg")), QStringLiteral("empty file"));
+        QVERIFY(skippedReason(*report, QStringLiteral("neutrophil/text.jpg")).contains(QStringLiteral("not an image")));
+        QVERIFY(skippedReason(*report, QStringLiteral("neutrophil/truncated.jpg")).contains(QStringLiteral("truncated JPEG")));
+        QVERIFY(!skippedReason(*report, QStringLiteral("neutrophil/corrupt.jpg")).isEmpty());
+        QVERIFY(skippedReason(*report, QStringLiteral("neutrophil/readme.txt")).contains(QStringLiteral("not an image")));
+        QVERIFY(skippedReason(*report, QStringLiteral("neutrophil/tiny.png")).contains(QStringLiteral("too small")));
+        QCOMPARE(cellCount(), 2);
+    }
+
+    void cancelKeepsWholeBatchesOnly()
+    {
+        QStringList paths;
+        for (int i = 0; i < 12; ++i)
+            paths.append(QStringLiteral("LY/%1.jpg").arg(i, 2, 10, QLatin1Char('0')));
+        const QString root = makeExport(paths);
+
+        ImportOptions options;
+        options.batchSize = 5;
+        std::atomic<bool> cancel{false};
+        int lastDone = 0;
+        ImportCallbacks callbacks;
+        callbacks.cancelFlag = &cancel;
+        callbacks.progress = [&](int done, int total, const QString &) {
+            QCOMPARE(total, 12);
+            QVERIFY(done > lastDone);
+            lastDone = done;
+            if (done == 7) // in the middle of the second batch
+                cancel = true;
+        };
+        auto report = importFolder(db(), root, options, callbacks);
+        VERIFY_OK(report);
+        QVERIFY(report->cancelled);
+        QVERIFY(!report->completed());
+        QCOMPARE(report->imported, 5);
+        QCOMPARE(report->perClass.value(QStringLiteral("lymphocyte")), 5);
+        QCOMPARE(cellCount(), 5);
+        QCOMPARE(db().findCase(QStringLiteral("export%1").arg(m_exports))->cellCount, 5);
+        QVERIFY(db().auditLog(QStringLiteral("case"), 1)->first().newValue.contains(QStringLiteral("cancelled")));
+
+        // Running it again completes the rest.
+        auto rest = importFolder(db(), root, options);
+        QCOMPARE(rest->imported, 7);
+        QCOMPARE(rest->duplicates, 5);
+        QCOMPARE(cellCount(), 12);
+    }
+
+    void cancelBeforeTheFirstBatchCreatesNothing()
+    {
+        const QString root = makeExport({QStringLiteral("LY/1.jpg")});
+        ImportCallbacks callbacks;
+        callbacks.isCancelled = [] { return true; };
+        auto report = importFolder(db(), root, {}, callbacks);
+        QVERIFY(report->cancelled);
+        QCOMPARE(report->imported, 0);
+        QVERIFY(report->casesCreated.isEmpty());
+        QCOMPARE(db().listCases()->size(), 0);
+    }
+
+    void signedCaseReceivesNoCells()
+    {
+        const QString first = makeExport({QStringLiteral("LY/1.jpg")});
+        VERIFY_OK(importFolder(db(), first, caseNamed(QStringLiteral("S"))));
+        VERIFY_OK(db().signCase(db().findCase(QStringLiteral("S"))->id, QStringLiteral("dr s")));
+        const QString second = makeExport({QStringLiteral("LY/2.jpg")});
+        auto report = importFolder(db(), second, caseNamed(QStringLiteral("S")));
+        VERIFY_OK(report);
+        QCOMPARE(report->imported, 0);
+        QCOMPARE(report->skipped.size(), 1);
+        QVERIFY(report->skipped.first().reason.contains(QStringLiteral("signed")));
+    }
+
+    void readOnlyWorkspaceRefusesTheImport()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("newer.cytodiff"));
+        {
+            auto file = db::Database::open(path);
+            VERIFY_OK(file);
+            VERIFY_OK(file->execScript("PRAGMA user_version = 999"));
+        }
+        auto newer = db::Database::open(path);
+        VERIFY_OK(newer);
+        auto report = importFolder(*newer, makeExport({QStringLiteral("LY/1.jpg")}));
+        QVERIFY(!report.ok());
+        QVERIFY(QString::fromStdString(report.error()).contains(QStringLiteral("newer CytoDiff")));
+    }
+
+    void singleThreadGivesTheSameResult()
+    {
+        const QString root = makeExport({QStringLiteral("EO/1.jpg"), QStringLiteral("EO/2.jpg"),
+                                         QStringLiteral("EO/3.jpg")});
+        ImportOptions options;
+        options.threads = 1;
+        options.batchSize = 2;
+        auto report = importFolder(db(), root, options);
+        QCOMPARE(report->imported, 3);
+        QCOMPARE(cellCount(), 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImporter)
+#include "test_importer.moc"

@@ -1,0 +1,192 @@
+// MainWindow as a user meets it: an empty workspace shows the start page;
+// importing an export shows the case, its gallery and the cell details.
+
+#include "casebrowser.h"
+#include "caselistmodel.h"
+#include "celldetailspanel.h"
+#include "cellgallerymodel.h"
+#include "cellgalleryview.h"
+#include "importjob.h"
+#include "importoutcome.h"
+#include "mainwindow.h"
+#include "startpage.h"
+#include "uitesthelpers.h"
+
+#include <QComboBox>
+#include <QCryptographicHash>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cytodiff;
+using namespace cytodiff::ui;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("CytoDiffTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_mainwindow"));
+    }
+
+    void emptyWorkspaceShowsStartPage()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        const QString path = dir.filePath(QStringLiteral("empty.cytodiff"));
+        QVERIFY2(window.openWorkspace(path).ok(), "open a new workspace");
+        QCOMPARE(window.workspacePath(), QFileInfo(path).absoluteFilePath());
+        QVERIFY(window.isStartPageShown());
+        QVERIFY(window.startPage()->isVisible());
+        QVERIFY(!window.caseBrowser()->isVisible());
+        auto *button = window.startPage()->findChild<QPushButton *>(QStringLiteral("startImportButton"));
+        QVERIFY(button);
+        QVERIFY(button->isEnabled());
+        QVERIFY(button->text().contains(QStringLiteral("CellaVision")));
+    }
+
+    void importShowsCaseGalleryAndDetails()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("slide-0412"));
+        QVERIFY(uitest::makeClassFolderExport(root, {{QStringLiteral("basophil"), QStringLiteral("BA"), 5},
+                                                    {QStringLiteral("eosinophil"), QStringLiteral("EO"), 3}}));
+        // A truncated image and a non-image: skipped and listed, never fatal.
+        const QByteArray png = uitest::encode(uitest::makeCellImage(999), "PNG");
+        QVERIFY(uitest::writeFile(root + QStringLiteral("/basophil/BA_truncated.png"), png.left(png.size() / 3)));
+        QVERIFY(uitest::writeFile(root + QStringLiteral("/eosinophil/EO_empty.jpg"), QByteArray()));
+
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QVERIFY(window.isStartPageShown());
+
+        QSignalSpy finished(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(window.isImporting());
+        QVERIFY(finished.wait(60000));
+        const auto outcome = finished.first().first().value<ImportOutcome>();
+        QVERIFY2(outcome.ran, qPrintable(outcome.fatalError));
+        QVERIFY(!outcome.cancelled);
+        QCOMPARE(outcome.imported, 8);
+        QCOMPARE(outcome.duplicates, 0);
+        QCOMPARE(outcome.skipped, 2);
+        QCOMPARE(outcome.issues.size(), 2);
+        QStringList skippedFiles;
+        for (const ImportIssue &issue : outcome.issues) {
+            QVERIFY(!issue.reason.isEmpty());
+            skippedFiles << QFileInfo(issue.file).fileName();
+        }
+        skippedFiles.sort();
+        QCOMPARE(skippedFiles, QStringList({QStringLiteral("BA_truncated.png"), QStringLiteral("EO_empty.jpg")}));
+
+        // The browser replaces the start page and shows the new case.
+        QVERIFY(!window.isStartPageShown());
+        QVERIFY(window.caseBrowser()->isVisible());
+        const CaseListModel *cases = window.caseBrowser()->caseModel();
+        QCOMPARE(cases->rowCount(), 1);
+        QCOMPARE(cases->caseAt(0)->name, QStringLiteral("slide-0412"));
+        QCOMPARE(cases->caseAt(0)->cellCount, 8);
+        QCOMPARE(cases->index(0, CaseListModel::CellsColumn).data().toString(), QStringLiteral("8"));
+        QCOMPARE(cases->index(0, CaseListModel::StatusColumn).data().toString(), QStringLiteral("Open"));
+        QCOMPARE(window.caseBrowser()->currentCaseId(), cases->caseAt(0)->id);
+
+        const CellGalleryModel *gallery = window.caseBrowser()->galleryModel();
+        QCOMPARE(gallery->rowCount(), 8);
+        QCOMPARE(gallery->caseId(), cases->caseAt(0)->id);
+        int basophils = 0;
+        for (int row = 0; row < gallery->rowCount(); ++row) {
+            const QModelIndex index = gallery->index(row);
+            const QString code = index.data(CellGalleryModel::RawCodeRole).toString();
+            const QString label = index.data(CellGalleryModel::LabelClassRole).toString();
+            QVERIFY(index.data(CellGalleryModel::CellIdRole).toLongLong() > 0);
+            QVERIFY(index.data(CellGalleryModel::FileNameRole).toString().startsWith(code + QLatin1Char('_')));
+            QCOMPARE(index.data(CellGalleryModel::ImageSizeRole).toSize(), QSize(72, 72));
+            QVERIFY(!index.data(CellGalleryModel::UnknownCodeRole).toBool());
+            QVERIFY(index.data(CellGalleryModel::PredictedClassRole).toString().isEmpty());
+            if (code == QLatin1String("BA")) {
+                ++basophils;
+                QCOMPARE(label, QStringLiteral("basophil"));
+                QCOMPARE(index.data(CellGalleryModel::CaptionRole).toString(), QStringLiteral("Basophil"));
+                QCOMPARE(index.data(CellGalleryModel::SubCaptionRole).toString(), QStringLiteral("BA"));
+            } else {
+                QCOMPARE(code, QStringLiteral("EO"));
+                QCOMPARE(label, QStringLiteral("eosinophil"));
+            }
+        }
+        QCOMPARE(basophils, 5);
+
+        // Thumbnails arrive from the worker thread for painted rows.
+        QVERIFY(uitest::waitUntil([&] {
+            return !gallery->cachedThumbnail(gallery->cellId(gallery->index(0))).isNull();
+        }));
+
+        // The class filter narrows the gallery.
+        auto *filter = window.findChild<QComboBox *>(QStringLiteral("classFilter"));
+        QVERIFY(filter);
+        QCOMPARE(filter->count(), 3); // all, basophil, eosinophil
+        filter->setCurrentIndex(filter->findData(QStringLiteral("basophil")));
+        QCOMPARE(window.caseBrowser()->galleryView()->model()->rowCount(), 5);
+        filter->setCurrentIndex(0);
+        QCOMPARE(window.caseBrowser()->galleryView()->model()->rowCount(), 8);
+
+        // Selecting a cell fills the details panel, hash included.
+        const qint64 cellId = gallery->cellId(gallery->index(2));
+        QVERIFY(window.caseBrowser()->selectCell(cellId));
+        QCOMPARE(window.caseBrowser()->currentCellId(), cellId);
+        const CellDetailsPanel *details = window.caseBrowser()->detailsPanel();
+        QCOMPARE(details->cellId(), cellId);
+        const QString fileName = gallery->index(2).data(CellGalleryModel::FileNameRole).toString();
+        QCOMPARE(details->fieldText(QStringLiteral("file")), fileName);
+        QFile original(root + QLatin1Char('/')
+                       + gallery->index(2).data(CellGalleryModel::SourcePathRole).toString());
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QString sha = QString::fromLatin1(
+            QCryptographicHash::hash(original.readAll(), QCryptographicHash::Sha256).toHex());
+        QVERIFY(details->fieldText(QStringLiteral("sha256")).startsWith(sha.left(16)));
+
+        // Importing the same export again adds nothing.
+        finished.clear();
+        QVERIFY(window.startImport(root));
+        QVERIFY(finished.wait(60000));
+        const auto again = finished.first().first().value<ImportOutcome>();
+        QCOMPARE(again.imported, 0);
+        QCOMPARE(again.duplicates, 8);
+        QCOMPARE(window.caseBrowser()->galleryModel()->rowCount(), 8);
+    }
+
+    void failedOpenKeepsCurrentWorkspace()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        const QString good = dir.filePath(QStringLiteral("good.cytodiff"));
+        QVERIFY(window.openWorkspace(good).ok());
+        // Not a database: refused with a reason, the open one stays.
+        const QString bogus = dir.filePath(QStringLiteral("notes.cytodiff"));
+        QVERIFY(uitest::writeFile(bogus, QByteArray(4096, 'x')));
+        const auto result = window.openWorkspace(bogus);
+        QVERIFY(!result.ok());
+        QVERIFY(!result.error().empty());
+        QCOMPARE(window.workspacePath(), QFileInfo(good).absoluteFilePath());
+    }
+
+    void importIntoMissingFolderIsRefused()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QVERIFY(!window.startImport(dir.filePath(QStringLiteral("does-not-exist"))));
+        QVERIFY(!window.isImporting());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_mainwindow.moc"

@@ -1,0 +1,77 @@
+#include "aboutdialog.h"
+
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace cytodiff::ui {
+
+QString AboutDialog::versionString()
+{
+    const QString version = QCoreApplication::applicationVersion();
+    return version.isEmpty() ? tr("development build") : version;
+}
+
+AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("About CytoDiff"));
+    setObjectName(QStringLiteral("aboutDialog"));
+
+    auto *icon = new QLabel;
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/cytodiff.svg")).pixmap(72, 72));
+    icon->setAlignment(Qt::AlignTop);
+
+    auto *heading = new QLabel(
+        tr("<h2 style='margin-bottom:2px'>CytoDiff</h2>"
+           "<div>Version %1 &middot; Qt %2</div>"
+           "<div style='margin-top:6px'>Review and classification of blood-cell "
+           "images with a diffusion-based generative classifier.</div>")
+            .arg(versionString().toHtmlEscaped(), QString::fromLatin1(qVersion())));
+    heading->setWordWrap(true);
+    heading->setTextFormat(Qt::RichText);
+
+    auto *text = new QTextBrowser;
+    text->setOpenExternalLinks(true);
+    text->setObjectName(QStringLiteral("aboutText"));
+    text->setHtml(
+        tr("<h4>Intended use</h4>"
+           "<p>Research software. Every automated classification must be "
+           "verified by a qualified reviewer before a result is reported.</p>"
+           "<h4>Dataset attribution</h4>"
+           "<p>The default model is trained on the PBC dataset: Acevedo A, "
+           "Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. <i>A dataset of "
+           "microscopic peripheral blood cell images for development of "
+           "automatic recognition systems.</i> Data in Brief 30 (2020) 105474. "
+           "Licensed under <a href='https://creativecommons.org/licenses/by/4.0/'>"
+           "CC BY 4.0</a>.</p>"
+           "<h4>Licences</h4>"
+           "<p>CytoDiff is distributed under the licence in its LICENSE file. It "
+           "uses the following components:</p>"
+           "<ul>"
+           "<li>Qt 6 &mdash; LGPL 3.0</li>"
+           "<li>QCustomPlot &mdash; GPL 3.0</li>"
+           "<li>LibTorch (PyTorch) &mdash; BSD 3-Clause</li>"
+           "<li>OpenCV &mdash; Apache 2.0</li>"
+           "<li>SQLite &mdash; public domain</li>"
+           "</ul>"));
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *top = new QHBoxLayout;
+    top->setSpacing(16);
+    top->addWidget(icon);
+    top->addWidget(heading, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(text, 1);
+    layout->addWidget(buttons);
+    resize(560, 520);
+}
+
+} // namespace cytodiff::ui

@@ -1,0 +1,123 @@
+#include "cellthumbnaildelegate.h"
+
+#include "cellgallerymodel.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace cytodiff::ui {
+
+namespace {
+constexpr int kPadding = 6;
+constexpr int kCaptionLines = 2;
+constexpr qreal kRadius = 5.0;
+} // namespace
+
+CellThumbnailDelegate::CellThumbnailDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+void CellThumbnailDelegate::setThumbnailSize(int pixels)
+{
+    m_thumbnailSize = pixels;
+}
+
+QSize CellThumbnailDelegate::tileSize() const
+{
+    const QFontMetrics metrics(QApplication::font());
+    const int caption = kCaptionLines * metrics.height() + 2;
+    return {m_thumbnailSize + 2 * kPadding, m_thumbnailSize + caption + 3 * kPadding};
+}
+
+QSize CellThumbnailDelegate::sizeHint(const QStyleOptionViewItem &, const QModelIndex &) const
+{
+    return tileSize();
+}
+
+void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                                  const QModelIndex &index) const
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, true);
+
+    const QPalette &palette = option.palette;
+    const bool selected = option.state & QStyle::State_Selected;
+    const bool hovered = option.state & QStyle::State_MouseOver;
+    const QRectF tile = QRectF(option.rect).adjusted(2, 2, -2, -2);
+
+    QPainterPath frame;
+    frame.addRoundedRect(tile, kRadius, kRadius);
+    if (selected) {
+        QColor fill = palette.color(QPalette::Highlight);
+        fill.setAlpha(55);
+        painter->fillPath(frame, fill);
+        painter->setPen(QPen(palette.color(QPalette::Highlight), 2.0));
+        painter->drawPath(frame);
+    } else if (hovered) {
+        QColor fill = palette.color(QPalette::Highlight);
+        fill.setAlpha(22);
+        painter->fillPath(frame, fill);
+    }
+
+    // Thumbnail box, square, centred horizontally.
+    const QRect imageBox(option.rect.left() + (option.rect.width() - m_thumbnailSize) / 2,
+                         option.rect.top() + kPadding, m_thumbnailSize, m_thumbnailSize);
+    const QVariant pixmapValue = index.data(CellGalleryModel::ThumbnailRole);
+    if (pixmapValue.canConvert<QPixmap>() && !pixmapValue.value<QPixmap>().isNull()) {
+        const QPixmap pixmap = pixmapValue.value<QPixmap>();
+        const QSizeF logical = pixmap.deviceIndependentSize();
+        const QSizeF fitted = logical.scaled(imageBox.size(), Qt::KeepAspectRatio);
+        const QRectF target(imageBox.left() + (imageBox.width() - fitted.width()) / 2.0,
+                            imageBox.top() + (imageBox.height() - fitted.height()) / 2.0,
+                            fitted.width(), fitted.height());
+        painter->drawPixmap(target, pixmap, QRectF(QPointF(0, 0), pixmap.size()));
+    } else {
+        // Decoding happens off the GUI thread; a neutral box keeps the grid
+        // stable instead of popping in.
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(palette.color(QPalette::AlternateBase));
+        painter->drawRoundedRect(imageBox, 3, 3);
+        const QString failed = index.data(CellGalleryModel::ThumbnailErrorRole).toString();
+        if (!failed.isEmpty()) {
+            painter->setPen(palette.color(QPalette::PlaceholderText));
+            painter->drawText(imageBox, Qt::AlignCenter | Qt::TextWordWrap, tr("Cannot\ndecode"));
+        }
+    }
+
+    // Caption: first line the class (bold), second line the raw code, or
+    // the predicted class once there is one.
+    const QRect captionBox(option.rect.left() + kPadding, imageBox.bottom() + kPadding,
+                           option.rect.width() - 2 * kPadding,
+                           option.rect.bottom() - imageBox.bottom() - kPadding);
+    const QString title = index.data(CellGalleryModel::CaptionRole).toString();
+    const QString subtitle = index.data(CellGalleryModel::SubCaptionRole).toString();
+
+    QFont titleFont = option.font;
+    titleFont.setBold(true);
+    const QFontMetrics titleMetrics(titleFont);
+    const QFontMetrics subMetrics(option.font);
+    const QColor text = palette.color(selected ? QPalette::Text : QPalette::WindowText);
+
+    painter->setFont(titleFont);
+    painter->setPen(text);
+    painter->drawText(QRect(captionBox.left(), captionBox.top(), captionBox.width(),
+                            titleMetrics.height()),
+                      Qt::AlignHCenter | Qt::AlignTop,
+                      titleMetrics.elidedText(title, Qt::ElideRight, captionBox.width()));
+    if (!subtitle.isEmpty()) {
+        painter->setFont(option.font);
+        painter->setPen(palette.color(QPalette::PlaceholderText));
+        painter->drawText(QRect(captionBox.left(), captionBox.top() + titleMetrics.height(),
+                                captionBox.width(), subMetrics.height()),
+                          Qt::AlignHCenter | Qt::AlignTop,
+                          subMetrics.elidedText(subtitle, Qt::ElideMiddle, captionBox.width()));
+    }
+
+    if (option.state & QStyle::State_HasFocus && !selected) {
+        painter->setPen(QPen(palette.color(QPalette::Highlight), 1.0, Qt::DotLine));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPath(frame);
+    }
+    painter->restore();
+}
+
+} // namespace cytodiff::ui

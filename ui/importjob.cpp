@@ -1,0 +1,128 @@
+#include "importjob.h"
+
+#include "database.h"
+#include "importer.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+
+#include <exception>
+
+namespace cytodiff::ui {
+
+namespace {
+// Queued progress events are throttled: one per file would flood the GUI
+// thread's queue during a fast import of 10,000 small files.
+constexpr qint64 kProgressIntervalMs = 50;
+
+ImportOutcome toOutcome(const importer::ImportReport &report)
+{
+    ImportOutcome outcome;
+    outcome.ran = true;
+    outcome.cancelled = report.cancelled;
+    outcome.fatalError = report.error;
+    outcome.layout = importer::layoutName(report.layout);
+    outcome.caseNames = report.casesCreated + report.casesUpdated;
+    outcome.imported = report.imported;
+    outcome.duplicates = report.duplicates;
+    outcome.skipped = report.skipped.size();
+    for (int count : report.unknownCodes)
+        outcome.unknownCodes += count;
+    outcome.seconds = report.elapsedMs / 1000.0;
+    outcome.issues.reserve(report.skipped.size());
+    for (const importer::SkippedFile &file : report.skipped)
+        outcome.issues.append({file.path, file.reason});
+    return outcome;
+}
+
+// Runs in the worker thread. Everything it touches is local or atomic.
+ImportOutcome runImport(const ImportRequest &request, const std::atomic_bool &cancel,
+                        const std::function<void(qint64, qint64, const QString &)> &progress)
+{
+    ImportOutcome outcome;
+    try {
+        auto database = db::Database::open(request.workspacePath);
+        if (!database) {
+            outcome.fatalError = QString::fromStdString(database.error());
+        } else {
+            importer::ImportOptions options;
+            options.caseName = request.caseName;
+            options.actor = request.actor;
+            importer::ImportCallbacks callbacks;
+            callbacks.cancelFlag = &cancel;
+            QElapsedTimer sinceLast;
+            sinceLast.start();
+            callbacks.progress = [&](int done, int total, const QString &file) {
+                if (done == total || sinceLast.elapsed() >= kProgressIntervalMs) {
+                    sinceLast.restart();
+                    progress(done, total, file);
+                }
+            };
+            auto report = importer::importFolder(*database, request.folder, options, callbacks);
+            if (report)
+                outcome = toOutcome(*report);
+            else
+                outcome.fatalError = QString::fromStdString(report.error());
+        }
+    } catch (const std::exception &e) {
+        outcome.fatalError = ImportJob::tr("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what()));
+    } catch (...) {
+        outcome.fatalError = ImportJob::tr("Unexpected error during the import.");
+    }
+    outcome.folder = request.folder;
+    return outcome;
+}
+} // namespace
+
+ImportJob::ImportJob(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<ImportOutcome>();
+}
+
+ImportJob::~ImportJob()
+{
+    cancel();
+    m_thread.reset(); // joins: the worker captured `this`
+}
+
+bool ImportJob::start(const ImportRequest &request)
+{
+    if (m_running)
+        return false;
+    m_thread.reset();
+    m_request = request;
+    m_outcome = {};
+    m_running = true;
+    m_cancel = std::make_shared<std::atomic_bool>(false);
+
+    auto cancel = m_cancel;
+    m_thread.reset(QThread::create([this, request, cancel] {
+        auto report = [this](qint64 done, qint64 total, const QString &file) {
+            QMetaObject::invokeMethod(
+                this, [this, done, total, file] { emit progress(done, total, file); },
+                Qt::QueuedConnection);
+        };
+        const ImportOutcome outcome = runImport(request, *cancel, report);
+        QMetaObject::invokeMethod(
+            this, [this, outcome] { onWorkerFinished(outcome); }, Qt::QueuedConnection);
+    }));
+    m_thread->setObjectName(QStringLiteral("import"));
+    m_thread->start();
+    return true;
+}
+
+void ImportJob::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+void ImportJob::onWorkerFinished(const ImportOutcome &outcome)
+{
+    m_outcome = outcome;
+    m_running = false;
+    m_thread.reset(); // the worker has returned; this joins at once
+    emit finished(m_outcome);
+}
+
+} // namespace cytodiff::ui

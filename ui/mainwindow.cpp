@@ -1,0 +1,473 @@
+#include "mainwindow.h"
+
+#include "aboutdialog.h"
+#include "appsettings.h"
+#include "casebrowser.h"
+#include "caselistmodel.h"
+#include "cellgallerymodel.h"
+#include "counttext.h"
+#include "database.h"
+#include "importjob.h"
+#include "importprogressdialog.h"
+#include "importsummarydialog.h"
+#include "startpage.h"
+#include "workspace.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace cytodiff::ui {
+
+namespace {
+constexpr int kStartPageIndex = 0;
+constexpr int kBrowserIndex = 1;
+constexpr int kThumbnailStep = 16;
+
+QString workspaceFilter()
+{
+    return MainWindow::tr("CytoDiff workspaces (*.%1);;All files (*)")
+        .arg(QLatin1String(db::kWorkspaceSuffix));
+}
+
+QString currentUserName()
+{
+    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+    return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/cytodiff.svg")));
+    setWindowTitle(tr("CytoDiff"));
+
+    m_startPage = new StartPage;
+    m_browser = new CaseBrowser;
+    m_pages = new QStackedWidget;
+    m_pages->addWidget(m_startPage);
+    m_pages->addWidget(m_browser);
+    setCentralWidget(m_pages);
+
+    createActions();
+    createMenus();
+    createStatusBar();
+
+    connect(m_startPage, &StartPage::importRequested, this, &MainWindow::importInteractive);
+    connect(m_startPage, &StartPage::openWorkspaceRequested, this, &MainWindow::openWorkspaceDialog);
+    connect(m_browser, &CaseBrowser::errorOccurred, this,
+            [this](const QString &message) { showError(tr("Cannot read the workspace"), message); });
+    connect(m_browser, &CaseBrowser::caseSelected, this, &MainWindow::updateStatus);
+    connect(m_browser, &CaseBrowser::selectionCountChanged, this, &MainWindow::updateStatus);
+
+    m_browser->setThumbnailSize(AppSettings::thumbnailSize());
+    m_browser->restoreSplitterState(AppSettings::mainSplitterState());
+    resize(1360, 860);
+    restoreGeometry(AppSettings::mainWindowGeometry());
+    restoreState(AppSettings::mainWindowState());
+    updateActions();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // Join the import before the database and the widgets it reports to go.
+    m_importJob.reset();
+    m_browser->setDatabase(nullptr, {});
+}
+
+void MainWindow::createActions()
+{
+    m_importAction = new QAction(QIcon(QStringLiteral(":/icons/import.svg")), tr("&Import…"), this);
+    m_importAction->setObjectName(QStringLiteral("importAction"));
+    m_importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    m_importAction->setStatusTip(tr("Import a CellaVision export folder into this workspace"));
+    m_importAction->setIconText(tr("Import"));
+    connect(m_importAction, &QAction::triggered, this, &MainWindow::importInteractive);
+
+    m_openAction = new QAction(QIcon(QStringLiteral(":/icons/workspace-open.svg")),
+                               tr("&Open workspace…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setIconText(tr("Open"));
+    m_openAction->setStatusTip(tr("Open another laboratory workspace"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openWorkspaceDialog);
+
+    m_newAction = new QAction(QIcon(QStringLiteral(":/icons/workspace-new.svg")),
+                              tr("&New workspace…"), this);
+    m_newAction->setShortcut(QKeySequence::New);
+    m_newAction->setIconText(tr("New"));
+    m_newAction->setStatusTip(tr("Create an empty workspace file"));
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::newWorkspaceDialog);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_biggerAction = new QAction(tr("&Larger thumbnails"), this);
+    m_biggerAction->setShortcut(QKeySequence::ZoomIn);
+    connect(m_biggerAction, &QAction::triggered, this, [this] {
+        m_browser->setThumbnailSize(m_browser->thumbnailSize() + kThumbnailStep);
+        AppSettings::setThumbnailSize(m_browser->thumbnailSize());
+    });
+    m_smallerAction = new QAction(tr("&Smaller thumbnails"), this);
+    m_smallerAction->setShortcut(QKeySequence::ZoomOut);
+    connect(m_smallerAction, &QAction::triggered, this, [this] {
+        m_browser->setThumbnailSize(m_browser->thumbnailSize() - kThumbnailStep);
+        AppSettings::setThumbnailSize(m_browser->thumbnailSize());
+    });
+
+    m_aboutAction = new QAction(tr("&About CytoDiff"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_importAction);
+    file->addSeparator();
+    file->addAction(m_newAction);
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_biggerAction);
+    view->addAction(m_smallerAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    QToolBar *toolbar = addToolBar(tr("Main toolbar"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setIconSize(QSize(20, 20));
+    toolbar->addAction(m_importAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_openAction);
+    toolbar->addAction(m_newAction);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
+    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_countsLabel = new QLabel;
+    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
+    m_selectionLabel = new QLabel;
+    m_selectionLabel->setObjectName(QStringLiteral("selectionLabel"));
+    m_readOnlyLabel = new QLabel;
+    m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
+    m_readOnlyLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_readOnlyLabel->hide();
+
+    for (QLabel *label : {m_workspaceLabel, m_readOnlyLabel, m_selectionLabel, m_countsLabel})
+        label->setContentsMargins(6, 0, 6, 0);
+    statusBar()->addWidget(m_workspaceLabel, 1);
+    statusBar()->addPermanentWidget(m_readOnlyLabel);
+    statusBar()->addPermanentWidget(m_selectionLabel);
+    statusBar()->addPermanentWidget(m_countsLabel);
+}
+
+Result<void> MainWindow::openWorkspace(const QString &path)
+{
+    if (isImporting())
+        return makeError(tr("An import is running. Wait for it to finish or cancel it first.")
+                             .toStdString());
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    auto opened = db::Database::open(absolute);
+    if (!opened)
+        return makeError(opened.error());
+
+    m_browser->setDatabase(nullptr, {});
+    m_database = std::make_unique<db::Database>(std::move(*opened));
+
+    // Thumbnails come from a second connection opened inside their thread.
+    CellImageFetcherFactory thumbnails = [absolute]() -> CellImageFetcher {
+        auto connection = db::Database::open(absolute);
+        if (!connection) {
+            const QString error = QString::fromStdString(connection.error());
+            return [error](qint64, QString *reason) {
+                *reason = error;
+                return QByteArray();
+            };
+        }
+        auto shared = std::make_shared<db::Database>(std::move(*connection));
+        return [shared](qint64 cellId, QString *reason) {
+            auto bytes = shared->cellImage(cellId);
+            if (!bytes) {
+                *reason = QString::fromStdString(bytes.error());
+                return QByteArray();
+            }
+            return *bytes;
+        };
+    };
+    m_browser->setDatabase(m_database.get(), thumbnails);
+    m_startPage->setWorkspacePath(absolute);
+    AppSettings::addRecentWorkspace(absolute);
+    setWindowTitle(tr("%1 — CytoDiff").arg(QFileInfo(absolute).fileName()));
+    refresh();
+    emit workspaceOpened(absolute);
+    return {};
+}
+
+bool MainWindow::openWorkspaceInteractive(const QString &path)
+{
+    auto result = openWorkspace(path);
+    if (!result) {
+        showError(tr("Cannot open workspace"),
+                  tr("The workspace %1 could not be opened.\n\n%2")
+                      .arg(QDir::toNativeSeparators(path), QString::fromStdString(result.error())));
+        return false;
+    }
+    return true;
+}
+
+QString MainWindow::workspacePath() const
+{
+    return m_database ? m_database->path() : QString();
+}
+
+const db::Database *MainWindow::database() const
+{
+    return m_database.get();
+}
+
+bool MainWindow::isReadOnly() const
+{
+    return m_database && m_database->isReadOnly();
+}
+
+bool MainWindow::isStartPageShown() const
+{
+    return m_pages->currentIndex() == kStartPageIndex;
+}
+
+void MainWindow::refresh()
+{
+    if (auto result = m_browser->reload(); !result)
+        showError(tr("Cannot read the workspace"), QString::fromStdString(result.error()));
+    const bool empty = m_browser->caseModel()->rowCount() == 0;
+    m_pages->setCurrentIndex(empty ? kStartPageIndex : kBrowserIndex);
+    updateActions();
+    updateStatus();
+}
+
+void MainWindow::updateActions()
+{
+    const bool canWrite = m_database && !m_database->isReadOnly();
+    m_importAction->setEnabled(canWrite && !isImporting());
+    m_startPage->importButton()->setEnabled(canWrite && !isImporting());
+    m_openAction->setEnabled(!isImporting());
+    m_newAction->setEnabled(!isImporting());
+    m_recentMenu->setEnabled(!isImporting());
+    const bool browsing = m_pages->currentIndex() == kBrowserIndex;
+    m_biggerAction->setEnabled(browsing);
+    m_smallerAction->setEnabled(browsing);
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_database) {
+        m_workspaceLabel->setText(tr("No workspace open"));
+        m_countsLabel->clear();
+        m_selectionLabel->clear();
+        m_readOnlyLabel->hide();
+        return;
+    }
+    m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_database->path())));
+    m_workspaceLabel->setToolTip(tr("Schema version %1, journal %2")
+                                     .arg(m_database->schemaVersion())
+                                     .arg(m_database->journalMode()));
+    const CaseListModel *cases = m_browser->caseModel();
+    m_countsLabel->setText(CountText::cases(cases->rowCount()) + QStringLiteral("  ·  ")
+                           + CountText::cells(cases->totalCells()));
+    const int selected = int(m_browser->selectedCellIds().size());
+    m_selectionLabel->setText(selected > 0 ? CountText::selectedCells(selected) : QString());
+    m_readOnlyLabel->setVisible(m_database->isReadOnly());
+    m_readOnlyLabel->setText(tr("Read-only"));
+    m_readOnlyLabel->setToolTip(m_database->readOnlyReason());
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = AppSettings::recentWorkspaces();
+    for (const QString &path : recent) {
+        QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path));
+        action->setEnabled(QFileInfo::exists(path) && path != workspacePath());
+        connect(action, &QAction::triggered, this, [this, path] { openWorkspaceInteractive(path); });
+    }
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("No recent workspaces"))->setEnabled(false);
+}
+
+void MainWindow::openWorkspaceDialog()
+{
+    const QString start = workspacePath().isEmpty() ? QDir::homePath()
+                                                    : QFileInfo(workspacePath()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), start, workspaceFilter());
+    if (!path.isEmpty())
+        openWorkspaceInteractive(path);
+}
+
+void MainWindow::newWorkspaceDialog()
+{
+    const QString start = workspacePath().isEmpty() ? QDir::homePath()
+                                                    : QFileInfo(workspacePath()).absolutePath();
+    QString path = QFileDialog::getSaveFileName(this, tr("New workspace"), start, workspaceFilter(),
+                                                nullptr, QFileDialog::DontConfirmOverwrite);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QLatin1Char('.') + QLatin1String(db::kWorkspaceSuffix);
+    // Never overwrite: a workspace holds a laboratory's cases and audit log.
+    if (QFileInfo::exists(path)) {
+        showError(tr("Workspace exists"),
+                  tr("%1 already exists. Use Open workspace to open it, or choose another name.")
+                      .arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    openWorkspaceInteractive(path);
+}
+
+void MainWindow::importInteractive()
+{
+    QString start = AppSettings::lastImportFolder();
+    if (start.isEmpty())
+        start = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Choose a CellaVision export folder"), start, QFileDialog::ShowDirsOnly);
+    if (folder.isEmpty())
+        return;
+    AppSettings::setLastImportFolder(folder);
+    startImport(folder);
+}
+
+bool MainWindow::startImport(const QString &folder)
+{
+    if (!m_database) {
+        showError(tr("Cannot import"), tr("No workspace is open."));
+        return false;
+    }
+    if (m_database->isReadOnly()) {
+        showError(tr("Cannot import"), m_database->readOnlyReason());
+        return false;
+    }
+    if (isImporting()) {
+        showError(tr("Cannot import"), tr("An import is already running."));
+        return false;
+    }
+    if (!QFileInfo(folder).isDir()) {
+        showError(tr("Cannot import"),
+                  tr("%1 is not a folder.").arg(QDir::toNativeSeparators(folder)));
+        return false;
+    }
+    if (!m_importJob) {
+        m_importJob = std::make_unique<ImportJob>();
+        connect(m_importJob.get(), &ImportJob::finished, this, &MainWindow::onImportFinished);
+    }
+    m_importJob->start({m_database->path(), folder, QString(), currentUserName()});
+    m_progressDialog = new ImportProgressDialog(m_importJob.get(), this);
+    m_progressDialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_progressDialog->open();
+    updateActions();
+    statusBar()->showMessage(tr("Importing %1…").arg(QDir::toNativeSeparators(folder)));
+    return true;
+}
+
+bool MainWindow::isImporting() const
+{
+    return m_importJob && m_importJob->isRunning();
+}
+
+void MainWindow::onImportFinished(const ImportOutcome &outcome)
+{
+    m_progressDialog = nullptr; // closes and deletes itself
+    statusBar()->clearMessage();
+    const qint64 keepCase = m_browser->currentCaseId();
+    refresh();
+    // Show what was imported: the first case the import touched.
+    if (!outcome.caseNames.isEmpty()) {
+        const CaseListModel *cases = m_browser->caseModel();
+        for (int row = 0; row < cases->rowCount(); ++row) {
+            if (cases->caseAt(row)->name == outcome.caseNames.first()) {
+                m_browser->selectCase(cases->caseAt(row)->id);
+                break;
+            }
+        }
+    } else if (keepCase) {
+        m_browser->selectCase(keepCase);
+    }
+    updateActions();
+    updateStatus();
+    emit importFinished(outcome);
+    if (m_showImportSummary) {
+        auto *summary = new ImportSummaryDialog(outcome, this);
+        summary->setAttribute(Qt::WA_DeleteOnClose);
+        summary->open();
+    }
+}
+
+void MainWindow::showAbout()
+{
+    AboutDialog dialog(this);
+    dialog.exec();
+}
+
+void MainWindow::showError(const QString &title, const QString &text)
+{
+    // Window-modal and non-blocking, so tests and background callbacks never
+    // sit in a nested event loop.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("errorBox"));
+    box->open();
+}
+
+void MainWindow::saveWindowSettings() const
+{
+    AppSettings::setMainWindowGeometry(saveGeometry());
+    AppSettings::setMainWindowState(saveState());
+    AppSettings::setMainSplitterState(m_browser->saveSplitterState());
+    AppSettings::setThumbnailSize(m_browser->thumbnailSize());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (isImporting()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Import running"),
+            tr("An import is still running. Cancel it and quit? Cells imported so far are kept."),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_importJob->cancel();
+        m_importJob.reset(); // joins; the importer stops at the next file
+    }
+    saveWindowSettings();
+    event->accept();
+}
+
+} // namespace cytodiff::ui

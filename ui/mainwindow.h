@@ -1,0 +1,114 @@
+#pragma once
+// The application window: menus, the workspace (one database file), the
+// start page or the case browser, background import, and the status bar.
+//
+// MainWindow owns the GUI thread's database connection. Workers (import,
+// thumbnails, and later classification) open their own connections to
+// workspacePath(). Methods that tests and later features call return
+// Result values and open no blocking dialog; the *Interactive variants
+// show the failure to the user.
+
+#include "importoutcome.h"
+#include "result.h"
+
+#include <QMainWindow>
+
+#include <memory>
+#include <optional>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QStackedWidget;
+
+namespace cytodiff::db {
+class Database;
+}
+
+namespace cytodiff::ui {
+
+class CaseBrowser;
+class ImportJob;
+class ImportProgressDialog;
+class StartPage;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens (creating if needed) a workspace file and shows it. On failure
+    // the previous workspace stays open.
+    Result<void> openWorkspace(const QString &path);
+    bool openWorkspaceInteractive(const QString &path);
+    QString workspacePath() const;
+    const db::Database *database() const;
+    bool isReadOnly() const;
+
+    // Imports a folder in the background with a progress dialog; when done,
+    // refreshes the cases, selects the imported one and shows the summary.
+    // Returns false (after telling the user) when it cannot start.
+    bool startImport(const QString &folder);
+    bool isImporting() const;
+    ImportJob *importJob() const { return m_importJob.get(); }
+    ImportProgressDialog *importProgressDialog() const { return m_progressDialog; }
+    // Tests turn the summary dialog off; the outcome is in importFinished().
+    void setShowImportSummary(bool show) { m_showImportSummary = show; }
+
+    CaseBrowser *caseBrowser() const { return m_browser; }
+    StartPage *startPage() const { return m_startPage; }
+    bool isStartPageShown() const;
+
+public slots:
+    // Re-reads the cases; shows the start page when there are none.
+    void refresh();
+    void importInteractive();
+    void openWorkspaceDialog();
+    void newWorkspaceDialog();
+    void showAbout();
+
+signals:
+    void workspaceOpened(const QString &path);
+    void importFinished(const cytodiff::ui::ImportOutcome &outcome);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createStatusBar();
+    void updateRecentMenu();
+    void updateActions();
+    void updateStatus();
+    void onImportFinished(const ImportOutcome &outcome);
+    void showError(const QString &title, const QString &text);
+    void saveWindowSettings() const;
+
+    std::unique_ptr<db::Database> m_database;
+
+    QStackedWidget *m_pages = nullptr;
+    StartPage *m_startPage = nullptr;
+    CaseBrowser *m_browser = nullptr;
+
+    QAction *m_importAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_newAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QAction *m_biggerAction = nullptr;
+    QAction *m_smallerAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+
+    QLabel *m_countsLabel = nullptr;
+    QLabel *m_selectionLabel = nullptr;
+    QLabel *m_workspaceLabel = nullptr;
+    QLabel *m_readOnlyLabel = nullptr;
+
+    std::unique_ptr<ImportJob> m_importJob;
+    ImportProgressDialog *m_progressDialog = nullptr; // deletes itself on close
+    bool m_showImportSummary = true;
+};
+
+} // namespace cytodiff::ui

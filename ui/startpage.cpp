@@ -1,0 +1,121 @@
+#include "startpage.h"
+
+#include <QDir>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace cytodiff::ui {
+
+namespace {
+constexpr int kCardWidth = 600;
+constexpr int kIconSize = 96;
+} // namespace
+
+StartPage::StartPage(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("startPage"));
+
+    auto *icon = new QLabel;
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/cytodiff.svg")).pixmap(kIconSize, kIconSize));
+    icon->setAlignment(Qt::AlignCenter);
+
+    auto *title = new QLabel(tr("No cases yet"));
+    title->setObjectName(QStringLiteral("startTitle"));
+    title->setAlignment(Qt::AlignCenter);
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.9);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+
+    auto *explanation = new QLabel(
+        tr("This workspace does not contain any slides. Import the cell images "
+           "exported by your CellaVision analyser (or another digital morphology "
+           "system) to review and classify them. The images are copied into the "
+           "workspace, so the export folder may be deleted afterwards."));
+    explanation->setWordWrap(true);
+    explanation->setAlignment(Qt::AlignCenter);
+
+    m_importButton = new QPushButton(QIcon(QStringLiteral(":/icons/import.svg")),
+                                     tr("Import a CellaVision export…"));
+    m_importButton->setObjectName(QStringLiteral("startImportButton"));
+    m_importButton->setDefault(true);
+    m_importButton->setIconSize(QSize(24, 24));
+    m_importButton->setMinimumHeight(44);
+    m_importButton->setMinimumWidth(300);
+    QFont buttonFont = m_importButton->font();
+    buttonFont.setPointSizeF(buttonFont.pointSizeF() * 1.15);
+    buttonFont.setBold(true);
+    m_importButton->setFont(buttonFont);
+    connect(m_importButton, &QPushButton::clicked, this, &StartPage::importRequested);
+
+    auto *openButton = new QPushButton(QIcon(QStringLiteral(":/icons/workspace-open.svg")),
+                                       tr("Open another workspace…"));
+    openButton->setFlat(true);
+    openButton->setCursor(Qt::PointingHandCursor);
+    connect(openButton, &QPushButton::clicked, this, &StartPage::openWorkspaceRequested);
+
+    auto *layouts = new QLabel(
+        tr("<b>Supported folder layouts</b> (detected automatically)"
+           "<ul style='margin-left:-20px'>"
+           "<li>One folder per class: <tt>export/neutrophil/SNE_1.jpg</tt></li>"
+           "<li>One folder per case, then per class: <tt>export/slide-0412/eosinophil/EO_7.jpg</tt></li>"
+           "<li>A flat folder with the class code as file-name prefix: <tt>SNE_123.jpg</tt>, <tt>MYO_0001.tiff</tt></li>"
+           "<li>A <tt>manifest.csv</tt> with an <tt>image_path</tt> column (optional <tt>case_id</tt>, <tt>slide_id</tt>, <tt>label_code</tt>)</li>"
+           "<li>Unlabelled images, for prediction only</li>"
+           "</ul>"
+           "JPG, PNG, BMP and TIFF images are accepted. Unreadable files are skipped "
+           "and listed; images already in the workspace are not imported twice."));
+    layouts->setObjectName(QStringLiteral("startLayouts"));
+    layouts->setWordWrap(true);
+    layouts->setTextFormat(Qt::RichText);
+
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setObjectName(QStringLiteral("startWorkspace"));
+    m_workspaceLabel->setAlignment(Qt::AlignCenter);
+    m_workspaceLabel->setWordWrap(true);
+    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_workspaceLabel->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *card = new QWidget;
+    card->setObjectName(QStringLiteral("startCard"));
+    card->setMaximumWidth(kCardWidth);
+    auto *cardLayout = new QVBoxLayout(card);
+    cardLayout->setSpacing(14);
+    cardLayout->addWidget(icon);
+    cardLayout->addWidget(title);
+    cardLayout->addWidget(explanation);
+    cardLayout->addSpacing(8);
+    auto *buttonRow = new QHBoxLayout;
+    buttonRow->addStretch();
+    buttonRow->addWidget(m_importButton);
+    buttonRow->addStretch();
+    cardLayout->addLayout(buttonRow);
+    auto *openRow = new QHBoxLayout;
+    openRow->addStretch();
+    openRow->addWidget(openButton);
+    openRow->addStretch();
+    cardLayout->addLayout(openRow);
+    cardLayout->addSpacing(12);
+    cardLayout->addWidget(layouts);
+    cardLayout->addSpacing(8);
+    cardLayout->addWidget(m_workspaceLabel);
+
+    auto *outer = new QHBoxLayout(this);
+    outer->addStretch();
+    auto *column = new QVBoxLayout;
+    column->addStretch(2);
+    column->addWidget(card);
+    column->addStretch(3);
+    outer->addLayout(column, 1);
+    outer->addStretch();
+}
+
+void StartPage::setWorkspacePath(const QString &path)
+{
+    m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(path)));
+}
+
+} // namespace cytodiff::ui
