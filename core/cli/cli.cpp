@@ -27,6 +27,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("classify"), {runClassify, "classify images or a case with a model"}},
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
+        {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
     };
     return table;

@@ -105,9 +105,14 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QStringList 
     if (parser.isSet(help)) {
         // QCommandLineParser names the executable only; show the command.
         QString text = parser.helpText();
-        const QString program = QFileInfo(QCoreApplication::applicationFilePath()).fileName();
-        if (!program.isEmpty() && text.startsWith(QStringLiteral("Usage: ") + program))
-            text.replace(7, program.size(), command);
+        const QString usage = QStringLiteral("Usage: ");
+        for (const QString &program : {QCoreApplication::arguments().value(0),
+                                       QFileInfo(QCoreApplication::applicationFilePath()).fileName()}) {
+            if (!program.isEmpty() && text.startsWith(usage + program + QLatin1Char(' '))) {
+                text.replace(usage.size(), program.size(), command);
+                break;
+            }
+        }
         printOut(text);
         return 0;
     }

@@ -1,6 +1,8 @@
 // cytodiff-cli classify, heatmap, generate and bench.
 #include "commands.h"
 
+#include "clistream.h"
+
 #include "database.h"
 #include "engine.h"
 #include "imageio.h"
@@ -15,26 +17,14 @@
 #include <QFileInfo>
 #include <QTextStream>
 
-#include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 namespace cytodiff::cli {
 namespace {
 
-volatile std::sig_atomic_t g_cancel = 0;
-void onSignal(int) { g_cancel = 1; }
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
 int fail(const std::string &message, int code = kExitBadInput)
 {
     err() << "error: " << QString::fromStdString(message) << "\n";
-    err().flush();
     return code;
 }
 
@@ -46,7 +36,7 @@ bool parseOrHelp(QCommandLineParser &parser, const QStringList &args, int &exitC
         return false;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
+        out() << parser.helpText();
         exitCode = kExitOk;
         return false;
     }
@@ -146,14 +136,6 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
 }
 
-QString progressLine(int done, int total, double seconds)
-{
-    const double rate = seconds > 0 ? done / seconds : 0;
-    const double eta = rate > 0 ? (total - done) / rate : -1;
-    return QStringLiteral("\rclassified %1/%2  %3 cells/s  eta %4 s   ")
-        .arg(done).arg(total).arg(rate, 0, 'f', 2).arg(eta < 0 ? QStringLiteral("?") : QString::number(int(eta)));
-}
-
 } // namespace
 
 int runClassify(const QStringList &args)
@@ -162,7 +144,7 @@ int runClassify(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral("Classify cell images or a case with a diffusion model."));
     addModelOptions(parser);
     addClassifyOptions(parser);
-    parser.addOption({QStringLiteral("db"), QStringLiteral("Workspace database (with --case)."), QStringLiteral("file")});
+    parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
     parser.addPositionalArgument(QStringLiteral("inputs"), QStringLiteral("Images or folders."), QStringLiteral("[inputs...]"));
@@ -188,14 +170,7 @@ int runClassify(const QStringList &args)
     QList<Item> items;
     std::optional<db::Database> database;
     if (caseMode) {
-        QString dbPath = parser.value(QStringLiteral("db"));
-        if (dbPath.isEmpty()) {
-            auto fallback = db::defaultWorkspacePath();
-            if (!fallback)
-                return fail(fallback.error());
-            dbPath = *fallback;
-        }
-        auto opened = db::Database::open(dbPath);
+        auto opened = openDatabaseFromOption(parser.value(QStringLiteral("db")));
         if (!opened)
             return fail(opened.error());
         database = std::move(*opened);
@@ -229,15 +204,16 @@ int runClassify(const QStringList &args)
         csv << ",score_" << QString::fromStdString(c);
     csv << "\n";
 
-    std::signal(SIGINT, onSignal);
-    const bool tty = isatty(fileno(stderr));
+    SigintCancel sigint;
+    const auto cancelled = [&sigint] { return sigint.isCancelled(); };
+    ProgressBar progress(QStringLiteral("classifying"));
     QElapsedTimer timer;
     timer.start();
     int done = 0, failed = 0;
     long long totalNfe = 0;
     const QString modelId = QString::fromStdString(model->card().modelId());
     for (const Item &item : items) {
-        if (g_cancel)
+        if (cancelled())
             break;
         Result<std::string> bytes = item.cellId >= 0 ? [&]() -> Result<std::string> {
             auto image = database->cellImage(item.cellId);
@@ -254,9 +230,9 @@ int runClassify(const QStringList &args)
         }
         auto optionsForCell = options;
         optionsForCell.seed = options.seed + std::uint64_t(done);
-        auto result = model->classify(*input, optionsForCell, [] { return g_cancel != 0; });
+        auto result = model->classify(*input, optionsForCell, cancelled);
         if (!result) {
-            if (g_cancel)
+            if (cancelled())
                 break;
             err() << "\nfailed " << item.label << ": " << QString::fromStdString(result.error()) << "\n";
             ++failed;
@@ -279,17 +255,17 @@ int runClassify(const QStringList &args)
         }
         totalNfe += result->nfe;
         ++done;
-        if (tty)
-            err() << progressLine(done, int(items.size()), timer.elapsed() / 1000.0) << Qt::flush;
+        const double rate = done / std::max(timer.elapsed() / 1000.0, 1e-3);
+        progress.update(done, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
     }
-    std::signal(SIGINT, SIG_DFL);
     csv.flush();
     const double seconds = timer.elapsed() / 1000.0;
-    err() << (tty ? "\n" : "") << "classified " << done << " of " << items.size() << " cells"
+    progress.finish();
+    err() << "classified " << done << " of " << items.size() << " cells"
           << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
           << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
-          << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (g_cancel ? " (cancelled)" : "") << "\n";
-    return g_cancel ? kExitBadInput : (done == 0 ? kExitBadInput : kExitOk);
+          << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
+    return cancelled() ? kExitBadInput : (done == 0 ? kExitBadInput : kExitOk);
 }
 
 namespace {
@@ -379,7 +355,7 @@ int runHeatmap(const QStringList &args)
     }
     if (!written)
         return fail(written.error());
-    QTextStream(stdout) << "predicted " << QString::fromStdString(classes[maps->predicted]) << "; wrote "
+    out() << "predicted " << QString::fromStdString(classes[maps->predicted]) << "; wrote "
                         << classes.size() + 2 << " PNG files to " << dir.path() << "\n";
     return kExitOk;
 }
@@ -407,12 +383,12 @@ int runGenerate(const QStringList &args)
     const int classIndex = model->classIndex(parser.value(QStringLiteral("class")).toStdString());
     if (classIndex < 0)
         return fail("The model has no class '" + parser.value(QStringLiteral("class")).toStdString() + "'.");
-    std::signal(SIGINT, onSignal);
+    SigintCancel sigint;
     auto images = model->generate(classIndex, std::max(1, parser.value(QStringLiteral("count")).toInt()),
                                   parser.value(QStringLiteral("steps")).toInt(),
                                   parser.value(QStringLiteral("guidance")).toDouble(),
-                                  parser.value(QStringLiteral("seed")).toULongLong(), [] { return g_cancel != 0; });
-    std::signal(SIGINT, SIG_DFL);
+                                  parser.value(QStringLiteral("seed")).toULongLong(),
+                                  [&sigint] { return sigint.isCancelled(); });
     if (!images)
         return fail(images.error());
     const QDir dir(parser.value(QStringLiteral("out")));
@@ -424,7 +400,7 @@ int runGenerate(const QStringList &args)
         if (!written)
             return fail(written.error());
     }
-    QTextStream(stdout) << "wrote " << images->size() << " synthetic " << parser.value(QStringLiteral("class"))
+    out() << "wrote " << images->size() << " synthetic " << parser.value(QStringLiteral("class"))
                         << " images to " << dir.path() << "\n";
     return kExitOk;
 }
@@ -442,8 +418,7 @@ int runBench(const QStringList &args)
     auto model = loadModel(parser);
     if (!model)
         return fail(model.error());
-    QTextStream out(stdout);
-    out << "model " << QString::fromStdString(model->card().modelId()) << " ("
+    out() << "model " << QString::fromStdString(model->card().modelId()) << " ("
         << QString::fromStdString(model->card().network.describe()) << ")\n";
     int bestThreads = 1;
     double bestRate = 0;
@@ -451,7 +426,7 @@ int runBench(const QStringList &args)
         engine::setThreadCount(threads);
         for (int batch : {8, 32}) {
             const double rate = model->benchmarkNetwork(batch, 3);
-            out << "threads " << threads << " batch " << batch << ": " << QString::number(rate, 'f', 1)
+            out() << "threads " << threads << " batch " << batch << ": " << QString::number(rate, 'f', 1)
                 << " network evaluations/s\n";
             if (batch == 32 && rate > bestRate) {
                 bestRate = rate;
@@ -459,8 +434,7 @@ int runBench(const QStringList &args)
             }
         }
     }
-    out << "best thread setting: " << bestThreads << "\n";
-    out.flush();
+    out() << "best thread setting: " << bestThreads << "\n";
     engine::setThreadCount(bestThreads);
     if (!parser.isSet(QStringLiteral("data")))
         return kExitOk;
@@ -495,12 +469,11 @@ int runBench(const QStringList &args)
             correct += model->card().classNames[result->predicted] == picked[i].className.toStdString();
         }
         const double seconds = timer.elapsed() / 1000.0;
-        out << (protocol == engine::Protocol::Fast ? "fast " : "paper") << " protocol: " << picked.size()
+        out() << (protocol == engine::Protocol::Fast ? "fast " : "paper") << " protocol: " << picked.size()
             << " cells, mean NFE " << QString::number(double(nfe) / picked.size(), 'f', 1) << ", "
             << QString::number(picked.size() / seconds, 'f', 3) << " cells/s, accuracy "
             << QString::number(100.0 * correct / picked.size(), 'f', 1) << "%\n";
-        out.flush();
-    }
+        }
     return kExitOk;
 }
 

@@ -1,15 +1,19 @@
 // cytodiff-cli pack and train.
 #include "commands.h"
 
+#include "clistream.h"
+
 #include "labelledset.h"
 #include "trainer.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTextStream>
 
 #include <csignal>
 #include <cstdio>
+#include <unistd.h>
 
 namespace cytodiff::cli {
 namespace {
@@ -17,12 +21,6 @@ namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
 
 void onInterrupt(int) { g_interrupted = 1; }
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 QString formatSeconds(double seconds)
 {
@@ -47,14 +45,18 @@ Result<engine::TrainingData> loadData(const QString &source, const QCommandLineP
     timer.start();
     auto data = loadTrainingData(
         source, parser.value(QStringLiteral("resolution")).toInt(), parser.value(QStringLiteral("crop")).toInt(),
-        [](int done, int total) { err() << "\rloading images " << done << "/" << total << Qt::flush; }, &skipped);
-    err() << "\n";
+        [](int done, int total) {
+            if (isatty(fileno(stderr)))
+                err() << "\rloading images " << done << "/" << total ;
+        },
+        &skipped);
+    if (isatty(fileno(stderr)))
+        err() << "\n";
     for (const QString &line : skipped)
         err() << "skipped " << line << "\n";
     if (data)
         err() << "loaded " << data->size() << " images of " << data->classNames.size() << " classes in "
               << QString::number(timer.elapsed() / 1000.0, 'f', 1) << " s\n";
-    err().flush();
     return data;
 }
 
@@ -76,13 +78,15 @@ int runPack(const QStringList &args)
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Labelled folder or workspace database."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output .cdpack file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("split-list"), QStringLiteral("Also write the train/validation/test split as a CSV "
+                                                                   "of file names (no images)."), QStringLiteral("file")});
     addDataOptions(parser);
     if (!parser.parse(args)) {
         err() << parser.errorText() << "\n";
         return kExitUsage;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
+        out() << parser.helpText();
         return kExitOk;
     }
     if (parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
@@ -99,7 +103,20 @@ int runPack(const QStringList &args)
         err() << "error: " << QString::fromStdString(saved.error()) << "\n";
         return kExitBadInput;
     }
-    QTextStream(stdout) << "packed " << data->size() << " images (" << data->classNames.size() << " classes, "
+    if (parser.isSet(QStringLiteral("split-list"))) {
+        QFile list(parser.value(QStringLiteral("split-list")));
+        if (!list.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+            err() << "error: cannot write " << list.fileName() << "\n";
+            return kExitBadInput;
+        }
+        QTextStream csv(&list);
+        csv << "file,class,split\n";
+        static const char *kSplitNames[] = {"train", "validation", "test"};
+        for (std::size_t i = 0; i < data->size(); ++i)
+            csv << QString::fromStdString(data->names[i]) << ',' << QString::fromStdString(data->classNames[data->labels[i]])
+                << ',' << kSplitNames[int(data->splits[i])] << '\n';
+    }
+    out() << "packed " << data->size() << " images (" << data->classNames.size() << " classes, "
                         << data->resolution << " px) into " << parser.value(QStringLiteral("out")) << "\n"
                         << "data hash " << QString::fromStdString(data->contentHash()) << "\n";
     return kExitOk;
@@ -129,6 +146,7 @@ int runTrain(const QStringList &args)
         {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,2,4)."), QStringLiteral("list"), QStringLiteral("1,2,2,4")},
         {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
         {QStringLiteral("no-augment"), QStringLiteral("Disable augmentation.")},
+        {QStringLiteral("final-validation"), QStringLiteral("Validation cells classified after training (default 200)."), QStringLiteral("N"), QStringLiteral("200")},
         {QStringLiteral("validate-every"), QStringLiteral("Seconds between quick validations (default 600, 0 = off)."), QStringLiteral("s"), QStringLiteral("600")},
     };
     parser.addOptions(options);
@@ -138,7 +156,7 @@ int runTrain(const QStringList &args)
         return kExitUsage;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
+        out() << parser.helpText();
         return kExitOk;
     }
     if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
@@ -175,6 +193,7 @@ int runTrain(const QStringList &args)
     train.learningRate = parser.value(QStringLiteral("lr")).toDouble();
     train.augment = !parser.isSet(QStringLiteral("no-augment"));
     train.validateEverySeconds = parser.value(QStringLiteral("validate-every")).toDouble();
+    train.finalValidationCells = parser.value(QStringLiteral("final-validation")).toInt();
     train.network.baseChannels = parser.value(QStringLiteral("base-channels")).toInt();
     train.network.channelMults = parseIntList(parser.value(QStringLiteral("channel-mults")));
     train.network.resBlocks = std::max(1, parser.value(QStringLiteral("res-blocks")).toInt());
@@ -182,6 +201,7 @@ int runTrain(const QStringList &args)
     command.prepend(QStringLiteral("cytodiff-cli train"));
     train.trainCommand = command.join(QLatin1Char(' ')).toStdString();
 
+    train.network.resolution = data->resolution;
     int trainCount = 0;
     for (auto s : data->splits)
         trainCount += s == engine::Split::Train;
@@ -202,8 +222,7 @@ int runTrain(const QStringList &args)
                       << "  elapsed " << formatSeconds(p.elapsedSeconds) << "  eta " << formatSeconds(p.etaSeconds)
                       << "\n";
             }
-            err().flush();
-        },
+            },
         [] { return g_interrupted != 0; });
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -211,7 +230,7 @@ int runTrain(const QStringList &args)
         err() << "error: " << QString::fromStdString(report.error()) << "\n";
         return kExitBadInput;
     }
-    QTextStream(stdout) << "wrote " << parser.value(QStringLiteral("out")) << " after " << report->steps << " steps in "
+    out() << "wrote " << parser.value(QStringLiteral("out")) << " after " << report->steps << " steps in "
                         << formatSeconds(report->seconds) << "\n"
                         << "sha256 " << QString::fromStdString(report->card.sha256) << "\n"
                         << QString::fromStdString(report->card.metrics) << "\n";

@@ -6,6 +6,7 @@
 // missing case, constraint) is a Result error with a readable message;
 // nothing here throws or exits.
 
+#include "labelledcellcursor.h" // complete type for labelledCells()' Result
 #include "records.h"
 #include "result.h"
 #include "statement.h"
@@ -23,7 +24,6 @@ struct sqlite3;
 
 namespace cytodiff::db {
 
-class LabelledCellCursor;
 class Transaction;
 
 struct OpenOptions {

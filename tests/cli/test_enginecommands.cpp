@@ -1,0 +1,182 @@
+// cytodiff-cli classify / evaluate / heatmap / generate / pack / train with
+// the tiny real model in tests/data: exit codes, files written, database.
+#include "clisupport.h"
+#include "commands.h"
+#include "database.h"
+#include "testimages.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cytodiff;
+using cytodiff::testing::writeCellImage;
+
+namespace {
+const QString kTinyModel = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
+const QStringList kClasses = {QStringLiteral("basophil"), QStringLiteral("eosinophil"), QStringLiteral("neutrophil")};
+} // namespace
+
+class TestEngineCommands : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QBuffer m_out, m_err;
+    QString m_labelled; // <dir>/labelled/<class>/<image>, 4 per class
+
+    struct Output {
+        int code = -1;
+        QString out, err;
+    };
+
+    Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
+    {
+        m_out.buffer().clear();
+        m_err.buffer().clear();
+        m_out.seek(0);
+        m_err.seek(0);
+        args.prepend(QStringLiteral("cytodiff-cli ") + name);
+        Output output;
+        output.code = command(args);
+        output.out = QString::fromUtf8(m_out.buffer());
+        output.err = QString::fromUtf8(m_err.buffer());
+        return output;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(QFile::exists(kTinyModel));
+        QVERIFY(m_out.open(QIODevice::ReadWrite));
+        QVERIFY(m_err.open(QIODevice::ReadWrite));
+        cli::redirectOutput(&m_out, &m_err);
+        m_labelled = m_dir.filePath(QStringLiteral("labelled"));
+        int seed = 0;
+        for (const QString &c : kClasses)
+            for (int i = 0; i < 4; ++i)
+                QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(m_labelled, c).arg(i), ++seed));
+    }
+    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
+
+    void classifyFolderWritesOneRowPerImage()
+    {
+        const QString csv = m_dir.filePath(QStringLiteral("preds.csv"));
+        auto r = run(cli::runClassify, QStringLiteral("classify"),
+                     {QStringLiteral("--model"), kTinyModel, m_labelled, QStringLiteral("--out"), csv});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("classified 12 of 12 cells")), qPrintable(r.err));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 13);
+        QCOMPARE(lines.first(), QStringLiteral("path,predicted,confidence,anomaly,nfe,score_basophil,score_eosinophil,"
+                                               "score_erythroblast,score_ig,score_lymphocyte,score_monocyte,"
+                                               "score_neutrophil,score_platelet"));
+        const QStringList row = lines.at(1).split(QLatin1Char(','));
+        QCOMPARE(row.size(), 13);
+        QVERIFY(row.at(0).endsWith(QStringLiteral(".jpg")));
+        QVERIFY(row.at(4).toInt() >= 8 * 2); // at least trials-min paired trials x classes... pruned
+        double sum = 0;
+        for (int i = 5; i < 13; ++i)
+            sum += row.at(i).toDouble();
+        QVERIFY(qAbs(sum - 1.0) < 1e-3);
+    }
+
+    void classifyCaseStoresPredictions()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("ws.cytodiff"));
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {m_labelled, QStringLiteral("--db"), db}).code, 0);
+        const QString csv = m_dir.filePath(QStringLiteral("case.csv"));
+        auto r = run(cli::runClassify, QStringLiteral("classify"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--db"), db, QStringLiteral("--case"),
+                      QStringLiteral("labelled"), QStringLiteral("--out"), csv, QStringLiteral("--trials-max"), QStringLiteral("16")});
+        QCOMPARE(r.code, 0);
+        auto database = db::Database::open(db);
+        QVERIFY(database.ok());
+        auto found = database->findCase(QStringLiteral("labelled"));
+        QVERIFY(found.ok());
+        auto predictions = database->latestPredictions(found->id);
+        QVERIFY(predictions.ok());
+        QCOMPARE(predictions->size(), 12);
+        QVERIFY(predictions->first().modelId.startsWith(QStringLiteral("tiny-pbc8@")));
+    }
+
+    void evaluateWritesJsonAndMarkdown()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("eval"));
+        auto r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--out"), out,
+                      QStringLiteral("--trials-max"), QStringLiteral("16")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains(QStringLiteral("balanced accuracy")));
+        QFile json(out + QStringLiteral("/evaluation.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const auto object = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(object.value(QStringLiteral("cells")).toInt(), 12);
+        QVERIFY(object.contains(QStringLiteral("confusion")));
+        QVERIFY(QFile::exists(out + QStringLiteral("/evaluation.md")));
+    }
+
+    void heatmapAndGenerateWritePngs()
+    {
+        const QString maps = m_dir.filePath(QStringLiteral("maps"));
+        auto r = run(cli::runHeatmap, QStringLiteral("heatmap"),
+                     {QStringLiteral("--model"), kTinyModel, m_labelled + QStringLiteral("/basophil/basophil_0.jpg"),
+                      QStringLiteral("--out"), maps, QStringLiteral("--trials"), QStringLiteral("8")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(QFile::exists(maps + QStringLiteral("/original.png")));
+        QCOMPARE(QDir(maps).entryList({QStringLiteral("heatmap_*.png")}).size(), 8);
+        QCOMPARE(QDir(maps).entryList({QStringLiteral("overlay_*.png")}).size(), 1);
+
+        const QString generated = m_dir.filePath(QStringLiteral("gen"));
+        r = run(cli::runGenerate, QStringLiteral("generate"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--class"), QStringLiteral("platelet"),
+                 QStringLiteral("--count"), QStringLiteral("3"), QStringLiteral("--steps"), QStringLiteral("5"),
+                 QStringLiteral("--out"), generated});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(QDir(generated).entryList({QStringLiteral("platelet_*.png")}).size(), 3);
+    }
+
+    void packAndTrainFromAFolder()
+    {
+        const QString pack = m_dir.filePath(QStringLiteral("d.cdpack"));
+        auto r = run(cli::runPack, QStringLiteral("pack"),
+                     {m_labelled, QStringLiteral("--out"), pack, QStringLiteral("--resolution"), QStringLiteral("16")});
+        QCOMPARE(r.code, 0);
+        const QString model = m_dir.filePath(QStringLiteral("m.pt"));
+        r = run(cli::runTrain, QStringLiteral("train"),
+                {QStringLiteral("--data"), pack, QStringLiteral("--resolution"), QStringLiteral("16"), QStringLiteral("--out"), model,
+                 QStringLiteral("--steps"), QStringLiteral("3"), QStringLiteral("--base-channels"), QStringLiteral("8"),
+                 QStringLiteral("--channel-mults"), QStringLiteral("1,2"), QStringLiteral("--final-validation"), QStringLiteral("0"),
+                 QStringLiteral("--validate-every"), QStringLiteral("0"), QStringLiteral("--batch"), QStringLiteral("4")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("sha256 ")));
+        QVERIFY(QFile::exists(model));
+    }
+
+    void errorsHaveExitCodes()
+    {
+        auto r = run(cli::runClassify, QStringLiteral("classify"), {QStringLiteral("--model"), kTinyModel});
+        QCOMPARE(r.code, 2); // no inputs, no --out
+        r = run(cli::runClassify, QStringLiteral("classify"),
+                {QStringLiteral("--model"), m_dir.filePath(QStringLiteral("missing.pt")), m_labelled, QStringLiteral("--out"),
+                 m_dir.filePath(QStringLiteral("x.csv"))});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no such file")), qPrintable(r.err));
+        r = run(cli::runGenerate, QStringLiteral("generate"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--class"), QStringLiteral("unicorn"), QStringLiteral("--out"),
+                 m_dir.filePath(QStringLiteral("u"))});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("no class 'unicorn'")));
+        r = run(cli::runTrain, QStringLiteral("train"), {QStringLiteral("--data"), m_labelled});
+        QCOMPARE(r.code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineCommands)
+#include "test_enginecommands.moc"
