@@ -29,10 +29,11 @@ bool answerWithoutGui(int argc, char **argv, int *exitCode)
             return true;
         }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            std::printf("Usage: cytodiff [--db PATH]\n\n"
+            std::printf("Usage: cytodiff [--db PATH] [--model MODEL.pt]\n\n"
                         "CytoDiff: review and classification of blood-cell images.\n\n"
                         "Options:\n"
                         "  --db PATH      open (or create) this workspace file\n"
+                        "  --model PT     classify with this model file (kept in Settings)\n"
                         "  -v, --version  print the version and exit\n"
                         "  -h, --help     print this help and exit\n");
             *exitCode = 0;
@@ -68,7 +69,15 @@ int main(int argc, char **argv)
         QStringLiteral("db"), QApplication::translate("main", "Open (or create) this workspace file."),
         QStringLiteral("PATH"));
     parser.addOption(dbOption);
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QApplication::translate("main", "Classify with this model file (kept as the model in Settings)."),
+        QStringLiteral("PT"));
+    parser.addOption(modelOption);
     parser.process(app);
+    // Before the window exists, so its classifier starts with this model.
+    if (parser.isSet(modelOption))
+        cytodiff::ui::AppSettings::setModelPath(QFileInfo(parser.value(modelOption)).absoluteFilePath());
 
     cytodiff::ui::MainWindow window;
     window.show();

@@ -1,6 +1,11 @@
 #include "appsettings.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QSettings>
+
+#include <cmath>
 
 namespace cytodiff::ui {
 
@@ -12,6 +17,24 @@ const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
 const QString kThumbnailKey = QStringLiteral("gallery/thumbnailSize");
 constexpr int kDefaultThumbnail = 96;
+const QString kModelKey = QStringLiteral("classification/modelPath");
+const QString kPaperKey = QStringLiteral("classification/paperProtocol");
+const QString kMaxTrialsKey = QStringLiteral("classification/maxTrials");
+const QString kHeatmapTrialsKey = QStringLiteral("classification/heatmapTrials");
+const QString kAutoClassifyKey = QStringLiteral("classification/afterImport");
+const QString kMarginKey = QStringLiteral("review/marginBelow");
+const QString kAnomalyKey = QStringLiteral("review/anomalyAbove");
+const QString kReviewerKey = QStringLiteral("review/reviewerName");
+const QString kRangesKey = QStringLiteral("review/referenceRanges");
+const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
+const QString kDefaultModelFile = QStringLiteral("cytodiff-pbc8.pt");
+constexpr int kDefaultHeatmapTrials = 32;
+
+QString loginName()
+{
+    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+    return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
 } // namespace
 
 QStringList AppSettings::recentWorkspaces()
@@ -92,6 +115,146 @@ int AppSettings::thumbnailSize()
 void AppSettings::setThumbnailSize(int pixels)
 {
     QSettings().setValue(kThumbnailKey, pixels);
+}
+
+QString AppSettings::modelPath()
+{
+    return QSettings().value(kModelKey).toString();
+}
+
+void AppSettings::setModelPath(const QString &path)
+{
+    QSettings().setValue(kModelKey, path);
+}
+
+QStringList AppSettings::defaultModelCandidates()
+{
+    // Installed layout first (bin/../share/cytodiff/models), then beside
+    // the executable, then the source tree of a developer build.
+    const QString appDir = QCoreApplication::applicationDirPath();
+    QStringList candidates = {
+        QDir::cleanPath(appDir + QStringLiteral("/../share/cytodiff/models/") + kDefaultModelFile),
+        QDir::cleanPath(appDir + QStringLiteral("/models/") + kDefaultModelFile),
+    };
+#ifdef CYTODIFF_SOURCE_MODELS_DIR
+    candidates << QDir::cleanPath(QStringLiteral(CYTODIFF_SOURCE_MODELS_DIR "/") + kDefaultModelFile);
+#endif
+    return candidates;
+}
+
+QString AppSettings::effectiveModelPath()
+{
+    const QString chosen = modelPath();
+    if (!chosen.isEmpty())
+        return chosen;
+    for (const QString &candidate : defaultModelCandidates()) {
+        if (QFileInfo::exists(candidate))
+            return candidate;
+    }
+    return {};
+}
+
+bool AppSettings::paperProtocol()
+{
+    return QSettings().value(kPaperKey, false).toBool();
+}
+
+void AppSettings::setPaperProtocol(bool paper)
+{
+    QSettings().setValue(kPaperKey, paper);
+}
+
+int AppSettings::maxTrials()
+{
+    const int trials = QSettings().value(kMaxTrialsKey, 0).toInt();
+    return (trials >= 0 && trials <= 100000) ? trials : 0;
+}
+
+void AppSettings::setMaxTrials(int trials)
+{
+    QSettings().setValue(kMaxTrialsKey, trials);
+}
+
+int AppSettings::heatmapTrials()
+{
+    const int trials = QSettings().value(kHeatmapTrialsKey, kDefaultHeatmapTrials).toInt();
+    return (trials >= 2 && trials <= 10000) ? trials : kDefaultHeatmapTrials;
+}
+
+void AppSettings::setHeatmapTrials(int trials)
+{
+    QSettings().setValue(kHeatmapTrialsKey, trials);
+}
+
+bool AppSettings::classifyAfterImport()
+{
+    return QSettings().value(kAutoClassifyKey, true).toBool();
+}
+
+void AppSettings::setClassifyAfterImport(bool on)
+{
+    QSettings().setValue(kAutoClassifyKey, on);
+}
+
+ReviewThresholds AppSettings::reviewThresholds()
+{
+    ReviewThresholds thresholds;
+    const QSettings settings;
+    const double margin = settings.value(kMarginKey, thresholds.marginBelow).toDouble();
+    if (margin >= 0.0 && margin <= 1.0)
+        thresholds.marginBelow = margin;
+    bool ok = false;
+    const double anomaly = settings.value(kAnomalyKey, thresholds.anomalyAbove).toDouble(&ok);
+    if (ok && std::isfinite(anomaly))
+        thresholds.anomalyAbove = anomaly;
+    return thresholds;
+}
+
+void AppSettings::setReviewThresholds(const ReviewThresholds &thresholds)
+{
+    QSettings settings;
+    settings.setValue(kMarginKey, thresholds.marginBelow);
+    settings.setValue(kAnomalyKey, thresholds.anomalyAbove);
+}
+
+QString AppSettings::reviewerName()
+{
+    const QString name = QSettings().value(kReviewerKey).toString().trimmed();
+    return name.isEmpty() ? loginName() : name;
+}
+
+void AppSettings::setReviewerName(const QString &name)
+{
+    QSettings().setValue(kReviewerKey, name.trimmed());
+}
+
+ReferenceRanges AppSettings::referenceRanges()
+{
+    const QSettings settings;
+    if (!settings.contains(kRangesKey))
+        return ReferenceRanges::defaults();
+    // "class:low:high" entries; a malformed entry is dropped, not guessed.
+    ReferenceRanges ranges;
+    for (const QString &entry : settings.value(kRangesKey).toStringList()) {
+        const QStringList parts = entry.split(QLatin1Char(':'));
+        bool lowOk = false, highOk = false;
+        const double low = parts.value(1).toDouble(&lowOk);
+        const double high = parts.value(2).toDouble(&highOk);
+        if (parts.size() == 3 && lowOk && highOk && low <= high)
+            ranges.ranges.append({parts.at(0), low, high});
+    }
+    ranges.source = settings.value(kRangesSourceKey).toString();
+    return ranges;
+}
+
+void AppSettings::setReferenceRanges(const ReferenceRanges &ranges)
+{
+    QStringList entries;
+    for (const ReferenceRange &range : ranges.ranges)
+        entries << QStringLiteral("%1:%2:%3").arg(range.classId).arg(range.lowPercent).arg(range.highPercent);
+    QSettings settings;
+    settings.setValue(kRangesKey, entries);
+    settings.setValue(kRangesSourceKey, ranges.source);
 }
 
 } // namespace cytodiff::ui

@@ -2,6 +2,9 @@
 // The GUI's persistent preferences, one typed accessor per key, so a key's
 // spelling lives in exactly one place (QSettings keys are stringly typed).
 
+#include "differential.h"
+#include "reviewpriority.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -31,6 +34,32 @@ public:
 
     static int thumbnailSize();
     static void setThumbnailSize(int pixels);
+
+    // ---- classification ----
+    // The model file chosen in Settings; empty when none was chosen.
+    static QString modelPath();
+    static void setModelPath(const QString &path);
+    // The chosen model if set, else the shipped default model if it is
+    // installed (defaultModelCandidates()), else empty.
+    static QString effectiveModelPath();
+    static QStringList defaultModelCandidates();
+    static bool paperProtocol();
+    static void setPaperProtocol(bool paper);
+    static int maxTrials(); // 0: the protocol's default
+    static void setMaxTrials(int trials);
+    static int heatmapTrials();
+    static void setHeatmapTrials(int trials);
+    static bool classifyAfterImport();
+    static void setClassifyAfterImport(bool on);
+
+    // ---- review ----
+    static ReviewThresholds reviewThresholds();
+    static void setReviewThresholds(const ReviewThresholds &thresholds);
+    // Who signs and edits, for the audit log; defaults to the login name.
+    static QString reviewerName();
+    static void setReviewerName(const QString &name);
+    static ReferenceRanges referenceRanges();
+    static void setReferenceRanges(const ReferenceRanges &ranges);
 };
 
 } // namespace cytodiff::ui

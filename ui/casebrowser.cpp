@@ -3,21 +3,30 @@
 #include "caselistmodel.h"
 #include "cellclassnames.h"
 #include "celldetailspanel.h"
+#include "cellfilterproxymodel.h"
 #include "cellgallerymodel.h"
 #include "cellgalleryview.h"
 #include "counttext.h"
 #include "database.h"
+#include "differentialpanel.h"
+#include "reviewcontroller.h"
+#include "reviewkeyhandler.h"
+#include "reviewqueuemodel.h"
+#include "reviewqueuepanel.h"
 
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QLocale>
-#include <QRegularExpression>
 #include <QSlider>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -65,17 +74,49 @@ CaseBrowser::CaseBrowser(QWidget *parent) : QWidget(parent)
     m_caseProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
     m_galleryModel = new CellGalleryModel(this);
-    m_galleryProxy = new QSortFilterProxyModel(this);
-    m_galleryProxy->setSourceModel(m_galleryModel);
-    m_galleryProxy->setFilterRole(CellGalleryModel::LabelClassRole);
+    m_galleryProxy = new CellFilterProxyModel(this);
+    m_galleryProxy->setGalleryModel(m_galleryModel);
 
     m_details = new CellDetailsPanel;
+    m_queuePanel = new ReviewQueuePanel(m_galleryModel);
+    m_differential = new DifferentialPanel(m_galleryModel);
+    connect(m_queuePanel, &ReviewQueuePanel::currentCellChanged, this, [this](qint64 cellId) {
+        if (currentPage() == Page::Queue)
+            showCellInDetails(cellId);
+    });
+    connect(m_queuePanel, &ReviewQueuePanel::signRequested, this, &CaseBrowser::signRequested);
+    connect(m_queuePanel, &ReviewQueuePanel::errorOccurred, this, &CaseBrowser::errorOccurred);
+
+    // The gallery, the queue and the differential are three views of the
+    // same cells; the viewer on the right follows the page shown.
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("casePages"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(buildGalleryPane(), tr("Gallery"));
+    m_tabs->addTab(m_queuePanel, tr("Review queue"));
+    m_tabs->addTab(m_differential, tr("Differential"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (currentPage() == Page::Queue) {
+            showCellInDetails(m_queuePanel->currentCellId());
+            m_queuePanel->view()->setFocus();
+        } else if (currentPage() == Page::Gallery) {
+            onCellSelectionChanged();
+            m_galleryView->setFocus();
+        } else {
+            m_differential->refresh();
+        }
+    });
+
+    m_derivedTimer = new QTimer(this);
+    m_derivedTimer->setSingleShot(true);
+    m_derivedTimer->setInterval(300);
+    connect(m_derivedTimer, &QTimer::timeout, this, &CaseBrowser::refreshDerivedViews);
 
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->setObjectName(QStringLiteral("browserSplitter"));
     m_splitter->setChildrenCollapsible(false);
     m_splitter->addWidget(buildCasePane());
-    m_splitter->addWidget(buildGalleryPane());
+    m_splitter->addWidget(m_tabs);
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
@@ -141,7 +182,9 @@ QWidget *CaseBrowser::buildCasePane()
 
     auto *pane = new QWidget;
     pane->setObjectName(QStringLiteral("casePane"));
-    pane->setMinimumWidth(260);
+    // Wide enough that the case name keeps its room next to the three
+    // fixed-width columns.
+    pane->setMinimumWidth(320);
     auto *layout = new QVBoxLayout(pane);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -164,6 +207,11 @@ QWidget *CaseBrowser::buildGalleryPane()
     m_gallerySubtitle->setObjectName(QStringLiteral("gallerySubtitle"));
     m_gallerySubtitle->setForegroundRole(QPalette::PlaceholderText);
     m_gallerySubtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long case names and subtitles must not force the window wider than
+    // the screen; they give way (full text in the tooltip) before the
+    // filter controls do.
+    for (QLabel *label : {m_galleryTitle, m_gallerySubtitle})
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_classFilter = new QComboBox;
     m_classFilter->setObjectName(QStringLiteral("classFilter"));
@@ -171,33 +219,34 @@ QWidget *CaseBrowser::buildGalleryPane()
     m_classFilter->setToolTip(tr("Show only the cells of one class"));
     connect(m_classFilter, &QComboBox::currentIndexChanged, this, &CaseBrowser::applyClassFilter);
 
-    m_sizeSlider = new QSlider(Qt::Horizontal);
+    // Owned here, shown wherever the window places it (see the header).
+    m_sizeSlider = new QSlider(Qt::Horizontal, this);
+    m_sizeSlider->hide();
     m_sizeSlider->setObjectName(QStringLiteral("thumbnailSize"));
     m_sizeSlider->setRange(kMinThumbnail, kMaxThumbnail);
     m_sizeSlider->setSingleStep(kThumbnailStep);
     m_sizeSlider->setPageStep(kThumbnailStep * 2);
-    m_sizeSlider->setFixedWidth(110);
-    m_sizeSlider->setToolTip(tr("Thumbnail size"));
-    connect(m_sizeSlider, &QSlider::sliderReleased, this, [this] {
-        setThumbnailSize(m_sizeSlider->value());
-    });
+    m_sizeSlider->setFixedWidth(120);
+    m_sizeSlider->setToolTip(tr("Thumbnail size (Ctrl++ / Ctrl+-)"));
+    // Untracked: a drag re-decodes thumbnails once, on release.
+    m_sizeSlider->setTracking(false);
+    connect(m_sizeSlider, &QSlider::valueChanged, this, &CaseBrowser::setThumbnailSize);
 
-    auto *titles = new QVBoxLayout;
-    titles->setSpacing(2);
-    titles->addWidget(m_galleryTitle);
-    titles->addWidget(m_gallerySubtitle);
-
-    auto *headerLayout = new QHBoxLayout;
-    headerLayout->setSpacing(10);
-    headerLayout->addLayout(titles, 1);
-    headerLayout->addWidget(new QLabel(tr("Class:")));
-    headerLayout->addWidget(m_classFilter);
-    headerLayout->addSpacing(8);
-    headerLayout->addWidget(new QLabel(tr("Size:")));
-    headerLayout->addWidget(m_sizeSlider);
+    // Title and class filter on the first row, the case facts on a row of
+    // their own so they have the pane's full width.
+    auto *headerLayout = new QGridLayout;
+    headerLayout->setHorizontalSpacing(8);
+    headerLayout->setVerticalSpacing(2);
+    headerLayout->addWidget(m_galleryTitle, 0, 0);
+    headerLayout->addWidget(new QLabel(tr("Class:")), 0, 1);
+    headerLayout->addWidget(m_classFilter, 0, 2);
+    headerLayout->addWidget(m_gallerySubtitle, 1, 0, 1, 3);
+    headerLayout->setColumnStretch(0, 1);
 
     m_galleryView = new CellGalleryView;
     m_galleryView->setModel(m_galleryProxy);
+    m_galleryKeys = new ReviewKeyHandler(m_galleryView, false, this);
+    connect(m_galleryKeys, &ReviewKeyHandler::errorOccurred, this, &CaseBrowser::errorOccurred);
     m_sizeSlider->setValue(m_galleryView->thumbnailSize());
     connect(m_galleryView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &CaseBrowser::onCellSelectionChanged);
@@ -237,6 +286,8 @@ void CaseBrowser::rebuildThumbnailLoader()
     const int side = qRound(m_galleryView->thumbnailSize() * devicePixelRatioF());
     m_thumbnailLoader = std::make_unique<ThumbnailLoader>(m_thumbnailSource, side);
     m_galleryModel->setThumbnailLoader(m_thumbnailLoader.get());
+    // The queue shows the same thumbnails; its view must repaint too.
+    m_queuePanel->view()->viewport()->update();
 }
 
 Result<void> CaseBrowser::reload()
@@ -281,7 +332,7 @@ bool CaseBrowser::selectCase(qint64 caseId)
 
 bool CaseBrowser::selectCell(qint64 cellId)
 {
-    const QModelIndex proxy = m_galleryProxy->mapFromSource(m_galleryModel->indexOfCell(cellId));
+    const QModelIndex proxy = m_galleryProxy->indexOfCell(cellId);
     if (!proxy.isValid())
         return false;
     m_galleryView->setCurrentIndex(proxy);
@@ -296,16 +347,20 @@ qint64 CaseBrowser::currentCaseId() const
 
 qint64 CaseBrowser::currentCellId() const
 {
-    return m_galleryModel->cellId(m_galleryProxy->mapToSource(m_galleryView->currentIndex()));
+    if (currentPage() == Page::Queue)
+        return m_queuePanel->currentCellId();
+    return m_galleryProxy->cellId(m_galleryView->currentIndex());
 }
 
 QList<qint64> CaseBrowser::selectedCellIds() const
 {
     QList<qint64> ids;
-    const QModelIndexList rows = m_galleryView->selectionModel()->selectedIndexes();
+    const QAbstractItemView *view = currentPage() == Page::Queue ? static_cast<QAbstractItemView *>(m_queuePanel->view())
+                                                                 : m_galleryView;
+    const QModelIndexList rows = view->selectionModel()->selectedIndexes();
     ids.reserve(rows.size());
     for (const QModelIndex &index : rows)
-        ids << m_galleryModel->cellId(m_galleryProxy->mapToSource(index));
+        ids << index.data(CellGalleryModel::CellIdRole).toLongLong();
     return ids;
 }
 
@@ -325,21 +380,19 @@ void CaseBrowser::onCaseCurrentChanged()
     updateClassFilter();
     updateGalleryHeader();
     m_galleryView->scrollToTop();
+    updateCaseState();
+    refreshReviewViews();
     emit caseSelected(caseId);
     emit selectionCountChanged(0);
 }
 
 void CaseBrowser::onCellSelectionChanged()
 {
+    if (currentPage() != Page::Gallery)
+        return;
     const QModelIndex current = m_galleryProxy->mapToSource(m_galleryView->currentIndex());
     const db::CellSummary *cell = m_galleryModel->cellAt(current.isValid() ? current.row() : -1);
-    if (cell && cell->id != m_details->cellId()) {
-        m_details->showCell(*cell);
-        emit cellSelected(cell->id);
-    } else if (!cell && m_details->cellId() != 0) {
-        m_details->clear();
-        emit cellSelected(0);
-    }
+    showCellInDetails(cell ? cell->id : 0);
     emit selectionCountChanged(int(m_galleryView->selectionModel()->selectedIndexes().size()));
 }
 
@@ -352,16 +405,21 @@ void CaseBrowser::updateGalleryHeader()
         return;
     }
     m_galleryTitle->setText(row->name);
+    m_galleryTitle->setToolTip(row->name);
     QStringList parts;
     if (!row->slideId.isEmpty() && row->slideId != row->name)
         parts << tr("Slide %1").arg(row->slideId);
     if (!row->specimen.isEmpty())
         parts << tr("Specimen %1").arg(row->specimen);
     parts << CountText::cells(m_galleryModel->rowCount());
-    parts << (row->isSigned() ? tr("Signed by %1").arg(row->signedBy) : tr("Open"));
+    parts << (row->isSigned() ? tr("Signed by %1 on %2")
+                                    .arg(row->signedBy, QLocale().toString(row->signedAt.toLocalTime(),
+                                                                           QLocale::ShortFormat))
+                              : tr("Open"));
     parts << tr("Imported %1").arg(QLocale().toString(row->importedAt.toLocalTime(),
                                                       QLocale::ShortFormat));
     m_gallerySubtitle->setText(parts.join(QStringLiteral("  ·  ")));
+    m_gallerySubtitle->setToolTip(m_gallerySubtitle->text());
 }
 
 void CaseBrowser::updateClassFilter()
@@ -370,7 +428,7 @@ void CaseBrowser::updateClassFilter()
     const QVariant previous = m_classFilter->currentData();
     m_classFilter->clear();
     m_classFilter->addItem(tr("All classes (%1)").arg(QLocale().toString(m_galleryModel->rowCount())));
-    const QHash<QString, int> counts = m_galleryModel->labelCounts();
+    const QHash<QString, int> counts = m_galleryModel->workingClassCounts();
     QStringList classes = counts.keys();
     std::sort(classes.begin(), classes.end(), [](const QString &a, const QString &b) {
         // Unlabelled last; the rest alphabetically by displayed name.
@@ -379,7 +437,7 @@ void CaseBrowser::updateClassFilter()
         return CellClassNames::displayName(a).localeAwareCompare(CellClassNames::displayName(b)) < 0;
     });
     for (const QString &id : classes) {
-        const QString name = id.isEmpty() ? tr("Unlabelled") : CellClassNames::displayName(id);
+        const QString name = id.isEmpty() ? tr("Unidentified") : CellClassNames::displayName(id);
         m_classFilter->addItem(tr("%1 (%2)").arg(name, QLocale().toString(counts.value(id))), id);
     }
     const int keep = previous.isValid() ? m_classFilter->findData(previous) : -1;
@@ -390,12 +448,7 @@ void CaseBrowser::updateClassFilter()
 void CaseBrowser::applyClassFilter()
 {
     const QVariant id = m_classFilter->currentData();
-    if (!id.isValid()) {
-        m_galleryProxy->setFilterRegularExpression(QString());
-        return;
-    }
-    m_galleryProxy->setFilterRegularExpression(
-        QRegularExpression(QStringLiteral("^%1$").arg(QRegularExpression::escape(id.toString()))));
+    m_galleryProxy->setLabelClass(id.isValid() ? std::optional<QString>(id.toString()) : std::nullopt);
 }
 
 void CaseBrowser::setThumbnailSize(int pixels)
@@ -404,6 +457,7 @@ void CaseBrowser::setThumbnailSize(int pixels)
     if (pixels == m_galleryView->thumbnailSize())
         return;
     m_galleryView->setThumbnailSize(pixels);
+    m_queuePanel->view()->setThumbnailSize(pixels);
     {
         const QSignalBlocker blocker(m_sizeSlider);
         m_sizeSlider->setValue(pixels);
@@ -425,6 +479,138 @@ void CaseBrowser::restoreSplitterState(const QByteArray &state)
 {
     if (!state.isEmpty())
         m_splitter->restoreState(state);
+}
+
+// ---- review workflow ----
+
+void CaseBrowser::setReviewController(ReviewController *controller)
+{
+    if (m_review)
+        disconnect(m_review, nullptr, this, nullptr);
+    m_review = controller;
+    m_queuePanel->setController(controller);
+    m_galleryKeys->setController(controller);
+    if (m_review)
+        connect(m_review, &ReviewController::edited, this, &CaseBrowser::onCellsEdited);
+}
+
+void CaseBrowser::setClassificationJob(ClassificationJob *job)
+{
+    m_details->setClassificationJob(job);
+}
+
+void CaseBrowser::setReviewThresholds(const ReviewThresholds &thresholds)
+{
+    m_galleryModel->setReviewThresholds(thresholds);
+    m_details->setReviewThresholds(thresholds);
+    refreshReviewViews();
+    showCellInDetails(currentCellId());
+}
+
+void CaseBrowser::setReferenceRanges(const ReferenceRanges &ranges)
+{
+    m_differential->setReferenceRanges(ranges);
+}
+
+void CaseBrowser::addPrediction(const db::PredictionRow &prediction)
+{
+    if (!m_galleryModel->indexOfCell(prediction.cellId).isValid())
+        return;
+    m_galleryModel->setPrediction(prediction);
+    if (prediction.cellId == m_details->cellId())
+        showCellInDetails(prediction.cellId);
+    m_queueNeedsResort = true;
+    if (!m_derivedTimer->isActive())
+        m_derivedTimer->start();
+}
+
+void CaseBrowser::onCellsEdited(const QList<qint64> &cellIds)
+{
+    if (cellIds.contains(m_details->cellId()))
+        showCellInDetails(m_details->cellId());
+    // Counts and the differential follow at once; the queue keeps its order
+    // so the reviewer's place does not move.
+    m_queuePanel->updateHeader();
+    updateTabTitles();
+    if (!m_derivedTimer->isActive())
+        m_derivedTimer->start();
+}
+
+void CaseBrowser::refreshDerivedViews()
+{
+    updateClassFilter();
+    if (m_queueNeedsResort) {
+        m_queueNeedsResort = false;
+        const qint64 keep = m_galleryProxy->cellId(m_galleryView->currentIndex());
+        m_galleryProxy->refreshOrder();
+        if (const QModelIndex index = m_galleryProxy->indexOfCell(keep); index.isValid())
+            m_galleryView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+        m_queuePanel->refreshOrder();
+        if (!m_queuePanel->view()->currentIndex().isValid())
+            m_queuePanel->selectFirstUnreviewed();
+    }
+    m_queuePanel->updateHeader();
+    if (currentPage() == Page::Differential)
+        m_differential->refresh();
+    updateTabTitles();
+}
+
+void CaseBrowser::refreshReviewViews()
+{
+    m_derivedTimer->stop();
+    m_queueNeedsResort = true;
+    refreshDerivedViews();
+    m_differential->refresh();
+}
+
+void CaseBrowser::updateTabTitles()
+{
+    const int left = m_queuePanel->queueModel()->unreviewedCount();
+    m_tabs->setTabText(int(Page::Queue), left > 0 ? tr("Review queue (%1)").arg(QLocale().toString(left))
+                                                  : tr("Review queue"));
+}
+
+void CaseBrowser::updateCaseState()
+{
+    if (m_database && m_shownCaseId) {
+        // The list model may be older than a sign-off made a moment ago.
+        if (auto fresh = m_database->caseById(m_shownCaseId); fresh && fresh->isSigned()) {
+            m_queuePanel->setNotice(tr("Signed by %1 on %2. Changes are amendments: each needs a reason and is "
+                                       "kept in the audit log.")
+                                        .arg(fresh->signedBy, QLocale().toString(fresh->signedAt.toLocalTime(),
+                                                                                 QLocale::ShortFormat)));
+            m_queuePanel->signButton()->setEnabled(false);
+            m_differential->setCaseSigned(true);
+            return;
+        }
+    }
+    m_queuePanel->setNotice({});
+    m_queuePanel->signButton()->setEnabled(m_shownCaseId != 0);
+    m_differential->setCaseSigned(false);
+}
+
+void CaseBrowser::showPage(Page page)
+{
+    m_tabs->setCurrentIndex(int(page));
+}
+
+CaseBrowser::Page CaseBrowser::currentPage() const
+{
+    return m_tabs ? Page(m_tabs->currentIndex()) : Page::Gallery;
+}
+
+void CaseBrowser::showCellInDetails(qint64 cellId)
+{
+    const db::CellSummary *cell = m_galleryModel->cellAt(m_galleryModel->indexOfCell(cellId).row());
+    if (cell) {
+        const bool changed = cell->id != m_details->cellId();
+        m_details->showCell(*cell, m_galleryModel->isReviewed(cell->id));
+        if (changed)
+            emit cellSelected(cell->id);
+    } else if (m_details->cellId() != 0) {
+        m_details->clear();
+        emit cellSelected(0);
+    }
 }
 
 } // namespace cytodiff::ui

@@ -4,7 +4,10 @@
 // right. Owns the models and the thumbnail loader; reads through the GUI
 // thread's database connection, which MainWindow owns.
 
+#include "differential.h"
+#include "records.h"
 #include "result.h"
+#include "reviewpriority.h"
 #include "thumbnailloader.h"
 
 #include <QWidget>
@@ -17,6 +20,8 @@ class QLineEdit;
 class QSlider;
 class QSortFilterProxyModel;
 class QSplitter;
+class QTabWidget;
+class QTimer;
 class QTreeView;
 
 namespace cytodiff::db {
@@ -27,8 +32,14 @@ namespace cytodiff::ui {
 
 class CaseListModel;
 class CellDetailsPanel;
+class CellFilterProxyModel;
 class CellGalleryModel;
 class CellGalleryView;
+class ClassificationJob;
+class DifferentialPanel;
+class ReviewController;
+class ReviewKeyHandler;
+class ReviewQueuePanel;
 
 class CaseBrowser : public QWidget {
     Q_OBJECT
@@ -52,19 +63,45 @@ public:
     void setThumbnailSize(int pixels);
     int thumbnailSize() const;
 
+    // ---- review workflow (not owned; set once by the window) ----
+    void setReviewController(ReviewController *controller);
+    void setClassificationJob(ClassificationJob *job);
+    void setReviewThresholds(const ReviewThresholds &thresholds);
+    void setReferenceRanges(const ReferenceRanges &ranges);
+    // A prediction from the worker: into the model, the viewer and (a
+    // moment later, coalesced) the counts, queue and differential.
+    void addPrediction(const db::PredictionRow &prediction);
+    // Re-reads the case row (status after sign-off) and the review notice.
+    void updateCaseState();
+    // Re-sorts the queue and refreshes the counts now.
+    void refreshReviewViews();
+
+    enum class Page { Gallery = 0, Queue = 1, Differential = 2 };
+    void showPage(Page page);
+    Page currentPage() const;
+
     QByteArray saveSplitterState() const;
     void restoreSplitterState(const QByteArray &state);
 
     CaseListModel *caseModel() const { return m_caseModel; }
     CellGalleryModel *galleryModel() const { return m_galleryModel; }
+    CellFilterProxyModel *cellFilterModel() const { return m_galleryProxy; }
     CellGalleryView *galleryView() const { return m_galleryView; }
     CellDetailsPanel *detailsPanel() const { return m_details; }
+    ReviewQueuePanel *queuePanel() const { return m_queuePanel; }
+    DifferentialPanel *differentialPanel() const { return m_differential; }
+    ReviewKeyHandler *galleryKeys() const { return m_galleryKeys; }
+    QTabWidget *pages() const { return m_tabs; }
     QTreeView *caseView() const { return m_caseView; }
+    // Not placed in the browser: the window puts it in its status bar,
+    // where image viewers keep their zoom.
+    QSlider *thumbnailSizeSlider() const { return m_sizeSlider; }
 
 signals:
     void caseSelected(qint64 caseId);
     void cellSelected(qint64 cellId);
     void selectionCountChanged(int count);
+    void signRequested();
     // A read failed; the window shows it (the browser never opens dialogs).
     void errorOccurred(const QString &message);
 
@@ -77,6 +114,10 @@ private:
     void updateClassFilter();
     void applyClassFilter();
     void rebuildThumbnailLoader();
+    void showCellInDetails(qint64 cellId);
+    void onCellsEdited(const QList<qint64> &cellIds);
+    void refreshDerivedViews();
+    void updateTabTitles();
 
     const db::Database *m_database = nullptr;
     CellImageFetcherFactory m_thumbnailSource;
@@ -84,7 +125,7 @@ private:
     CaseListModel *m_caseModel = nullptr;
     QSortFilterProxyModel *m_caseProxy = nullptr;
     CellGalleryModel *m_galleryModel = nullptr;
-    QSortFilterProxyModel *m_galleryProxy = nullptr;
+    CellFilterProxyModel *m_galleryProxy = nullptr;
 
     QSplitter *m_splitter = nullptr;
     QLineEdit *m_caseSearch = nullptr;
@@ -96,6 +137,13 @@ private:
     QSlider *m_sizeSlider = nullptr;
     CellGalleryView *m_galleryView = nullptr;
     CellDetailsPanel *m_details = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    ReviewQueuePanel *m_queuePanel = nullptr;
+    DifferentialPanel *m_differential = nullptr;
+    ReviewKeyHandler *m_galleryKeys = nullptr;
+    ReviewController *m_review = nullptr;
+    QTimer *m_derivedTimer = nullptr;
+    bool m_queueNeedsResort = false;
 
     qint64 m_shownCaseId = 0;
     std::unique_ptr<ThumbnailLoader> m_thumbnailLoader;

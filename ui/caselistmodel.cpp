@@ -59,7 +59,9 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
         case StatusColumn:
             return row.isSigned() ? tr("Signed") : tr("Open");
         case ImportedColumn:
-            return QLocale().toString(localImport, QStringLiteral("yyyy-MM-dd HH:mm"));
+            // Date only, ISO order so it sorts and reads the same in every
+            // locale; the time is in the tooltip.
+            return localImport.date().toString(Qt::ISODate);
         }
         break;
     case Qt::DecorationRole:

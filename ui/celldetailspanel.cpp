@@ -1,7 +1,10 @@
 #include "celldetailspanel.h"
 
+#include "cellclasskeys.h"
 #include "cellclassnames.h"
 #include "database.h"
+#include "heatmapview.h"
+#include "scorebarsplot.h"
 #include "thumbnailloader.h"
 
 #include <QCryptographicHash>
@@ -12,6 +15,8 @@
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace cytodiff::ui {
 
@@ -26,6 +31,21 @@ QLabel *makeSectionHeader(const QString &text)
     font.setBold(true);
     label->setFont(font);
     return label;
+}
+
+// The second best class: the natural first target of a counterfactual.
+QString runnerUp(const db::CellSummary &cell)
+{
+    QString best, second;
+    for (auto it = cell.scores.cbegin(); it != cell.scores.cend(); ++it) {
+        if (best.isEmpty() || it.value() > cell.scores.value(best)) {
+            second = best;
+            best = it.key();
+        } else if (second.isEmpty() || it.value() > cell.scores.value(second)) {
+            second = it.key();
+        }
+    }
+    return second;
 }
 } // namespace
 
@@ -47,17 +67,36 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     m_title->setFont(titleFont);
     m_title->setWordWrap(true);
 
-    m_image = new QLabel;
-    m_image->setObjectName(QStringLiteral("detailsImage"));
-    m_image->setAlignment(Qt::AlignCenter);
-    m_image->setFixedSize(kImageSide + 2, kImageSide + 2);
-    m_image->setFrameShape(QFrame::StyledPanel);
+    m_flag = new QLabel;
+    m_flag->setObjectName(QStringLiteral("detailsFlag"));
+    m_flag->setWordWrap(true);
+    m_flag->hide();
+
+    m_heatmap = new HeatmapView(kImageSide);
+
+    m_prediction = new QLabel;
+    m_prediction->setObjectName(QStringLiteral("detailsPrediction"));
+    m_prediction->setWordWrap(true);
+
+    auto *classification = new QFormLayout;
+    classification->setLabelAlignment(Qt::AlignLeft);
+    classification->setHorizontalSpacing(12);
+    classification->setVerticalSpacing(6);
+    addField(classification, QStringLiteral("predicted"), tr("Model class"));
+    addField(classification, QStringLiteral("margin"), tr("Confidence"));
+    addField(classification, QStringLiteral("anomaly"), tr("Anomaly score"));
+    addField(classification, QStringLiteral("review"), tr("Review"));
+    addField(classification, QStringLiteral("model"), tr("Model"));
+    m_classificationForm = new QWidget;
+    m_classificationForm->setLayout(classification);
+    classification->setContentsMargins(0, 0, 0, 0);
+
+    m_scores = new ScoreBarsPlot;
 
     auto *form = new QFormLayout;
     form->setLabelAlignment(Qt::AlignLeft);
     form->setHorizontalSpacing(12);
     form->setVerticalSpacing(6);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     addField(form, QStringLiteral("label"), tr("Label"));
     addField(form, QStringLiteral("code"), tr("Export code"));
     addField(form, QStringLiteral("file"), tr("File"));
@@ -66,20 +105,19 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     addField(form, QStringLiteral("sha256"), tr("SHA-256"));
     addField(form, QStringLiteral("id"), tr("Cell ID"));
 
-    m_prediction = new QLabel;
-    m_prediction->setObjectName(QStringLiteral("detailsPrediction"));
-    m_prediction->setWordWrap(true);
-
     auto *content = new QWidget;
     auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(12, 12, 12, 12);
     layout->setSpacing(10);
     layout->addWidget(m_title);
-    layout->addWidget(m_image, 0, Qt::AlignHCenter);
-    layout->addWidget(makeSectionHeader(tr("Cell")));
-    layout->addLayout(form);
+    layout->addWidget(m_flag);
+    layout->addWidget(m_heatmap);
     layout->addWidget(makeSectionHeader(tr("Classification")));
     layout->addWidget(m_prediction);
+    layout->addWidget(m_classificationForm);
+    layout->addWidget(m_scores);
+    layout->addWidget(makeSectionHeader(tr("Cell")));
+    layout->addLayout(form);
     layout->addStretch();
 
     auto *scroll = new QScrollArea;
@@ -94,7 +132,7 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(m_stack);
-    setMinimumWidth(kImageSide + 40);
+    setMinimumWidth(kImageSide + 48);
 }
 
 QLabel *CellDetailsPanel::addField(QFormLayout *form, const QString &name, const QString &label)
@@ -116,12 +154,19 @@ void CellDetailsPanel::setDatabase(const db::Database *database)
     clear();
 }
 
+void CellDetailsPanel::setClassificationJob(ClassificationJob *job)
+{
+    m_heatmap->setJob(job);
+}
+
 void CellDetailsPanel::clear()
 {
     m_cellId = 0;
     for (QLabel *label : std::as_const(m_fields))
         label->clear();
-    m_image->clear();
+    m_heatmap->clear();
+    m_scores->clear();
+    m_flag->hide();
     m_stack->setCurrentIndex(0);
 }
 
@@ -131,15 +176,20 @@ QString CellDetailsPanel::fieldText(const QString &field) const
     return label ? label->text() : QString();
 }
 
-void CellDetailsPanel::showCell(const db::CellSummary &cell)
+void CellDetailsPanel::showCell(const db::CellSummary &cell, bool reviewed)
 {
+    const bool sameCell = cell.id == m_cellId;
     m_cellId = cell.id;
     m_stack->setCurrentIndex(1);
 
+    const QString working = ReviewPriority::workingClass(cell, reviewed);
+    // Named as in the queue until a reviewer decides.
+    const bool unidentified = !reviewed && ReviewPriority::group(cell, m_thresholds) == ReviewGroup::Unidentified;
     const QString labelName = cell.labelClass.isEmpty() ? QString()
                                                         : CellClassNames::displayName(cell.labelClass);
-    m_title->setText(labelName.isEmpty() ? (cell.rawCode.isEmpty() ? tr("Unlabelled cell") : cell.rawCode)
-                                         : labelName);
+    m_title->setText(unidentified       ? tr("Unidentified")
+                     : !working.isEmpty() ? CellClassNames::displayName(working)
+                                          : (cell.rawCode.isEmpty() ? tr("Unidentified cell") : cell.rawCode));
     m_fields.value(QStringLiteral("label"))->setText(labelName.isEmpty() ? tr("—") : labelName);
     QString code = cell.rawCode.isEmpty() ? tr("—") : cell.rawCode;
     if (cell.unknownCode)
@@ -150,44 +200,102 @@ void CellDetailsPanel::showCell(const db::CellSummary &cell)
     m_fields.value(QStringLiteral("size"))->setText(tr("%1 × %2 px").arg(cell.width).arg(cell.height));
     m_fields.value(QStringLiteral("id"))->setText(QString::number(cell.id));
 
-    if (cell.hasPrediction && !cell.predictedClass.isEmpty()) {
-        QString text = tr("%1 (model %2)").arg(CellClassNames::displayName(cell.predictedClass),
-                                               cell.modelId);
-        if (cell.confidence)
-            text += QLatin1Char('\n')
-                    + tr("Confidence %1%").arg(QLocale().toString(*cell.confidence * 100.0, 'f', 1));
-        m_prediction->setText(text);
-    } else {
-        m_prediction->setText(tr("Not classified yet."));
-    }
+    showClassification(cell, reviewed);
+    // A prediction or a label arriving for the cell on screen must not
+    // re-decode the picture or reset the heatmap the reviewer looks at.
+    // (Its first prediction does refresh the view: the heatmap targets are
+    // the model's classes.)
+    if (!sameCell || m_heatmap->shownPixmap().isNull() || (cell.hasPrediction && m_heatmap->targetCount() == 0))
+        showImage(cell);
+}
 
+void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool reviewed)
+{
+    const bool classified = cell.hasPrediction && !cell.predictedClass.isEmpty();
+    m_classificationForm->setVisible(classified);
+    const QString keyHint = tr("Keys: %1 to reclassify, Space to confirm.")
+                                .arg(QStringLiteral("1–9, V, S, A"));
+    if (!classified) {
+        m_prediction->setText(tr("Not classified yet. Use Case > Classify to run the model."));
+        m_prediction->show();
+        m_scores->clear();
+        m_flag->hide();
+        return;
+    }
+    m_prediction->setVisible(!reviewed);
+    m_prediction->setText(keyHint);
+
+    const QString predicted = CellClassNames::displayName(cell.predictedClass);
+    const QString key = CellClassKeys::keyText(cell.predictedClass);
+    m_fields.value(QStringLiteral("predicted"))
+        ->setText(key.isEmpty() ? predicted : tr("%1  [%2]").arg(predicted, key));
+    const auto margin = ReviewPriority::scoreMargin(cell);
+    QString marginText = margin ? tr("%1% margin over the runner-up").arg(QLocale().toString(*margin * 100.0, 'f', 1))
+                                : tr("unknown");
+    if (cell.confidence)
+        marginText += QLatin1Char('\n') + tr("error gap %1").arg(QLocale().toString(*cell.confidence, 'g', 3));
+    m_fields.value(QStringLiteral("margin"))->setText(marginText);
+    const bool anomalous = ReviewPriority::isAnomalous(cell, m_thresholds);
+    m_fields.value(QStringLiteral("anomaly"))
+        ->setText(cell.anomaly ? (anomalous ? tr("%1 (high: possible unseen cell type)")
+                                                  .arg(QLocale().toString(*cell.anomaly, 'g', 3))
+                                            : QLocale().toString(*cell.anomaly, 'g', 3))
+                               : tr("unknown"));
+    m_fields.value(QStringLiteral("review"))
+        ->setText(reviewed ? tr("Reviewed: %1")
+                                 .arg(cell.labelClass.isEmpty() ? tr("Unidentified")
+                                                                : CellClassNames::displayName(cell.labelClass))
+                           : tr("Not reviewed"));
+    m_fields.value(QStringLiteral("model"))->setText(tr("%1 · %2 network evaluations").arg(cell.modelId).arg(cell.nfe));
+
+    const ReviewGroup group = ReviewPriority::group(cell, m_thresholds);
+    if (!reviewed && group == ReviewGroup::Unidentified) {
+        m_flag->setText(tr("Unidentified: possible unseen cell type. No trained class fits this cell well."));
+        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fff3e0; color: #8a4b00; border-radius: 4px; "
+                                             "padding: 6px; }"));
+        m_flag->show();
+    } else if (!reviewed && group == ReviewGroup::Critical) {
+        m_flag->setText(tr("Clinically critical class: verify before signing."));
+        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #8e1b10; border-radius: 4px; "
+                                             "padding: 6px; }"));
+        m_flag->show();
+    } else {
+        m_flag->hide();
+    }
+    m_scores->setScores(cell.scores, cell.predictedClass, reviewed ? cell.labelClass : QString());
+}
+
+void CellDetailsPanel::showImage(const db::CellSummary &cell)
+{
     // The hash is recomputed from the stored bytes rather than read from the
     // row (CellSummary carries none), which doubles as an integrity check.
     QLabel *sha = m_fields.value(QStringLiteral("sha256"));
-    m_image->clear();
     sha->clear();
-    if (!m_database)
-        return;
-    auto bytes = m_database->cellImage(cell.id);
-    if (!bytes) {
-        m_image->setText(tr("Image unavailable:\n%1").arg(QString::fromStdString(bytes.error())));
-        return;
+    const QStringList classes = cell.hasPrediction ? cell.scores.keys() : QStringList();
+    QPixmap pixmap;
+    QString problem;
+    if (m_database) {
+        auto bytes = m_database->cellImage(cell.id);
+        if (!bytes) {
+            problem = tr("Image unavailable:\n%1").arg(QString::fromStdString(bytes.error()));
+        } else {
+            const QString hex = QString::fromLatin1(QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex());
+            sha->setText(hex.left(kShaPrefix) + QStringLiteral("…"));
+            sha->setToolTip(hex);
+            QString error;
+            const qreal dpr = devicePixelRatioF();
+            const QImage image = ThumbnailLoader::decode(*bytes, int(kImageSide * dpr), &error);
+            if (image.isNull()) {
+                problem = tr("Cannot decode image:\n%1").arg(error);
+            } else {
+                pixmap = QPixmap::fromImage(image);
+                pixmap.setDevicePixelRatio(dpr);
+            }
+        }
     }
-    const QString hex = QString::fromLatin1(
-        QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex());
-    sha->setText(hex.left(kShaPrefix) + QStringLiteral("…"));
-    sha->setToolTip(hex);
-
-    QString error;
-    const qreal dpr = devicePixelRatioF();
-    const QImage image = ThumbnailLoader::decode(*bytes, int(kImageSide * dpr), &error);
-    if (image.isNull()) {
-        m_image->setText(tr("Cannot decode image:\n%1").arg(error));
-        return;
-    }
-    QPixmap pixmap = QPixmap::fromImage(image);
-    pixmap.setDevicePixelRatio(dpr);
-    m_image->setPixmap(pixmap);
+    m_heatmap->setCell(cell.id, pixmap, classes, cell.predictedClass, runnerUp(cell));
+    if (!problem.isEmpty())
+        m_heatmap->setImageText(problem);
 }
 
 } // namespace cytodiff::ui

@@ -1,9 +1,11 @@
 #pragma once
-// Right-hand panel: the selected cell at a readable size with its
-// provenance (file, export code, size, SHA-256). The review workflow adds
-// the prediction and per-class score bars below the existing sections.
+// Right-hand panel, the cell viewer: the selected cell at a readable size
+// with its counterfactual heatmaps (HeatmapView), the model's verdict
+// (class, score margin, anomaly score, per-class score bars), the review
+// state, and the cell's provenance (file, export code, size, SHA-256).
 
 #include "records.h"
+#include "reviewpriority.h"
 
 #include <QWidget>
 
@@ -17,6 +19,10 @@ class Database;
 
 namespace cytodiff::ui {
 
+class ClassificationJob;
+class HeatmapView;
+class ScoreBarsPlot;
+
 class CellDetailsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -27,10 +33,17 @@ public:
     // Not owned; the GUI thread's connection. nullptr clears the panel.
     void setDatabase(const db::Database *database);
 
+    // Not owned: computes the heatmaps (nullptr: original picture only).
+    void setClassificationJob(ClassificationJob *job);
+    void setReviewThresholds(const ReviewThresholds &thresholds) { m_thresholds = thresholds; }
+
     // Shows one cell; reads its image bytes from the database (one image,
     // a few milliseconds, so on the GUI thread).
-    void showCell(const db::CellSummary &cell);
+    void showCell(const db::CellSummary &cell, bool reviewed = false);
     void clear();
+
+    HeatmapView *heatmapView() const { return m_heatmap; }
+    ScoreBarsPlot *scoreBars() const { return m_scores; }
 
     qint64 cellId() const { return m_cellId; }
     // For tests and for copying: the values shown, by field name.
@@ -38,14 +51,20 @@ public:
 
 private:
     QLabel *addField(QFormLayout *form, const QString &name, const QString &label);
+    void showClassification(const db::CellSummary &cell, bool reviewed);
+    void showImage(const db::CellSummary &cell);
 
     const db::Database *m_database = nullptr;
     qint64 m_cellId = 0;
     QStackedWidget *m_stack = nullptr;
-    QLabel *m_image = nullptr;
+    HeatmapView *m_heatmap = nullptr;
+    ScoreBarsPlot *m_scores = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_prediction = nullptr;
+    QLabel *m_flag = nullptr;
+    QWidget *m_classificationForm = nullptr;
     QHash<QString, QLabel *> m_fields;
+    ReviewThresholds m_thresholds;
 };
 
 } // namespace cytodiff::ui

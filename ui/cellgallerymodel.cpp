@@ -2,6 +2,7 @@
 
 #include "cellclassnames.h"
 #include "database.h"
+#include "reviewstore.h"
 #include "thumbnailloader.h"
 
 #include <QLocale>
@@ -38,17 +39,20 @@ void CellGalleryModel::setCacheLimitKiB(int kib)
 Result<void> CellGalleryModel::loadCase(const db::Database &database, qint64 caseId)
 {
     auto cells = database.cellsOfCase(caseId);
+    auto reviewed = cells ? ReviewStore::reviewedCells(database, caseId) : Result<QSet<qint64>>(QSet<qint64>());
     beginResetModel();
     if (m_loader)
         m_loader->clearPending();
     m_thumbnails.clear();
     m_thumbnailErrors.clear();
     m_rowOfCell.clear();
-    if (cells) {
+    if (cells && reviewed) {
         m_cells = std::move(*cells);
+        m_reviewed = std::move(*reviewed);
         m_caseId = caseId;
     } else {
         m_cells.clear();
+        m_reviewed.clear();
         m_caseId = 0;
     }
     m_rowOfCell.reserve(m_cells.size());
@@ -57,6 +61,8 @@ Result<void> CellGalleryModel::loadCase(const db::Database &database, qint64 cas
     endResetModel();
     if (!cells)
         return makeError(cells.error());
+    if (!reviewed)
+        return makeError(reviewed.error());
     return {};
 }
 
@@ -67,6 +73,7 @@ void CellGalleryModel::clear()
         m_loader->clearPending();
     m_cells.clear();
     m_rowOfCell.clear();
+    m_reviewed.clear();
     m_thumbnails.clear();
     m_thumbnailErrors.clear();
     m_caseId = 0;
@@ -93,34 +100,46 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
 
     switch (role) {
     case Qt::DisplayRole:
-    case CaptionRole:
-        if (cell.hasPrediction && !cell.predictedClass.isEmpty())
-            return CellClassNames::displayName(cell.predictedClass);
-        if (!cell.labelClass.isEmpty())
-            return CellClassNames::displayName(cell.labelClass);
+    case CaptionRole: {
+        const bool reviewed = m_reviewed.contains(cell.id);
+        const QString working = ReviewPriority::workingClass(cell, reviewed);
+        if (!working.isEmpty())
+            return CellClassNames::displayName(working);
+        if (reviewed)
+            return tr("Unidentified");
         if (!cell.rawCode.isEmpty())
             return cell.rawCode;
         return tr("Unlabelled");
+    }
     case SubCaptionRole: {
+        // Short enough for a 96 px tile: the model's score margin and the
+        // export's own code (what the analyser called the cell).
         QStringList parts;
-        if (cell.hasPrediction && cell.confidence)
+        if (const auto margin = ReviewPriority::scoreMargin(cell))
+            parts << QLocale().toString(*margin * 100.0, 'f', 0) + QLatin1Char('%');
+        else if (cell.hasPrediction && cell.confidence)
             parts << QLocale().toString(*cell.confidence * 100.0, 'f', 0) + QLatin1Char('%');
-        if (cell.hasPrediction && !cell.labelClass.isEmpty())
-            parts << tr("label: %1").arg(CellClassNames::displayName(cell.labelClass));
-        if (!cell.rawCode.isEmpty() && (cell.unknownCode || cell.labelClass.isEmpty()
-                                        || cell.hasPrediction))
+        if (!cell.rawCode.isEmpty())
             parts << (cell.unknownCode ? tr("unknown code") : cell.rawCode);
-        else if (!cell.rawCode.isEmpty())
-            parts << cell.rawCode;
         return parts.join(QStringLiteral(" · "));
     }
-    case Qt::ToolTipRole:
-        return tr("%1\nLabel: %2\nCode: %3\n%4 × %5 px")
-            .arg(cell.originalName,
-                 cell.labelClass.isEmpty() ? tr("none") : CellClassNames::displayName(cell.labelClass),
-                 cell.rawCode.isEmpty() ? tr("none") : cell.rawCode)
-            .arg(cell.width)
-            .arg(cell.height);
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1\nLabel: %2\nCode: %3\n%4 × %5 px")
+                          .arg(cell.originalName,
+                               cell.labelClass.isEmpty() ? tr("none") : CellClassNames::displayName(cell.labelClass),
+                               cell.rawCode.isEmpty() ? tr("none") : cell.rawCode)
+                          .arg(cell.width)
+                          .arg(cell.height);
+        if (cell.hasPrediction) {
+            const auto margin = ReviewPriority::scoreMargin(cell);
+            tip += QLatin1Char('\n')
+                   + tr("Model: %1 (confidence %2%)")
+                         .arg(CellClassNames::displayName(cell.predictedClass),
+                              margin ? QLocale().toString(*margin * 100.0, 'f', 1) : tr("unknown"));
+        }
+        tip += QLatin1Char('\n') + (m_reviewed.contains(cell.id) ? tr("Reviewed") : tr("Not reviewed"));
+        return tip;
+    }
     case Qt::AccessibleTextRole:
         return QString(data(index, CaptionRole).toString() + QStringLiteral(", ") + cell.originalName);
     case CellIdRole:
@@ -158,6 +177,16 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
     }
     case ThumbnailErrorRole:
         return m_thumbnailErrors.value(cell.id);
+    case ReviewedRole:
+        return m_reviewed.contains(cell.id);
+    case ReviewGroupRole:
+        return int(ReviewPriority::group(cell, m_thresholds));
+    case MarginRole: {
+        const auto margin = ReviewPriority::scoreMargin(cell);
+        return margin ? QVariant(*margin) : QVariant();
+    }
+    case WorkingClassRole:
+        return ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id));
     default:
         return {};
     }
@@ -182,6 +211,10 @@ QHash<int, QByteArray> CellGalleryModel::roleNames() const
     names.insert(SubCaptionRole, "subCaption");
     names.insert(ThumbnailRole, "thumbnail");
     names.insert(ThumbnailErrorRole, "thumbnailError");
+    names.insert(ReviewedRole, "reviewed");
+    names.insert(ReviewGroupRole, "reviewGroup");
+    names.insert(MarginRole, "margin");
+    names.insert(WorkingClassRole, "workingClass");
     return names;
 }
 
@@ -210,6 +243,38 @@ QHash<QString, int> CellGalleryModel::labelCounts() const
     return counts;
 }
 
+QHash<QString, int> CellGalleryModel::workingClassCounts() const
+{
+    QHash<QString, int> counts;
+    for (const db::CellSummary &cell : m_cells)
+        ++counts[ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id))];
+    return counts;
+}
+
+QString CellGalleryModel::workingClass(qint64 cellId) const
+{
+    const db::CellSummary *cell = cellAt(m_rowOfCell.value(cellId, -1));
+    return cell ? ReviewPriority::workingClass(*cell, m_reviewed.contains(cellId)) : QString();
+}
+
+void CellGalleryModel::setReviewThresholds(const ReviewThresholds &thresholds)
+{
+    m_thresholds = thresholds;
+    if (!m_cells.isEmpty())
+        emit dataChanged(index(0), index(int(m_cells.size()) - 1), {ReviewGroupRole});
+}
+
+void CellGalleryModel::setReviewed(qint64 cellId, bool reviewed)
+{
+    if (!m_rowOfCell.contains(cellId) || m_reviewed.contains(cellId) == reviewed)
+        return;
+    if (reviewed)
+        m_reviewed.insert(cellId);
+    else
+        m_reviewed.remove(cellId);
+    emitChanged(cellId, {Qt::DisplayRole, CaptionRole, SubCaptionRole, ReviewedRole, WorkingClassRole});
+}
+
 void CellGalleryModel::setPrediction(const db::PredictionRow &prediction)
 {
     const auto it = m_rowOfCell.constFind(prediction.cellId);
@@ -224,7 +289,8 @@ void CellGalleryModel::setPrediction(const db::PredictionRow &prediction)
     cell.scores = prediction.scores;
     cell.nfe = prediction.nfe;
     emitChanged(cell.id, {Qt::DisplayRole, CaptionRole, SubCaptionRole, PredictedClassRole,
-                          ConfidenceRole, AnomalyRole, ModelIdRole});
+                          ConfidenceRole, AnomalyRole, ModelIdRole, ReviewGroupRole, MarginRole,
+                          WorkingClassRole});
 }
 
 void CellGalleryModel::setLabel(qint64 cellId, const QString &labelClass)
@@ -233,7 +299,8 @@ void CellGalleryModel::setLabel(qint64 cellId, const QString &labelClass)
     if (it == m_rowOfCell.constEnd())
         return;
     m_cells[*it].labelClass = labelClass;
-    emitChanged(cellId, {Qt::DisplayRole, CaptionRole, SubCaptionRole, LabelClassRole});
+    emitChanged(cellId, {Qt::DisplayRole, CaptionRole, SubCaptionRole, LabelClassRole, ReviewGroupRole,
+                         WorkingClassRole});
 }
 
 QPixmap CellGalleryModel::cachedThumbnail(qint64 cellId) const

@@ -12,11 +12,13 @@
 
 #include "records.h"
 #include "result.h"
+#include "reviewpriority.h"
 
 #include <QAbstractListModel>
 #include <QCache>
 #include <QHash>
 #include <QPixmap>
+#include <QSet>
 
 namespace cytodiff::db {
 class Database;
@@ -39,13 +41,17 @@ public:
         UnknownCodeRole,   // bool: raw code not in the synonym table
         ImageSizeRole,     // QSize of the original image
         PredictedClassRole, // empty until classified
-        ConfidenceRole,    // double in [0, 1], or invalid QVariant
+        ConfidenceRole,    // double: the engine's error gap (scale of the model), or invalid
         AnomalyRole,       // double, or invalid QVariant
         ModelIdRole,
         CaptionRole,       // first caption line of the tile
         SubCaptionRole,    // second caption line of the tile
         ThumbnailRole,     // QPixmap, or invalid while not decoded yet
-        ThumbnailErrorRole // reason the thumbnail cannot be decoded, if so
+        ThumbnailErrorRole, // reason the thumbnail cannot be decoded, if so
+        ReviewedRole,      // bool: a reviewer gave a verdict (see ReviewStore)
+        ReviewGroupRole,   // int: ReviewGroup under the model's thresholds
+        MarginRole,        // double in [0, 1]: top minus second score, or invalid
+        WorkingClassRole,  // the class the cell counts as (ReviewPriority::workingClass)
     };
     Q_ENUM(Role)
 
@@ -60,8 +66,8 @@ public:
     ThumbnailLoader *thumbnailLoader() const { return m_loader; }
     void setCacheLimitKiB(int kib);
 
-    // Replaces the rows with the cells of caseId. On failure the model is
-    // empty and the error says why.
+    // Replaces the rows with the cells of caseId and their review state.
+    // On failure the model is empty and the error says why.
     Result<void> loadCase(const db::Database &database, qint64 caseId);
     void clear();
     qint64 caseId() const { return m_caseId; }
@@ -77,6 +83,18 @@ public:
     const db::CellSummary *cellAt(int row) const;
     // Counts per canonical label class ("" = unlabelled), for headers.
     QHash<QString, int> labelCounts() const;
+    // Counts per working class ("" = unidentified): the gallery's groups.
+    QHash<QString, int> workingClassCounts() const;
+    QList<db::CellSummary> cells() const { return m_cells; }
+
+    // Review state, kept in step with the audit log by the review
+    // controller; loadCase() reads it.
+    void setReviewThresholds(const ReviewThresholds &thresholds);
+    const ReviewThresholds &reviewThresholds() const { return m_thresholds; }
+    void setReviewed(qint64 cellId, bool reviewed);
+    bool isReviewed(qint64 cellId) const { return m_reviewed.contains(cellId); }
+    const QSet<qint64> &reviewedCells() const { return m_reviewed; }
+    QString workingClass(qint64 cellId) const;
 
     // Updates from later features; unknown ids are ignored.
     void setPrediction(const db::PredictionRow &prediction);
@@ -94,6 +112,8 @@ private:
     QList<db::CellSummary> m_cells;
     QHash<qint64, int> m_rowOfCell;
     qint64 m_caseId = 0;
+    QSet<qint64> m_reviewed;
+    ReviewThresholds m_thresholds;
 
     ThumbnailLoader *m_loader = nullptr;
     // Mutable: data() is const but fills the cache lazily.

@@ -25,6 +25,9 @@ CellGalleryView::CellGalleryView(QWidget *parent) : QListView(parent)
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setSelectionRectVisible(true);
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Tiles wrap, so there is never anything to scroll sideways to; a
+    // horizontal bar would only appear from rounding in the grid width.
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setMouseTracking(true); // hover highlight
     setSpacing(0);
     setTextElideMode(Qt::ElideRight);
@@ -40,7 +43,9 @@ void CellGalleryView::resizeEvent(QResizeEvent *event)
 void CellGalleryView::updateGrid()
 {
     const QSize tile = m_delegate->tileSize();
-    const int available = viewport()->width();
+    // QListView wraps a row when an item would touch the right edge, so
+    // leave it a pixel to spare.
+    const int available = viewport()->width() - 2;
     const int columns = qMax(1, available / tile.width());
     const QSize grid(qMax(tile.width(), available / columns), tile.height());
     if (grid != gridSize())

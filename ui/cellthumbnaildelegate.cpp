@@ -1,6 +1,7 @@
 #include "cellthumbnaildelegate.h"
 
 #include "cellgallerymodel.h"
+#include "reviewpriority.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -12,6 +13,22 @@ namespace {
 constexpr int kPadding = 6;
 constexpr int kCaptionLines = 2;
 constexpr qreal kRadius = 5.0;
+constexpr int kBadge = 18;
+
+// A round badge with a symbol, on the corner of the thumbnail.
+void drawBadge(QPainter *painter, const QPointF &centre, const QColor &fill, const QString &symbol)
+{
+    painter->setPen(QPen(Qt::white, 1.5));
+    painter->setBrush(fill);
+    painter->drawEllipse(centre, kBadge / 2.0, kBadge / 2.0);
+    QFont font = painter->font();
+    font.setBold(true);
+    font.setPixelSize(kBadge - 6);
+    painter->setFont(font);
+    painter->setPen(Qt::white);
+    painter->drawText(QRectF(centre.x() - kBadge / 2.0, centre.y() - kBadge / 2.0, kBadge, kBadge), Qt::AlignCenter,
+                      symbol);
+}
 } // namespace
 
 CellThumbnailDelegate::CellThumbnailDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
@@ -81,6 +98,20 @@ void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem 
             painter->setPen(palette.color(QPalette::PlaceholderText));
             painter->drawText(imageBox, Qt::AlignCenter | Qt::TextWordWrap, tr("Cannot\ndecode"));
         }
+    }
+
+    // Review state: a tick once reviewed; before that, why the cell is in
+    // the queue when it is there for a reason other than low confidence.
+    if (index.data(CellGalleryModel::ReviewedRole).toBool()) {
+        drawBadge(painter, QPointF(imageBox.right() - kBadge / 2.0 + 2, imageBox.top() + kBadge / 2.0 - 2),
+                  QColor(0x2e, 0x7d, 0x32), QStringLiteral("✓"));
+    } else if (!index.data(CellGalleryModel::PredictedClassRole).toString().isEmpty()) {
+        const int group = index.data(CellGalleryModel::ReviewGroupRole).toInt();
+        const QPointF corner(imageBox.left() + kBadge / 2.0 - 2, imageBox.top() + kBadge / 2.0 - 2);
+        if (group == int(ReviewGroup::Unidentified))
+            drawBadge(painter, corner, QColor(0xe6, 0x7e, 0x00), QStringLiteral("?"));
+        else if (group == int(ReviewGroup::Critical))
+            drawBadge(painter, corner, QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
     }
 
     // Caption: first line the class (bold), second line the raw code, or

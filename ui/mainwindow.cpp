@@ -4,12 +4,16 @@
 #include "appsettings.h"
 #include "casebrowser.h"
 #include "caselistmodel.h"
+#include "cellgalleryview.h"
 #include "cellgallerymodel.h"
+#include "classificationjob.h"
+#include "classificationstatus.h"
 #include "counttext.h"
 #include "database.h"
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
+#include "reviewcontroller.h"
 #include "startpage.h"
 #include "workspace.h"
 
@@ -17,21 +21,35 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
+#include <QSlider>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QUndoStack>
 
 namespace cytodiff::ui {
 
 namespace {
+// The one local folder in a drag, or empty when it is anything else.
+QString droppedFolder(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1)
+        return {};
+    const QUrl url = mime->urls().constFirst();
+    return url.isLocalFile() && QFileInfo(url.toLocalFile()).isDir() ? url.toLocalFile() : QString();
+}
+
 constexpr int kStartPageIndex = 0;
 constexpr int kBrowserIndex = 1;
 constexpr int kThumbnailStep = 16;
@@ -42,11 +60,6 @@ QString workspaceFilter()
         .arg(QLatin1String(db::kWorkspaceSuffix));
 }
 
-QString currentUserName()
-{
-    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
-    return user.isEmpty() ? QStringLiteral("unknown") : user;
-}
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
@@ -62,6 +75,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_pages->addWidget(m_browser);
     setCentralWidget(m_pages);
 
+    m_review = new ReviewController(this);
+    m_browser->setReviewController(m_review);
+
     createActions();
     createMenus();
     createStatusBar();
@@ -70,22 +86,28 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_startPage, &StartPage::openWorkspaceRequested, this, &MainWindow::openWorkspaceDialog);
     connect(m_browser, &CaseBrowser::errorOccurred, this,
             [this](const QString &message) { showError(tr("Cannot read the workspace"), message); });
-    connect(m_browser, &CaseBrowser::caseSelected, this, &MainWindow::updateStatus);
+    connect(m_browser, &CaseBrowser::caseSelected, this, &MainWindow::onCaseShown);
     connect(m_browser, &CaseBrowser::selectionCountChanged, this, &MainWindow::updateStatus);
 
     m_browser->setThumbnailSize(AppSettings::thumbnailSize());
     m_browser->restoreSplitterState(AppSettings::mainSplitterState());
+    setAcceptDrops(true);
     resize(1360, 860);
     restoreGeometry(AppSettings::mainWindowGeometry());
     restoreState(AppSettings::mainWindowState());
+    applySettings();
     updateActions();
     updateStatus();
 }
 
 MainWindow::~MainWindow()
 {
-    // Join the import before the database and the widgets it reports to go.
+    // Join the workers before the database and the widgets they report to go.
     m_importJob.reset();
+    m_browser->setClassificationJob(nullptr);
+    m_classifyStatus->setJob(nullptr);
+    m_classifier.reset();
+    m_review->setContext(nullptr, nullptr);
     m_browser->setDatabase(nullptr, {});
 }
 
@@ -130,6 +152,8 @@ void MainWindow::createActions()
         AppSettings::setThumbnailSize(m_browser->thumbnailSize());
     });
 
+    createReviewActions();
+
     m_aboutAction = new QAction(tr("&About CytoDiff"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
@@ -147,9 +171,26 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_quitAction);
 
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+    edit->addSeparator();
+    edit->addAction(m_settingsAction);
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_queueAction);
+    view->addSeparator();
     view->addAction(m_biggerAction);
     view->addAction(m_smallerAction);
+
+    QMenu *caseMenu = menuBar()->addMenu(tr("&Case"));
+    caseMenu->addAction(m_classifyAction);
+    caseMenu->addAction(m_cancelClassifyAction);
+    caseMenu->addSeparator();
+    caseMenu->addAction(m_signAction);
+    caseMenu->addSeparator();
+    caseMenu->addAction(m_exportCsvAction);
+    caseMenu->addAction(m_exportPdfAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_aboutAction);
@@ -164,6 +205,10 @@ void MainWindow::createMenus()
     toolbar->addSeparator();
     toolbar->addAction(m_openAction);
     toolbar->addAction(m_newAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_classifyAction);
+    toolbar->addAction(m_signAction);
+    toolbar->addAction(m_exportPdfAction);
 }
 
 void MainWindow::createStatusBar()
@@ -182,10 +227,14 @@ void MainWindow::createStatusBar()
 
     for (QLabel *label : {m_workspaceLabel, m_readOnlyLabel, m_selectionLabel, m_countsLabel})
         label->setContentsMargins(6, 0, 6, 0);
+    m_classifyStatus = new ClassificationStatus;
+    m_classifyStatus->setCaseNamer([this](qint64 caseId) { return caseName(caseId); });
     statusBar()->addWidget(m_workspaceLabel, 1);
+    statusBar()->addPermanentWidget(m_classifyStatus);
     statusBar()->addPermanentWidget(m_readOnlyLabel);
     statusBar()->addPermanentWidget(m_selectionLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
+    statusBar()->addPermanentWidget(m_browser->thumbnailSizeSlider());
 }
 
 Result<void> MainWindow::openWorkspace(const QString &path)
@@ -198,8 +247,14 @@ Result<void> MainWindow::openWorkspace(const QString &path)
     if (!opened)
         return makeError(opened.error());
 
+    // The classifier belongs to the workspace it writes to.
+    m_browser->setClassificationJob(nullptr);
+    m_classifyStatus->setJob(nullptr);
+    m_classifier.reset();
+    m_review->setContext(nullptr, nullptr);
     m_browser->setDatabase(nullptr, {});
     m_database = std::make_unique<db::Database>(std::move(*opened));
+    createClassifier();
 
     // Thumbnails come from a second connection opened inside their thread.
     CellImageFetcherFactory thumbnails = [absolute]() -> CellImageFetcher {
@@ -247,11 +302,6 @@ QString MainWindow::workspacePath() const
     return m_database ? m_database->path() : QString();
 }
 
-const db::Database *MainWindow::database() const
-{
-    return m_database.get();
-}
-
 bool MainWindow::isReadOnly() const
 {
     return m_database && m_database->isReadOnly();
@@ -268,6 +318,11 @@ void MainWindow::refresh()
         showError(tr("Cannot read the workspace"), QString::fromStdString(result.error()));
     const bool empty = m_browser->caseModel()->rowCount() == 0;
     m_pages->setCurrentIndex(empty ? kStartPageIndex : kBrowserIndex);
+    // Review is keyboard work: arrows should move through cells at once.
+    if (!empty)
+        m_browser->galleryView()->setFocus();
+    else
+        m_startPage->importButton()->setFocus();
     updateActions();
     updateStatus();
 }
@@ -283,6 +338,8 @@ void MainWindow::updateActions()
     const bool browsing = m_pages->currentIndex() == kBrowserIndex;
     m_biggerAction->setEnabled(browsing);
     m_smallerAction->setEnabled(browsing);
+    m_browser->thumbnailSizeSlider()->setVisible(browsing);
+    updateReviewActions();
 }
 
 void MainWindow::updateStatus()
@@ -386,7 +443,7 @@ bool MainWindow::startImport(const QString &folder)
         m_importJob = std::make_unique<ImportJob>();
         connect(m_importJob.get(), &ImportJob::finished, this, &MainWindow::onImportFinished);
     }
-    m_importJob->start({m_database->path(), folder, QString(), currentUserName()});
+    m_importJob->start({m_database->path(), folder, QString(), AppSettings::reviewerName()});
     m_progressDialog = new ImportProgressDialog(m_importJob.get(), this);
     m_progressDialog->setAttribute(Qt::WA_DeleteOnClose);
     m_progressDialog->open();
@@ -420,6 +477,27 @@ void MainWindow::onImportFinished(const ImportOutcome &outcome)
     }
     updateActions();
     updateStatus();
+    // New cases are classified in the background when the settings say so
+    // and a model is there; without a model the import still succeeds.
+    if (outcome.ran && !outcome.cancelled && AppSettings::classifyAfterImport() && !isReadOnly()) {
+        if (AppSettings::effectiveModelPath().isEmpty()) {
+            statusBar()->showMessage(tr("Imported. No classification model is chosen: choose one in Settings to "
+                                        "classify the cells."),
+                                     10000);
+        } else {
+            const CaseListModel *cases = m_browser->caseModel();
+            for (int row = 0; row < cases->rowCount(); ++row) {
+                if (!outcome.caseNames.contains(cases->caseAt(row)->name))
+                    continue;
+                if (auto started = startClassification(cases->caseAt(row)->id); !started) {
+                    statusBar()->showMessage(tr("Imported, not classified: %1")
+                                                 .arg(QString::fromStdString(started.error())),
+                                             15000);
+                    break;
+                }
+            }
+        }
+    }
     emit importFinished(outcome);
     if (m_showImportSummary) {
         auto *summary = new ImportSummaryDialog(outcome, this);
@@ -452,8 +530,28 @@ void MainWindow::saveWindowSettings() const
     AppSettings::setThumbnailSize(m_browser->thumbnailSize());
 }
 
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (m_importAction->isEnabled() && !droppedFolder(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString folder = droppedFolder(event->mimeData());
+    if (folder.isEmpty())
+        return;
+    event->acceptProposedAction();
+    AppSettings::setLastImportFolder(folder);
+    startImport(folder);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Every prediction is stored as it is made: stopping loses nothing, and
+    // the next Classify resumes, so closing needs no question.
+    if (m_classifier)
+        m_classifier->cancel();
     if (isImporting()) {
         const auto answer = QMessageBox::question(
             this, tr("Import running"),

@@ -9,10 +9,12 @@
 // show the failure to the user.
 
 #include "importoutcome.h"
+#include "records.h"
 #include "result.h"
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -28,8 +30,12 @@ class Database;
 namespace cytodiff::ui {
 
 class CaseBrowser;
+class ClassificationJob;
+class ClassificationStatus;
+struct ClassificationOutcome;
 class ImportJob;
 class ImportProgressDialog;
+class ReviewController;
 class StartPage;
 
 class MainWindow : public QMainWindow {
@@ -43,7 +49,10 @@ public:
     Result<void> openWorkspace(const QString &path);
     bool openWorkspaceInteractive(const QString &path);
     QString workspacePath() const;
-    const db::Database *database() const;
+    // The GUI thread's connection (nullptr before a workspace is open).
+    // Never hand it to another thread: workers open their own.
+    db::Database *database() { return m_database.get(); }
+    const db::Database *database() const { return m_database.get(); }
     bool isReadOnly() const;
 
     // Imports a folder in the background with a progress dialog; when done,
@@ -56,6 +65,23 @@ public:
     // Tests turn the summary dialog off; the outcome is in importFinished().
     void setShowImportSummary(bool show) { m_showImportSummary = show; }
 
+    // ---- review workflow ----
+    // Classifies a case in the background with the model of the settings.
+    // Fails (without a dialog) when there is no workspace, no model, or the
+    // workspace is read-only; the *Interactive variant tells the user.
+    Result<void> startClassification(qint64 caseId);
+    bool isClassifying() const;
+    ClassificationJob *classificationJob() const { return m_classifier.get(); }
+    ClassificationStatus *classificationStatus() const { return m_classifyStatus; }
+    ReviewController *reviewController() const { return m_review; }
+    // Re-reads the settings (model, budget, thresholds, ranges, reviewer).
+    void applySettings();
+    Result<void> signCurrentCase();
+    Result<void> exportCellCsv(const QString &path);
+    Result<void> exportReportPdf(const QString &path);
+    // Tests answer the amendment question instead of a dialog.
+    void setAmendmentReasonProvider(std::function<QString(int)> provider);
+
     CaseBrowser *caseBrowser() const { return m_browser; }
     StartPage *startPage() const { return m_startPage; }
     bool isStartPageShown() const;
@@ -67,16 +93,26 @@ public slots:
     void openWorkspaceDialog();
     void newWorkspaceDialog();
     void showAbout();
+    void classifyInteractive();
+    void signInteractive();
+    void exportCsvInteractive();
+    void exportPdfInteractive();
+    void showSettings();
 
 signals:
     void workspaceOpened(const QString &path);
     void importFinished(const cytodiff::ui::ImportOutcome &outcome);
+    void classificationFinished(const cytodiff::ui::ClassificationOutcome &outcome);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // A folder dragged from the file manager is imported.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void createActions();
+    void createReviewActions();
     void createMenus();
     void createStatusBar();
     void updateRecentMenu();
@@ -85,6 +121,11 @@ private:
     void onImportFinished(const ImportOutcome &outcome);
     void showError(const QString &title, const QString &text);
     void saveWindowSettings() const;
+    void createClassifier();
+    void onClassificationFinished(const ClassificationOutcome &outcome);
+    void onCaseShown(qint64 caseId);
+    QString caseName(qint64 caseId) const;
+    void updateReviewActions();
 
     std::unique_ptr<db::Database> m_database;
 
@@ -100,12 +141,24 @@ private:
     QAction *m_biggerAction = nullptr;
     QAction *m_smallerAction = nullptr;
     QMenu *m_recentMenu = nullptr;
+    QAction *m_classifyAction = nullptr;
+    QAction *m_cancelClassifyAction = nullptr;
+    QAction *m_signAction = nullptr;
+    QAction *m_exportCsvAction = nullptr;
+    QAction *m_exportPdfAction = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_queueAction = nullptr;
 
     QLabel *m_countsLabel = nullptr;
     QLabel *m_selectionLabel = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
 
+    ReviewController *m_review = nullptr;
+    ClassificationStatus *m_classifyStatus = nullptr;
+    std::unique_ptr<ClassificationJob> m_classifier; // joined before the database goes
     std::unique_ptr<ImportJob> m_importJob;
     ImportProgressDialog *m_progressDialog = nullptr; // deletes itself on close
     bool m_showImportSummary = true;

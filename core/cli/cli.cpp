@@ -24,6 +24,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("export"), {runExport, "export a case's cells and predictions as CSV"}},
         {QStringLiteral("pack"), {runPack, "pack a labelled folder into one training tensor file"}},
         {QStringLiteral("train"), {runTrain, "train a class-conditional diffusion model"}},
+        {QStringLiteral("train-baseline"), {runTrainBaseline, "train the discriminative CNN baseline"}},
         {QStringLiteral("classify"), {runClassify, "classify images or a case with a model"}},
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
@@ -38,7 +39,7 @@ void printUsage(FILE *stream)
     QTextStream out(stream);
     out << "Usage: cytodiff-cli <command> [options]\n\nCommands:\n";
     for (const auto &[name, command] : commandTable())
-        out << "  " << name.leftJustified(10) << command.summary << "\n";
+        out << "  " << name.leftJustified(16) << command.summary << "\n";
     out << "\nRun 'cytodiff-cli <command> --help' for the options of one command.\n";
 }
 

@@ -17,6 +17,7 @@ int runExport(const QStringList &args);
 // Engine commands (enginecommands.cpp, trainingcommands.cpp).
 int runPack(const QStringList &args);
 int runTrain(const QStringList &args);
+int runTrainBaseline(const QStringList &args);
 int runClassify(const QStringList &args);
 int runHeatmap(const QStringList &args);
 int runGenerate(const QStringList &args);

@@ -122,10 +122,15 @@ int runPack(const QStringList &args)
     return kExitOk;
 }
 
-int runTrain(const QStringList &args)
+namespace {
+
+int runTraining(const QStringList &args, bool baseline)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Train a class-conditional diffusion model."));
+    parser.setApplicationDescription(baseline
+        ? QStringLiteral("Train the discriminative baseline (a ResNet-18-like CNN from scratch) with the same data, "
+                         "augmentation and budget as the diffusion model; `classify` accepts the result.")
+        : QStringLiteral("Train a class-conditional diffusion model."));
     parser.addHelpOption();
     const QList<QCommandLineOption> options = {
         {QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")},
@@ -142,9 +147,9 @@ int runTrain(const QStringList &args)
         {QStringLiteral("threads"), QStringLiteral("Intra-op threads (default: LibTorch's choice)."), QStringLiteral("T"), QStringLiteral("0")},
         {QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")},
         {QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 1e-3)."), QStringLiteral("x"), QStringLiteral("1e-3")},
-        {QStringLiteral("base-channels"), QStringLiteral("UNet width (default 32)."), QStringLiteral("C"), QStringLiteral("32")},
-        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,2,4)."), QStringLiteral("list"), QStringLiteral("1,2,2,4")},
-        {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("base-channels"), QStringLiteral("Network width (default 24; baseline 32)."), QStringLiteral("C"), baseline ? QStringLiteral("32") : QStringLiteral("24")},
+        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,3,4; baseline 1,2,4,8)."), QStringLiteral("list"), baseline ? QStringLiteral("1,2,4,8") : QStringLiteral("1,2,3,4")},
+        {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default 1; baseline 2)."), QStringLiteral("N"), baseline ? QStringLiteral("2") : QStringLiteral("1")},
         {QStringLiteral("no-augment"), QStringLiteral("Disable augmentation.")},
         {QStringLiteral("final-validation"), QStringLiteral("Validation cells classified after training (default 200)."), QStringLiteral("N"), QStringLiteral("200")},
         {QStringLiteral("validate-every"), QStringLiteral("Seconds between quick validations (default 600, 0 = off)."), QStringLiteral("s"), QStringLiteral("600")},
@@ -161,7 +166,7 @@ int runTrain(const QStringList &args)
     }
     if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
         || (!parser.isSet(QStringLiteral("minutes")) && !parser.isSet(QStringLiteral("steps")))) {
-        err() << "usage: cytodiff-cli train --data <folder|pack|db> --out model.pt (--minutes N | --steps N) [options]\n";
+        err() << "usage: cytodiff-cli " << (baseline ? "train-baseline" : "train") << " --data <folder|pack|db> --out model.pt (--minutes N | --steps N) [options]\n";
         return kExitUsage;
     }
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
@@ -198,7 +203,7 @@ int runTrain(const QStringList &args)
     train.network.channelMults = parseIntList(parser.value(QStringLiteral("channel-mults")));
     train.network.resBlocks = std::max(1, parser.value(QStringLiteral("res-blocks")).toInt());
     QStringList command = args.mid(1);
-    command.prepend(QStringLiteral("cytodiff-cli train"));
+    command.prepend(baseline ? QStringLiteral("cytodiff-cli train-baseline") : QStringLiteral("cytodiff-cli train"));
     train.trainCommand = command.join(QLatin1Char(' ')).toStdString();
 
     train.network.resolution = data->resolution;
@@ -210,7 +215,7 @@ int runTrain(const QStringList &args)
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    auto report = engine::trainDiffusion(
+    auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(
         *data, train,
         [](const engine::TrainProgress &p) {
             if (!p.message.empty()) {
@@ -236,5 +241,10 @@ int runTrain(const QStringList &args)
                         << QString::fromStdString(report->card.metrics) << "\n";
     return kExitOk;
 }
+
+} // namespace
+
+int runTrain(const QStringList &args) { return runTraining(args, false); }
+int runTrainBaseline(const QStringList &args) { return runTraining(args, true); }
 
 } // namespace cytodiff::cli

@@ -180,15 +180,27 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     }
 
     result.trials = trial;
-    result.errors.assign(numClasses, std::numeric_limits<double>::infinity());
     result.trialsPerClass.assign(numClasses, 0);
+    auto meanOf = [&](int c) {
+        return std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
+    };
+    result.predicted = *std::min_element(active.begin(), active.end(), [&](int x, int y) { return meanOf(x) < meanOf(y); });
+    // A pruned class saw fewer (and earlier) trials than the winner, so its
+    // plain mean is not comparable. Report the winner's mean plus the paired
+    // mean gap over the trials both saw: every class is then scored on the
+    // same footing, and the ranking matches the evidence.
+    const auto &winner = errors[result.predicted];
+    const double winnerMean = meanOf(result.predicted);
+    result.errors.assign(numClasses, winnerMean);
     for (int c = 0; c < numClasses; ++c) {
         result.trialsPerClass[c] = int(errors[c].size());
-        if (!errors[c].empty())
-            result.errors[c] = std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
+        if (c == result.predicted || errors[c].empty())
+            continue;
+        double gap = 0.0;
+        for (std::size_t n = 0; n < errors[c].size(); ++n)
+            gap += errors[c][n] - winner[n];
+        result.errors[c] = winnerMean + gap / double(errors[c].size());
     }
-    result.predicted = *std::min_element(active.begin(), active.end(),
-                                         [&](int x, int y) { return result.errors[x] < result.errors[y]; });
     summarizeErrors(result, options.anomalyK);
     return result;
 }

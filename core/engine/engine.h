@@ -106,10 +106,13 @@ public:
     double benchmarkNetwork(int batch, int repeats) const;
 
     bool isNull() const { return !m_impl; }
+    bool isDiffusion() const;
 
     struct Impl;
 
 private:
+    Result<ClassifyResult> classifyDiscriminative(const FloatImage &image) const;
+
     std::unique_ptr<Impl> m_impl;
 };
 

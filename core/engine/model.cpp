@@ -1,5 +1,6 @@
 #include <torch/torch.h>
 
+#include "baselinenet.h"
 #include "classifier.h"
 #include "modelio.h"
 #include "sampler.h"
@@ -14,6 +15,7 @@ struct Model::Impl {
     NoiseSchedule schedule;
     torch::Device device{torch::kCPU};
     UNet network{nullptr};
+    ResNetClassifier baseline{nullptr}; // set instead of network for kind "baseline"
 
     double errorScale(double t) const
     {
@@ -143,8 +145,8 @@ Result<Model> Model::load(const std::string &path, const std::string &device)
     auto card = ModelCard::fromMetadata(container->metadata);
     if (!card)
         return makeError("Cannot use '" + path + "': " + card.error() + ".");
-    if (card->kind != "diffusion")
-        return makeError("'" + path + "' is a " + card->kind + " model; this build classifies with diffusion models only.");
+    if (card->kind != "diffusion" && card->kind != "baseline")
+        return makeError("'" + path + "' holds a '" + card->kind + "' model, which this version of CytoDiff does not know.");
     auto parsedDevice = parseDevice(device);
     if (!parsedDevice)
         return makeError(parsedDevice.error());
@@ -156,16 +158,23 @@ Result<Model> Model::load(const std::string &path, const std::string &device)
     if (!NoiseSchedule::fromName(impl->card.schedule, impl->schedule))
         return makeError("'" + path + "' uses an unknown noise schedule '" + impl->card.schedule + "'.");
     impl->device = *parsedDevice;
+    torch::nn::Module *module = nullptr;
     try {
-        impl->network = UNet(impl->card.network);
+        if (impl->card.kind == "baseline") {
+            impl->baseline = ResNetClassifier(impl->card.network);
+            module = impl->baseline.ptr().get();
+        } else {
+            impl->network = UNet(impl->card.network);
+            module = impl->network.ptr().get();
+        }
     } catch (const std::exception &e) {
         return makeError("Cannot build the network described by '" + path + "': " + e.what());
     }
-    auto loaded = deserializeModule(*impl->network, container->payload, impl->device, path);
+    auto loaded = deserializeModule(*module, container->payload, impl->device, path);
     if (!loaded)
         return makeError(loaded.error());
-    impl->network->to(impl->device);
-    impl->network->eval();
+    module->to(impl->device);
+    module->eval();
 
     Model model;
     model.m_impl = std::move(impl);
@@ -173,6 +182,7 @@ Result<Model> Model::load(const std::string &path, const std::string &device)
 }
 
 const ModelCard &Model::card() const { return m_impl->card; }
+bool Model::isDiffusion() const { return m_impl && !m_impl->baseline; }
 int Model::numClasses() const { return int(m_impl->card.classNames.size()); }
 
 int Model::classIndex(const std::string &name) const
@@ -206,6 +216,8 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
     auto valid = checkInput(image, m_impl->card);
     if (!valid)
         return makeError(valid.error());
+    if (m_impl->baseline)
+        return classifyDiscriminative(image);
     try {
         c10::InferenceMode inference;
         const auto resolved = options.resolved();
@@ -219,9 +231,37 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
     }
 }
 
+Result<ClassifyResult> Model::classifyDiscriminative(const FloatImage &image) const
+{
+    try {
+        c10::InferenceMode inference;
+        auto logits = m_impl->baseline->forward(toTensor(image).unsqueeze(0).to(m_impl->device))[0].to(torch::kCPU); // [K]
+        ClassifyResult result;
+        result.nfe = 1;
+        result.trials = 1;
+        auto probabilities = logits.softmax(0);
+        for (int c = 0; c < numClasses(); ++c) {
+            result.errors.push_back(-logits[c].item<double>()); // lower = better, as for diffusion
+            result.probabilities.push_back(probabilities[c].item<double>());
+            result.trialsPerClass.push_back(1);
+        }
+        result.predicted = int(logits.argmax().item<int64_t>());
+        auto top = std::get<0>(logits.topk(std::min(2, numClasses())));
+        // The paper's confidence for discriminative models: the gap between
+        // the two largest logits; the anomaly score is its negative.
+        result.confidence = numClasses() > 1 ? (top[0] - top[1]).item<double>() : 0.0;
+        result.anomaly = -result.confidence;
+        return result;
+    } catch (const std::exception &e) {
+        return makeError(std::string("Classification failed: ") + e.what());
+    }
+}
+
 Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::uint64_t seed,
                                       const CancelFn &cancelled) const
 {
+    if (m_impl->baseline)
+        return makeError("Counterfactual heatmaps need a diffusion model; this is the discriminative baseline.");
     auto valid = checkInput(image, m_impl->card);
     if (!valid)
         return makeError(valid.error());
@@ -253,6 +293,8 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
 Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int steps, double guidance,
                                                 std::uint64_t seed, const CancelFn &cancelled) const
 {
+    if (m_impl->baseline)
+        return makeError("Generating cells needs a diffusion model; this is the discriminative baseline.");
     if (classIndex < 0 || classIndex >= numClasses())
         return makeError("Unknown class index " + std::to_string(classIndex) + ".");
     if (count < 1)
@@ -281,10 +323,16 @@ double Model::benchmarkNetwork(int batch, int repeats) const
     auto x = torch::randn({batch, 3, r, r});
     auto t = torch::rand({batch});
     auto c = torch::randint(0, numClasses(), {batch}, torch::kInt64);
-    m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device)); // warm-up
+    auto forward = [&] {
+        if (m_impl->baseline)
+            m_impl->baseline->forward(x.to(m_impl->device));
+        else
+            m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device));
+    };
+    forward(); // warm-up
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < repeats; ++i)
-        m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device));
+        forward();
     if (m_impl->device.is_cuda())
         torch::cuda::synchronize();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,9 +2,11 @@
 
 #include "trainer.h"
 
+#include "augment.h"
 #include "classifier.h"
 #include "container.h"
 #include "modelio.h"
+#include "trainingloop.h"
 
 #include <chrono>
 #include <cmath>
@@ -17,42 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string nowIso()
-{
-    std::time_t now = std::time(nullptr);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return buffer;
-}
-
-// Morphology-preserving augmentation of a batch in [-1, 1]: any rotation,
-// flips, +-10% scale, small shifts, and mild colour/stain jitter so the model
-// does not learn one laboratory's stain. x: [B,3,R,R].
-torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen)
-{
-    const auto b = x.size(0);
-    auto u = [&](double lo, double hi) { return torch::rand({b}, gen) * (hi - lo) + lo; }; // [B]
-    auto angle = u(0.0, 2.0 * std::numbers::pi);
-    auto scale = u(0.9, 1.1);
-    auto flip = torch::where(torch::rand({b}, gen) < 0.5, torch::ones({b}), -torch::ones({b}));
-    auto tx = u(-0.03, 0.03), ty = u(-0.03, 0.03);
-    auto cosA = angle.cos() * scale, sinA = angle.sin() * scale;
-    auto theta = torch::stack({torch::stack({flip * cosA, -sinA, tx}, 1),
-                               torch::stack({flip * sinA, cosA, ty}, 1)}, 1); // [B,2,3]
-    auto grid = torch::nn::functional::affine_grid(theta, {b, 3, x.size(2), x.size(3)}, false);
-    auto y = torch::nn::functional::grid_sample(
-        x, grid, torch::nn::functional::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
-
-    auto view = [](const torch::Tensor &v) { return v.view({-1, 1, 1, 1}); };
-    auto gray = y.mean(1, true);                                           // [B,1,R,R]
-    y = gray + view(u(0.85, 1.15)) * (y - gray);                           // saturation
-    auto mean = y.mean({1, 2, 3}, true);                                   // [B,1,1,1]
-    y = mean + view(u(0.85, 1.15)) * (y - mean);                           // contrast
-    y = y + view(u(-0.08, 0.08));                                          // brightness
-    y = y * (1 + (torch::rand({b, 3, 1, 1}, gen) - 0.5) * 0.1);           // stain balance
-    return y.clamp(-1.0, 1.0);
-}
-
 struct Trainer {
     const TrainingData &data;
     const TrainOptions &options;
@@ -62,8 +28,7 @@ struct Trainer {
     std::unique_ptr<torch::optim::AdamW> optimizer;
     at::Generator generator;
     torch::Tensor pixels; // [N,3,R,R] uint8
-    std::vector<std::vector<std::int64_t>> trainByClass;
-    std::vector<std::int64_t> validation; // balanced order over classes
+    BalancedSampler sampler;
     std::int64_t step = 0;
     double elapsedBefore = 0; // seconds trained before a resume
     Clock::time_point started = Clock::now();
@@ -75,25 +40,11 @@ struct Trainer {
         return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count();
     }
 
-    double fractionDone() const
-    {
-        double f = 0.0;
-        if (options.steps > 0)
-            f = std::max(f, double(step) / options.steps);
-        if (options.minutes > 0)
-            f = std::max(f, elapsed() / (options.minutes * 60.0));
-        return std::min(f, 1.0);
-    }
+    double fractionDone() const { return budgetFraction(options, step, elapsed()); }
 
     bool finished() const { return fractionDone() >= 1.0; }
 
-    double learningRate() const
-    {
-        // Linear warm-up, then cosine decay to 10% over the budget.
-        if (step < options.warmupSteps)
-            return options.learningRate * double(step + 1) / options.warmupSteps;
-        return options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(std::numbers::pi * fractionDone())));
-    }
+    double learningRate() const { return scheduledLearningRate(options, step, fractionDone()); }
 
     Result<void> setUp()
     {
@@ -117,30 +68,10 @@ struct Trainer {
             network->parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
         generator = at::detail::createCPUGenerator(options.seed);
 
-        const auto n = std::int64_t(data.size());
-        pixels = torch::from_blob(const_cast<std::uint8_t *>(data.pixels.data()),
-                                  {n, 3, data.resolution, data.resolution}, torch::kUInt8);
-        trainByClass.assign(data.classNames.size(), {});
-        std::vector<std::vector<std::int64_t>> validationByClass(data.classNames.size());
-        for (std::int64_t i = 0; i < n; ++i) {
-            if (data.splits[i] == Split::Train)
-                trainByClass[data.labels[i]].push_back(i);
-            else if (data.splits[i] == Split::Validation)
-                validationByClass[data.labels[i]].push_back(i);
-        }
-        for (std::size_t c = 0; c < trainByClass.size(); ++c)
-            if (trainByClass[c].empty())
-                return makeError("Class '" + data.classNames[c] + "' has no training images.");
-        for (std::size_t round = 0; ; ++round) {
-            bool any = false;
-            for (auto &cls : validationByClass)
-                if (round < cls.size()) {
-                    validation.push_back(cls[round]);
-                    any = true;
-                }
-            if (!any)
-                break;
-        }
+        pixels = pixelTensor(data);
+        auto sampled = sampler.init(data);
+        if (!sampled)
+            return sampled;
         if (!options.resumePath.empty())
             return resume(options.resumePath);
         return {};
@@ -155,26 +86,14 @@ struct Trainer {
             target[i].copy_(source[i]);
     }
 
-    torch::Tensor batchImages(const std::vector<std::int64_t> &indices)
-    {
-        auto idx = torch::tensor(indices);
-        return pixels.index_select(0, idx).to(torch::kFloat32) / 127.5 - 1.0; // [B,3,R,R]
-    }
+    torch::Tensor batchImages(const std::vector<std::int64_t> &indices) { return loadBatch(pixels, indices); }
 
     double trainStep()
     {
         const int b = options.batchSize;
-        const int classes = int(trainByClass.size());
-        // Class-balanced sampling: a uniform class, then a uniform cell of it.
-        auto classDraw = torch::randint(0, classes, {b}, generator, torch::kInt64);
-        auto cellDraw = torch::rand({b}, generator);
-        std::vector<std::int64_t> indices(b), labels(b);
-        for (int i = 0; i < b; ++i) {
-            const auto c = classDraw[i].item<std::int64_t>();
-            const auto &pool = trainByClass[c];
-            indices[i] = pool[std::min<std::size_t>(pool.size() - 1, std::size_t(cellDraw[i].item<double>() * pool.size()))];
-            labels[i] = c;
-        }
+        const int classes = int(data.classNames.size());
+        std::vector<std::int64_t> indices, labels;
+        sampler.draw(b, generator, indices, labels);
         auto x0 = batchImages(indices);
         if (options.augment)
             x0 = augmentBatch(x0, generator);
@@ -229,10 +148,10 @@ struct Trainer {
         const double maskElements = 3.0 * mask.sum().item<double>();
         auto gen = at::detail::createCPUGenerator(options.seed + 17);
         std::vector<double> scale(kGrid, 0.0);
-        const int n = std::min<int>(cells, int(validation.size()));
+        const int n = std::min<int>(cells, int(sampler.validation().size()));
         if (n == 0)
             return {};
-        std::vector<std::int64_t> indices(validation.begin(), validation.begin() + n);
+        std::vector<std::int64_t> indices(sampler.validation().begin(), sampler.validation().begin() + n);
         auto x0 = batchImages(indices); // [n,3,R,R]
         std::vector<std::int64_t> labels;
         for (auto i : indices)
@@ -268,11 +187,11 @@ struct Trainer {
             const int i = std::min(int(p), n - 2);
             return std::max(1e-8, errorScale[i] * (1 - (p - i)) + errorScale[i + 1] * (p - i));
         };
-        const int n = std::min<int>(cells, int(validation.size()));
+        const int n = std::min<int>(cells, int(sampler.validation().size()));
         const int classes = int(data.classNames.size());
         std::vector<int> correct(classes, 0), total(classes, 0);
         for (int j = 0; j < n; ++j) {
-            const auto i = validation[j];
+            const auto i = sampler.validation()[j];
             auto x0 = batchImages({i})[0]; // [3,R,R]
             auto result = runClassifier(eps, schedule, x0, classes, classify, scale, {});
             ++total[data.labels[i]];
@@ -444,7 +363,7 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
         card.errorScale = trainer.calibrateErrorScale(64);
         card.dataHash = data.contentHash();
         card.trainCommand = options.trainCommand;
-        card.createdAt = nowIso();
+        card.createdAt = isoTimestamp();
         card.trainSteps = trainer.step;
         card.trainSeconds = report.seconds;
         if (options.finalValidationCells > 0) {
@@ -453,7 +372,7 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
             report.validationBalancedAccuracy = balanced;
             std::ostringstream metrics;
             metrics << "validation accuracy " << accuracy << ", balanced " << balanced << " on "
-                    << std::min<std::size_t>(options.finalValidationCells, trainer.validation.size())
+                    << std::min<std::size_t>(options.finalValidationCells, trainer.sampler.validation().size())
                     << " validation cells (fast protocol)";
             card.metrics = metrics.str();
         }

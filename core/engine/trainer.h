@@ -60,6 +60,11 @@ struct TrainReport {
 
 using ProgressFn = std::function<void(const TrainProgress &)>;
 
+// The discriminative baseline (kind "baseline"): same data, sampling,
+// augmentation and budget; options.network gives its widths.
+Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
+                                  const CancelFn &cancelled = {});
+
 Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
                                    const CancelFn &cancelled = {});
 

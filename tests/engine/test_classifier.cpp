@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "classifier.h"
+#include "sampler.h"
 
 #include <QTest>
 
@@ -207,6 +208,18 @@ private slots:
             ++hits[int(vanDerCorput(n) * 8)];
         for (int h : hits)
             QCOMPARE(h, 1);
+    }
+
+    void ddimSamplerRecoversTheFakeNetworksImage()
+    {
+        // An ideal denoiser for "x0 = template_c" must lead DDIM to exactly
+        // that template, from any start noise.
+        NoiseSchedule schedule;
+        auto tmpl = templates(3);
+        auto samples = sampleDdim(fakeNetwork(tmpl, schedule, 0.0), schedule, kRes, 2, 3, 2, {20, 1.0, 9}, {});
+        QVERIFY(samples.ok());
+        QVERIFY2((*samples - tmpl[2].unsqueeze(0)).abs().max().item<double>() < 1e-3,
+                 qPrintable(QString::number((*samples - tmpl[2].unsqueeze(0)).abs().max().item<double>())));
     }
 
     void diskMask()

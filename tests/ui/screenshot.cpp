@@ -6,14 +6,28 @@
 //       --import ../shared/data/pbc/basophil --out /tmp/main.png [--cell 5]
 //       [--size 1440x900] [--summary-out /tmp/summary.png]
 //       [--about-out /tmp/about.png] [--progress-out /tmp/progress.png] [--class basophil] [--scroll-to 5000]
+//       [--model tiny-pbc8.pt --classify] [--margin 50] [--page gallery|queue|differential]
+//       [--review 5] [--heatmap overlay|heatmap] [--target monocyte] [--viewer-out /tmp/viewer.png]
+//       [--settings-out /tmp/settings.png]
 //
 // Settings go to Qt's test locations, never to the user's.
 
 #include "aboutdialog.h"
+#include "appsettings.h"
 #include "casebrowser.h"
+#include "celldetailspanel.h"
+#include "casereport.h"
 #include "cellgallerymodel.h"
 #include "cellgalleryview.h"
+#include "classificationjob.h"
+#include "database.h"
+#include "heatmapview.h"
+#include "reviewkeyhandler.h"
+#include "reviewqueuemodel.h"
+#include "reviewqueuepanel.h"
+#include "settingsdialog.h"
 #include "importjob.h"
+#include "importprogressdialog.h"
 #include "importoutcome.h"
 #include "importsummarydialog.h"
 #include "mainwindow.h"
@@ -23,6 +37,11 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
+#include <QPainter>
+#include <QSettings>
+#include <QTextDocument>
+#include <QUrl>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -102,13 +121,51 @@ int main(int argc, char **argv)
                                           QStringLiteral("N"));
     const QCommandLineOption progressOption(QStringLiteral("progress-out"),
                                             QStringLiteral("PNG of the import progress dialog."), QStringLiteral("PNG"));
-    parser.addOptions({progressOption, dbOption, importOption, outOption, sizeOption, cellOption, summaryOption, aboutOption,
-                       classOption, scrollOption});
+    const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("PT"));
+    const QCommandLineOption classifyOption(QStringLiteral("classify"), QStringLiteral("Classify the case and wait."));
+    const QCommandLineOption marginOption(QStringLiteral("margin"), QStringLiteral("Review below this confidence, %."),
+                                          QStringLiteral("N"));
+    const QCommandLineOption anomalyOption(QStringLiteral("anomaly"), QStringLiteral("Unidentified above this anomaly."),
+                                           QStringLiteral("X"));
+    const QCommandLineOption pageOption(QStringLiteral("page"), QStringLiteral("gallery, queue or differential."),
+                                        QStringLiteral("PAGE"), QStringLiteral("gallery"));
+    const QCommandLineOption reviewOption(QStringLiteral("review"), QStringLiteral("Confirm the first N queue cells."),
+                                          QStringLiteral("N"));
+    const QCommandLineOption heatmapOption(QStringLiteral("heatmap"), QStringLiteral("overlay or heatmap."),
+                                           QStringLiteral("MODE"));
+    const QCommandLineOption targetOption(QStringLiteral("target"), QStringLiteral("Heatmap target class."),
+                                          QStringLiteral("ID"));
+    const QCommandLineOption viewerOption(QStringLiteral("viewer-out"), QStringLiteral("PNG of the cell viewer."),
+                                          QStringLiteral("PNG"));
+    const QCommandLineOption settingsOption(QStringLiteral("settings-out"), QStringLiteral("PNG of the Settings dialog."),
+                                            QStringLiteral("PNG"));
+    const QCommandLineOption reportOption(QStringLiteral("report-out"),
+                                          QStringLiteral("PNG of the case report's first page (as the PDF lays it out)."),
+                                          QStringLiteral("PNG"));
+    const QCommandLineOption pdfOption(QStringLiteral("pdf-out"), QStringLiteral("Write the case report PDF."),
+                                       QStringLiteral("PDF"));
+    const QCommandLineOption signOption(QStringLiteral("sign"), QStringLiteral("Confirm every queue cell and sign."));
+    parser.addOptions({reportOption, pdfOption, signOption, progressOption, dbOption, importOption, outOption, sizeOption, cellOption, summaryOption, aboutOption,
+                       classOption, scrollOption, modelOption, classifyOption, marginOption, anomalyOption, pageOption,
+                       reviewOption, heatmapOption, targetOption, viewerOption, settingsOption});
     parser.process(app);
     if (!parser.isSet(dbOption) || !parser.isSet(outOption)) {
         std::fprintf(stderr, "--db and --out are required\n");
         return 2;
     }
+
+    // Test-mode settings: start from the defaults every time.
+    QSettings().clear();
+    AppSettings::setClassifyAfterImport(false);
+    AppSettings::setReviewerName(QStringLiteral("Dr A. Reviewer"));
+    if (parser.isSet(modelOption))
+        AppSettings::setModelPath(QFileInfo(parser.value(modelOption)).absoluteFilePath());
+    ReviewThresholds thresholds = AppSettings::reviewThresholds();
+    if (parser.isSet(marginOption))
+        thresholds.marginBelow = parser.value(marginOption).toDouble() / 100.0;
+    if (parser.isSet(anomalyOption))
+        thresholds.anomalyAbove = parser.value(anomalyOption).toDouble();
+    AppSettings::setReviewThresholds(thresholds);
 
     MainWindow window;
     window.setShowImportSummary(false);
@@ -146,9 +203,61 @@ int main(int argc, char **argv)
     }
 
     CaseBrowser *browser = window.caseBrowser();
+    if (parser.isSet(classifyOption)) {
+        QEventLoop loop;
+        QObject::connect(&window, &MainWindow::classificationFinished, &loop, &QEventLoop::quit);
+        clock.restart();
+        if (auto started = window.startClassification(browser->currentCaseId()); !started) {
+            std::fprintf(stderr, "cannot classify: %s\n", started.error().c_str());
+            return 1;
+        }
+        loop.exec();
+        std::printf("classified in %lld ms\n", clock.elapsed());
+    }
+    const QString page = parser.value(pageOption);
+    if (page == QLatin1String("queue") || parser.isSet(reviewOption))
+        browser->showPage(CaseBrowser::Page::Queue);
+    if (parser.isSet(reviewOption)) {
+        ReviewQueuePanel *queue = browser->queuePanel();
+        queue->selectFirstUnreviewed();
+        for (int i = 0; i < parser.value(reviewOption).toInt(); ++i)
+            queue->keyHandler()->confirmSelection();
+    }
+    if (parser.isSet(signOption)) {
+        ReviewQueuePanel *queue = browser->queuePanel();
+        browser->showPage(CaseBrowser::Page::Queue);
+        queue->selectFirstUnreviewed();
+        while (queue->queueModel()->unreviewedCount() > 0)
+            queue->keyHandler()->confirmSelection();
+        if (auto signedOk = window.signCurrentCase(); !signedOk)
+            std::fprintf(stderr, "cannot sign: %s\n", signedOk.error().c_str());
+    }
+    if (page == QLatin1String("differential"))
+        browser->showPage(CaseBrowser::Page::Differential);
+    else if (page == QLatin1String("gallery"))
+        browser->showPage(CaseBrowser::Page::Gallery);
     const int cell = parser.value(cellOption).toInt();
-    if (browser->galleryModel()->rowCount() > cell)
+    if (page == QLatin1String("queue")) {
+        QAbstractItemView *view = browser->queuePanel()->view();
+        if (view->model()->rowCount() > cell)
+            view->setCurrentIndex(view->model()->index(cell, 0));
+        view->setFocus();
+    } else if (browser->galleryModel()->rowCount() > cell) {
         browser->selectCell(browser->galleryModel()->cellId(browser->galleryModel()->index(cell)));
+    }
+    if (parser.isSet(heatmapOption)) {
+        HeatmapView *heatmap = browser->detailsPanel()->heatmapView();
+        if (parser.isSet(targetOption))
+            heatmap->setTargetClass(parser.value(targetOption));
+        QEventLoop loop;
+        QObject::connect(window.classificationJob(), &ClassificationJob::heatmapReady, &loop, &QEventLoop::quit);
+        QObject::connect(window.classificationJob(), &ClassificationJob::heatmapFailed, &loop, &QEventLoop::quit);
+        heatmap->setMode(parser.value(heatmapOption) == QLatin1String("heatmap") ? HeatmapView::Mode::Heatmap
+                                                                                  : HeatmapView::Mode::Overlay);
+        if (!heatmap->hasHeatmap())
+            loop.exec();
+        std::printf("heatmap: %s\n", qPrintable(heatmap->statusText()));
+    }
     if (parser.isSet(classOption)) {
         auto *filter = window.findChild<QComboBox *>(QStringLiteral("classFilter"));
         if (filter)
@@ -167,6 +276,51 @@ int main(int argc, char **argv)
         std::printf("after scrolling, visible thumbnails ready in %lld ms\n", clock.elapsed());
     }
     bool ok = save(&window, parser.value(outOption));
+    if (parser.isSet(viewerOption))
+        ok = save(browser->detailsPanel(), parser.value(viewerOption)) && ok;
+    if (parser.isSet(pdfOption)) {
+        if (auto written = window.exportReportPdf(parser.value(pdfOption)); !written)
+            std::fprintf(stderr, "cannot write the report: %s\n", written.error().c_str());
+        else
+            std::printf("wrote %s\n", qPrintable(parser.value(pdfOption)));
+    }
+    if (parser.isSet(reportOption)) {
+        // The PDF's layout engine (QTextDocument) drawn on an A4-sized image.
+        auto row = window.database()->caseById(browser->galleryModel()->caseId());
+        CaseReportInput input;
+        input.caseRow = row ? *row : cytodiff::db::CaseRow{};
+        input.cells = browser->galleryModel()->cells();
+        input.reviewed = browser->galleryModel()->reviewedCells();
+        input.thresholds = browser->galleryModel()->reviewThresholds();
+        input.ranges = AppSettings::referenceRanges();
+        input.generatedBy = AppSettings::reviewerName();
+        const cytodiff::db::Database *database = window.database();
+        input.imageOf = [database](qint64 id) {
+            auto bytes = database->cellImage(id);
+            return bytes ? *bytes : QByteArray();
+        };
+        QList<std::pair<QString, QImage>> images;
+        const QString html = CaseReport::reportHtml(input, &images);
+        QTextDocument document;
+        for (const auto &[url, image] : std::as_const(images))
+            document.addResource(QTextDocument::ImageResource, QUrl(url), image);
+        document.setHtml(html);
+        document.setTextWidth(794 - 2 * 56);
+        QImage pageImage(794, 1123, QImage::Format_RGB32);
+        pageImage.fill(Qt::white);
+        QPainter painter(&pageImage);
+        painter.translate(56, 56);
+        document.drawContents(&painter, QRectF(0, 0, 794 - 2 * 56, 1123 - 2 * 56));
+        painter.end();
+        ok = pageImage.save(parser.value(reportOption)) && ok;
+        std::printf("wrote %s\n", qPrintable(parser.value(reportOption)));
+    }
+    if (parser.isSet(settingsOption)) {
+        SettingsDialog settings(&window);
+        settings.show();
+        spin(100);
+        ok = save(&settings, parser.value(settingsOption)) && ok;
+    }
 
     if (parser.isSet(summaryOption)) {
         ImportSummaryDialog summary(last, &window);

@@ -1,6 +1,7 @@
 // MainWindow as a user meets it: an empty workspace shows the start page;
 // importing an export shows the case, its gallery and the cell details.
 
+#include "appsettings.h"
 #include "casebrowser.h"
 #include "caselistmodel.h"
 #include "celldetailspanel.h"
@@ -15,6 +16,7 @@
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +34,11 @@ private slots:
         QCoreApplication::setOrganizationName(QStringLiteral("CytoDiffTest"));
         QCoreApplication::setApplicationName(QStringLiteral("test_mainwindow"));
     }
+
+    // These tests are about the window and import; classification after
+    // import (on by default, once a model is installed) would only slow
+    // them down. test_reviewworkflow covers it.
+    void init() { AppSettings::setClassifyAfterImport(false); }
 
     void emptyWorkspaceShowsStartPage()
     {
@@ -176,6 +183,35 @@ private slots:
         QVERIFY(!result.ok());
         QVERIFY(!result.error().empty());
         QCOMPARE(window.workspacePath(), QFileInfo(good).absoluteFilePath());
+    }
+
+    void remembersWorkspacesAndWindowState()
+    {
+        QSettings().clear();
+        QTemporaryDir dir;
+        const QString first = QFileInfo(dir.filePath(QStringLiteral("a.cytodiff"))).absoluteFilePath();
+        const QString second = QFileInfo(dir.filePath(QStringLiteral("b.cytodiff"))).absoluteFilePath();
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(window.openWorkspace(first).ok());
+            QVERIFY(window.openWorkspace(second).ok());
+            QVERIFY(window.openWorkspace(first).ok());
+            window.resize(1111, 777);
+            window.caseBrowser()->setThumbnailSize(128);
+            QVERIFY(window.close());
+        }
+        QCOMPARE(AppSettings::recentWorkspaces(), QStringList({first, second}));
+        QCOMPARE(AppSettings::lastWorkspace(), first);
+        QCOMPARE(AppSettings::thumbnailSize(), 128);
+        QVERIFY(!AppSettings::mainWindowGeometry().isEmpty());
+        MainWindow restored;
+        QCOMPARE(restored.size(), QSize(1111, 777));
+        QCOMPARE(restored.caseBrowser()->thumbnailSize(), 128);
+
+        for (int i = 0; i < AppSettings::kMaxRecentWorkspaces + 3; ++i)
+            AppSettings::addRecentWorkspace(QStringLiteral("/w/%1.cytodiff").arg(i));
+        QCOMPARE(AppSettings::recentWorkspaces().size(), AppSettings::kMaxRecentWorkspaces);
     }
 
     void importIntoMissingFolderIsRefused()

@@ -1,0 +1,14 @@
+#pragma once
+// Training-time augmentation shared by the diffusion trainer and the
+// discriminative baseline, so both see exactly the same data. Internal.
+
+#include <torch/torch.h>
+
+namespace cytodiff::engine {
+
+// x: [B,3,R,R] in [-1, 1] -> same shape: random rotation (any angle),
+// flips, +-10% scale, small shifts, mild saturation/contrast/brightness and
+// per-channel stain jitter.
+torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen);
+
+} // namespace cytodiff::engine

@@ -1,0 +1,90 @@
+#include <torch/torch.h>
+
+#include "trainingloop.h"
+
+#include <cmath>
+#include <ctime>
+#include <numbers>
+
+namespace cytodiff::engine {
+
+Result<void> BalancedSampler::init(const TrainingData &data)
+{
+    m_trainByClass.assign(data.classNames.size(), {});
+    std::vector<std::vector<std::int64_t>> validationByClass(data.classNames.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (data.splits[i] == Split::Train)
+            m_trainByClass[data.labels[i]].push_back(std::int64_t(i));
+        else if (data.splits[i] == Split::Validation)
+            validationByClass[data.labels[i]].push_back(std::int64_t(i));
+    }
+    for (std::size_t c = 0; c < m_trainByClass.size(); ++c)
+        if (m_trainByClass[c].empty())
+            return makeError("Class '" + data.classNames[c] + "' has no training images.");
+    m_validation.clear();
+    for (std::size_t round = 0;; ++round) {
+        bool any = false;
+        for (const auto &cls : validationByClass)
+            if (round < cls.size()) {
+                m_validation.push_back(cls[round]);
+                any = true;
+            }
+        if (!any)
+            break;
+    }
+    return {};
+}
+
+void BalancedSampler::draw(int b, at::Generator &generator, std::vector<std::int64_t> &indices,
+                           std::vector<std::int64_t> &labels) const
+{
+    const int classes = int(m_trainByClass.size());
+    auto classDraw = torch::randint(0, classes, {b}, generator, torch::kInt64);
+    auto cellDraw = torch::rand({b}, generator);
+    indices.resize(b);
+    labels.resize(b);
+    for (int i = 0; i < b; ++i) {
+        const auto c = classDraw[i].item<std::int64_t>();
+        const auto &pool = m_trainByClass[c];
+        indices[i] = pool[std::min<std::size_t>(pool.size() - 1, std::size_t(cellDraw[i].item<double>() * pool.size()))];
+        labels[i] = c;
+    }
+}
+
+double budgetFraction(const TrainOptions &options, std::int64_t step, double elapsedSeconds)
+{
+    double f = 0.0;
+    if (options.steps > 0)
+        f = std::max(f, double(step) / options.steps);
+    if (options.minutes > 0)
+        f = std::max(f, elapsedSeconds / (options.minutes * 60.0));
+    return std::min(f, 1.0);
+}
+
+double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction)
+{
+    if (step < options.warmupSteps)
+        return options.learningRate * double(step + 1) / options.warmupSteps;
+    return options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(std::numbers::pi * fraction)));
+}
+
+torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int64_t> &indices)
+{
+    return pixels.index_select(0, torch::tensor(indices)).to(torch::kFloat32) / 127.5 - 1.0; // [B,3,R,R]
+}
+
+torch::Tensor pixelTensor(const TrainingData &data)
+{
+    return torch::from_blob(const_cast<std::uint8_t *>(data.pixels.data()),
+                            {std::int64_t(data.size()), 3, data.resolution, data.resolution}, torch::kUInt8);
+}
+
+std::string isoTimestamp()
+{
+    std::time_t now = std::time(nullptr);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return buffer;
+}
+
+} // namespace cytodiff::engine

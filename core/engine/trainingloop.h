@@ -1,0 +1,36 @@
+#pragma once
+// Pieces shared by the diffusion trainer and the baseline trainer: the
+// class-balanced sampler, the budget and the learning-rate schedule.
+// Internal (LibTorch).
+
+#include <torch/torch.h>
+
+#include "trainer.h"
+
+namespace cytodiff::engine {
+
+class BalancedSampler {
+public:
+    Result<void> init(const TrainingData &data);
+    // A uniform class, then a uniform training cell of it, b times.
+    void draw(int b, at::Generator &generator, std::vector<std::int64_t> &indices,
+              std::vector<std::int64_t> &labels) const;
+    // Validation cells in round-robin class order, so any prefix is balanced.
+    const std::vector<std::int64_t> &validation() const { return m_validation; }
+
+private:
+    std::vector<std::vector<std::int64_t>> m_trainByClass;
+    std::vector<std::int64_t> m_validation;
+};
+
+// Share of the budget (steps and/or minutes) used, in [0, 1].
+double budgetFraction(const TrainOptions &options, std::int64_t step, double elapsedSeconds);
+// Linear warm-up, then cosine decay to 10% of the peak over the budget.
+double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction);
+// uint8 [N,3,R,R] rows -> float [B,3,R,R] in [-1, 1].
+torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int64_t> &indices);
+// The pixels of a TrainingData as a tensor view (no copy).
+torch::Tensor pixelTensor(const TrainingData &data);
+std::string isoTimestamp();
+
+} // namespace cytodiff::engine

@@ -1,0 +1,385 @@
+// The review workflow as a haematologist goes through it, offscreen, with
+// the tiny committed model: import -> classify in the background -> queue
+// order -> reclassify by key -> undo/redo -> bulk reclassify -> confirm the
+// rest -> sign -> amend -> export, checking the database after each step.
+
+#include "appsettings.h"
+#include "casebrowser.h"
+#include "caselistmodel.h"
+#include "celldetailspanel.h"
+#include "cellgallerymodel.h"
+#include "cellgalleryview.h"
+#include "classificationjob.h"
+#include "classificationstatus.h"
+#include "differentialpanel.h"
+#include "heatmapview.h"
+#include "mainwindow.h"
+#include "reviewcontroller.h"
+#include "reviewpriority.h"
+#include "reviewqueuemodel.h"
+#include "reviewqueuepanel.h"
+#include "reviewtesthelpers.h"
+#include "settingsdialog.h"
+
+#include <QAction>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace cytodiff;
+using namespace cytodiff::ui;
+
+class TestReviewWorkflow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("CytoDiffTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_reviewworkflow"));
+        QVERIFY2(QFile::exists(uitest::tinyModelPath()), qPrintable(uitest::tinyModelPath()));
+    }
+
+    void init()
+    {
+        QSettings().clear();
+        uitest::useTinyModel();
+    }
+
+    void importClassifyReviewSignExport()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("SLIDE-0412"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 4},
+                                          {QStringLiteral("lymphocyte"), QStringLiteral("LY"), 3},
+                                          {QStringLiteral("monocyte"), QStringLiteral("MO"), 2},
+                                          {QStringLiteral("erythroblast"), QStringLiteral("ERB"), 2},
+                                          {QStringLiteral("basophil"), QStringLiteral("BA"), 1}}));
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(window.openWorkspace(workspace).ok());
+
+        // Import: classification starts by itself and fills the database.
+        QSignalSpy classified(&window, &MainWindow::classificationFinished);
+        QSignalSpy predictions(window.classificationJob(), &ClassificationJob::predictionReady);
+        QVERIFY(window.startImport(root));
+        QVERIFY(classified.wait(60000));
+        const auto outcome = classified.first().first().value<ClassificationOutcome>();
+        QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+        QCOMPARE(outcome.total, 12);
+        QCOMPARE(outcome.classified, 12);
+        QCOMPARE(predictions.size(), 12);
+        QVERIFY(outcome.modelId.startsWith(QStringLiteral("tiny-pbc8@")));
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions WHERE model_id = ?", {outcome.modelId}), 12);
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(DISTINCT cell_id) FROM predictions"), 12);
+
+        CaseBrowser *browser = window.caseBrowser();
+        CellGalleryModel *cells = browser->galleryModel();
+        QCOMPARE(cells->rowCount(), 12);
+        for (int row = 0; row < cells->rowCount(); ++row)
+            QVERIFY(cells->cellAt(row)->hasPrediction);
+
+        // Queue: every cell (threshold 100%), pinned groups first, then the
+        // least confident first.
+        ReviewQueuePanel *queue = browser->queuePanel();
+        ReviewQueueModel *order = queue->queueModel();
+        QCOMPARE(order->rowCount(), 12);
+        const ReviewThresholds thresholds = cells->reviewThresholds();
+        for (int row = 1; row < order->rowCount(); ++row) {
+            const db::CellSummary *a = cells->cellAt(order->mapToSource(order->index(row - 1, 0)).row());
+            const db::CellSummary *b = cells->cellAt(order->mapToSource(order->index(row, 0)).row());
+            QVERIFY(!ReviewPriority::queueLess(*b, *a, thresholds));
+            const int ga = int(ReviewPriority::group(*a, thresholds));
+            const int gb = int(ReviewPriority::group(*b, thresholds));
+            QVERIFY(ga <= gb);
+            if (ga == gb)
+                QVERIFY(ReviewPriority::sortMargin(*a) <= ReviewPriority::sortMargin(*b));
+        }
+        for (int row = 0; row < order->rowCount(); ++row) {
+            const QModelIndex index = order->index(row, 0);
+            if (index.data(CellGalleryModel::ReviewGroupRole).toInt() == int(ReviewGroup::Unidentified))
+                QCOMPARE(index.data(CellGalleryModel::CaptionRole).toString(), QStringLiteral("Unidentified"));
+        }
+
+        // Signing is refused while the queue has unreviewed cells.
+        QCOMPARE(window.reviewController()->signCheck().unreviewed, 12);
+        QVERIFY(!window.signCurrentCase().ok());
+        QCOMPARE(uitest::text(workspace, "SELECT status FROM cases"), QStringLiteral("open"));
+
+        // Reclassify the first queue cell with key 3 (monocyte).
+        browser->showPage(CaseBrowser::Page::Queue);
+        CellGalleryView *view = queue->view();
+        view->setFocus();
+        queue->selectFirstUnreviewed();
+        const qint64 first = queue->currentCellId();
+        const QString importedLabel = uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {first});
+        QCOMPARE(browser->detailsPanel()->cellId(), first);
+        QTest::keyClick(view, Qt::Key_3);
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {first}), QStringLiteral("monocyte"));
+        QVERIFY(cells->isReviewed(first));
+        QVERIFY(queue->currentCellId() != first); // auto-advance
+        const qint64 auditAfterEdit = uitest::scalar(workspace, "SELECT COUNT(*) FROM audit_log WHERE entity_id = ? "
+                                                                "AND entity = 'cell'", {first});
+        QVERIFY(auditAfterEdit >= 1);
+        QCOMPARE(uitest::text(workspace, "SELECT actor FROM audit_log WHERE entity = 'cell' AND entity_id = ? "
+                                         "ORDER BY id DESC LIMIT 1", {first}),
+                 QStringLiteral("dr.test"));
+
+        // Undo puts the imported label back and the cell back in the queue;
+        // the log keeps both changes.
+        QUndoStack *undo = window.reviewController()->undoStack();
+        QCOMPARE(undo->count(), 1);
+        undo->undo();
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {first}), importedLabel);
+        QVERIFY(!cells->isReviewed(first));
+        QVERIFY(uitest::scalar(workspace, "SELECT COUNT(*) FROM audit_log WHERE entity = 'cell' AND entity_id = ?", {first})
+                > auditAfterEdit);
+        undo->redo();
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {first}), QStringLiteral("monocyte"));
+        QVERIFY(cells->isReviewed(first));
+
+        // Bulk: three cells to neutrophil with one key, one undo step.
+        const int start = order->indexOfCell(first).row() + 1;
+        QItemSelection block(order->index(start, 0), order->index(start + 2, 0));
+        view->selectionModel()->setCurrentIndex(order->index(start, 0), QItemSelectionModel::NoUpdate);
+        view->selectionModel()->select(block, QItemSelectionModel::ClearAndSelect);
+        QList<qint64> bulk;
+        for (int row = start; row <= start + 2; ++row)
+            bulk << order->cellId(order->index(row, 0));
+        QTest::keyClick(view, Qt::Key_1);
+        for (qint64 id : bulk)
+            QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {id}), QStringLiteral("neutrophil"));
+        QCOMPARE(undo->count(), 2);
+        undo->undo();
+        for (qint64 id : bulk)
+            QVERIFY(!cells->isReviewed(id));
+        undo->redo();
+        for (qint64 id : bulk)
+            QVERIFY(cells->isReviewed(id));
+
+        // Confirm the rest with Space; auto-advance walks the queue.
+        queue->selectFirstUnreviewed();
+        for (int guard = 0; guard < 20 && order->unreviewedCount() > 0; ++guard)
+            QTest::keyClick(view, Qt::Key_Space);
+        QCOMPARE(order->unreviewedCount(), 0);
+        QVERIFY2(window.reviewController()->signCheck().allowed, qPrintable(window.reviewController()->signCheck().reason));
+
+        // The differential counts the reviewed classes.
+        browser->showPage(CaseBrowser::Page::Differential);
+        const Differential &d = browser->differentialPanel()->differential();
+        const qint64 whiteInDb = uitest::scalar(workspace, "SELECT COUNT(*) FROM cells WHERE label_class IN "
+                                                           "('neutrophil','lymphocyte','monocyte','basophil',"
+                                                           "'eosinophil','ig','blast','variant_lymphocyte')");
+        QCOMPARE(qint64(d.whiteCells), whiteInDb);
+
+        // Sign: locked, logged.
+        QVERIFY(window.signCurrentCase().ok());
+        QCOMPARE(uitest::text(workspace, "SELECT status FROM cases"), QStringLiteral("signed"));
+        QCOMPARE(uitest::text(workspace, "SELECT signed_by FROM cases"), QStringLiteral("dr.test"));
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM audit_log WHERE action = 'sign'"), 1);
+        QCOMPARE(undo->count(), 0);
+
+        // After signing a change needs a reason: cancelled = nothing written,
+        // given = an amendment in the log.
+        browser->showPage(CaseBrowser::Page::Queue);
+        view->setFocus();
+        const qint64 target = queue->currentCellId() ? queue->currentCellId() : order->cellId(order->index(0, 0));
+        view->selectionModel()->setCurrentIndex(order->indexOfCell(target), QItemSelectionModel::ClearAndSelect);
+        const QString before = uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {target});
+        const QString amended = before == QLatin1String("basophil") ? QStringLiteral("eosinophil") : QStringLiteral("basophil");
+        window.setAmendmentReasonProvider([](int) { return QString(); });
+        QTest::keyClick(view, amended == QLatin1String("basophil") ? Qt::Key_5 : Qt::Key_4);
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {target}), before);
+        window.setAmendmentReasonProvider([](int) { return QStringLiteral("second look under oil"); });
+        view->selectionModel()->setCurrentIndex(order->indexOfCell(target), QItemSelectionModel::ClearAndSelect);
+        QTest::keyClick(view, amended == QLatin1String("basophil") ? Qt::Key_5 : Qt::Key_4);
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {target}), amended);
+        QCOMPARE(uitest::text(workspace, "SELECT reason FROM audit_log WHERE action = 'amend' AND entity_id = ?", {target}),
+                 QStringLiteral("second look under oil"));
+
+        // Exports.
+        const QString csvPath = dir.filePath(QStringLiteral("cells.csv"));
+        QVERIFY(window.exportCellCsv(csvPath).ok());
+        QFile csv(csvPath);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 13);
+        QVERIFY(lines.first().startsWith("case,slide_id,specimen,cell_id,file"));
+        QVERIFY(lines.first().contains("score_neutrophil"));
+        QVERIFY(lines.at(1).startsWith("SLIDE-0412,"));
+        const QString pdfPath = dir.filePath(QStringLiteral("report.pdf"));
+        QVERIFY(window.exportReportPdf(pdfPath).ok());
+        QFile pdf(pdfPath);
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY(pdf.size() > 2000);
+    }
+
+    void cancelAndResume()
+    {
+        uitest::useTinyModel(24); // slower cells, so cancel lands mid-case
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("resume"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("lymphocyte"), QStringLiteral("LY"), 24}}, 120, 500));
+        AppSettings::setClassifyAfterImport(false);
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        QVERIFY(window.openWorkspace(workspace).ok());
+        QSignalSpy imported(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(imported.wait(30000));
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions"), 0);
+
+        const qint64 caseId = window.caseBrowser()->currentCaseId();
+        ClassificationJob *job = window.classificationJob();
+        QSignalSpy predictions(job, &ClassificationJob::predictionReady);
+        QSignalSpy finished(&window, &MainWindow::classificationFinished);
+        QVERIFY(window.startClassification(caseId).ok());
+        QVERIFY(window.isClassifying());
+        QVERIFY(uitest::waitUntil([&] { return predictions.size() >= 3; }, 30000));
+        QVERIFY(window.classificationStatus()->isVisible());
+        QVERIFY(window.classificationStatus()->text().contains(QStringLiteral("resume")));
+        job->cancel();
+        QVERIFY(finished.wait(30000));
+        const auto stopped = finished.first().first().value<ClassificationOutcome>();
+        QVERIFY(stopped.cancelled);
+        const qint64 stored = uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions");
+        QCOMPARE(stored, qint64(stopped.classified));
+        QVERIFY(stored >= 3 && stored < 24);
+        QVERIFY(!window.isClassifying());
+
+        // Resume: only the cells without a prediction from this model.
+        finished.clear();
+        QVERIFY(window.startClassification(caseId).ok());
+        QVERIFY(finished.wait(60000));
+        const auto resumed = finished.first().first().value<ClassificationOutcome>();
+        QVERIFY(!resumed.cancelled);
+        QCOMPARE(qint64(resumed.skipped), stored);
+        QCOMPARE(resumed.classified, 24 - int(stored));
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions"), 24);
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(DISTINCT cell_id) FROM predictions"), 24);
+
+        // A third run has nothing to do.
+        finished.clear();
+        QVERIFY(window.startClassification(caseId).ok());
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().value<ClassificationOutcome>().classified, 0);
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions"), 24);
+    }
+
+    void heatmapOverlayIsComputedOnDemandAndCached()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("heat"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("monocyte"), QStringLiteral("MO"), 3}}, 200, 900));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QSignalSpy classified(&window, &MainWindow::classificationFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(classified.wait(60000));
+
+        CaseBrowser *browser = window.caseBrowser();
+        QVERIFY(browser->selectCell(browser->galleryModel()->cellId(browser->galleryModel()->index(0))));
+        HeatmapView *heatmap = browser->detailsPanel()->heatmapView();
+        const QImage original = heatmap->shownPixmap().toImage();
+        QVERIFY(!original.isNull());
+        QVERIFY(!heatmap->targetClass().isEmpty());
+
+        QSignalSpy ready(window.classificationJob(), &ClassificationJob::heatmapReady);
+        heatmap->setMode(HeatmapView::Mode::Overlay);
+        QVERIFY(ready.wait(30000));
+        QVERIFY(heatmap->hasHeatmap());
+        const QImage overlay = heatmap->shownPixmap().toImage();
+        QVERIFY(!overlay.isNull());
+        QVERIFY(overlay != original);
+        heatmap->setOpacity(10);
+        QVERIFY(heatmap->shownPixmap().toImage() != overlay);
+        heatmap->setMode(HeatmapView::Mode::Heatmap);
+        QVERIFY(heatmap->shownPixmap().toImage() != overlay);
+        heatmap->setMode(HeatmapView::Mode::Original);
+        QCOMPARE(heatmap->shownPixmap().toImage(), original);
+
+        // Cached: asking again answers at once, without the worker.
+        ready.clear();
+        window.classificationJob()->requestHeatmap(browser->detailsPanel()->cellId());
+        QCOMPARE(ready.size(), 1);
+    }
+
+    void settingsDialogWritesTheSettings()
+    {
+        SettingsDialog dialog;
+        auto *model = dialog.findChild<QLineEdit *>(QStringLiteral("modelPath"));
+        QVERIFY(model);
+        QCOMPARE(QDir::fromNativeSeparators(model->text()), uitest::tinyModelPath());
+        QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("modelInfo"))->text().contains(QStringLiteral("8 classes")));
+        dialog.findChild<QSpinBox *>(QStringLiteral("maxTrials"))->setValue(40);
+        dialog.findChild<QSpinBox *>(QStringLiteral("marginThreshold"))->setValue(35);
+        dialog.findChild<QLineEdit *>(QStringLiteral("reviewerName"))->setText(QStringLiteral("Dr Who"));
+        dialog.findChild<QLineEdit *>(QStringLiteral("referenceSource"))->setText(QStringLiteral("Lab SOP 12 v3"));
+        auto *ranges = dialog.findChild<QTableWidget *>(QStringLiteral("referenceRanges"));
+        ranges->item(0, 1)->setText(QStringLiteral("40")); // neutrophil low
+        dialog.save();
+        QCOMPARE(AppSettings::maxTrials(), 40);
+        QCOMPARE(AppSettings::reviewThresholds().marginBelow, 0.35);
+        QCOMPARE(AppSettings::reviewerName(), QStringLiteral("Dr Who"));
+        const ReferenceRanges saved = AppSettings::referenceRanges();
+        QCOMPARE(saved.source, QStringLiteral("Lab SOP 12 v3"));
+        QCOMPARE(saved.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
+        QCOMPARE(saved.find(QStringLiteral("basophil"))->highPercent, 2.0);
+
+        // A model that is not one is explained, not loaded.
+        QTemporaryDir dir;
+        const QString bogus = dir.filePath(QStringLiteral("bogus.pt"));
+        QVERIFY(uitest::writeFile(bogus, QByteArray("not a model")));
+        model->setText(bogus);
+        emit model->editingFinished();
+        QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("modelInfo"))->text().startsWith(QStringLiteral("Cannot use")));
+
+        QCOMPARE(ClassificationStatus::etaText(12.2), QStringLiteral("13 s left"));
+        QCOMPARE(ClassificationStatus::etaText(125), QStringLiteral("2:05 left"));
+    }
+
+    void missingModelIsAClearMessage()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("nomodel"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("basophil"), QStringLiteral("BA"), 2}}, 64, 1200));
+        AppSettings::setClassifyAfterImport(true);
+        AppSettings::setModelPath(dir.filePath(QStringLiteral("gone.pt")));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QSignalSpy imported(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(imported.wait(30000));
+        auto started = window.startClassification(window.caseBrowser()->currentCaseId());
+        QVERIFY(!started.ok());
+        QVERIFY2(QString::fromStdString(started.error()).contains(QStringLiteral("does not exist")), started.error().c_str());
+        QVERIFY(!window.isClassifying());
+        // The viewer says what to do instead of showing empty bars.
+        window.caseBrowser()->selectCell(window.caseBrowser()->galleryModel()->cellId(
+            window.caseBrowser()->galleryModel()->index(0)));
+        QVERIFY(window.caseBrowser()->detailsPanel()->findChild<QLabel *>(QStringLiteral("detailsPrediction"))
+                    ->text()
+                    .contains(QStringLiteral("Classify")));
+    }
+};
+
+QTEST_MAIN(TestReviewWorkflow)
+#include "test_reviewworkflow.moc"

@@ -1,0 +1,466 @@
+#include "classificationjob.h"
+
+#include "database.h"
+#include "engine.h"
+#include "imageio.h"
+#include "reviewstore.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QMutex>
+#include <QWaitCondition>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <optional>
+
+namespace cytodiff::ui {
+
+namespace {
+// Progress is reported at most this often; predictions are not throttled.
+constexpr qint64 kProgressIntervalMs = 100;
+// Heatmaps of the last cells looked at (a few hundred KB each).
+constexpr int kHeatmapCacheEntries = 64;
+
+QString fromStd(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+} // namespace
+
+struct ClassificationJob::Shared {
+    QMutex mutex;
+    QWaitCondition wake;
+    // Guarded by mutex.
+    std::deque<qint64> cases;
+    std::deque<qint64> heatmaps; // front = asked for last
+    ClassificationSettings settings;
+    // Read by the engine's cancel callbacks without the mutex.
+    std::atomic_bool stop{false};
+    std::atomic_bool cancelRun{false};
+};
+
+// Lives only inside the worker thread's function: owns the model and the
+// worker's database connection.
+class ClassificationJob::Worker {
+public:
+    Worker(ClassificationJob *job, std::shared_ptr<Shared> shared, QString workspacePath)
+        : m_job(job), m_shared(std::move(shared)), m_workspacePath(std::move(workspacePath))
+    {
+    }
+
+    void run()
+    {
+        // One intra-op thread: the GUI thread and the thumbnail loader need
+        // the other cores, and per-cell work is too small to split well.
+        engine::setThreadCount(1);
+        for (;;) {
+            Task task = nextTask();
+            if (task.kind == Task::Stop)
+                return;
+            // Nothing may escape the thread: an exception here would
+            // terminate the whole application.
+            try {
+                if (task.kind == Task::Heatmap)
+                    computeHeatmap(task.id, task.settings);
+                else if (task.kind == Task::StartCase)
+                    startCase(task.id, task.settings);
+                else
+                    classifyNextCell();
+            } catch (const std::exception &e) {
+                fail(task, ClassificationJob::tr("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what())));
+            } catch (...) {
+                fail(task, ClassificationJob::tr("Unexpected error in the classification worker."));
+            }
+        }
+    }
+
+private:
+    struct Task {
+        enum Kind { Stop, Heatmap, StartCase, NextCell } kind = Stop;
+        qint64 id = 0;
+        ClassificationSettings settings;
+    };
+
+    // The running case, worker side.
+    struct Run {
+        ClassificationOutcome outcome;
+        QList<qint64> remaining;
+        QElapsedTimer clock;
+        QElapsedTimer sinceProgress;
+        engine::ClassifyOptions options;
+        QStringList classNames;
+    };
+
+    Task nextTask()
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        for (;;) {
+            if (m_shared->stop)
+                return {};
+            if (!m_shared->heatmaps.empty()) {
+                const qint64 cell = m_shared->heatmaps.front();
+                m_shared->heatmaps.pop_front();
+                return {Task::Heatmap, cell, m_shared->settings};
+            }
+            if (m_run)
+                return {Task::NextCell, m_run->outcome.caseId, {}};
+            if (!m_shared->cases.empty()) {
+                const qint64 caseId = m_shared->cases.front();
+                m_shared->cases.pop_front();
+                // Under the mutex, so a cancel() from now on is honoured.
+                m_shared->cancelRun = false;
+                return {Task::StartCase, caseId, m_shared->settings};
+            }
+            m_shared->wake.wait(&m_shared->mutex);
+        }
+    }
+
+    void fail(const Task &task, const QString &message)
+    {
+        if (task.kind == Task::Heatmap) {
+            post([job = m_job, id = task.id, message] { job->onHeatmap(nullptr, id, message); });
+            return;
+        }
+        if (!m_run) {
+            ClassificationOutcome outcome;
+            outcome.caseId = task.id;
+            outcome.error = message;
+            post([job = m_job, outcome] { job->onCaseFinished(outcome); });
+            return;
+        }
+        m_run->outcome.error = message;
+        finishRun();
+    }
+
+    template <typename F>
+    void post(F &&function)
+    {
+        // The job outlives this thread (its destructor joins it), and a
+        // call still queued when the job is destroyed is discarded by Qt.
+        QMetaObject::invokeMethod(m_job, std::forward<F>(function), Qt::QueuedConnection);
+    }
+
+    // Opens the connection and (re)loads the model when the settings
+    // changed. Returns an error message, empty on success.
+    QString prepare(const ClassificationSettings &settings)
+    {
+        if (!m_database) {
+            auto opened = db::Database::open(m_workspacePath);
+            if (!opened)
+                return ClassificationJob::tr("The workspace cannot be opened for classification: %1")
+                    .arg(fromStd(opened.error()));
+            m_database = std::make_unique<db::Database>(std::move(*opened));
+        }
+        if (settings.modelPath.isEmpty())
+            return ClassificationJob::tr("No classification model is chosen. Choose a model file (.pt) in "
+                                         "Settings > Classification.");
+        if (m_model && settings.modelPath == m_modelPath)
+            return {};
+        m_model.reset();
+        m_modelPath.clear();
+        if (!QFileInfo::exists(settings.modelPath))
+            return ClassificationJob::tr("The model file %1 does not exist. Choose another one in Settings > "
+                                         "Classification.")
+                .arg(settings.modelPath);
+        auto loaded = engine::Model::load(settings.modelPath.toStdString());
+        if (!loaded)
+            return ClassificationJob::tr("The model %1 cannot be loaded: %2").arg(settings.modelPath, fromStd(loaded.error()));
+        m_model = std::make_unique<engine::Model>(std::move(*loaded));
+        m_modelPath = settings.modelPath;
+        m_modelId = fromStd(m_model->card().modelId());
+        m_classNames.clear();
+        for (const std::string &name : m_model->card().classNames)
+            m_classNames << fromStd(name);
+        return {};
+    }
+
+    Result<FloatImage> networkInput(const QByteArray &bytes, int resolution) const
+    {
+        const engine::ModelCard &card = m_model->card();
+        return imaging::preprocess(std::string_view(bytes.constData(), std::size_t(bytes.size())),
+                                   {card.cropSize, resolution});
+    }
+
+    void startCase(qint64 caseId, const ClassificationSettings &settings)
+    {
+        m_run.emplace();
+        m_run->clock.start();
+        m_run->sinceProgress.start();
+        m_run->outcome.caseId = caseId;
+        if (const QString error = prepare(settings); !error.isEmpty()) {
+            m_run->outcome.error = error;
+            finishRun();
+            return;
+        }
+        m_run->outcome.modelId = m_modelId;
+        m_run->classNames = m_classNames;
+        auto all = m_database->cellIdsOfCase(caseId);
+        auto todo = ReviewStore::cellsWithoutPrediction(*m_database, caseId, m_modelId);
+        if (!all || !todo) {
+            m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1")
+                                       .arg(fromStd(!all ? all.error() : todo.error()));
+            finishRun();
+            return;
+        }
+        if (m_database->isReadOnly()) {
+            m_run->outcome.error = m_database->readOnlyReason();
+            finishRun();
+            return;
+        }
+        m_run->remaining = *todo;
+        m_run->outcome.total = int(all->size());
+        m_run->outcome.skipped = int(all->size() - todo->size());
+        m_run->options.protocol = settings.paperProtocol ? engine::Protocol::Paper : engine::Protocol::Fast;
+        m_run->options.trialsMax = settings.maxTrials;
+        post([job = m_job, caseId, total = m_run->outcome.total, skipped = m_run->outcome.skipped,
+              model = m_modelId] { job->onCaseStarted(caseId, total, skipped, model); });
+        if (m_run->remaining.isEmpty())
+            finishRun();
+    }
+
+    void classifyNextCell()
+    {
+        Run &run = *m_run;
+        if (m_shared->cancelRun || m_shared->stop || run.remaining.isEmpty()) {
+            run.outcome.cancelled = !run.remaining.isEmpty();
+            finishRun();
+            return;
+        }
+        const qint64 cellId = run.remaining.takeFirst();
+        const QString reason = classifyCell(cellId);
+        if (!reason.isEmpty()) {
+            if (m_shared->cancelRun || m_shared->stop) {
+                run.outcome.cancelled = true;
+                finishRun();
+                return;
+            }
+            ++run.outcome.failed;
+            post([job = m_job, cellId, reason] { emit job->cellFailed(cellId, reason); });
+        }
+        reportProgress(run.remaining.isEmpty());
+        if (run.remaining.isEmpty())
+            finishRun();
+    }
+
+    // Classifies and stores one cell; an error message, or empty.
+    QString classifyCell(qint64 cellId)
+    {
+        Run &run = *m_run;
+        auto bytes = m_database->cellImage(cellId);
+        if (!bytes)
+            return fromStd(bytes.error());
+        auto input = networkInput(*bytes, m_model->card().network.resolution);
+        if (!input)
+            return ClassificationJob::tr("The image cannot be prepared: %1").arg(fromStd(input.error()));
+        engine::ClassifyOptions options = run.options;
+        options.seed = std::uint64_t(cellId); // the same cell always gets the same trials
+        const std::shared_ptr<Shared> shared = m_shared;
+        auto result = m_model->classify(*input, options, [shared] { return shared->cancelRun || shared->stop; });
+        if (!result)
+            return fromStd(result.error());
+        if (result->predicted < 0 || result->predicted >= run.classNames.size())
+            return ClassificationJob::tr("The model returned no class.");
+
+        db::PredictionRow row;
+        row.cellId = cellId;
+        row.modelId = m_modelId;
+        row.predictedClass = run.classNames.at(result->predicted);
+        row.confidence = result->confidence;
+        row.anomaly = result->anomaly;
+        for (int c = 0; c < run.classNames.size() && c < int(result->probabilities.size()); ++c)
+            row.scores.insert(run.classNames.at(c), result->probabilities[std::size_t(c)]);
+        row.nfe = result->nfe;
+        row.createdAt = QDateTime::currentDateTimeUtc();
+        auto stored = m_database->insertPrediction(cellId, m_modelId, row.predictedClass, result->confidence,
+                                                   result->anomaly, row.scores, row.nfe);
+        if (!stored)
+            return fromStd(stored.error());
+        row.id = *stored;
+        ++run.outcome.classified;
+        post([job = m_job, row] { emit job->predictionReady(row); });
+        return {};
+    }
+
+    void reportProgress(bool force)
+    {
+        Run &run = *m_run;
+        if (!force && run.sinceProgress.elapsed() < kProgressIntervalMs)
+            return;
+        run.sinceProgress.restart();
+        const int worked = run.outcome.classified + run.outcome.failed;
+        const double seconds = run.clock.elapsed() / 1000.0;
+        const double rate = seconds > 0.0 ? worked / seconds : 0.0;
+        const double eta = rate > 0.0 ? run.remaining.size() / rate : -1.0;
+        const int done = run.outcome.skipped + worked;
+        post([job = m_job, caseId = run.outcome.caseId, done, total = run.outcome.total, rate, eta] {
+            emit job->progress(caseId, done, total, rate, eta);
+        });
+    }
+
+    void finishRun()
+    {
+        m_run->outcome.seconds = m_run->clock.elapsed() / 1000.0;
+        post([job = m_job, outcome = m_run->outcome] { job->onCaseFinished(outcome); });
+        m_run.reset();
+    }
+
+    void computeHeatmap(qint64 cellId, const ClassificationSettings &settings)
+    {
+        const auto failWith = [this, cellId](const QString &message) {
+            post([job = m_job, cellId, message] { job->onHeatmap(nullptr, cellId, message); });
+        };
+        if (const QString error = prepare(settings); !error.isEmpty())
+            return failWith(error);
+        auto bytes = m_database->cellImage(cellId);
+        if (!bytes)
+            return failWith(fromStd(bytes.error()));
+        auto input = networkInput(*bytes, m_model->card().network.resolution);
+        auto display = networkInput(*bytes, settings.displaySide);
+        if (!input || !display)
+            return failWith(ClassificationJob::tr("The image cannot be prepared: %1")
+                                .arg(fromStd(!input ? input.error() : display.error())));
+        const std::shared_ptr<Shared> shared = m_shared;
+        auto maps = m_model->heatmaps(*input, settings.heatmapTrials, std::uint64_t(cellId),
+                                      [shared] { return bool(shared->stop); });
+        if (!maps)
+            return failWith(fromStd(maps.error()));
+        auto data = std::make_shared<HeatmapData>();
+        data->cellId = cellId;
+        data->modelId = m_modelId;
+        data->classNames = m_classNames;
+        data->predicted = maps->predicted;
+        data->deltas = std::move(maps->deltas);
+        data->input = std::move(maps->input);
+        data->display = std::move(*display);
+        post([job = m_job, data, cellId] { job->onHeatmap(data, cellId, {}); });
+    }
+
+    ClassificationJob *m_job;
+    std::shared_ptr<Shared> m_shared;
+    QString m_workspacePath;
+    std::unique_ptr<db::Database> m_database;
+    std::unique_ptr<engine::Model> m_model;
+    QString m_modelPath;
+    QString m_modelId;
+    QStringList m_classNames;
+    std::optional<Run> m_run;
+};
+
+ClassificationJob::ClassificationJob(const QString &workspacePath, QObject *parent)
+    : QObject(parent), m_shared(std::make_shared<Shared>())
+{
+    qRegisterMetaType<db::PredictionRow>();
+    qRegisterMetaType<ClassificationOutcome>();
+    m_heatmaps.setMaxCost(kHeatmapCacheEntries);
+    m_thread = makeThread(QStringLiteral("classification"));
+    // The worker object is created inside the thread's function, so the
+    // model and the connection are made, used and destroyed in one thread.
+    std::shared_ptr<Shared> shared = m_shared;
+    m_thread.reset(QThread::create([this, shared, workspacePath] {
+        Worker worker(this, shared, workspacePath);
+        worker.run();
+    }));
+    m_thread->setObjectName(QStringLiteral("classification"));
+    m_thread->start(QThread::LowPriority);
+}
+
+ClassificationJob::~ClassificationJob()
+{
+    if (Shared *shared = m_shared.get()) {
+        QMutexLocker lock(&shared->mutex);
+        shared->stop.store(true);
+        shared->wake.wakeAll();
+    }
+    m_thread.reset(); // joins; the engine's cancel callback sees `stop`
+}
+
+void ClassificationJob::setSettings(const ClassificationSettings &settings)
+{
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->settings = settings;
+}
+
+ClassificationSettings ClassificationJob::settings() const
+{
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->settings;
+}
+
+void ClassificationJob::classifyCase(qint64 caseId)
+{
+    if (caseId <= 0 || caseId == m_runningCase || m_queuedCases.contains(caseId))
+        return;
+    m_queuedCases.append(caseId);
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->cases.push_back(caseId);
+    m_shared->wake.wakeAll();
+}
+
+void ClassificationJob::cancel()
+{
+    m_queuedCases.clear();
+    QMutexLocker lock(&m_shared->mutex);
+    m_shared->cases.clear();
+    m_shared->cancelRun = true;
+    m_shared->wake.wakeAll();
+}
+
+void ClassificationJob::requestHeatmap(qint64 cellId)
+{
+    if (const HeatmapData *cached = cachedHeatmap(cellId)) {
+        emit heatmapReady(cached->cellId);
+        return;
+    }
+    QMutexLocker lock(&m_shared->mutex);
+    auto &queue = m_shared->heatmaps;
+    if (std::find(queue.begin(), queue.end(), cellId) != queue.end())
+        return;
+    queue.push_front(cellId);
+    // Someone clicking through cells only needs the last few.
+    while (queue.size() > 4)
+        queue.pop_back();
+    m_shared->wake.wakeAll();
+}
+
+const HeatmapData *ClassificationJob::cachedHeatmap(qint64 cellId) const
+{
+    const HeatmapData *data = m_heatmaps.object(cellId);
+    // A heatmap of another model (the settings changed) is stale.
+    if (data && !m_modelId.isEmpty() && data->modelId != m_modelId)
+        return nullptr;
+    return data;
+}
+
+void ClassificationJob::onCaseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId)
+{
+    m_queuedCases.removeOne(caseId);
+    m_runningCase = caseId;
+    m_modelId = modelId;
+    emit caseStarted(caseId, total, alreadyDone, modelId);
+}
+
+void ClassificationJob::onCaseFinished(const ClassificationOutcome &outcome)
+{
+    m_queuedCases.removeOne(outcome.caseId);
+    if (m_runningCase == outcome.caseId)
+        m_runningCase = 0;
+    if (!outcome.modelId.isEmpty())
+        m_modelId = outcome.modelId;
+    emit caseFinished(outcome);
+}
+
+void ClassificationJob::onHeatmap(std::shared_ptr<HeatmapData> data, qint64 cellId, const QString &error)
+{
+    if (!data) {
+        emit heatmapFailed(cellId, error);
+        return;
+    }
+    m_modelId = data->modelId;
+    m_heatmaps.insert(cellId, new HeatmapData(std::move(*data)));
+    emit heatmapReady(cellId);
+}
+
+} // namespace cytodiff::ui

@@ -1,0 +1,128 @@
+#pragma once
+// Classifies cases and computes counterfactual heatmaps in one worker
+// thread, so the GUI never waits for the network.
+//
+// One thread, one model, one database connection (opened in the worker):
+// LibTorch modules are not shared between threads, and SQLite connections
+// must not be. The GUI posts tasks to a small mutex-guarded queue; the
+// worker takes heatmap requests first (someone is looking at that cell),
+// then the next cell of the running case, so a heatmap waits at most for
+// one cell's classification. Each prediction is written to the database
+// as soon as it exists, then reported by a queued call: cancelling or
+// quitting loses nothing already computed, and a new run of the same case
+// skips the cells that already have a prediction from the same model.
+//
+// Only engine.h (torch-free) is used here: Qt's `slots`/`signals` macros
+// and LibTorch headers do not mix. Nothing throws across the thread
+// boundary: the worker body catches everything and reports it as a
+// message. The thread is a ThreadPtr, joined by the destructor after
+// the worker was told to stop, and the engine's CancelFn makes a running
+// classification stop within one network evaluation.
+
+#include "floatimage.h"
+#include "records.h"
+#include "workerthread.h"
+
+#include <QCache>
+#include <QElapsedTimer>
+#include <QMetaType>
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace cytodiff::ui {
+
+// What the worker needs to know; read by the worker at the start of each
+// task, so a change applies from the next case or heatmap.
+struct ClassificationSettings {
+    QString modelPath;
+    bool paperProtocol = false; // false: the engine's fast protocol
+    int maxTrials = -1;         // -1: the protocol's default
+    int heatmapTrials = 32;
+    int displaySide = 288;      // side of the picture heatmaps are drawn on
+};
+
+struct ClassificationOutcome {
+    qint64 caseId = 0;
+    QString modelId;
+    int total = 0;      // cells in the case
+    int classified = 0; // by this run
+    int skipped = 0;    // already had a prediction from this model
+    int failed = 0;
+    bool cancelled = false;
+    QString error;      // a fatal error (no model, unreadable workspace)
+    double seconds = 0.0;
+};
+
+// A cell's counterfactual maps, at network resolution, plus the cell's
+// centre crop at display resolution to draw them on.
+struct HeatmapData {
+    qint64 cellId = 0;
+    QString modelId;
+    QStringList classNames; // model order
+    int predicted = -1;
+    std::vector<FloatImage> deltas; // per class, [3][R][R]; predicted = zeros
+    FloatImage input;               // network input, [3][R][R] in [-1, 1]
+    FloatImage display;             // centre crop, [3][S][S] in [-1, 1]
+};
+
+class ClassificationJob : public QObject {
+    Q_OBJECT
+public:
+    explicit ClassificationJob(const QString &workspacePath, QObject *parent = nullptr);
+    ~ClassificationJob() override;
+
+    void setSettings(const ClassificationSettings &settings);
+    ClassificationSettings settings() const;
+
+    // Queues a case (ignored when it is queued or running already).
+    void classifyCase(qint64 caseId);
+    bool isRunning() const { return m_runningCase != 0 || !m_queuedCases.isEmpty(); }
+    qint64 runningCaseId() const { return m_runningCase; }
+    bool isQueued(qint64 caseId) const { return m_queuedCases.contains(caseId); }
+
+    // Asks for a cell's heatmaps; answered from the cache at once when
+    // possible (heatmapReady is emitted before this returns).
+    void requestHeatmap(qint64 cellId);
+    const HeatmapData *cachedHeatmap(qint64 cellId) const;
+
+    // The model id of the last model the worker loaded (empty before).
+    QString loadedModelId() const { return m_modelId; }
+
+public slots:
+    // Stops the running case after the current network evaluation and
+    // drops the queued ones. Predictions already stored stay.
+    void cancel();
+
+signals:
+    void caseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId);
+    void progress(qint64 caseId, int done, int total, double cellsPerSecond, double etaSeconds);
+    void predictionReady(const cytodiff::db::PredictionRow &prediction);
+    void cellFailed(qint64 cellId, const QString &reason);
+    void caseFinished(const cytodiff::ui::ClassificationOutcome &outcome);
+    void heatmapReady(qint64 cellId);
+    void heatmapFailed(qint64 cellId, const QString &reason);
+
+private:
+    struct Shared;
+    class Worker;
+    friend class Worker;
+
+    void onCaseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId);
+    void onCaseFinished(const ClassificationOutcome &outcome);
+    void onHeatmap(std::shared_ptr<HeatmapData> data, qint64 cellId, const QString &error);
+
+    std::shared_ptr<Shared> m_shared;
+    QList<qint64> m_queuedCases; // GUI-side mirror for isRunning()/isQueued()
+    qint64 m_runningCase = 0;
+    QString m_modelId;
+    QCache<qint64, HeatmapData> m_heatmaps;
+    ThreadPtr m_thread; // declared last: joined first
+};
+
+} // namespace cytodiff::ui
+
+Q_DECLARE_METATYPE(cytodiff::db::PredictionRow)
+Q_DECLARE_METATYPE(cytodiff::ui::ClassificationOutcome)

@@ -1,0 +1,108 @@
+#include "differential.h"
+
+#include "classnames.h"
+#include "reviewpriority.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cytodiff::ui {
+
+WilsonInterval wilsonInterval(int k, int n, double z)
+{
+    if (n <= 0)
+        return {0.0, 1.0};
+    const double p = double(k) / n;
+    const double z2 = z * z;
+    const double centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / (1.0 + z2 / n);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+ReferenceRanges ReferenceRanges::defaults()
+{
+    ReferenceRanges defaults;
+    defaults.ranges = {
+        {QStringLiteral("neutrophil"), 43.0, 72.0}, {QStringLiteral("lymphocyte"), 18.0, 43.0},
+        {QStringLiteral("monocyte"), 4.0, 12.0},    {QStringLiteral("eosinophil"), 0.0, 8.0},
+        {QStringLiteral("basophil"), 0.0, 2.0},
+    };
+    defaults.source = DifferentialCalculator::tr("Adult ranges shipped with CytoDiff (replace with your "
+                                                 "laboratory's in Settings)");
+    return defaults;
+}
+
+std::optional<ReferenceRange> ReferenceRanges::find(const QString &classId) const
+{
+    for (const ReferenceRange &range : ranges) {
+        if (range.classId == classId)
+            return range;
+    }
+    return std::nullopt;
+}
+
+Differential DifferentialCalculator::compute(const QList<db::CellSummary> &cells, const QSet<qint64> &reviewed,
+                                             const ReferenceRanges &ranges)
+{
+    Differential result;
+    result.totalCells = int(cells.size());
+    QHash<QString, int> counts;
+    for (const db::CellSummary &cell : cells) {
+        const QString cls = ReviewPriority::workingClass(cell, reviewed.contains(cell.id));
+        if (cls.isEmpty())
+            ++result.unidentified;
+        else if (!importer::isCanonicalClass(cls))
+            ++result.otherCells;
+        else
+            ++counts[cls];
+    }
+    for (const importer::ClassInfo &info : importer::canonicalClasses()) {
+        if (info.whiteCell)
+            result.whiteCells += counts.value(info.id);
+    }
+    const int wbc = result.whiteCells;
+    for (const importer::ClassInfo &info : importer::canonicalClasses()) {
+        const int count = counts.value(info.id);
+        if (!info.whiteCell && count == 0)
+            continue;
+        DifferentialRow row;
+        row.classId = info.id;
+        row.count = count;
+        row.whiteCell = info.whiteCell;
+        row.value = wbc > 0 ? 100.0 * count / wbc : 0.0;
+        if (info.whiteCell) {
+            const WilsonInterval ci = wilsonInterval(count, wbc);
+            row.interval = {100.0 * ci.low, 100.0 * ci.high};
+            row.range = ranges.find(info.id);
+            // A flag needs a count to judge: with no white cells there is
+            // no percentage to be out of range.
+            if (row.range && wbc > 0) {
+                if (row.value < row.range->lowPercent)
+                    row.flag = RangeFlag::Low;
+                else if (row.value > row.range->highPercent)
+                    row.flag = RangeFlag::High;
+            }
+            result.white.append(row);
+        } else {
+            result.nonWhite.append(row);
+        }
+    }
+    return result;
+}
+
+QString DifferentialCalculator::flagText(RangeFlag flag)
+{
+    switch (flag) {
+    case RangeFlag::Low:
+        return tr("Low");
+    case RangeFlag::High:
+        return tr("High");
+    case RangeFlag::None:
+        break;
+    }
+    return {};
+}
+
+} // namespace cytodiff::ui
