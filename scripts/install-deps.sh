@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev sqlite3
   libgl1-mesa-dev
   xvfb xauth
+  dpkg-dev
 )
 
 as_root() {

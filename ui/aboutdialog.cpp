@@ -1,7 +1,11 @@
 #include "aboutdialog.h"
 
+#include "appsettings.h"
+#include "engine.h"
+
 #include <QApplication>
 #include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -14,6 +18,35 @@ QString AboutDialog::versionString()
 {
     const QString version = QCoreApplication::applicationVersion();
     return version.isEmpty() ? tr("development build") : version;
+}
+
+QString AboutDialog::modelInfoHtml(const QString &modelPath)
+{
+    if (modelPath.isEmpty())
+        return tr("<p>No model is configured and the default model "
+                  "(cytodiff-pbc8.pt) is not installed. Choose a model file in "
+                  "Settings.</p>");
+    const QString file = modelPath.toHtmlEscaped();
+    if (!QFileInfo::exists(modelPath))
+        return tr("<p>The configured model file <tt>%1</tt> does not exist.</p>").arg(file);
+
+    const auto loaded = engine::Model::load(modelPath.toStdString());
+    if (!loaded)
+        return tr("<p>The configured model file <tt>%1</tt> cannot be loaded: %2</p>")
+            .arg(file, QString::fromStdString(loaded.error()).toHtmlEscaped());
+
+    const engine::ModelCard &card = loaded->card();
+    const auto text = [](const std::string &s) {
+        return s.empty() ? tr("unknown") : QString::fromStdString(s).toHtmlEscaped();
+    };
+    return tr("<table cellspacing='0' cellpadding='1'>"
+              "<tr><td>Id&nbsp;</td><td><b>%1</b> (%2, %3 classes)</td></tr>"
+              "<tr><td>Trained&nbsp;</td><td>%4, %5 steps</td></tr>"
+              "<tr><td>SHA-256&nbsp;</td><td><tt>%6</tt></td></tr>"
+              "<tr><td>File&nbsp;</td><td><tt>%7</tt></td></tr>"
+              "</table>")
+        .arg(text(card.modelId()), text(card.kind), QString::number(card.classNames.size()),
+             text(card.createdAt), QString::number(card.trainSteps), text(card.sha256), file);
 }
 
 AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)
@@ -38,7 +71,8 @@ AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)
     text->setOpenExternalLinks(true);
     text->setObjectName(QStringLiteral("aboutText"));
     text->setHtml(
-        tr("<h4>Intended use</h4>"
+        tr("<h4>Model</h4>") % modelInfoHtml(AppSettings::effectiveModelPath())
+        % tr("<h4>Intended use</h4>"
            "<p>Research software. Every automated classification must be "
            "verified by a qualified reviewer before a result is reported.</p>"
            "<h4>Dataset attribution</h4>"
@@ -49,8 +83,9 @@ AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)
            "Licensed under <a href='https://creativecommons.org/licenses/by/4.0/'>"
            "CC BY 4.0</a>.</p>"
            "<h4>Licences</h4>"
-           "<p>CytoDiff is distributed under the licence in its LICENSE file. It "
-           "uses the following components:</p>"
+           "<p>CytoDiff is distributed under the MIT licence (the LICENSE "
+           "file; /usr/share/doc/cytodiff/copyright when installed from the "
+           "Debian package). It uses the following components:</p>"
            "<ul>"
            "<li>Qt 6 &mdash; LGPL 3.0</li>"
            "<li>QCustomPlot &mdash; GPL 3.0</li>"

@@ -1,7 +1,8 @@
 #pragma once
-// Help > About: version, intended use, licences and the dataset attribution
-// that the PBC licence (CC BY 4.0) requires wherever a model trained on it
-// is shipped.
+// Help > About: version, the configured model's identity (id, SHA-256,
+// training date), intended use, licences and the dataset attribution that
+// the PBC licence (CC BY 4.0) requires wherever a model trained on it is
+// shipped.
 
 #include <QDialog>
 
@@ -14,6 +15,10 @@ public:
 
     // Also used by tests and by `cytodiff --version`.
     static QString versionString();
+    // Rich text describing the model file at modelPath (empty = none
+    // configured): its id and SHA-256 when it loads, else why not. Loads
+    // the file, so it costs what opening the model costs.
+    static QString modelInfoHtml(const QString &modelPath);
 };
 
 } // namespace cytodiff::ui
