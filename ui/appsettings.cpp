@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
+#include <QStandardPaths>
 
 #include <cmath>
 
@@ -136,22 +137,32 @@ QStringList AppSettings::defaultModelCandidates()
         QDir::cleanPath(appDir + QStringLiteral("/../share/cytodiff/models/") + kDefaultModelFile),
         QDir::cleanPath(appDir + QStringLiteral("/models/") + kDefaultModelFile),
     };
+    // Installed under another prefix (/usr/local, a Flatpak, ~/.local):
+    // the XDG data folders.
+    for (const QString &dataDir : QStandardPaths::standardLocations(QStandardPaths::GenericDataLocation)) {
+        const QString path = QDir::cleanPath(dataDir + QStringLiteral("/cytodiff/models/") + kDefaultModelFile);
+        if (!candidates.contains(path))
+            candidates << path;
+    }
 #ifdef CYTODIFF_SOURCE_MODELS_DIR
     candidates << QDir::cleanPath(QStringLiteral(CYTODIFF_SOURCE_MODELS_DIR "/") + kDefaultModelFile);
 #endif
     return candidates;
 }
 
-QString AppSettings::effectiveModelPath()
+QString AppSettings::defaultModelPath()
 {
-    const QString chosen = modelPath();
-    if (!chosen.isEmpty())
-        return chosen;
     for (const QString &candidate : defaultModelCandidates()) {
-        if (QFileInfo::exists(candidate))
+        if (QFileInfo(candidate).isFile())
             return candidate;
     }
     return {};
+}
+
+QString AppSettings::effectiveModelPath()
+{
+    const QString chosen = modelPath();
+    return chosen.isEmpty() ? defaultModelPath() : chosen;
 }
 
 bool AppSettings::paperProtocol()

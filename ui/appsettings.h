@@ -42,6 +42,10 @@ public:
     // The chosen model if set, else the shipped default model if it is
     // installed (defaultModelCandidates()), else empty.
     static QString effectiveModelPath();
+    // The first installed candidate, or empty.
+    static QString defaultModelPath();
+    // In order: bin/../share/cytodiff/models, beside the executable, the
+    // XDG data folders' cytodiff/models, the source tree's models/.
     static QStringList defaultModelCandidates();
     static bool paperProtocol();
     static void setPaperProtocol(bool paper);

@@ -92,6 +92,8 @@ public:
     DifferentialPanel *differentialPanel() const { return m_differential; }
     ReviewKeyHandler *galleryKeys() const { return m_galleryKeys; }
     QTabWidget *pages() const { return m_tabs; }
+    // Shown above the pages while a synthetic (demo) case is shown.
+    QLabel *syntheticBanner() const { return m_syntheticBanner; }
     QTreeView *caseView() const { return m_caseView; }
     // Not placed in the browser: the window puts it in its status bar,
     // where image viewers keep their zoom.
@@ -133,6 +135,7 @@ private:
     QLabel *m_caseCountLabel = nullptr;
     QLabel *m_galleryTitle = nullptr;
     QLabel *m_gallerySubtitle = nullptr;
+    QLabel *m_syntheticBanner = nullptr;
     QComboBox *m_classFilter = nullptr;
     QSlider *m_sizeSlider = nullptr;
     CellGalleryView *m_galleryView = nullptr;

@@ -10,6 +10,7 @@
 #include "classificationstatus.h"
 #include "counttext.h"
 #include "database.h"
+#include "democasejob.h"
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
@@ -83,6 +84,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     createStatusBar();
 
     connect(m_startPage, &StartPage::importRequested, this, &MainWindow::importInteractive);
+    connect(m_startPage, &StartPage::demoRequested, this, &MainWindow::demoInteractive);
     connect(m_startPage, &StartPage::openWorkspaceRequested, this, &MainWindow::openWorkspaceDialog);
     connect(m_browser, &CaseBrowser::errorOccurred, this,
             [this](const QString &message) { showError(tr("Cannot read the workspace"), message); });
@@ -103,6 +105,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     // Join the workers before the database and the widgets they report to go.
+    m_demoJob.reset();
     m_importJob.reset();
     m_browser->setClassificationJob(nullptr);
     m_classifyStatus->setJob(nullptr);
@@ -154,6 +157,12 @@ void MainWindow::createActions()
 
     createReviewActions();
 
+    m_demoAction = new QAction(tr("Create a &demo case (synthetic cells)"), this);
+    m_demoAction->setObjectName(QStringLiteral("demoAction"));
+    m_demoAction->setStatusTip(tr("Generate cells with the classification model and classify them, to try the "
+                                  "workflow without data of your own"));
+    connect(m_demoAction, &QAction::triggered, this, &MainWindow::demoInteractive);
+
     m_aboutAction = new QAction(tr("&About CytoDiff"), this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
@@ -193,6 +202,8 @@ void MainWindow::createMenus()
     caseMenu->addAction(m_exportPdfAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_demoAction);
+    help->addSeparator();
     help->addAction(m_aboutAction);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
@@ -241,6 +252,9 @@ Result<void> MainWindow::openWorkspace(const QString &path)
 {
     if (isImporting())
         return makeError(tr("An import is running. Wait for it to finish or cancel it first.")
+                             .toStdString());
+    if (isCreatingDemo())
+        return makeError(tr("A demo case is being created. Wait for it to finish or cancel it first.")
                              .toStdString());
     const QString absolute = QFileInfo(path).absoluteFilePath();
     auto opened = db::Database::open(absolute);
@@ -330,15 +344,17 @@ void MainWindow::refresh()
 void MainWindow::updateActions()
 {
     const bool canWrite = m_database && !m_database->isReadOnly();
-    m_importAction->setEnabled(canWrite && !isImporting());
-    m_startPage->importButton()->setEnabled(canWrite && !isImporting());
-    m_openAction->setEnabled(!isImporting());
-    m_newAction->setEnabled(!isImporting());
-    m_recentMenu->setEnabled(!isImporting());
+    const bool busy = isImporting() || isCreatingDemo();
+    m_importAction->setEnabled(canWrite && !busy);
+    m_startPage->importButton()->setEnabled(canWrite && !busy);
+    m_openAction->setEnabled(!busy);
+    m_newAction->setEnabled(!busy);
+    m_recentMenu->setEnabled(!busy);
     const bool browsing = m_pages->currentIndex() == kBrowserIndex;
     m_biggerAction->setEnabled(browsing);
     m_smallerAction->setEnabled(browsing);
     m_browser->thumbnailSizeSlider()->setVisible(browsing);
+    updateDemoAvailability();
     updateReviewActions();
 }
 
@@ -430,8 +446,9 @@ bool MainWindow::startImport(const QString &folder)
         showError(tr("Cannot import"), m_database->readOnlyReason());
         return false;
     }
-    if (isImporting()) {
-        showError(tr("Cannot import"), tr("An import is already running."));
+    if (isImporting() || isCreatingDemo()) {
+        showError(tr("Cannot import"), isImporting() ? tr("An import is already running.")
+                                                     : tr("A demo case is being created."));
         return false;
     }
     if (!QFileInfo(folder).isDir()) {
@@ -563,6 +580,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
         m_importJob->cancel();
         m_importJob.reset(); // joins; the importer stops at the next file
+    }
+    // A demo case is written only when complete: stopping loses nothing.
+    if (m_demoJob) {
+        m_demoJob->cancel();
+        m_demoJob.reset();
     }
     saveWindowSettings();
     event->accept();

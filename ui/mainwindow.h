@@ -14,6 +14,8 @@
 
 #include <QMainWindow>
 
+#include <cstdint>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -33,6 +35,9 @@ class CaseBrowser;
 class ClassificationJob;
 class ClassificationStatus;
 struct ClassificationOutcome;
+class DemoCaseDialog;
+class DemoCaseJob;
+struct DemoCaseOutcome;
 class ImportJob;
 class ImportProgressDialog;
 class ReviewController;
@@ -82,6 +87,18 @@ public:
     // Tests answer the amendment question instead of a dialog.
     void setAmendmentReasonProvider(std::function<QString(int)> provider);
 
+    // ---- demo case (democase.h) ----
+    static constexpr int kDemoCellsPerClass = 6;
+    // Generates a synthetic demo case in the background with the model of
+    // the settings, then selects and classifies it. Fails (no dialog) when
+    // there is no workspace or model, or something else runs.
+    Result<void> startDemoCase(int cellsPerClass = kDemoCellsPerClass, std::optional<std::uint64_t> seed = {});
+    bool isCreatingDemo() const;
+    DemoCaseJob *demoCaseJob() const { return m_demoJob.get(); }
+    DemoCaseDialog *demoCaseDialog() const { return m_demoDialog; }
+    // Why the demo cannot start now (empty when it can).
+    QString demoUnavailableReason() const;
+
     CaseBrowser *caseBrowser() const { return m_browser; }
     StartPage *startPage() const { return m_startPage; }
     bool isStartPageShown() const;
@@ -98,11 +115,15 @@ public slots:
     void exportCsvInteractive();
     void exportPdfInteractive();
     void showSettings();
+    void demoInteractive();
 
 signals:
     void workspaceOpened(const QString &path);
     void importFinished(const cytodiff::ui::ImportOutcome &outcome);
     void classificationFinished(const cytodiff::ui::ClassificationOutcome &outcome);
+    // After the demo case was written (and its classification queued), or
+    // after it failed or was cancelled.
+    void demoCaseFinished(const cytodiff::ui::DemoCaseOutcome &outcome);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -126,6 +147,8 @@ private:
     void onCaseShown(qint64 caseId);
     QString caseName(qint64 caseId) const;
     void updateReviewActions();
+    void updateDemoAvailability();
+    void onDemoFinished(const DemoCaseOutcome &outcome);
 
     std::unique_ptr<db::Database> m_database;
 
@@ -150,6 +173,7 @@ private:
     QAction *m_undoAction = nullptr;
     QAction *m_redoAction = nullptr;
     QAction *m_queueAction = nullptr;
+    QAction *m_demoAction = nullptr;
 
     QLabel *m_countsLabel = nullptr;
     QLabel *m_selectionLabel = nullptr;
@@ -162,6 +186,8 @@ private:
     std::unique_ptr<ImportJob> m_importJob;
     ImportProgressDialog *m_progressDialog = nullptr; // deletes itself on close
     bool m_showImportSummary = true;
+    std::unique_ptr<DemoCaseJob> m_demoJob;
+    DemoCaseDialog *m_demoDialog = nullptr; // deletes itself on close
 };
 
 } // namespace cytodiff::ui

@@ -152,6 +152,7 @@ void MainWindow::applySettings()
     m_browser->setReferenceRanges(AppSettings::referenceRanges());
     if (m_classifier)
         m_classifier->setSettings(classificationSettingsFromApp());
+    updateActions(); // the demo needs a model
 }
 
 void MainWindow::setAmendmentReasonProvider(std::function<QString(int)> provider)

@@ -7,16 +7,25 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+// The classify icon lives with the review icons in this static library;
+// Q_INIT_RESOURCE (global namespace only) keeps the linker from dropping it.
+static void initStartPageIcons()
+{
+    Q_INIT_RESOURCE(reviewicons);
+}
+
 namespace cytodiff::ui {
 
 namespace {
-constexpr int kCardWidth = 600;
+constexpr int kCardWidth = 640;
+constexpr int kButtonWidth = 290;
 constexpr int kIconSize = 96;
 } // namespace
 
 StartPage::StartPage(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("startPage"));
+    initStartPageIcons();
 
     auto *icon = new QLabel;
     icon->setPixmap(QIcon(QStringLiteral(":/icons/cytodiff.svg")).pixmap(kIconSize, kIconSize));
@@ -44,12 +53,31 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
     m_importButton->setDefault(true);
     m_importButton->setIconSize(QSize(24, 24));
     m_importButton->setMinimumHeight(44);
-    m_importButton->setMinimumWidth(300);
+    m_importButton->setMinimumWidth(kButtonWidth);
     QFont buttonFont = m_importButton->font();
     buttonFont.setPointSizeF(buttonFont.pointSizeF() * 1.15);
     buttonFont.setBold(true);
     m_importButton->setFont(buttonFont);
     connect(m_importButton, &QPushButton::clicked, this, &StartPage::importRequested);
+
+    // Second choice for someone without an export at hand: the whole
+    // workflow on cells the model generates (never mistaken for real ones).
+    m_demoButton = new QPushButton(QIcon(QStringLiteral(":/icons/classify.svg")),
+                                   tr("Try a demo case (synthetic cells)"));
+    m_demoButton->setObjectName(QStringLiteral("startDemoButton"));
+    m_demoButton->setIconSize(QSize(24, 24));
+    m_demoButton->setMinimumHeight(44);
+    m_demoButton->setMinimumWidth(kButtonWidth);
+    QFont demoFont = m_demoButton->font();
+    demoFont.setPointSizeF(demoFont.pointSizeF() * 1.15);
+    m_demoButton->setFont(demoFont);
+    connect(m_demoButton, &QPushButton::clicked, this, &StartPage::demoRequested);
+
+    m_demoNote = new QLabel;
+    m_demoNote->setObjectName(QStringLiteral("startDemoNote"));
+    m_demoNote->setWordWrap(true);
+    m_demoNote->setAlignment(Qt::AlignCenter);
+    m_demoNote->setForegroundRole(QPalette::PlaceholderText);
 
     auto *openButton = new QPushButton(QIcon(QStringLiteral(":/icons/workspace-open.svg")),
                                        tr("Open another workspace…"));
@@ -90,9 +118,12 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
     cardLayout->addSpacing(8);
     auto *buttonRow = new QHBoxLayout;
     buttonRow->addStretch();
+    buttonRow->setSpacing(12);
     buttonRow->addWidget(m_importButton);
+    buttonRow->addWidget(m_demoButton);
     buttonRow->addStretch();
     cardLayout->addLayout(buttonRow);
+    cardLayout->addWidget(m_demoNote);
     auto *openRow = new QHBoxLayout;
     openRow->addStretch();
     openRow->addWidget(openButton);
@@ -111,6 +142,13 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
     column->addStretch(3);
     outer->addLayout(column, 1);
     outer->addStretch();
+}
+
+void StartPage::setDemoAvailable(bool available, const QString &note, const QString &details)
+{
+    m_demoButton->setEnabled(available);
+    m_demoButton->setToolTip(details.isEmpty() ? note : note + QStringLiteral("\n\n") + details);
+    m_demoNote->setText(note);
 }
 
 void StartPage::setWorkspacePath(const QString &path)

@@ -121,6 +121,7 @@ engine::ClassifyOptions classifyOptions(const QCommandLineParser &parser)
     o.tMin = doubleOr("t-min", -1.0);
     o.tMax = doubleOr("t-max", -1.0);
     o.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    o.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
     return o;
 }
 
@@ -133,6 +134,9 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("p-value"), QStringLiteral("Pruning threshold of the paired t-test (default 2e-3)."), QStringLiteral("P")});
     parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("weighting"), QStringLiteral("Per-trial error scale: fitted, paper or uniform "
+                                                                  "(default: fitted for fast, paper for paper)."),
+                      QStringLiteral("name")});
     parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
 }
 

@@ -134,6 +134,8 @@ int runEvaluate(const QStringList &args)
     parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("weighting"), QStringLiteral("fitted, paper or uniform per-trial error scale."),
+                      QStringLiteral("name")});
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json and evaluation.md."), QStringLiteral("dir")});
@@ -223,6 +225,7 @@ int runEvaluate(const QStringList &args)
         options.trialsMin = parser.value(QStringLiteral("trials-min")).toInt();
     if (parser.isSet(QStringLiteral("t-max")))
         options.tMax = parser.value(QStringLiteral("t-max")).toDouble();
+    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const bool tty = isatty(fileno(stderr));
     SigintCancel sigint;

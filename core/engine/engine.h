@@ -44,6 +44,12 @@ struct ModelCard {
 };
 
 enum class Protocol { Fast, Paper };
+// How a trial's errors are scaled before trials are averaged and compared:
+// Fitted = the model's own f(t) fitted on validation cells (fast default),
+// Paper = the published polynomial (paper default), Uniform = no scaling.
+enum class Weighting { Default, Fitted, Paper, Uniform };
+// "fitted", "paper", "uniform"; anything else is Default.
+Weighting weightingFromName(const std::string &name);
 
 struct ClassifyOptions {
     Protocol protocol = Protocol::Fast;
@@ -55,6 +61,7 @@ struct ClassifyOptions {
     double tMin = -1.0, tMax = -1.0;
     std::uint64_t seed = 0;
     int anomalyK = 3;            // runners-up in the zeta anomaly score
+    Weighting weighting = Weighting::Default;
 
     // Fills the -1 fields with the protocol's defaults.
     ClassifyOptions resolved() const;

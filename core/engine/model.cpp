@@ -222,9 +222,12 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         c10::InferenceMode inference;
         const auto resolved = options.resolved();
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
-        ErrorScaleFn scale = resolved.protocol == Protocol::Paper
-                                 ? ErrorScaleFn(paperErrorScale)
-                                 : ErrorScaleFn([this](double t) { return m_impl->errorScale(t); });
+        Weighting weighting = resolved.weighting;
+        if (weighting == Weighting::Default)
+            weighting = resolved.protocol == Protocol::Paper ? Weighting::Paper : Weighting::Fitted;
+        ErrorScaleFn scale = weighting == Weighting::Paper     ? ErrorScaleFn(paperErrorScale)
+                             : weighting == Weighting::Uniform ? ErrorScaleFn([](double) { return 1.0; })
+                                                               : ErrorScaleFn([this](double t) { return m_impl->errorScale(t); });
         return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled);
     } catch (const std::exception &e) {
         return makeError(std::string("Classification failed: ") + e.what());

@@ -49,6 +49,17 @@ std::string valueOr(const std::map<std::string, std::string> &m, const std::stri
 
 } // namespace
 
+Weighting weightingFromName(const std::string &name)
+{
+    if (name == "fitted")
+        return Weighting::Fitted;
+    if (name == "paper")
+        return Weighting::Paper;
+    if (name == "uniform")
+        return Weighting::Uniform;
+    return Weighting::Default;
+}
+
 std::string ModelCard::modelId() const
 {
     std::string stem = fileName;

@@ -5,6 +5,7 @@
 //   cytodiff-make-demo-case --model tests/data/tiny-pbc8.pt --out /tmp/demo
 //       [--per-class 12] [--side 0] [--seed 7] [--classify]
 //
+// The cells come from ui/democase (the GUI's demo case uses the same code).
 // Generated cells are at the model's resolution; they are enlarged (smooth)
 // to --side pixels (default: the model's crop size, so the centre crop the
 // model sees is the whole generated picture).
@@ -12,6 +13,7 @@
 // anomaly, score margin, seconds per cell): the numbers behind the review
 // thresholds' defaults.
 
+#include "democase.h"
 #include "engine.h"
 #include "imageio.h"
 
@@ -38,22 +40,6 @@ QString codeOf(const QString &classId)
         {QStringLiteral("neutrophil"), QStringLiteral("SNE")}, {QStringLiteral("platelet"), QStringLiteral("PLATELET")},
     };
     return codes.value(classId, classId.toUpper());
-}
-
-QImage toQImage(const FloatImage &image)
-{
-    QImage out(image.width, image.height, QImage::Format_RGB888);
-    const int plane = image.width * image.height;
-    for (int y = 0; y < image.height; ++y) {
-        uchar *line = out.scanLine(y);
-        for (int x = 0; x < image.width; ++x) {
-            for (int c = 0; c < 3; ++c) {
-                const float v = image.data[std::size_t(c * plane + y * image.width + x)];
-                line[x * 3 + c] = uchar(std::clamp(int((v + 1.0f) * 127.5f + 0.5f), 0, 255));
-            }
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -91,23 +77,25 @@ int main(int argc, char **argv)
                                                                       : card.cropSize;
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const QDir out(parser.value(QStringLiteral("out")));
-    for (int c = 0; c < model->numClasses(); ++c) {
-        const QString classId = QString::fromStdString(card.classNames[std::size_t(c)]);
-        auto images = model->generate(c, perClass, 50, 1.0, seed + std::uint64_t(c) * 1000);
-        if (!images) {
-            std::fprintf(stderr, "%s\n", images.error().c_str());
+    ui::DemoCaseOptions options;
+    options.cellsPerClass = perClass;
+    options.seed = seed;
+    options.side = side;
+    auto cells = ui::generateDemoCells(*model, options);
+    if (!cells) {
+        std::fprintf(stderr, "%s\n", cells.error().c_str());
+        return 1;
+    }
+    for (const ui::DemoCell &cell : *cells) {
+        out.mkpath(cell.classId);
+        QFile file(out.filePath(QStringLiteral("%1/%2_%3.png").arg(cell.classId, codeOf(cell.classId)).arg(cell.index)));
+        if (!file.open(QIODevice::WriteOnly) || file.write(cell.png) != cell.png.size()) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(file.fileName()));
             return 1;
         }
-        out.mkpath(classId);
-        for (int i = 0; i < perClass; ++i) {
-            const QImage big = toQImage((*images)[std::size_t(i)])
-                                   .scaled(side, side, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-            const QString path = out.filePath(QStringLiteral("%1/%2_%3.png").arg(classId, codeOf(classId)).arg(i + 1));
-            if (!big.save(path)) {
-                std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
-                return 1;
-            }
-        }
+    }
+    for (int c = 0; c < model->numClasses(); ++c) {
+        const QString classId = QString::fromStdString(card.classNames[std::size_t(c)]);
         if (!parser.isSet(QStringLiteral("classify")))
             continue;
         for (int i = 0; i < perClass; ++i) {

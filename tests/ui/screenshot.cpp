@@ -8,7 +8,7 @@
 //       [--about-out /tmp/about.png] [--progress-out /tmp/progress.png] [--class basophil] [--scroll-to 5000]
 //       [--model tiny-pbc8.pt --classify] [--margin 50] [--page gallery|queue|differential]
 //       [--review 5] [--heatmap overlay|heatmap] [--target monocyte] [--viewer-out /tmp/viewer.png]
-//       [--settings-out /tmp/settings.png]
+//       [--settings-out /tmp/settings.png] [--demo 6 [--demo-progress-out /tmp/demo-progress.png]]
 //
 // Settings go to Qt's test locations, never to the user's.
 
@@ -21,6 +21,8 @@
 #include "cellgalleryview.h"
 #include "classificationjob.h"
 #include "database.h"
+#include "democasedialog.h"
+#include "democasejob.h"
 #include "heatmapview.h"
 #include "reviewkeyhandler.h"
 #include "reviewqueuemodel.h"
@@ -38,6 +40,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QTemporaryDir>
 #include <QPainter>
 #include <QSettings>
 #include <QTextDocument>
@@ -97,6 +100,10 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
+    // Settings of this run only: runs in parallel (several sessions making
+    // screenshots) must not read each other's model path.
+    QTemporaryDir settingsDir;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     QApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QApplication::setApplicationName(QStringLiteral("CytoDiffScreenshot"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
@@ -145,6 +152,13 @@ int main(int argc, char **argv)
     const QCommandLineOption pdfOption(QStringLiteral("pdf-out"), QStringLiteral("Write the case report PDF."),
                                        QStringLiteral("PDF"));
     const QCommandLineOption signOption(QStringLiteral("sign"), QStringLiteral("Confirm every queue cell and sign."));
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("Create the demo case (N cells per class), classify, wait."),
+                                        QStringLiteral("N"));
+    const QCommandLineOption demoProgressOption(QStringLiteral("demo-progress-out"),
+                                                QStringLiteral("PNG of the demo case's progress dialog."),
+                                                QStringLiteral("PNG"));
+    parser.addOptions({demoOption, demoProgressOption});
     parser.addOptions({reportOption, pdfOption, signOption, progressOption, dbOption, importOption, outOption, sizeOption, cellOption, summaryOption, aboutOption,
                        classOption, scrollOption, modelOption, classifyOption, marginOption, anomalyOption, pageOption,
                        reviewOption, heatmapOption, targetOption, viewerOption, settingsOption});
@@ -203,6 +217,32 @@ int main(int argc, char **argv)
     }
 
     CaseBrowser *browser = window.caseBrowser();
+    if (parser.isSet(demoOption)) {
+        QEventLoop loop;
+        bool failed = false;
+        QObject::connect(&window, &MainWindow::demoCaseFinished, &loop, [&](const DemoCaseOutcome &outcome) {
+            std::printf("demo case: %d cells in %.1f s %s\n", outcome.cells, outcome.seconds,
+                        qPrintable(outcome.error));
+            failed = outcome.caseId == 0;
+            if (failed)
+                loop.quit();
+        });
+        QObject::connect(&window, &MainWindow::classificationFinished, &loop, &QEventLoop::quit);
+        bool demoProgressSaved = false;
+        if (auto started = window.startDemoCase(parser.value(demoOption).toInt(), 7); !started) {
+            std::fprintf(stderr, "cannot create the demo case: %s\n", started.error().c_str());
+            return 1;
+        }
+        if (parser.isSet(demoProgressOption)) {
+            QObject::connect(window.demoCaseJob(), &DemoCaseJob::progress, &loop, [&](int done, int total) {
+                if (total > 0 && done * 3 >= total && window.demoCaseDialog() && !demoProgressSaved)
+                    demoProgressSaved = save(window.demoCaseDialog(), parser.value(demoProgressOption));
+            });
+        }
+        loop.exec();
+        if (failed)
+            return 1;
+    }
     if (parser.isSet(classifyOption)) {
         QEventLoop loop;
         QObject::connect(&window, &MainWindow::classificationFinished, &loop, &QEventLoop::quit);
