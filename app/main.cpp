@@ -56,6 +56,8 @@ int main(int argc, char **argv)
     // workspace and settings.
     QApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QApplication::setApplicationName(QStringLiteral("CytoDiff"));
+    // Lets Wayland docks match the window to installer/cytodiff.desktop.
+    QGuiApplication::setDesktopFileName(QStringLiteral("cytodiff"));
     QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
     QApplication::setApplicationDisplayName(QStringLiteral("CytoDiff"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cytodiff.svg")));
