@@ -47,8 +47,9 @@ void addModelOptions(QCommandLineParser &parser)
 {
     parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 1: fastest per process on 2 shared cores)."),
-                      QStringLiteral("T"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores; use 1 when "
+                                                                "another job shares the machine; `bench` measures both)."),
+                      QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("dev"), QStringLiteral("cpu")});
 }

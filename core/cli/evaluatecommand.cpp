@@ -136,7 +136,7 @@ int runEvaluate(const QStringList &args)
     parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
     parser.addOption({QStringLiteral("weighting"), QStringLiteral("fitted, paper or uniform per-trial error scale."),
                       QStringLiteral("name")});
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json and evaluation.md."), QStringLiteral("dir")});
     if (!parser.parse(args)) {
