@@ -17,6 +17,9 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
+#include <cmath>
+
 #include <cstdio>
 
 namespace cytodiff::cli {
@@ -310,7 +313,9 @@ int runHeatmap(const QStringList &args)
     addModelOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."), QStringLiteral("dir")});
     parser.addOption({QStringLiteral("trials"), QStringLiteral("Paired trials to average (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
-    parser.addOption({QStringLiteral("gain"), QStringLiteral("Display gain of the delta maps (default 4)."), QStringLiteral("g"), QStringLiteral("4")});
+    parser.addOption({QStringLiteral("gain"), QStringLiteral("Display gain of the delta maps (default: auto, the "
+                                                             "strongest change of any class at full contrast)."),
+                      QStringLiteral("g")});
     parser.addPositionalArgument(QStringLiteral("image"), QStringLiteral("Cell image."));
     int exitCode = 0;
     if (!parseOrHelp(parser, args, exitCode))
@@ -335,7 +340,21 @@ int runHeatmap(const QStringList &args)
     const QDir dir(parser.value(QStringLiteral("out")));
     if (!dir.mkpath(QStringLiteral(".")))
         return fail("Cannot create '" + dir.path().toStdString() + "'.");
-    const double gain = parser.value(QStringLiteral("gain")).toDouble();
+    // One gain for every class, so the maps can be compared with each other.
+    double gain = parser.value(QStringLiteral("gain")).toDouble();
+    if (!parser.isSet(QStringLiteral("gain"))) {
+        // The 98th percentile, not the maximum: a few extreme pixels would
+        // otherwise wash every map out to grey.
+        std::vector<float> magnitudes;
+        for (const auto &delta : maps->deltas) {
+            const std::size_t plane = std::size_t(delta.height) * delta.width;
+            for (std::size_t i = 0; i < plane; ++i)
+                magnitudes.push_back(std::fabs(delta.data[i] + delta.data[i + plane] + delta.data[i + 2 * plane]) / 3.0f);
+        }
+        auto nth = magnitudes.begin() + std::ptrdiff_t(magnitudes.size() * 98 / 100);
+        std::nth_element(magnitudes.begin(), nth, magnitudes.end());
+        gain = 1.0 / std::max(*nth, 1e-6f);
+    }
     constexpr int kZoom = 4;
     const auto &classes = model->card().classNames;
     auto written = writePng(dir.filePath(QStringLiteral("original.png")), enlarge(maps->input, kZoom));
