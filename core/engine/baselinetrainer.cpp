@@ -34,17 +34,7 @@ std::pair<double, double> baselineAccuracy(ResNetClassifier &net, const Training
         }
     }
     net->train();
-    int allCorrect = 0, allTotal = 0, seen = 0;
-    double recall = 0;
-    for (int c = 0; c < classes; ++c) {
-        allCorrect += correct[c];
-        allTotal += total[c];
-        if (total[c]) {
-            recall += double(correct[c]) / total[c];
-            ++seen;
-        }
-    }
-    return {allTotal ? double(allCorrect) / allTotal : -1.0, seen ? recall / seen : -1.0};
+    return accuracyFromCounts(correct, total);
 }
 
 } // namespace
@@ -52,11 +42,9 @@ std::pair<double, double> baselineAccuracy(ResNetClassifier &net, const Training
 Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
                                   const CancelFn &cancelled)
 {
-    auto valid = data.validate();
-    if (!valid)
-        return makeError(valid.error());
-    if (options.minutes <= 0 && options.steps <= 0)
-        return makeError("Give a training budget: --minutes N or --steps N.");
+    auto request = checkTrainingRequest(data, options);
+    if (!request)
+        return makeError(request.error());
     auto device = parseDevice(options.device);
     if (!device)
         return makeError(device.error());

@@ -198,17 +198,7 @@ struct Trainer {
             if (result && result->predicted == data.labels[i])
                 ++correct[data.labels[i]];
         }
-        int allCorrect = 0, allTotal = 0, seen = 0;
-        double recall = 0;
-        for (int c = 0; c < classes; ++c) {
-            allCorrect += correct[c];
-            allTotal += total[c];
-            if (total[c] > 0) {
-                recall += double(correct[c]) / total[c];
-                ++seen;
-            }
-        }
-        return {allTotal ? double(allCorrect) / allTotal : -1.0, seen ? recall / seen : -1.0};
+        return accuracyFromCounts(correct, total);
     }
 
     std::string configKey() const
@@ -279,13 +269,9 @@ struct Trainer {
 Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
                                    const CancelFn &cancelled)
 {
-    auto valid = data.validate();
-    if (!valid)
-        return makeError(valid.error());
-    if (options.minutes <= 0 && options.steps <= 0)
-        return makeError("Give a training budget: --minutes N or --steps N.");
-    if (options.outPath.empty())
-        return makeError("Give an output model path (--out).");
+    auto request = checkTrainingRequest(data, options);
+    if (!request)
+        return makeError(request.error());
     const std::string checkpointPath = options.checkpointPath.empty() ? options.outPath + ".ckpt" : options.checkpointPath;
 
     try {

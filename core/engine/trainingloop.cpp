@@ -51,6 +51,33 @@ void BalancedSampler::draw(int b, at::Generator &generator, std::vector<std::int
     }
 }
 
+Result<void> checkTrainingRequest(const TrainingData &data, const TrainOptions &options)
+{
+    auto valid = data.validate();
+    if (!valid)
+        return valid;
+    if (options.minutes <= 0 && options.steps <= 0)
+        return makeError("Give a training budget: --minutes N or --steps N.");
+    if (options.outPath.empty())
+        return makeError("Give an output model path (--out).");
+    return {};
+}
+
+std::pair<double, double> accuracyFromCounts(const std::vector<int> &correct, const std::vector<int> &total)
+{
+    int allCorrect = 0, allTotal = 0, seen = 0;
+    double recall = 0;
+    for (std::size_t c = 0; c < total.size(); ++c) {
+        allCorrect += correct[c];
+        allTotal += total[c];
+        if (total[c] > 0) {
+            recall += double(correct[c]) / total[c];
+            ++seen;
+        }
+    }
+    return {allTotal ? double(allCorrect) / allTotal : -1.0, seen ? recall / seen : -1.0};
+}
+
 double budgetFraction(const TrainOptions &options, std::int64_t step, double elapsedSeconds)
 {
     double f = 0.0;

@@ -23,6 +23,14 @@ private:
     std::vector<std::int64_t> m_validation;
 };
 
+// The checks both trainers make before they start: valid data, a budget,
+// an output path.
+Result<void> checkTrainingRequest(const TrainingData &data, const TrainOptions &options);
+
+// (accuracy, balanced accuracy) from per-class correct/total counts;
+// classes without cells do not count towards the balanced figure.
+std::pair<double, double> accuracyFromCounts(const std::vector<int> &correct, const std::vector<int> &total);
+
 // Share of the budget (steps and/or minutes) used, in [0, 1].
 double budgetFraction(const TrainOptions &options, std::int64_t step, double elapsedSeconds);
 // Linear warm-up, then cosine decay to 10% of the peak over the budget.
