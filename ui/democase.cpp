@@ -1,3 +1,4 @@
+#include "floatimageconvert.h"
 #include "democase.h"
 
 #include "database.h"
@@ -15,23 +16,6 @@ namespace cytodiff::ui {
 
 namespace {
 const std::string kCancelled = "Cancelled.";
-
-// [3][H][W] planar floats in [-1, 1] -> 8-bit RGB.
-QImage toQImage(const FloatImage &image)
-{
-    QImage out(image.width, image.height, QImage::Format_RGB888);
-    const int plane = image.width * image.height;
-    for (int y = 0; y < image.height; ++y) {
-        uchar *line = out.scanLine(y);
-        for (int x = 0; x < image.width; ++x) {
-            for (int c = 0; c < 3; ++c) {
-                const float v = image.data[std::size_t(c * plane + y * image.width + x)];
-                line[x * 3 + c] = uchar(std::clamp(int((v + 1.0f) * 127.5f + 0.5f), 0, 255));
-            }
-        }
-    }
-    return out;
-}
 
 QByteArray pngBytes(const QImage &image)
 {

@@ -1,3 +1,4 @@
+#include "floatimageconvert.h"
 #include "heatmapview.h"
 
 #include "cellclassnames.h"
@@ -20,21 +21,6 @@ namespace cytodiff::ui {
 
 namespace {
 
-QImage toImage(const FloatImage &image)
-{
-    QImage out(image.width, image.height, QImage::Format_RGB888);
-    const int plane = image.width * image.height;
-    for (int y = 0; y < image.height; ++y) {
-        uchar *line = out.scanLine(y);
-        for (int x = 0; x < image.width; ++x) {
-            for (int c = 0; c < 3; ++c) {
-                const float v = image.data[std::size_t(c * plane + y * image.width + x)];
-                line[x * 3 + c] = uchar(std::clamp(int((v + 1.0f) * 127.5f + 0.5f), 0, 255));
-            }
-        }
-    }
-    return out;
-}
 
 // Bilinear resize of a planar image (the maps are at network resolution,
 // the picture they are drawn on is larger). Pixel centres are aligned.
@@ -291,8 +277,8 @@ QImage HeatmapView::renderHeatmapImage(const HeatmapData &data, int target) cons
     const FloatImage delta = resized(data.deltas[std::size_t(target)], data.display.width);
     const double gain = robustGain(delta);
     if (m_mode == Mode::Heatmap)
-        return toImage(engine::renderHeatmap(delta, gain));
-    return toImage(engine::renderOverlay(data.display, delta, gain, m_opacity->value() / 100.0));
+        return toQImage(engine::renderHeatmap(delta, gain));
+    return toQImage(engine::renderOverlay(data.display, delta, gain, m_opacity->value() / 100.0));
 }
 
 void HeatmapView::render()
