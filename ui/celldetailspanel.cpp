@@ -283,14 +283,13 @@ void CellDetailsPanel::showImage(const db::CellSummary &cell)
             sha->setText(hex.left(kShaPrefix) + QStringLiteral("…"));
             sha->setToolTip(hex);
             QString error;
-            const qreal dpr = devicePixelRatioF();
-            const QImage image = ThumbnailLoader::decode(*bytes, int(kImageSide * dpr), &error);
-            if (image.isNull()) {
+            // Full resolution (exports are a few hundred pixels a side): the
+            // viewer scales it down, its zoom window shows every pixel.
+            const QImage image = ThumbnailLoader::decode(*bytes, kFullResolutionLimit, &error);
+            if (image.isNull())
                 problem = tr("Cannot decode image:\n%1").arg(error);
-            } else {
+            else
                 pixmap = QPixmap::fromImage(image);
-                pixmap.setDevicePixelRatio(dpr);
-            }
         }
     }
     m_heatmap->setCell(cell.id, pixmap, classes, cell.predictedClass, runnerUp(cell));

@@ -27,6 +27,9 @@ class CellDetailsPanel : public QWidget {
     Q_OBJECT
 public:
     static constexpr int kImageSide = 256;
+    // Larger images are scaled down on decoding (a corrupt header must not
+    // make us allocate gigabytes).
+    static constexpr int kFullResolutionLimit = 2048;
 
     explicit CellDetailsPanel(QWidget *parent = nullptr);
 

@@ -2,11 +2,13 @@
 #include "heatmapview.h"
 
 #include "cellclassnames.h"
+#include "cellzoomdialog.h"
 #include "classificationjob.h"
 #include "engine.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -76,6 +78,8 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     m_image->setAlignment(Qt::AlignCenter);
     m_image->setFixedSize(side + 2, side + 2);
     m_image->setFrameShape(QFrame::StyledPanel);
+    m_image->setToolTip(tr("Double-click to open the cell at full resolution"));
+    m_image->installEventFilter(this);
 
     m_modes = new QButtonGroup(this);
     m_modes->setExclusive(true);
@@ -94,6 +98,14 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
         modeRow->addWidget(button);
     }
     m_modes->button(int(Mode::Original))->setChecked(true);
+    auto *zoom = new QToolButton;
+    zoom->setObjectName(QStringLiteral("heatmapZoom"));
+    zoom->setText(tr("Zoom…"));
+    zoom->setToolTip(tr("Open the cell at full resolution in its own window (wheel to zoom, drag to pan)"));
+    zoom->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    connect(zoom, &QToolButton::clicked, this, &HeatmapView::showZoom);
+    modeRow->addSpacing(6);
+    modeRow->addWidget(zoom);
     m_modes->button(int(Mode::Heatmap))->setToolTip(
         tr("What would have to change for the cell to read as the target class: dark = add, light = remove"));
     m_modes->button(int(Mode::Overlay))->setToolTip(
@@ -236,6 +248,31 @@ void HeatmapView::setOpacity(int percent)
     m_opacity->setValue(percent);
 }
 
+CellZoomDialog *HeatmapView::zoomDialog() const
+{
+    return m_zoom.data();
+}
+
+void HeatmapView::showZoom()
+{
+    if (!m_zoom) {
+        m_zoom = new CellZoomDialog(window());
+        m_zoom->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_zoom->setImage(m_full, m_fullCaption);
+    m_zoom->show();
+    m_zoom->raise();
+}
+
+bool HeatmapView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_image && event->type() == QEvent::MouseButtonDblClick && !m_full.isNull()) {
+        showZoom();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 QString HeatmapView::statusText() const
 {
     return m_status->text();
@@ -295,6 +332,7 @@ void HeatmapView::render()
     m_legend->hide();
 
     QPixmap pixmap = m_original;
+    m_fullCaption = m_mode == Mode::Original ? tr("Original") : QString();
     const HeatmapData *data = (heatmapMode && m_job && m_cellId) ? m_job->cachedHeatmap(m_cellId) : nullptr;
     if (heatmapMode && !classified) {
         m_status->setText(tr("Heatmaps need a classified cell."));
@@ -305,12 +343,9 @@ void HeatmapView::render()
         if (target < 0 || target >= int(data->deltas.size())) {
             m_status->setText(tr("The heatmap's model does not know this class."));
         } else {
-            const qreal dpr = devicePixelRatioF();
-            const QImage image = renderHeatmapImage(*data, target)
-                                     .scaled(QSize(m_side, m_side) * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-            pixmap = QPixmap::fromImage(image);
-            pixmap.setDevicePixelRatio(dpr);
+            pixmap = QPixmap::fromImage(renderHeatmapImage(*data, target));
             const QString name = CellClassNames::displayName(targetClass());
+            m_fullCaption = (m_mode == Mode::Heatmap ? tr("Heatmap, target %1") : tr("Overlay, target %1")).arg(name);
             m_legend->setText(m_mode == Mode::Heatmap
                                   ? tr("For the cell to read as %1: dark = features to add, light = features "
                                        "to remove. Centre crop seen by the model.")
@@ -323,7 +358,16 @@ void HeatmapView::render()
     // Empty word-wrapped labels would still take a line each.
     m_status->setVisible(!m_status->text().isEmpty());
     m_legend->setVisible(!m_legend->text().isEmpty());
+    m_full = pixmap;
+    if (!pixmap.isNull()) {
+        // The viewer shows a fixed-size picture; the zoom window the rest.
+        const qreal dpr = devicePixelRatioF();
+        pixmap = pixmap.scaled(QSize(m_side, m_side) * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        pixmap.setDevicePixelRatio(dpr);
+    }
     m_shown = pixmap;
+    if (m_zoom && m_zoom->isVisible() && !m_full.isNull())
+        m_zoom->setImage(m_full, m_fullCaption);
     if (!pixmap.isNull()) {
         m_image->setText({});
         m_image->setPixmap(pixmap);

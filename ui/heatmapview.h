@@ -12,6 +12,7 @@
 #include "floatimage.h"
 
 #include <QPixmap>
+#include <QPointer>
 #include <QWidget>
 
 class QButtonGroup;
@@ -22,6 +23,7 @@ class QToolButton;
 
 namespace cytodiff::ui {
 
+class CellZoomDialog;
 class ClassificationJob;
 struct HeatmapData;
 
@@ -38,6 +40,8 @@ public:
     // A new cell: its picture and the classes of its prediction (empty when
     // not classified: heatmaps need a model, so only the original is
     // offered). The target starts at suggestedTarget (the runner-up).
+    // `original` at full resolution: the viewer scales it, the zoom window
+    // shows it as it is.
     void setCell(qint64 cellId, const QPixmap &original, const QStringList &classes,
                  const QString &predictedClass, const QString &suggestedTarget);
     void setImageText(const QString &text); // instead of a picture (decode error)
@@ -49,6 +53,9 @@ public:
     QString targetClass() const;
     int targetCount() const;
     void setOpacity(int percent);
+    // Opens (or raises) the zoom window, which then follows this view.
+    void showZoom();
+    CellZoomDialog *zoomDialog() const;
 
     // What is on screen (tests, screenshots).
     const QPixmap &shownPixmap() const { return m_shown; }
@@ -61,6 +68,7 @@ private:
     void onHeatmapFailed(qint64 cellId, const QString &reason);
     void render();
     QImage renderHeatmapImage(const HeatmapData &data, int target) const;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
     const int m_side;
     ClassificationJob *m_job = nullptr;
@@ -69,6 +77,9 @@ private:
     QString m_suggestedTarget;
     QPixmap m_original;
     QPixmap m_shown;
+    QPixmap m_full; // what m_shown shows, unscaled (for the zoom window)
+    QString m_fullCaption;
+    QPointer<CellZoomDialog> m_zoom;
     Mode m_mode = Mode::Original;
     bool m_waiting = false;
 

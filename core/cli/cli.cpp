@@ -29,6 +29,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
+        {QStringLiteral("calibrate"), {runCalibrate, "fit a diffusion model's per-class error offsets on validation cells"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
     };
     return table;

@@ -23,6 +23,7 @@ int runHeatmap(const QStringList &args);
 int runGenerate(const QStringList &args);
 int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
+int runCalibrate(const QStringList &args);
 
 // Entry point used by app/cli_main.cpp: dispatches argv[1].
 int run(int argc, char **argv);

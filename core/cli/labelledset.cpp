@@ -190,3 +190,56 @@ Result<engine::TrainingData> loadTrainingData(const QString &data, int resolutio
 }
 
 } // namespace cytodiff::cli
+
+namespace cytodiff::cli {
+
+bool isSplitName(const QString &split)
+{
+    return QStringList{QStringLiteral("all"), QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")}
+        .contains(split);
+}
+
+SplitSelection selectSplit(const QList<LabelledImage> &images, const QString &split, int perClass,
+                           const std::function<int(const std::string &)> &modelClassIndex)
+{
+    // The split is a function of (file name, folder class index), exactly
+    // as the trainer computes it from the same folder.
+    std::map<QString, int> folderClasses;
+    for (const auto &image : images)
+        folderClasses.emplace(image.className, 0);
+    int index = 0;
+    for (auto &[name, value] : folderClasses)
+        value = index++;
+    std::vector<std::string> names;
+    std::vector<int> labels;
+    for (const auto &image : images) {
+        names.push_back(image.name.toStdString());
+        labels.push_back(folderClasses[image.className]);
+    }
+    const auto splits = engine::stratifiedSplit(names, labels);
+
+    SplitSelection selection;
+    std::map<QString, int> taken;
+    for (int i = 0; i < images.size(); ++i) {
+        const auto &image = images[i];
+        const bool wanted = split == QLatin1String("all")
+                            || (split == QLatin1String("train") && splits[i] == engine::Split::Train)
+                            || (split == QLatin1String("validation") && splits[i] == engine::Split::Validation)
+                            || (split == QLatin1String("test") && splits[i] == engine::Split::Test);
+        if (!wanted)
+            continue;
+        const int truth = modelClassIndex(image.className.toStdString());
+        if (truth < 0) {
+            if (!selection.unknownClasses.contains(image.className))
+                selection.unknownClasses.append(image.className);
+            continue;
+        }
+        if (perClass > 0 && taken[image.className] >= perClass)
+            continue;
+        ++taken[image.className];
+        selection.cells.append({image, truth});
+    }
+    return selection;
+}
+
+} // namespace cytodiff::cli

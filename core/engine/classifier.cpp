@@ -95,10 +95,13 @@ void summarizeErrors(ClassifyResult &result, int anomalyK)
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
                                      int numClasses, const ClassifyOptions &options,
                                      const ErrorScaleFn &errorScale, const CancelFn &cancelled,
-                                     ResidualAccumulator *residuals)
+                                     ResidualAccumulator *residuals, const std::vector<double> &classOffsets)
 {
     if (numClasses < 1)
         return makeError("The model has no classes.");
+    if (!classOffsets.empty() && int(classOffsets.size()) != numClasses)
+        return makeError("The model's class offsets do not match its classes.");
+    auto offsetOf = [&](int c) { return classOffsets.empty() ? 0.0 : classOffsets[c]; };
     const int resolution = int(x0.size(-1));
     const auto mask = centralDiskMask(resolution); // [R, R]
     const double maskElements = 3.0 * mask.sum().item<double>();
@@ -151,7 +154,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         const float *values = squaredData.data_ptr<float>();
         for (int ci = 0; ci < a; ++ci)
             for (int i = 0; i < k; ++i)
-                errors[active[ci]].push_back(values[ci * k + i] / errorScale(times[i]));
+                errors[active[ci]].push_back(values[ci * k + i] / errorScale(times[i]) + offsetOf(active[ci]));
         if (residuals) {
             auto perClass = residual.view({a, k, 3, resolution, resolution}).sum(1); // [a,3,R,R]
             for (int ci = 0; ci < a; ++ci) {

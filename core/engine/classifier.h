@@ -24,11 +24,14 @@ struct ResidualAccumulator {
     torch::Tensor counts; // [C]
 };
 
-// x0: [3, R, R] in [-1, 1]. Options must be resolved().
+// x0: [3, R, R] in [-1, 1]. Options must be resolved(). classOffsets (one
+// per class, or empty) are added to every weighted trial error, so pruning
+// and the final decision both see them.
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
                                      int numClasses, const ClassifyOptions &options,
                                      const ErrorScaleFn &errorScale, const CancelFn &cancelled,
-                                     ResidualAccumulator *residuals = nullptr);
+                                     ResidualAccumulator *residuals = nullptr,
+                                     const std::vector<double> &classOffsets = {});
 
 // Central disk mask [R, R] (1 inside radius 0.45 R): corners carry rotation
 // padding and neighbouring cells, not the cell being classified.

@@ -29,6 +29,11 @@ struct ModelCard {
     // Per-trial error scale f(t) on a uniform grid over [0, 1] (fitted on
     // validation cells after training; empty = use the paper's polynomial).
     std::vector<double> errorScale;
+    // Per-class error offsets fitted on validation cells (`cytodiff-cli
+    // calibrate`); added to every weighted trial error of the fast protocol
+    // with fitted weighting. Empty = none (all zero).
+    std::vector<double> classOffsets;
+    std::string calibration;               // how the offsets were fitted
     std::string dataHash;
     std::string trainCommand;
     std::string metrics;
@@ -62,6 +67,8 @@ struct ClassifyOptions {
     std::uint64_t seed = 0;
     int anomalyK = 3;            // runners-up in the zeta anomaly score
     Weighting weighting = Weighting::Default;
+    // Apply the model card's fitted class offsets (only with fitted weighting).
+    bool classOffsets = true;
 
     // Fills the -1 fields with the protocol's defaults.
     ClassifyOptions resolved() const;

@@ -228,7 +228,12 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         ErrorScaleFn scale = weighting == Weighting::Paper     ? ErrorScaleFn(paperErrorScale)
                              : weighting == Weighting::Uniform ? ErrorScaleFn([](double) { return 1.0; })
                                                                : ErrorScaleFn([this](double t) { return m_impl->errorScale(t); });
-        return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled);
+        // Offsets were fitted for the fitted weighting; other weightings
+        // put errors on another scale.
+        static const std::vector<double> kNoOffsets;
+        const auto &offsets = weighting == Weighting::Fitted && resolved.classOffsets ? m_impl->card.classOffsets : kNoOffsets;
+        return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled, nullptr,
+                             offsets);
     } catch (const std::exception &e) {
         return makeError(std::string("Classification failed: ") + e.what());
     }
@@ -277,7 +282,8 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
         ResidualAccumulator residuals;
         auto result = runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved,
-                                    [this](double t) { return m_impl->errorScale(t); }, cancelled, &residuals);
+                                    [this](double t) { return m_impl->errorScale(t); }, cancelled, &residuals,
+                                    m_impl->card.classOffsets);
         if (!result)
             return makeError(result.error());
         HeatmapResult heatmaps;

@@ -89,6 +89,10 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     m["prediction"] = prediction;
     m["normalisation"] = "rgb/127.5-1";
     m["error_scale"] = joinList(errorScale);
+    if (!classOffsets.empty()) {
+        m["class_offsets"] = joinList(classOffsets);
+        m["calibration"] = calibration;
+    }
     m["data_hash"] = dataHash;
     m["train_command"] = trainCommand;
     m["metrics"] = metrics;
@@ -139,6 +143,17 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
             return makeError("the model file's error scale is unreadable");
         }
     }
+    for (const auto &part : splitList(valueOr(m, "class_offsets"))) {
+        try {
+            card.classOffsets.push_back(std::stod(part));
+        } catch (...) {
+            return makeError("the model file's class offsets are unreadable");
+        }
+    }
+    if (!card.classOffsets.empty() && card.classOffsets.size() != card.classNames.size())
+        return makeError("the model file has " + std::to_string(card.classOffsets.size()) + " class offsets for "
+                         + std::to_string(card.classNames.size()) + " classes");
+    card.calibration = valueOr(m, "calibration");
     card.dataHash = valueOr(m, "data_hash");
     card.trainCommand = valueOr(m, "train_command");
     card.metrics = valueOr(m, "metrics");

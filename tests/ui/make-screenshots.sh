@@ -25,7 +25,7 @@ common="--db $work/demo.cytodiff --model $model --margin 3 --anomaly 0.02 --size
 "$shot" $common --import "$work/DEMO-0001" --classify --page gallery --cell 5 --out "$out/review-gallery.png"
 "$shot" $common --page queue --review 5 --cell 5 --out "$out/review-queue.png"
 "$shot" $common --page queue --cell 6 --heatmap overlay --out "$out/review-viewer-overlay.png" \
-    --viewer-out "$out/review-viewer-panel.png"
+    --viewer-out "$out/review-viewer-panel.png" --zoom-out "$out/review-zoom.png"
 "$shot" $common --sign --page differential --out "$out/review-differential.png" \
     --report-out "$out/review-report.png"
 # The start page of an empty workspace, and its built-in demo case after

@@ -23,6 +23,7 @@
 #include "database.h"
 #include "democasedialog.h"
 #include "democasejob.h"
+#include "cellzoomdialog.h"
 #include "heatmapview.h"
 #include "reviewkeyhandler.h"
 #include "reviewqueuemodel.h"
@@ -162,6 +163,9 @@ int main(int argc, char **argv)
     parser.addOptions({reportOption, pdfOption, signOption, progressOption, dbOption, importOption, outOption, sizeOption, cellOption, summaryOption, aboutOption,
                        classOption, scrollOption, modelOption, classifyOption, marginOption, anomalyOption, pageOption,
                        reviewOption, heatmapOption, targetOption, viewerOption, settingsOption});
+    const QCommandLineOption zoomOption(QStringLiteral("zoom-out"), QStringLiteral("PNG of the cell's zoom window."),
+                                        QStringLiteral("file"));
+    parser.addOption(zoomOption);
     parser.process(app);
     if (!parser.isSet(dbOption) || !parser.isSet(outOption)) {
         std::fprintf(stderr, "--db and --out are required\n");
@@ -318,6 +322,14 @@ int main(int argc, char **argv)
     bool ok = save(&window, parser.value(outOption));
     if (parser.isSet(viewerOption))
         ok = save(browser->detailsPanel(), parser.value(viewerOption)) && ok;
+    if (parser.isSet(zoomOption)) {
+        HeatmapView *heatmap = browser->detailsPanel()->heatmapView();
+        heatmap->showZoom();
+        heatmap->zoomDialog()->resize(560, 600);
+        heatmap->zoomDialog()->fitToWindow();
+        spin(50);
+        ok = save(heatmap->zoomDialog(), parser.value(zoomOption)) && ok;
+    }
     if (parser.isSet(pdfOption)) {
         if (auto written = window.exportReportPdf(parser.value(pdfOption)); !written)
             std::fprintf(stderr, "cannot write the report: %s\n", written.error().c_str());

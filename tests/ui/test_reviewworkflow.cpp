@@ -12,6 +12,7 @@
 #include "classificationjob.h"
 #include "classificationstatus.h"
 #include "differentialpanel.h"
+#include "cellzoomdialog.h"
 #include "heatmapview.h"
 #include "mainwindow.h"
 #include "reviewcontroller.h"
@@ -283,7 +284,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString root = dir.filePath(QStringLiteral("heat"));
-        QVERIFY(uitest::makeExport(root, {{QStringLiteral("monocyte"), QStringLiteral("MO"), 3}}, 200, 900));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("monocyte"), QStringLiteral("MO"), 3}}, 360, 900));
         MainWindow window;
         window.setShowImportSummary(false);
         window.resize(1400, 900);
@@ -313,6 +314,27 @@ private slots:
         QVERIFY(heatmap->shownPixmap().toImage() != overlay);
         heatmap->setMode(HeatmapView::Mode::Original);
         QCOMPARE(heatmap->shownPixmap().toImage(), original);
+
+        // The zoom window shows the stored image at full resolution (the
+        // viewer only 256 px) and follows the viewer's mode.
+        heatmap->showZoom();
+        CellZoomDialog *zoom = heatmap->zoomDialog();
+        QVERIFY(zoom);
+        QVERIFY(zoom->isVisible());
+        QCOMPARE(zoom->image().width(), 360);
+        QVERIFY(original.width() < 360);
+        QVERIFY(zoom->isFitted());
+        zoom->showActualSize();
+        QCOMPARE(zoom->zoomFactor(), 1.0);
+        zoom->zoomBy(2.0);
+        QCOMPARE(zoom->zoomFactor(), 2.0);
+        QTest::keyClick(zoom, Qt::Key_F);
+        QVERIFY(zoom->isFitted());
+        const QImage zoomedOriginal = zoom->image().toImage();
+        heatmap->setMode(HeatmapView::Mode::Overlay);
+        QVERIFY(zoom->image().toImage() != zoomedOriginal);
+        heatmap->setMode(HeatmapView::Mode::Original);
+        zoom->close();
 
         // Cached: asking again answers at once, without the worker.
         ready.clear();

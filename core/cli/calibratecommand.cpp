@@ -1,0 +1,156 @@
+// cytodiff-cli calibrate: fits the per-class error offsets of a diffusion
+// model on labelled validation cells and writes a calibrated copy.
+#include "commands.h"
+
+#include "clistream.h"
+#include "clisupport.h"
+
+#include "classoffsets.h"
+#include "engine.h"
+#include "imageio.h"
+#include "labelledset.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <unistd.h>
+
+namespace cytodiff::cli {
+
+int runCalibrate(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Fit per-class error offsets of a diffusion model on labelled cells (by default the validation part of the "
+        "training split) and write a calibrated copy of the model. Never calibrate on the test part."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder (one sub-folder per class)."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default validation)."),
+                      QStringLiteral("part"), QStringLiteral("validation")});
+    parser.addOption({QStringLiteral("per-class"), QStringLiteral("Cells per class (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
+    parser.addOption({QStringLiteral("trials"), QStringLiteral("Paired trials per cell, no pruning (default 16)."),
+                      QStringLiteral("N"), QStringLiteral("16")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Calibrated model file to write (may be --model itself)."), QStringLiteral("file")});
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return kExitOk;
+    }
+    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli calibrate --model M --data <labelled folder> --out calibrated.pt "
+                 "[--split validation] [--per-class 50] [--trials 16]\n";
+        return kExitUsage;
+    }
+    const QString split = parser.value(QStringLiteral("split"));
+    if (!isSplitName(split)) {
+        err() << "error: --split must be all, train, validation or test\n";
+        return kExitUsage;
+    }
+    const int trials = parser.value(QStringLiteral("trials")).toInt();
+    const int perClass = parser.value(QStringLiteral("per-class")).toInt();
+    if (trials < 2 || perClass < 0) {
+        err() << "error: --trials must be at least 2 and --per-class not negative\n";
+        return kExitUsage;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    auto model = engine::Model::load(modelPath.toStdString());
+    if (!model) {
+        err() << "error: " << QString::fromStdString(model.error()) << "\n";
+        return kExitBadInput;
+    }
+    if (!model->isDiffusion()) {
+        err() << "error: class offsets apply to diffusion models; " << modelPath << " is a discriminative baseline\n";
+        return kExitBadInput;
+    }
+    auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
+    if (!images) {
+        err() << "error: " << QString::fromStdString(images.error()) << "\n";
+        return kExitBadInput;
+    }
+    const auto selection = selectSplit(*images, split, perClass,
+                                       [&](const std::string &name) { return model->classIndex(name); });
+    if (!selection.unknownClasses.isEmpty())
+        err() << "not in the model, not used: " << selection.unknownClasses.join(QStringLiteral(", ")) << "\n";
+    if (selection.cells.isEmpty()) {
+        err() << "error: no images of the model's classes in that part of the folder\n";
+        return kExitBadInput;
+    }
+
+    // Every class on the same paired trials (p = 0 never prunes) and
+    // without any offsets the model may already carry.
+    engine::ClassifyOptions options;
+    options.trialsMin = options.trialsMax = trials;
+    options.pValue = 0.0;
+    options.weighting = engine::Weighting::Fitted;
+    options.classOffsets = false;
+    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const bool tty = isatty(fileno(stderr));
+    SigintCancel sigint;
+    const auto stop = [&sigint] { return sigint.isCancelled(); };
+    std::vector<std::vector<double>> errors;
+    std::vector<int> labels;
+    for (int i = 0; i < selection.cells.size() && !stop(); ++i) {
+        const auto &[image, truth] = selection.cells[i];
+        auto bytes = imaging::readFile(image.path.toStdString());
+        auto input = bytes ? imaging::preprocess(*bytes, {model->card().cropSize, model->card().network.resolution})
+                           : Result<FloatImage>(makeError(bytes.error()));
+        if (!input) {
+            err() << "skipped " << image.path << ": " << QString::fromStdString(input.error()) << "\n";
+            continue;
+        }
+        options.seed = seed + std::uint64_t(i);
+        auto result = model->classify(*input, options, stop);
+        if (!result)
+            continue;
+        errors.push_back(result->errors);
+        labels.push_back(truth);
+        if (tty)
+            err() << "\rscored " << errors.size() << "/" << selection.cells.size() << "   ";
+    }
+    if (tty)
+        err() << "\n";
+    if (stop()) {
+        err() << "error: cancelled; no model written\n";
+        return kExitBadInput;
+    }
+    auto fit = engine::fitClassOffsets(errors, labels, model->numClasses());
+    if (!fit) {
+        err() << "error: " << QString::fromStdString(fit.error()) << "\n";
+        return kExitBadInput;
+    }
+    const auto &names = model->card().classNames;
+    out() << "class offsets fitted on " << fit->cells << " cells (" << split << " part, " << trials
+          << " paired trials each):\n";
+    for (std::size_t c = 0; c < names.size(); ++c)
+        out() << "  " << QString::fromStdString(names[c]) << "  " << QString::number(fit->offsets[c], 'f', 4) << "\n";
+    out() << "balanced accuracy on these cells without pruning: " << QString::number(100 * fit->balancedBefore, 'f', 1)
+          << "% -> " << QString::number(100 * fit->balancedAfter, 'f', 1) << "%\n";
+
+    const QString calibration = QStringLiteral("cytodiff-cli calibrate --data %1 --split %2 --per-class %3 --trials %4 "
+                                               "--seed %5: %6 cells, balanced accuracy %7 -> %8 (unpruned)")
+                                    .arg(QFileInfo(parser.value(QStringLiteral("data"))).fileName(), split)
+                                    .arg(perClass)
+                                    .arg(trials)
+                                    .arg(seed)
+                                    .arg(fit->cells)
+                                    .arg(fit->balancedBefore, 0, 'f', 4)
+                                    .arg(fit->balancedAfter, 0, 'f', 4);
+    const QString target = parser.value(QStringLiteral("out"));
+    auto sha = engine::writeModelWithOffsets(modelPath.toStdString(), target.toStdString(), fit->offsets,
+                                             calibration.toStdString());
+    if (!sha) {
+        err() << "error: " << QString::fromStdString(sha.error()) << "\n";
+        return kExitBadInput;
+    }
+    out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
+    return kExitOk;
+}
+
+} // namespace cytodiff::cli
