@@ -961,6 +961,26 @@ dekodierbar</translation>
         <source>Unexpected error during the import.</source>
         <translation>Unerwarteter Fehler beim Import.</translation>
     </message>
+    <message>
+        <source>folder per class</source>
+        <translation>ein Ordner je Klasse</translation>
+    </message>
+    <message>
+        <source>case folders</source>
+        <translation>Ordner je Fall</translation>
+    </message>
+    <message>
+        <source>class code as file-name prefix</source>
+        <translation>Klassencode als Dateinamen-Präfix</translation>
+    </message>
+    <message>
+        <source>manifest.csv</source>
+        <translation>manifest.csv</translation>
+    </message>
+    <message>
+        <source>unlabelled images</source>
+        <translation>Bilder ohne Zuordnung</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ImportProgressDialog</name>

@@ -960,6 +960,26 @@ decode</source>
         <source>Unexpected error during the import.</source>
         <translation>Error inesperado durante la importación.</translation>
     </message>
+    <message>
+        <source>folder per class</source>
+        <translation>una carpeta por clase</translation>
+    </message>
+    <message>
+        <source>case folders</source>
+        <translation>carpetas por caso</translation>
+    </message>
+    <message>
+        <source>class code as file-name prefix</source>
+        <translation>código de clase como prefijo del nombre de archivo</translation>
+    </message>
+    <message>
+        <source>manifest.csv</source>
+        <translation>manifest.csv</translation>
+    </message>
+    <message>
+        <source>unlabelled images</source>
+        <translation>imágenes sin etiqueta</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ImportProgressDialog</name>

@@ -960,6 +960,26 @@ decode</source>
         <source>Unexpected error during the import.</source>
         <translation>Erreur inattendue pendant l&apos;importation.</translation>
     </message>
+    <message>
+        <source>folder per class</source>
+        <translation>un dossier par classe</translation>
+    </message>
+    <message>
+        <source>case folders</source>
+        <translation>dossiers par cas</translation>
+    </message>
+    <message>
+        <source>class code as file-name prefix</source>
+        <translation>code de classe en préfixe du nom de fichier</translation>
+    </message>
+    <message>
+        <source>manifest.csv</source>
+        <translation>manifest.csv</translation>
+    </message>
+    <message>
+        <source>unlabelled images</source>
+        <translation>images sans étiquette</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ImportProgressDialog</name>
