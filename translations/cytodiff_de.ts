@@ -249,7 +249,7 @@
     <name>DifferentialCalculator</name>
     <message>
         <source>Adult ranges shipped with CytoDiff (replace with your laboratory&apos;s in Settings)</source>
-        <translation>Erwachsenen-Referenzbereiche von CytoDiff (unter Einstellungen durch die Ihres Labors ersetzen)</translation>
+        <translation>Erwachsenenwerte von CytoDiff (unter Einstellungen durch die Ihres Labors ersetzen)</translation>
     </message>
     <message>
         <source>Low</source>

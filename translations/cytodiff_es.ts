@@ -249,7 +249,7 @@
     <name>DifferentialCalculator</name>
     <message>
         <source>Adult ranges shipped with CytoDiff (replace with your laboratory&apos;s in Settings)</source>
-        <translation>Intervalos de adultos incluidos en CytoDiff (sustitúyalos por los de su laboratorio en Configuración)</translation>
+        <translation>valores de adultos incluidos en CytoDiff (sustitúyalos por los de su laboratorio en Configuración)</translation>
     </message>
     <message>
         <source>Low</source>

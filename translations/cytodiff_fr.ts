@@ -249,7 +249,7 @@
     <name>DifferentialCalculator</name>
     <message>
         <source>Adult ranges shipped with CytoDiff (replace with your laboratory&apos;s in Settings)</source>
-        <translation>Valeurs de référence adultes fournies avec CytoDiff (à remplacer par celles de votre laboratoire dans Paramètres)</translation>
+        <translation>valeurs adultes fournies avec CytoDiff (à remplacer par celles de votre laboratoire dans Paramètres)</translation>
     </message>
     <message>
         <source>Low</source>
