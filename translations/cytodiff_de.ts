@@ -1653,11 +1653,11 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
     </message>
     <message>
         <source>%1 critical class</source>
-        <translation>%1 kritische Klasse</translation>
+        <translation>%1 mit kritischer Klasse</translation>
     </message>
     <message>
         <source>%1 low confidence</source>
-        <translation>%1 geringe Konfidenz</translation>
+        <translation>%1 mit geringer Konfidenz</translation>
     </message>
     <message>
         <source>%1 cells in the case</source>

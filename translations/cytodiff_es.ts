@@ -93,7 +93,7 @@
     </message>
     <message>
         <source>Not counted in the differential</source>
-        <translation>No contados en la fórmula leucocitaria</translation>
+        <translation>No contadas en la fórmula leucocitaria</translation>
     </message>
     <message>
         <source>Per 100 WBC</source>
@@ -1652,11 +1652,11 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
     </message>
     <message>
         <source>%1 critical class</source>
-        <translation>%1 clase crítica</translation>
+        <translation>%1 de clase crítica</translation>
     </message>
     <message>
         <source>%1 low confidence</source>
-        <translation>%1 confianza baja</translation>
+        <translation>%1 con confianza baja</translation>
     </message>
     <message>
         <source>%1 cells in the case</source>

@@ -93,7 +93,7 @@
     </message>
     <message>
         <source>Not counted in the differential</source>
-        <translation>Non comptés dans la formule leucocytaire</translation>
+        <translation>Non comptées dans la formule leucocytaire</translation>
     </message>
     <message>
         <source>Per 100 WBC</source>
@@ -1652,11 +1652,11 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     </message>
     <message>
         <source>%1 critical class</source>
-        <translation>%1 classe critique</translation>
+        <translation>%1 de classe critique</translation>
     </message>
     <message>
         <source>%1 low confidence</source>
-        <translation>%1 confiance faible</translation>
+        <translation>%1 à faible confiance</translation>
     </message>
     <message>
         <source>%1 cells in the case</source>
