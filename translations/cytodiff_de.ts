@@ -544,7 +544,7 @@
     </message>
     <message>
         <source>Not classified yet. Use Case &gt; Classify to run the model.</source>
-        <translation>Noch nicht klassifiziert. Mit Fall &gt; Klassifizieren das Modell ausführen.</translation>
+        <translation>Noch nicht klassifiziert. Mit Fall &gt; Klassifizieren führen Sie das Modell aus.</translation>
     </message>
     <message>
         <source>%1  [%2]</source>
@@ -1260,7 +1260,7 @@ dekodierbar</translation>
     </message>
     <message>
         <source>%1 already exists. Use Open workspace to open it, or choose another name.</source>
-        <translation>%1 existiert bereits. Öffnen Sie es mit „Arbeitsbereich öffnen“ oder wählen Sie einen anderen Namen.</translation>
+        <translation>%1 existiert bereits. Öffnen Sie den Arbeitsbereich mit „Arbeitsbereich öffnen“ oder wählen Sie einen anderen Namen.</translation>
     </message>
     <message>
         <source>Choose a CellaVision export folder</source>
