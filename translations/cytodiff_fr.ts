@@ -891,15 +891,15 @@ decode</source>
     <name>cytodiff::ui::HeatmapView</name>
     <message>
         <source>Original</source>
-        <translation>Original</translation>
+        <translation>Image</translation>
     </message>
     <message>
         <source>Heatmap</source>
-        <translation>Carte de chaleur</translation>
+        <translation>Carte thermique</translation>
     </message>
     <message>
         <source>Overlay</source>
-        <translation>Superposition</translation>
+        <translation>Superposée</translation>
     </message>
     <message>
         <source>What would have to change for the cell to read as the target class: dark = add, light = remove</source>
@@ -907,11 +907,11 @@ decode</source>
     </message>
     <message>
         <source>The heatmap over the cell: blue = the target class needs more stain here, red = less</source>
-        <translation>La carte de chaleur sur la cellule&#xa0;: bleu = la classe cible demande plus de coloration ici, rouge = moins</translation>
+        <translation>La carte thermique sur la cellule&#xa0;: bleu = la classe cible demande plus de coloration ici, rouge = moins</translation>
     </message>
     <message>
         <source>Target class of the counterfactual heatmap</source>
-        <translation>Classe cible de la carte de chaleur contrefactuelle</translation>
+        <translation>Classe cible de la carte thermique contrefactuelle</translation>
     </message>
     <message>
         <source>Overlay opacity</source>
@@ -927,19 +927,19 @@ decode</source>
     </message>
     <message>
         <source>No heatmap: %1</source>
-        <translation>Pas de carte de chaleur&#xa0;: %1</translation>
+        <translation>Pas de carte thermique&#xa0;: %1</translation>
     </message>
     <message>
         <source>Heatmaps need a classified cell.</source>
-        <translation>Les cartes de chaleur nécessitent une cellule classifiée.</translation>
+        <translation>Les cartes thermiques nécessitent une cellule classifiée.</translation>
     </message>
     <message>
         <source>Computing the heatmap…</source>
-        <translation>Calcul de la carte de chaleur…</translation>
+        <translation>Calcul de la carte thermique…</translation>
     </message>
     <message>
         <source>The heatmap&apos;s model does not know this class.</source>
-        <translation>Le modèle de la carte de chaleur ne connaît pas cette classe.</translation>
+        <translation>Le modèle de la carte thermique ne connaît pas cette classe.</translation>
     </message>
     <message>
         <source>For the cell to read as %1: dark = features to add, light = features to remove. Centre crop seen by the model.</source>
@@ -1714,7 +1714,7 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     </message>
     <message>
         <source>Trials averaged for a counterfactual heatmap</source>
-        <translation>Essais moyennés pour une carte de chaleur contrefactuelle</translation>
+        <translation>Essais moyennés pour une carte thermique contrefactuelle</translation>
     </message>
     <message>
         <source>Classify new cases after import</source>
@@ -1734,7 +1734,7 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     </message>
     <message>
         <source>Heatmap trials</source>
-        <translation>Essais pour la carte de chaleur</translation>
+        <translation>Essais pour la carte thermique</translation>
     </message>
     <message>
         <source>Written to the audit log with every edit and sign-off</source>

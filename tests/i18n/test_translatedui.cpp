@@ -7,8 +7,10 @@
 #include "appsettings.h"
 #include "cellclasskeys.h"
 #include "cellclassnames.h"
+#include "celldetailspanel.h"
 #include "counttext.h"
 #include "democase.h"
+#include "heatmapview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "startpage.h"
@@ -19,11 +21,14 @@
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
+#include <QLayout>
 #include <QLibraryInfo>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTranslator>
@@ -195,6 +200,28 @@ private slots:
         QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("leer.cytodiff"))).ok());
         QVERIFY(window.isStartPageShown());
         check(&window, QStringLiteral("start page"));
+
+        // The cell viewer's controls fit the details panel at its narrowest,
+        // with its vertical scroll bar shown (wider ones would need a
+        // horizontal scroll bar).
+        {
+            CellDetailsPanel panel;
+            panel.resize(panel.minimumWidth(), 800);
+            auto *scroll = panel.findChild<QScrollArea *>();
+            QVERIFY(scroll && scroll->widget() && scroll->widget()->layout());
+            const QMargins margins = scroll->widget()->layout()->contentsMargins();
+            // The scroll area fills the panel (its page may not be laid out
+            // yet while no cell is shown).
+            const int room = panel.width() - scroll->verticalScrollBar()->sizeHint().width() - margins.left()
+                             - margins.right();
+            HeatmapView viewer(CellDetailsPanel::kImageSide);
+            viewer.show();
+            check(&viewer, QStringLiteral("cell viewer"));
+            if (viewer.minimumSizeHint().width() > room)
+                clipped << QStringLiteral("cell viewer: needs %1 px, the details panel has %2")
+                               .arg(viewer.minimumSizeHint().width())
+                               .arg(room);
+        }
 
         SettingsDialog settings;
         settings.show();
