@@ -3,6 +3,7 @@
 
 #include "appsettings.h"
 #include "mainwindow.h"
+#include "translationloader.h"
 #include "workspace.h"
 
 #include <QApplication>
@@ -61,6 +62,10 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QString::fromLatin1(kVersion));
     QApplication::setApplicationDisplayName(QStringLiteral("CytoDiff"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/cytodiff.svg")));
+    // After the identity (the choice is in QSettings) and before any
+    // translated text: the parser's help and every widget are translated
+    // as they are built.
+    cytodiff::ui::TranslationLoader::install(&app, cytodiff::ui::AppSettings::language());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -16,6 +16,7 @@ const QString kImportFolderKey = QStringLiteral("import/lastFolder");
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kSplitterKey = QStringLiteral("mainWindow/splitter");
+const QString kLanguageKey = QStringLiteral("ui/language");
 const QString kThumbnailKey = QStringLiteral("gallery/thumbnailSize");
 constexpr int kDefaultThumbnail = 96;
 const QString kModelKey = QStringLiteral("classification/modelPath");
@@ -104,6 +105,16 @@ QByteArray AppSettings::mainSplitterState()
 void AppSettings::setMainSplitterState(const QByteArray &state)
 {
     QSettings().setValue(kSplitterKey, state);
+}
+
+QString AppSettings::language()
+{
+    return QSettings().value(kLanguageKey).toString().trimmed();
+}
+
+void AppSettings::setLanguage(const QString &code)
+{
+    QSettings().setValue(kLanguageKey, code);
 }
 
 int AppSettings::thumbnailSize()

@@ -32,6 +32,11 @@ public:
     static QByteArray mainSplitterState();
     static void setMainSplitterState(const QByteArray &state);
 
+    // The GUI language: "" follows the system, else a code such as "de"
+    // (TranslationLoader::choices()). Read once at start.
+    static QString language();
+    static void setLanguage(const QString &code);
+
     static int thumbnailSize();
     static void setThumbnailSize(int pixels);
 

@@ -1,34 +1,37 @@
 #include "counttext.h"
 
-#include <QLocale>
+#include <algorithm>
+#include <limits>
 
 namespace cytodiff::ui {
 
+// Counts beyond int are not shown anywhere (a workspace holds far fewer
+// cells); clamp rather than wrap.
 namespace {
-QString number(qint64 count)
+int asInt(qint64 count)
 {
-    return QLocale().toString(count);
+    return int(std::clamp<qint64>(count, 0, std::numeric_limits<int>::max()));
 }
 } // namespace
 
 QString CountText::cells(qint64 count)
 {
-    return count == 1 ? tr("1 cell") : tr("%1 cells").arg(number(count));
+    return tr("%Ln cell(s)", nullptr, asInt(count));
 }
 
 QString CountText::cases(qint64 count)
 {
-    return count == 1 ? tr("1 case") : tr("%1 cases").arg(number(count));
+    return tr("%Ln case(s)", nullptr, asInt(count));
 }
 
 QString CountText::selectedCells(qint64 count)
 {
-    return count == 1 ? tr("1 cell selected") : tr("%1 cells selected").arg(number(count));
+    return tr("%Ln cell(s) selected", nullptr, asInt(count));
 }
 
 QString CountText::seconds(qint64 count)
 {
-    return count == 1 ? tr("1 second") : tr("%1 seconds").arg(number(count));
+    return tr("%Ln second(s)", nullptr, asInt(count));
 }
 
 } // namespace cytodiff::ui

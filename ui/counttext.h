@@ -1,8 +1,8 @@
 #pragma once
 // "1 cell" / "1,012 cells": counts as people write them, with the locale's
-// digit grouping. Qt's "%n cell(s)" needs a .qm file even for English, and
-// none is built yet (issue "Release quality" adds translations); until then
-// singular and plural are separate tr() strings.
+// digit grouping (%Ln). Plural forms come from the translation, as each
+// language has its own rules (French: "0 cellule"); English too, from the
+// plural-only translations/cytodiff_en.ts that TranslationLoader installs.
 
 #include <QCoreApplication>
 #include <QString>

@@ -115,6 +115,11 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     m_target = new QComboBox;
     m_target->setObjectName(QStringLiteral("heatmapTarget"));
     m_target->setToolTip(tr("Target class of the counterfactual heatmap"));
+    // Class names are long in some languages ("Polynucléaire éosinophile");
+    // sized to the widest one the combo would widen the whole details
+    // panel past its splitter width.
+    m_target->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_target->setMinimumContentsLength(12);
     connect(m_target, &QComboBox::currentIndexChanged, this, &HeatmapView::render);
 
     m_opacity = new QSlider(Qt::Horizontal);

@@ -15,13 +15,32 @@ namespace {
 // thread's queue during a fast import of 10,000 small files.
 constexpr qint64 kProgressIntervalMs = 50;
 
+// The importer's own names are English (the CLI prints them); the GUI
+// shows them in its language.
+QString layoutDisplayName(importer::Layout layout)
+{
+    switch (layout) {
+    case importer::Layout::ClassFolders:
+        return ImportJob::tr("folder per class");
+    case importer::Layout::CaseFolders:
+        return ImportJob::tr("case folders");
+    case importer::Layout::FlatPrefix:
+        return ImportJob::tr("class code as file-name prefix");
+    case importer::Layout::Manifest:
+        return ImportJob::tr("manifest.csv");
+    case importer::Layout::Unlabelled:
+        break;
+    }
+    return ImportJob::tr("unlabelled images");
+}
+
 ImportOutcome toOutcome(const importer::ImportReport &report)
 {
     ImportOutcome outcome;
     outcome.ran = true;
     outcome.cancelled = report.cancelled;
     outcome.fatalError = report.error;
-    outcome.layout = importer::layoutName(report.layout);
+    outcome.layout = layoutDisplayName(report.layout);
     outcome.caseNames = report.casesCreated + report.casesUpdated;
     outcome.imported = report.imported;
     outcome.duplicates = report.duplicates;

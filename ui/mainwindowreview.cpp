@@ -115,9 +115,7 @@ void MainWindow::createReviewActions()
         bool ok = false;
         const QString reason = QInputDialog::getText(
             this, tr("Amend a signed case"),
-            cells == 1 ? tr("This case is signed. Reason for amending 1 cell (kept in the audit log):")
-                       : tr("This case is signed. Reason for amending %1 cells (kept in the audit log):")
-                             .arg(QLocale().toString(cells)),
+            tr("This case is signed. Reason for amending %Ln cell(s) (kept in the audit log):", nullptr, cells),
             QLineEdit::Normal, QString(), &ok);
         return ok ? reason : QString();
     });

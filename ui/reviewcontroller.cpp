@@ -232,10 +232,7 @@ SignCheck ReviewController::signCheck() const
             ++check.unreviewed;
     }
     if (check.unreviewed > 0) {
-        check.reason = check.unreviewed == 1
-                           ? tr("1 cell in the review queue has not been reviewed.")
-                           : tr("%1 cells in the review queue have not been reviewed.")
-                                 .arg(QLocale().toString(check.unreviewed));
+        check.reason = tr("%Ln cell(s) in the review queue have not been reviewed.", nullptr, check.unreviewed);
         return check;
     }
     check.allowed = true;

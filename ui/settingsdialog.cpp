@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "cellclassnames.h"
 #include "engine.h"
+#include "translationloader.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -31,6 +32,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_tabs = new QTabWidget;
     m_tabs->addTab(buildClassificationPage(), tr("Classification"));
     m_tabs->addTab(buildReviewPage(), tr("Review"));
+    m_tabs->addTab(buildLanguagePage(), tr("Language"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
@@ -138,6 +140,26 @@ QWidget *SettingsDialog::buildReviewPage()
     return page;
 }
 
+QWidget *SettingsDialog::buildLanguagePage()
+{
+    m_language = new QComboBox;
+    m_language->setObjectName(QStringLiteral("language"));
+    for (const UiLanguage &language : TranslationLoader::choices())
+        m_language->addItem(language.nativeName, language.code);
+    // Widgets translate their texts when they are built, so switching
+    // live would leave half the window in the old language.
+    auto *note = new QLabel(tr("The new language is used from the next start of CytoDiff. \"System language\" "
+                               "follows the language of the desktop session."));
+    note->setObjectName(QStringLiteral("languageNote"));
+    note->setWordWrap(true);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Language"), m_language);
+    form->addRow(QString(), note);
+    auto *page = new QWidget;
+    page->setLayout(form);
+    return page;
+}
+
 void SettingsDialog::fillRanges(const ReferenceRanges &ranges)
 {
     // Every white-cell class gets a row; an empty row means "no range".
@@ -169,6 +191,8 @@ void SettingsDialog::load()
     m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
     m_anomaly->setValue(thresholds.anomalyAbove);
     fillRanges(AppSettings::referenceRanges());
+    // An unknown stored code shows as System, which is what it acts as.
+    m_language->setCurrentIndex(qMax(0, m_language->findData(AppSettings::language())));
     describeModel();
 }
 
@@ -191,6 +215,7 @@ void SettingsDialog::save()
     }
     ranges.source = m_rangesSource->text().trimmed();
     AppSettings::setReferenceRanges(ranges);
+    AppSettings::setLanguage(m_language->currentData().toString());
 }
 
 void SettingsDialog::accept()
@@ -201,7 +226,7 @@ void SettingsDialog::accept()
 
 void SettingsDialog::focusModel()
 {
-    m_tabs->setCurrentIndex(0);
+    m_tabs->setCurrentIndex(0); // Classification
     m_model->setFocus();
 }
 

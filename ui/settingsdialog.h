@@ -1,7 +1,8 @@
 #pragma once
 // Settings > Classification and Review: which model classifies, its trial
 // budget, heatmap trials, classifying after import; who reviews, the
-// review thresholds and the laboratory's reference ranges. Reads and
+// review thresholds and the laboratory's reference ranges; the GUI
+// language (applied at next start). Reads and
 // writes AppSettings; the window applies the values when accepted.
 
 #include "differential.h"
@@ -32,10 +33,12 @@ public:
     void focusModel();
 
     QLineEdit *modelEdit() const { return m_model; }
+    QComboBox *languageBox() const { return m_language; }
 
 private:
     QWidget *buildClassificationPage();
     QWidget *buildReviewPage();
+    QWidget *buildLanguagePage();
     void load();
     void browseModel();
     void describeModel();
@@ -53,6 +56,7 @@ private:
     QDoubleSpinBox *m_anomaly = nullptr;
     QTableWidget *m_ranges = nullptr;
     QLineEdit *m_rangesSource = nullptr;
+    QComboBox *m_language = nullptr;
 };
 
 } // namespace cytodiff::ui

@@ -116,13 +116,31 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
     cardLayout->addWidget(title);
     cardLayout->addWidget(explanation);
     cardLayout->addSpacing(8);
-    auto *buttonRow = new QHBoxLayout;
-    buttonRow->addStretch();
-    buttonRow->setSpacing(12);
-    buttonRow->addWidget(m_importButton);
-    buttonRow->addWidget(m_demoButton);
-    buttonRow->addStretch();
-    cardLayout->addLayout(buttonRow);
+    // Side by side while both fit the card; translated labels are often
+    // longer than the English ones, and then the buttons stack, equally wide.
+    constexpr int kButtonSpacing = 12;
+    const int importWidth = m_importButton->sizeHint().width();
+    const int demoWidth = m_demoButton->sizeHint().width();
+    int left = 0, top = 0, right = 0, bottom = 0;
+    cardLayout->getContentsMargins(&left, &top, &right, &bottom);
+    if (importWidth + kButtonSpacing + demoWidth <= kCardWidth - left - right) {
+        auto *buttonRow = new QHBoxLayout;
+        buttonRow->addStretch();
+        buttonRow->setSpacing(kButtonSpacing);
+        buttonRow->addWidget(m_importButton);
+        buttonRow->addWidget(m_demoButton);
+        buttonRow->addStretch();
+        cardLayout->addLayout(buttonRow);
+    } else {
+        const int width = qMax(importWidth, demoWidth);
+        m_importButton->setMinimumWidth(width);
+        m_demoButton->setMinimumWidth(width);
+        auto *buttonColumn = new QVBoxLayout;
+        buttonColumn->setSpacing(kButtonSpacing / 2);
+        buttonColumn->addWidget(m_importButton, 0, Qt::AlignHCenter);
+        buttonColumn->addWidget(m_demoButton, 0, Qt::AlignHCenter);
+        cardLayout->addLayout(buttonColumn);
+    }
     cardLayout->addWidget(m_demoNote);
     auto *openRow = new QHBoxLayout;
     openRow->addStretch();

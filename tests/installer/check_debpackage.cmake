@@ -68,6 +68,13 @@ foreach(model IN LISTS models)
   list(APPEND expected usr/share/cytodiff/models/${name})
 endforeach()
 
+# Every committed translation, compiled (resources/CMakeLists.txt).
+file(GLOB ts_files "${SOURCE_DIR}/translations/cytodiff_*.ts")
+foreach(ts IN LISTS ts_files)
+  get_filename_component(name "${ts}" NAME_WE)
+  list(APPEND expected usr/share/cytodiff/translations/${name}.qm)
+endforeach()
+
 set(missing)
 foreach(path IN LISTS expected)
   string(REPLACE "." "\\." pattern "${path}")

@@ -9,6 +9,7 @@
 //       [--model tiny-pbc8.pt --classify] [--margin 50] [--page gallery|queue|differential]
 //       [--review 5] [--heatmap overlay|heatmap] [--target monocyte] [--viewer-out /tmp/viewer.png]
 //       [--settings-out /tmp/settings.png] [--demo 6 [--demo-progress-out /tmp/demo-progress.png]]
+//       [--language de]
 //
 // Settings go to Qt's test locations, never to the user's.
 
@@ -34,6 +35,7 @@
 #include "importoutcome.h"
 #include "importsummarydialog.h"
 #include "mainwindow.h"
+#include "translationloader.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -159,7 +161,10 @@ int main(int argc, char **argv)
     const QCommandLineOption demoProgressOption(QStringLiteral("demo-progress-out"),
                                                 QStringLiteral("PNG of the demo case's progress dialog."),
                                                 QStringLiteral("PNG"));
-    parser.addOptions({demoOption, demoProgressOption});
+    const QCommandLineOption languageOption(QStringLiteral("language"),
+                                            QStringLiteral("GUI language: en (default), de, fr, es."),
+                                            QStringLiteral("CODE"), QStringLiteral("en"));
+    parser.addOptions({demoOption, demoProgressOption, languageOption});
     parser.addOptions({reportOption, pdfOption, signOption, progressOption, dbOption, importOption, outOption, sizeOption, cellOption, summaryOption, aboutOption,
                        classOption, scrollOption, modelOption, classifyOption, marginOption, anomalyOption, pageOption,
                        reviewOption, heatmapOption, targetOption, viewerOption, settingsOption});
@@ -171,6 +176,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "--db and --out are required\n");
         return 2;
     }
+
+    // As main() does, before any widget exists.
+    TranslationLoader::install(&app, parser.value(languageOption));
 
     // Test-mode settings: start from the defaults every time.
     QSettings().clear();
