@@ -30,6 +30,9 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
+        {QStringLiteral("turing-build"), {runTuringBuild, "build a blinded Turing test (real vs generated cells)"}},
+        {QStringLiteral("turing-results"), {runTuringResults, "results of a Turing test (JSON + Markdown)"}},
+        {QStringLiteral("turing-export"), {runTuringExport, "export a Turing test's answers as long-format CSV"}},
     };
     return table;
 }
