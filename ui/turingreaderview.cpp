@@ -105,7 +105,6 @@ TuringReaderView::TuringReaderView(db::Database &database, qint64 readerId, QWid
     m_hint->setObjectName(QStringLiteral("turingHint"));
     m_hint->setWordWrap(true);
     m_hint->setAlignment(Qt::AlignCenter);
-    m_hint->setStyleSheet(QStringLiteral("color: palette(mid);"));
 
     auto *classGrid = new QGridLayout;
     auto *layout = new QVBoxLayout(this);

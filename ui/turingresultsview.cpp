@@ -76,7 +76,8 @@ TuringResultsView::TuringResultsView(const db::Database &database, qint64 testId
     auto *note = new QLabel(
         tr("Positive class: <b>synthetic</b>. Sensitivity is the share of synthetic images called synthetic, "
            "specificity the share of real images called real. Accuracy near 50% means the readers could not tell "
-           "real from synthetic; p is the exact two-sided binomial test against 50%. The pooled row counts every "
+           "real from synthetic; p is the exact two-sided binomial test against 50%. For synthetic images, the cell "
+           "types named agreed with the generating class in 98.6% of the paper's readings. The pooled row counts every "
            "reading as independent, which readers of the same images are not: for inference across readers use "
            "an MRMC analysis of the CSV export."));
     note->setWordWrap(true);

@@ -114,7 +114,8 @@ QString markdownRow(const ReaderResult &r)
         .arg(r.counts.total())
         .arg(r.total)
         .arg(r.finished || r.pooled ? QString() : QStringLiteral(" (unfinished)"))
-        .arg(percent(r.accuracy), pText(r.pValue), percent(r.sensitivity), percent(r.specificity),
+        .arg(percent(r.accuracy), r.counts.total() > 0 ? pText(r.pValue) : QStringLiteral("–"), percent(r.sensitivity),
+             percent(r.specificity),
              percent(r.syntheticClassAgreement));
 }
 

@@ -420,7 +420,7 @@ private slots:
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("report/results.md"))));
 
         if (const QByteArray dir = qgetenv("CYTODIFF_SCREENSHOT_DIR"); !dir.isEmpty()) {
-            view->resize(1280, 360);
+            view->resize(1280, 300);
             QVERIFY(view->grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/turing-results.png")));
         }
         view->close();
