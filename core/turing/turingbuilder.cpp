@@ -5,6 +5,7 @@
 #include "imageio.h"
 #include "turingstore.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
 #include <QRandomGenerator>
@@ -69,7 +70,9 @@ QString describe(const RealCandidate &candidate)
 
 QString defaultTestName()
 {
-    return QStringLiteral("Turing test %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+    // Shown in the GUI as the name's placeholder: translatable, as in democase.cpp.
+    return QCoreApplication::translate("cytodiff::turing::TuringBuilder", "Turing test %1")
+        .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")));
 }
 
 bool isCancelledError(const std::string &error)
