@@ -10,17 +10,6 @@
 
 namespace cytodiff::ui {
 
-WilsonInterval wilsonInterval(int k, int n, double z)
-{
-    if (n <= 0)
-        return {0.0, 1.0};
-    const double p = double(k) / n;
-    const double z2 = z * z;
-    const double centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    const double half = z * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / (1.0 + z2 / n);
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
-}
-
 ReferenceRanges ReferenceRanges::defaults()
 {
     ReferenceRanges defaults;

@@ -6,6 +6,7 @@
 // laboratory's reference range. Pure computation: the panel, the PDF
 // report and the tests use the same numbers.
 
+#include "proportion.h"
 #include "records.h"
 
 #include <QCoreApplication>
@@ -17,13 +18,10 @@
 
 namespace cytodiff::ui {
 
-struct WilsonInterval {
-    double low = 0.0;  // proportions in [0, 1]
-    double high = 0.0;
-};
-
-// Wilson score interval for k successes in n trials (z = 1.96: 95%).
-WilsonInterval wilsonInterval(int k, int n, double z = 1.959963984540054);
+// The Wilson score interval lives in core/stats (shared with the Turing
+// test results); these names keep the differential's callers short.
+using WilsonInterval = stats::Interval;
+using stats::wilsonInterval;
 
 struct ReferenceRange {
     QString classId;

@@ -16,6 +16,7 @@
 #include "importsummarydialog.h"
 #include "reviewcontroller.h"
 #include "startpage.h"
+#include "turingmenu.h"
 #include "workspace.h"
 
 #include <QAction>
@@ -200,6 +201,8 @@ void MainWindow::createMenus()
     caseMenu->addSeparator();
     caseMenu->addAction(m_exportCsvAction);
     caseMenu->addAction(m_exportPdfAction);
+
+    new TuringMenu(this); // adds the "Turing test" menu (turingmenu.h)
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_demoAction);

@@ -31,6 +31,9 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("calibrate"), {runCalibrate, "fit a diffusion model's per-class error offsets on validation cells"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
+        {QStringLiteral("turing-build"), {runTuringBuild, "build a blinded Turing test (real vs generated cells)"}},
+        {QStringLiteral("turing-results"), {runTuringResults, "results of a Turing test (JSON + Markdown)"}},
+        {QStringLiteral("turing-export"), {runTuringExport, "export a Turing test's answers as long-format CSV"}},
     };
     return table;
 }

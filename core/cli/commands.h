@@ -25,6 +25,11 @@ int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runCalibrate(const QStringList &args);
 
+// The blinded Turing test (turingcommands.cpp).
+int runTuringBuild(const QStringList &args);
+int runTuringResults(const QStringList &args);
+int runTuringExport(const QStringList &args);
+
 // Entry point used by app/cli_main.cpp: dispatches argv[1].
 int run(int argc, char **argv);
 

@@ -102,12 +102,86 @@ BEGIN
 END;
 )sql";
 
+// PLACEHOLDER for migration 2 (the labelling sessions, developed in a
+// parallel branch). It exists only so that this branch's migration 3 has a
+// predecessor; at merge time the lead replaces it with the real migration 2.
+// The two migrations touch disjoint tables, so their order does not matter.
+const char *const kSchema2Placeholder = R"sql(
+-- placeholder for migration 2 (labelling sessions); replaced at merge
+SELECT 1;
+)sql";
+
+// The blinded Turing test (method.md section 3). An image row holds the
+// exact PNG bytes every reader sees; its truth, class and source cell are
+// for the analysis only and are never shown during a test. `code` is an
+// opaque random id: nothing about the picture can be read from it, and
+// exports name images by it alone. turing_presentations keeps each
+// reader's own random order, so an interrupted reading resumes in place.
+const char *const kSchema3 = R"sql(
+CREATE TABLE turing_tests (
+    id           INTEGER PRIMARY KEY,
+    name         VARCHAR(200) NOT NULL UNIQUE,
+    created_at   VARCHAR(32) NOT NULL,
+    model_id     VARCHAR(200) NOT NULL,
+    image_size   INTEGER NOT NULL CHECK (image_size > 0),
+    class_names  TEXT NOT NULL,
+    source       TEXT,
+    settings     TEXT
+);
+
+CREATE TABLE turing_images (
+    id              INTEGER PRIMARY KEY,
+    test_id         INTEGER NOT NULL REFERENCES turing_tests (id),
+    code            VARCHAR(32) NOT NULL,
+    truth           VARCHAR(16) NOT NULL CHECK (truth IN ('real', 'synthetic')),
+    class           VARCHAR(64) NOT NULL,
+    source_cell_id  INTEGER REFERENCES cells (id),
+    source_ref      TEXT,
+    image           BLOB NOT NULL,
+    UNIQUE (test_id, code),
+    CHECK (truth = 'real' OR (source_cell_id IS NULL AND source_ref IS NULL))
+);
+CREATE INDEX turing_images_test_id ON turing_images (test_id);
+
+CREATE TABLE turing_readers (
+    id           INTEGER PRIMARY KEY,
+    test_id      INTEGER NOT NULL REFERENCES turing_tests (id),
+    name         VARCHAR(200) NOT NULL,
+    started_at   VARCHAR(32) NOT NULL,
+    finished_at  VARCHAR(32),
+    UNIQUE (test_id, name)
+);
+
+CREATE TABLE turing_presentations (
+    reader_id  INTEGER NOT NULL REFERENCES turing_readers (id),
+    position   INTEGER NOT NULL CHECK (position >= 0),
+    image_id   INTEGER NOT NULL REFERENCES turing_images (id),
+    PRIMARY KEY (reader_id, position),
+    UNIQUE (reader_id, image_id)
+);
+
+CREATE TABLE turing_answers (
+    id            INTEGER PRIMARY KEY,
+    reader_id     INTEGER NOT NULL REFERENCES turing_readers (id),
+    image_id      INTEGER NOT NULL REFERENCES turing_images (id),
+    answer        VARCHAR(16) NOT NULL CHECK (answer IN ('real', 'synthetic')),
+    answer_class  VARCHAR(64) NOT NULL,
+    time_ms       INTEGER NOT NULL CHECK (time_ms >= 0),
+    answered_at   VARCHAR(32) NOT NULL,
+    UNIQUE (reader_id, image_id)
+);
+CREATE INDEX turing_answers_reader_id ON turing_answers (reader_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> list = {
         {1, "cases, cells, predictions, labellers, labels, audit log", kSchema1},
+        // PLACEHOLDER: replaced by the labelling sessions' migration 2 at merge.
+        {2, "placeholder for the labelling sessions (replaced at merge)", kSchema2Placeholder},
+        {3, "blinded Turing test: tests, images, readers, presentation order, answers", kSchema3},
     };
     return list;
 }

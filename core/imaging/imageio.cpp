@@ -237,7 +237,10 @@ Result<Rgb8Image> preprocessRgb(std::string_view encoded, const PreprocessSpec &
     return toRgb8(*rgb);
 }
 
-Result<std::string> encodePng(const FloatImage &image)
+namespace {
+// [-1, 1] planar floats -> 8-bit interleaved BGR, the one quantisation
+// every PNG of a FloatImage goes through.
+Result<cv::Mat> floatToBgr8(const FloatImage &image)
 {
     if (image.channels != 1 && image.channels != 3)
         return makeError("PNG encoding needs 1 or 3 channels, got " + std::to_string(image.channels));
@@ -265,7 +268,32 @@ Result<std::string> encodePng(const FloatImage &image)
             }
         }
     }
-    return encodeBgrPng(bgr);
+    return bgr;
+}
+} // namespace
+
+Result<std::string> encodePng(const FloatImage &image)
+{
+    auto bgr = floatToBgr8(image);
+    if (!bgr)
+        return makeError(bgr.error());
+    return encodeBgrPng(*bgr);
+}
+
+Result<std::string> encodePngResized(const FloatImage &image, int side)
+{
+    if (side < 1)
+        return makeError("invalid display size: the side must be positive");
+    auto bgr = floatToBgr8(image);
+    if (!bgr)
+        return makeError(bgr.error());
+    try {
+        cv::Mat resized;
+        cv::resize(*bgr, resized, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
+        return encodeBgrPng(resized);
+    } catch (const cv::Exception &e) {
+        return makeError(std::string("cannot resize image: ") + e.what());
+    }
 }
 
 Result<std::string> encodePng(const Rgb8Image &image)

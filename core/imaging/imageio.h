@@ -48,6 +48,10 @@ Result<Rgb8Image> preprocessRgb(std::string_view encoded, const PreprocessSpec &
 // FloatImage in [-1, 1] -> 8-bit RGB -> PNG bytes.
 Result<std::string> encodePng(const FloatImage &image);
 Result<std::string> encodePng(const Rgb8Image &image);
+// FloatImage -> 8-bit RGB -> bilinear resize to side x side -> PNG. The
+// Turing test renders real (preprocessed) and generated cells through this
+// one path, so both reach the reader at the same size and encoding.
+Result<std::string> encodePngResized(const FloatImage &image, int side);
 
 // Reads a whole file; fails with a message naming the file.
 Result<std::string> readFile(const std::string &path);

@@ -164,6 +164,27 @@ private slots:
         QCOMPARE(imaging::probe(*png)->width, 16);
     }
 
+    void encodePngResizedEnlargesUniformly()
+    {
+        // The Turing test's one rendering path: a 16 px model output (or a
+        // preprocessed real cell) enlarged to the shown size.
+        FloatImage image;
+        image.height = image.width = 16;
+        image.data.assign(3 * 256, 0.0f); // mid grey, 128 after quantisation
+        auto png = imaging::encodePngResized(image, 48);
+        QVERIFY(png.ok());
+        auto rgb = imaging::decodeRgb(*png);
+        QVERIFY(rgb.ok());
+        QCOMPARE(rgb->width, 48);
+        QCOMPARE(rgb->height, 48);
+        // A flat picture stays flat: bilinear enlargement adds no edge.
+        QCOMPARE(int(rgb->pixels[0]), 128);
+        QCOMPARE(int(rgb->pixels[(47 * 48 + 47) * 3 + 2]), 128);
+        QVERIFY(!imaging::encodePngResized(image, 0).ok());
+        image.data.resize(5);
+        QVERIFY(!imaging::encodePngResized(image, 48).ok());
+    }
+
     void readFileReadsBytesAndNamesMissingFiles()
     {
         QTemporaryDir dir;

@@ -1,0 +1,178 @@
+#include "turingmenu.h"
+
+#include "appsettings.h"
+#include "database.h"
+#include "mainwindow.h"
+#include "turingbuilddialog.h"
+#include "turingreaderview.h"
+#include "turingresultsview.h"
+#include "turingstore.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRandomGenerator>
+
+namespace cytodiff::ui {
+
+TuringMenu::TuringMenu(MainWindow *window) : QObject(window), m_window(window)
+{
+    setObjectName(QStringLiteral("turingMenu"));
+    m_menu = window->menuBar()->addMenu(tr("&Turing test"));
+    m_menu->setObjectName(QStringLiteral("turingTestMenu"));
+    QAction *build = m_menu->addAction(tr("&New Turing test…"), this, &TuringMenu::newTest);
+    build->setStatusTip(tr("Draw real cells from a case and generate as many synthetic ones with the model"));
+    QAction *take = m_menu->addAction(tr("&Take a Turing test…"), this, &TuringMenu::takeTest);
+    take->setStatusTip(tr("Read the images of a test one at a time, blinded: real or synthetic, and the cell type"));
+    QAction *results = m_menu->addAction(tr("&Results…"), this, &TuringMenu::showResults);
+    results->setStatusTip(tr("Accuracy, sensitivity and specificity per reader and pooled"));
+    // The views use the window's connection, which another workspace
+    // replaces.
+    connect(window, &MainWindow::workspaceOpened, this, [this] {
+        if (m_reader)
+            m_reader->close();
+        if (m_results)
+            m_results->close();
+    });
+}
+
+TuringReaderView *TuringMenu::readerView() const
+{
+    return m_reader.data();
+}
+
+TuringResultsView *TuringMenu::resultsView() const
+{
+    return m_results.data();
+}
+
+bool TuringMenu::ensureWorkspace()
+{
+    if (m_window->database())
+        return true;
+    QMessageBox::information(m_window, tr("Turing test"), tr("Open or create a workspace first."));
+    return false;
+}
+
+void TuringMenu::newTest()
+{
+    if (!ensureWorkspace())
+        return;
+    if (m_window->isReadOnly()) {
+        QMessageBox::information(m_window, tr("New Turing test"), m_window->database()->readOnlyReason());
+        return;
+    }
+    auto *dialog = new TuringBuildDialog(*m_window->database(), AppSettings::modelPath(), m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+qint64 TuringMenu::chooseTest(bool askReader, QString *readerName)
+{
+    auto tests = db::TuringStore(*m_window->database()).listTests();
+    if (!tests) {
+        QMessageBox::warning(m_window, tr("Turing test"), QString::fromStdString(tests.error()));
+        return 0;
+    }
+    if (tests->isEmpty()) {
+        QMessageBox::information(m_window, tr("Turing test"),
+                                 tr("This workspace has no Turing test yet. Build one with Turing test > New "
+                                    "Turing test."));
+        return 0;
+    }
+    QDialog dialog(m_window);
+    dialog.setWindowTitle(askReader ? tr("Take a Turing test") : tr("Turing test results"));
+    auto *combo = new QComboBox;
+    for (const db::TuringTestRow &test : *tests)
+        combo->addItem(tr("%1 (%2 images)").arg(test.name).arg(test.imageCount), test.id);
+    auto *name = new QLineEdit;
+    name->setPlaceholderText(tr("Your name, as in earlier sessions to resume"));
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("Test:"), combo);
+    if (askReader)
+        form->addRow(tr("Reader:"), name);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (askReader) {
+        auto update = [buttons, name] {
+            buttons->button(QDialogButtonBox::Ok)->setEnabled(!name->text().trimmed().isEmpty());
+        };
+        connect(name, &QLineEdit::textChanged, &dialog, update);
+        update();
+    }
+    if (dialog.exec() != QDialog::Accepted)
+        return 0;
+    if (readerName)
+        *readerName = name->text().trimmed();
+    return combo->currentData().toLongLong();
+}
+
+QString TuringMenu::openReader(qint64 testId, const QString &readerName)
+{
+    if (!m_window->database())
+        return tr("Open or create a workspace first.");
+    auto reader = db::TuringStore(*m_window->database())
+                      .openReader(testId, readerName, QRandomGenerator::system()->generate64());
+    if (!reader)
+        return QString::fromStdString(reader.error());
+    if (m_reader)
+        m_reader->close();
+    auto *view = new TuringReaderView(*m_window->database(), reader->id, m_window);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setWindowTitle(tr("Turing test — %1").arg(reader->name));
+    view->resize(900, 720);
+    m_reader = view;
+    view->show();
+    view->setFocus();
+    return view->loadError();
+}
+
+QString TuringMenu::openResults(qint64 testId)
+{
+    if (!m_window->database())
+        return tr("Open or create a workspace first.");
+    if (m_results)
+        m_results->close();
+    auto *view = new TuringResultsView(*m_window->database(), testId, m_window);
+    view->setWindowFlag(Qt::Window);
+    view->setAttribute(Qt::WA_DeleteOnClose);
+    view->setWindowTitle(tr("Turing test results"));
+    view->resize(1100, 420);
+    m_results = view;
+    view->show();
+    return view->loadError();
+}
+
+void TuringMenu::takeTest()
+{
+    if (!ensureWorkspace())
+        return;
+    QString readerName;
+    const qint64 testId = chooseTest(true, &readerName);
+    if (testId == 0)
+        return;
+    if (const QString error = openReader(testId, readerName); !error.isEmpty())
+        QMessageBox::warning(m_window, tr("Take a Turing test"), error);
+}
+
+void TuringMenu::showResults()
+{
+    if (!ensureWorkspace())
+        return;
+    const qint64 testId = chooseTest(false, nullptr);
+    if (testId == 0)
+        return;
+    if (const QString error = openResults(testId); !error.isEmpty())
+        QMessageBox::warning(m_window, tr("Turing test results"), error);
+}
+
+} // namespace cytodiff::ui
