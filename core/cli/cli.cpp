@@ -29,6 +29,10 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
+        {QStringLiteral("evaluate-anomaly"), {runEvaluateAnomaly, "ROC AUC of unseen-class detection (models trained with --exclude-class)"}},
+        {QStringLiteral("evaluate-efficiency"), {runEvaluateEfficiency, "balanced accuracy when training on 10..150 cells per class"}},
+        {QStringLiteral("evaluate-shift"), {runEvaluateShift, "balanced accuracy under growing synthetic stain/scale/blur shifts"}},
+        {QStringLiteral("metacognition"), {runMetacognition, "psychometric fit and calibration of model or expert confidence"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
     };
     return table;
@@ -39,15 +43,16 @@ void printUsage(FILE *stream)
     QTextStream out(stream);
     out << "Usage: cytodiff-cli <command> [options]\n\nCommands:\n";
     for (const auto &[name, command] : commandTable())
-        out << "  " << name.leftJustified(16) << command.summary << "\n";
+        out << "  " << name.leftJustified(20) << command.summary << "\n";
     out << "\nRun 'cytodiff-cli <command> --help' for the options of one command.\n";
 }
 
 } // namespace
 
-int run(int argc, char **argv)
+int run(int argc, char **argv, const ApplicationFactory &makeApp)
 {
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app =
+        makeApp ? makeApp(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CYTODIFF_VERSION));
