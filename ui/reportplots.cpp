@@ -164,7 +164,7 @@ void drawChart(QCustomPlot *plot, const evaluation::Chart &chart)
         plot->legend->setVisible(true);
         plot->legend->setFont(QFont(plot->font().family(), 8));
         plot->legend->setBrush(QColor(255, 255, 255, 210));
-        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+        plot->axisRect()->insetLayout()->setInsetAlignment(0, (chart.legendAtTop ? Qt::AlignTop : Qt::AlignBottom) | Qt::AlignRight);
     }
     plot->replot();
 #else

@@ -48,11 +48,14 @@ Chart kdeChart(const std::string &title, const std::string &xLabel, const std::v
     chart.title = title;
     chart.xLabel = xLabel;
     chart.yLabel = "Density";
-    double top = 0, bottom = 0;
+    double top = -std::numeric_limits<double>::infinity(), bottom = std::numeric_limits<double>::infinity();
     for (double v : normal)
         top = std::max(top, v), bottom = std::min(bottom, v);
     for (double v : abnormal)
         top = std::max(top, v), bottom = std::min(bottom, v);
+    chart.legendAtTop = true;
+    if (normal.empty() && abnormal.empty())
+        return chart;
     const double scale = normaliseToMax && top > 0 ? 1.0 / top : 1.0;
     const auto scaled = [scale](std::vector<double> v) {
         for (double &x : v)
@@ -60,7 +63,7 @@ Chart kdeChart(const std::string &title, const std::string &xLabel, const std::v
         return v;
     };
     const auto n = scaled(normal), a = scaled(abnormal);
-    const double lo = bottom * scale, hi = normaliseToMax && top > 0 ? 1.0 : top;
+    const double lo = bottom * scale, hi = top * scale;
     const double pad = 0.1 * std::max(hi - lo, 1e-9);
     const auto grid = linspace(lo - pad, hi + pad, 200);
     const auto add = [&](const std::vector<double> &values, const std::string &name, std::uint32_t rgb) {
@@ -135,6 +138,15 @@ Chart meanSdChart(const std::string &title, const std::string &xLabel, const std
         chart.series.push_back({s.name, ChartSeries::Kind::Line, s.x, s.mean, {}, {}, s.rgb});
         chart.series.push_back({"", ChartSeries::Kind::Points, s.x, s.mean, {}, {}, s.rgb, false, 6});
     }
+    // Accuracies: the whole [0, 1] scale, so small differences do not look
+    // like collapses; a little room left and right for the end markers.
+    chart.yMin = 0, chart.yMax = 1.02;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto &s : series)
+        for (double x : s.x)
+            lo = std::min(lo, x), hi = std::max(hi, x);
+    if (!logX && hi > lo)
+        chart.xMin = lo - 0.04 * (hi - lo), chart.xMax = hi + 0.04 * (hi - lo);
     return chart;
 }
 

@@ -38,6 +38,7 @@ struct Chart {
     bool logX = false;
     std::vector<ChartSeries> series;
     std::vector<std::string> notes; // lines of text drawn inside the plot
+    bool legendAtTop = false;       // legend top right instead of bottom right
     int width = 640, height = 480;  // PNG size in pixels
 };
 
@@ -64,7 +65,8 @@ Chart kdeChart(const std::string &title, const std::string &xLabel, const std::v
 Chart psychometricChart(const std::string &title, const std::string &xLabel, const PsychometricData &data,
                         const PsychometricFit &fit);
 
-// Paper Figure 4 (and the shift ladder): mean +- SD per x for each model.
+// Paper Figure 4 (and the shift ladder): mean +- SD per x for each model,
+// y on [0, 1] (accuracies).
 struct MeanSdSeries {
     std::string name;
     std::vector<double> x, mean, sd;

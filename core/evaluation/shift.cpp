@@ -33,29 +33,19 @@ FloatImage stainShift(const FloatImage &in, double s)
     return out;
 }
 
-// Median of the border pixels per channel: the slide background.
-std::vector<float> borderColour(const FloatImage &in)
+// Mirror a coordinate back into [0, n): the slide around the crop continues
+// with similar texture (other cells, background), so a zoomed-out image
+// gets no flat frame that would itself be a cue.
+int reflect(int p, int n)
 {
-    std::vector<float> colour(std::size_t(in.channels), 1.0f);
-    const std::size_t plane = std::size_t(in.height) * std::size_t(in.width);
-    for (int c = 0; c < in.channels; ++c) {
-        std::vector<float> border;
-        for (int y = 0; y < in.height; ++y)
-            for (int x = 0; x < in.width; ++x)
-                if (y == 0 || x == 0 || y == in.height - 1 || x == in.width - 1)
-                    border.push_back(in.data[std::size_t(c) * plane + std::size_t(y) * in.width + x]);
-        if (!border.empty()) {
-            std::nth_element(border.begin(), border.begin() + border.size() / 2, border.end());
-            colour[std::size_t(c)] = border[border.size() / 2];
-        }
-    }
-    return colour;
+    for (int i = 0; i < 4 && (p < 0 || p >= n); ++i)
+        p = p < 0 ? -p - 1 : 2 * n - p - 1;
+    return std::clamp(p, 0, n - 1);
 }
 
 FloatImage scaleShift(const FloatImage &in, double scale)
 {
     FloatImage out = in;
-    const auto background = borderColour(in);
     const std::size_t plane = std::size_t(in.height) * std::size_t(in.width);
     const double cx = 0.5 * (in.width - 1), cy = 0.5 * (in.height - 1);
     for (int y = 0; y < in.height; ++y)
@@ -66,9 +56,8 @@ FloatImage scaleShift(const FloatImage &in, double scale)
             const double fx = sx - x0, fy = sy - y0;
             for (int c = 0; c < in.channels; ++c) {
                 const auto pixel = [&](int px, int py) -> double {
-                    if (px < 0 || py < 0 || px >= in.width || py >= in.height)
-                        return background[std::size_t(c)];
-                    return in.data[std::size_t(c) * plane + std::size_t(py) * in.width + px];
+                    return in.data[std::size_t(c) * plane + std::size_t(reflect(py, in.height)) * in.width
+                                   + reflect(px, in.width)];
                 };
                 const double v = (1 - fy) * ((1 - fx) * pixel(x0, y0) + fx * pixel(x0 + 1, y0))
                                  + fy * ((1 - fx) * pixel(x0, y0 + 1) + fx * pixel(x0 + 1, y0 + 1));

@@ -19,7 +19,7 @@ struct ShiftSpec {
     // background (density 0) stays white, as it does under any stain.
     double stain = 0;
     // Magnification: 0.8 shows the cell at 80% of its size (a lower-power
-    // objective), padding with the image's own background colour.
+    // objective); the uncovered border is the image mirrored at its edges.
     double scale = 1;
     // Gaussian blur sigma in input pixels (focus).
     double blur = 0;
