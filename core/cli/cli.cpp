@@ -13,6 +13,7 @@ namespace {
 struct Command {
     std::function<int(const QStringList &)> run;
     const char *summary;
+    bool drawsPlots = false; // needs the application object plots are drawn with
 };
 
 const std::map<QString, Command> &commandTable()
@@ -29,10 +30,10 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
-        {QStringLiteral("evaluate-anomaly"), {runEvaluateAnomaly, "ROC AUC of unseen-class detection (models trained with --exclude-class)"}},
-        {QStringLiteral("evaluate-efficiency"), {runEvaluateEfficiency, "balanced accuracy when training on 10..150 cells per class"}},
-        {QStringLiteral("evaluate-shift"), {runEvaluateShift, "balanced accuracy under growing synthetic stain/scale/blur shifts"}},
-        {QStringLiteral("metacognition"), {runMetacognition, "psychometric fit and calibration of model or expert confidence"}},
+        {QStringLiteral("evaluate-anomaly"), {runEvaluateAnomaly, "ROC AUC of unseen-class detection (models trained with --exclude-class)", true}},
+        {QStringLiteral("evaluate-efficiency"), {runEvaluateEfficiency, "balanced accuracy when training on 10..150 cells per class", true}},
+        {QStringLiteral("evaluate-shift"), {runEvaluateShift, "balanced accuracy under growing synthetic stain/scale/blur shifts", true}},
+        {QStringLiteral("metacognition"), {runMetacognition, "psychometric fit and calibration of model or expert confidence", true}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
     };
     return table;
@@ -51,8 +52,11 @@ void printUsage(FILE *stream)
 
 int run(int argc, char **argv, const ApplicationFactory &makeApp)
 {
+    // Only the commands that draw plots pay for a GUI application object.
+    const auto wanted = argc >= 2 ? commandTable().find(QString::fromLocal8Bit(argv[1])) : commandTable().end();
+    const bool plots = wanted != commandTable().end() && wanted->second.drawsPlots;
     const std::unique_ptr<QCoreApplication> app =
-        makeApp ? makeApp(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+        makeApp && plots ? makeApp(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CYTODIFF_VERSION));

@@ -36,8 +36,9 @@ int runEvaluateShift(const QStringList &args);
 int runMetacognition(const QStringList &args);
 
 // Entry point used by app/cli_main.cpp: dispatches argv[1]. makeApp, when
-// given, creates the application object (a QApplication where plots are
-// rendered); the default is a QCoreApplication.
+// given, creates the application object for the commands that draw plots
+// (a QApplication, which QCustomPlot needs); every other command, and
+// every command without makeApp, runs under a QCoreApplication.
 using ApplicationFactory = std::function<std::unique_ptr<QCoreApplication>(int &argc, char **argv)>;
 int run(int argc, char **argv, const ApplicationFactory &makeApp = {});
 

@@ -12,6 +12,7 @@
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTextStream>
@@ -223,6 +224,8 @@ int runEvaluateEfficiency(const QStringList &args)
                     err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
                     return kExitBadInput;
                 }
+                // The checkpoint only matters for resuming, which a study never does.
+                QFile::remove(QString::fromStdString(train.checkpointPath));
                 auto model = engine::Model::load(train.outPath);
                 if (!model) {
                     err() << "error: " << QString::fromStdString(model.error()) << "\n";
@@ -258,8 +261,7 @@ int runEvaluateEfficiency(const QStringList &args)
     }
     json[QStringLiteral("sizes")] = sizesJson;
     json[QStringLiteral("seconds")] = total.elapsed() / 1000.0;
-    writeChart(evaluation::meanSdChart("Balanced accuracy with few training cells (mean ± SD over "
-                                           + std::to_string(repeats) + " resamples)",
+    writeChart(evaluation::meanSdChart("Low-data efficiency (mean ± SD, " + std::to_string(repeats) + " resamples)",
                                        "Training cells per class", "Balanced accuracy", series, true),
                *dir, QStringLiteral("efficiency.png"), json);
 

@@ -179,8 +179,12 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         }
         options.seed = seed + std::uint64_t(i);
         auto result = model.classify(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), options, stop);
-        if (!result)
+        if (!result) {
+            if (!(stop && stop()))
+                err() << "not classified " << (item.path.isEmpty() ? item.name : item.path) << ": "
+                      << QString::fromStdString(result.error()) << "\n";
             continue;
+        }
         CellOutcome outcome;
         outcome.name = item.name;
         outcome.truth = item.className;
