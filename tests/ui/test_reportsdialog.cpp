@@ -70,7 +70,7 @@ private slots:
         auto *summary = dialog.findChild<QTextBrowser *>(QStringLiteral("reportSummary"));
         QVERIFY(summary->toPlainText().contains(QStringLiteral("Errors in first 5% / 10% / 20% of queue")));
         dialog.resize(900, 650);
-        tabs->setCurrentIndex(1);
+        tabs->setCurrentIndex(qEnvironmentVariableIntValue("CYTODIFF_REPORTS_TAB"));
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         const QString shot = qEnvironmentVariable("CYTODIFF_REPORTS_SHOT");
