@@ -14,6 +14,7 @@
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
+#include "reportsdialog.h"
 #include "reviewcontroller.h"
 #include "startpage.h"
 #include "turingmenu.h"
@@ -192,6 +193,13 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(m_biggerAction);
     view->addAction(m_smallerAction);
+    view->addSeparator();
+    // Reports on the whole workspace (confidence vs correctness).
+    QAction *reports = view->addAction(tr("&Reports..."), this, [this] {
+        if (m_database)
+            ReportsDialog(*m_database, this).exec();
+    });
+    reports->setObjectName(QStringLiteral("reportsAction"));
 
     QMenu *caseMenu = menuBar()->addMenu(tr("&Case"));
     caseMenu->addAction(m_classifyAction);

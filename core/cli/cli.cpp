@@ -13,6 +13,7 @@ namespace {
 struct Command {
     std::function<int(const QStringList &)> run;
     const char *summary;
+    bool drawsPlots = false; // needs the application object plots are drawn with
 };
 
 const std::map<QString, Command> &commandTable()
@@ -30,6 +31,10 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("calibrate"), {runCalibrate, "fit a diffusion model's per-class error offsets on validation cells"}},
+        {QStringLiteral("evaluate-anomaly"), {runEvaluateAnomaly, "ROC AUC of unseen-class detection (models trained with --exclude-class)", true}},
+        {QStringLiteral("evaluate-efficiency"), {runEvaluateEfficiency, "balanced accuracy when training on 10..150 cells per class", true}},
+        {QStringLiteral("evaluate-shift"), {runEvaluateShift, "balanced accuracy under growing synthetic stain/scale/blur shifts", true}},
+        {QStringLiteral("metacognition"), {runMetacognition, "psychometric fit and calibration of model or expert confidence", true}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
         {QStringLiteral("turing-build"), {runTuringBuild, "build a blinded Turing test (real vs generated cells)"}},
         {QStringLiteral("turing-results"), {runTuringResults, "results of a Turing test (JSON + Markdown)"}},
@@ -43,15 +48,19 @@ void printUsage(FILE *stream)
     QTextStream out(stream);
     out << "Usage: cytodiff-cli <command> [options]\n\nCommands:\n";
     for (const auto &[name, command] : commandTable())
-        out << "  " << name.leftJustified(16) << command.summary << "\n";
+        out << "  " << name.leftJustified(20) << command.summary << "\n";
     out << "\nRun 'cytodiff-cli <command> --help' for the options of one command.\n";
 }
 
 } // namespace
 
-int run(int argc, char **argv)
+int run(int argc, char **argv, const ApplicationFactory &makeApp)
 {
-    QCoreApplication app(argc, argv);
+    // Only the commands that draw plots pay for a GUI application object.
+    const auto wanted = argc >= 2 ? commandTable().find(QString::fromLocal8Bit(argv[1])) : commandTable().end();
+    const bool plots = wanted != commandTable().end() && wanted->second.drawsPlots;
+    const std::unique_ptr<QCoreApplication> app =
+        makeApp && plots ? makeApp(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CYTODIFF_VERSION));

@@ -2,7 +2,11 @@
 // cytodiff-cli subcommands. Each takes the arguments after its name and
 // returns the process exit code: 0 ok, 1 bad input, 2 usage.
 
+#include <QCoreApplication>
 #include <QStringList>
+
+#include <functional>
+#include <memory>
 
 namespace cytodiff::cli {
 
@@ -30,7 +34,18 @@ int runTuringBuild(const QStringList &args);
 int runTuringResults(const QStringList &args);
 int runTuringExport(const QStringList &args);
 
-// Entry point used by app/cli_main.cpp: dispatches argv[1].
-int run(int argc, char **argv);
+// Evaluation studies (anomalycommand.cpp, efficiencycommand.cpp,
+// shiftcommand.cpp, metacognitioncommand.cpp).
+int runEvaluateAnomaly(const QStringList &args);
+int runEvaluateEfficiency(const QStringList &args);
+int runEvaluateShift(const QStringList &args);
+int runMetacognition(const QStringList &args);
+
+// Entry point used by app/cli_main.cpp: dispatches argv[1]. makeApp, when
+// given, creates the application object for the commands that draw plots
+// (a QApplication, which QCustomPlot needs); every other command, and
+// every command without makeApp, runs under a QCoreApplication.
+using ApplicationFactory = std::function<std::unique_ptr<QCoreApplication>(int &argc, char **argv)>;
+int run(int argc, char **argv, const ApplicationFactory &makeApp = {});
 
 } // namespace cytodiff::cli

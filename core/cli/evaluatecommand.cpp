@@ -1,76 +1,39 @@
 // cytodiff-cli evaluate: accuracy, balanced accuracy, per-class recall,
-// confusion matrix, mean NFE and cells/s of a model on a labelled folder.
+// confusion matrix, mean NFE and cells/s of a model on a labelled folder;
+// optionally through a class map (another lab's class names) and a
+// synthetic shift, writing the per-cell outcomes for `metacognition`.
 #include "commands.h"
 
+#include "chartoutput.h"
 #include "clistream.h"
+#include "evaluationrun.h"
 
 #include "engine.h"
-#include "imageio.h"
-#include "labelledset.h"
 
 #include <QCommandLineParser>
 #include <QDir>
-#include <QElapsedTimer>
-#include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
 
 #include <map>
-#include <unistd.h>
 
 namespace cytodiff::cli {
 namespace {
 
-struct Evaluation {
-    std::vector<std::string> classes;         // the model's classes
-    std::vector<std::vector<int>> confusion;  // [truth][predicted]
-    long long nfe = 0;
-    int cells = 0;
-    double seconds = 0;
-
-    int total(int truth) const
-    {
-        int n = 0;
-        for (int v : confusion[truth])
-            n += v;
-        return n;
-    }
-    double accuracy() const
-    {
-        int correct = 0;
-        for (std::size_t c = 0; c < classes.size(); ++c)
-            correct += confusion[c][c];
-        return cells ? double(correct) / cells : 0.0;
-    }
-    double recall(int c) const { return total(c) ? double(confusion[c][c]) / total(c) : -1.0; }
-    double balancedAccuracy() const
-    {
-        double sum = 0;
-        int present = 0;
-        for (std::size_t c = 0; c < classes.size(); ++c)
-            if (total(int(c)) > 0) {
-                sum += recall(int(c));
-                ++present;
-            }
-        return present ? sum / present : 0.0;
-    }
-};
-
-QString percent(double value) { return QString::number(100.0 * value, 'f', 2); }
-
-QString markdown(const Evaluation &e, const QString &header)
+QString markdown(const AccuracySummary &e, double seconds, const QString &header, const QStringList &notes)
 {
     QString md;
     QTextStream out(&md);
     out << "# " << header << "\n\n";
+    for (const QString &note : notes)
+        out << note << "\n\n";
     out << "| figure | value |\n|---|---|\n";
     out << "| cells | " << e.cells << " |\n";
     out << "| accuracy | " << percent(e.accuracy()) << "% |\n";
     out << "| balanced accuracy | " << percent(e.balancedAccuracy()) << "% |\n";
     out << "| mean NFE per cell | " << QString::number(double(e.nfe) / std::max(e.cells, 1), 'f', 1) << " |\n";
-    out << "| cells per second | " << QString::number(e.cells / std::max(e.seconds, 1e-9), 'f', 3) << " |\n\n";
+    out << "| cells per second | " << QString::number(e.cells / std::max(seconds, 1e-9), 'f', 3) << " |\n\n";
     out << "Per-class recall:\n\n| class | cells | recall |\n|---|---|---|\n";
     for (std::size_t c = 0; c < e.classes.size(); ++c)
         if (e.total(int(c)) > 0)
@@ -92,14 +55,14 @@ QString markdown(const Evaluation &e, const QString &header)
     return md;
 }
 
-QJsonObject toJson(const Evaluation &e, const QJsonObject &settings)
+QJsonObject toJson(const AccuracySummary &e, double seconds, const QJsonObject &settings)
 {
     QJsonObject json = settings;
     json[QStringLiteral("cells")] = e.cells;
     json[QStringLiteral("accuracy")] = e.accuracy();
     json[QStringLiteral("balanced_accuracy")] = e.balancedAccuracy();
     json[QStringLiteral("mean_nfe")] = double(e.nfe) / std::max(e.cells, 1);
-    json[QStringLiteral("cells_per_second")] = e.cells / std::max(e.seconds, 1e-9);
+    json[QStringLiteral("cells_per_second")] = e.cells / std::max(seconds, 1e-9);
     QJsonObject recall;
     QJsonArray classes, matrix;
     for (std::size_t c = 0; c < e.classes.size(); ++c) {
@@ -122,23 +85,23 @@ QJsonObject toJson(const Evaluation &e, const QJsonObject &settings)
 int runEvaluate(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Measure a model on a labelled folder (one sub-folder per class)."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Measure a model on a labelled folder (one sub-folder per class) or a .cdpack file. With --class-map, "
+        "another lab's class names are mapped onto the model's and balanced accuracy covers the shared classes; "
+        "with --shift, a synthetic stain/scale/blur change is applied before classification."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
-    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default all); the split "
                                                               "is the class-stratified file-name hash split used in training."),
                       QStringLiteral("part"), QStringLiteral("all")});
     parser.addOption({QStringLiteral("per-class"), QStringLiteral("At most N cells per class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper."), QStringLiteral("name"), QStringLiteral("fast")});
-    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
-    parser.addOption({QStringLiteral("weighting"), QStringLiteral("fitted, paper or uniform per-trial error scale."),
-                      QStringLiteral("name")});
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json and evaluation.md."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("class-map"), QStringLiteral("File of 'data_class,model_class' lines (another lab's names; "
+                                                                  "'-' drops a class)."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("shift"), QStringLiteral("Synthetic shift, e.g. stain:0.3, scale:0.8, blur:1 or "
+                                                              "stain:0.3,scale:0.8."), QStringLiteral("spec")});
+    addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
     if (!parser.parse(args)) {
         err() << parser.errorText() << "\n";
         return kExitUsage;
@@ -148,13 +111,28 @@ int runEvaluate(const QStringList &args)
         return kExitOk;
     }
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))) {
-        err() << "usage: cytodiff-cli evaluate --model M --data <labelled folder> [--split test] [--out dir]\n";
+        err() << "usage: cytodiff-cli evaluate --model M --data <labelled folder|pack> [--split test] [--class-map file] "
+                 "[--shift stain:0.3] [--out dir]\n";
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!QStringList{QStringLiteral("all"), QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")}.contains(split)) {
+    if (!isSplitName(split)) {
         err() << "error: --split must be all, train, validation or test\n";
         return kExitUsage;
+    }
+    auto shift = evaluation::parseShift(parser.value(QStringLiteral("shift")).toStdString());
+    if (!shift) {
+        err() << "error: " << QString::fromStdString(shift.error()) << "\n";
+        return kExitUsage;
+    }
+    std::map<QString, QString> classMap;
+    if (parser.isSet(QStringLiteral("class-map"))) {
+        auto map = readClassMap(parser.value(QStringLiteral("class-map")));
+        if (!map) {
+            err() << "error: " << QString::fromStdString(map.error()) << "\n";
+            return kExitBadInput;
+        }
+        classMap = *map;
     }
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
     auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString());
@@ -162,123 +140,87 @@ int runEvaluate(const QStringList &args)
         err() << "error: " << QString::fromStdString(model.error()) << "\n";
         return kExitBadInput;
     }
-    auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
-    if (!images) {
-        err() << "error: " << QString::fromStdString(images.error()) << "\n";
+    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
         return kExitBadInput;
     }
-
-    // The same split as training: labels are indices of the folder's sorted
-    // class names, names are file names.
-    std::map<QString, int> folderClasses;
-    for (const auto &image : *images)
-        folderClasses.emplace(image.className, 0);
-    int index = 0;
-    for (auto &[name, value] : folderClasses)
-        value = index++;
-    std::vector<std::string> names;
-    std::vector<int> labels;
-    for (const auto &image : *images) {
-        names.push_back(image.name.toStdString());
-        labels.push_back(folderClasses[image.className]);
-    }
-    const auto splits = engine::stratifiedSplit(names, labels);
-    const int perClass = parser.value(QStringLiteral("per-class")).toInt();
-
-    Evaluation e;
-    e.classes = model->card().classNames;
-    e.confusion.assign(e.classes.size(), std::vector<int>(e.classes.size(), 0));
-    std::map<QString, int> taken;
-    QStringList unknown;
-    QList<std::pair<LabelledImage, int>> work;
-    for (int i = 0; i < images->size(); ++i) {
-        const auto &image = (*images)[i];
-        const bool wanted = split == QLatin1String("all") || (split == QLatin1String("train") && splits[i] == engine::Split::Train)
-                            || (split == QLatin1String("validation") && splits[i] == engine::Split::Validation)
-                            || (split == QLatin1String("test") && splits[i] == engine::Split::Test);
-        if (!wanted)
-            continue;
-        const int truth = model->classIndex(image.className.toStdString());
-        if (truth < 0) {
-            if (!unknown.contains(image.className))
-                unknown.append(image.className);
-            continue;
-        }
-        if (perClass > 0 && taken[image.className] >= perClass)
-            continue;
-        ++taken[image.className];
-        work.append({image, truth});
+    // A class map renames the data's classes; unmapped names pass through.
+    const auto mapped = [&classMap](const QString &dataClass) {
+        const auto it = classMap.find(dataClass);
+        return it == classMap.end() ? dataClass : it->second;
+    };
+    const auto truthOf = [&](const QString &dataClass) {
+        const QString name = mapped(dataClass);
+        return name.isEmpty() ? -1 : model->classIndex(name.toStdString());
+    };
+    QStringList unknown, shared;
+    for (const QString &c : source->classNames()) {
+        if (truthOf(c) < 0)
+            unknown.append(c);
+        else
+            shared.append(c == mapped(c) ? c : c + QStringLiteral(" -> ") + mapped(c));
     }
     if (!unknown.isEmpty())
         err() << "not in the model, not scored: " << unknown.join(QStringLiteral(", ")) << "\n";
+    const auto work = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+                                  [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
     if (work.isEmpty()) {
-        err() << "error: no images of the model's classes in that part of the folder\n";
+        err() << "error: no images of the model's classes in that part of the data"
+              << (classMap.empty() ? QString() : QStringLiteral(" (after the class map)")) << "\n";
         return kExitBadInput;
     }
 
-    engine::ClassifyOptions options;
-    options.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
-                                                                                            : engine::Protocol::Fast;
-    if (parser.isSet(QStringLiteral("trials-max")))
-        options.trialsMax = parser.value(QStringLiteral("trials-max")).toInt();
-    if (parser.isSet(QStringLiteral("trials-min")))
-        options.trialsMin = parser.value(QStringLiteral("trials-min")).toInt();
-    if (parser.isSet(QStringLiteral("t-max")))
-        options.tMax = parser.value(QStringLiteral("t-max")).toDouble();
-    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
-    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
-    const bool tty = isatty(fileno(stderr));
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
-    QElapsedTimer timer;
-    timer.start();
-    for (int i = 0; i < work.size() && !stop(); ++i) {
-        const auto &[image, truth] = work[i];
-        auto bytes = imaging::readFile(image.path.toStdString());
-        auto input = bytes ? imaging::preprocess(*bytes, {model->card().cropSize, model->card().network.resolution})
-                           : Result<FloatImage>(makeError(bytes.error()));
-        if (!input) {
-            err() << "skipped " << image.path << ": " << QString::fromStdString(input.error()) << "\n";
-            continue;
-        }
-        options.seed = seed + std::uint64_t(i);
-        auto result = model->classify(*input, options, stop);
-        if (!result)
-            continue;
-        ++e.confusion[truth][result->predicted];
-        e.nfe += result->nfe;
-        ++e.cells;
-        if (tty)
-            err() << "\revaluated " << e.cells << "/" << work.size() << "  accuracy " << percent(e.accuracy()) << "%   " ;
+    double seconds = 0;
+    std::vector<CellOutcome> outcomes;
+    for (auto &o : classifyItems(*model, *source, work, truthOf, classifyOptionsFrom(parser),
+                                 parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,
+                                 QStringLiteral("evaluated"), &seconds)) {
+        o.truth = mapped(o.truth);
+        outcomes.push_back(o);
     }
-    e.seconds = timer.elapsed() / 1000.0;
-    if (tty)
-        err() << "\n";
+    const auto e = summarise(model->card().classNames, outcomes);
 
+    QStringList notes;
+    if (!classMap.empty())
+        notes << QStringLiteral("Class map %1; classes shared with the model: %2. Balanced accuracy is over these.")
+                     .arg(parser.value(QStringLiteral("class-map")), shared.join(QStringLiteral(", ")));
+    if (!shift->isIdentity())
+        notes << QStringLiteral("Synthetic shift applied before classification: %1.")
+                     .arg(QString::fromStdString(shift->describe()));
     const QString header = QStringLiteral("%1 on %2 (%3 part, %4 protocol)")
                                .arg(QString::fromStdString(model->card().modelId()), parser.value(QStringLiteral("data")),
                                     split, parser.value(QStringLiteral("protocol")));
-    const QString md = markdown(e, header);
+    const QString md = markdown(e, seconds, header, notes);
     out() << md;
     if (parser.isSet(QStringLiteral("out"))) {
-        QDir dir(parser.value(QStringLiteral("out")));
-        dir.mkpath(QStringLiteral("."));
+        auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
+        if (!dir) {
+            err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+            return kExitBadInput;
+        }
         QJsonObject settings;
         settings[QStringLiteral("model")] = QString::fromStdString(model->card().modelId());
+        settings[QStringLiteral("model_kind")] = QString::fromStdString(model->card().kind);
         settings[QStringLiteral("model_sha256")] = QString::fromStdString(model->card().sha256);
         settings[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
         settings[QStringLiteral("split")] = split;
         settings[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
+        settings[QStringLiteral("shift")] = QString::fromStdString(shift->describe());
+        if (!classMap.empty()) {
+            settings[QStringLiteral("class_map")] = parser.value(QStringLiteral("class-map"));
+            settings[QStringLiteral("shared_classes")] = QJsonArray::fromStringList(shared);
+        }
         settings[QStringLiteral("threads")] = engine::threadCount();
-        settings[QStringLiteral("seconds")] = e.seconds;
-        QFile json(dir.filePath(QStringLiteral("evaluation.json")));
-        QFile mdFile(dir.filePath(QStringLiteral("evaluation.md")));
-        if (!json.open(QIODevice::WriteOnly | QIODevice::Truncate) || !mdFile.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            err() << "error: cannot write into " << dir.path() << "\n";
+        settings[QStringLiteral("seconds")] = seconds;
+        if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))
+            return kExitBadInput;
+        if (!writeOutcomesCsv(dir->filePath(QStringLiteral("cells.csv")), outcomes, model->card().classNames)) {
+            err() << "error: cannot write " << dir->filePath(QStringLiteral("cells.csv")) << "\n";
             return kExitBadInput;
         }
-        json.write(QJsonDocument(toJson(e, settings)).toJson());
-        mdFile.write(md.toUtf8());
     }
     return stop() ? kExitBadInput : kExitOk;
 }

@@ -1,0 +1,287 @@
+// cytodiff-cli evaluate-efficiency (paper section 3.10, Figure 4): for each
+// training-set size, resample that many training cells per class (seeded,
+// per repeat), train the diffusion model and the baseline with the same
+// budget, and measure balanced accuracy on the same test cells.
+#include "commands.h"
+
+#include "chartoutput.h"
+#include "clistream.h"
+#include "evaluationrun.h"
+#include "labelledset.h"
+#include "trainer.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <algorithm>
+#include <random>
+
+namespace cytodiff::cli {
+namespace {
+
+std::vector<double> parseList(const QString &text, bool *ok)
+{
+    std::vector<double> values;
+    *ok = true;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool good = false;
+        const double v = part.trimmed().toDouble(&good);
+        if (!good || v <= 0)
+            *ok = false;
+        values.push_back(v);
+    }
+    if (values.empty())
+        *ok = false;
+    return values;
+}
+
+// n training cells per class drawn at random (seeded); validation and
+// test cells are kept as they are. Classes with fewer cells keep all.
+engine::TrainingData subsample(const engine::TrainingData &data, int n, std::uint64_t seed)
+{
+    std::vector<std::vector<std::size_t>> byClass(data.classNames.size());
+    for (std::size_t i = 0; i < data.size(); ++i)
+        if (data.splits[i] == engine::Split::Train)
+            byClass[std::size_t(data.labels[i])].push_back(i);
+    std::vector<bool> keep(data.size(), true);
+    std::mt19937_64 rng(seed);
+    for (auto &cells : byClass) {
+        std::shuffle(cells.begin(), cells.end(), rng);
+        for (std::size_t k = std::size_t(n); k < cells.size(); ++k)
+            keep[cells[k]] = false;
+    }
+    engine::TrainingData out;
+    out.classNames = data.classNames;
+    out.resolution = data.resolution;
+    out.cropSize = data.cropSize;
+    const std::size_t bytes = data.imageBytes();
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (!keep[i])
+            continue;
+        out.labels.push_back(data.labels[i]);
+        out.splits.push_back(data.splits[i]);
+        out.names.push_back(data.names[i]);
+        out.pixels.insert(out.pixels.end(), data.pixels.begin() + std::ptrdiff_t(i * bytes),
+                          data.pixels.begin() + std::ptrdiff_t((i + 1) * bytes));
+    }
+    return out;
+}
+
+std::vector<int> intList(const QString &text)
+{
+    std::vector<int> values;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        values.push_back(part.trimmed().toInt());
+    return values;
+}
+
+} // namespace
+
+int runEvaluateEfficiency(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Low-data efficiency (paper section 3.10): train on N cells per class (resampled per repeat) with a fixed "
+        "budget, for the diffusion model and optionally the baseline, and report balanced accuracy on the test part."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")});
+    parser.addOption({QStringLiteral("per-class"), QStringLiteral("Training cells per class (default 10,20,50,150)."), QStringLiteral("list"), QStringLiteral("10,20,50,150")});
+    parser.addOption({QStringLiteral("repeats"), QStringLiteral("Resampled training sets per size (default 3)."), QStringLiteral("R"), QStringLiteral("3")});
+    parser.addOption({QStringLiteral("minutes-per-model"), QStringLiteral("Training minutes per model: one value, or one per size."), QStringLiteral("list")});
+    parser.addOption({QStringLiteral("steps"), QStringLiteral("Training steps per model: one value, or one per size."), QStringLiteral("list")});
+    parser.addOption({QStringLiteral("baseline-too"), QStringLiteral("Also train and measure the discriminative baseline.")});
+    parser.addOption({QStringLiteral("test-per-class"), QStringLiteral("Test cells per class (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
+    parser.addOption({QStringLiteral("resolution"), QStringLiteral("Network input size (default 48)."), QStringLiteral("px"), QStringLiteral("48")});
+    parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels (default 288)."), QStringLiteral("px"), QStringLiteral("288")});
+    parser.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")});
+    parser.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 1e-3)."), QStringLiteral("x"), QStringLiteral("1e-3")});
+    parser.addOption({QStringLiteral("base-channels"), QStringLiteral("Diffusion network width (default 24)."), QStringLiteral("C"), QStringLiteral("24")});
+    parser.addOption({QStringLiteral("channel-mults"), QStringLiteral("Diffusion width multipliers (default 1,2,3,4)."), QStringLiteral("list"), QStringLiteral("1,2,3,4")});
+    parser.addOption({QStringLiteral("baseline-channels"), QStringLiteral("Baseline width (default 32)."), QStringLiteral("C"), QStringLiteral("32")});
+    parser.addOption({QStringLiteral("baseline-mults"), QStringLiteral("Baseline width multipliers (default 1,2,4,8)."), QStringLiteral("list"), QStringLiteral("1,2,4,8")});
+    parser.addOption({QStringLiteral("validation-cells"), QStringLiteral("Validation cells used after training to fit the error "
+                                                                         "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
+    addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png and the trained models."), QStringLiteral("dir")});
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return kExitOk;
+    }
+    const bool byMinutes = parser.isSet(QStringLiteral("minutes-per-model"));
+    if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
+        || byMinutes == parser.isSet(QStringLiteral("steps"))) {
+        err() << "usage: cytodiff-cli evaluate-efficiency --data D --out dir (--minutes-per-model X | --steps N) "
+                 "[--per-class 10,20,50,150] [--repeats R] [--baseline-too]\n";
+        return kExitUsage;
+    }
+    bool ok = false;
+    const auto sizesD = parseList(parser.value(QStringLiteral("per-class")), &ok);
+    bool budgetOk = false;
+    auto budget = parseList(parser.value(byMinutes ? QStringLiteral("minutes-per-model") : QStringLiteral("steps")), &budgetOk);
+    const int repeats = parser.value(QStringLiteral("repeats")).toInt();
+    if (!ok || !budgetOk || repeats < 1 || (budget.size() != 1 && budget.size() != sizesD.size())) {
+        err() << "error: --per-class and the budget need positive numbers (the budget: one value or one per size), "
+                 "--repeats at least 1\n";
+        return kExitUsage;
+    }
+    if (budget.size() == 1)
+        budget.assign(sizesD.size(), budget.front());
+    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
+    if (!dir || !dir->mkpath(QStringLiteral("models"))) {
+        err() << "error: cannot create " << parser.value(QStringLiteral("out")) << "\n";
+        return kExitBadInput;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    QStringList skipped;
+    auto loaded = loadTrainingData(parser.value(QStringLiteral("data")), parser.value(QStringLiteral("resolution")).toInt(),
+                                   parser.value(QStringLiteral("crop")).toInt(), {}, &skipped);
+    if (!loaded) {
+        err() << "error: " << QString::fromStdString(loaded.error()) << "\n";
+        return kExitBadInput;
+    }
+    for (const QString &line : skipped)
+        err() << "skipped " << line << "\n";
+    auto data = std::make_shared<const engine::TrainingData>(std::move(*loaded));
+    const auto source = EvalSource::fromTrainingData(data);
+    const auto testItems = selectItems(source.items(), QStringLiteral("test"),
+                                       parser.value(QStringLiteral("test-per-class")).toInt());
+    if (testItems.isEmpty()) {
+        err() << "error: the data has no test cells\n";
+        return kExitBadInput;
+    }
+
+    QStringList roles = {QStringLiteral("diffusion")};
+    if (parser.isSet(QStringLiteral("baseline-too")))
+        roles << QStringLiteral("baseline");
+    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
+    const auto options = classifyOptionsFrom(parser);
+    SigintCancel sigint;
+    const auto stop = [&sigint] { return sigint.isCancelled(); };
+
+    QJsonObject json;
+    json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
+    json[QStringLiteral("data_hash")] = QString::fromStdString(data->contentHash());
+    json[QStringLiteral("test_cells")] = int(testItems.size());
+    json[QStringLiteral("repeats")] = repeats;
+    json[QStringLiteral("budget_unit")] = byMinutes ? QStringLiteral("minutes") : QStringLiteral("steps");
+    json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
+    json[QStringLiteral("threads")] = engine::threadCount();
+    QJsonArray sizesJson;
+    std::vector<evaluation::MeanSdSeries> series;
+    for (const QString &role : roles) {
+        evaluation::MeanSdSeries s;
+        s.name = role.toStdString();
+        s.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
+        series.push_back(s);
+    }
+    QString table;
+    QTextStream rows(&table);
+    QElapsedTimer total;
+    total.start();
+    for (std::size_t si = 0; si < sizesD.size(); ++si) {
+        const int n = int(sizesD[si]);
+        QJsonObject sizeJson;
+        sizeJson[QStringLiteral("per_class")] = n;
+        sizeJson[QStringLiteral("budget")] = budget[si];
+        rows << "| " << n << " | " << budget[si] << " |";
+        for (int ri = 0; ri < roles.size(); ++ri) {
+            const QString &role = roles[ri];
+            const bool baseline = role == QLatin1String("baseline");
+            std::vector<double> values, trainSeconds;
+            for (int r = 0; r < repeats; ++r) {
+                // The same subset for both models of a repeat: the comparison
+                // is paired.
+                const auto subset = subsample(*data, n, seed * 7919 + std::uint64_t(r) * 104729 + std::uint64_t(n));
+                engine::TrainOptions train;
+                const QString stem = QStringLiteral("%1_n%2_r%3").arg(role).arg(n).arg(r);
+                train.outPath = dir->filePath(QStringLiteral("models/") + stem + QStringLiteral(".pt")).toStdString();
+                train.checkpointPath = train.outPath + ".ckpt";
+                if (byMinutes)
+                    train.minutes = budget[si];
+                else
+                    train.steps = std::int64_t(budget[si]);
+                train.seed = seed + std::uint64_t(r) + 1;
+                train.batchSize = std::max(1, parser.value(QStringLiteral("batch")).toInt());
+                train.learningRate = parser.value(QStringLiteral("lr")).toDouble();
+                train.validateEverySeconds = 0;
+                train.finalValidationCells = parser.value(QStringLiteral("validation-cells")).toInt();
+                train.network.resolution = data->resolution;
+                train.network.baseChannels = parser.value(baseline ? QStringLiteral("baseline-channels") : QStringLiteral("base-channels")).toInt();
+                train.network.channelMults = intList(parser.value(baseline ? QStringLiteral("baseline-mults") : QStringLiteral("channel-mults")));
+                train.network.resBlocks = baseline ? 2 : 1;
+                train.trainCommand = "cytodiff-cli evaluate-efficiency (" + stem.toStdString() + ")";
+                err() << "training " << stem << " (" << budget[si] << (byMinutes ? " min" : " steps") << ")\n";
+                auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(subset, train, {}, stop);
+                if (!report) {
+                    err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
+                    return kExitBadInput;
+                }
+                // The checkpoint only matters for resuming, which a study never does.
+                QFile::remove(QString::fromStdString(train.checkpointPath));
+                auto model = engine::Model::load(train.outPath);
+                if (!model) {
+                    err() << "error: " << QString::fromStdString(model.error()) << "\n";
+                    return kExitBadInput;
+                }
+                const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
+                const auto outcomes = classifyItems(*model, source, testItems, truthOf, options, seed, {}, stop,
+                                                    QStringLiteral("testing ") + stem);
+                if (stop())
+                    return kExitBadInput;
+                values.push_back(summarise(model->card().classNames, outcomes).balancedAccuracy());
+                trainSeconds.push_back(report->seconds);
+                err() << stem << ": balanced accuracy " << percent(values.back()) << "%\n";
+            }
+            QJsonObject m;
+            QJsonArray v, t;
+            for (double x : values)
+                v.append(x);
+            for (double x : trainSeconds)
+                t.append(x);
+            m[QStringLiteral("balanced_accuracy")] = v;
+            m[QStringLiteral("mean")] = mean(values);
+            m[QStringLiteral("sd")] = standardDeviation(values);
+            m[QStringLiteral("train_seconds")] = t;
+            sizeJson[role] = m;
+            series[std::size_t(ri)].x.push_back(n);
+            series[std::size_t(ri)].mean.push_back(mean(values));
+            series[std::size_t(ri)].sd.push_back(standardDeviation(values));
+            rows << " " << percent(mean(values)) << " ± " << percent(standardDeviation(values)) << " |";
+        }
+        rows << "\n";
+        sizesJson.append(sizeJson);
+    }
+    json[QStringLiteral("sizes")] = sizesJson;
+    json[QStringLiteral("seconds")] = total.elapsed() / 1000.0;
+    writeChart(evaluation::meanSdChart("Low-data efficiency (mean ± SD, " + std::to_string(repeats) + " resamples)",
+                                       "Training cells per class", "Balanced accuracy", series, true),
+               *dir, QStringLiteral("efficiency.png"), json);
+
+    QString md;
+    QTextStream text(&md);
+    text << "# Low-data efficiency\n\n";
+    text << "Data " << parser.value(QStringLiteral("data")) << ", " << testItems.size() << " test cells; "
+         << repeats << " resampled training sets per size; budget per model in "
+         << (byMinutes ? "minutes" : "steps") << " (column 2), " << engine::threadCount() << " thread(s). "
+         << "Balanced accuracy, mean ± SD (%):\n\n| cells per class | budget |";
+    for (const QString &role : roles)
+        text << " " << role << " |";
+    text << "\n|---|---|";
+    for (int i = 0; i < roles.size(); ++i)
+        text << "---|";
+    text << "\n" << table;
+    if (json.contains(QStringLiteral("plots")))
+        text << "\n![efficiency.png](efficiency.png)\n";
+    out() << md;
+    return writeReport(*dir, QStringLiteral("efficiency"), json, md) ? kExitOk : kExitBadInput;
+}
+
+} // namespace cytodiff::cli

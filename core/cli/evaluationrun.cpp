@@ -1,0 +1,376 @@
+#include "evaluationrun.h"
+
+#include "clistream.h"
+#include "imageio.h"
+#include "labelledset.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <cmath>
+#include <unistd.h>
+
+namespace cytodiff::cli {
+
+Result<EvalSource> EvalSource::open(const QString &data)
+{
+    EvalSource source;
+    if (QFileInfo(data).isFile() && data.endsWith(QStringLiteral(".cdpack"))) {
+        auto pack = engine::loadPack(data.toStdString());
+        if (!pack)
+            return makeError(pack.error());
+        return fromTrainingData(std::make_shared<engine::TrainingData>(std::move(*pack)));
+    }
+    if (!QFileInfo(data).isDir())
+        return makeError("'" + data.toStdString() + "' is neither a labelled folder nor a .cdpack file.");
+    auto images = scanLabelledFolder(data);
+    if (!images)
+        return makeError(images.error());
+    // The trainers' split: labels are indices of the sorted class names.
+    std::map<QString, int> classes;
+    for (const auto &image : *images)
+        classes.emplace(image.className, 0);
+    int index = 0;
+    for (auto &[name, value] : classes)
+        value = index++;
+    std::vector<std::string> names;
+    std::vector<int> labels;
+    for (const auto &image : *images) {
+        names.push_back(image.name.toStdString());
+        labels.push_back(classes[image.className]);
+    }
+    const auto splits = engine::stratifiedSplit(names, labels);
+    for (int i = 0; i < images->size(); ++i) {
+        const auto &image = (*images)[i];
+        source.m_items.append({image.name, image.path, image.className, splits[std::size_t(i)], -1});
+    }
+    return source;
+}
+
+EvalSource EvalSource::fromTrainingData(std::shared_ptr<const engine::TrainingData> data)
+{
+    EvalSource source;
+    source.m_pack = std::move(data);
+    for (std::size_t i = 0; i < source.m_pack->size(); ++i) {
+        EvalItem item;
+        item.name = QString::fromStdString(source.m_pack->names[i]);
+        item.className = QString::fromStdString(source.m_pack->classNames[std::size_t(source.m_pack->labels[i])]);
+        item.split = source.m_pack->splits[i];
+        item.packIndex = int(i);
+        source.m_items.append(item);
+    }
+    return source;
+}
+
+QStringList EvalSource::classNames() const
+{
+    QStringList names;
+    for (const auto &item : m_items)
+        if (!names.contains(item.className))
+            names.append(item.className);
+    names.sort();
+    return names;
+}
+
+Result<FloatImage> EvalSource::image(const EvalItem &item, const engine::ModelCard &card) const
+{
+    if (item.packIndex >= 0 && m_pack) {
+        const int r = m_pack->resolution;
+        if (r != card.network.resolution)
+            return makeError("The pack holds " + std::to_string(r) + " px cells but the model reads "
+                             + std::to_string(card.network.resolution) + " px: pack again with --resolution "
+                             + std::to_string(card.network.resolution) + ".");
+        if (m_pack->cropSize > 0 && card.cropSize > 0 && m_pack->cropSize != card.cropSize)
+            return makeError("The pack was cropped to " + std::to_string(m_pack->cropSize) + " px but the model expects a "
+                             + std::to_string(card.cropSize) + " px crop: pack again with --crop "
+                             + std::to_string(card.cropSize) + ".");
+        FloatImage image;
+        image.height = image.width = r;
+        const std::size_t bytes = m_pack->imageBytes();
+        const auto *pixels = m_pack->pixels.data() + std::size_t(item.packIndex) * bytes;
+        image.data.resize(bytes);
+        for (std::size_t i = 0; i < bytes; ++i)
+            image.data[i] = float(pixels[i]) / 127.5f - 1.0f;
+        return image;
+    }
+    auto bytes = imaging::readFile(item.path.toStdString());
+    if (!bytes)
+        return makeError(bytes.error());
+    return imaging::preprocess(*bytes, {card.cropSize, card.network.resolution});
+}
+
+bool isSplitName(const QString &split)
+{
+    return QStringList{QStringLiteral("all"), QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")}
+        .contains(split);
+}
+
+bool inSplit(const EvalItem &item, const QString &split)
+{
+    return split == QLatin1String("all") || (split == QLatin1String("train") && item.split == engine::Split::Train)
+           || (split == QLatin1String("validation") && item.split == engine::Split::Validation)
+           || (split == QLatin1String("test") && item.split == engine::Split::Test);
+}
+
+QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, int perClass,
+                            const std::function<bool(const EvalItem &)> &keep)
+{
+    QList<EvalItem> chosen;
+    std::map<QString, int> taken;
+    for (const auto &item : items) {
+        if (!inSplit(item, split) || (keep && !keep(item)))
+            continue;
+        if (perClass > 0 && taken[item.className] >= perClass)
+            continue;
+        ++taken[item.className];
+        chosen.append(item);
+    }
+    return chosen;
+}
+
+void addClassifyOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper."), QStringLiteral("name"), QStringLiteral("fast")});
+    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("weighting"), QStringLiteral("fitted, paper or uniform per-trial error scale."),
+                      QStringLiteral("name")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
+}
+
+engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser)
+{
+    engine::ClassifyOptions options;
+    options.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
+                                                                                            : engine::Protocol::Fast;
+    if (parser.isSet(QStringLiteral("trials-max")))
+        options.trialsMax = parser.value(QStringLiteral("trials-max")).toInt();
+    if (parser.isSet(QStringLiteral("trials-min")))
+        options.trialsMin = parser.value(QStringLiteral("trials-min")).toInt();
+    if (parser.isSet(QStringLiteral("t-max")))
+        options.tMax = parser.value(QStringLiteral("t-max")).toDouble();
+    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
+    return options;
+}
+
+std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
+                                       const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
+                                       const engine::ClassifyOptions &baseOptions, std::uint64_t seed,
+                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
+                                       double *seconds)
+{
+    std::vector<CellOutcome> outcomes;
+    const bool tty = isatty(fileno(stderr));
+    engine::ClassifyOptions options = baseOptions;
+    QElapsedTimer timer;
+    timer.start();
+    int correct = 0;
+    for (int i = 0; i < items.size() && !(stop && stop()); ++i) {
+        const auto &item = items[i];
+        auto input = source.image(item, model.card());
+        if (!input) {
+            err() << "skipped " << (item.path.isEmpty() ? item.name : item.path) << ": "
+                  << QString::fromStdString(input.error()) << "\n";
+            continue;
+        }
+        options.seed = seed + std::uint64_t(i);
+        auto result = model.classify(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), options, stop);
+        if (!result) {
+            if (!(stop && stop()))
+                err() << "not classified " << (item.path.isEmpty() ? item.name : item.path) << ": "
+                      << QString::fromStdString(result.error()) << "\n";
+            continue;
+        }
+        CellOutcome outcome;
+        outcome.name = item.name;
+        outcome.truth = item.className;
+        outcome.truthIndex = truthOf(item.className);
+        outcome.predicted = result->predicted;
+        outcome.confidence = result->confidence;
+        outcome.anomaly = result->anomaly;
+        outcome.nfe = result->nfe;
+        correct += outcome.correct();
+        outcomes.push_back(outcome);
+        if (tty)
+            err() << "\r" << label << " " << outcomes.size() << "/" << items.size() << "  correct "
+                  << correct << "   ";
+    }
+    if (tty && !outcomes.empty())
+        err() << "\n";
+    if (seconds)
+        *seconds = timer.elapsed() / 1000.0;
+    return outcomes;
+}
+
+int AccuracySummary::total(int truth) const
+{
+    int n = 0;
+    for (int v : confusion[std::size_t(truth)])
+        n += v;
+    return n;
+}
+
+double AccuracySummary::accuracy() const
+{
+    int right = 0;
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        right += confusion[c][c];
+    return cells ? double(right) / cells : 0.0;
+}
+
+double AccuracySummary::recall(int c) const
+{
+    return total(c) ? double(confusion[std::size_t(c)][std::size_t(c)]) / total(c) : -1.0;
+}
+
+double AccuracySummary::balancedAccuracy() const
+{
+    double sum = 0;
+    int present = 0;
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        if (total(int(c)) > 0) {
+            sum += recall(int(c));
+            ++present;
+        }
+    return present ? sum / present : 0.0;
+}
+
+AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes)
+{
+    AccuracySummary s;
+    s.classes = classes;
+    s.confusion.assign(classes.size(), std::vector<int>(classes.size(), 0));
+    for (const auto &o : outcomes) {
+        if (o.truthIndex < 0 || o.predicted < 0 || std::size_t(o.predicted) >= classes.size())
+            continue;
+        ++s.confusion[std::size_t(o.truthIndex)][std::size_t(o.predicted)];
+        s.nfe += o.nfe;
+        ++s.cells;
+    }
+    return s;
+}
+
+bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
+                      const std::vector<std::string> &classes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return false;
+    QTextStream csv(&file);
+    csv << "name,truth,predicted,correct,confidence,anomaly,nfe\n";
+    for (const auto &o : outcomes) {
+        const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
+                                      ? QString::fromStdString(classes[std::size_t(o.predicted)])
+                                      : QString();
+        QString name = o.name;
+        name.replace(QLatin1Char(','), QLatin1Char('_'));
+        csv << name << ',' << o.truth << ',' << predicted << ',' << (o.correct() ? 1 : 0) << ','
+            << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
+            << '\n';
+    }
+    return true;
+}
+
+Result<std::vector<CsvOutcome>> readOutcomesCsv(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return makeError("Cannot read " + path.toStdString() + ": " + file.errorString().toStdString());
+    QTextStream in(&file);
+    const QStringList header = in.readLine().split(QLatin1Char(','));
+    const int iName = int(header.indexOf(QStringLiteral("name"))), iTruth = int(header.indexOf(QStringLiteral("truth"))),
+              iPredicted = int(header.indexOf(QStringLiteral("predicted"))),
+              iConfidence = int(header.indexOf(QStringLiteral("confidence"))),
+              iAnomaly = int(header.indexOf(QStringLiteral("anomaly")));
+    if (iTruth < 0 || iPredicted < 0 || iConfidence < 0)
+        return makeError(path.toStdString()
+                         + " is not a per-cell file of `cytodiff-cli evaluate` (it needs the columns truth, "
+                           "predicted and confidence).");
+    std::vector<CsvOutcome> rows;
+    int line = 1;
+    while (!in.atEnd()) {
+        ++line;
+        const QString text = in.readLine();
+        if (text.trimmed().isEmpty())
+            continue;
+        const QStringList f = text.split(QLatin1Char(','));
+        if (f.size() < header.size())
+            return makeError(path.toStdString() + " line " + std::to_string(line) + " has too few columns.");
+        CsvOutcome o;
+        o.name = iName >= 0 ? f[iName] : QString();
+        o.truth = f[iTruth];
+        o.predicted = f[iPredicted];
+        bool ok = false;
+        o.confidence = f[iConfidence].toDouble(&ok);
+        if (!ok || !std::isfinite(o.confidence))
+            return makeError(path.toStdString() + " line " + std::to_string(line) + ": confidence '"
+                             + f[iConfidence].toStdString() + "' is not a number.");
+        o.anomaly = iAnomaly >= 0 ? f[iAnomaly].toDouble() : 0.0;
+        o.correct = !o.truth.isEmpty() && o.truth == o.predicted;
+        rows.push_back(o);
+    }
+    return rows;
+}
+
+Result<std::map<QString, QString>> readClassMap(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return makeError("Cannot read the class map " + path.toStdString() + ": " + file.errorString().toStdString());
+    std::map<QString, QString> map;
+    QTextStream in(&file);
+    int line = 0;
+    while (!in.atEnd()) {
+        ++line;
+        QString text = in.readLine();
+        const int hash = int(text.indexOf(QLatin1Char('#')));
+        if (hash >= 0)
+            text.truncate(hash);
+        text = text.trimmed();
+        if (text.isEmpty())
+            continue;
+        int cut = int(text.indexOf(QLatin1Char(',')));
+        if (cut < 0)
+            cut = int(text.indexOf(QLatin1Char('=')));
+        if (cut < 0)
+            cut = int(text.indexOf(QLatin1Char('\t')));
+        if (cut < 0)
+            return makeError("Class map " + path.toStdString() + " line " + std::to_string(line)
+                             + ": write 'data_class,model_class'.");
+        const QString from = text.left(cut).trimmed(), to = text.mid(cut + 1).trimmed();
+        if (from.isEmpty())
+            return makeError("Class map " + path.toStdString() + " line " + std::to_string(line)
+                             + ": the data class is empty.");
+        map[from] = to == QLatin1String("-") ? QString() : to;
+    }
+    return map;
+}
+
+double mean(const std::vector<double> &values)
+{
+    if (values.empty())
+        return 0;
+    double s = 0;
+    for (double v : values)
+        s += v;
+    return s / double(values.size());
+}
+
+double standardDeviation(const std::vector<double> &values)
+{
+    if (values.size() < 2)
+        return 0;
+    const double m = mean(values);
+    double ss = 0;
+    for (double v : values)
+        ss += (v - m) * (v - m);
+    return std::sqrt(ss / double(values.size() - 1));
+}
+
+QString percent(double value) { return QString::number(100.0 * value, 'f', 2); }
+
+} // namespace cytodiff::cli

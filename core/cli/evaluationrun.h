@@ -1,0 +1,117 @@
+#pragma once
+// What the evaluation commands share: the labelled cells to score (a
+// folder or a .cdpack, with the training split), the classification loop
+// (with an optional synthetic shift) and the per-cell outcomes, the
+// accuracy summary, and the per-cell CSV that `metacognition` reads.
+
+#include "engine.h"
+#include "result.h"
+#include "shift.h"
+#include "trainingdata.h"
+
+#include <QCommandLineParser>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace cytodiff::cli {
+
+struct EvalItem {
+    QString name;      // file name (the split hashes it)
+    QString path;      // folder source
+    QString className; // canonical class of the data
+    engine::Split split = engine::Split::Train;
+    int packIndex = -1; // .cdpack source
+};
+
+// A labelled folder (<root>/<class>/<image>) or a .cdpack file, with the
+// same class-stratified split the trainers use.
+class EvalSource {
+public:
+    static Result<EvalSource> open(const QString &data);
+    // Cells already in memory (the efficiency study's loaded data).
+    static EvalSource fromTrainingData(std::shared_ptr<const engine::TrainingData> data);
+    const QList<EvalItem> &items() const { return m_items; }
+    QStringList classNames() const;
+    // The network input for a model: decoded, cropped and resized (folder),
+    // or the packed pixels (which must be at the model's resolution).
+    Result<FloatImage> image(const EvalItem &item, const engine::ModelCard &card) const;
+
+private:
+    QList<EvalItem> m_items;
+    std::shared_ptr<const engine::TrainingData> m_pack;
+};
+
+// "all", "train", "validation", "test".
+bool isSplitName(const QString &split);
+bool inSplit(const EvalItem &item, const QString &split);
+
+// At most perClass items of each class from `split` (0 = all), in the
+// source's order (so the choice is stable).
+QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, int perClass,
+                            const std::function<bool(const EvalItem &)> &keep = {});
+
+struct CellOutcome {
+    QString name;
+    QString truth;      // data class (after any class map)
+    int truthIndex = -1; // model class index; -1 = not a class of the model
+    int predicted = -1;
+    double confidence = 0;
+    double anomaly = 0;
+    int nfe = 0;
+    bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
+};
+
+// Classify options shared by every command that classifies.
+void addClassifyOptions(QCommandLineParser &parser);
+engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser);
+
+using StopFn = std::function<bool()>;
+
+// Classifies items one by one; truthOf maps a data class to the model's
+// class index (-1 = none). Unreadable images are reported and skipped.
+// Progress goes to a terminal's standard error.
+std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
+                                       const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
+                                       const engine::ClassifyOptions &options, std::uint64_t seed,
+                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
+                                       double *seconds = nullptr);
+
+// Accuracy figures over the outcomes whose truth is a model class.
+struct AccuracySummary {
+    std::vector<std::string> classes;        // the model's classes
+    std::vector<std::vector<int>> confusion; // [truth][predicted]
+    long long nfe = 0;
+    int cells = 0;
+    int total(int truth) const;
+    double accuracy() const;
+    double recall(int c) const; // -1 when the class has no cells
+    double balancedAccuracy() const;
+};
+AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes);
+
+// name,truth,predicted,correct,confidence,anomaly,nfe
+bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
+                      const std::vector<std::string> &classes);
+
+struct CsvOutcome {
+    QString name, truth, predicted;
+    bool correct = false;
+    double confidence = 0;
+    double anomaly = 0;
+};
+Result<std::vector<CsvOutcome>> readOutcomesCsv(const QString &path);
+
+// "data_class,model_class" per line ('#' comments; '=' or a tab also
+// separate; an empty or '-' model class drops the data class).
+Result<std::map<QString, QString>> readClassMap(const QString &path);
+
+double mean(const std::vector<double> &values);
+double standardDeviation(const std::vector<double> &values); // sample SD; 0 for n < 2
+QString percent(double value);
+
+} // namespace cytodiff::cli

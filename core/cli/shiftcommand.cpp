@@ -1,0 +1,169 @@
+// cytodiff-cli evaluate-shift (paper section 3.9, imitated): a ladder of
+// synthetic stain / scale / blur shifts of the same cells, and how the
+// balanced accuracy of the diffusion model and the baseline degrades.
+#include "commands.h"
+
+#include "chartoutput.h"
+#include "clistream.h"
+#include "evaluationrun.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace cytodiff::cli {
+
+int runEvaluateShift(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Domain-shift ladder: classify the same cells under growing synthetic shifts (stain, scale or blur) and "
+        "report how balanced accuracy degrades, for one or two models."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("baseline"), QStringLiteral("Baseline model (optional)."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("Part of the data (default test)."), QStringLiteral("part"), QStringLiteral("test")});
+    parser.addOption({QStringLiteral("per-class"), QStringLiteral("At most N cells per class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("kind"), QStringLiteral("stain (default), scale or blur."), QStringLiteral("kind"), QStringLiteral("stain")});
+    parser.addOption({QStringLiteral("levels"), QStringLiteral("Shift strengths, comma separated (default stain 0,0.25,0.5,0.75,1; "
+                                                               "scale 1,0.9,0.8,0.7,0.6; blur 0,0.5,1,1.5,2)."), QStringLiteral("list")});
+    addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for shift.json, shift.md and shift.png."), QStringLiteral("dir")});
+    if (!parser.parse(args)) {
+        err() << parser.errorText() << "\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        return kExitOk;
+    }
+    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli evaluate-shift --model M [--baseline B] --data <folder|pack> --out dir "
+                 "[--kind stain|scale|blur] [--levels 0,0.5,1] [--per-class N]\n";
+        return kExitUsage;
+    }
+    const QString kind = parser.value(QStringLiteral("kind"));
+    QString levelsText = parser.value(QStringLiteral("levels"));
+    if (levelsText.isEmpty())
+        levelsText = kind == QLatin1String("scale") ? QStringLiteral("1,0.9,0.8,0.7,0.6")
+                     : kind == QLatin1String("blur") ? QStringLiteral("0,0.5,1,1.5,2")
+                                                     : QStringLiteral("0,0.25,0.5,0.75,1");
+    std::vector<double> levels;
+    std::vector<evaluation::ShiftSpec> shifts;
+    for (const QString &part : levelsText.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        auto spec = evaluation::parseShift((kind + QLatin1Char(':') + part.trimmed()).toStdString());
+        if (!spec) {
+            err() << "error: " << QString::fromStdString(spec.error()) << "\n";
+            return kExitUsage;
+        }
+        levels.push_back(part.toDouble());
+        shifts.push_back(*spec);
+    }
+    const QString split = parser.value(QStringLiteral("split"));
+    if (!isSplitName(split) || shifts.empty()) {
+        err() << "error: --split must be all, train, validation or test, and --levels must list numbers\n";
+        return kExitUsage;
+    }
+    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
+    if (!dir) {
+        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+        return kExitBadInput;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
+        return kExitBadInput;
+    }
+    QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};
+    if (parser.isSet(QStringLiteral("baseline")))
+        models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
+    SigintCancel sigint;
+    const auto stop = [&sigint] { return sigint.isCancelled(); };
+    const auto options = classifyOptionsFrom(parser);
+    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
+
+    QJsonObject json;
+    json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
+    json[QStringLiteral("split")] = split;
+    json[QStringLiteral("kind")] = kind;
+    json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
+    QJsonArray levelsJson;
+    for (double l : levels)
+        levelsJson.append(l);
+    json[QStringLiteral("levels")] = levelsJson;
+    QJsonArray modelsJson;
+    std::vector<evaluation::MeanSdSeries> series;
+    QString table;
+    QTextStream rows(&table);
+    for (const auto &[role, path] : models) {
+        auto model = engine::Model::load(path.toStdString());
+        if (!model) {
+            err() << "error: " << QString::fromStdString(model.error()) << "\n";
+            return kExitBadInput;
+        }
+        const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
+        const auto items = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+                                       [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
+        if (items.isEmpty()) {
+            err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
+            return kExitBadInput;
+        }
+        evaluation::MeanSdSeries s;
+        s.name = role.toStdString();
+        s.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
+        QJsonArray balanced, accuracy, confidence;
+        rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
+        for (std::size_t i = 0; i < shifts.size(); ++i) {
+            const auto outcomes = classifyItems(*model, *source, items, truthOf, options, seed, shifts[i], stop,
+                                                role + QStringLiteral(" ") + QString::fromStdString(shifts[i].describe()));
+            if (stop())
+                return kExitBadInput;
+            const auto summary = summarise(model->card().classNames, outcomes);
+            std::vector<double> conf;
+            for (const auto &o : outcomes)
+                conf.push_back(o.confidence);
+            balanced.append(summary.balancedAccuracy());
+            accuracy.append(summary.accuracy());
+            confidence.append(mean(conf));
+            s.x.push_back(levels[i]);
+            s.mean.push_back(summary.balancedAccuracy());
+            s.sd.push_back(0);
+            rows << " " << percent(summary.balancedAccuracy()) << "% |";
+        }
+        rows << "\n";
+        QJsonObject m;
+        m[QStringLiteral("role")] = role;
+        m[QStringLiteral("model")] = QString::fromStdString(model->card().modelId());
+        m[QStringLiteral("cells")] = int(items.size());
+        m[QStringLiteral("balanced_accuracy")] = balanced;
+        m[QStringLiteral("accuracy")] = accuracy;
+        m[QStringLiteral("mean_confidence")] = confidence;
+        modelsJson.append(m);
+        series.push_back(s);
+    }
+    json[QStringLiteral("models")] = modelsJson;
+    auto chart = evaluation::meanSdChart("Balanced accuracy under a synthetic " + kind.toStdString() + " shift",
+                                         kind.toStdString() + " shift strength", "Balanced accuracy", series, false);
+    writeChart(chart, *dir, QStringLiteral("shift.png"), json);
+
+    QString md;
+    QTextStream text(&md);
+    text << "# Synthetic domain shift: " << kind << "\n\n";
+    text << "Data " << parser.value(QStringLiteral("data")) << " (" << split << " part); the same cells at every level. "
+         << "Balanced accuracy per shift strength:\n\n| model |";
+    for (double l : levels)
+        text << " " << kind << " " << l << " |";
+    text << "\n|---|";
+    for (std::size_t i = 0; i < levels.size(); ++i)
+        text << "---|";
+    text << "\n" << table;
+    if (json.contains(QStringLiteral("plots")))
+        text << "\n![shift.png](shift.png)\n";
+    out() << md;
+    return writeReport(*dir, QStringLiteral("shift"), json, md) ? kExitOk : kExitBadInput;
+}
+
+} // namespace cytodiff::cli

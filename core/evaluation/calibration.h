@@ -1,0 +1,40 @@
+#pragma once
+// Calibration summaries a clinician reads: how accuracy rises with the
+// model's confidence, and how many of the model's errors a reviewer meets
+// early when the review queue is ordered least-confident first.
+
+#include <vector>
+
+namespace cytodiff::evaluation {
+
+struct ConfidenceBin {
+    double lo = 0, hi = 0;  // confidence range of the bin's cells
+    int cells = 0;
+    int correct = 0;
+    double accuracy() const { return cells ? double(correct) / cells : 0.0; }
+};
+
+struct QueueShare {
+    double queueShare = 0;   // the first 5%, 10%, 20% of the queue
+    int reviewed = 0;        // cells in that part
+    int errorsFound = 0;
+    double errorShare = 0;   // errorsFound / all errors (NaN without errors)
+};
+
+struct CalibrationSummary {
+    int cells = 0;
+    int errors = 0;
+    double accuracy = 0;
+    std::vector<ConfidenceBin> deciles;   // lowest confidence first
+    std::vector<QueueShare> queue;        // per requested share
+    // AUC of "low confidence" for telling errors from correct calls.
+    double errorDetectionAuc = 0;
+};
+
+// Deciles are equal-count groups of the cells sorted by confidence (fewer
+// than ten when there are fewer cells). The queue is ordered by confidence
+// ascending, ties kept in input order; "the first p" means ceil(p n) cells.
+CalibrationSummary summariseCalibration(const std::vector<double> &confidence, const std::vector<bool> &correct,
+                                        const std::vector<double> &queueShares = {0.05, 0.10, 0.20});
+
+} // namespace cytodiff::evaluation

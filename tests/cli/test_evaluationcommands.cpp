@@ -1,0 +1,307 @@
+// The evaluation commands on tiny data: evaluate with a class map and a
+// shift, evaluate-anomaly with freshly trained tiny models (one class left
+// out), evaluate-shift, evaluate-efficiency with a few training steps, and
+// metacognition from per-cell files and from a workspace. No plot renderer
+// is installed here: the commands must still write JSON and markdown and
+// say that plots were skipped.
+#include "clisupport.h"
+#include "commands.h"
+#include "database.h"
+#include "testimages.h"
+
+#include <QBuffer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cytodiff;
+using cytodiff::testing::writeCellImage;
+
+namespace {
+const QString kTinyModel = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
+const QStringList kClasses = {QStringLiteral("basophil"), QStringLiteral("eosinophil"), QStringLiteral("neutrophil"),
+                              QStringLiteral("platelet")};
+const QStringList kTinyNet = {QStringLiteral("--resolution"), QStringLiteral("16"), QStringLiteral("--steps"), QStringLiteral("2"),
+                              QStringLiteral("--channel-mults"), QStringLiteral("1,2"), QStringLiteral("--final-validation"),
+                              QStringLiteral("0"), QStringLiteral("--validate-every"), QStringLiteral("0"),
+                              QStringLiteral("--batch"), QStringLiteral("4")};
+
+QJsonObject readJson(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+} // namespace
+
+class TestEvaluationCommands : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QBuffer m_out, m_err;
+    QString m_labelled; // <dir>/labelled/<class>/<image>, 12 per class
+
+    struct Output {
+        int code = -1;
+        QString out, err;
+    };
+
+    Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
+    {
+        m_out.buffer().clear();
+        m_err.buffer().clear();
+        m_out.seek(0);
+        m_err.seek(0);
+        args.prepend(QStringLiteral("cytodiff-cli ") + name);
+        Output output;
+        output.code = command(args);
+        output.out = QString::fromUtf8(m_out.buffer());
+        output.err = QString::fromUtf8(m_err.buffer());
+        return output;
+    }
+
+    QString trainTiny(bool baseline, const QString &exclude)
+    {
+        const QString model = m_dir.filePath(baseline ? QStringLiteral("b.pt") : QStringLiteral("d.pt"));
+        QStringList args = {QStringLiteral("--data"), m_labelled, QStringLiteral("--out"), model,
+                            QStringLiteral("--exclude-class"), exclude, QStringLiteral("--base-channels"), QStringLiteral("8")};
+        args << kTinyNet;
+        const auto r = run(baseline ? cli::runTrainBaseline : cli::runTrain, baseline ? QStringLiteral("train-baseline") : QStringLiteral("train"), args);
+        return r.code == 0 ? model : QString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(QFile::exists(kTinyModel));
+        QVERIFY(m_out.open(QIODevice::ReadWrite));
+        QVERIFY(m_err.open(QIODevice::ReadWrite));
+        cli::redirectOutput(&m_out, &m_err);
+        m_labelled = m_dir.filePath(QStringLiteral("labelled"));
+        int seed = 0;
+        for (const QString &c : kClasses)
+            for (int i = 0; i < 12; ++i)
+                QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(m_labelled, c).arg(i), ++seed));
+    }
+    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
+
+    void evaluateWithClassMapAndShift()
+    {
+        // The other lab calls platelets "thrombocyte" and has a class the
+        // model lacks.
+        const QString other = m_dir.filePath(QStringLiteral("otherlab"));
+        int seed = 500;
+        for (const QString &c : {QStringLiteral("thrombocyte"), QStringLiteral("neutrophil"), QStringLiteral("smudge")})
+            for (int i = 0; i < 3; ++i)
+                QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(other, c).arg(i), ++seed));
+        const QString map = m_dir.filePath(QStringLiteral("map.csv"));
+        QFile file(map);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("# other lab -> model\nthrombocyte,platelet\nsmudge,-\n");
+        file.close();
+        const QString outDir = m_dir.filePath(QStringLiteral("mapped"));
+        auto r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--class-map"), map,
+                      QStringLiteral("--shift"), QStringLiteral("stain:0.3,scale:0.8"), QStringLiteral("--trials-max"),
+                      QStringLiteral("8"), QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("not in the model, not scored: smudge")), qPrintable(r.err));
+        const auto json = readJson(outDir + QStringLiteral("/evaluation.json"));
+        QCOMPARE(json.value(QStringLiteral("cells")).toInt(), 6);
+        QCOMPARE(json.value(QStringLiteral("shift")).toString(), QStringLiteral("stain:0.3,scale:0.8"));
+        QCOMPARE(json.value(QStringLiteral("shared_classes")).toArray().size(), 2);
+        QVERIFY(json.value(QStringLiteral("recall")).toObject().contains(QStringLiteral("platelet")));
+        QFile cells(outDir + QStringLiteral("/cells.csv"));
+        QVERIFY(cells.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 7);
+        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe"));
+        QVERIFY(lines.at(1).contains(QStringLiteral(",platelet,")) || lines.at(1).contains(QStringLiteral(",neutrophil,")));
+
+        // Bad inputs: a malformed shift is a usage error, a broken map bad input.
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--shift"), QStringLiteral("hue:1")});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains(QStringLiteral("stain, scale or blur")));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("thrombocyte platelet\n");
+        file.close();
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--class-map"), map});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("line 1")));
+    }
+
+    void metacognitionFromPerCellFile()
+    {
+        const QString evalDir = m_dir.filePath(QStringLiteral("eval"));
+        auto r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--trials-max"),
+                      QStringLiteral("8"), QStringLiteral("--per-class"), QStringLiteral("6"), QStringLiteral("--out"), evalDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString outDir = m_dir.filePath(QStringLiteral("meta"));
+        r = run(cli::runMetacognition, QStringLiteral("metacognition"),
+                {QStringLiteral("--cells"), evalDir + QStringLiteral("/cells.csv"), QStringLiteral("--classes"), QStringLiteral("8"),
+                 QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("plots skipped")), qPrintable(r.err));
+        const auto json = readJson(outDir + QStringLiteral("/metacognition.json"));
+        const auto observers = json.value(QStringLiteral("observers")).toArray();
+        QCOMPARE(observers.size(), 1);
+        const auto o = observers.first().toObject();
+        QCOMPARE(o.value(QStringLiteral("observer")).toString(), QStringLiteral("eval"));
+        QCOMPARE(o.value(QStringLiteral("cases")).toInt(), 24);
+        QCOMPARE(o.value(QStringLiteral("bins")).toInt(), 12);
+        QCOMPARE(o.value(QStringLiteral("review_queue")).toArray().size(), 3);
+        QVERIFY(o.value(QStringLiteral("accuracy_by_decile")).toArray().size() == 10);
+        QVERIFY(json.contains(QStringLiteral("plots_skipped")));
+        QVERIFY(QFile::exists(outDir + QStringLiteral("/metacognition.md")));
+
+        r = run(cli::runMetacognition, QStringLiteral("metacognition"),
+                {QStringLiteral("--cells"), m_dir.filePath(QStringLiteral("missing.csv")), QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 1);
+        r = run(cli::runMetacognition, QStringLiteral("metacognition"), {QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 2);
+    }
+
+    void metacognitionFromWorkspace()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("ws.cytodiff"));
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {m_labelled, QStringLiteral("--db"), db}).code, 0);
+        auto r = run(cli::runClassify, QStringLiteral("classify"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--db"), db, QStringLiteral("--case"),
+                      QStringLiteral("labelled"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("c.csv")),
+                      QStringLiteral("--trials-max"), QStringLiteral("8")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        {
+            auto database = db::Database::open(db);
+            QVERIFY(database.ok());
+            auto ada = database->addLabeller(QStringLiteral("Ada"), 12);
+            QVERIFY(ada.ok());
+            auto found = database->findCase(QStringLiteral("labelled"));
+            QVERIFY(found.ok());
+            auto cells = database->cellsOfCase(found->id);
+            QVERIFY(cells.ok());
+            int i = 0;
+            for (const auto &cell : *cells) {
+                // Right on most cells, unsure and wrong on every fourth.
+                const bool wrong = i % 4 == 0;
+                QVERIFY(database->addExpertLabel(cell.id, *ada, wrong ? QStringLiteral("monocyte") : cell.labelClass,
+                                                 wrong ? db::LabelConfidence::Low : db::LabelConfidence::High).ok());
+                ++i;
+            }
+        }
+        const QString outDir = m_dir.filePath(QStringLiteral("wsmeta"));
+        r = run(cli::runMetacognition, QStringLiteral("metacognition"),
+                {QStringLiteral("--db"), db, QStringLiteral("--out"), outDir, QStringLiteral("--classes"), QStringLiteral("8")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto observers = readJson(outDir + QStringLiteral("/metacognition.json")).value(QStringLiteral("observers")).toArray();
+        // model vs model correctness, model confidence vs Ada, expert confidence vs Ada.
+        QCOMPARE(observers.size(), 3);
+        const auto expert = observers.at(2).toObject();
+        QCOMPARE(expert.value(QStringLiteral("observer")).toString(), QStringLiteral("Ada"));
+        QCOMPARE(expert.value(QStringLiteral("signal")).toString(), QStringLiteral("expert confidence"));
+        QCOMPARE(expert.value(QStringLiteral("cases")).toInt(), 48);
+        QCOMPARE(expert.value(QStringLiteral("accuracy")).toDouble(), 0.75);
+        // Ada's errors are exactly her low-confidence calls: all in the
+        // first quarter of the queue, the first 20% holds 10 of 12 (+ ties).
+        const auto queue = expert.value(QStringLiteral("review_queue")).toArray();
+        QCOMPARE(queue.at(2).toObject().value(QStringLiteral("errors_found")).toInt(), 10);
+        QCOMPARE(expert.value(QStringLiteral("error_detection_auc")).toDouble(), 1.0);
+    }
+
+    void anomalyWithModelsTrainedWithoutAClass()
+    {
+        const QString diffusion = trainTiny(false, QStringLiteral("platelet"));
+        QVERIFY(!diffusion.isEmpty());
+        const QString baseline = trainTiny(true, QStringLiteral("platelet"));
+        QVERIFY(!baseline.isEmpty());
+        const QString outDir = m_dir.filePath(QStringLiteral("anomaly"));
+        auto r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),
+                     {QStringLiteral("--model"), diffusion, QStringLiteral("--baseline"), baseline, QStringLiteral("--data"), m_labelled,
+                      QStringLiteral("--exclude-class"), QStringLiteral("platelet"), QStringLiteral("--split"), QStringLiteral("all"),
+                      QStringLiteral("--per-class"), QStringLiteral("4"), QStringLiteral("--abnormal"), QStringLiteral("5"),
+                      QStringLiteral("--trials-max"), QStringLiteral("8"), QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto json = readJson(outDir + QStringLiteral("/anomaly.json"));
+        const auto models = json.value(QStringLiteral("models")).toArray();
+        QCOMPARE(models.size(), 2);
+        for (const auto &m : models) {
+            const auto o = m.toObject();
+            QCOMPARE(o.value(QStringLiteral("normal_cells")).toInt(), 12);
+            QCOMPARE(o.value(QStringLiteral("abnormal_cells")).toInt(), 5);
+            const double auc = o.value(QStringLiteral("auc_confidence")).toDouble(-1);
+            QVERIFY(auc >= 0 && auc <= 1);
+        }
+        QCOMPARE(models.at(1).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("baseline"));
+        QVERIFY(QFile::exists(outDir + QStringLiteral("/cells_diffusion.csv")));
+        QVERIFY(r.out.contains(QStringLiteral("AUC confidence")));
+
+        // A model that knows the class is refused with a reason.
+        r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--exclude-class"),
+                 QStringLiteral("platelet"), QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("--exclude-class platelet")));
+    }
+
+    void shiftLadder()
+    {
+        const QString outDir = m_dir.filePath(QStringLiteral("shift"));
+        auto r = run(cli::runEvaluateShift, QStringLiteral("evaluate-shift"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                      QStringLiteral("all"), QStringLiteral("--per-class"), QStringLiteral("2"), QStringLiteral("--kind"),
+                      QStringLiteral("scale"), QStringLiteral("--levels"), QStringLiteral("1,0.7"), QStringLiteral("--trials-max"),
+                      QStringLiteral("8"), QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto json = readJson(outDir + QStringLiteral("/shift.json"));
+        QCOMPARE(json.value(QStringLiteral("levels")).toArray().size(), 2);
+        const auto model = json.value(QStringLiteral("models")).toArray().first().toObject();
+        QCOMPARE(model.value(QStringLiteral("cells")).toInt(), 8);
+        QCOMPARE(model.value(QStringLiteral("balanced_accuracy")).toArray().size(), 2);
+        r = run(cli::runEvaluateShift, QStringLiteral("evaluate-shift"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--levels"),
+                 QStringLiteral("0,9"), QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 2);
+    }
+
+    void efficiencyWithATinyBudget()
+    {
+        const QString outDir = m_dir.filePath(QStringLiteral("efficiency"));
+        auto r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
+                     {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"),
+                      QStringLiteral("--repeats"), QStringLiteral("2"), QStringLiteral("--steps"), QStringLiteral("2"),
+                      QStringLiteral("--baseline-too"), QStringLiteral("--resolution"), QStringLiteral("16"),
+                      QStringLiteral("--base-channels"), QStringLiteral("8"), QStringLiteral("--channel-mults"), QStringLiteral("1,2"),
+                      QStringLiteral("--baseline-channels"), QStringLiteral("8"), QStringLiteral("--baseline-mults"), QStringLiteral("1,2"),
+                      QStringLiteral("--batch"), QStringLiteral("4"), QStringLiteral("--validation-cells"), QStringLiteral("0"),
+                      QStringLiteral("--test-per-class"), QStringLiteral("2"), QStringLiteral("--trials-max"), QStringLiteral("8"),
+                      QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto json = readJson(outDir + QStringLiteral("/efficiency.json"));
+        QCOMPARE(json.value(QStringLiteral("budget_unit")).toString(), QStringLiteral("steps"));
+        const auto sizes = json.value(QStringLiteral("sizes")).toArray();
+        QCOMPARE(sizes.size(), 2);
+        const auto first = sizes.first().toObject();
+        QCOMPARE(first.value(QStringLiteral("per_class")).toInt(), 2);
+        QCOMPARE(first.value(QStringLiteral("budget")).toDouble(), 2.0);
+        QCOMPARE(first.value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy")).toArray().size(), 2);
+        QVERIFY(first.contains(QStringLiteral("baseline")));
+        QVERIFY(QFile::exists(outDir + QStringLiteral("/models/diffusion_n4_r1.pt")));
+        QVERIFY(r.out.contains(QStringLiteral("| 4 | 2 |")));
+        // The budget list must match the sizes.
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
+                {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"), QStringLiteral("--steps"),
+                 QStringLiteral("1,2,3"), QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvaluationCommands)
+#include "test_evaluationcommands.moc"
