@@ -30,6 +30,11 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("bench"), {runBench, "measure network and classifier speed"}},
+        {QStringLiteral("labellers"), {runLabellers, "list or add expert labellers"}},
+        {QStringLiteral("agreement"), {runAgreement, "inter-rater agreement of the expert labels (kappas, confidence)"}},
+        {QStringLiteral("consensus"), {runConsensus, "write the consensus label of every expert-labelled cell"}},
+        {QStringLiteral("audit"), {runAudit, "label audit: queue disagreements with cross-validated predictions, resolve"}},
+        {QStringLiteral("crossval-predict"), {runCrossvalPredict, "K-fold cross-validated predictions for the label audit"}},
     };
     return table;
 }

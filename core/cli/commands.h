@@ -24,6 +24,13 @@ int runGenerate(const QStringList &args);
 int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
 
+// Expert labelling (labellingcommands.cpp, crossvalcommand.cpp).
+int runLabellers(const QStringList &args);
+int runAgreement(const QStringList &args);
+int runConsensus(const QStringList &args);
+int runAudit(const QStringList &args);
+int runCrossvalPredict(const QStringList &args);
+
 // Entry point used by app/cli_main.cpp: dispatches argv[1].
 int run(int argc, char **argv);
 
