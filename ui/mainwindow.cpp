@@ -14,6 +14,7 @@
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
+#include "labellingmenu.h"
 #include "reviewcontroller.h"
 #include "startpage.h"
 #include "workspace.h"
@@ -200,6 +201,9 @@ void MainWindow::createMenus()
     caseMenu->addSeparator();
     caseMenu->addAction(m_exportCsvAction);
     caseMenu->addAction(m_exportPdfAction);
+
+    // Expert labelling sessions, agreement and label audit (labellingmenu.h).
+    new LabellingMenu(this, [this] { return m_database.get(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_demoAction);

@@ -32,14 +32,16 @@ private:
         QString err;
     };
 
-    Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
+    // withDb: add "--db <workspace>" (train takes the workspace as --data).
+    Output run(int (*command)(const QStringList &), const QString &name, QStringList args, bool withDb = true)
     {
         m_out.buffer().clear();
         m_err.buffer().clear();
         m_out.seek(0);
         m_err.seek(0);
         args.prepend(QStringLiteral("cytodiff-cli ") + name);
-        args << QStringLiteral("--db") << m_db;
+        if (withDb)
+            args << QStringLiteral("--db") << m_db;
         Output output;
         output.code = command(args);
         output.out = QString::fromUtf8(m_out.buffer());
@@ -106,7 +108,8 @@ private slots:
                 truth.insert(id, database->cell(id)->labelClass);
             const QList<qint64> common = cells.mid(0, 4);
             QHash<QString, qint64> ids;
-            for (const auto &l : *database->listLabellers())
+            const auto labellers = database->listLabellers();
+            for (const auto &l : *labellers)
                 ids.insert(l.name, l.id);
             const qint64 anna = ids.value(QStringLiteral("Anna"));
             const qint64 ben = ids.value(QStringLiteral("Ben"));
@@ -164,13 +167,15 @@ private slots:
                       QStringLiteral("--steps"), QStringLiteral("2"), QStringLiteral("--base-channels"), QStringLiteral("8"),
                       QStringLiteral("--channel-mults"), QStringLiteral("1,2"), QStringLiteral("--final-validation"),
                       QStringLiteral("0"), QStringLiteral("--validate-every"), QStringLiteral("0"), QStringLiteral("--batch"),
-                      QStringLiteral("4")});
+                      QStringLiteral("4")},
+                false);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.err.contains(QStringLiteral("loaded 12 images of 2 classes")));
         QVERIFY(QFile::exists(model));
         r = run(cli::runTrain, QStringLiteral("train"),
                 {QStringLiteral("--data"), m_db, QStringLiteral("--labels"), QStringLiteral("votes"), QStringLiteral("--out"),
-                 model, QStringLiteral("--steps"), QStringLiteral("1")});
+                 model, QStringLiteral("--steps"), QStringLiteral("1")},
+                false);
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("--labels takes")));
     }
@@ -203,7 +208,8 @@ private slots:
             const QString wrong = consensus == QStringLiteral("neutrophil") ? QStringLiteral("lymphocyte")
                                                                            : QStringLiteral("neutrophil");
             QVERIFY(database->insertPrediction(forced, QStringLiteral("crossval:manual:fold1of2"), wrong, 0.5, 0.0, {}, 1).ok());
-            for (const auto &p : *database->latestPredictionsByModelPrefix(QStringLiteral("crossval:")))
+            const auto latest = database->latestPredictionsByModelPrefix(QStringLiteral("crossval:"));
+            for (const auto &p : *latest)
                 expectedQueued += p.predictedClass != database->cell(p.cellId)->labelClass;
         }
         QVERIFY(expectedQueued >= 1);
@@ -216,11 +222,13 @@ private slots:
         {
             // Cara and Dan review: both confirm the consensus.
             auto database = db::Database::open(m_db);
-            for (const auto &session : *database->listLabellingSessions()) {
+            const auto sessions = database->listLabellingSessions();
+            for (const auto &session : *sessions) {
                 if (session.kind != db::SessionKind::Audit)
                     continue;
                 QVERIFY(session.labellerName == QStringLiteral("Cara") || session.labellerName == QStringLiteral("Dan"));
-                for (const auto &cell : *database->sessionCells(session.id))
+                const auto cells = database->sessionCells(session.id);
+                for (const auto &cell : *cells)
                     QVERIFY(database->answerCurrentCell(session.id, database->cell(cell.cellId)->labelClass,
                                                         db::LabelConfidence::Moderate).ok());
             }
