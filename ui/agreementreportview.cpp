@@ -72,6 +72,7 @@ AgreementReportView::AgreementReportView(db::Database *database, QWidget *parent
     m_kappaTable = new QTableWidget;
     m_kappaTable->setObjectName(QStringLiteral("kappaTable"));
     m_kappaTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_kappaTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     grid->addWidget(m_kappaTable, 1, 0, 1, 2);
     grid->addWidget(new QLabel(tr("<b>Confidence confusion matrix</b> (pairs of labellers on the same cell; "
                                   "rows: one labeller, columns: the other)")),
@@ -82,7 +83,17 @@ AgreementReportView::AgreementReportView(db::Database *database, QWidget *parent
     m_confidenceTable->setHorizontalHeaderLabels(confidenceNames());
     m_confidenceTable->setVerticalHeaderLabels(confidenceNames());
     m_confidenceTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    grid->addWidget(m_confidenceTable, 3, 0);
+    m_confidenceTable->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_confidenceTable->setFixedHeight(m_confidenceTable->horizontalHeader()->sizeHint().height() +
+                                      4 * m_confidenceTable->verticalHeader()->defaultSectionSize() + 4);
+    auto *left = new QVBoxLayout;
+    left->addWidget(m_confidenceTable);
+    m_confidenceNote = new QLabel;
+    m_confidenceNote->setObjectName(QStringLiteral("confidenceNote"));
+    m_confidenceNote->setWordWrap(true);
+    left->addWidget(m_confidenceNote);
+    left->addStretch(1);
+    grid->addLayout(left, 3, 0);
 #ifdef CYTODIFF_HAVE_QCUSTOMPLOT
     auto *plot = new QCustomPlot;
     plot->setObjectName(QStringLiteral("confidenceHeatMap"));
@@ -92,8 +103,9 @@ AgreementReportView::AgreementReportView(db::Database *database, QWidget *parent
     m_heatMap = new QLabel(tr("(heat map needs QCustomPlot)"));
 #endif
     grid->addWidget(m_heatMap, 3, 1);
-    grid->setRowStretch(1, 1);
-    grid->setRowStretch(3, 2);
+    grid->setRowStretch(3, 1);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
     layout->addLayout(grid, 1);
     refresh();
 }
@@ -159,7 +171,15 @@ void AgreementReportView::showReport()
         m_kappaTable->setItem(a, b, readOnlyItem(text));
         m_kappaTable->setItem(b, a, readOnlyItem(text));
     }
-    m_kappaTable->resizeColumnsToContents();
+    // As tall as its rows: the space below goes to the heat map.
+    m_kappaTable->setMaximumHeight(m_kappaTable->horizontalHeader()->sizeHint().height() +
+                                   std::max(1, n) * m_kappaTable->verticalHeader()->defaultSectionSize() + 6);
+    m_confidenceNote->setText(
+        tr("Every ordered pair of two labellers who answered the same cell counts once, so the matrix is "
+           "symmetric and a cell with r labellers adds r(r-1): %1 ordered comparisons, %2 labeller pairs "
+           "(the paper's Figure 9 counts 6 labellers x 200 cells: 30 per cell).")
+            .arg(locale.toString(m_report.orderedComparisons))
+            .arg(locale.toString(m_report.orderedComparisons / 2)));
 
     long long maximum = 0;
     for (int i = 0; i < 4; ++i)

@@ -40,6 +40,7 @@ private:
     QLabel *m_summary = nullptr;
     QTableWidget *m_kappaTable = nullptr;
     QTableWidget *m_confidenceTable = nullptr;
+    QLabel *m_confidenceNote = nullptr;
     QWidget *m_heatMap = nullptr;
 };
 

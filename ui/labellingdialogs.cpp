@@ -175,6 +175,7 @@ NewSessionDialog::NewSessionDialog(db::Database *database, QWidget *parent) : QD
     m_classes = new QLineEdit(labelling::defaultClasses().join(QStringLiteral(", ")));
     m_classes->setObjectName(QStringLiteral("sessionClasses"));
     m_classes->setToolTip(tr("Class ids, comma separated, in the order of their keys."));
+    m_classes->setCursorPosition(0);
     form->addRow(tr("Classes:"), m_classes);
 
     auto *layout = new QVBoxLayout(this);
@@ -185,6 +186,7 @@ NewSessionDialog::NewSessionDialog(db::Database *database, QWidget *parent) : QD
     m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
     layout->addWidget(m_message);
+    layout->addStretch(1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Create and start"));
     layout->addWidget(buttons);
@@ -238,7 +240,11 @@ void NewSessionDialog::setCases(const QList<qint64> &caseIds)
 
 void NewSessionDialog::setSize(int size) { m_size->setValue(size); }
 void NewSessionDialog::setCommonSize(int size) { m_common->setValue(size); }
-void NewSessionDialog::setClasses(const QStringList &classes) { m_classes->setText(classes.join(QStringLiteral(", "))); }
+void NewSessionDialog::setClasses(const QStringList &classes)
+{
+    m_classes->setText(classes.join(QStringLiteral(", ")));
+    m_classes->setCursorPosition(0);
+}
 void NewSessionDialog::setSessionName(const QString &name) { m_name->setText(name); }
 
 qint64 NewSessionDialog::createSession(quint64 seed)

@@ -170,11 +170,6 @@ void LabellingView::reload()
     m_keys = labellingKeys(m_session.classes);
     m_valid = true;
 
-    QString legend;
-    for (const LabellingKey &key : m_keys)
-        legend += QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>")
-                      .arg(key.keyText, CellClassNames::displayName(key.classId).toHtmlEscaped());
-    m_classLegend->setText(QStringLiteral("<table>") + legend + QStringLiteral("</table>"));
     QString confidence;
     for (const ConfidenceKey &key : kConfidenceKeys)
         confidence += QStringLiteral("<tr><td><b>%1</b>&nbsp;&nbsp;</td><td>%2</td></tr>")
@@ -235,6 +230,16 @@ void LabellingView::updateImage()
 
 void LabellingView::updatePrompt()
 {
+    // The chosen class stays marked while the confidence is asked for.
+    QString legend;
+    for (const LabellingKey &key : m_keys) {
+        const bool chosen = m_phase == Phase::ChooseConfidence && key.classId == m_chosenClass;
+        legend += QStringLiteral("<tr%3><td><b>%1</b>&nbsp;&nbsp;</td><td>%2&nbsp;</td></tr>")
+                      .arg(key.keyText, CellClassNames::displayName(key.classId).toHtmlEscaped(),
+                           chosen ? QStringLiteral(" bgcolor=\"#ffd966\"") : QString());
+    }
+    m_classLegend->setText(QStringLiteral("<table cellpadding=\"1\">") + legend + QStringLiteral("</table>"));
+
     switch (m_phase) {
     case Phase::ChooseClass:
         m_prompt->setText(tr("Cell %1 of %2: which class? Press its letter.")

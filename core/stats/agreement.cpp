@@ -100,11 +100,14 @@ std::optional<KappaResult> fleissKappaEqualRaters(const std::vector<std::vector<
     }
     if (itemsByCount.empty())
         return std::nullopt;
+    // The count whose cells hold the most rater pairs, items * n(n-1):
+    // Fleiss' observed agreement averages over exactly those pairs.
     int bestCount = 0;
-    int bestItems = -1;
+    long long bestPairs = -1;
     for (const auto &[count, items] : itemsByCount) {
-        if (items >= bestItems) { // ascending keys: ">=" lets the larger n win ties
-            bestItems = items;
+        const long long pairs = static_cast<long long>(items) * count * (count - 1);
+        if (pairs >= bestPairs) { // ascending keys: ">=" lets the larger n win ties
+            bestPairs = pairs;
             bestCount = count;
         }
     }

@@ -35,9 +35,10 @@ std::optional<KappaResult> fleissKappa(const std::vector<std::vector<int>> &coun
 
 // Fleiss' kappa needs an equal number of raters per item. From a ragged
 // ratings table (ratings[item][rater], kNoRating for missing) this keeps
-// the items rated by exactly n raters, where n is the most frequent count
-// among items with at least two ratings (ties: the larger n, as more raters
-// make a sharper estimate). `raters` receives n, `itemsUsed` the count.
+// the items rated by exactly n raters, choosing the n (>= 2) whose items
+// hold the most rater pairs, items_n * n(n-1) (ties: the larger n). In the
+// paper's design this picks the common subset rated by everyone, not the
+// many cells that happen to have two answers. `raters` receives n.
 std::optional<KappaResult> fleissKappaEqualRaters(const std::vector<std::vector<int>> &ratings, int categories,
                                                   int *raters = nullptr);
 

@@ -63,11 +63,11 @@ private slots:
         QVERIFY(!fleissKappa({{3, 0}, {1, 1}}));
     }
 
-    void fleissKappaKeepsTheModalRaterCount()
+    void fleissKappaKeepsTheCountWithMostRaterPairs()
     {
-        // The same four 3-rater items as above, plus two 2-rater items and
-        // one 1-rater item: 3 raters is the most frequent count (4 items vs
-        // 2), so the 2- and 1-rater items are left out -> kappa 1/3 again.
+        // The same four 3-rater items as above (4 * 3*2 = 24 ordered rater
+        // pairs), plus two 2-rater items (2 * 2*1 = 4) and one 1-rater item:
+        // the 3-rater items are kept -> kappa 1/3 again.
         const std::vector<std::vector<int>> ratings = {
             {0, 0, 0}, {1, 1, 1}, {0, 0, 1}, {0, 1, 1},
             {0, 1, kNoRating}, {kNoRating, 1, 1}, {kNoRating, kNoRating, 0}};
@@ -78,16 +78,28 @@ private slots:
         QCOMPARE(kappa->items, 4);
         QVERIFY(qAbs(kappa->kappa - 1.0 / 3.0) < 1e-12);
 
-        // Tie between counts (2 items with 2 raters, 2 with 3): the larger
-        // count wins. 3-rater items [0,0,0], [0,0,1]: P = 1, 1/3 -> Pbar 2/3;
-        // p0 = 5/6, p1 = 1/6, Pe = 25/36 + 1/36 = 26/36;
-        // kappa = (24/36 - 26/36) / (10/36) = -0.2
+        // Many 2-rater cells do not outweigh a fully rated subset: five
+        // 2-rater items (5 * 2 = 10 pairs) vs two 3-rater items (2 * 6 = 12).
+        const std::vector<std::vector<int>> subset = {
+            {0, 0, 0}, {0, 0, 1}, {1, 1, kNoRating}, {0, kNoRating, 0}, {kNoRating, 1, 0},
+            {1, kNoRating, 1}, {0, 0, kNoRating}};
+        const auto sub = fleissKappaEqualRaters(subset, 2, &raters);
+        QVERIFY(sub);
+        QCOMPARE(raters, 3);
+        // [0,0,0], [0,0,1]: P = 1, 1/3 -> Pbar 2/3; p0 = 5/6, p1 = 1/6,
+        // Pe = 25/36 + 1/36 = 26/36; kappa = (24/36 - 26/36) / (10/36) = -0.2
+        QVERIFY(qAbs(sub->kappa + 0.2) < 1e-12);
+
+        // Exact tie (one 3-rater item = 6 pairs, three 2-rater items = 6):
+        // the larger n. [0,0,1]: P = 1/3; p0 = 2/3, p1 = 1/3, Pe = 5/9;
+        // kappa = (3/9 - 5/9) / (4/9) = -0.5
         const std::vector<std::vector<int>> tie = {
-            {0, 0, 0}, {0, 0, 1}, {1, 1, kNoRating}, {0, kNoRating, 0}};
+            {0, 0, 1}, {1, 1, kNoRating}, {0, kNoRating, 0}, {kNoRating, 1, 0}};
         const auto tied = fleissKappaEqualRaters(tie, 2, &raters);
         QVERIFY(tied);
         QCOMPARE(raters, 3);
-        QVERIFY(qAbs(tied->kappa + 0.2) < 1e-12);
+        QCOMPARE(tied->items, 1);
+        QVERIFY(qAbs(tied->kappa + 0.5) < 1e-12);
         // Nobody rated twice: nothing to compute.
         QVERIFY(!fleissKappaEqualRaters({{0, kNoRating}, {kNoRating, 1}}, 2));
     }

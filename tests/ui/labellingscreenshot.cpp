@@ -142,10 +142,12 @@ int main(int argc, char **argv)
     view.show();
     QApplication::processEvents();
     for (int i = 0; i < 7; ++i) {
-        view.chooseClass(classes[i % 5]);
-        view.chooseConfidence(db::LabelConfidence::High);
+        const QString answer = truth.value(view.currentCellId());
+        view.chooseClass(classes.contains(answer) ? answer : QStringLiteral("artefact"));
+        view.chooseConfidence(i % 3 == 2 ? db::LabelConfidence::Moderate : db::LabelConfidence::High);
     }
-    view.chooseClass(QStringLiteral("lymphocyte"));
+    const QString current = truth.value(view.currentCellId());
+    view.chooseClass(classes.contains(current) ? current : QStringLiteral("artefact"));
     save(view, outDir.filePath(QStringLiteral("labelling-view.png")));
 
     ui::AgreementReportView report(&database);
