@@ -120,6 +120,17 @@ int runCrossvalPredict(const QStringList &args)
             printError(command, data.error());
             return kExitBadInput;
         }
+        // A rare class (one or two cells) can land wholly in the validation
+        // or test part of the stratified split; the trainer needs every
+        // class in training, and the fold model's own test part is unused.
+        for (std::size_t c = 0; c < data->classNames.size(); ++c) {
+            bool trains = false;
+            for (std::size_t i = 0; i < data->size(); ++i)
+                trains = trains || (data->labels[i] == int(c) && data->splits[i] == engine::Split::Train);
+            for (std::size_t i = 0; i < data->size() && !trains; ++i)
+                if (data->labels[i] == int(c))
+                    data->splits[i] = engine::Split::Train;
+        }
         engine::TrainOptions options;
         options.outPath = QDir(modelsDir).filePath(QStringLiteral("crossval-fold%1of%2.pt").arg(fold + 1).arg(folds)).toStdString();
         options.minutes = parser.value(QStringLiteral("minutes")).toDouble();

@@ -3,6 +3,7 @@
 //
 //   QT_QPA_PLATFORM=offscreen cytodiff-labelling-screenshot
 //       --cells <folder from cytodiff-make-demo-case> --out-dir docs/screenshots
+//       [--db keep.cytodiff]   (keep the labelled workspace, e.g. to try the CLI)
 //
 // Four labellers label the generated cells in sessions with a shared common
 // subset (scripted answers: the generating class, with seeded mistakes and
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("cells"), QStringLiteral("Folder of generated cells, one sub-folder per class."),
                       QStringLiteral("dir")});
     parser.addOption({QStringLiteral("out-dir"), QStringLiteral("Where the PNGs go."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("db"), QStringLiteral("Write the workspace here (new file) instead of a temporary one."),
+                      QStringLiteral("file")});
     parser.process(app);
     const QString cellsDir = parser.value(QStringLiteral("cells"));
     const QDir outDir(parser.value(QStringLiteral("out-dir")));
@@ -57,7 +60,13 @@ int main(int argc, char **argv)
         return 2;
     }
     QTemporaryDir temporary;
-    auto opened = db::Database::open(temporary.filePath(QStringLiteral("labelling.cytodiff")));
+    const QString dbPath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
+                                                              : temporary.filePath(QStringLiteral("labelling.cytodiff"));
+    if (QFileInfo::exists(dbPath)) {
+        std::fprintf(stderr, "%s exists: give a new file\n", qPrintable(dbPath));
+        return 2;
+    }
+    auto opened = db::Database::open(dbPath);
     if (!opened) {
         std::fprintf(stderr, "%s\n", opened.error().c_str());
         return 1;
