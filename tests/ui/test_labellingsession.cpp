@@ -15,6 +15,7 @@
 #include <QApplication>
 #include <QLabel>
 #include <QMenu>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
@@ -248,6 +249,56 @@ private slots:
         QCOMPARE(view.kappaTable()->rowCount(), 2);
         QVERIFY(view.kappaTable()->item(0, 1)->text().contains(QLocale().toString(7.0 / 11.0, 'f', 2)));
         QCOMPARE(view.confidenceTable()->item(0, 0)->text(), QLocale().toString(4));
+    }
+
+    void auditThroughTheDialogAndTheBlindedView()
+    {
+        LabellersDialog labellers(&*m_db);
+        QVERIFY(labellers.addLabeller(QStringLiteral("Cara"), 10));
+        QVERIFY(labellers.addLabeller(QStringLiteral("Dan"), 3));
+        const QList<qint64> common = commonCells();
+        // A cross-validated model says monocyte where the consensus (tie
+        // broken for Anna) says neutrophil.
+        QVERIFY(m_db->insertPrediction(common[2], QStringLiteral("crossval:t:fold1of3:m"), kMono, 0.7, 0.0, {}, 9).ok());
+        AuditDialog dialog(&*m_db);
+        QPushButton *queue = nullptr;
+        for (auto *button : dialog.findChildren<QPushButton *>())
+            if (button->text() == AuditDialog::tr("Queue disagreements"))
+                queue = button;
+        QVERIFY(queue);
+        queue->click();
+        auto items = m_db->auditItems();
+        QCOMPARE(items->size(), 1);
+        QCOMPARE(items->at(0).cellId, common[2]);
+        QCOMPARE(dialog.findChild<QTableWidget *>()->rowCount(), 1);
+
+        // Both reviewers (the two who never saw the cell) answer monocyte in
+        // their audit sessions; the second answer closes the item.
+        const auto sessions = m_db->listLabellingSessions();
+        int reviewed = 0;
+        for (const auto &session : *sessions) {
+            if (session.kind != db::SessionKind::Audit)
+                continue;
+            QVERIFY(session.labellerName == QStringLiteral("Cara") || session.labellerName == QStringLiteral("Dan"));
+            LabellingView view(&*m_db, session.id);
+            view.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&view));
+            QCOMPARE(view.currentCellId(), common[2]);
+            answer(view, kMono, 2);
+            QCOMPARE(view.phase(), LabellingView::Phase::Complete);
+            ++reviewed;
+        }
+        QCOMPARE(reviewed, 2);
+        items = m_db->auditItems();
+        QCOMPARE(items->at(0).status, QStringLiteral("resolved"));
+        // Anna neutrophil; Ben, Cara, Dan monocyte -> monocyte 3:1.
+        QCOMPARE(items->at(0).consensusAfter, kMono);
+        auto data = labelling::loadLabellingData(*m_db);
+        QCOMPARE(labelling::computeConsensus(*data)[common[2]].labelClass, kMono);
+        const auto log = m_db->auditLog(QStringLiteral("cell"), common[2]);
+        QCOMPARE(log->last().action, QStringLiteral("audit"));
+        QCOMPARE(log->last().oldValue, kNeut);
+        QCOMPARE(log->last().newValue, kMono);
     }
 };
 
