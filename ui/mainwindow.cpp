@@ -15,6 +15,7 @@
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
 #include "reportsdialog.h"
+#include "labellingmenu.h"
 #include "reviewcontroller.h"
 #include "startpage.h"
 #include "turingmenu.h"
@@ -211,6 +212,8 @@ void MainWindow::createMenus()
     caseMenu->addAction(m_exportPdfAction);
 
     new TuringMenu(this); // adds the "Turing test" menu (turingmenu.h)
+    // Expert labelling sessions, agreement and label audit (labellingmenu.h).
+    new LabellingMenu(this, [this] { return m_database.get(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_demoAction);

@@ -39,6 +39,11 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("turing-build"), {runTuringBuild, "build a blinded Turing test (real vs generated cells)"}},
         {QStringLiteral("turing-results"), {runTuringResults, "results of a Turing test (JSON + Markdown)"}},
         {QStringLiteral("turing-export"), {runTuringExport, "export a Turing test's answers as long-format CSV"}},
+        {QStringLiteral("labellers"), {runLabellers, "list or add expert labellers"}},
+        {QStringLiteral("agreement"), {runAgreement, "inter-rater agreement of the expert labels (kappas, confidence)"}},
+        {QStringLiteral("consensus"), {runConsensus, "write the consensus label of every expert-labelled cell"}},
+        {QStringLiteral("audit"), {runAudit, "label audit: queue disagreements with cross-validated predictions, resolve"}},
+        {QStringLiteral("crossval-predict"), {runCrossvalPredict, "K-fold cross-validated predictions for the label audit"}},
     };
     return table;
 }

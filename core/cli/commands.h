@@ -29,6 +29,13 @@ int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runCalibrate(const QStringList &args);
 
+// Expert labelling (labellingcommands.cpp, crossvalcommand.cpp).
+int runLabellers(const QStringList &args);
+int runAgreement(const QStringList &args);
+int runConsensus(const QStringList &args);
+int runAudit(const QStringList &args);
+int runCrossvalPredict(const QStringList &args);
+
 // The blinded Turing test (turingcommands.cpp).
 int runTuringBuild(const QStringList &args);
 int runTuringResults(const QStringList &args);

@@ -3,6 +3,7 @@
 #include "classnames.h"
 #include "database.h"
 #include "imageio.h"
+#include "labellinganalysis.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -166,8 +167,54 @@ Result<engine::TrainingData> buildTrainingData(const QList<LabelledImage> &image
     return data;
 }
 
+Result<QList<CellLabel>> consensusLabels(const db::Database &database)
+{
+    auto data = labelling::loadLabellingData(database);
+    if (!data)
+        return makeError(data.error());
+    QList<CellLabel> cells;
+    for (const auto &cell : labelling::computeConsensus(*data))
+        cells.append({cell.cellId, cell.labelClass});
+    return cells;
+}
+
+Result<engine::TrainingData> buildTrainingDataFromCells(const db::Database &database, const QList<CellLabel> &cells,
+                                                        int resolution, int cropSize, const LoadProgressFn &progress,
+                                                        QStringList *skipped)
+{
+    if (cells.isEmpty())
+        return makeError("No cells to train on: the workspace has no expert labels (labelling sessions) yet.");
+    engine::TrainingData data;
+    data.resolution = resolution;
+    data.cropSize = cropSize;
+    std::map<QString, int> classIndex;
+    for (const auto &cell : cells)
+        classIndex.emplace(cell.className, 0);
+    int index = 0;
+    for (auto &[name, value] : classIndex) {
+        value = index++;
+        data.classNames.push_back(name.toStdString());
+    }
+    const imaging::PreprocessSpec spec{cropSize, resolution};
+    for (int i = 0; i < cells.size(); ++i) {
+        const QString name = QStringLiteral("cell-%1").arg(cells[i].cellId);
+        auto bytes = database.cellImage(cells[i].cellId);
+        Result<void> added = bytes ? addImage(data, classIndex, bytes->toStdString(), name, cells[i].className, spec)
+                                   : Result<void>(makeError(bytes.error()));
+        if (!added && skipped)
+            skipped->append(name + QStringLiteral(": ") + QString::fromStdString(added.error()));
+        if (progress && ((i + 1) % 200 == 0 || i + 1 == cells.size()))
+            progress(i + 1, int(cells.size()));
+    }
+    if (data.labels.empty())
+        return makeError("None of the labelled cells' images could be read.");
+    data.splits = engine::stratifiedSplit(data.names, data.labels);
+    return data;
+}
+
 Result<engine::TrainingData> loadTrainingData(const QString &data, int resolution, int cropSize,
-                                              const LoadProgressFn &progress, QStringList *skipped)
+                                              const LoadProgressFn &progress, QStringList *skipped,
+                                              LabelSource labels)
 {
     const QFileInfo info(data);
     if (info.isDir()) {
@@ -185,6 +232,15 @@ Result<engine::TrainingData> loadTrainingData(const QString &data, int resolutio
                              + " px images; repack it or train at that resolution.");
         }
         return pack;
+    }
+    if (labels == LabelSource::Consensus) {
+        auto database = db::Database::open(data);
+        if (!database)
+            return makeError(database.error());
+        auto cells = consensusLabels(*database);
+        if (!cells)
+            return makeError(cells.error());
+        return buildTrainingDataFromCells(*database, *cells, resolution, cropSize, progress, skipped);
     }
     return loadFromDatabase(data, resolution, cropSize, progress, skipped);
 }

@@ -10,6 +10,10 @@
 
 #include <functional>
 
+namespace cytodiff::db {
+class Database;
+}
+
 namespace cytodiff::cli {
 
 struct LabelledImage {
@@ -29,9 +33,29 @@ using LoadProgressFn = std::function<void(int done, int total)>;
 Result<engine::TrainingData> buildTrainingData(const QList<LabelledImage> &images, int resolution, int cropSize,
                                                const LoadProgressFn &progress, QStringList *skipped);
 
+// Which labels a workspace database provides: the imported/reviewed class
+// of each cell (cells.label_class), or the experts' consensus label
+// (majority vote of the labelling sessions, ties to the most experienced).
+enum class LabelSource { Import, Consensus };
+
 // --data argument: a folder, a .cdpack file or a workspace database.
 Result<engine::TrainingData> loadTrainingData(const QString &data, int resolution, int cropSize,
-                                              const LoadProgressFn &progress, QStringList *skipped);
+                                              const LoadProgressFn &progress, QStringList *skipped,
+                                              LabelSource labels = LabelSource::Import);
+
+struct CellLabel {
+    qint64 cellId = 0;
+    QString className;
+};
+
+// The consensus label of every cell with an expert answer.
+Result<QList<CellLabel>> consensusLabels(const db::Database &database);
+
+// Reads the listed cells' images from the workspace; names are
+// "cell-<id>", so the stratified split is stable per cell.
+Result<engine::TrainingData> buildTrainingDataFromCells(const db::Database &database, const QList<CellLabel> &cells,
+                                                        int resolution, int cropSize, const LoadProgressFn &progress,
+                                                        QStringList *skipped);
 
 } // namespace cytodiff::cli
 

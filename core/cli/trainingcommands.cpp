@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <csignal>
@@ -36,6 +37,10 @@ void addDataOptions(QCommandLineParser &parser)
                       QStringLiteral("px"), QStringLiteral("48")});
     parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels before resizing (default 288)."),
                       QStringLiteral("px"), QStringLiteral("288")});
+    parser.addOption({QStringLiteral("labels"),
+                      QStringLiteral("With a workspace database: 'import' (the cells' own class, default) or "
+                                     "'consensus' (the experts' consensus label from labelling sessions)."),
+                      QStringLiteral("source"), QStringLiteral("import")});
 }
 
 Result<engine::TrainingData> loadData(const QString &source, const QCommandLineParser &parser)
@@ -43,13 +48,19 @@ Result<engine::TrainingData> loadData(const QString &source, const QCommandLineP
     QStringList skipped;
     QElapsedTimer timer;
     timer.start();
+    const QString labels = parser.value(QStringLiteral("labels"));
+    if (labels != QLatin1String("import") && labels != QLatin1String("consensus"))
+        return makeError("--labels takes 'import' or 'consensus', not '" + labels.toStdString() + "'");
+    const QFileInfo info(source);
+    if (labels == QLatin1String("consensus") && (info.isDir() || source.endsWith(QLatin1String(".cdpack"))))
+        return makeError("--labels consensus needs a workspace database as --data");
     auto data = loadTrainingData(
         source, parser.value(QStringLiteral("resolution")).toInt(), parser.value(QStringLiteral("crop")).toInt(),
         [](int done, int total) {
             if (isatty(fileno(stderr)))
                 err() << "\rloading images " << done << "/" << total ;
         },
-        &skipped);
+        &skipped, labels == QLatin1String("consensus") ? LabelSource::Consensus : LabelSource::Import);
     if (isatty(fileno(stderr)))
         err() << "\n";
     for (const QString &line : skipped)

@@ -7,6 +7,7 @@
 // nothing here throws or exits.
 
 #include "labelledcellcursor.h" // complete type for labelledCells()' Result
+#include "labellingrecords.h"
 #include "records.h"
 #include "result.h"
 #include "statement.h"
@@ -109,8 +110,37 @@ public:
     Result<qint64> addLabeller(const QString &name, int yearsExperience);
     Result<QList<LabellerRow>> listLabellers() const;
     Result<qint64> addExpertLabel(qint64 cellId, qint64 labellerId, const QString &labelClass,
-                                  LabelConfidence confidence);
+                                  LabelConfidence confidence, std::optional<qint64> sessionId = {});
     Result<QList<LabelRow>> labelsOfCell(qint64 cellId) const;
+
+    // ---- labelling sessions and label audit (databaselabelling.cpp) ----
+    Result<LabellerRow> labeller(qint64 labellerId) const;
+    Result<void> updateLabeller(qint64 labellerId, const QString &name, int yearsExperience);
+    Result<qint64> createLabellingSession(const NewLabellingSession &session);
+    Result<QList<LabellingSessionRow>> listLabellingSessions() const;
+    Result<LabellingSessionRow> labellingSession(qint64 sessionId) const;
+    Result<QList<SessionCell>> sessionCells(qint64 sessionId) const;
+    // Cells marked common in any session (the agreement subset so far).
+    Result<QList<qint64>> commonCells() const;
+    // Cells any labelling session presents, with how many sessions do.
+    Result<QMap<qint64, int>> sessionCoverage() const;
+    // Stores the answer for the session's current cell and moves on; one
+    // transaction with its audit entry. Fails when the session is complete.
+    Result<qint64> answerCurrentCell(qint64 sessionId, const QString &labelClass, LabelConfidence confidence);
+    // Takes back the last answer (the label is marked withdrawn and logged)
+    // and steps back one cell. Returns the position now current; fails at 0.
+    Result<int> undoLastAnswer(qint64 sessionId);
+    // Every (cell, labeller)'s current answer, by cell id.
+    Result<QList<ActiveLabel>> activeLabels() const;
+    // The newest prediction of each cell from models whose id starts with
+    // the prefix (cross-validation models are "crossval:...").
+    Result<QList<PredictionRow>> latestPredictionsByModelPrefix(const QString &prefix) const;
+    Result<qint64> queueAuditItem(const NewAuditItem &item);
+    Result<void> setAuditReviewerSession(qint64 itemId, qint64 labellerId, qint64 sessionId);
+    Result<QList<AuditItemRow>> auditItems() const;
+    // Closes an item with its outcome and logs it (action "audit").
+    Result<void> resolveAuditItem(qint64 itemId, const QString &consensusAfter, const QString &actor,
+                                  const QString &reason);
 
 private:
     friend class Transaction;

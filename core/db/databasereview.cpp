@@ -199,7 +199,7 @@ Result<QList<LabellerRow>> Database::listLabellers() const
 }
 
 Result<qint64> Database::addExpertLabel(qint64 cellId, qint64 labellerId, const QString &labelClass,
-                                        LabelConfidence confidence)
+                                        LabelConfidence confidence, std::optional<qint64> sessionId)
 {
     if (labelClass.isEmpty())
         return makeError("a label needs a class");
@@ -220,7 +220,7 @@ Result<qint64> Database::addExpertLabel(qint64 cellId, qint64 labellerId, const 
 
     // The labeller's previous answer for this cell, for the audit's old value.
     auto previous = prepare("SELECT class, confidence FROM labels WHERE cell_id = ? AND labeller_id = ? "
-                            "ORDER BY id DESC LIMIT 1");
+                            "AND withdrawn_at IS NULL ORDER BY id DESC LIMIT 1");
     if (!previous)
         return makeError(previous.error());
     previous->bind(1, cellId).bind(2, labellerId);
@@ -230,11 +230,12 @@ Result<qint64> Database::addExpertLabel(qint64 cellId, qint64 labellerId, const 
     const QString oldValue = *hadPrevious ? previous->text(0) + QLatin1Char('/') + previous->text(1) : QString();
     previous->reset();
 
-    auto insert = prepare("INSERT INTO labels (cell_id, labeller_id, class, confidence, created_at) "
-                          "VALUES (?, ?, ?, ?, ?) RETURNING id");
+    auto insert = prepare("INSERT INTO labels (cell_id, labeller_id, class, confidence, created_at, session_id) "
+                          "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     if (!insert)
         return makeError(insert.error());
     insert->bind(1, cellId).bind(2, labellerId).bind(3, labelClass).bind(4, labelConfidenceName(confidence)).bind(5, nowText());
+    insert->bindOptional(6, sessionId);
     auto labelId = insert->execReturningId();
     if (!labelId)
         return makeError("cannot store the label of cell " + std::to_string(cellId) + ": " + labelId.error());

@@ -102,13 +102,64 @@ BEGIN
 END;
 )sql";
 
-// PLACEHOLDER for migration 2 (the labelling sessions, developed in a
-// parallel branch). It exists only so that this branch's migration 3 has a
-// predecessor; at merge time the lead replaces it with the real migration 2.
-// The two migrations touch disjoint tables, so their order does not matter.
-const char *const kSchema2Placeholder = R"sql(
--- placeholder for migration 2 (labelling sessions); replaced at merge
-SELECT 1;
+// Expert labelling sessions and the label audit (issue 6). labellers and
+// labels come from migration 1 and are extended, not duplicated.
+//  - A session is one labeller's ordered list of cells; `position` is the
+//    index of the next cell to present, so a closed session resumes there.
+//  - `common` marks the cells shared by every labeller (agreement subset).
+//  - labels.session_id says where an answer was given (NULL: older labels);
+//    labels.withdrawn_at marks an answer taken back with "undo" (the row
+//    stays, so nothing a labeller said is lost; the audit log has both).
+//  - An audit item is a cell whose consensus disagreed with a
+//    cross-validated prediction; its two reviewers label it in sessions of
+//    kind 'audit'; the outcome (consensus after) is kept here and logged.
+const char *const kSchema2 = R"sql(
+CREATE TABLE labelling_sessions (
+    id            INTEGER PRIMARY KEY,
+    name          VARCHAR(200) NOT NULL,
+    labeller_id   INTEGER NOT NULL REFERENCES labellers (id),
+    kind          VARCHAR(16) NOT NULL DEFAULT 'label' CHECK (kind IN ('label', 'audit')),
+    classes       TEXT NOT NULL,
+    created_at    VARCHAR(32) NOT NULL,
+    position      INTEGER NOT NULL DEFAULT 0,
+    completed_at  VARCHAR(32)
+);
+CREATE INDEX labelling_sessions_labeller ON labelling_sessions (labeller_id);
+
+CREATE TABLE labelling_session_cells (
+    session_id  INTEGER NOT NULL REFERENCES labelling_sessions (id),
+    position    INTEGER NOT NULL,
+    cell_id     INTEGER NOT NULL REFERENCES cells (id),
+    common      SMALLINT NOT NULL DEFAULT 0 CHECK (common IN (0, 1)),
+    PRIMARY KEY (session_id, position),
+    UNIQUE (session_id, cell_id)
+);
+CREATE INDEX labelling_session_cells_cell ON labelling_session_cells (cell_id);
+
+ALTER TABLE labels ADD COLUMN session_id INTEGER REFERENCES labelling_sessions (id);
+ALTER TABLE labels ADD COLUMN withdrawn_at VARCHAR(32);
+CREATE INDEX labels_session_id ON labels (session_id);
+CREATE INDEX labels_cell_labeller ON labels (cell_id, labeller_id);
+
+CREATE TABLE label_audit_items (
+    id                INTEGER PRIMARY KEY,
+    cell_id           INTEGER NOT NULL REFERENCES cells (id),
+    prediction_id     INTEGER NOT NULL REFERENCES predictions (id),
+    predicted_class   VARCHAR(64) NOT NULL,
+    consensus_before  VARCHAR(64) NOT NULL,
+    status            VARCHAR(16) NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    consensus_after   VARCHAR(64),
+    queued_at         VARCHAR(32) NOT NULL,
+    resolved_at       VARCHAR(32)
+);
+CREATE INDEX label_audit_items_cell ON label_audit_items (cell_id);
+
+CREATE TABLE label_audit_reviewers (
+    item_id      INTEGER NOT NULL REFERENCES label_audit_items (id),
+    labeller_id  INTEGER NOT NULL REFERENCES labellers (id),
+    session_id   INTEGER REFERENCES labelling_sessions (id),
+    PRIMARY KEY (item_id, labeller_id)
+);
 )sql";
 
 // The blinded Turing test (method.md section 3). An image row holds the
@@ -179,8 +230,7 @@ const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> list = {
         {1, "cases, cells, predictions, labellers, labels, audit log", kSchema1},
-        // PLACEHOLDER: replaced by the labelling sessions' migration 2 at merge.
-        {2, "placeholder for the labelling sessions (replaced at merge)", kSchema2Placeholder},
+        {2, "labelling sessions, session cells, label session/withdrawal, label audit", kSchema2},
         {3, "blinded Turing test: tests, images, readers, presentation order, answers", kSchema3},
     };
     return list;

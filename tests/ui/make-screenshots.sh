@@ -33,4 +33,6 @@ common="--db $work/demo.cytodiff --model $model --margin 3 --anomaly 0.02 --size
 "$shot" --db "$work/empty.cytodiff" --model "$model" --size 1280x800 --out "$out/start-page.png"
 "$shot" --db "$work/builtin-demo.cytodiff" --model "$model" --size 1440x900 --demo 6 --cell 3 \
     --demo-progress-out "$out/demo-progress.png" --out "$out/demo-case.png"
+# Labelling module: scripted labellers on the same generated cells.
+"$build/tests/ui/cytodiff-labelling-screenshot" --cells "$work/DEMO-0001" --out-dir "$out"
 echo "screenshots in $out"
