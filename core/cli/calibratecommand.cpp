@@ -8,7 +8,7 @@
 #include "classoffsets.h"
 #include "engine.h"
 #include "imageio.h"
-#include "labelledset.h"
+#include "evaluationrun.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -25,7 +25,8 @@ int runCalibrate(const QStringList &args)
         "training split) and write a calibrated copy of the model. Never calibrate on the test part."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model file."), QStringLiteral("file")});
-    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder (one sub-folder per class)."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder (one sub-folder per class) or .cdpack file."),
+                      QStringLiteral("path")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default validation)."),
                       QStringLiteral("part"), QStringLiteral("validation")});
     parser.addOption({QStringLiteral("per-class"), QStringLiteral("Cells per class (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
@@ -69,16 +70,22 @@ int runCalibrate(const QStringList &args)
         err() << "error: class offsets apply to diffusion models; " << modelPath << " is a discriminative baseline\n";
         return kExitBadInput;
     }
-    auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
-    if (!images) {
-        err() << "error: " << QString::fromStdString(images.error()) << "\n";
+    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
         return kExitBadInput;
     }
-    const auto selection = selectSplit(*images, split, perClass,
-                                       [&](const std::string &name) { return model->classIndex(name); });
-    if (!selection.unknownClasses.isEmpty())
-        err() << "not in the model, not used: " << selection.unknownClasses.join(QStringLiteral(", ")) << "\n";
-    if (selection.cells.isEmpty()) {
+    QStringList unknown;
+    const auto cells = selectItems(source->items(), split, perClass, [&](const EvalItem &item) {
+        if (model->classIndex(item.className.toStdString()) >= 0)
+            return true;
+        if (!unknown.contains(item.className))
+            unknown.append(item.className);
+        return false;
+    });
+    if (!unknown.isEmpty())
+        err() << "not in the model, not used: " << unknown.join(QStringLiteral(", ")) << "\n";
+    if (cells.isEmpty()) {
         err() << "error: no images of the model's classes in that part of the folder\n";
         return kExitBadInput;
     }
@@ -96,13 +103,12 @@ int runCalibrate(const QStringList &args)
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     std::vector<std::vector<double>> errors;
     std::vector<int> labels;
-    for (int i = 0; i < selection.cells.size() && !stop(); ++i) {
-        const auto &[image, truth] = selection.cells[i];
-        auto bytes = imaging::readFile(image.path.toStdString());
-        auto input = bytes ? imaging::preprocess(*bytes, {model->card().cropSize, model->card().network.resolution})
-                           : Result<FloatImage>(makeError(bytes.error()));
+    for (int i = 0; i < cells.size() && !stop(); ++i) {
+        const EvalItem &item = cells[i];
+        const int truth = model->classIndex(item.className.toStdString());
+        auto input = source->image(item, model->card());
         if (!input) {
-            err() << "skipped " << image.path << ": " << QString::fromStdString(input.error()) << "\n";
+            err() << "skipped " << item.name << ": " << QString::fromStdString(input.error()) << "\n";
             continue;
         }
         options.seed = seed + std::uint64_t(i);
@@ -112,7 +118,7 @@ int runCalibrate(const QStringList &args)
         errors.push_back(result->errors);
         labels.push_back(truth);
         if (tty)
-            err() << "\rscored " << errors.size() << "/" << selection.cells.size() << "   ";
+            err() << "\rscored " << errors.size() << "/" << cells.size() << "   ";
     }
     if (tty)
         err() << "\n";

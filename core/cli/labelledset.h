@@ -58,18 +58,3 @@ Result<engine::TrainingData> buildTrainingDataFromCells(const db::Database &data
                                                         QStringList *skipped);
 
 } // namespace cytodiff::cli
-
-namespace cytodiff::cli {
-
-// One part of a labelled folder, as evaluate and calibrate read it: the
-// same class-stratified file-name hash split as training, at most perClass
-// cells per class (0 = all), labels mapped onto a model's classes.
-struct SplitSelection {
-    QList<std::pair<LabelledImage, int>> cells; // image, the model's class index
-    QStringList unknownClasses;                 // folder classes the model does not know
-};
-bool isSplitName(const QString &split); // all, train, validation, test
-SplitSelection selectSplit(const QList<LabelledImage> &images, const QString &split, int perClass,
-                           const std::function<int(const std::string &)> &modelClassIndex);
-
-} // namespace cytodiff::cli

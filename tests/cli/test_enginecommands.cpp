@@ -3,6 +3,7 @@
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
+#include "engine.h"
 #include "testimages.h"
 
 #include <QBuffer>
@@ -120,6 +121,35 @@ private slots:
         QCOMPARE(object.value(QStringLiteral("cells")).toInt(), 12);
         QVERIFY(object.contains(QStringLiteral("confusion")));
         QVERIFY(QFile::exists(out + QStringLiteral("/evaluation.md")));
+    }
+
+    void calibrateWritesAModelWithOffsets()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("calibrated.pt"));
+        auto r = run(cli::runCalibrate, QStringLiteral("calibrate"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                      QStringLiteral("all"), QStringLiteral("--trials"), QStringLiteral("4"), QStringLiteral("--out"), out});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("class offsets fitted on 12 cells")), qPrintable(r.out));
+        auto calibrated = engine::Model::load(out.toStdString());
+        QVERIFY2(calibrated, calibrated ? "" : calibrated.error().c_str());
+        QCOMPARE(int(calibrated->card().classOffsets.size()), calibrated->numClasses());
+        QVERIFY(calibrated->card().calibration.find("--split all") != std::string::npos);
+        // Classes the data lacks keep offset 0.
+        QCOMPARE(calibrated->card().classOffsets[std::size_t(calibrated->classIndex("platelet"))], 0.0);
+        // evaluate reads the calibrated file like any model.
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                {QStringLiteral("--model"), out, QStringLiteral("--data"), m_labelled, QStringLiteral("--trials-max"),
+                 QStringLiteral("8")});
+        QCOMPARE(r.code, 0);
+        // Usage and bad input.
+        QCOMPARE(run(cli::runCalibrate, QStringLiteral("calibrate"), {QStringLiteral("--model"), kTinyModel}).code, 2);
+        QCOMPARE(run(cli::runCalibrate, QStringLiteral("calibrate"),
+                     {QStringLiteral("--model"), m_dir.filePath(QStringLiteral("missing.pt")), QStringLiteral("--data"),
+                      m_labelled, QStringLiteral("--out"), out})
+                     .code,
+                 1);
+        QVERIFY(engine::Model::load(out.toStdString())); // the earlier file is intact
     }
 
     void heatmapAndGenerateWritePngs()
