@@ -98,14 +98,6 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
         modeRow->addWidget(button);
     }
     m_modes->button(int(Mode::Original))->setChecked(true);
-    auto *zoom = new QToolButton;
-    zoom->setObjectName(QStringLiteral("heatmapZoom"));
-    zoom->setText(tr("Zoom…"));
-    zoom->setToolTip(tr("Open the cell at full resolution in its own window (wheel to zoom, drag to pan)"));
-    zoom->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    connect(zoom, &QToolButton::clicked, this, &HeatmapView::showZoom);
-    modeRow->addSpacing(6);
-    modeRow->addWidget(zoom);
     m_modes->button(int(Mode::Heatmap))->setToolTip(
         tr("What would have to change for the cell to read as the target class: dark = add, light = remove"));
     m_modes->button(int(Mode::Overlay))->setToolTip(
@@ -146,9 +138,17 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     auto *opacityCaption = new QLabel(tr("Opacity"));
     opacityCaption->setForegroundRole(QPalette::PlaceholderText);
     form->addWidget(targetCaption, 0, 0);
-    form->addWidget(m_target, 0, 1);
+    form->addWidget(m_target, 0, 1, 1, 2);
     form->addWidget(opacityCaption, 1, 0);
     form->addWidget(m_opacity, 1, 1);
+    // Beside the slider, which gives way, so the viewer gets no wider.
+    auto *zoom = new QToolButton;
+    zoom->setObjectName(QStringLiteral("heatmapZoom"));
+    zoom->setText(tr("Zoom…"));
+    zoom->setToolTip(tr("Open the cell at full resolution in its own window (wheel to zoom, drag to pan)"));
+    zoom->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    connect(zoom, &QToolButton::clicked, this, &HeatmapView::showZoom);
+    form->addWidget(zoom, 1, 2);
     form->setColumnStretch(1, 1);
 
     auto *layout = new QVBoxLayout(this);

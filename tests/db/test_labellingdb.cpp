@@ -76,7 +76,7 @@ private slots:
         auto opened = Database::openInMemory();
         QVERIFY(opened.ok());
         m_db.emplace(std::move(*opened));
-        QCOMPARE(db().schemaVersion(), 2);
+        QVERIFY(db().schemaVersion() >= 2); // migration 2 holds the labelling tables
         auto caseId = db().createCase({QStringLiteral("C"), {}, {}, {}, {}});
         VERIFY_OK(caseId);
         m_cells.clear();
