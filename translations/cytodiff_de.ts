@@ -698,6 +698,10 @@ dekodierbar</translation>
         <source>One image pixel per screen pixel (1)</source>
         <translation>Ein Bildpixel pro Bildschirmpixel (Taste 1)</translation>
     </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ClassificationJob</name>

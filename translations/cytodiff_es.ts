@@ -697,6 +697,10 @@ decode</source>
         <source>One image pixel per screen pixel (1)</source>
         <translation>Un píxel de imagen por píxel de pantalla (tecla 1)</translation>
     </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ClassificationJob</name>

@@ -697,6 +697,10 @@ decode</source>
         <source>One image pixel per screen pixel (1)</source>
         <translation>Un pixel d&apos;image par pixel d&apos;écran (touche 1)</translation>
     </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1&#xa0;%</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ClassificationJob</name>
