@@ -2065,7 +2065,7 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
     </message>
     <message>
         <source>Real cells are drawn from the labelled cells of a case; the classification model generates the same number of synthetic cells for each class. Every image is brought to the model&apos;s resolution and back, and stored as a PNG of the same size, with a random id and no file name, so that only the picture itself can tell real from synthetic.</source>
-        <translation>Echte Zellen werden aus den zugeordneten Zellen eines Falls gezogen; das Klassifizierungsmodell erzeugt für jede Klasse gleich viele synthetische Zellen. Jedes Bild wird auf die Auflösung des Modells und zurück gebracht und als PNG gleicher Größe gespeichert, mit einer zufälligen Kennung und ohne Dateinamen, sodass nur das Bild selbst echt von synthetisch unterscheiden lässt.</translation>
+        <translation>Echte Zellen werden aus den zugeordneten Zellen eines Falls gezogen; das Klassifizierungsmodell erzeugt für jede Klasse gleich viele synthetische Zellen. Jedes Bild wird auf die Auflösung des Modells und zurück gebracht und als PNG gleicher Größe gespeichert, mit einer zufälligen Kennung und ohne Dateinamen, sodass sich echt und synthetisch nur am Bild selbst unterscheiden lassen.</translation>
     </message>
     <message>
         <source>%1 (%2 labelled)</source>

@@ -2245,7 +2245,7 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
     </message>
     <message>
         <source>All %1 images answered.</source>
-        <translation>Las %1 imágenes están respondidas.</translation>
+        <translation>Se han respondido las %1 imágenes.</translation>
     </message>
     <message>
         <source>Image %1 of %2</source>
