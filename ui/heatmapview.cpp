@@ -104,8 +104,6 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     zoom->setToolTip(tr("Open the cell at full resolution in its own window (wheel to zoom, drag to pan)"));
     zoom->setToolButtonStyle(Qt::ToolButtonTextOnly);
     connect(zoom, &QToolButton::clicked, this, &HeatmapView::showZoom);
-    modeRow->addSpacing(6);
-    modeRow->addWidget(zoom);
     m_modes->button(int(Mode::Heatmap))->setToolTip(
         tr("What would have to change for the cell to read as the target class: dark = add, light = remove"));
     m_modes->button(int(Mode::Overlay))->setToolTip(
@@ -155,6 +153,9 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
     layout->addWidget(m_image, 0, Qt::AlignHCenter);
+    // Its own row: beside the three modes it widened the details panel past
+    // its narrowest width, even in English.
+    layout->addWidget(zoom, 0, Qt::AlignRight);
     layout->addLayout(modeRow);
     layout->addLayout(form);
     layout->addWidget(m_status);
