@@ -261,6 +261,13 @@
     </message>
 </context>
 <context>
+    <name>ReportPlots</name>
+    <message>
+        <source>Plots need a build with QCustomPlot.</source>
+        <translation>Diagramme erfordern einen Build mit QCustomPlot.</translation>
+    </message>
+</context>
+<context>
     <name>TranslationLoader</name>
     <message>
         <source>System language</source>
@@ -654,6 +661,49 @@ dekodierbar</translation>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::CellZoomDialog</name>
+    <message>
+        <source>Cell at full resolution</source>
+        <translation>Zelle in voller Auflösung</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation>Verkleinern (-)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Vergrößern (+)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Fit the cell to the window (F)</source>
+        <translation>Zelle ins Fenster einpassen (Taste F)</translation>
+    </message>
+    <message>
+        <source>1:1</source>
+        <translation>1:1</translation>
+    </message>
+    <message>
+        <source>One image pixel per screen pixel (1)</source>
+        <translation>Ein Bildpixel pro Bildschirmpixel (Taste 1)</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ClassificationJob</name>
     <message>
         <source>Unexpected error: %1</source>
@@ -949,6 +999,26 @@ dekodierbar</translation>
     <message>
         <source>For the cell to read as %1: blue = more stain needed, red = less. Centre crop seen by the model.</source>
         <translation>Damit die Zelle als %1 gelesen wird: blau = mehr Färbung nötig, rot = weniger. Zentraler Ausschnitt, wie ihn das Modell sieht.</translation>
+    </message>
+    <message>
+        <source>Double-click to open the cell at full resolution</source>
+        <translation>Doppelklick öffnet die Zelle in voller Auflösung</translation>
+    </message>
+    <message>
+        <source>Zoom…</source>
+        <translation>Zoom…</translation>
+    </message>
+    <message>
+        <source>Open the cell at full resolution in its own window (wheel to zoom, drag to pan)</source>
+        <translation>Die Zelle in voller Auflösung in einem eigenen Fenster öffnen (Mausrad zoomt, Ziehen verschiebt)</translation>
+    </message>
+    <message>
+        <source>Heatmap, target %1</source>
+        <translation>Heatmap, Zielklasse %1</translation>
+    </message>
+    <message>
+        <source>Overlay, target %1</source>
+        <translation>Überlagerung, Zielklasse %1</translation>
     </message>
 </context>
 <context>
@@ -1523,6 +1593,133 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
             <numerusform>Dieser Fall ist freigegeben. Begründung für die Änderung von %Ln Zellen (wird im Audit-Protokoll festgehalten):</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Reports...</source>
+        <translation>&amp;Berichte…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::ReportsDialog</name>
+    <message>
+        <source>Reports: confidence and correctness</source>
+        <translation>Berichte: Konfidenz und Richtigkeit</translation>
+    </message>
+    <message>
+        <source>Cells with a reference label in this workspace. The review queue is ordered least-confident first; a good confidence measure puts most of the model&apos;s errors at its start. The psychometric fit shows how correctness rises with confidence (threshold and width with 95% credible intervals).</source>
+        <translation>Zellen mit Referenzzuordnung in diesem Arbeitsbereich. Die Prüfliste ist nach aufsteigender Konfidenz sortiert; ein gutes Konfidenzmaß bringt die meisten Fehler des Modells an ihren Anfang. Die psychometrische Anpassung zeigt, wie die Richtigkeit mit der Konfidenz steigt (Schwelle und Breite mit 95-%-Kredibilitätsintervallen).</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>Nothing to report yet: %1</source>
+        <translation>Noch nichts zu berichten: %1</translation>
+    </message>
+    <message>
+        <source>Model %1</source>
+        <translation>Modell %1</translation>
+    </message>
+    <message>
+        <source>Review queue and calibration</source>
+        <translation>Prüfliste und Kalibrierung</translation>
+    </message>
+    <message>
+        <source>Observer</source>
+        <translation>Beobachter</translation>
+    </message>
+    <message>
+        <source>Signal</source>
+        <translation>Signal</translation>
+    </message>
+    <message>
+        <source>Cells</source>
+        <translation>Zellen</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Errors in first 5% / 10% / 20% of queue</source>
+        <translation>Fehler in den ersten 5 % / 10 % / 20 % der Liste</translation>
+    </message>
+    <message>
+        <source>Threshold [95% CI]</source>
+        <translation>Schwelle [95%-KI]</translation>
+    </message>
+    <message>
+        <source>Width [95% CI]</source>
+        <translation>Breite [95%-KI]</translation>
+    </message>
+    <message>
+        <source>no fit</source>
+        <translation>keine Anpassung</translation>
+    </message>
+    <message>
+        <source>%1: accuracy per confidence decile</source>
+        <translation>%1: Genauigkeit je Konfidenzdezil</translation>
+    </message>
+    <message>
+        <source>Decile</source>
+        <translation>Dezil</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Konfidenz</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>model confidence</source>
+        <translation>Modellkonfidenz</translation>
+    </message>
+    <message>
+        <source>expert confidence</source>
+        <translation>Expertenkonfidenz</translation>
+    </message>
+    <message>
+        <source>%1: %2 vs correctness</source>
+        <translation>%1: %2 und Richtigkeit</translation>
+    </message>
+    <message>
+        <source>%1 (rescaled to [0, 1])</source>
+        <translation>%1 (auf [0, 1] skaliert)</translation>
+    </message>
+    <message>
+        <source>Proportion correct</source>
+        <translation>Anteil richtig</translation>
+    </message>
+    <message>
+        <source>95% credible band</source>
+        <translation>95-%-Kredibilitätsband</translation>
+    </message>
+    <message>
+        <source>posterior median fit</source>
+        <translation>Anpassung (Posterior-Median)</translation>
+    </message>
+    <message>
+        <source>threshold (80%) 95% CI</source>
+        <translation>Schwelle (80 %), 95%-KI</translation>
+    </message>
+    <message>
+        <source>binned data</source>
+        <translation>gruppierte Daten</translation>
+    </message>
+    <message>
+        <source>threshold m = %1 [%2, %3]</source>
+        <translation>Schwelle m = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>width w = %1 [%2, %3]</source>
+        <translation>Breite w = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>lapse = %1, guess rate = %2</source>
+        <translation>Lapsusrate = %1, Raterate = %2</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>
@@ -1858,6 +2055,357 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
     <message>
         <source>Unknown error while decoding.</source>
         <translation>Unbekannter Fehler beim Dekodieren.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildDialog</name>
+    <message>
+        <source>New Turing test</source>
+        <translation>Neuer Turing-Test</translation>
+    </message>
+    <message>
+        <source>Real cells are drawn from the labelled cells of a case; the classification model generates the same number of synthetic cells for each class. Every image is brought to the model&apos;s resolution and back, and stored as a PNG of the same size, with a random id and no file name, so that only the picture itself can tell real from synthetic.</source>
+        <translation>Echte Zellen werden aus den zugeordneten Zellen eines Falls gezogen; das Klassifizierungsmodell erzeugt für jede Klasse gleich viele synthetische Zellen. Jedes Bild wird auf die Auflösung des Modells und zurück gebracht und als PNG gleicher Größe gespeichert, mit einer zufälligen Kennung und ohne Dateinamen, sodass sich echt und synthetisch nur am Bild selbst unterscheiden lassen.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 labelled)</source>
+        <translation>%1 (%2 zugeordnet)</translation>
+    </message>
+    <message>
+        <source>Real cells from case:</source>
+        <translation>Echte Zellen aus Fall:</translation>
+    </message>
+    <message>
+        <source>Images per class (real and synthetic each):</source>
+        <translation>Bilder pro Klasse (jeweils echt und synthetisch):</translation>
+    </message>
+    <message>
+        <source>Generation steps (DDIM):</source>
+        <translation>Generierungsschritte (DDIM):</translation>
+    </message>
+    <message>
+        <source>Test name:</source>
+        <translation>Testname:</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Erstellen</translation>
+    </message>
+    <message>
+        <source>This workspace has no case. Import an export with labelled cells first.</source>
+        <translation>Dieser Arbeitsbereich enthält keinen Fall. Importieren Sie zuerst einen Export mit zugeordneten Zellen.</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Modell wird geladen…</translation>
+    </message>
+    <message>
+        <source>Storing the test…</source>
+        <translation>Test wird gespeichert…</translation>
+    </message>
+    <message>
+        <source>Preparing %1 cells</source>
+        <translation>%1 Zellen werden vorbereitet</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>The test could not be built: %1</source>
+        <translation>Der Test konnte nicht erstellt werden: %1</translation>
+    </message>
+    <message>
+        <source>Built &quot;%1&quot;: %2 real and %3 synthetic images.</source>
+        <translation>„%1“ erstellt: %2 echte und %3 synthetische Bilder.</translation>
+    </message>
+    <message>
+        <source>Left out (too few labelled cells): %1.</source>
+        <translation>Ausgelassene Klassen (zu wenige zugeordnete Zellen): %1.</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildJob</name>
+    <message>
+        <source>No model file is available to generate cells. Choose a model file (.pt) in Settings &gt; Classification.</source>
+        <translation>Es ist keine Modelldatei zum Erzeugen von Zellen verfügbar. Wählen Sie unter Einstellungen &gt; Klassifizierung eine Modelldatei (.pt).</translation>
+    </message>
+    <message>
+        <source>The model %1 cannot be loaded: %2</source>
+        <translation>Das Modell %1 kann nicht geladen werden: %2</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %1</source>
+        <translation>Unerwarteter Fehler: %1</translation>
+    </message>
+    <message>
+        <source>Unexpected error while building the Turing test.</source>
+        <translation>Unerwarteter Fehler beim Erstellen des Turing-Tests.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringMenu</name>
+    <message>
+        <source>&amp;Turing test</source>
+        <translation>&amp;Turing-Test</translation>
+    </message>
+    <message>
+        <source>&amp;New Turing test…</source>
+        <translation>&amp;Neuer Turing-Test…</translation>
+    </message>
+    <message>
+        <source>Draw real cells from a case and generate as many synthetic ones with the model</source>
+        <translation>Echte Zellen aus einem Fall ziehen und ebenso viele synthetische mit dem Modell erzeugen</translation>
+    </message>
+    <message>
+        <source>&amp;Take a Turing test…</source>
+        <translation>Turing-Test &amp;durchführen…</translation>
+    </message>
+    <message>
+        <source>Read the images of a test one at a time, blinded: real or synthetic, and the cell type</source>
+        <translation>Die Bilder eines Tests einzeln und verblindet beurteilen: echt oder synthetisch, und den Zelltyp</translation>
+    </message>
+    <message>
+        <source>&amp;Results…</source>
+        <translation>&amp;Ergebnisse…</translation>
+    </message>
+    <message>
+        <source>Accuracy, sensitivity and specificity per reader and pooled</source>
+        <translation>Genauigkeit, Sensitivität und Spezifität je Befunder und gepoolt</translation>
+    </message>
+    <message>
+        <source>Turing test</source>
+        <translation>Turing-Test</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first.</source>
+        <translation>Öffnen oder erstellen Sie zuerst einen Arbeitsbereich.</translation>
+    </message>
+    <message>
+        <source>New Turing test</source>
+        <translation>Neuer Turing-Test</translation>
+    </message>
+    <message>
+        <source>This workspace has no Turing test yet. Build one with Turing test &gt; New Turing test.</source>
+        <translation>Dieser Arbeitsbereich hat noch keinen Turing-Test. Erstellen Sie einen mit Turing-Test &gt; Neuer Turing-Test.</translation>
+    </message>
+    <message>
+        <source>Take a Turing test</source>
+        <translation>Turing-Test durchführen</translation>
+    </message>
+    <message>
+        <source>Turing test results</source>
+        <translation>Ergebnisse des Turing-Tests</translation>
+    </message>
+    <message>
+        <source>%1 (%2 images)</source>
+        <translation>%1 (%2 Bilder)</translation>
+    </message>
+    <message>
+        <source>Your name, as in earlier sessions to resume</source>
+        <translation>Ihr Name; zum Fortsetzen wie in früheren Sitzungen</translation>
+    </message>
+    <message>
+        <source>Test:</source>
+        <translation>Test:</translation>
+    </message>
+    <message>
+        <source>Reader:</source>
+        <translation>Befunder:</translation>
+    </message>
+    <message>
+        <source>Turing test — %1</source>
+        <translation>Turing-Test — %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringReaderView</name>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — reader: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — Befunder: %2</translation>
+    </message>
+    <message>
+        <source>Real  [R]</source>
+        <translation>Echt  [R]</translation>
+    </message>
+    <message>
+        <source>Synthetic  [S]</source>
+        <translation>Synthetisch  [S]</translation>
+    </message>
+    <message>
+        <source>No feedback is given during the test. Answer real or synthetic first (R / S), then the cell type (the key in brackets). Backspace returns to real or synthetic. You can close this window at any time and resume later under the same name.</source>
+        <translation>Während des Tests gibt es keine Rückmeldung. Antworten Sie zuerst echt oder synthetisch (Taste R = echt, S = synthetisch), dann den Zelltyp (die Taste in Klammern). Die Rücktaste führt zurück zu echt oder synthetisch. Sie können dieses Fenster jederzeit schließen und später unter demselben Namen fortsetzen.</translation>
+    </message>
+    <message>
+        <source>This test cannot be shown: %1</source>
+        <translation>Dieser Test kann nicht angezeigt werden: %1</translation>
+    </message>
+    <message>
+        <source>All %1 images answered.</source>
+        <translation>Alle %1 Bilder beantwortet.</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Bild %1 von %2</translation>
+    </message>
+    <message>
+        <source>image %1 cannot be decoded</source>
+        <translation>Bild %1 kann nicht dekodiert werden</translation>
+    </message>
+    <message>
+        <source>Real or synthetic?  R / S</source>
+        <translation>Echt oder synthetisch?  R / S</translation>
+    </message>
+    <message>
+        <source>Real — which cell type?</source>
+        <translation>Echt — welcher Zelltyp?</translation>
+    </message>
+    <message>
+        <source>Synthetic — which cell type?</source>
+        <translation>Synthetisch — welcher Zelltyp?</translation>
+    </message>
+    <message>
+        <source>Thank you: the test is complete. You may close this window.</source>
+        <translation>Vielen Dank: Der Test ist abgeschlossen. Sie können dieses Fenster schließen.</translation>
+    </message>
+    <message>
+        <source>The answer could not be saved: %1</source>
+        <translation>Die Antwort konnte nicht gespeichert werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringResultsView</name>
+    <message>
+        <source>%1% (%2–%3)</source>
+        <translation>%1 % (%2–%3)</translation>
+    </message>
+    <message>
+        <source>%1 of %2; Wilson 95% interval</source>
+        <translation>%1 von %2; 95-%-Wilson-Konfidenzintervall</translation>
+    </message>
+    <message>
+        <source>&lt; 0.001</source>
+        <translation>&lt; 0,001</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>Befunder</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Beantwortet</translation>
+    </message>
+    <message>
+        <source>Accuracy (95% CI)</source>
+        <translation>Genauigkeit (95%-KI)</translation>
+    </message>
+    <message>
+        <source>p vs 50%</source>
+        <translation>p gegen 50 %</translation>
+    </message>
+    <message>
+        <source>Sensitivity
+(synthetic called synthetic)</source>
+        <translation>Sensitivität
+(synthetisch als synthetisch erkannt)</translation>
+    </message>
+    <message>
+        <source>Specificity
+(real called real)</source>
+        <translation>Spezifität
+(echt als echt erkannt)</translation>
+    </message>
+    <message>
+        <source>Cell type = generating class
+(synthetic images)</source>
+        <translation>Zelltyp = erzeugende Klasse
+(synthetische Bilder)</translation>
+    </message>
+    <message>
+        <source>Cell type = label
+(real images)</source>
+        <translation>Zelltyp = Zuordnung
+(echte Bilder)</translation>
+    </message>
+    <message>
+        <source>Mean time</source>
+        <translation>Mittlere Zeit</translation>
+    </message>
+    <message>
+        <source>Positive class: &lt;b&gt;synthetic&lt;/b&gt;. Sensitivity is the share of synthetic images called synthetic, specificity the share of real images called real. Accuracy near 50% means the readers could not tell real from synthetic; p is the exact two-sided binomial test against 50%. For synthetic images, the cell types named agreed with the generating class in 98.6% of the paper&apos;s readings. The pooled row counts every reading as independent, which readers of the same images are not: for inference across readers use an MRMC analysis of the CSV export.</source>
+        <translation>Positive Klasse: &lt;b&gt;synthetisch&lt;/b&gt;. Die Sensitivität ist der Anteil synthetischer Bilder, die als synthetisch beurteilt wurden, die Spezifität der Anteil echter Bilder, die als echt beurteilt wurden. Eine Genauigkeit nahe 50 % bedeutet, dass die Befunder echt und synthetisch nicht unterscheiden konnten; p ist der exakte zweiseitige Binomialtest gegen 50 %. Bei synthetischen Bildern stimmten die genannten Zelltypen in 98,6 % der Beurteilungen der Publikation mit der erzeugenden Klasse überein. Die gepoolte Zeile zählt jede Beurteilung als unabhängig, was Beurteilungen derselben Bilder durch mehrere Befunder nicht sind: Für Aussagen über Befunder hinweg verwenden Sie eine MRMC-Analyse des CSV-Exports.</translation>
+    </message>
+    <message>
+        <source>Export answers (CSV)…</source>
+        <translation>Antworten exportieren (CSV)…</translation>
+    </message>
+    <message>
+        <source>Save report (JSON + Markdown)…</source>
+        <translation>Bericht speichern (JSON + Markdown)…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>The results cannot be read: %1</source>
+        <translation>Die Ergebnisse können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Model %2 · %3 images shown at %4 px · %5 readers</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Modell %2 · %3 Bilder, angezeigt mit %4 px · %5 Befunder</translation>
+    </message>
+    <message>
+        <source>Pooled (all readings)</source>
+        <translation>Gepoolt (alle Beurteilungen)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>(in progress)</source>
+        <translation>(läuft)</translation>
+    </message>
+    <message>
+        <source>Exact two-sided binomial test against 50%: the probability of outcomes no more likely than the observed one</source>
+        <translation>Exakter zweiseitiger Binomialtest gegen 50 %: die Wahrscheinlichkeit aller Ergebnisse, die nicht wahrscheinlicher sind als das beobachtete</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Der Ordner %1 kann nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Export answers</source>
+        <translation>Antworten exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>The answers could not be written: %1</source>
+        <translation>Die Antworten konnten nicht geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>Folder for results.json and results.md</source>
+        <translation>Ordner für results.json und results.md</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>Bericht speichern</translation>
+    </message>
+    <message>
+        <source>The report could not be written: %1</source>
+        <translation>Der Bericht konnte nicht geschrieben werden: %1</translation>
     </message>
 </context>
 <context>

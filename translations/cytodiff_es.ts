@@ -261,6 +261,13 @@
     </message>
 </context>
 <context>
+    <name>ReportPlots</name>
+    <message>
+        <source>Plots need a build with QCustomPlot.</source>
+        <translation>Los gráficos requieren una compilación con QCustomPlot.</translation>
+    </message>
+</context>
+<context>
     <name>TranslationLoader</name>
     <message>
         <source>System language</source>
@@ -653,6 +660,49 @@ decode</source>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::CellZoomDialog</name>
+    <message>
+        <source>Cell at full resolution</source>
+        <translation>Célula a resolución completa</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation>Alejar (-)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Acercar (+)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Ajustar</translation>
+    </message>
+    <message>
+        <source>Fit the cell to the window (F)</source>
+        <translation>Ajustar la célula a la ventana (tecla F)</translation>
+    </message>
+    <message>
+        <source>1:1</source>
+        <translation>1:1</translation>
+    </message>
+    <message>
+        <source>One image pixel per screen pixel (1)</source>
+        <translation>Un píxel de imagen por píxel de pantalla (tecla 1)</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ClassificationJob</name>
     <message>
         <source>Unexpected error: %1</source>
@@ -948,6 +998,26 @@ decode</source>
     <message>
         <source>For the cell to read as %1: blue = more stain needed, red = less. Centre crop seen by the model.</source>
         <translation>Para que la célula se lea como %1: azul = se necesita más tinción, rojo = menos. Recorte central visto por el modelo.</translation>
+    </message>
+    <message>
+        <source>Double-click to open the cell at full resolution</source>
+        <translation>Haga doble clic para abrir la célula a resolución completa</translation>
+    </message>
+    <message>
+        <source>Zoom…</source>
+        <translation>Zoom…</translation>
+    </message>
+    <message>
+        <source>Open the cell at full resolution in its own window (wheel to zoom, drag to pan)</source>
+        <translation>Abrir la célula a resolución completa en su propia ventana (rueda para ampliar, arrastrar para desplazar)</translation>
+    </message>
+    <message>
+        <source>Heatmap, target %1</source>
+        <translation>Mapa de calor, clase objetivo %1</translation>
+    </message>
+    <message>
+        <source>Overlay, target %1</source>
+        <translation>Superposición, clase objetivo %1</translation>
     </message>
 </context>
 <context>
@@ -1522,6 +1592,133 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
             <numerusform>Este caso está firmado. Motivo para enmendar %Ln células (se guarda en el registro de auditoría):</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Reports...</source>
+        <translation>&amp;Informes…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::ReportsDialog</name>
+    <message>
+        <source>Reports: confidence and correctness</source>
+        <translation>Informes: confianza y acierto</translation>
+    </message>
+    <message>
+        <source>Cells with a reference label in this workspace. The review queue is ordered least-confident first; a good confidence measure puts most of the model&apos;s errors at its start. The psychometric fit shows how correctness rises with confidence (threshold and width with 95% credible intervals).</source>
+        <translation>Células con una etiqueta de referencia en este espacio de trabajo. La cola de revisión se ordena de menor a mayor confianza; una buena medida de confianza sitúa la mayoría de los errores del modelo al principio. El ajuste psicométrico muestra cómo aumenta el acierto con la confianza (umbral y anchura con intervalos de credibilidad del 95 %).</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Resumen</translation>
+    </message>
+    <message>
+        <source>Nothing to report yet: %1</source>
+        <translation>Todavía no hay nada que informar: %1</translation>
+    </message>
+    <message>
+        <source>Model %1</source>
+        <translation>Modelo %1</translation>
+    </message>
+    <message>
+        <source>Review queue and calibration</source>
+        <translation>Cola de revisión y calibración</translation>
+    </message>
+    <message>
+        <source>Observer</source>
+        <translation>Observador</translation>
+    </message>
+    <message>
+        <source>Signal</source>
+        <translation>Señal</translation>
+    </message>
+    <message>
+        <source>Cells</source>
+        <translation>Células</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Exactitud</translation>
+    </message>
+    <message>
+        <source>Errors in first 5% / 10% / 20% of queue</source>
+        <translation>Errores en el primer 5 % / 10 % / 20 % de la cola</translation>
+    </message>
+    <message>
+        <source>Threshold [95% CI]</source>
+        <translation>Umbral [IC 95 %]</translation>
+    </message>
+    <message>
+        <source>Width [95% CI]</source>
+        <translation>Anchura [IC 95 %]</translation>
+    </message>
+    <message>
+        <source>no fit</source>
+        <translation>sin ajuste</translation>
+    </message>
+    <message>
+        <source>%1: accuracy per confidence decile</source>
+        <translation>%1: exactitud por decil de confianza</translation>
+    </message>
+    <message>
+        <source>Decile</source>
+        <translation>Decil</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Confianza</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>modelo</translation>
+    </message>
+    <message>
+        <source>model confidence</source>
+        <translation>confianza del modelo</translation>
+    </message>
+    <message>
+        <source>expert confidence</source>
+        <translation>confianza del experto</translation>
+    </message>
+    <message>
+        <source>%1: %2 vs correctness</source>
+        <translation>%1: %2 frente a acierto</translation>
+    </message>
+    <message>
+        <source>%1 (rescaled to [0, 1])</source>
+        <translation>%1 (reescalada a [0, 1])</translation>
+    </message>
+    <message>
+        <source>Proportion correct</source>
+        <translation>Proporción de aciertos</translation>
+    </message>
+    <message>
+        <source>95% credible band</source>
+        <translation>banda de credibilidad del 95 %</translation>
+    </message>
+    <message>
+        <source>posterior median fit</source>
+        <translation>ajuste (mediana a posteriori)</translation>
+    </message>
+    <message>
+        <source>threshold (80%) 95% CI</source>
+        <translation>umbral (80 %), IC 95 %</translation>
+    </message>
+    <message>
+        <source>binned data</source>
+        <translation>datos agrupados</translation>
+    </message>
+    <message>
+        <source>threshold m = %1 [%2, %3]</source>
+        <translation>umbral m = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>width w = %1 [%2, %3]</source>
+        <translation>anchura w = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>lapse = %1, guess rate = %2</source>
+        <translation>tasa de lapsus = %1, tasa de acierto al azar = %2</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>
@@ -1857,6 +2054,357 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
     <message>
         <source>Unknown error while decoding.</source>
         <translation>Error desconocido al decodificar.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildDialog</name>
+    <message>
+        <source>New Turing test</source>
+        <translation>Nueva prueba de Turing</translation>
+    </message>
+    <message>
+        <source>Real cells are drawn from the labelled cells of a case; the classification model generates the same number of synthetic cells for each class. Every image is brought to the model&apos;s resolution and back, and stored as a PNG of the same size, with a random id and no file name, so that only the picture itself can tell real from synthetic.</source>
+        <translation>Las células reales se extraen de las células etiquetadas de un caso; el modelo de clasificación genera el mismo número de células sintéticas para cada clase. Cada imagen se lleva a la resolución del modelo y de vuelta, y se guarda como PNG del mismo tamaño, con un identificador aleatorio y sin nombre de archivo, de modo que solo la propia imagen permita distinguir lo real de lo sintético.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 labelled)</source>
+        <translation>%1 (%2 etiquetadas)</translation>
+    </message>
+    <message>
+        <source>Real cells from case:</source>
+        <translation>Células reales del caso:</translation>
+    </message>
+    <message>
+        <source>Images per class (real and synthetic each):</source>
+        <translation>Imágenes por clase (tanto reales como sintéticas):</translation>
+    </message>
+    <message>
+        <source>Generation steps (DDIM):</source>
+        <translation>Pasos de generación (DDIM):</translation>
+    </message>
+    <message>
+        <source>Test name:</source>
+        <translation>Nombre de la prueba:</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Generar</translation>
+    </message>
+    <message>
+        <source>This workspace has no case. Import an export with labelled cells first.</source>
+        <translation>Este espacio de trabajo no tiene ningún caso. Importe primero una exportación con células etiquetadas.</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Cargando el modelo…</translation>
+    </message>
+    <message>
+        <source>Storing the test…</source>
+        <translation>Guardando la prueba…</translation>
+    </message>
+    <message>
+        <source>Preparing %1 cells</source>
+        <translation>Preparando %1 células</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>quedan unos %1</translation>
+    </message>
+    <message>
+        <source>The test could not be built: %1</source>
+        <translation>No se pudo crear la prueba: %1</translation>
+    </message>
+    <message>
+        <source>Built &quot;%1&quot;: %2 real and %3 synthetic images.</source>
+        <translation>«%1» creada: %2 imágenes reales y %3 sintéticas.</translation>
+    </message>
+    <message>
+        <source>Left out (too few labelled cells): %1.</source>
+        <translation>Clases omitidas (muy pocas células etiquetadas): %1.</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildJob</name>
+    <message>
+        <source>No model file is available to generate cells. Choose a model file (.pt) in Settings &gt; Classification.</source>
+        <translation>No hay ningún archivo de modelo disponible para generar células. Elija un archivo de modelo (.pt) en Configuración &gt; Clasificación.</translation>
+    </message>
+    <message>
+        <source>The model %1 cannot be loaded: %2</source>
+        <translation>No se puede cargar el modelo %1: %2</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %1</source>
+        <translation>Error inesperado: %1</translation>
+    </message>
+    <message>
+        <source>Unexpected error while building the Turing test.</source>
+        <translation>Error inesperado al crear la prueba de Turing.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringMenu</name>
+    <message>
+        <source>&amp;Turing test</source>
+        <translation>Prueba de &amp;Turing</translation>
+    </message>
+    <message>
+        <source>&amp;New Turing test…</source>
+        <translation>&amp;Nueva prueba de Turing…</translation>
+    </message>
+    <message>
+        <source>Draw real cells from a case and generate as many synthetic ones with the model</source>
+        <translation>Extraer células reales de un caso y generar otras tantas sintéticas con el modelo</translation>
+    </message>
+    <message>
+        <source>&amp;Take a Turing test…</source>
+        <translation>&amp;Hacer una prueba de Turing…</translation>
+    </message>
+    <message>
+        <source>Read the images of a test one at a time, blinded: real or synthetic, and the cell type</source>
+        <translation>Leer las imágenes de una prueba una a una, a ciegas: real o sintética, y el tipo celular</translation>
+    </message>
+    <message>
+        <source>&amp;Results…</source>
+        <translation>&amp;Resultados…</translation>
+    </message>
+    <message>
+        <source>Accuracy, sensitivity and specificity per reader and pooled</source>
+        <translation>Exactitud, sensibilidad y especificidad por lector y agrupadas</translation>
+    </message>
+    <message>
+        <source>Turing test</source>
+        <translation>Prueba de Turing</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first.</source>
+        <translation>Abra o cree primero un espacio de trabajo.</translation>
+    </message>
+    <message>
+        <source>New Turing test</source>
+        <translation>Nueva prueba de Turing</translation>
+    </message>
+    <message>
+        <source>This workspace has no Turing test yet. Build one with Turing test &gt; New Turing test.</source>
+        <translation>Este espacio de trabajo aún no tiene ninguna prueba de Turing. Cree una con Prueba de Turing &gt; Nueva prueba de Turing.</translation>
+    </message>
+    <message>
+        <source>Take a Turing test</source>
+        <translation>Hacer una prueba de Turing</translation>
+    </message>
+    <message>
+        <source>Turing test results</source>
+        <translation>Resultados de la prueba de Turing</translation>
+    </message>
+    <message>
+        <source>%1 (%2 images)</source>
+        <translation>%1 (%2 imágenes)</translation>
+    </message>
+    <message>
+        <source>Your name, as in earlier sessions to resume</source>
+        <translation>Su nombre, el mismo que en sesiones anteriores para reanudar</translation>
+    </message>
+    <message>
+        <source>Test:</source>
+        <translation>Prueba:</translation>
+    </message>
+    <message>
+        <source>Reader:</source>
+        <translation>Lector:</translation>
+    </message>
+    <message>
+        <source>Turing test — %1</source>
+        <translation>Prueba de Turing — %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringReaderView</name>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — reader: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — lector: %2</translation>
+    </message>
+    <message>
+        <source>Real  [R]</source>
+        <translation>Real  [R]</translation>
+    </message>
+    <message>
+        <source>Synthetic  [S]</source>
+        <translation>Sintética  [S]</translation>
+    </message>
+    <message>
+        <source>No feedback is given during the test. Answer real or synthetic first (R / S), then the cell type (the key in brackets). Backspace returns to real or synthetic. You can close this window at any time and resume later under the same name.</source>
+        <translation>No se da ninguna indicación de acierto durante la prueba. Responda primero real o sintética (tecla R = real, S = sintética) y luego el tipo celular (la tecla entre corchetes). La tecla Retroceso vuelve a real o sintética. Puede cerrar esta ventana en cualquier momento y reanudar más tarde con el mismo nombre.</translation>
+    </message>
+    <message>
+        <source>This test cannot be shown: %1</source>
+        <translation>Esta prueba no se puede mostrar: %1</translation>
+    </message>
+    <message>
+        <source>All %1 images answered.</source>
+        <translation>Se han respondido las %1 imágenes.</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Imagen %1 de %2</translation>
+    </message>
+    <message>
+        <source>image %1 cannot be decoded</source>
+        <translation>la imagen %1 no se puede decodificar</translation>
+    </message>
+    <message>
+        <source>Real or synthetic?  R / S</source>
+        <translation>¿Real o sintética?  R / S</translation>
+    </message>
+    <message>
+        <source>Real — which cell type?</source>
+        <translation>Real — ¿qué tipo celular?</translation>
+    </message>
+    <message>
+        <source>Synthetic — which cell type?</source>
+        <translation>Sintética — ¿qué tipo celular?</translation>
+    </message>
+    <message>
+        <source>Thank you: the test is complete. You may close this window.</source>
+        <translation>Gracias: la prueba ha terminado. Puede cerrar esta ventana.</translation>
+    </message>
+    <message>
+        <source>The answer could not be saved: %1</source>
+        <translation>No se pudo guardar la respuesta: %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringResultsView</name>
+    <message>
+        <source>%1% (%2–%3)</source>
+        <translation>%1 % (%2–%3)</translation>
+    </message>
+    <message>
+        <source>%1 of %2; Wilson 95% interval</source>
+        <translation>%1 de %2; intervalo de Wilson del 95 %</translation>
+    </message>
+    <message>
+        <source>&lt; 0.001</source>
+        <translation>&lt; 0,001</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>Lector</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Respondidas</translation>
+    </message>
+    <message>
+        <source>Accuracy (95% CI)</source>
+        <translation>Exactitud (IC 95 %)</translation>
+    </message>
+    <message>
+        <source>p vs 50%</source>
+        <translation>p frente a 50 %</translation>
+    </message>
+    <message>
+        <source>Sensitivity
+(synthetic called synthetic)</source>
+        <translation>Sensibilidad
+(sintéticas juzgadas sintéticas)</translation>
+    </message>
+    <message>
+        <source>Specificity
+(real called real)</source>
+        <translation>Especificidad
+(reales juzgadas reales)</translation>
+    </message>
+    <message>
+        <source>Cell type = generating class
+(synthetic images)</source>
+        <translation>Tipo celular = clase generadora
+(imágenes sintéticas)</translation>
+    </message>
+    <message>
+        <source>Cell type = label
+(real images)</source>
+        <translation>Tipo celular = etiqueta
+(imágenes reales)</translation>
+    </message>
+    <message>
+        <source>Mean time</source>
+        <translation>Tiempo medio</translation>
+    </message>
+    <message>
+        <source>Positive class: &lt;b&gt;synthetic&lt;/b&gt;. Sensitivity is the share of synthetic images called synthetic, specificity the share of real images called real. Accuracy near 50% means the readers could not tell real from synthetic; p is the exact two-sided binomial test against 50%. For synthetic images, the cell types named agreed with the generating class in 98.6% of the paper&apos;s readings. The pooled row counts every reading as independent, which readers of the same images are not: for inference across readers use an MRMC analysis of the CSV export.</source>
+        <translation>Clase positiva: &lt;b&gt;sintética&lt;/b&gt;. La sensibilidad es la proporción de imágenes sintéticas juzgadas sintéticas; la especificidad, la proporción de imágenes reales juzgadas reales. Una exactitud cercana al 50 % significa que los lectores no pudieron distinguir lo real de lo sintético; p es la prueba binomial exacta bilateral frente al 50 %. En las imágenes sintéticas, los tipos celulares indicados coincidieron con la clase generadora en el 98,6 % de las lecturas del artículo. La fila agrupada cuenta cada lectura como independiente, y las lecturas de las mismas imágenes por varios lectores no lo son: para inferencias entre lectores, use un análisis MRMC de la exportación CSV.</translation>
+    </message>
+    <message>
+        <source>Export answers (CSV)…</source>
+        <translation>Exportar respuestas (CSV)…</translation>
+    </message>
+    <message>
+        <source>Save report (JSON + Markdown)…</source>
+        <translation>Guardar informe (JSON + Markdown)…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualizar</translation>
+    </message>
+    <message>
+        <source>The results cannot be read: %1</source>
+        <translation>No se pueden leer los resultados: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Model %2 · %3 images shown at %4 px · %5 readers</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Modelo %2 · %3 imágenes mostradas a %4 px · %5 lectores</translation>
+    </message>
+    <message>
+        <source>Pooled (all readings)</source>
+        <translation>Agrupado (todas las lecturas)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>(in progress)</source>
+        <translation>(en curso)</translation>
+    </message>
+    <message>
+        <source>Exact two-sided binomial test against 50%: the probability of outcomes no more likely than the observed one</source>
+        <translation>Prueba binomial exacta bilateral frente al 50 %: la probabilidad de los resultados no más probables que el observado</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>No se puede crear la carpeta %1.</translation>
+    </message>
+    <message>
+        <source>Export answers</source>
+        <translation>Exportar respuestas</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Archivos CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>The answers could not be written: %1</source>
+        <translation>No se pudieron escribir las respuestas: %1</translation>
+    </message>
+    <message>
+        <source>Folder for results.json and results.md</source>
+        <translation>Carpeta para results.json y results.md</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>Guardar informe</translation>
+    </message>
+    <message>
+        <source>The report could not be written: %1</source>
+        <translation>No se pudo escribir el informe: %1</translation>
     </message>
 </context>
 <context>

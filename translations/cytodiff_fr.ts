@@ -261,6 +261,13 @@
     </message>
 </context>
 <context>
+    <name>ReportPlots</name>
+    <message>
+        <source>Plots need a build with QCustomPlot.</source>
+        <translation>Les graphiques nécessitent une version compilée avec QCustomPlot.</translation>
+    </message>
+</context>
+<context>
     <name>TranslationLoader</name>
     <message>
         <source>System language</source>
@@ -653,6 +660,49 @@ decode</source>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::CellZoomDialog</name>
+    <message>
+        <source>Cell at full resolution</source>
+        <translation>Cellule en pleine résolution</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation>Zoom arrière (-)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Zoom avant (+)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Ajuster</translation>
+    </message>
+    <message>
+        <source>Fit the cell to the window (F)</source>
+        <translation>Ajuster la cellule à la fenêtre (touche F)</translation>
+    </message>
+    <message>
+        <source>1:1</source>
+        <translation>1:1</translation>
+    </message>
+    <message>
+        <source>One image pixel per screen pixel (1)</source>
+        <translation>Un pixel d&apos;image par pixel d&apos;écran (touche 1)</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1&#xa0;%</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ClassificationJob</name>
     <message>
         <source>Unexpected error: %1</source>
@@ -948,6 +998,26 @@ decode</source>
     <message>
         <source>For the cell to read as %1: blue = more stain needed, red = less. Centre crop seen by the model.</source>
         <translation>Pour que la cellule soit lue comme %1&#xa0;: bleu = plus de coloration nécessaire, rouge = moins. Recadrage central vu par le modèle.</translation>
+    </message>
+    <message>
+        <source>Double-click to open the cell at full resolution</source>
+        <translation>Double-cliquez pour ouvrir la cellule en pleine résolution</translation>
+    </message>
+    <message>
+        <source>Zoom…</source>
+        <translation>Zoom…</translation>
+    </message>
+    <message>
+        <source>Open the cell at full resolution in its own window (wheel to zoom, drag to pan)</source>
+        <translation>Ouvrir la cellule en pleine résolution dans sa propre fenêtre (molette pour zoomer, glisser pour déplacer)</translation>
+    </message>
+    <message>
+        <source>Heatmap, target %1</source>
+        <translation>Carte thermique, classe cible %1</translation>
+    </message>
+    <message>
+        <source>Overlay, target %1</source>
+        <translation>Superposition, classe cible %1</translation>
     </message>
 </context>
 <context>
@@ -1522,6 +1592,133 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
             <numerusform>Ce cas est validé. Motif de l&apos;amendement de %Ln cellules (conservé dans le journal d&apos;audit)&#xa0;:</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Reports...</source>
+        <translation>Ra&amp;pports…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::ReportsDialog</name>
+    <message>
+        <source>Reports: confidence and correctness</source>
+        <translation>Rapports&#xa0;: confiance et justesse</translation>
+    </message>
+    <message>
+        <source>Cells with a reference label in this workspace. The review queue is ordered least-confident first; a good confidence measure puts most of the model&apos;s errors at its start. The psychometric fit shows how correctness rises with confidence (threshold and width with 95% credible intervals).</source>
+        <translation>Cellules ayant une étiquette de référence dans cet espace de travail. La file de relecture commence par les cellules les moins sûres&#xa0;; une bonne mesure de confiance place la plupart des erreurs du modèle à son début. L&apos;ajustement psychométrique montre comment la justesse augmente avec la confiance (seuil et largeur avec intervalles de crédibilité à 95&#xa0;%).</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Résumé</translation>
+    </message>
+    <message>
+        <source>Nothing to report yet: %1</source>
+        <translation>Rien à signaler pour l&apos;instant&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Model %1</source>
+        <translation>Modèle %1</translation>
+    </message>
+    <message>
+        <source>Review queue and calibration</source>
+        <translation>File de relecture et calibration</translation>
+    </message>
+    <message>
+        <source>Observer</source>
+        <translation>Observateur</translation>
+    </message>
+    <message>
+        <source>Signal</source>
+        <translation>Signal</translation>
+    </message>
+    <message>
+        <source>Cells</source>
+        <translation>Cellules</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>Exactitude</translation>
+    </message>
+    <message>
+        <source>Errors in first 5% / 10% / 20% of queue</source>
+        <translation>Erreurs dans les premiers 5&#xa0;% / 10&#xa0;% / 20&#xa0;% de la file</translation>
+    </message>
+    <message>
+        <source>Threshold [95% CI]</source>
+        <translation>Seuil [IC à 95&#xa0;%]</translation>
+    </message>
+    <message>
+        <source>Width [95% CI]</source>
+        <translation>Largeur [IC à 95&#xa0;%]</translation>
+    </message>
+    <message>
+        <source>no fit</source>
+        <translation>pas d&apos;ajustement</translation>
+    </message>
+    <message>
+        <source>%1: accuracy per confidence decile</source>
+        <translation>%1&#xa0;: exactitude par décile de confiance</translation>
+    </message>
+    <message>
+        <source>Decile</source>
+        <translation>Décile</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>modèle</translation>
+    </message>
+    <message>
+        <source>model confidence</source>
+        <translation>confiance du modèle</translation>
+    </message>
+    <message>
+        <source>expert confidence</source>
+        <translation>confiance de l&apos;expert</translation>
+    </message>
+    <message>
+        <source>%1: %2 vs correctness</source>
+        <translation>%1&#xa0;: %2 et justesse</translation>
+    </message>
+    <message>
+        <source>%1 (rescaled to [0, 1])</source>
+        <translation>%1 (ramenée à [0, 1])</translation>
+    </message>
+    <message>
+        <source>Proportion correct</source>
+        <translation>Proportion correcte</translation>
+    </message>
+    <message>
+        <source>95% credible band</source>
+        <translation>bande de crédibilité à 95&#xa0;%</translation>
+    </message>
+    <message>
+        <source>posterior median fit</source>
+        <translation>ajustement (médiane a posteriori)</translation>
+    </message>
+    <message>
+        <source>threshold (80%) 95% CI</source>
+        <translation>seuil (80&#xa0;%), IC à 95&#xa0;%</translation>
+    </message>
+    <message>
+        <source>binned data</source>
+        <translation>données regroupées</translation>
+    </message>
+    <message>
+        <source>threshold m = %1 [%2, %3]</source>
+        <translation>seuil m = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>width w = %1 [%2, %3]</source>
+        <translation>largeur w = %1 [%2, %3]</translation>
+    </message>
+    <message>
+        <source>lapse = %1, guess rate = %2</source>
+        <translation>taux d&apos;inattention = %1, taux de réponse au hasard = %2</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>
@@ -1857,6 +2054,357 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     <message>
         <source>Unknown error while decoding.</source>
         <translation>Erreur inconnue lors du décodage.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildDialog</name>
+    <message>
+        <source>New Turing test</source>
+        <translation>Nouveau test de Turing</translation>
+    </message>
+    <message>
+        <source>Real cells are drawn from the labelled cells of a case; the classification model generates the same number of synthetic cells for each class. Every image is brought to the model&apos;s resolution and back, and stored as a PNG of the same size, with a random id and no file name, so that only the picture itself can tell real from synthetic.</source>
+        <translation>Les cellules réelles sont tirées des cellules étiquetées d&apos;un cas&#xa0;; le modèle de classification génère autant de cellules synthétiques pour chaque classe. Chaque image est ramenée à la résolution du modèle puis à sa taille d&apos;origine, et enregistrée en PNG de même taille, avec un identifiant aléatoire et sans nom de fichier, de sorte que seule l&apos;image elle-même permette de distinguer le réel du synthétique.</translation>
+    </message>
+    <message>
+        <source>%1 (%2 labelled)</source>
+        <translation>%1 (%2 étiquetées)</translation>
+    </message>
+    <message>
+        <source>Real cells from case:</source>
+        <translation>Cellules réelles du cas&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Images per class (real and synthetic each):</source>
+        <translation>Images par classe (autant de réelles que de synthétiques)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Generation steps (DDIM):</source>
+        <translation>Étapes de génération (DDIM)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Test name:</source>
+        <translation>Nom du test&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Créer</translation>
+    </message>
+    <message>
+        <source>This workspace has no case. Import an export with labelled cells first.</source>
+        <translation>Cet espace de travail ne contient aucun cas. Importez d&apos;abord un export avec des cellules étiquetées.</translation>
+    </message>
+    <message>
+        <source>Loading the model…</source>
+        <translation>Chargement du modèle…</translation>
+    </message>
+    <message>
+        <source>Storing the test…</source>
+        <translation>Enregistrement du test…</translation>
+    </message>
+    <message>
+        <source>Preparing %1 cells</source>
+        <translation>Préparation de %1 cellules</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>encore environ %1</translation>
+    </message>
+    <message>
+        <source>The test could not be built: %1</source>
+        <translation>Le test n&apos;a pas pu être créé&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Built &quot;%1&quot;: %2 real and %3 synthetic images.</source>
+        <translation>«&#xa0;%1&#xa0;» créé&#xa0;: %2 images réelles et %3 synthétiques.</translation>
+    </message>
+    <message>
+        <source>Left out (too few labelled cells): %1.</source>
+        <translation>Classes omises (trop peu de cellules étiquetées)&#xa0;: %1.</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringBuildJob</name>
+    <message>
+        <source>No model file is available to generate cells. Choose a model file (.pt) in Settings &gt; Classification.</source>
+        <translation>Aucun fichier de modèle n&apos;est disponible pour générer des cellules. Choisissez un fichier de modèle (.pt) dans Paramètres &gt; Classification.</translation>
+    </message>
+    <message>
+        <source>The model %1 cannot be loaded: %2</source>
+        <translation>Le modèle %1 ne peut pas être chargé&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %1</source>
+        <translation>Erreur inattendue&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Unexpected error while building the Turing test.</source>
+        <translation>Erreur inattendue lors de la création du test de Turing.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringMenu</name>
+    <message>
+        <source>&amp;Turing test</source>
+        <translation>&amp;Test de Turing</translation>
+    </message>
+    <message>
+        <source>&amp;New Turing test…</source>
+        <translation>&amp;Nouveau test de Turing…</translation>
+    </message>
+    <message>
+        <source>Draw real cells from a case and generate as many synthetic ones with the model</source>
+        <translation>Tirer des cellules réelles d&apos;un cas et en générer autant de synthétiques avec le modèle</translation>
+    </message>
+    <message>
+        <source>&amp;Take a Turing test…</source>
+        <translation>&amp;Passer un test de Turing…</translation>
+    </message>
+    <message>
+        <source>Read the images of a test one at a time, blinded: real or synthetic, and the cell type</source>
+        <translation>Lire les images d&apos;un test une à une, en aveugle&#xa0;: réelle ou synthétique, et le type cellulaire</translation>
+    </message>
+    <message>
+        <source>&amp;Results…</source>
+        <translation>&amp;Résultats…</translation>
+    </message>
+    <message>
+        <source>Accuracy, sensitivity and specificity per reader and pooled</source>
+        <translation>Exactitude, sensibilité et spécificité par lecteur et globales</translation>
+    </message>
+    <message>
+        <source>Turing test</source>
+        <translation>Test de Turing</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first.</source>
+        <translation>Ouvrez ou créez d&apos;abord un espace de travail.</translation>
+    </message>
+    <message>
+        <source>New Turing test</source>
+        <translation>Nouveau test de Turing</translation>
+    </message>
+    <message>
+        <source>This workspace has no Turing test yet. Build one with Turing test &gt; New Turing test.</source>
+        <translation>Cet espace de travail n&apos;a pas encore de test de Turing. Créez-en un avec Test de Turing &gt; Nouveau test de Turing.</translation>
+    </message>
+    <message>
+        <source>Take a Turing test</source>
+        <translation>Passer un test de Turing</translation>
+    </message>
+    <message>
+        <source>Turing test results</source>
+        <translation>Résultats du test de Turing</translation>
+    </message>
+    <message>
+        <source>%1 (%2 images)</source>
+        <translation>%1 (%2 images)</translation>
+    </message>
+    <message>
+        <source>Your name, as in earlier sessions to resume</source>
+        <translation>Votre nom, le même que lors des sessions précédentes pour reprendre</translation>
+    </message>
+    <message>
+        <source>Test:</source>
+        <translation>Test&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Reader:</source>
+        <translation>Lecteur&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Turing test — %1</source>
+        <translation>Test de Turing — %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringReaderView</name>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — reader: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — lecteur&#xa0;: %2</translation>
+    </message>
+    <message>
+        <source>Real  [R]</source>
+        <translation>Réelle  [R]</translation>
+    </message>
+    <message>
+        <source>Synthetic  [S]</source>
+        <translation>Synthétique  [S]</translation>
+    </message>
+    <message>
+        <source>No feedback is given during the test. Answer real or synthetic first (R / S), then the cell type (the key in brackets). Backspace returns to real or synthetic. You can close this window at any time and resume later under the same name.</source>
+        <translation>Aucun retour n&apos;est donné pendant le test. Répondez d&apos;abord réelle ou synthétique (touche R = réelle, S = synthétique), puis le type cellulaire (la touche entre crochets). La touche Retour arrière ramène au choix réelle ou synthétique. Vous pouvez fermer cette fenêtre à tout moment et reprendre plus tard sous le même nom.</translation>
+    </message>
+    <message>
+        <source>This test cannot be shown: %1</source>
+        <translation>Ce test ne peut pas être affiché&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>All %1 images answered.</source>
+        <translation>Les %1 images ont toutes reçu une réponse.</translation>
+    </message>
+    <message>
+        <source>Image %1 of %2</source>
+        <translation>Image %1 sur %2</translation>
+    </message>
+    <message>
+        <source>image %1 cannot be decoded</source>
+        <translation>l&apos;image %1 ne peut pas être décodée</translation>
+    </message>
+    <message>
+        <source>Real or synthetic?  R / S</source>
+        <translation>Réelle ou synthétique&#xa0;?  R / S</translation>
+    </message>
+    <message>
+        <source>Real — which cell type?</source>
+        <translation>Réelle — quel type cellulaire&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Synthetic — which cell type?</source>
+        <translation>Synthétique — quel type cellulaire&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Thank you: the test is complete. You may close this window.</source>
+        <translation>Merci&#xa0;: le test est terminé. Vous pouvez fermer cette fenêtre.</translation>
+    </message>
+    <message>
+        <source>The answer could not be saved: %1</source>
+        <translation>La réponse n&apos;a pas pu être enregistrée&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::TuringResultsView</name>
+    <message>
+        <source>%1% (%2–%3)</source>
+        <translation>%1&#xa0;% (%2–%3)</translation>
+    </message>
+    <message>
+        <source>%1 of %2; Wilson 95% interval</source>
+        <translation>%1 sur %2&#xa0;; intervalle de Wilson à 95&#xa0;%</translation>
+    </message>
+    <message>
+        <source>&lt; 0.001</source>
+        <translation>&lt; 0,001</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>Lecteur</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Répondues</translation>
+    </message>
+    <message>
+        <source>Accuracy (95% CI)</source>
+        <translation>Exactitude (IC à 95&#xa0;%)</translation>
+    </message>
+    <message>
+        <source>p vs 50%</source>
+        <translation>p contre 50&#xa0;%</translation>
+    </message>
+    <message>
+        <source>Sensitivity
+(synthetic called synthetic)</source>
+        <translation>Sensibilité
+(synthétiques jugées synthétiques)</translation>
+    </message>
+    <message>
+        <source>Specificity
+(real called real)</source>
+        <translation>Spécificité
+(réelles jugées réelles)</translation>
+    </message>
+    <message>
+        <source>Cell type = generating class
+(synthetic images)</source>
+        <translation>Type cellulaire = classe génératrice
+(images synthétiques)</translation>
+    </message>
+    <message>
+        <source>Cell type = label
+(real images)</source>
+        <translation>Type cellulaire = étiquette
+(images réelles)</translation>
+    </message>
+    <message>
+        <source>Mean time</source>
+        <translation>Temps moyen</translation>
+    </message>
+    <message>
+        <source>Positive class: &lt;b&gt;synthetic&lt;/b&gt;. Sensitivity is the share of synthetic images called synthetic, specificity the share of real images called real. Accuracy near 50% means the readers could not tell real from synthetic; p is the exact two-sided binomial test against 50%. For synthetic images, the cell types named agreed with the generating class in 98.6% of the paper&apos;s readings. The pooled row counts every reading as independent, which readers of the same images are not: for inference across readers use an MRMC analysis of the CSV export.</source>
+        <translation>Classe positive&#xa0;: &lt;b&gt;synthétique&lt;/b&gt;. La sensibilité est la part des images synthétiques jugées synthétiques, la spécificité la part des images réelles jugées réelles. Une exactitude proche de 50&#xa0;% signifie que les lecteurs n&apos;ont pas su distinguer le réel du synthétique&#xa0;; p est le test binomial exact bilatéral contre 50&#xa0;%. Pour les images synthétiques, les types cellulaires nommés concordaient avec la classe génératrice dans 98,6&#xa0;% des lectures de l&apos;article. La ligne globale compte chaque lecture comme indépendante, ce que ne sont pas les lectures des mêmes images par plusieurs lecteurs&#xa0;: pour une inférence entre lecteurs, utilisez une analyse MRMC de l&apos;export CSV.</translation>
+    </message>
+    <message>
+        <source>Export answers (CSV)…</source>
+        <translation>Exporter les réponses (CSV)…</translation>
+    </message>
+    <message>
+        <source>Save report (JSON + Markdown)…</source>
+        <translation>Enregistrer le rapport (JSON + Markdown)…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <source>The results cannot be read: %1</source>
+        <translation>Les résultats ne peuvent pas être lus&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Model %2 · %3 images shown at %4 px · %5 readers</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;Modèle %2 · %3 images affichées en %4&#xa0;px · %5 lecteurs</translation>
+    </message>
+    <message>
+        <source>Pooled (all readings)</source>
+        <translation>Global (toutes les lectures)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>(in progress)</source>
+        <translation>(en cours)</translation>
+    </message>
+    <message>
+        <source>Exact two-sided binomial test against 50%: the probability of outcomes no more likely than the observed one</source>
+        <translation>Test binomial exact bilatéral contre 50&#xa0;%&#xa0;: la probabilité des résultats qui ne sont pas plus probables que celui observé</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Impossible de créer le dossier %1.</translation>
+    </message>
+    <message>
+        <source>Export answers</source>
+        <translation>Exporter les réponses</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>The answers could not be written: %1</source>
+        <translation>Les réponses n&apos;ont pas pu être écrites&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Folder for results.json and results.md</source>
+        <translation>Dossier pour results.json et results.md</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>Enregistrer le rapport</translation>
+    </message>
+    <message>
+        <source>The report could not be written: %1</source>
+        <translation>Le rapport n&apos;a pas pu être écrit&#xa0;: %1</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -121,7 +122,7 @@ void CellZoomDialog::showActualSize()
 void CellZoomDialog::applyZoom()
 {
     m_view->setTransform(QTransform::fromScale(m_zoom, m_zoom));
-    m_zoomText->setText(QStringLiteral("%1%").arg(std::lround(m_zoom * 100)));
+    m_zoomText->setText(tr("%1%").arg(QLocale().toString(qlonglong(std::lround(m_zoom * 100)))));
 }
 
 bool CellZoomDialog::eventFilter(QObject *watched, QEvent *event)

@@ -15,6 +15,61 @@
 
 namespace cytodiff::ui {
 
+namespace {
+
+// The report is built in core (shared with the English-only CLI), so its
+// observer and signal names and the plot texts arrive in English; the
+// dialog shows them in the user's language.
+QString observerText(const cli::ObserverSeries &series)
+{
+    return series.observer == QLatin1String("model") ? ReportsDialog::tr("model") : series.observer;
+}
+
+QString signalText(const QString &signal)
+{
+    if (signal == QLatin1String("model confidence"))
+        return ReportsDialog::tr("model confidence");
+    if (signal == QLatin1String("expert confidence"))
+        return ReportsDialog::tr("expert confidence");
+    return signal;
+}
+
+QString fixed3(double v) { return QString::number(v, 'f', 3); }
+
+using evaluation::Chart;
+
+Chart localisedChart(const cli::ObserverResult &o)
+{
+    auto chart = o.chart;
+    const QString signal = signalText(o.series.signal);
+    chart.title = ReportsDialog::tr("%1: %2 vs correctness").arg(observerText(o.series), signal).toStdString();
+    chart.xLabel = (o.series.rescale ? ReportsDialog::tr("%1 (rescaled to [0, 1])").arg(signal) : signal).toStdString();
+    chart.yLabel = ReportsDialog::tr("Proportion correct").toStdString();
+    for (auto &s : chart.series) {
+        if (s.name == "95% credible band")
+            s.name = ReportsDialog::tr("95% credible band").toStdString();
+        else if (s.name == "posterior median fit")
+            s.name = ReportsDialog::tr("posterior median fit").toStdString();
+        else if (s.name == "threshold (80%) 95% CI")
+            s.name = ReportsDialog::tr("threshold (80%) 95% CI").toStdString();
+        else if (s.name == "binned data")
+            s.name = ReportsDialog::tr("binned data").toStdString();
+    }
+    if (o.fit.ok) {
+        const auto interval = [](const QString &text, const evaluation::CredibleValue &v) {
+            return text.arg(fixed3(v.estimate), fixed3(v.lower), fixed3(v.upper)).toStdString();
+        };
+        chart.notes = {interval(ReportsDialog::tr("threshold m = %1 [%2, %3]"), o.fit.threshold),
+                       interval(ReportsDialog::tr("width w = %1 [%2, %3]"), o.fit.width),
+                       ReportsDialog::tr("lapse = %1, guess rate = %2")
+                           .arg(fixed3(o.fit.lapse.estimate), fixed3(o.fit.gamma))
+                           .toStdString()};
+    }
+    return chart;
+}
+
+} // namespace
+
 ReportsDialog::ReportsDialog(const db::Database &database, QWidget *parent) : QDialog(parent)
 {
     setObjectName(QStringLiteral("reportsDialog"));
@@ -68,7 +123,8 @@ void ReportsDialog::build(const db::Database &database)
             return QStringLiteral("%1 [%2, %3]").arg(v.estimate, 0, 'f', 3).arg(v.lower, 0, 'f', 3).arg(v.upper, 0, 'f', 3);
         };
         html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td><td>%7</td></tr>")
-                    .arg(o.series.observer.toHtmlEscaped(), o.series.signal, QString::number(o.calibration.cells),
+                    .arg(observerText(o.series).toHtmlEscaped(), signalText(o.series.signal).toHtmlEscaped(),
+                         QString::number(o.calibration.cells),
                          share(o.calibration.accuracy), queue.join(QStringLiteral(" / ")),
                          o.fit.ok ? ci(o.fit.threshold) : tr("no fit"), o.fit.ok ? ci(o.fit.width) : QString());
     }
@@ -76,7 +132,9 @@ void ReportsDialog::build(const db::Database &database)
     for (const auto &o : report.observers) {
         html += QStringLiteral("<h4>%1</h4><table border='1' cellspacing='0' cellpadding='3'><tr><th>%2</th><th>%3</th>"
                                "<th>%4</th><th>%5</th></tr>")
-                    .arg(tr("%1: accuracy per confidence decile").arg(o.series.observer.toHtmlEscaped() + QStringLiteral(", ") + o.series.signal),
+                    .arg(tr("%1: accuracy per confidence decile")
+                             .arg(observerText(o.series).toHtmlEscaped() + QStringLiteral(", ")
+                                  + signalText(o.series.signal).toHtmlEscaped()),
                          tr("Decile"), tr("Confidence"), tr("Cells"), tr("Accuracy"));
         for (std::size_t i = 0; i < o.calibration.deciles.size(); ++i) {
             const auto &d = o.calibration.deciles[i];
@@ -88,7 +146,8 @@ void ReportsDialog::build(const db::Database &database)
                         .arg(share(d.accuracy()));
         }
         html += QStringLiteral("</table>");
-        m_plots->addTab(createChartWidget(o.chart), o.series.observer + QStringLiteral(" · ") + o.series.signal);
+        m_plots->addTab(createChartWidget(localisedChart(o)),
+                        observerText(o.series) + QStringLiteral(" · ") + signalText(o.series.signal));
     }
     m_summary->setHtml(html);
     m_hasReport = true;

@@ -8,6 +8,7 @@
 #include "cellclasskeys.h"
 #include "cellclassnames.h"
 #include "celldetailspanel.h"
+#include "cellzoomdialog.h"
 #include "counttext.h"
 #include "democase.h"
 #include "heatmapview.h"
@@ -15,6 +16,7 @@
 #include "settingsdialog.h"
 #include "startpage.h"
 #include "translationloader.h"
+#include "turingbuilddialog.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -157,8 +159,9 @@ private slots:
     }
 
     // English and the longer German, French and Spanish texts fit: no button, tool
-    // button or one-line label on the start page, the main window or the
-    // Settings dialog is narrower than its text needs.
+    // button or one-line label on the start page, the main window, the cell
+    // zoom window, the new Turing test dialog or the Settings dialog is
+    // narrower than its text needs.
     void textsFitInEveryLanguage_data()
     {
         QTest::addColumn<QString>("language");
@@ -221,6 +224,17 @@ private slots:
                 clipped << QStringLiteral("cell viewer: needs %1 px, the details panel has %2")
                                .arg(viewer.minimumSizeHint().width())
                                .arg(room);
+        }
+
+        // The windows of the Turing test and the cell zoom window.
+        {
+            CellZoomDialog zoom;
+            zoom.show();
+            check(&zoom, QStringLiteral("cell zoom window"));
+            QVERIFY(window.database());
+            TuringBuildDialog build(*window.database(), QString());
+            build.show();
+            check(&build, QStringLiteral("new Turing test dialog"));
         }
 
         SettingsDialog settings;
