@@ -155,8 +155,6 @@ HeatmapView::HeatmapView(int side, QWidget *parent) : QWidget(parent), m_side(si
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
     layout->addWidget(m_image, 0, Qt::AlignHCenter);
-    // Its own row: beside the three modes it widened the details panel past
-    // its narrowest width, even in English.
     layout->addLayout(modeRow);
     layout->addLayout(form);
     layout->addWidget(m_status);
