@@ -102,12 +102,30 @@ BEGIN
 END;
 )sql";
 
+// LEAD: issue 8 (hardening). Numbered 2 on the hardening branch only;
+// another branch adds migrations 2 and 3, so give this one the next free
+// number when merging (its SQL does not depend on theirs).
+//
+// INSERT OR REPLACE (and REPLACE INTO) with an existing id deletes the old
+// entry without firing DELETE triggers (SQLite fires them on REPLACE only
+// with recursive_triggers, a per-connection setting that a sqlite3 shell
+// does not have), so it could overwrite an audit entry. A trigger in the
+// schema refuses it on every connection.
+const char *const kAuditNoReplace = R"sql(
+CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be replaced');
+END;
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> list = {
         {1, "cases, cells, predictions, labellers, labels, audit log", kSchema1},
+        {2, "audit log: refuse INSERT OR REPLACE of an existing entry", kAuditNoReplace}, // LEAD: renumber
     };
     return list;
 }

@@ -1,0 +1,107 @@
+// Not a test: the scale benchmark (issue 8). Generates a synthetic
+// workspace and times what the app does with it: opening the workspace
+// and listing its cases, loading the largest case into the gallery model,
+// and the first gallery page of thumbnails.
+//
+//   cytodiff-bench-workspace /tmp/100k.cytodiff --generate 100000
+//   cytodiff-bench-workspace /tmp/100k.cytodiff          (time only)
+#include "cellgallerymodel.h"
+#include "database.h"
+#include "imageio.h"
+#include "syntheticworkspace.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+
+#include <cstdio>
+
+using namespace cytodiff;
+
+namespace {
+
+constexpr int kPageCells = 60; // thumbnails visible at once in a maximised gallery
+
+double ms(const QElapsedTimer &timer) { return timer.nsecsElapsed() / 1e6; }
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() < 2) {
+        std::fprintf(stderr, "usage: cytodiff-bench-workspace FILE [--generate CELLS]\n");
+        return 2;
+    }
+    const QString path = args.at(1);
+    const int generate = args.indexOf(QStringLiteral("--generate")) > 0
+                             ? args.value(args.indexOf(QStringLiteral("--generate")) + 1).toInt()
+                             : 0;
+    if (generate > 0) {
+        QFile::remove(path);
+        QFile::remove(path + QStringLiteral("-wal"));
+        QFile::remove(path + QStringLiteral("-shm"));
+        // Routine cases of 100 cells, and one large case of a tenth of them.
+        const int large = generate / 10;
+        QList<int> sizes(qMax(0, (generate - large) / 100), 100);
+        sizes.append(generate - large - 100 * int(sizes.size()) + large);
+        QElapsedTimer timer;
+        timer.start();
+        auto database = db::Database::open(path);
+        if (!database) {
+            std::fprintf(stderr, "%s\n", database.error().c_str());
+            return 1;
+        }
+        if (auto filled = testing::fillSyntheticWorkspace(*database, sizes); !filled) {
+            std::fprintf(stderr, "%s\n", filled.error().c_str());
+            return 1;
+        }
+        std::printf("generated %d cells in %lld cases: %.0f ms\n", generate, qlonglong(sizes.size()), ms(timer));
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    auto database = db::Database::open(path);
+    if (!database) {
+        std::fprintf(stderr, "%s\n", database.error().c_str());
+        return 1;
+    }
+    auto cases = database->listCases();
+    if (!cases || cases->isEmpty()) {
+        std::fprintf(stderr, "no cases: %s\n", cases ? "" : cases.error().c_str());
+        return 1;
+    }
+    const double openMs = ms(timer);
+    qint64 cells = 0;
+    const db::CaseRow *largest = &cases->first();
+    for (const db::CaseRow &row : *cases) {
+        cells += row.cellCount;
+        if (row.cellCount > largest->cellCount)
+            largest = &row;
+    }
+    std::printf("workspace: %lld cells in %lld cases\n", cells, qlonglong(cases->size()));
+    std::printf("open + list cases:                   %8.1f ms\n", openMs);
+
+    for (const db::CaseRow *row : {&cases->first(), largest}) {
+        ui::CellGalleryModel gallery;
+        timer.restart();
+        if (auto loaded = gallery.loadCase(*database, row->id); !loaded) {
+            std::fprintf(stderr, "%s\n", loaded.error().c_str());
+            return 1;
+        }
+        const double loadMs = ms(timer);
+        timer.restart();
+        for (int i = 0; i < qMin(kPageCells, gallery.rowCount()); ++i) {
+            const qint64 cellId = gallery.index(i).data(ui::CellGalleryModel::CellIdRole).toLongLong();
+            auto bytes = database->cellImage(cellId);
+            if (!bytes || !imaging::decodeRgb(std::string_view(bytes->constData(), std::size_t(bytes->size())))) {
+                std::fprintf(stderr, "cell %lld does not decode\n", cellId);
+                return 1;
+            }
+        }
+        std::printf("case of %6d cells: gallery rows %8.1f ms, first page (%d thumbnails) %6.1f ms\n",
+                    row->cellCount, loadMs, kPageCells, ms(timer));
+    }
+    return 0;
+}
