@@ -57,7 +57,7 @@ constexpr int kMaxLevels = 8;
 constexpr int kMaxResBlocks = 8;
 constexpr int kMaxEmbedDim = 4096;
 constexpr int kMaxClasses = 1000;
-constexpr double kMaxParameters = 200e6;
+constexpr double kMaxParameters = 50e6;
 
 Result<void> checkNetworkSize(const NetworkConfig &network)
 {

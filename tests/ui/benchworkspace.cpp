@@ -1,11 +1,11 @@
 // Not a test: the scale benchmark (issue 8). Generates a synthetic
 // workspace and times what the app does with it: opening the workspace
-// and listing its cases, loading the largest case into the gallery model,
+// and listing its cases, reading the largest case's gallery rows,
 // and the first gallery page of thumbnails.
 //
 //   cytodiff-bench-workspace /tmp/100k.cytodiff --generate 100000
 //   cytodiff-bench-workspace /tmp/100k.cytodiff          (time only)
-#include "cellgallerymodel.h"
+#include "reviewstore.h"
 #include "database.h"
 #include "imageio.h"
 #include "syntheticworkspace.h"
@@ -83,17 +83,19 @@ int main(int argc, char **argv)
     std::printf("workspace: %lld cells in %lld cases\n", cells, qlonglong(cases->size()));
     std::printf("open + list cases:                   %8.1f ms\n", openMs);
 
-    for (const db::CaseRow *row : {&cases->first(), largest}) {
-        ui::CellGalleryModel gallery;
+    for (const db::CaseRow *row : {static_cast<const db::CaseRow *>(&cases->first()), largest}) {
+        // What CellGalleryModel::loadCase reads: the rows and the reviewed set.
         timer.restart();
-        if (auto loaded = gallery.loadCase(*database, row->id); !loaded) {
-            std::fprintf(stderr, "%s\n", loaded.error().c_str());
+        auto rows = database->cellsOfCase(row->id);
+        auto reviewed = ui::ReviewStore::reviewedCells(*database, row->id);
+        if (!rows || !reviewed) {
+            std::fprintf(stderr, "%s\n", rows ? reviewed.error().c_str() : rows.error().c_str());
             return 1;
         }
         const double loadMs = ms(timer);
         timer.restart();
-        for (int i = 0; i < qMin(kPageCells, gallery.rowCount()); ++i) {
-            const qint64 cellId = gallery.index(i).data(ui::CellGalleryModel::CellIdRole).toLongLong();
+        for (int i = 0; i < qMin(kPageCells, int(rows->size())); ++i) {
+            const qint64 cellId = rows->at(i).id;
             auto bytes = database->cellImage(cellId);
             if (!bytes || !imaging::decodeRgb(std::string_view(bytes->constData(), std::size_t(bytes->size())))) {
                 std::fprintf(stderr, "cell %lld does not decode\n", cellId);

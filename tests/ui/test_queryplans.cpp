@@ -5,7 +5,6 @@
 // narrowed only by the entity kind (which is a scan of every review entry
 // in the workspace). Plans do not depend on row counts here (no ANALYZE),
 // so a small workspace stands for a large one.
-#include "cellgallerymodel.h"
 #include "database.h"
 #include "reviewstore.h"
 #include "syntheticworkspace.h"
@@ -75,9 +74,11 @@ private slots:
         QVERIFY(database->listCases().ok());
         QVERIFY(database->caseById(caseId).ok());
         QVERIFY(database->findCase(cases->at(1).name).ok());
-        ui::CellGalleryModel gallery;
-        QVERIFY(gallery.loadCase(*database, caseId).ok());
-        QCOMPARE(gallery.rowCount(), 30);
+        // CellGalleryModel::loadCase: the rows and the reviewed set.
+        auto rows = database->cellsOfCase(caseId);
+        QVERIFY(rows.ok());
+        QCOMPARE(rows->size(), 30);
+        QVERIFY(ui::ReviewStore::reviewedCells(*database, caseId).ok());
         // A gallery page's thumbnails and the cell viewer.
         QVERIFY(database->cellImage(cellId).ok());
         QVERIFY(database->cell(cellId).ok());
