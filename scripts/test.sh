@@ -25,6 +25,7 @@ start=$SECONDS
 cmake --preset asan -DCYTODIFF_FUZZ_SECONDS="${CYTODIFF_FUZZ_SECONDS:-20}"
 cmake --build --preset asan -j"$(nproc)"
 # The sanitizer options and suppressions are set per test by CMake
-# (tests/sanitizers/); the test preset adds the offscreen platform.
+# (tests/sanitizers/); the test preset adds the offscreen platform and leaves
+# out the package test (the Release run builds and checks the package).
 ctest --preset asan -j"$(nproc)"
 echo "test.sh: sanitizer build, tests and fuzzing took $((SECONDS - start)) s"
