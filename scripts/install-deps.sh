@@ -14,6 +14,9 @@ packages=(
   libgl1-mesa-dev
   xvfb xauth
   dpkg-dev
+  # The 'asan' preset and the fuzz targets: clang, its sanitizer and
+  # libFuzzer runtimes, and llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm
 )
 
 as_root() {

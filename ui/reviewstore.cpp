@@ -39,10 +39,12 @@ Result<int> ReviewStore::countPredicted(const db::Database &database, qint64 cas
 
 Result<QSet<qint64>> ReviewStore::reviewedCells(const db::Database &database, qint64 caseId)
 {
-    // In id order, so the newest entry of each cell is applied last.
+    // In id order, so the newest entry of each cell is applied last. The
+    // case's cells as an IN list let SQLite look up (entity, entity_id);
+    // written as a join it walks every cell entry of the workspace.
     auto query = database.prepare("SELECT a.entity_id, a.action FROM audit_log a "
-                                  "JOIN cells c ON c.id = a.entity_id "
-                                  "WHERE a.entity = 'cell' AND c.case_id = ? "
+                                  "WHERE a.entity = 'cell' "
+                                  "AND a.entity_id IN (SELECT c.id FROM cells c WHERE c.case_id = ?) "
                                   "AND a.action IN ('relabel', 'amend', 'verify', 'unreview') ORDER BY a.id");
     if (!query)
         return makeError(query.error());

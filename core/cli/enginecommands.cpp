@@ -155,6 +155,9 @@ int runClassify(const QStringList &args)
     parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("reclassify"), QStringLiteral("With --case: classify cells again that already have "
+                                                                   "a prediction of this model (default: keep them, so "
+                                                                   "an interrupted run resumes).")});
     parser.addPositionalArgument(QStringLiteral("inputs"), QStringLiteral("Images or folders."), QStringLiteral("[inputs...]"));
     int exitCode = 0;
     if (!parseOrHelp(parser, args, exitCode))
@@ -177,6 +180,10 @@ int runClassify(const QStringList &args)
     };
     QList<Item> items;
     std::optional<db::Database> database;
+    // Predictions this model already stored for the case: each is committed
+    // on its own, so after an interruption these are the finished cells.
+    QMap<qint64, db::PredictionRow> finished;
+    const QString modelId = QString::fromStdString(model->card().modelId());
     if (caseMode) {
         auto opened = openDatabaseFromOption(parser.value(QStringLiteral("db")));
         if (!opened)
@@ -188,6 +195,17 @@ int runClassify(const QStringList &args)
         auto ids = database->cellIdsOfCase(found->id);
         if (!ids)
             return fail(ids.error());
+        if (!parser.isSet(QStringLiteral("reclassify"))) {
+            auto stored = database->predictionsOfModel(found->id, modelId);
+            if (!stored)
+                return fail(stored.error());
+            for (const db::PredictionRow &row : *stored)
+                finished.insert(row.cellId, row);
+            if (!finished.isEmpty())
+                err() << finished.size() << " of " << ids->size() << " cells already have a prediction of "
+                      << modelId << "; classifying the other " << ids->size() - finished.size()
+                      << " (--reclassify to redo all)\n";
+        }
         for (qint64 id : *ids)
             items.append({QString::number(id), id, {}});
         if (database->isReadOnly())
@@ -217,12 +235,23 @@ int runClassify(const QStringList &args)
     ProgressBar progress(QStringLiteral("classifying"));
     QElapsedTimer timer;
     timer.start();
-    int done = 0, failed = 0;
+    int done = 0, failed = 0, kept = 0;
     long long totalNfe = 0;
-    const QString modelId = QString::fromStdString(model->card().modelId());
-    for (const Item &item : items) {
+    for (qsizetype index = 0; index < items.size(); ++index) {
+        const Item &item = items[index];
         if (cancelled())
             break;
+        if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
+            // The CSV still lists every cell of the case, from the stored row.
+            csv << csvField(item.label) << "," << it->predictedClass << ","
+                << QString::number(it->confidence.value_or(std::nan("")), 'g', 6) << ","
+                << QString::number(it->anomaly.value_or(std::nan("")), 'g', 6) << "," << it->nfe;
+            for (const auto &c : classes)
+                csv << "," << QString::number(it->scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
+            csv << "\n";
+            ++kept;
+            continue;
+        }
         Result<std::string> bytes = item.cellId >= 0 ? [&]() -> Result<std::string> {
             auto image = database->cellImage(item.cellId);
             if (!image)
@@ -237,7 +266,8 @@ int runClassify(const QStringList &args)
             continue;
         }
         auto optionsForCell = options;
-        optionsForCell.seed = options.seed + std::uint64_t(done);
+        // By position, so a resumed run draws what the uninterrupted one would.
+        optionsForCell.seed = options.seed + std::uint64_t(index);
         auto result = model->classify(*input, optionsForCell, cancelled);
         if (!result) {
             if (cancelled())
@@ -264,16 +294,16 @@ int runClassify(const QStringList &args)
         totalNfe += result->nfe;
         ++done;
         const double rate = done / std::max(timer.elapsed() / 1000.0, 1e-3);
-        progress.update(done, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
+        progress.update(done + kept, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
     }
     csv.flush();
     const double seconds = timer.elapsed() / 1000.0;
     progress.finish();
-    err() << "classified " << done << " of " << items.size() << " cells"
+    err() << "classified " << done << " of " << items.size() - kept << " cells"
           << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
           << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
           << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
-    return cancelled() ? kExitBadInput : (done == 0 ? kExitBadInput : kExitOk);
+    return cancelled() ? kExitBadInput : (done + kept == 0 ? kExitBadInput : kExitOk);
 }
 
 namespace {

@@ -665,4 +665,16 @@ Result<QList<PredictionRow>> Database::predictionsOfCell(qint64 cellId) const
     return collect<PredictionRow>(*query, readPrediction);
 }
 
+Result<QList<PredictionRow>> Database::predictionsOfModel(qint64 caseId, const QString &modelId) const
+{
+    auto query = prepare(std::string(kPredictionColumns) +
+                         "JOIN cells c ON c.id = p.cell_id WHERE c.case_id = ? AND p.model_id = ? "
+                         "AND p.id = (SELECT MAX(p2.id) FROM predictions p2 WHERE p2.cell_id = p.cell_id "
+                         "AND p2.model_id = p.model_id) ORDER BY p.cell_id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId).bind(2, modelId);
+    return collect<PredictionRow>(*query, readPrediction);
+}
+
 } // namespace cytodiff::db

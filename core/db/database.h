@@ -94,6 +94,9 @@ public:
     // The newest prediction of each cell of the case (any model).
     Result<QList<PredictionRow>> latestPredictions(qint64 caseId) const;
     Result<QList<PredictionRow>> predictionsOfCell(qint64 cellId) const;
+    // The newest prediction of one model for each cell of the case that has
+    // one (what an interrupted classification already finished).
+    Result<QList<PredictionRow>> predictionsOfModel(qint64 caseId, const QString &modelId) const;
 
     // ---- review (each writes the audit log in the same transaction) ----
     // Sets the cell's working class (null/empty = unidentified). On a

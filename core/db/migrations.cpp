@@ -224,6 +224,20 @@ CREATE TABLE turing_answers (
 CREATE INDEX turing_answers_reader_id ON turing_answers (reader_id);
 )sql";
 
+// Issue 8 (hardening).
+// INSERT OR REPLACE (and REPLACE INTO) with an existing id deletes the old
+// entry without firing DELETE triggers (SQLite fires them on REPLACE only
+// with recursive_triggers, a per-connection setting that a sqlite3 shell
+// does not have), so it could overwrite an audit entry. A trigger in the
+// schema refuses it on every connection.
+const char *const kAuditNoReplace = R"sql(
+CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be replaced');
+END;
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -232,6 +246,7 @@ const std::vector<Migration> &migrations()
         {1, "cases, cells, predictions, labellers, labels, audit log", kSchema1},
         {2, "labelling sessions, session cells, label session/withdrawal, label audit", kSchema2},
         {3, "blinded Turing test: tests, images, readers, presentation order, answers", kSchema3},
+        {4, "audit log: refuse INSERT OR REPLACE of an existing entry", kAuditNoReplace},
     };
     return list;
 }

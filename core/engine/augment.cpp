@@ -2,7 +2,7 @@
 
 #include "augment.h"
 
-#include <numbers>
+#include "mathconstants.h"
 
 namespace cytodiff::engine {
 
@@ -13,7 +13,7 @@ torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen)
 {
     const auto b = x.size(0);
     auto u = [&](double lo, double hi) { return torch::rand({b}, gen) * (hi - lo) + lo; }; // [B]
-    auto angle = u(0.0, 2.0 * std::numbers::pi);
+    auto angle = u(0.0, 2.0 * kPi);
     auto scale = u(0.9, 1.1);
     auto flip = torch::where(torch::rand({b}, gen) < 0.5, torch::ones({b}), -torch::ones({b}));
     auto tx = u(-0.03, 0.03), ty = u(-0.03, 0.03);

@@ -92,7 +92,7 @@ std::string unescapeValue(const std::string &value)
     return out;
 }
 
-Result<void> writeContainer(const std::string &path, Container &container)
+std::string serializeContainer(Container &container)
 {
     std::string bytes(kMagic, sizeof(kMagic));
     appendLittleEndian<std::uint32_t>(bytes, container.version);
@@ -112,6 +112,12 @@ Result<void> writeContainer(const std::string &path, Container &container)
     Sha256 whole;
     whole.update(bytes);
     container.sha256 = whole.finishHex();
+    return bytes;
+}
+
+Result<void> writeContainer(const std::string &path, Container &container)
+{
+    const std::string bytes = serializeContainer(container);
 
     // Write to a temporary file and rename, so an interrupted save never
     // leaves a half-written model where a good one was.

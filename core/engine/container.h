@@ -29,6 +29,8 @@ struct Container {
     std::string sha256; // hex digest of the file, filled in by read/write
 };
 
+// The file's bytes, checksum included; fills in container.sha256.
+std::string serializeContainer(Container &container);
 Result<void> writeContainer(const std::string &path, Container &container);
 Result<Container> readContainer(const std::string &path, const std::string &expectedKind);
 Result<Container> parseContainer(const std::string &bytes, const std::string &expectedKind,

@@ -104,6 +104,10 @@ public:
 
     // device: "cpu" or "cuda". Errors name the file and what to do.
     static Result<Model> load(const std::string &path, const std::string &device = "cpu");
+    // The same from a model file's bytes (sourceName names it in messages
+    // and becomes the card's fileName).
+    static Result<Model> loadFromBytes(const std::string &bytes, const std::string &sourceName,
+                                       const std::string &device = "cpu");
 
     const ModelCard &card() const;
     int numClasses() const;

@@ -137,9 +137,13 @@ Model::~Model() = default;
 Model::Model(Model &&) noexcept = default;
 Model &Model::operator=(Model &&) noexcept = default;
 
-Result<Model> Model::load(const std::string &path, const std::string &device)
+namespace {
+
+// Everything after the container checks: the card, the network it
+// describes, and the weights, each failure phrased for the file's user.
+Result<std::unique_ptr<Model::Impl>> buildModel(const Result<Container> &container, const std::string &path,
+                                                const std::string &device)
 {
-    auto container = readContainer(path, "model");
     if (!container)
         return makeError(container.error());
     auto card = ModelCard::fromMetadata(container->metadata);
@@ -151,7 +155,7 @@ Result<Model> Model::load(const std::string &path, const std::string &device)
     if (!parsedDevice)
         return makeError(parsedDevice.error());
 
-    auto impl = std::make_unique<Impl>();
+    auto impl = std::make_unique<Model::Impl>();
     impl->card = std::move(*card);
     impl->card.sha256 = container->sha256;
     impl->card.fileName = path;
@@ -175,9 +179,28 @@ Result<Model> Model::load(const std::string &path, const std::string &device)
         return makeError(loaded.error());
     module->to(impl->device);
     module->eval();
+    return impl;
+}
 
+} // namespace
+
+Result<Model> Model::load(const std::string &path, const std::string &device)
+{
+    auto impl = buildModel(readContainer(path, "model"), path, device);
+    if (!impl)
+        return makeError(impl.error());
     Model model;
-    model.m_impl = std::move(impl);
+    model.m_impl = std::move(*impl);
+    return model;
+}
+
+Result<Model> Model::loadFromBytes(const std::string &bytes, const std::string &sourceName, const std::string &device)
+{
+    auto impl = buildModel(parseContainer(bytes, "model", sourceName), sourceName, device);
+    if (!impl)
+        return makeError(impl.error());
+    Model model;
+    model.m_impl = std::move(*impl);
     return model;
 }
 

@@ -47,6 +47,50 @@ std::string valueOr(const std::map<std::string, std::string> &m, const std::stri
     return it == m.end() ? fallback : it->second;
 }
 
+// A damaged or hostile file must not make the loader build a network that
+// exhausts memory before the weights are compared: bound every dimension
+// and the parameter count far above any model CytoDiff trains (the shipped
+// one has 1.5 M parameters).
+constexpr int kMaxResolution = 1024;
+constexpr int kMaxChannels = 2048;
+constexpr int kMaxLevels = 8;
+constexpr int kMaxResBlocks = 8;
+constexpr int kMaxEmbedDim = 4096;
+constexpr int kMaxClasses = 1000;
+constexpr double kMaxParameters = 50e6;
+
+Result<void> checkNetworkSize(const NetworkConfig &network)
+{
+    const auto tooLarge = [](const std::string &what) {
+        return makeError("the model file describes an implausibly large network (" + what
+                         + "); it is damaged or not a CytoDiff model");
+    };
+    if (network.resolution > kMaxResolution)
+        return tooLarge("resolution " + std::to_string(network.resolution));
+    if (network.baseChannels > kMaxChannels || network.embedDim < 1 || network.embedDim > kMaxEmbedDim)
+        return tooLarge("base channels " + std::to_string(network.baseChannels) + ", embedding "
+                        + std::to_string(network.embedDim));
+    if (network.channelMults.size() > std::size_t(kMaxLevels) || network.resBlocks < 1
+        || network.resBlocks > kMaxResBlocks)
+        return tooLarge(std::to_string(network.channelMults.size()) + " levels of "
+                        + std::to_string(network.resBlocks) + " blocks");
+    if (network.numClasses > kMaxClasses)
+        return tooLarge(std::to_string(network.numClasses) + " classes");
+    // Two 3x3 convolutions per residual block, up and down, plus the
+    // middle: an over-estimate of the weights, in doubles so it cannot wrap.
+    double parameters = 0;
+    for (int mult : network.channelMults) {
+        if (mult < 1 || double(mult) * network.baseChannels > kMaxChannels)
+            return tooLarge("channel multiplier " + std::to_string(mult));
+        const double width = double(network.baseChannels) * mult;
+        parameters += 2.0 * network.resBlocks * 2.0 * 9.0 * (2.0 * width) * width;
+        parameters += 4.0 * 9.0 * width * width;
+    }
+    if (parameters > kMaxParameters)
+        return tooLarge("about " + std::to_string(std::int64_t(parameters / 1e6)) + " M weights");
+    return {};
+}
+
 } // namespace
 
 Weighting weightingFromName(const std::string &name)
@@ -133,6 +177,8 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     }
     if (card.network.channelMults.empty() || card.network.resolution < 8 || card.network.baseChannels < 1)
         return makeError("the model file's network description is invalid");
+    if (auto plausible = checkNetworkSize(card.network); !plausible)
+        return makeError(plausible.error());
     card.network.midAttention = valueOr(m, "mid_attention", "1") == "1";
     card.schedule = valueOr(m, "schedule", "cosine");
     card.prediction = valueOr(m, "prediction", "eps");

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
+#include "mathconstants.h"
 
 namespace cytodiff::engine {
 namespace {
@@ -12,7 +12,7 @@ constexpr double kCosineOffset = 0.008;
 
 double cosineRaw(double t)
 {
-    const double angle = (t + kCosineOffset) / (1.0 + kCosineOffset) * std::numbers::pi / 2.0;
+    const double angle = (t + kCosineOffset) / (1.0 + kCosineOffset) * kPi / 2.0;
     return std::cos(angle) * std::cos(angle);
 }
 

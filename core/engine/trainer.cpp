@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <numbers>
+#include "mathconstants.h"
 #include <sstream>
 
 namespace cytodiff::engine {

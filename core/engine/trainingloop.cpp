@@ -4,7 +4,7 @@
 
 #include <cmath>
 #include <ctime>
-#include <numbers>
+#include "mathconstants.h"
 
 namespace cytodiff::engine {
 
@@ -92,7 +92,7 @@ double scheduledLearningRate(const TrainOptions &options, std::int64_t step, dou
 {
     if (step < options.warmupSteps)
         return options.learningRate * double(step + 1) / options.warmupSteps;
-    return options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(std::numbers::pi * fraction)));
+    return options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(kPi * fraction)));
 }
 
 torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int64_t> &indices)

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 namespace cytodiff::imaging {
 namespace {
@@ -65,6 +67,123 @@ bool pngHasEndChunk(std::string_view bytes)
     return tail.find("IEND"sv) != std::string_view::npos;
 }
 
+// Decoders allocate what the header claims before they find out the data
+// is missing, so a 100-byte file can ask for gigabytes. Single-cell crops
+// are a few hundred pixels wide; refuse anything that could not be one.
+constexpr std::uint64_t kMaximumSide = 16384;
+constexpr std::uint64_t kMaximumPixels = 40'000'000;
+
+std::uint32_t bigEndian(std::string_view bytes, std::size_t offset, int size)
+{
+    std::uint32_t value = 0;
+    for (int i = 0; i < size; ++i)
+        value = (value << 8) | static_cast<unsigned char>(bytes[offset + i]);
+    return value;
+}
+
+std::uint32_t littleEndian(std::string_view bytes, std::size_t offset, int size)
+{
+    std::uint32_t value = 0;
+    for (int i = size; i-- > 0;)
+        value = (value << 8) | static_cast<unsigned char>(bytes[offset + i]);
+    return value;
+}
+
+struct Extent {
+    std::uint64_t width = 0;
+    std::uint64_t height = 0;
+};
+
+// JPEG: the first start-of-frame marker holds the size.
+std::optional<Extent> jpegExtent(std::string_view bytes)
+{
+    std::size_t i = 2;
+    while (i + 4 <= bytes.size()) {
+        if (static_cast<unsigned char>(bytes[i]) != 0xFF)
+            return std::nullopt;
+        const unsigned marker = static_cast<unsigned char>(bytes[i + 1]);
+        if (marker == 0xFF) { // fill byte
+            ++i;
+            continue;
+        }
+        if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+            i += 2; // markers without a length
+            continue;
+        }
+        if (marker == 0xD9 || marker == 0xDA)
+            return std::nullopt; // no frame header before the scan
+        const std::size_t length = bigEndian(bytes, i + 2, 2);
+        const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        if (frame) {
+            if (i + 9 > bytes.size())
+                return std::nullopt;
+            return Extent{bigEndian(bytes, i + 7, 2), bigEndian(bytes, i + 5, 2)};
+        }
+        if (length < 2)
+            return std::nullopt;
+        i += 2 + length;
+    }
+    return std::nullopt;
+}
+
+// TIFF: ImageWidth (256) and ImageLength (257) of the first directory.
+std::optional<Extent> tiffExtent(std::string_view bytes)
+{
+    const bool little = bytes[0] == 'I';
+    const auto read = [&](std::size_t offset, int size) {
+        return little ? littleEndian(bytes, offset, size) : bigEndian(bytes, offset, size);
+    };
+    if (bytes.size() < 8)
+        return std::nullopt;
+    const std::size_t directory = read(4, 4);
+    if (directory > bytes.size() || bytes.size() - directory < 2)
+        return std::nullopt;
+    const std::size_t entries = read(directory, 2);
+    Extent extent;
+    for (std::size_t e = 0; e < entries; ++e) {
+        const std::size_t entry = directory + 2 + 12 * e;
+        if (entry + 12 > bytes.size())
+            break;
+        const std::uint32_t tag = read(entry, 2);
+        const std::uint32_t type = read(entry + 2, 2);
+        const std::uint64_t value = type == 3 ? read(entry + 8, 2) : type == 4 ? read(entry + 8, 4) : 0;
+        if (tag == 256)
+            extent.width = value;
+        else if (tag == 257)
+            extent.height = value;
+    }
+    return extent;
+}
+
+// The size an image's header declares, where it can be read cheaply.
+std::optional<Extent> declaredExtent(std::string_view bytes, Format format)
+{
+    switch (format) {
+    case Format::Png:
+        if (bytes.size() < 24)
+            return std::nullopt;
+        return Extent{bigEndian(bytes, 16, 4), bigEndian(bytes, 20, 4)};
+    case Format::Bmp: {
+        // BITMAPCOREHEADER (12 bytes) has 16-bit sides; later headers 32-bit
+        // signed ones (a negative height means top-down rows).
+        if (littleEndian(bytes, 14, 4) == 12)
+            return Extent{littleEndian(bytes, 18, 2), littleEndian(bytes, 20, 2)};
+        const auto side = [&](std::size_t offset) {
+            return static_cast<std::uint64_t>(std::abs(static_cast<std::int64_t>(
+                static_cast<std::int32_t>(littleEndian(bytes, offset, 4)))));
+        };
+        return Extent{side(18), side(22)};
+    }
+    case Format::Jpeg:
+        return jpegExtent(bytes);
+    case Format::Tiff:
+        return tiffExtent(bytes);
+    case Format::Unknown:
+        break;
+    }
+    return std::nullopt;
+}
+
 Result<void> checkContainer(std::string_view encoded)
 {
     if (encoded.empty())
@@ -83,6 +202,13 @@ Result<void> checkContainer(std::string_view encoded)
     case Format::Bmp:
     case Format::Tiff:
         break;
+    }
+    if (const auto extent = declaredExtent(encoded, sniffFormat(encoded))) {
+        if (extent->width > kMaximumSide || extent->height > kMaximumSide
+            || extent->width * extent->height > kMaximumPixels)
+            return makeError("image too large (" + std::to_string(extent->width) + "x" + std::to_string(extent->height)
+                             + " px declared; at most " + std::to_string(kMaximumPixels / 1'000'000)
+                             + " megapixels): not a single-cell image");
     }
     return {};
 }

@@ -105,6 +105,22 @@ private slots:
         QVERIFY(predictions.ok());
         QCOMPARE(predictions->size(), 12);
         QVERIFY(predictions->first().modelId.startsWith(QStringLiteral("tiny-pbc8@")));
+
+        // A second run keeps the finished cells (resume) unless asked to redo them.
+        const QStringList again = {QStringLiteral("--model"), kTinyModel, QStringLiteral("--db"), db,
+                                   QStringLiteral("--case"), QStringLiteral("labelled"), QStringLiteral("--out"), csv,
+                                   QStringLiteral("--trials-max"), QStringLiteral("16")};
+        r = run(cli::runClassify, QStringLiteral("classify"), again);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("12 of 12 cells already have a prediction")), qPrintable(r.err));
+        QCOMPARE(database->predictionsOfCell(predictions->first().cellId)->size(), 1);
+        QFile rows(csv);
+        QVERIFY(rows.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(rows.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 13);
+        r = run(cli::runClassify, QStringLiteral("classify"), again + QStringList{QStringLiteral("--reclassify")});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(database->predictionsOfCell(predictions->first().cellId)->size(), 2);
+        QCOMPARE(database->predictionsOfModel(found->id, predictions->first().modelId)->size(), 12);
     }
 
     void evaluateWritesJsonAndMarkdown()

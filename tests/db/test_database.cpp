@@ -7,7 +7,10 @@
 #include "transaction.h"
 
 #include <QCryptographicHash>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <sqlite3.h>
 
 #include <cmath>
 #include <optional>
@@ -240,6 +243,61 @@ private slots:
         QCOMPARE(db().auditLog(QStringLiteral("cell"), 1)->first().newValue, QStringLiteral("y"));
         entry.actor.clear();
         QVERIFY(!db().appendAudit(entry).ok()); // who is mandatory
+    }
+
+    // The triggers live in the schema, so they hold for any connection (a
+    // sqlite3 shell too), and REPLACE cannot delete an entry behind them.
+    void auditLogCannotBeRewrittenAnyWay()
+    {
+        AuditEntry entry;
+        entry.actor = QStringLiteral("dr b");
+        entry.action = QStringLiteral("verify");
+        entry.entity = QStringLiteral("cell");
+        entry.entityId = 42;
+        entry.newValue = QStringLiteral("blast");
+        auto id = db().appendAudit(entry);
+        VERIFY_OK(id);
+        const QByteArray idText = QByteArray::number(*id);
+        const QList<QByteArray> attacks = {
+            "INSERT OR REPLACE INTO audit_log (id, at, actor, action, entity, entity_id, new_value) "
+            "VALUES (" + idText + ", 'x', 'mallory', 'verify', 'cell', 42, 'neutrophil')",
+            "REPLACE INTO audit_log (id, at, actor, action, entity, entity_id, new_value) "
+            "VALUES (" + idText + ", 'x', 'mallory', 'verify', 'cell', 42, 'neutrophil')",
+            "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, new_value) "
+            "VALUES (" + idText + ", 'x', 'mallory', 'verify', 'cell', 42, 'neutrophil') "
+            "ON CONFLICT (id) DO UPDATE SET new_value = excluded.new_value",
+            "UPDATE OR REPLACE audit_log SET actor = 'mallory' WHERE id = " + idText,
+            "DELETE FROM audit_log WHERE id = " + idText,
+        };
+        for (const QByteArray &sql : attacks) {
+            auto result = db().execScript(sql.toStdString());
+            QVERIFY2(!result.ok(), sql.constData());
+            QVERIFY2(QString::fromStdString(result.error()).contains(QStringLiteral("append-only")),
+                     result.error().c_str());
+        }
+        // The same from a plain connection that knows nothing of CytoDiff.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("raw-audit.cytodiff"));
+        {
+            auto file = Database::open(path);
+            VERIFY_OK(file);
+            VERIFY_OK(file->appendAudit(entry));
+        }
+        sqlite3 *raw = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &raw), SQLITE_OK);
+        for (const char *sql : {"UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log",
+                                "INSERT OR REPLACE INTO audit_log (id, at, actor, action, entity, entity_id) "
+                                "SELECT id, at, 'mallory', action, entity, entity_id FROM audit_log"})
+            QVERIFY2(sqlite3_exec(raw, sql, nullptr, nullptr, nullptr) != SQLITE_OK, sql);
+        sqlite3_close(raw);
+        auto reopened = Database::open(path);
+        VERIFY_OK(reopened);
+        auto log = reopened->auditLog(QStringLiteral("cell"), 42);
+        VERIFY_OK(log);
+        QCOMPARE(log->size(), 1);
+        QCOMPARE(log->first().actor, QStringLiteral("dr b"));
+        QCOMPARE(db().auditLog(QStringLiteral("cell"), 42)->first().newValue, QStringLiteral("blast"));
     }
 
     void labelledCellsStreamWithFilters()

@@ -156,6 +156,47 @@ private slots:
         QVERIFY(QString::fromStdString(parsed.error()).contains(QStringLiteral("newer CytoDiff")));
     }
 
+    // A damaged card must not make the loader build a huge network.
+    void implausibleNetworksAreRefused_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("base channels") << "base_channels" << "100000";
+        QTest::newRow("multiplier") << "channel_mults" << "1,2,4096";
+        QTest::newRow("zero multiplier") << "channel_mults" << "1,0";
+        QTest::newRow("levels") << "channel_mults" << "1,1,1,1,1,1,1,1,1,1";
+        QTest::newRow("res blocks") << "res_blocks" << "0";
+        QTest::newRow("many res blocks") << "res_blocks" << "1000000";
+        QTest::newRow("embedding") << "embed_dim" << "0";
+        QTest::newRow("resolution") << "resolution" << "65536";
+        QTest::newRow("weights") << "base_channels" << "1024";
+    }
+    void implausibleNetworksAreRefused()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        auto metadata = tinyCard().toMetadata();
+        metadata[key.toStdString()] = value.toStdString();
+        if (key == QLatin1String("base_channels") && value == QLatin1String("1024"))
+            metadata["channel_mults"] = "1,2,2";
+        auto parsed = ModelCard::fromMetadata(metadata);
+        QVERIFY(!parsed.ok());
+        QVERIFY2(QString::fromStdString(parsed.error()).contains(QStringLiteral("network")), parsed.error().c_str());
+    }
+
+    void loadFromBytesMatchesLoad()
+    {
+        const QByteArray bytes = readAll(m_good);
+        auto model = Model::loadFromBytes(bytes.toStdString(), "memory.pt");
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().c_str());
+        auto fromFile = Model::load(m_good.toStdString());
+        QVERIFY(fromFile.ok());
+        QCOMPARE(model->card().sha256, fromFile->card().sha256);
+        auto damaged = Model::loadFromBytes(bytes.left(bytes.size() - 1).toStdString(), "memory.pt");
+        QVERIFY(!damaged.ok());
+        QVERIFY(QString::fromStdString(damaged.error()).contains(QStringLiteral("memory.pt")));
+    }
+
     void mismatchedWeightsAreRefused()
     {
         // A container whose metadata describes a wider network than its weights.

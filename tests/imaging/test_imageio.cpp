@@ -198,6 +198,33 @@ private slots:
         QVERIFY(!missing.ok());
         QVERIFY(QString::fromStdString(missing.error()).contains(QStringLiteral("missing.jpg")));
     }
+
+    // A tiny file whose header claims a huge picture is refused before a
+    // decoder allocates for it.
+    void hugeDeclaredSizeIsRefusedBeforeDecoding_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QByteArray png = makeCellImage(3, ".png");
+        png.replace(16, 8, QByteArray::fromHex("0000c3500000c350")); // 50000 x 50000
+        QTest::newRow("png") << png;
+        QByteArray bmp = makeCellImage(3, ".bmp");
+        bmp.replace(18, 8, QByteArray::fromHex("50c3000050c30000"));
+        QTest::newRow("bmp") << bmp;
+        QByteArray jpeg = makeCellImage(3, ".jpg");
+        const qsizetype sof = jpeg.indexOf(QByteArray::fromHex("ffc0"));
+        QVERIFY(sof > 0);
+        jpeg.replace(sof + 5, 4, QByteArray::fromHex("fde8fde8")); // 65000 x 65000
+        QTest::newRow("jpeg") << jpeg;
+    }
+    void hugeDeclaredSizeIsRefusedBeforeDecoding()
+    {
+        QFETCH(QByteArray, bytes);
+        const std::string_view view(bytes.constData(), std::size_t(bytes.size()));
+        auto probed = imaging::probe(view);
+        QVERIFY(!probed.ok());
+        QVERIFY2(QString::fromStdString(probed.error()).contains(QStringLiteral("too large")), probed.error().c_str());
+        QVERIFY(!imaging::preprocess(view, {}).ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestImageIo)
