@@ -1,6 +1,7 @@
-// Smoke test of the shipped model: it loads, and it classifies cells of the
-// PBC test part (never trained on) mostly correctly. Skips with a message
-// when ../shared/data/pbc or the model file is absent.
+// Smoke test of the shipped models (the diffusion classifier and the
+// discriminative baseline): each loads and classifies cells of the PBC test
+// part (never trained on) mostly correctly. Skips with a message when
+// ../shared/data/pbc or the model file is absent.
 #include "engine.h"
 #include "imageio.h"
 #include "labelledset.h"
@@ -16,12 +17,22 @@ using namespace cytodiff;
 class TestShippedModel : public QObject {
     Q_OBJECT
 private slots:
+    void classifiesPbcTestCells_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("diffusion");
+        QTest::newRow("diffusion") << QStringLiteral("cytodiff-pbc8.pt") << true;
+        QTest::newRow("baseline") << QStringLiteral("baseline-pbc8.pt") << false;
+    }
+
     void classifiesPbcTestCells()
     {
-        const QString modelPath = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/cytodiff-pbc8.pt");
+        QFETCH(QString, file);
+        QFETCH(bool, diffusion);
+        const QString modelPath = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/") + file;
         const QString data = QStringLiteral(CYTODIFF_SHARED_DIR "/data/pbc");
         if (!QFile::exists(modelPath))
-            QSKIP("models/cytodiff-pbc8.pt is not in this checkout");
+            QSKIP(qPrintable(QStringLiteral("models/%1 is not in this checkout").arg(file)));
         if (!QDir(data).exists())
             QSKIP("../shared/data/pbc is absent: the PBC images are not distributed with CytoDiff");
 
@@ -29,6 +40,7 @@ private slots:
         auto model = engine::Model::load(modelPath.toStdString());
         QVERIFY2(model.ok(), model.ok() ? "" : model.error().c_str());
         QCOMPARE(model->numClasses(), 8);
+        QCOMPARE(model->isDiffusion(), diffusion);
 
         auto images = cli::scanLabelledFolder(data);
         QVERIFY(images.ok());
@@ -63,7 +75,7 @@ private slots:
             correct += model->card().classNames[result->predicted] == image.className.toStdString();
         }
         QCOMPARE(total, 16);
-        qInfo("shipped model: %d of %d PBC test cells correct", correct, total);
+        qInfo("%s: %d of %d PBC test cells correct", qPrintable(file), correct, total);
         QVERIFY2(correct >= 12, qPrintable(QStringLiteral("only %1 of 16 correct").arg(correct)));
     }
 };
