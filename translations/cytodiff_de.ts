@@ -1403,7 +1403,7 @@ dekodierbar</translation>
     </message>
     <message>
         <source>&amp;Agreement report…</source>
-        <translation>&amp;Übereinstimmungsbericht…</translation>
+        <translation>Übereinstimmungs&amp;bericht…</translation>
     </message>
     <message>
         <source>Label a&amp;udit…</source>
