@@ -318,6 +318,176 @@
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::AgreementReportView</name>
+    <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Gering</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>Cells:</source>
+        <translation>Zellen:</translation>
+    </message>
+    <message>
+        <source>All cells with answers</source>
+        <translation>Alle Zellen mit Antworten</translation>
+    </message>
+    <message>
+        <source>Common subset only</source>
+        <translation>Nur gemeinsame Teilmenge</translation>
+    </message>
+    <message>
+        <source>Save report…</source>
+        <translation>Bericht speichern…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cohen&apos;s kappa per pair&lt;/b&gt; (cells both labelled; number of cells in brackets)</source>
+        <translation>&lt;b&gt;Cohens Kappa je Paar&lt;/b&gt; (von beiden annotierte Zellen; Zahl der Zellen in Klammern)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence confusion matrix&lt;/b&gt; (pairs of labellers on the same cell; rows: one labeller, columns: the other)</source>
+        <translation>&lt;b&gt;Konfusionsmatrix der Konfidenz&lt;/b&gt; (Annotatorenpaare an derselben Zelle; Zeilen: der eine Annotator, Spalten: der andere)</translation>
+    </message>
+    <message>
+        <source>(heat map needs QCustomPlot)</source>
+        <translation>(Heatmap erfordert QCustomPlot)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Es ist kein Arbeitsbereich geöffnet.</translation>
+    </message>
+    <message>
+        <source>Cannot read the labels: %1</source>
+        <translation>Die Annotationen können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa %1 on %2 cells with %3 labellers each (cells with another number of labellers are left out).</source>
+        <translation>Fleiss’ Kappa %1 über %2 Zellen mit je %3 Annotatoren (Zellen mit einer anderen Zahl von Annotatoren bleiben unberücksichtigt).</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa: no cell has two or more labellers yet.</source>
+        <translation>Fleiss’ Kappa: Noch keine Zelle hat zwei oder mehr Annotatoren.</translation>
+    </message>
+    <message>
+        <source>%1 cells have answers, %2 of them from two or more labellers. %3</source>
+        <translation>%1 Zellen haben Antworten, %2 davon von zwei oder mehr Annotatoren. %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2 y)</source>
+        <translation>%1 (%2 J.)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>no shared cell</source>
+        <translation>keine gemeinsame Zelle</translation>
+    </message>
+    <message>
+        <source>Every ordered pair of two labellers who answered the same cell counts once, so the matrix is symmetric and a cell with r labellers adds r(r-1): %1 ordered comparisons, %2 labeller pairs (the paper&apos;s Figure 9 counts 6 labellers x 200 cells: 30 per cell).</source>
+        <translation>Jedes geordnete Paar zweier Annotatoren, die dieselbe Zelle beantwortet haben, zählt einmal; die Matrix ist daher symmetrisch, und eine Zelle mit r Annotatoren trägt r(r-1) bei: %1 geordnete Vergleiche, %2 Annotatorenpaare (Abbildung 9 der Publikation zählt 6 Annotatoren x 200 Zellen: 30 je Zelle).</translation>
+    </message>
+    <message>
+        <source>Other labeller&apos;s confidence</source>
+        <translation>Konfidenz des anderen Annotators</translation>
+    </message>
+    <message>
+        <source>Labeller&apos;s confidence</source>
+        <translation>Konfidenz des Annotators</translation>
+    </message>
+    <message>
+        <source>Save the agreement report into</source>
+        <translation>Übereinstimmungsbericht speichern in</translation>
+    </message>
+    <message>
+        <source>Cannot save the report</source>
+        <translation>Bericht kann nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Der Ordner %1 kann nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Cannot write the report into %1 (is the folder writable?).</source>
+        <translation>Der Bericht kann nicht in %1 geschrieben werden (ist der Ordner beschreibbar?).</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::AuditDialog</name>
+    <message>
+        <source>Label audit</source>
+        <translation>Annotations-Audit</translation>
+    </message>
+    <message>
+        <source>Cells whose consensus label disagrees with a cross-validated prediction (a model that never trained on them; run &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt;) are reviewed by two labellers who have not seen them. Each reviewer finds an audit session under Labelling &gt; Continue session. When both have answered, the consensus is recomputed over all answers and the outcome is logged.</source>
+        <translation>Zellen, deren Konsensklasse von einer kreuzvalidierten Vorhersage abweicht (ein Modell, das nie mit ihnen trainiert wurde; &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt; ausführen), werden von zwei Annotatoren überprüft, die sie noch nicht gesehen haben. Jede Prüferin und jeder Prüfer findet eine Audit-Sitzung unter Annotation &gt; Sitzung fortsetzen. Wenn beide geantwortet haben, wird der Konsens über alle Antworten neu berechnet und das Ergebnis protokolliert.</translation>
+    </message>
+    <message>
+        <source>Cell</source>
+        <translation>Zelle</translation>
+    </message>
+    <message>
+        <source>Consensus before</source>
+        <translation>Konsens vorher</translation>
+    </message>
+    <message>
+        <source>Cross-validated prediction</source>
+        <translation>Kreuzvalidierte Vorhersage</translation>
+    </message>
+    <message>
+        <source>Reviewers</source>
+        <translation>Prüfer/innen</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Consensus after</source>
+        <translation>Konsens nachher</translation>
+    </message>
+    <message>
+        <source>Queue disagreements</source>
+        <translation>Abweichungen zur Prüfung einreihen</translation>
+    </message>
+    <message>
+        <source>Close finished reviews</source>
+        <translation>Abgeschlossene Prüfungen schließen</translation>
+    </message>
+    <message>
+        <source>Cannot read the audit.</source>
+        <translation>Das Audit kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>waiting for reviews</source>
+        <translation>wartet auf Prüfungen</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <source>%1 cells compared, %2 agree; %3 queued for review (%4 audit sessions); %5 were audited before; %6 lack two labellers who have not seen them.</source>
+        <translation>%1 Zellen verglichen, %2 stimmen überein; %3 zur Prüfung eingereiht (%4 Audit-Sitzungen); %5 wurden bereits geprüft; für %6 fehlen zwei Annotatoren, die sie noch nicht gesehen haben.</translation>
+    </message>
+    <message>
+        <source>%1 reviews closed, %2 changed the consensus label; %3 still wait for a reviewer.</source>
+        <translation>%1 Prüfungen geschlossen, %2 haben die Konsensklasse geändert; %3 warten noch auf eine Prüferin oder einen Prüfer.</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::CaseBrowser</name>
     <message>
         <source>Gallery</source>
@@ -1167,6 +1337,187 @@ dekodierbar</translation>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::LabellersDialog</name>
+    <message>
+        <source>Labellers</source>
+        <translation>Annotatoren</translation>
+    </message>
+    <message>
+        <source>Experts who label cells. Years of experience in blood microscopy decide ties in the consensus label (the most experienced wins). Double-click to edit.</source>
+        <translation>Fachleute, die Zellen annotieren. Bei Gleichstand in der Konsensklasse entscheiden die Jahre Erfahrung in der Blutmikroskopie (die erfahrenste Person gewinnt). Zum Bearbeiten doppelklicken.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Years of experience</source>
+        <translation>Jahre Erfahrung</translation>
+    </message>
+    <message>
+        <source> years</source>
+        <translation> Jahre</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Cannot read the labellers: %1</source>
+        <translation>Die Annotatoren können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Cannot add the labeller: %1</source>
+        <translation>Annotator kann nicht hinzugefügt werden: %1</translation>
+    </message>
+    <message>
+        <source>Years of experience must be a whole number of 0 or more.</source>
+        <translation>Die Jahre Erfahrung müssen eine ganze Zahl ab 0 sein.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Es ist kein Arbeitsbereich geöffnet.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingMenu</name>
+    <message>
+        <source>&amp;Labelling</source>
+        <translation>A&amp;nnotation</translation>
+    </message>
+    <message>
+        <source>&amp;Labellers…</source>
+        <translation>&amp;Annotatoren…</translation>
+    </message>
+    <message>
+        <source>&amp;New session…</source>
+        <translation>&amp;Neue Sitzung…</translation>
+    </message>
+    <message>
+        <source>&amp;Continue session…</source>
+        <translation>Sitzung &amp;fortsetzen…</translation>
+    </message>
+    <message>
+        <source>&amp;Agreement report…</source>
+        <translation>Übereinstimmungs&amp;bericht…</translation>
+    </message>
+    <message>
+        <source>Label a&amp;udit…</source>
+        <translation>Annotations-A&amp;udit…</translation>
+    </message>
+    <message>
+        <source>Labelling</source>
+        <translation>Annotation</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first (File menu).</source>
+        <translation>Öffnen oder erstellen Sie zuerst einen Arbeitsbereich (Menü Datei).</translation>
+    </message>
+    <message>
+        <source>Close (progress is saved)</source>
+        <translation>Schließen (Fortschritt ist gespeichert)</translation>
+    </message>
+    <message>
+        <source>Inter-rater agreement</source>
+        <translation>Interrater-Übereinstimmung</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingView</name>
+    <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Gering</translation>
+    </message>
+    <message>
+        <source>No confidence</source>
+        <translation>Keine Konfidenz</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v von %m</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Class&lt;/b&gt; (press the letter)</source>
+        <translation>&lt;b&gt;Klasse&lt;/b&gt; (Buchstaben drücken)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence&lt;/b&gt; (then press a digit)</source>
+        <translation>&lt;b&gt;Konfidenz&lt;/b&gt; (dann eine Ziffer drücken)</translation>
+    </message>
+    <message>
+        <source>Back (Backspace)</source>
+        <translation>Zurück (Rücktaste)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Es ist kein Arbeitsbereich geöffnet.</translation>
+    </message>
+    <message>
+        <source>Cannot open the labelling session: %1</source>
+        <translation>Die Annotationssitzung kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Cannot read the session&apos;s cells: %1</source>
+        <translation>Die Zellen der Sitzung können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Label audit</source>
+        <translation>Annotations-Audit</translation>
+    </message>
+    <message>
+        <source>Labelling session</source>
+        <translation>Annotationssitzung</translation>
+    </message>
+    <message>
+        <source>%1 “%2” — %3</source>
+        <translation>%1 „%2“ — %3</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;Session complete: all %1 cells have an answer.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Sitzung abgeschlossen: Alle %1 Zellen haben eine Antwort.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;This image cannot be shown. Label it as an artefact or with No confidence.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Dieses Bild kann nicht angezeigt werden. Annotieren Sie es als Artefakt oder mit Keine Konfidenz.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Cell %1 of %2: which class? Press its letter.</source>
+        <translation>Zelle %1 von %2: Welche Klasse? Drücken Sie ihren Buchstaben.</translation>
+    </message>
+    <message>
+        <source>%1 — how confident? 1 High, 2 Moderate, 3 Low, 4 No confidence (Backspace: change the class)</source>
+        <translation>%1 — wie sicher? 1 Hoch, 2 Mittel, 3 Gering, 4 Keine Konfidenz (Rücktaste: Klasse ändern)</translation>
+    </message>
+    <message>
+        <source>Session complete. Backspace takes back the last answer.</source>
+        <translation>Sitzung abgeschlossen. Die Rücktaste nimmt die letzte Antwort zurück.</translation>
+    </message>
+    <message>
+        <source>The answer was not saved: %1</source>
+        <translation>Die Antwort wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>The review was saved, but the audit could not be updated: %1</source>
+        <translation>Die Prüfung wurde gespeichert, das Audit konnte aber nicht aktualisiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Cannot take the answer back: %1</source>
+        <translation>Die Antwort kann nicht zurückgenommen werden: %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::MainWindow</name>
     <message>
         <source>CytoDiff workspaces (*.%1);;All files (*)</source>
@@ -1599,6 +1950,85 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::NewSessionDialog</name>
+    <message>
+        <source>New labelling session</source>
+        <translation>Neue Annotationssitzung</translation>
+    </message>
+    <message>
+        <source>Labeller:</source>
+        <translation>Annotator/in:</translation>
+    </message>
+    <message>
+        <source>e.g. Batch 1</source>
+        <translation>z. B. Charge 1</translation>
+    </message>
+    <message>
+        <source>Session name:</source>
+        <translation>Sitzungsname:</translation>
+    </message>
+    <message>
+        <source>Cells from cases:</source>
+        <translation>Zellen aus Fällen:</translation>
+    </message>
+    <message>
+        <source>Cells in the session:</source>
+        <translation>Zellen in der Sitzung:</translation>
+    </message>
+    <message>
+        <source>Common subset (shared by all labellers):</source>
+        <translation>Gemeinsame Teilmenge (für alle Annotatoren):</translation>
+    </message>
+    <message>
+        <source>Class ids, comma separated, in the order of their keys.</source>
+        <translation>Klassen-IDs, durch Kommas getrennt, in der Reihenfolge ihrer Tasten.</translation>
+    </message>
+    <message>
+        <source>Classes:</source>
+        <translation>Klassen:</translation>
+    </message>
+    <message>
+        <source>Cells are shown one at a time, in random order, without the model&apos;s prediction or anyone else&apos;s answer.</source>
+        <translation>Die Zellen werden einzeln in zufälliger Reihenfolge gezeigt, ohne die Vorhersage des Modells und ohne die Antworten anderer.</translation>
+    </message>
+    <message>
+        <source>Create and start</source>
+        <translation>Erstellen und starten</translation>
+    </message>
+    <message>
+        <source>%1 (%2 years)</source>
+        <translation>%1 (%2 Jahre)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 cells)</source>
+        <translation>%1 (%2 Zellen)</translation>
+    </message>
+    <message>
+        <source>A common subset of %1 cells exists: every new session includes it.</source>
+        <translation>Es gibt eine gemeinsame Teilmenge von %1 Zellen: Jede neue Sitzung enthält sie.</translation>
+    </message>
+    <message>
+        <source>The first session fixes the common subset; later sessions reuse it.</source>
+        <translation>Die erste Sitzung legt die gemeinsame Teilmenge fest; spätere Sitzungen verwenden sie wieder.</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Es ist kein Arbeitsbereich geöffnet.</translation>
+    </message>
+    <message>
+        <source>Add a labeller first (Labelling &gt; Labellers).</source>
+        <translation>Fügen Sie zuerst eine Annotatorin oder einen Annotator hinzu (Annotation &gt; Annotatoren).</translation>
+    </message>
+    <message>
+        <source>List at least two classes, separated by commas.</source>
+        <translation>Geben Sie mindestens zwei Klassen an, durch Kommas getrennt.</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>Sitzung %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ReportsDialog</name>
     <message>
         <source>Reports: confidence and correctness</source>
@@ -1866,6 +2296,49 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
     <message>
         <source>Score</source>
         <translation>Score</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::SessionListDialog</name>
+    <message>
+        <source>Continue a labelling session</source>
+        <translation>Annotationssitzung fortsetzen</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <source>Labeller</source>
+        <translation>Annotator/in</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>audit</source>
+        <translation>Audit</translation>
+    </message>
+    <message>
+        <source>labelling</source>
+        <translation>Annotation</translation>
+    </message>
+    <message>
+        <source>complete (%1)</source>
+        <translation>abgeschlossen (%1)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
     </message>
 </context>
 <context>

@@ -318,6 +318,176 @@
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::AgreementReportView</name>
+    <message>
+        <source>High</source>
+        <translation>Alta</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Moderada</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Baja</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Ninguna</translation>
+    </message>
+    <message>
+        <source>Cells:</source>
+        <translation>Células:</translation>
+    </message>
+    <message>
+        <source>All cells with answers</source>
+        <translation>Todas las células con respuestas</translation>
+    </message>
+    <message>
+        <source>Common subset only</source>
+        <translation>Solo el subconjunto común</translation>
+    </message>
+    <message>
+        <source>Save report…</source>
+        <translation>Guardar informe…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cohen&apos;s kappa per pair&lt;/b&gt; (cells both labelled; number of cells in brackets)</source>
+        <translation>&lt;b&gt;Kappa de Cohen por pareja&lt;/b&gt; (células etiquetadas por ambos; número de células entre paréntesis)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence confusion matrix&lt;/b&gt; (pairs of labellers on the same cell; rows: one labeller, columns: the other)</source>
+        <translation>&lt;b&gt;Matriz de confusión de la confianza&lt;/b&gt; (parejas de anotadores en la misma célula; filas: un anotador, columnas: el otro)</translation>
+    </message>
+    <message>
+        <source>(heat map needs QCustomPlot)</source>
+        <translation>(el mapa de calor requiere QCustomPlot)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>No hay ningún espacio de trabajo abierto.</translation>
+    </message>
+    <message>
+        <source>Cannot read the labels: %1</source>
+        <translation>No se pueden leer las etiquetas: %1</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa %1 on %2 cells with %3 labellers each (cells with another number of labellers are left out).</source>
+        <translation>Kappa de Fleiss %1 en %2 células con %3 anotadores cada una (se excluyen las células con otro número de anotadores).</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa: no cell has two or more labellers yet.</source>
+        <translation>Kappa de Fleiss: ninguna célula tiene aún dos o más anotadores.</translation>
+    </message>
+    <message>
+        <source>%1 cells have answers, %2 of them from two or more labellers. %3</source>
+        <translation>%1 células tienen respuestas, %2 de ellas de dos o más anotadores. %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2 y)</source>
+        <translation>%1 (%2 años)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>no shared cell</source>
+        <translation>ninguna célula en común</translation>
+    </message>
+    <message>
+        <source>Every ordered pair of two labellers who answered the same cell counts once, so the matrix is symmetric and a cell with r labellers adds r(r-1): %1 ordered comparisons, %2 labeller pairs (the paper&apos;s Figure 9 counts 6 labellers x 200 cells: 30 per cell).</source>
+        <translation>Cada par ordenado de dos anotadores que respondieron la misma célula cuenta una vez, por lo que la matriz es simétrica y una célula con r anotadores aporta r(r-1): %1 comparaciones ordenadas, %2 parejas de anotadores (la figura 9 del artículo cuenta 6 anotadores x 200 células: 30 por célula).</translation>
+    </message>
+    <message>
+        <source>Other labeller&apos;s confidence</source>
+        <translation>Confianza del otro anotador</translation>
+    </message>
+    <message>
+        <source>Labeller&apos;s confidence</source>
+        <translation>Confianza del anotador</translation>
+    </message>
+    <message>
+        <source>Save the agreement report into</source>
+        <translation>Guardar el informe de concordancia en</translation>
+    </message>
+    <message>
+        <source>Cannot save the report</source>
+        <translation>No se puede guardar el informe</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>No se puede crear la carpeta %1.</translation>
+    </message>
+    <message>
+        <source>Cannot write the report into %1 (is the folder writable?).</source>
+        <translation>No se puede escribir el informe en %1 (¿se puede escribir en la carpeta?).</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::AuditDialog</name>
+    <message>
+        <source>Label audit</source>
+        <translation>Auditoría de etiquetas</translation>
+    </message>
+    <message>
+        <source>Cells whose consensus label disagrees with a cross-validated prediction (a model that never trained on them; run &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt;) are reviewed by two labellers who have not seen them. Each reviewer finds an audit session under Labelling &gt; Continue session. When both have answered, the consensus is recomputed over all answers and the outcome is logged.</source>
+        <translation>Las células cuya etiqueta de consenso discrepa de una predicción con validación cruzada (un modelo que nunca se entrenó con ellas; ejecute &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt;) las revisan dos anotadores que aún no las han visto. Cada revisor encuentra una sesión de auditoría en Anotación &gt; Continuar sesión. Cuando ambos han respondido, el consenso se recalcula con todas las respuestas y el resultado queda registrado.</translation>
+    </message>
+    <message>
+        <source>Cell</source>
+        <translation>Célula</translation>
+    </message>
+    <message>
+        <source>Consensus before</source>
+        <translation>Consenso antes</translation>
+    </message>
+    <message>
+        <source>Cross-validated prediction</source>
+        <translation>Predicción con validación cruzada</translation>
+    </message>
+    <message>
+        <source>Reviewers</source>
+        <translation>Revisores</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Consensus after</source>
+        <translation>Consenso después</translation>
+    </message>
+    <message>
+        <source>Queue disagreements</source>
+        <translation>Enviar discrepancias a revisión</translation>
+    </message>
+    <message>
+        <source>Close finished reviews</source>
+        <translation>Cerrar revisiones terminadas</translation>
+    </message>
+    <message>
+        <source>Cannot read the audit.</source>
+        <translation>No se puede leer la auditoría.</translation>
+    </message>
+    <message>
+        <source>waiting for reviews</source>
+        <translation>en espera de revisiones</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>resuelta</translation>
+    </message>
+    <message>
+        <source>%1 cells compared, %2 agree; %3 queued for review (%4 audit sessions); %5 were audited before; %6 lack two labellers who have not seen them.</source>
+        <translation>%1 células comparadas, %2 coinciden; %3 enviadas a revisión (%4 sesiones de auditoría); %5 ya se auditaron antes; a %6 les faltan dos anotadores que no las hayan visto.</translation>
+    </message>
+    <message>
+        <source>%1 reviews closed, %2 changed the consensus label; %3 still wait for a reviewer.</source>
+        <translation>%1 revisiones cerradas, %2 cambiaron la etiqueta de consenso; %3 aún esperan a un revisor.</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::CaseBrowser</name>
     <message>
         <source>Gallery</source>
@@ -1166,6 +1336,187 @@ decode</source>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::LabellersDialog</name>
+    <message>
+        <source>Labellers</source>
+        <translation>Anotadores</translation>
+    </message>
+    <message>
+        <source>Experts who label cells. Years of experience in blood microscopy decide ties in the consensus label (the most experienced wins). Double-click to edit.</source>
+        <translation>Expertos que etiquetan células. Los años de experiencia en microscopía de sangre deciden los empates en la etiqueta de consenso (gana el más experimentado). Haga doble clic para editar.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Years of experience</source>
+        <translation>Años de experiencia</translation>
+    </message>
+    <message>
+        <source> years</source>
+        <translation> años</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <source>Cannot read the labellers: %1</source>
+        <translation>No se pueden leer los anotadores: %1</translation>
+    </message>
+    <message>
+        <source>Cannot add the labeller: %1</source>
+        <translation>No se puede añadir el anotador: %1</translation>
+    </message>
+    <message>
+        <source>Years of experience must be a whole number of 0 or more.</source>
+        <translation>Los años de experiencia deben ser un número entero igual o mayor que 0.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>No guardado: %1</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>No hay ningún espacio de trabajo abierto.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingMenu</name>
+    <message>
+        <source>&amp;Labelling</source>
+        <translation>A&amp;notación</translation>
+    </message>
+    <message>
+        <source>&amp;Labellers…</source>
+        <translation>&amp;Anotadores…</translation>
+    </message>
+    <message>
+        <source>&amp;New session…</source>
+        <translation>&amp;Nueva sesión…</translation>
+    </message>
+    <message>
+        <source>&amp;Continue session…</source>
+        <translation>&amp;Continuar sesión…</translation>
+    </message>
+    <message>
+        <source>&amp;Agreement report…</source>
+        <translation>Informe de c&amp;oncordancia…</translation>
+    </message>
+    <message>
+        <source>Label a&amp;udit…</source>
+        <translation>A&amp;uditoría de etiquetas…</translation>
+    </message>
+    <message>
+        <source>Labelling</source>
+        <translation>Anotación</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first (File menu).</source>
+        <translation>Abra o cree primero un espacio de trabajo (menú Archivo).</translation>
+    </message>
+    <message>
+        <source>Close (progress is saved)</source>
+        <translation>Cerrar (el progreso se guarda)</translation>
+    </message>
+    <message>
+        <source>Inter-rater agreement</source>
+        <translation>Concordancia entre anotadores</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingView</name>
+    <message>
+        <source>High</source>
+        <translation>Alta</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Moderada</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Baja</translation>
+    </message>
+    <message>
+        <source>No confidence</source>
+        <translation>Ninguna confianza</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v de %m</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Class&lt;/b&gt; (press the letter)</source>
+        <translation>&lt;b&gt;Clase&lt;/b&gt; (pulse la letra)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence&lt;/b&gt; (then press a digit)</source>
+        <translation>&lt;b&gt;Confianza&lt;/b&gt; (después pulse un dígito)</translation>
+    </message>
+    <message>
+        <source>Back (Backspace)</source>
+        <translation>Atrás (Retroceso)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>No hay ningún espacio de trabajo abierto.</translation>
+    </message>
+    <message>
+        <source>Cannot open the labelling session: %1</source>
+        <translation>No se puede abrir la sesión de anotación: %1</translation>
+    </message>
+    <message>
+        <source>Cannot read the session&apos;s cells: %1</source>
+        <translation>No se pueden leer las células de la sesión: %1</translation>
+    </message>
+    <message>
+        <source>Label audit</source>
+        <translation>Auditoría de etiquetas</translation>
+    </message>
+    <message>
+        <source>Labelling session</source>
+        <translation>Sesión de anotación</translation>
+    </message>
+    <message>
+        <source>%1 “%2” — %3</source>
+        <translation>%1 «%2» — %3</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;Session complete: all %1 cells have an answer.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Sesión completa: las %1 células tienen respuesta.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;This image cannot be shown. Label it as an artefact or with No confidence.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Esta imagen no se puede mostrar. Etiquétela como artefacto o con Ninguna confianza.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Cell %1 of %2: which class? Press its letter.</source>
+        <translation>Célula %1 de %2: ¿qué clase? Pulse su letra.</translation>
+    </message>
+    <message>
+        <source>%1 — how confident? 1 High, 2 Moderate, 3 Low, 4 No confidence (Backspace: change the class)</source>
+        <translation>%1 — ¿qué confianza? 1 Alta, 2 Moderada, 3 Baja, 4 Ninguna confianza (Retroceso: cambiar la clase)</translation>
+    </message>
+    <message>
+        <source>Session complete. Backspace takes back the last answer.</source>
+        <translation>Sesión completa. Retroceso deshace la última respuesta.</translation>
+    </message>
+    <message>
+        <source>The answer was not saved: %1</source>
+        <translation>La respuesta no se guardó: %1</translation>
+    </message>
+    <message>
+        <source>The review was saved, but the audit could not be updated: %1</source>
+        <translation>La revisión se guardó, pero no se pudo actualizar la auditoría: %1</translation>
+    </message>
+    <message>
+        <source>Cannot take the answer back: %1</source>
+        <translation>No se puede deshacer la respuesta: %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::MainWindow</name>
     <message>
         <source>CytoDiff workspaces (*.%1);;All files (*)</source>
@@ -1598,6 +1949,85 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::NewSessionDialog</name>
+    <message>
+        <source>New labelling session</source>
+        <translation>Nueva sesión de anotación</translation>
+    </message>
+    <message>
+        <source>Labeller:</source>
+        <translation>Anotador:</translation>
+    </message>
+    <message>
+        <source>e.g. Batch 1</source>
+        <translation>p. ej. Lote 1</translation>
+    </message>
+    <message>
+        <source>Session name:</source>
+        <translation>Nombre de la sesión:</translation>
+    </message>
+    <message>
+        <source>Cells from cases:</source>
+        <translation>Células de los casos:</translation>
+    </message>
+    <message>
+        <source>Cells in the session:</source>
+        <translation>Células en la sesión:</translation>
+    </message>
+    <message>
+        <source>Common subset (shared by all labellers):</source>
+        <translation>Subconjunto común (compartido por todos los anotadores):</translation>
+    </message>
+    <message>
+        <source>Class ids, comma separated, in the order of their keys.</source>
+        <translation>ID de clase, separados por comas, en el orden de sus teclas.</translation>
+    </message>
+    <message>
+        <source>Classes:</source>
+        <translation>Clases:</translation>
+    </message>
+    <message>
+        <source>Cells are shown one at a time, in random order, without the model&apos;s prediction or anyone else&apos;s answer.</source>
+        <translation>Las células se muestran de una en una, en orden aleatorio, sin la predicción del modelo ni las respuestas de otros.</translation>
+    </message>
+    <message>
+        <source>Create and start</source>
+        <translation>Crear e iniciar</translation>
+    </message>
+    <message>
+        <source>%1 (%2 years)</source>
+        <translation>%1 (%2 años)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 cells)</source>
+        <translation>%1 (%2 células)</translation>
+    </message>
+    <message>
+        <source>A common subset of %1 cells exists: every new session includes it.</source>
+        <translation>Existe un subconjunto común de %1 células: toda sesión nueva lo incluye.</translation>
+    </message>
+    <message>
+        <source>The first session fixes the common subset; later sessions reuse it.</source>
+        <translation>La primera sesión fija el subconjunto común; las sesiones posteriores lo reutilizan.</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>No hay ningún espacio de trabajo abierto.</translation>
+    </message>
+    <message>
+        <source>Add a labeller first (Labelling &gt; Labellers).</source>
+        <translation>Añada primero un anotador (Anotación &gt; Anotadores).</translation>
+    </message>
+    <message>
+        <source>List at least two classes, separated by commas.</source>
+        <translation>Indique al menos dos clases, separadas por comas.</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>Sesión %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ReportsDialog</name>
     <message>
         <source>Reports: confidence and correctness</source>
@@ -1865,6 +2295,49 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
     <message>
         <source>Score</source>
         <translation>Puntuación</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::SessionListDialog</name>
+    <message>
+        <source>Continue a labelling session</source>
+        <translation>Continuar una sesión de anotación</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sesión</translation>
+    </message>
+    <message>
+        <source>Labeller</source>
+        <translation>Anotador</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Creada</translation>
+    </message>
+    <message>
+        <source>audit</source>
+        <translation>auditoría</translation>
+    </message>
+    <message>
+        <source>labelling</source>
+        <translation>anotación</translation>
+    </message>
+    <message>
+        <source>complete (%1)</source>
+        <translation>completa (%1)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
     </message>
 </context>
 <context>

@@ -318,6 +318,176 @@
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::AgreementReportView</name>
+    <message>
+        <source>High</source>
+        <translation>Élevée</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Modérée</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Faible</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <source>Cells:</source>
+        <translation>Cellules&#xa0;:</translation>
+    </message>
+    <message>
+        <source>All cells with answers</source>
+        <translation>Toutes les cellules avec réponses</translation>
+    </message>
+    <message>
+        <source>Common subset only</source>
+        <translation>Sous-ensemble commun uniquement</translation>
+    </message>
+    <message>
+        <source>Save report…</source>
+        <translation>Enregistrer le rapport…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cohen&apos;s kappa per pair&lt;/b&gt; (cells both labelled; number of cells in brackets)</source>
+        <translation>&lt;b&gt;Kappa de Cohen par paire&lt;/b&gt; (cellules annotées par les deux&#xa0;; nombre de cellules entre parenthèses)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence confusion matrix&lt;/b&gt; (pairs of labellers on the same cell; rows: one labeller, columns: the other)</source>
+        <translation>&lt;b&gt;Matrice de confusion de la confiance&lt;/b&gt; (paires d&apos;annotateurs sur la même cellule&#xa0;; lignes&#xa0;: un annotateur, colonnes&#xa0;: l&apos;autre)</translation>
+    </message>
+    <message>
+        <source>(heat map needs QCustomPlot)</source>
+        <translation>(la carte de chaleur nécessite QCustomPlot)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Aucun espace de travail n&apos;est ouvert.</translation>
+    </message>
+    <message>
+        <source>Cannot read the labels: %1</source>
+        <translation>Impossible de lire les étiquettes&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa %1 on %2 cells with %3 labellers each (cells with another number of labellers are left out).</source>
+        <translation>Kappa de Fleiss %1 sur %2 cellules ayant chacune %3 annotateurs (les cellules avec un autre nombre d&apos;annotateurs sont exclues).</translation>
+    </message>
+    <message>
+        <source>Fleiss&apos; kappa: no cell has two or more labellers yet.</source>
+        <translation>Kappa de Fleiss&#xa0;: aucune cellule n&apos;a encore deux annotateurs ou plus.</translation>
+    </message>
+    <message>
+        <source>%1 cells have answers, %2 of them from two or more labellers. %3</source>
+        <translation>%1 cellules ont des réponses, dont %2 de deux annotateurs ou plus. %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2 y)</source>
+        <translation>%1 (%2 ans)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>no shared cell</source>
+        <translation>aucune cellule commune</translation>
+    </message>
+    <message>
+        <source>Every ordered pair of two labellers who answered the same cell counts once, so the matrix is symmetric and a cell with r labellers adds r(r-1): %1 ordered comparisons, %2 labeller pairs (the paper&apos;s Figure 9 counts 6 labellers x 200 cells: 30 per cell).</source>
+        <translation>Chaque paire ordonnée de deux annotateurs ayant répondu pour la même cellule compte une fois&#xa0;; la matrice est donc symétrique et une cellule avec r annotateurs ajoute r(r-1)&#xa0;: %1 comparaisons ordonnées, %2 paires d&apos;annotateurs (la figure 9 de l&apos;article compte 6 annotateurs x 200 cellules&#xa0;: 30 par cellule).</translation>
+    </message>
+    <message>
+        <source>Other labeller&apos;s confidence</source>
+        <translation>Confiance de l&apos;autre annotateur</translation>
+    </message>
+    <message>
+        <source>Labeller&apos;s confidence</source>
+        <translation>Confiance de l&apos;annotateur</translation>
+    </message>
+    <message>
+        <source>Save the agreement report into</source>
+        <translation>Enregistrer le rapport d&apos;accord dans</translation>
+    </message>
+    <message>
+        <source>Cannot save the report</source>
+        <translation>Impossible d&apos;enregistrer le rapport</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>Impossible de créer le dossier %1.</translation>
+    </message>
+    <message>
+        <source>Cannot write the report into %1 (is the folder writable?).</source>
+        <translation>Impossible d&apos;écrire le rapport dans %1 (le dossier est-il accessible en écriture&#xa0;?).</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::AuditDialog</name>
+    <message>
+        <source>Label audit</source>
+        <translation>Audit des étiquettes</translation>
+    </message>
+    <message>
+        <source>Cells whose consensus label disagrees with a cross-validated prediction (a model that never trained on them; run &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt;) are reviewed by two labellers who have not seen them. Each reviewer finds an audit session under Labelling &gt; Continue session. When both have answered, the consensus is recomputed over all answers and the outcome is logged.</source>
+        <translation>Les cellules dont l&apos;étiquette de consensus diffère d&apos;une prédiction en validation croisée (un modèle qui n&apos;a jamais été entraîné sur elles&#xa0;; lancez &lt;tt&gt;cytodiff-cli crossval-predict&lt;/tt&gt;) sont relues par deux annotateurs qui ne les ont pas encore vues. Chaque relecteur trouve une session d&apos;audit sous Annotation &gt; Reprendre une session. Lorsque les deux ont répondu, le consensus est recalculé sur toutes les réponses et le résultat est journalisé.</translation>
+    </message>
+    <message>
+        <source>Cell</source>
+        <translation>Cellule</translation>
+    </message>
+    <message>
+        <source>Consensus before</source>
+        <translation>Consensus avant</translation>
+    </message>
+    <message>
+        <source>Cross-validated prediction</source>
+        <translation>Prédiction en validation croisée</translation>
+    </message>
+    <message>
+        <source>Reviewers</source>
+        <translation>Relecteurs</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Consensus after</source>
+        <translation>Consensus après</translation>
+    </message>
+    <message>
+        <source>Queue disagreements</source>
+        <translation>Mettre les désaccords en relecture</translation>
+    </message>
+    <message>
+        <source>Close finished reviews</source>
+        <translation>Clore les relectures terminées</translation>
+    </message>
+    <message>
+        <source>Cannot read the audit.</source>
+        <translation>Impossible de lire l&apos;audit.</translation>
+    </message>
+    <message>
+        <source>waiting for reviews</source>
+        <translation>en attente de relecture</translation>
+    </message>
+    <message>
+        <source>resolved</source>
+        <translation>résolu</translation>
+    </message>
+    <message>
+        <source>%1 cells compared, %2 agree; %3 queued for review (%4 audit sessions); %5 were audited before; %6 lack two labellers who have not seen them.</source>
+        <translation>%1 cellules comparées, %2 concordantes&#xa0;; %3 mises en relecture (%4 sessions d&apos;audit)&#xa0;; %5 déjà auditées&#xa0;; %6 sans deux annotateurs qui ne les ont pas encore vues.</translation>
+    </message>
+    <message>
+        <source>%1 reviews closed, %2 changed the consensus label; %3 still wait for a reviewer.</source>
+        <translation>%1 relectures closes, %2 ont changé l&apos;étiquette de consensus&#xa0;; %3 attendent encore un relecteur.</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::CaseBrowser</name>
     <message>
         <source>Gallery</source>
@@ -1166,6 +1336,187 @@ decode</source>
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::LabellersDialog</name>
+    <message>
+        <source>Labellers</source>
+        <translation>Annotateurs</translation>
+    </message>
+    <message>
+        <source>Experts who label cells. Years of experience in blood microscopy decide ties in the consensus label (the most experienced wins). Double-click to edit.</source>
+        <translation>Experts qui annotent les cellules. Les années d&apos;expérience en microscopie sanguine départagent les égalités pour l&apos;étiquette de consensus (le plus expérimenté l&apos;emporte). Double-cliquez pour modifier.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Years of experience</source>
+        <translation>Années d&apos;expérience</translation>
+    </message>
+    <message>
+        <source> years</source>
+        <translation> ans</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Ajouter</translation>
+    </message>
+    <message>
+        <source>Cannot read the labellers: %1</source>
+        <translation>Impossible de lire les annotateurs&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Cannot add the labeller: %1</source>
+        <translation>Impossible d&apos;ajouter l&apos;annotateur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Years of experience must be a whole number of 0 or more.</source>
+        <translation>Les années d&apos;expérience doivent être un nombre entier supérieur ou égal à 0.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Non enregistré&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Aucun espace de travail n&apos;est ouvert.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingMenu</name>
+    <message>
+        <source>&amp;Labelling</source>
+        <translation>A&amp;nnotation</translation>
+    </message>
+    <message>
+        <source>&amp;Labellers…</source>
+        <translation>&amp;Annotateurs…</translation>
+    </message>
+    <message>
+        <source>&amp;New session…</source>
+        <translation>&amp;Nouvelle session…</translation>
+    </message>
+    <message>
+        <source>&amp;Continue session…</source>
+        <translation>&amp;Reprendre une session…</translation>
+    </message>
+    <message>
+        <source>&amp;Agreement report…</source>
+        <translation>Rapport d&apos;a&amp;ccord…</translation>
+    </message>
+    <message>
+        <source>Label a&amp;udit…</source>
+        <translation>A&amp;udit des étiquettes…</translation>
+    </message>
+    <message>
+        <source>Labelling</source>
+        <translation>Annotation</translation>
+    </message>
+    <message>
+        <source>Open or create a workspace first (File menu).</source>
+        <translation>Ouvrez ou créez d&apos;abord un espace de travail (menu Fichier).</translation>
+    </message>
+    <message>
+        <source>Close (progress is saved)</source>
+        <translation>Fermer (la progression est enregistrée)</translation>
+    </message>
+    <message>
+        <source>Inter-rater agreement</source>
+        <translation>Accord inter-annotateurs</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::LabellingView</name>
+    <message>
+        <source>High</source>
+        <translation>Élevée</translation>
+    </message>
+    <message>
+        <source>Moderate</source>
+        <translation>Modérée</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Faible</translation>
+    </message>
+    <message>
+        <source>No confidence</source>
+        <translation>Aucune confiance</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v sur %m</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Class&lt;/b&gt; (press the letter)</source>
+        <translation>&lt;b&gt;Classe&lt;/b&gt; (appuyez sur la lettre)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Confidence&lt;/b&gt; (then press a digit)</source>
+        <translation>&lt;b&gt;Confiance&lt;/b&gt; (puis appuyez sur un chiffre)</translation>
+    </message>
+    <message>
+        <source>Back (Backspace)</source>
+        <translation>Retour (Retour arrière)</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Aucun espace de travail n&apos;est ouvert.</translation>
+    </message>
+    <message>
+        <source>Cannot open the labelling session: %1</source>
+        <translation>Impossible d&apos;ouvrir la session d&apos;annotation&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Cannot read the session&apos;s cells: %1</source>
+        <translation>Impossible de lire les cellules de la session&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Label audit</source>
+        <translation>Audit des étiquettes</translation>
+    </message>
+    <message>
+        <source>Labelling session</source>
+        <translation>Session d&apos;annotation</translation>
+    </message>
+    <message>
+        <source>%1 “%2” — %3</source>
+        <translation>%1 «&#xa0;%2&#xa0;» — %3</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;Session complete: all %1 cells have an answer.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Session terminée&#xa0;: les %1 cellules ont toutes une réponse.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&apos;color:white&apos;&gt;This image cannot be shown. Label it as an artefact or with No confidence.&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:white&apos;&gt;Cette image ne peut pas être affichée. Annotez-la comme artefact ou avec Aucune confiance.&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <source>Cell %1 of %2: which class? Press its letter.</source>
+        <translation>Cellule %1 sur %2&#xa0;: quelle classe&#xa0;? Appuyez sur sa lettre.</translation>
+    </message>
+    <message>
+        <source>%1 — how confident? 1 High, 2 Moderate, 3 Low, 4 No confidence (Backspace: change the class)</source>
+        <translation>%1 — quelle confiance&#xa0;? 1 Élevée, 2 Modérée, 3 Faible, 4 Aucune confiance (Retour arrière&#xa0;: changer la classe)</translation>
+    </message>
+    <message>
+        <source>Session complete. Backspace takes back the last answer.</source>
+        <translation>Session terminée. Retour arrière annule la dernière réponse.</translation>
+    </message>
+    <message>
+        <source>The answer was not saved: %1</source>
+        <translation>La réponse n&apos;a pas été enregistrée&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>The review was saved, but the audit could not be updated: %1</source>
+        <translation>La relecture a été enregistrée, mais l&apos;audit n&apos;a pas pu être mis à jour&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Cannot take the answer back: %1</source>
+        <translation>Impossible d&apos;annuler la réponse&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::MainWindow</name>
     <message>
         <source>CytoDiff workspaces (*.%1);;All files (*)</source>
@@ -1598,6 +1949,85 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     </message>
 </context>
 <context>
+    <name>cytodiff::ui::NewSessionDialog</name>
+    <message>
+        <source>New labelling session</source>
+        <translation>Nouvelle session d&apos;annotation</translation>
+    </message>
+    <message>
+        <source>Labeller:</source>
+        <translation>Annotateur&#xa0;:</translation>
+    </message>
+    <message>
+        <source>e.g. Batch 1</source>
+        <translation>p. ex. Lot 1</translation>
+    </message>
+    <message>
+        <source>Session name:</source>
+        <translation>Nom de la session&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Cells from cases:</source>
+        <translation>Cellules des cas&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Cells in the session:</source>
+        <translation>Cellules dans la session&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Common subset (shared by all labellers):</source>
+        <translation>Sous-ensemble commun (partagé par tous les annotateurs)&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Class ids, comma separated, in the order of their keys.</source>
+        <translation>Identifiants de classe, séparés par des virgules, dans l&apos;ordre de leurs touches.</translation>
+    </message>
+    <message>
+        <source>Classes:</source>
+        <translation>Classes&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Cells are shown one at a time, in random order, without the model&apos;s prediction or anyone else&apos;s answer.</source>
+        <translation>Les cellules sont présentées une par une, dans un ordre aléatoire, sans la prédiction du modèle ni les réponses des autres.</translation>
+    </message>
+    <message>
+        <source>Create and start</source>
+        <translation>Créer et commencer</translation>
+    </message>
+    <message>
+        <source>%1 (%2 years)</source>
+        <translation>%1 (%2 ans)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 cells)</source>
+        <translation>%1 (%2 cellules)</translation>
+    </message>
+    <message>
+        <source>A common subset of %1 cells exists: every new session includes it.</source>
+        <translation>Un sous-ensemble commun de %1 cellules existe&#xa0;: chaque nouvelle session l&apos;inclut.</translation>
+    </message>
+    <message>
+        <source>The first session fixes the common subset; later sessions reuse it.</source>
+        <translation>La première session fixe le sous-ensemble commun&#xa0;; les sessions suivantes le réutilisent.</translation>
+    </message>
+    <message>
+        <source>No workspace is open.</source>
+        <translation>Aucun espace de travail n&apos;est ouvert.</translation>
+    </message>
+    <message>
+        <source>Add a labeller first (Labelling &gt; Labellers).</source>
+        <translation>Ajoutez d&apos;abord un annotateur (Annotation &gt; Annotateurs).</translation>
+    </message>
+    <message>
+        <source>List at least two classes, separated by commas.</source>
+        <translation>Indiquez au moins deux classes, séparées par des virgules.</translation>
+    </message>
+    <message>
+        <source>Session %1</source>
+        <translation>Session %1</translation>
+    </message>
+</context>
+<context>
     <name>cytodiff::ui::ReportsDialog</name>
     <message>
         <source>Reports: confidence and correctness</source>
@@ -1865,6 +2295,49 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
     <message>
         <source>Score</source>
         <translation>Score</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::SessionListDialog</name>
+    <message>
+        <source>Continue a labelling session</source>
+        <translation>Reprendre une session d&apos;annotation</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Session</translation>
+    </message>
+    <message>
+        <source>Labeller</source>
+        <translation>Annotateur</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progression</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créée</translation>
+    </message>
+    <message>
+        <source>audit</source>
+        <translation>audit</translation>
+    </message>
+    <message>
+        <source>labelling</source>
+        <translation>annotation</translation>
+    </message>
+    <message>
+        <source>complete (%1)</source>
+        <translation>terminée (%1)</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
     </message>
 </context>
 <context>

@@ -234,12 +234,13 @@ void AgreementReportView::showReport()
 Result<void> AgreementReportView::saveTo(const QString &folder) const
 {
     if (!QDir().mkpath(folder))
-        return makeError("cannot create the folder " + folder.toStdString());
+        return makeError(tr("Cannot create the folder %1.").arg(QDir::toNativeSeparators(folder)).toStdString());
     QFile json(QDir(folder).filePath(QStringLiteral("agreement.json")));
     QFile markdown(QDir(folder).filePath(QStringLiteral("agreement.md")));
     if (!json.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
         !markdown.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
-        return makeError("cannot write the report into " + folder.toStdString());
+        return makeError(
+            tr("Cannot write the report into %1 (is the folder writable?).").arg(QDir::toNativeSeparators(folder)).toStdString());
     json.write(QJsonDocument(labelling::agreementJson(m_report)).toJson());
     markdown.write(labelling::agreementMarkdown(m_report).toUtf8());
     return {};

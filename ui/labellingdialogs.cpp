@@ -80,7 +80,8 @@ void LabellersDialog::reload()
 {
     m_loading = true;
     m_table->setRowCount(0);
-    auto labellers = m_database ? m_database->listLabellers() : Result<QList<db::LabellerRow>>(makeError("no workspace"));
+    auto labellers = m_database ? m_database->listLabellers()
+                                : Result<QList<db::LabellerRow>>(makeError(tr("No workspace is open.").toStdString()));
     if (!labellers) {
         m_message->setText(tr("Cannot read the labellers: %1").arg(fromStd(labellers.error())));
         m_loading = false;

@@ -1,6 +1,7 @@
 #include "labellingview.h"
 
 #include "cellclassnames.h"
+#include "classnames.h"
 #include "database.h"
 #include "labelaudit.h"
 
@@ -52,7 +53,10 @@ QList<LabellingKey> labellingKeys(const QStringList &classes)
     QString taken;
     for (const QString &classId : classes) {
         QChar letter;
-        const QString name = CellClassNames::displayName(classId).toUpper();
+        // From the English name, not the translated one: the keys are part of
+        // the labelling protocol (docs/labelling.md) and must not change with
+        // the interface language (German would give U and T, French R and G).
+        const QString name = importer::displayName(classId).toUpper();
         for (QChar c : name) {
             if (c >= QLatin1Char('A') && c <= QLatin1Char('Z') && !taken.contains(c)) {
                 letter = c;

@@ -12,6 +12,7 @@
 #include "counttext.h"
 #include "democase.h"
 #include "heatmapview.h"
+#include "labellingview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
 #include "startpage.h"
@@ -121,6 +122,16 @@ private slots:
         // The review keys of the README do not move with the language.
         QCOMPARE(CellClassKeys::keyText(QStringLiteral("variant_lymphocyte")), QStringLiteral("V"));
         QCOMPARE(CellClassKeys::classForKey(Qt::Key_S), QStringLiteral("smudge"));
+        // The labelling keys too (docs/labelling.md), although the legend
+        // beside them shows German class names.
+        QString labellingLetters;
+        for (const LabellingKey &key : labellingKeys({QStringLiteral("basophil"), QStringLiteral("blast"),
+                                                      QStringLiteral("lymphocyte"), QStringLiteral("monocyte"),
+                                                      QStringLiteral("neutrophil"), QStringLiteral("erythroblast"),
+                                                      QStringLiteral("eosinophil"), QStringLiteral("ig"),
+                                                      QStringLiteral("platelet"), QStringLiteral("artefact")}))
+            labellingLetters += key.keyText;
+        QCOMPARE(labellingLetters, QStringLiteral("BLYMNEOIPA"));
     }
 
     // What lrelease embedded is what the committed .ts says, message for
