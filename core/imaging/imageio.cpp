@@ -99,8 +99,12 @@ std::optional<Extent> jpegExtent(std::string_view bytes)
 {
     std::size_t i = 2;
     while (i + 4 <= bytes.size()) {
-        if (static_cast<unsigned char>(bytes[i]) != 0xFF)
-            return std::nullopt;
+        if (static_cast<unsigned char>(bytes[i]) != 0xFF) {
+            // libjpeg skips stray bytes between segments ("extraneous bytes
+            // before marker"), so the size check must find the frame too.
+            ++i;
+            continue;
+        }
         const unsigned marker = static_cast<unsigned char>(bytes[i + 1]);
         if (marker == 0xFF) { // fill byte
             ++i;
@@ -213,6 +217,21 @@ Result<void> checkContainer(std::string_view encoded)
     return {};
 }
 
+// After decoding, whatever the header said: the same bounds as the
+// declared-size check, so what decodes also probes and re-encodes.
+Result<void> checkDecodedSize(const cv::Mat &image)
+{
+    if (image.cols < kMinimumSide || image.rows < kMinimumSide)
+        return makeError("image too small (" + std::to_string(image.cols) + "x" + std::to_string(image.rows)
+                         + " px; minimum " + std::to_string(kMinimumSide) + " px)");
+    const auto width = std::uint64_t(image.cols), height = std::uint64_t(image.rows);
+    if (width > kMaximumSide || height > kMaximumSide || width * height > kMaximumPixels)
+        return makeError("image too large (" + std::to_string(width) + "x" + std::to_string(height)
+                         + " px; at most " + std::to_string(kMaximumSide) + " px a side and "
+                         + std::to_string(kMaximumPixels / 1'000'000) + " megapixels): not a single-cell image");
+    return {};
+}
+
 cv::Mat wrap(std::string_view encoded)
 {
     // imdecode only reads the buffer; the const_cast is needed by cv::Mat's
@@ -231,10 +250,8 @@ Result<cv::Mat> decodeBgr(std::string_view encoded)
         cv::Mat image = cv::imdecode(wrap(encoded), cv::IMREAD_COLOR);
         if (image.empty())
             return makeError("cannot decode image (corrupt or unsupported variant)");
-        if (image.cols < kMinimumSide || image.rows < kMinimumSide)
-            return makeError("image too small (" + std::to_string(image.cols) + "x" +
-                             std::to_string(image.rows) + " px; minimum " +
-                             std::to_string(kMinimumSide) + " px)");
+        if (auto size = checkDecodedSize(image); !size)
+            return makeError(size.error());
         return image;
     } catch (const cv::Exception &e) {
         return makeError(std::string("cannot decode image: ") + e.what());
@@ -307,10 +324,8 @@ Result<ImageInfo> probe(std::string_view encoded)
         const cv::Mat image = cv::imdecode(wrap(encoded), cv::IMREAD_UNCHANGED);
         if (image.empty())
             return makeError("cannot decode image (corrupt or unsupported variant)");
-        if (image.cols < kMinimumSide || image.rows < kMinimumSide)
-            return makeError("image too small (" + std::to_string(image.cols) + "x" +
-                             std::to_string(image.rows) + " px; minimum " +
-                             std::to_string(kMinimumSide) + " px)");
+        if (auto size = checkDecodedSize(image); !size)
+            return makeError(size.error());
         return ImageInfo{image.cols, image.rows, image.channels()};
     } catch (const cv::Exception &e) {
         return makeError(std::string("cannot decode image: ") + e.what());

@@ -95,10 +95,8 @@ int main(int argc, char **argv)
     std::string metadata;
     for (const auto &[key, value] : container->metadata)
         metadata += key + "=" + engine::escapeValue(value) + "\n";
-    std::string parts(1, '\1');
-    parts.push_back(char(metadata.size() & 0xff));
-    parts.push_back(char((metadata.size() >> 8) & 0xff));
-    write(dir / "fuzz_modelfile" / "parts.bin", parts + metadata + container->payload);
+    // Odd first byte: the metadata text alone (the target supplies the weights).
+    write(dir / "fuzz_modelfile" / "parts.bin", std::string(1, '\1') + metadata);
     std::cout << "seeds written to " << dir << "\n";
     return 0;
 }
