@@ -6,6 +6,7 @@
 
 #include "chartoutput.h"
 #include "clistream.h"
+#include "clisupport.h"
 #include "evaluationrun.h"
 
 #include "kde.h"
@@ -47,7 +48,6 @@ int runEvaluateAnomaly(const QStringList &args)
         "Anomaly detection (paper section 3.8): score held-out cells of the trained classes and all cells of the "
         "class the models never saw (train them with --exclude-class C); report the ROC AUC of the confidence and "
         "of the zeta anomaly score, with ROC and density plots, for the diffusion model and the baseline."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model trained without the class."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("baseline"), QStringLiteral("Baseline model trained without the class (optional)."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
@@ -57,14 +57,8 @@ int runEvaluateAnomaly(const QStringList &args)
     parser.addOption({QStringLiteral("abnormal"), QStringLiteral("At most N cells of the left-out class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for anomaly.json, anomaly.md, plots and per-cell CSVs."), QStringLiteral("dir")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))
         || !parser.isSet(QStringLiteral("exclude-class")) || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli evaluate-anomaly --model M [--baseline B] --data <folder|pack> --exclude-class C "

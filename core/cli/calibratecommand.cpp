@@ -23,7 +23,6 @@ int runCalibrate(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Fit per-class error offsets of a diffusion model on labelled cells (by default the validation part of the "
         "training split) and write a calibrated copy of the model. Never calibrate on the test part."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model file."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder (one sub-folder per class) or .cdpack file."),
                       QStringLiteral("path")});
@@ -35,14 +34,8 @@ int runCalibrate(const QStringList &args)
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Calibrated model file to write (may be --model itself)."), QStringLiteral("file")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli calibrate --model M --data <labelled folder> --out calibrated.pt "
                  "[--split validation] [--per-class 50] [--trials 16]\n";
@@ -138,6 +131,7 @@ int runCalibrate(const QStringList &args)
         out() << "  " << QString::fromStdString(names[c]) << "  " << QString::number(fit->offsets[c], 'f', 4) << "\n";
     out() << "balanced accuracy on these cells without pruning: " << QString::number(100 * fit->balancedBefore, 'f', 1)
           << "% -> " << QString::number(100 * fit->balancedAfter, 'f', 1) << "%\n";
+    out() << "score temperature (display probabilities): " << QString::number(fit->temperature, 'g', 4) << "\n";
 
     const QString calibration = QStringLiteral("cytodiff-cli calibrate --data %1 --split %2 --per-class %3 --trials %4 "
                                                "--seed %5: %6 cells, balanced accuracy %7 -> %8 (unpruned)")
@@ -150,7 +144,7 @@ int runCalibrate(const QStringList &args)
                                     .arg(fit->balancedAfter, 0, 'f', 4);
     const QString target = parser.value(QStringLiteral("out"));
     auto sha = engine::writeModelWithOffsets(modelPath.toStdString(), target.toStdString(), fit->offsets,
-                                             calibration.toStdString());
+                                             calibration.toStdString(), fit->temperature);
     if (!sha) {
         err() << "error: " << QString::fromStdString(sha.error()) << "\n";
         return kExitBadInput;

@@ -6,6 +6,7 @@
 
 #include "chartoutput.h"
 #include "clistream.h"
+#include "clisupport.h"
 #include "evaluationrun.h"
 #include "labelledset.h"
 #include "trainer.h"
@@ -87,7 +88,6 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Low-data efficiency (paper section 3.10): train on N cells per class (resampled per repeat) with a fixed "
         "budget, for the diffusion model and optionally the baseline, and report balanced accuracy on the test part."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")});
     parser.addOption({QStringLiteral("per-class"), QStringLiteral("Training cells per class (default 10,20,50,150)."), QStringLiteral("list"), QStringLiteral("10,20,50,150")});
     parser.addOption({QStringLiteral("repeats"), QStringLiteral("Resampled training sets per size (default 3)."), QStringLiteral("R"), QStringLiteral("3")});
@@ -107,14 +107,8 @@ int runEvaluateEfficiency(const QStringList &args)
                                                                          "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png and the trained models."), QStringLiteral("dir")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     const bool byMinutes = parser.isSet(QStringLiteral("minutes-per-model"));
     if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
         || byMinutes == parser.isSet(QStringLiteral("steps"))) {

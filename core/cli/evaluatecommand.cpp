@@ -6,6 +6,7 @@
 
 #include "chartoutput.h"
 #include "clistream.h"
+#include "clisupport.h"
 #include "evaluationrun.h"
 
 #include "engine.h"
@@ -89,7 +90,6 @@ int runEvaluate(const QStringList &args)
         "Measure a model on a labelled folder (one sub-folder per class) or a .cdpack file. With --class-map, "
         "another lab's class names are mapped onto the model's and balanced accuracy covers the shared classes; "
         "with --shift, a synthetic stain/scale/blur change is applied before classification."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default all); the split "
@@ -102,14 +102,8 @@ int runEvaluate(const QStringList &args)
                                                               "stain:0.3,scale:0.8."), QStringLiteral("spec")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))) {
         err() << "usage: cytodiff-cli evaluate --model M --data <labelled folder|pack> [--split test] [--class-map file] "
                  "[--shift stain:0.3] [--out dir]\n";

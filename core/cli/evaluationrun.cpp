@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cmath>
 #include <unistd.h>
 
@@ -157,6 +158,24 @@ engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser)
     return options;
 }
 
+namespace {
+
+// As the review queue computes it (ui/reviewpriority.cpp): the predicted
+// class's display score minus the best other, clamped to [0, 1].
+double scoreMargin(const engine::ClassifyResult &result)
+{
+    const auto &p = result.probabilities;
+    if (result.predicted < 0 || std::size_t(result.predicted) >= p.size())
+        return 0.0;
+    double bestOther = 0.0;
+    for (std::size_t c = 0; c < p.size(); ++c)
+        if (int(c) != result.predicted)
+            bestOther = std::max(bestOther, p[c]);
+    return std::clamp(p[std::size_t(result.predicted)] - bestOther, 0.0, 1.0);
+}
+
+} // namespace
+
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
                                        const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &baseOptions, std::uint64_t seed,
@@ -192,6 +211,7 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         outcome.predicted = result->predicted;
         outcome.confidence = result->confidence;
         outcome.anomaly = result->anomaly;
+        outcome.margin = scoreMargin(*result);
         outcome.nfe = result->nfe;
         correct += outcome.correct();
         outcomes.push_back(outcome);
@@ -261,7 +281,7 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
         return false;
     QTextStream csv(&file);
-    csv << "name,truth,predicted,correct,confidence,anomaly,nfe\n";
+    csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin\n";
     for (const auto &o : outcomes) {
         const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
                                       ? QString::fromStdString(classes[std::size_t(o.predicted)])
@@ -270,7 +290,7 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         name.replace(QLatin1Char(','), QLatin1Char('_'));
         csv << name << ',' << o.truth << ',' << predicted << ',' << (o.correct() ? 1 : 0) << ','
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
-            << '\n';
+            << ',' << QString::number(o.margin, 'g', 6) << '\n';
     }
     return true;
 }

@@ -62,6 +62,9 @@ struct CellOutcome {
     int predicted = -1;
     double confidence = 0;
     double anomaly = 0;
+    // The review queue's score margin (display probability of the predicted
+    // class minus the best other, in [0, 1]), to choose its threshold.
+    double margin = 0;
     int nfe = 0;
     bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
 };
@@ -94,7 +97,7 @@ struct AccuracySummary {
 };
 AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes);
 
-// name,truth,predicted,correct,confidence,anomaly,nfe
+// name,truth,predicted,correct,confidence,anomaly,nfe,margin
 bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
                       const std::vector<std::string> &classes);
 

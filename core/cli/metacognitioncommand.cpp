@@ -5,6 +5,7 @@
 
 #include "chartoutput.h"
 #include "clistream.h"
+#include "clisupport.h"
 #include "evaluationrun.h"
 #include "metacognition.h"
 
@@ -24,21 +25,14 @@ int runMetacognition(const QStringList &args)
         "accuracy per confidence decile and the share of errors found early in the review queue. Sources: per-cell "
         "files of `evaluate --out` (cells.csv; repeat --cells to compare models), or a workspace (--db) with "
         "reference labels, predictions and expert labels."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("cells"), QStringLiteral("cells.csv written by evaluate (repeatable)."), QStringLiteral("file")});
     parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("model-id"), QStringLiteral("Workspace: use this model's predictions (default: the newest)."), QStringLiteral("id")});
     parser.addOption({QStringLiteral("classes"), QStringLiteral("Number of classes K (guess rate 1/K; default: classes seen)."), QStringLiteral("K")});
     parser.addOption({QStringLiteral("bins"), QStringLiteral("Confidence bins (default 25, 12 under 500 cases)."), QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for metacognition.json, .md and the plots."), QStringLiteral("dir")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     const bool fromCells = parser.isSet(QStringLiteral("cells"));
     if (!parser.isSet(QStringLiteral("out")) || fromCells == parser.isSet(QStringLiteral("db"))) {
         err() << "usage: cytodiff-cli metacognition (--cells cells.csv [--cells other.csv] | --db workspace) --out dir "

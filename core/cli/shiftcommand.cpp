@@ -5,6 +5,7 @@
 
 #include "chartoutput.h"
 #include "clistream.h"
+#include "clisupport.h"
 #include "evaluationrun.h"
 
 #include <QCommandLineParser>
@@ -20,7 +21,6 @@ int runEvaluateShift(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Domain-shift ladder: classify the same cells under growing synthetic shifts (stain, scale or blur) and "
         "report how balanced accuracy degrades, for one or two models."));
-    parser.addHelpOption();
     parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("baseline"), QStringLiteral("Baseline model (optional)."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
@@ -31,14 +31,8 @@ int runEvaluateShift(const QStringList &args)
                                                                "scale 1,0.9,0.8,0.7,0.6; blur 0,0.5,1,1.5,2)."), QStringLiteral("list")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for shift.json, shift.md and shift.png."), QStringLiteral("dir")});
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli evaluate-shift --model M [--baseline B] --data <folder|pack> --out dir "
                  "[--kind stain|scale|blur] [--levels 0,0.5,1] [--per-class N]\n";

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "clistream.h"
+#include "clisupport.h"
 
 #include "labelledset.h"
 #include "trainer.h"
@@ -86,20 +87,13 @@ int runPack(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Pack a labelled folder (one sub-folder per class) into one "
                                                     "training file the engine reads without OpenCV."));
-    parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Labelled folder or workspace database."));
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output .cdpack file."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("split-list"), QStringLiteral("Also write the train/validation/test split as a CSV "
                                                                    "of file names (no images)."), QStringLiteral("file")});
     addDataOptions(parser);
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (parser.positionalArguments().size() != 1 || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli pack <folder> --out data.cdpack [--resolution 48] [--crop 288]\n";
         return kExitUsage;
@@ -142,7 +136,6 @@ int runTraining(const QStringList &args, bool baseline)
         ? QStringLiteral("Train the discriminative baseline (a ResNet-18-like CNN from scratch) with the same data, "
                          "augmentation and budget as the diffusion model; `classify` accepts the result.")
         : QStringLiteral("Train a class-conditional diffusion model."));
-    parser.addHelpOption();
     const QList<QCommandLineOption> options = {
         {QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")},
         {QStringLiteral("out"), QStringLiteral("Output model file."), QStringLiteral("file")},
@@ -167,14 +160,8 @@ int runTraining(const QStringList &args, bool baseline)
     };
     parser.addOptions(options);
     addDataOptions(parser);
-    if (!parser.parse(args)) {
-        err() << parser.errorText() << "\n";
-        return kExitUsage;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        return kExitOk;
-    }
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
     if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
         || (!parser.isSet(QStringLiteral("minutes")) && !parser.isSet(QStringLiteral("steps")))) {
         err() << "usage: cytodiff-cli " << (baseline ? "train-baseline" : "train") << " --data <folder|pack|db> --out model.pt (--minutes N | --steps N) [options]\n";

@@ -69,6 +69,29 @@ Result<db::TuringTestRow> testFromOption(const db::Database &database, const QSt
     return db::TuringStore(database).findTest(value);
 }
 
+// The --db and --test options of the commands that read one test.
+void addTestOptions(QCommandLineParser &parser)
+{
+    parser.addOption(databaseOption());
+    parser.addOption({QStringLiteral("test"), QStringLiteral("Test name or id."), QStringLiteral("T")});
+}
+
+struct OpenedTest {
+    db::Database database;
+    db::TuringTestRow test;
+};
+
+Result<OpenedTest> openTest(const QCommandLineParser &parser)
+{
+    auto database = openDatabaseFromOption(parser.value(databaseOption()));
+    if (!database)
+        return makeError(database.error());
+    auto test = testFromOption(*database, parser.value(QStringLiteral("test")));
+    if (!test)
+        return makeError(test.error());
+    return OpenedTest{std::move(*database), std::move(*test)};
+}
+
 } // namespace
 
 int runTuringBuild(const QStringList &args)
@@ -178,20 +201,15 @@ int runTuringResults(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Results of a Turing test per reader and pooled (positive class = synthetic): accuracy with Wilson 95% "
         "CI, exact two-sided binomial p against 50%, sensitivity, specificity, cell-type agreement."));
-    const QCommandLineOption dbOption = databaseOption();
-    parser.addOption(dbOption);
-    parser.addOption({QStringLiteral("test"), QStringLiteral("Test name or id."), QStringLiteral("T")});
+    addTestOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for results.json and results.md."),
                       QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
-    auto database = openDatabaseFromOption(parser.value(dbOption));
-    if (!database)
-        return fail(command, database.error());
-    auto test = testFromOption(*database, parser.value(QStringLiteral("test")));
-    if (!test)
-        return fail(command, test.error());
-    auto results = turing::loadResults(*database, test->id);
+    auto opened = openTest(parser);
+    if (!opened)
+        return fail(command, opened.error());
+    auto results = turing::loadResults(opened->database, opened->test.id);
     if (!results)
         return fail(command, results.error());
     const QString markdown = turing::resultsMarkdown(*results);
@@ -217,21 +235,16 @@ int runTuringExport(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Export a Turing test's answers in long format for MRMC tools: reader,image,truth,answer,class,"
         "answer_class,time_ms (image = opaque id; truth/answer = real|synthetic)."));
-    const QCommandLineOption dbOption = databaseOption();
-    parser.addOption(dbOption);
-    parser.addOption({QStringLiteral("test"), QStringLiteral("Test name or id."), QStringLiteral("T")});
+    addTestOptions(parser);
     parser.addOption({QStringLiteral("csv"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
     if (!parser.isSet(QStringLiteral("csv")))
         return usage(command, QStringLiteral("usage: turing-export --db F --test T --csv out.csv"));
-    auto database = openDatabaseFromOption(parser.value(dbOption));
-    if (!database)
-        return fail(command, database.error());
-    auto test = testFromOption(*database, parser.value(QStringLiteral("test")));
-    if (!test)
-        return fail(command, test.error());
-    auto answers = db::TuringStore(*database).answers(test->id);
+    auto opened = openTest(parser);
+    if (!opened)
+        return fail(command, opened.error());
+    auto answers = db::TuringStore(opened->database).answers(opened->test.id);
     if (!answers)
         return fail(command, answers.error());
     const QString path = parser.value(QStringLiteral("csv"));

@@ -2,6 +2,7 @@
 
 #include "labelledcellcursor.h"
 #include "migrations.h"
+#include "rowreaders.h"
 #include "transaction.h"
 
 #include <QDir>
@@ -150,9 +151,7 @@ CellSummary readCell(const Statement &s)
     return row;
 }
 
-constexpr std::string_view kPredictionColumns =
-    "SELECT p.id, p.cell_id, p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, "
-    "p.nfe, p.created_at FROM predictions p ";
+} // namespace
 
 PredictionRow readPrediction(const Statement &s)
 {
@@ -168,22 +167,6 @@ PredictionRow readPrediction(const Statement &s)
     row.createdAt = fromDbTime(s.text(8));
     return row;
 }
-
-template <typename Row, typename Reader>
-Result<QList<Row>> collect(Statement &statement, Reader read)
-{
-    QList<Row> rows;
-    for (;;) {
-        auto more = statement.step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
-        rows.append(read(statement));
-    }
-}
-
-} // namespace
 
 QString nowText()
 {
@@ -435,12 +418,7 @@ Result<CaseRow> Database::caseById(qint64 caseId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    if (!*row)
-        return makeError("no case with id " + std::to_string(caseId));
-    return readCase(*query);
+    return singleRow<CaseRow>(*query, readCase, "no case with id " + std::to_string(caseId));
 }
 
 Result<CaseRow> Database::findCase(const QString &nameOrId) const
@@ -465,7 +443,7 @@ Result<QList<CaseRow>> Database::listCases() const
     auto query = prepare(std::string(kCaseColumns) + "ORDER BY k.name");
     if (!query)
         return makeError(query.error());
-    return collect<CaseRow>(*query, readCase);
+    return collectRows<CaseRow>(*query, readCase);
 }
 
 // ---------------------------------------------------------------- cells
@@ -526,12 +504,7 @@ Result<CellSummary> Database::cell(qint64 cellId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, cellId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    if (!*row)
-        return makeError("no cell with id " + std::to_string(cellId));
-    return readCell(*query);
+    return singleRow<CellSummary>(*query, readCell, "no cell with id " + std::to_string(cellId));
 }
 
 Result<QList<CellSummary>> Database::cellsOfCase(qint64 caseId) const
@@ -540,7 +513,7 @@ Result<QList<CellSummary>> Database::cellsOfCase(qint64 caseId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId);
-    return collect<CellSummary>(*query, readCell);
+    return collectRows<CellSummary>(*query, readCell);
 }
 
 Result<QList<qint64>> Database::cellIdsOfCase(qint64 caseId) const
@@ -549,7 +522,7 @@ Result<QList<qint64>> Database::cellIdsOfCase(qint64 caseId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId);
-    return collect<qint64>(*query, [](const Statement &s) { return s.int64(0); });
+    return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
 }
 
 Result<QByteArray> Database::cellImage(qint64 cellId) const
@@ -558,12 +531,7 @@ Result<QByteArray> Database::cellImage(qint64 cellId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, cellId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    if (!*row)
-        return makeError("no cell with id " + std::to_string(cellId));
-    return query->blob(0);
+    return singleRow<QByteArray>(*query, [](const Statement &s) { return s.blob(0); }, "no cell with id " + std::to_string(cellId));
 }
 
 namespace {
@@ -653,7 +621,7 @@ Result<QList<PredictionRow>> Database::latestPredictions(qint64 caseId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId);
-    return collect<PredictionRow>(*query, readPrediction);
+    return collectRows<PredictionRow>(*query, readPrediction);
 }
 
 Result<QList<PredictionRow>> Database::predictionsOfCell(qint64 cellId) const
@@ -662,7 +630,7 @@ Result<QList<PredictionRow>> Database::predictionsOfCell(qint64 cellId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, cellId);
-    return collect<PredictionRow>(*query, readPrediction);
+    return collectRows<PredictionRow>(*query, readPrediction);
 }
 
 Result<QList<PredictionRow>> Database::predictionsOfModel(qint64 caseId, const QString &modelId) const
@@ -674,7 +642,7 @@ Result<QList<PredictionRow>> Database::predictionsOfModel(qint64 caseId, const Q
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId).bind(2, modelId);
-    return collect<PredictionRow>(*query, readPrediction);
+    return collectRows<PredictionRow>(*query, readPrediction);
 }
 
 } // namespace cytodiff::db

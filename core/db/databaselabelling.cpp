@@ -5,28 +5,20 @@
 
 #include "database.h"
 
+#include "rowreaders.h"
 #include "transaction.h"
 
 namespace cytodiff::db {
 namespace {
 
+LabellerRow readLabeller(const Statement &s)
+{
+    return LabellerRow{s.int64(0), s.text(1), s.int32(2)};
+}
+
 std::string quoted(const QString &text)
 {
     return QStringLiteral("'%1'").arg(text).toStdString();
-}
-
-template <typename Row, typename Reader>
-Result<QList<Row>> collectRows(Statement &statement, Reader read)
-{
-    QList<Row> rows;
-    for (;;) {
-        auto more = statement.step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
-        rows.append(read(statement));
-    }
 }
 
 // Class ids never contain a comma (they are canonical ids or export codes
@@ -55,10 +47,6 @@ LabellingSessionRow readSession(const Statement &s)
     return row;
 }
 
-constexpr std::string_view kPredictionColumns =
-    "SELECT p.id, p.cell_id, p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, "
-    "p.nfe, p.created_at FROM predictions p ";
-
 } // namespace
 
 QString sessionKindName(SessionKind kind)
@@ -74,12 +62,15 @@ Result<LabellerRow> Database::labeller(qint64 labellerId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, labellerId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    if (!*row)
-        return makeError("no labeller with id " + std::to_string(labellerId));
-    return LabellerRow{query->int64(0), query->text(1), query->int32(2)};
+    return singleRow<LabellerRow>(*query, readLabeller, "no labeller with id " + std::to_string(labellerId));
+}
+
+Result<QList<LabellerRow>> Database::listLabellers() const
+{
+    auto query = prepare("SELECT id, name, years_experience FROM labellers ORDER BY name");
+    if (!query)
+        return makeError(query.error());
+    return collectRows<LabellerRow>(*query, readLabeller);
 }
 
 Result<void> Database::updateLabeller(qint64 labellerId, const QString &name, int yearsExperience)
@@ -162,12 +153,7 @@ Result<LabellingSessionRow> Database::labellingSession(qint64 sessionId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, sessionId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    if (!*row)
-        return makeError("no labelling session with id " + std::to_string(sessionId));
-    return readSession(*query);
+    return singleRow<LabellingSessionRow>(*query, readSession, "no labelling session with id " + std::to_string(sessionId));
 }
 
 Result<QList<SessionCell>> Database::sessionCells(qint64 sessionId) const
@@ -335,24 +321,7 @@ Result<QList<PredictionRow>> Database::latestPredictionsByModelPrefix(const QStr
     if (!query)
         return makeError(query.error());
     query->bind(1, int(prefix.size())).bind(2, prefix);
-    QList<PredictionRow> rows;
-    for (;;) {
-        auto more = query->step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
-        PredictionRow row;
-        row.id = query->int64(0);
-        row.cellId = query->int64(1);
-        row.modelId = query->text(2);
-        row.predictedClass = query->text(3);
-        row.confidence = query->optionalReal(4);
-        row.anomaly = query->optionalReal(5);
-        row.nfe = query->int32(7);
-        row.createdAt = fromDbTime(query->text(8));
-        rows.append(row);
-    }
+    return collectRows<PredictionRow>(*query, readPrediction);
 }
 
 Result<qint64> Database::queueAuditItem(const NewAuditItem &item)

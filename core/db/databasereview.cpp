@@ -62,15 +62,7 @@ Result<QList<AuditEntry>> Database::auditLog(const QString &entity, qint64 entit
     if (!query)
         return makeError(query.error());
     query->bind(1, entity).bind(2, entityId);
-    QList<AuditEntry> entries;
-    for (;;) {
-        auto more = query->step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return entries;
-        entries.append(readAudit(*query));
-    }
+    return collectRows<AuditEntry>(*query, readAudit);
 }
 
 Result<void> Database::setLabel(qint64 cellId, const QString &labelClass, const QString &actor,
@@ -182,22 +174,6 @@ Result<qint64> Database::addLabeller(const QString &name, int yearsExperience)
     return *id;
 }
 
-Result<QList<LabellerRow>> Database::listLabellers() const
-{
-    auto query = prepare("SELECT id, name, years_experience FROM labellers ORDER BY name");
-    if (!query)
-        return makeError(query.error());
-    QList<LabellerRow> rows;
-    for (;;) {
-        auto more = query->step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
-        rows.append(LabellerRow{query->int64(0), query->text(1), query->int32(2)});
-    }
-}
-
 Result<qint64> Database::addExpertLabel(qint64 cellId, qint64 labellerId, const QString &labelClass,
                                         LabelConfidence confidence, std::optional<qint64> sessionId)
 {
@@ -206,17 +182,10 @@ Result<qint64> Database::addExpertLabel(qint64 cellId, qint64 labellerId, const 
     auto transaction = Transaction::begin(*this);
     if (!transaction)
         return makeError(transaction.error());
-    auto labeller = prepare("SELECT name FROM labellers WHERE id = ?");
+    auto labeller = this->labeller(labellerId);
     if (!labeller)
         return makeError(labeller.error());
-    labeller->bind(1, labellerId);
-    auto found = labeller->step();
-    if (!found)
-        return makeError(found.error());
-    if (!*found)
-        return makeError("no labeller with id " + std::to_string(labellerId));
-    const QString labellerName = labeller->text(0);
-    labeller->reset();
+    const QString labellerName = labeller->name;
 
     // The labeller's previous answer for this cell, for the audit's old value.
     auto previous = prepare("SELECT class, confidence FROM labels WHERE cell_id = ? AND labeller_id = ? "
@@ -261,22 +230,16 @@ Result<QList<LabelRow>> Database::labelsOfCell(qint64 cellId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, cellId);
-    QList<LabelRow> rows;
-    for (;;) {
-        auto more = query->step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
+    return collectRows<LabelRow>(*query, [](const Statement &s) {
         LabelRow row;
-        row.id = query->int64(0);
-        row.cellId = query->int64(1);
-        row.labellerId = query->int64(2);
-        row.labelClass = query->text(3);
-        row.confidence = labelConfidenceFromName(query->text(4)).value_or(LabelConfidence::No);
-        row.createdAt = fromDbTime(query->text(5));
-        rows.append(row);
-    }
+        row.id = s.int64(0);
+        row.cellId = s.int64(1);
+        row.labellerId = s.int64(2);
+        row.labelClass = s.text(3);
+        row.confidence = labelConfidenceFromName(s.text(4)).value_or(LabelConfidence::No);
+        row.createdAt = fromDbTime(s.text(5));
+        return row;
+    });
 }
 
 } // namespace cytodiff::db

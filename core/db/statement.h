@@ -6,6 +6,7 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -74,5 +75,33 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
     int m_bindError = 0; // first failing sqlite3_bind_* result, 0 if none
 };
+
+// Steps a bound statement to its end and reads every row with `read`.
+template <typename Row, typename Reader>
+Result<QList<Row>> collectRows(Statement &statement, Reader read)
+{
+    QList<Row> rows;
+    for (;;) {
+        auto more = statement.step();
+        if (!more)
+            return makeError(more.error());
+        if (!*more)
+            return rows;
+        rows.append(read(statement));
+    }
+}
+
+// The first row of a bound statement read with `read`, or the error
+// `missing` (a message for the user) when there is none.
+template <typename Row, typename Reader>
+Result<Row> singleRow(Statement &statement, Reader read, const std::string &missing)
+{
+    auto more = statement.step();
+    if (!more)
+        return makeError(more.error());
+    if (!*more)
+        return makeError(missing);
+    return read(statement);
+}
 
 } // namespace cytodiff::db

@@ -71,33 +71,6 @@ TuringTruth truthOf(const QString &text)
     return turingTruthFromName(text).value_or(TuringTruth::Real);
 }
 
-// Runs a query and collects its rows with `read`.
-template <typename T, typename ReadFn>
-Result<QList<T>> collect(Statement &query, ReadFn read)
-{
-    QList<T> rows;
-    for (;;) {
-        auto more = query.step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return rows;
-        rows.append(read(query));
-    }
-}
-
-// Exactly one row, or the message `missing`.
-template <typename T, typename ReadFn>
-Result<T> single(Statement &query, ReadFn read, const std::string &missing)
-{
-    auto more = query.step();
-    if (!more)
-        return makeError(more.error());
-    if (!*more)
-        return makeError(missing);
-    return read(query);
-}
-
 } // namespace
 
 QString turingTruthName(TuringTruth truth)
@@ -192,7 +165,7 @@ Result<QList<TuringTestRow>> TuringStore::listTests() const
     auto query = m_db.prepare(std::string(kTestColumns) + "ORDER BY t.name");
     if (!query)
         return makeError(query.error());
-    return collect<TuringTestRow>(*query, readTest);
+    return collectRows<TuringTestRow>(*query, readTest);
 }
 
 Result<TuringTestRow> TuringStore::testById(qint64 testId) const
@@ -201,7 +174,7 @@ Result<TuringTestRow> TuringStore::testById(qint64 testId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, testId);
-    return single<TuringTestRow>(*query, readTest, "no Turing test with id " + std::to_string(testId));
+    return singleRow<TuringTestRow>(*query, readTest, "no Turing test with id " + std::to_string(testId));
 }
 
 Result<TuringTestRow> TuringStore::findTest(const QString &nameOrId) const
@@ -230,7 +203,7 @@ Result<QList<TuringImageRow>> TuringStore::images(qint64 testId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, testId);
-    return collect<TuringImageRow>(*query, [](const Statement &s) {
+    return collectRows<TuringImageRow>(*query, [](const Statement &s) {
         TuringImageRow row;
         row.id = s.int64(0);
         row.code = s.text(1);
@@ -249,7 +222,7 @@ Result<QByteArray> TuringStore::imagePng(qint64 imageId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, imageId);
-    return single<QByteArray>(*query, [](const Statement &s) { return s.blob(0); },
+    return singleRow<QByteArray>(*query, [](const Statement &s) { return s.blob(0); },
                               "no Turing test image with id " + std::to_string(imageId));
 }
 
@@ -259,7 +232,7 @@ Result<TuringReaderRow> TuringStore::reader(qint64 readerId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, readerId);
-    return single<TuringReaderRow>(*query, readReader, "no Turing test reader with id " + std::to_string(readerId));
+    return singleRow<TuringReaderRow>(*query, readReader, "no Turing test reader with id " + std::to_string(readerId));
 }
 
 Result<QList<TuringReaderRow>> TuringStore::readers(qint64 testId) const
@@ -268,7 +241,7 @@ Result<QList<TuringReaderRow>> TuringStore::readers(qint64 testId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, testId);
-    return collect<TuringReaderRow>(*query, readReader);
+    return collectRows<TuringReaderRow>(*query, readReader);
 }
 
 Result<TuringReaderRow> TuringStore::openReader(qint64 testId, const QString &name, std::uint64_t seed)
@@ -337,7 +310,7 @@ Result<QList<qint64>> TuringStore::presentationOrder(qint64 readerId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, readerId);
-    return collect<qint64>(*query, [](const Statement &s) { return s.int64(0); });
+    return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
 }
 
 Result<int> TuringStore::nextPosition(qint64 readerId) const
@@ -349,7 +322,7 @@ Result<int> TuringStore::nextPosition(qint64 readerId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, readerId);
-    return single<int>(*query, [](const Statement &s) { return s.int32(0); }, "no such reader");
+    return singleRow<int>(*query, [](const Statement &s) { return s.int32(0); }, "no such reader");
 }
 
 Result<void> TuringStore::recordAnswer(qint64 readerId, qint64 imageId, TuringTruth answer,
@@ -416,7 +389,7 @@ Result<QList<TuringAnswerRow>> TuringStore::answers(qint64 testId) const
     if (!query)
         return makeError(query.error());
     query->bind(1, testId);
-    return collect<TuringAnswerRow>(*query, [](const Statement &s) {
+    return collectRows<TuringAnswerRow>(*query, [](const Statement &s) {
         TuringAnswerRow row;
         row.readerName = s.text(0);
         row.readerId = s.int64(1);

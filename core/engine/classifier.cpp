@@ -51,7 +51,7 @@ torch::Tensor centralDiskMask(int resolution)
     return (r2 <= radius * radius).to(torch::kFloat32);
 }
 
-void summarizeErrors(ClassifyResult &result, int anomalyK)
+void summarizeErrors(ClassifyResult &result, int anomalyK, double scoreTemperature)
 {
     const int classes = int(result.errors.size());
     std::vector<int> order(classes);
@@ -79,9 +79,11 @@ void summarizeErrors(ClassifyResult &result, int anomalyK)
     spread = pairs > 0 ? spread / pairs : 0.0;
     result.anomaly = -(gap - spread);
 
-    // Display scores: a softmax over relative error differences (5% of the
-    // best error = one unit), so they do not depend on the error's scale.
-    const double temperature = std::max(0.05 * std::fabs(best), 1e-12);
+    // Display scores: with a calibrated model, the softmax whose temperature
+    // was fitted with the class offsets on validation cells (calibrated
+    // probabilities); otherwise relative error differences (5% of the best
+    // error = one unit), so they do not depend on the error's scale.
+    const double temperature = scoreTemperature > 0 ? scoreTemperature : std::max(0.05 * std::fabs(best), 1e-12);
     result.probabilities.assign(classes, 0.0);
     double total = 0.0;
     for (int c = 0; c < classes; ++c) {
@@ -95,7 +97,8 @@ void summarizeErrors(ClassifyResult &result, int anomalyK)
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
                                      int numClasses, const ClassifyOptions &options,
                                      const ErrorScaleFn &errorScale, const CancelFn &cancelled,
-                                     ResidualAccumulator *residuals, const std::vector<double> &classOffsets)
+                                     ResidualAccumulator *residuals, const std::vector<double> &classOffsets,
+                                     double scoreTemperature)
 {
     if (numClasses < 1)
         return makeError("The model has no classes.");
@@ -204,7 +207,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
             gap += errors[c][n] - winner[n];
         result.errors[c] = winnerMean + gap / double(errors[c].size());
     }
-    summarizeErrors(result, options.anomalyK);
+    summarizeErrors(result, options.anomalyK, classOffsets.empty() ? 0.0 : scoreTemperature);
     return result;
 }
 

@@ -26,12 +26,14 @@ struct ResidualAccumulator {
 
 // x0: [3, R, R] in [-1, 1]. Options must be resolved(). classOffsets (one
 // per class, or empty) are added to every weighted trial error, so pruning
-// and the final decision both see them.
+// and the final decision both see them. scoreTemperature > 0 (fitted with
+// the offsets) sets the display softmax's temperature; 0 uses 5% of the
+// best error.
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
                                      int numClasses, const ClassifyOptions &options,
                                      const ErrorScaleFn &errorScale, const CancelFn &cancelled,
                                      ResidualAccumulator *residuals = nullptr,
-                                     const std::vector<double> &classOffsets = {});
+                                     const std::vector<double> &classOffsets = {}, double scoreTemperature = 0.0);
 
 // Central disk mask [R, R] (1 inside radius 0.45 R): corners carry rotation
 // padding and neighbouring cells, not the cell being classified.
@@ -42,6 +44,6 @@ torch::Tensor centralDiskMask(int resolution);
 double vanDerCorput(std::uint64_t n);
 
 // Turns per-class mean errors into the summary numbers of a result.
-void summarizeErrors(ClassifyResult &result, int anomalyK);
+void summarizeErrors(ClassifyResult &result, int anomalyK, double scoreTemperature = 0.0);
 
 } // namespace cytodiff::engine

@@ -162,7 +162,8 @@ Result<OffsetFit> fitClassOffsets(const std::vector<std::vector<double>> &errors
 }
 
 Result<std::string> writeModelWithOffsets(const std::string &source, const std::string &target,
-                                          const std::vector<double> &offsets, const std::string &calibration)
+                                          const std::vector<double> &offsets, const std::string &calibration,
+                                          double scoreTemperature)
 {
     auto container = readContainer(source, "model");
     if (!container)
@@ -177,6 +178,7 @@ Result<std::string> writeModelWithOffsets(const std::string &source, const std::
                          + std::to_string(card->classNames.size()) + " classes.");
     card->classOffsets = offsets;
     card->calibration = calibration;
+    card->scoreTemperature = scoreTemperature;
     for (const auto &[key, value] : card->toMetadata())
         container->metadata[key] = value;
     // Write beside the target and rename, so a failure never leaves a

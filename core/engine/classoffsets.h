@@ -32,6 +32,7 @@ Result<OffsetFit> fitClassOffsets(const std::vector<std::vector<double>> &errors
 // Copies a model file with the offsets (and a line saying how they were
 // fitted) in its card; the weights are untouched. Returns the new SHA-256.
 Result<std::string> writeModelWithOffsets(const std::string &source, const std::string &target,
-                                          const std::vector<double> &offsets, const std::string &calibration);
+                                          const std::vector<double> &offsets, const std::string &calibration,
+                                          double scoreTemperature = 0.0);
 
 } // namespace cytodiff::engine

@@ -34,6 +34,9 @@ struct ModelCard {
     // with fitted weighting. Empty = none (all zero).
     std::vector<double> classOffsets;
     std::string calibration;               // how the offsets were fitted
+    // Softmax temperature fitted with the offsets (0 = none): display scores
+    // softmax(-(errors + offsets) / T) are then calibrated probabilities.
+    double scoreTemperature = 0.0;
     std::string dataHash;
     std::string trainCommand;
     std::string metrics;

@@ -256,7 +256,7 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         static const std::vector<double> kNoOffsets;
         const auto &offsets = weighting == Weighting::Fitted && resolved.classOffsets ? m_impl->card.classOffsets : kNoOffsets;
         return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled, nullptr,
-                             offsets);
+                             offsets, m_impl->card.scoreTemperature);
     } catch (const std::exception &e) {
         return makeError(std::string("Classification failed: ") + e.what());
     }
@@ -306,7 +306,7 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         ResidualAccumulator residuals;
         auto result = runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved,
                                     [this](double t) { return m_impl->errorScale(t); }, cancelled, &residuals,
-                                    m_impl->card.classOffsets);
+                                    m_impl->card.classOffsets, m_impl->card.scoreTemperature);
         if (!result)
             return makeError(result.error());
         HeatmapResult heatmaps;

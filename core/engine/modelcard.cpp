@@ -136,6 +136,8 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     if (!classOffsets.empty()) {
         m["class_offsets"] = joinList(classOffsets);
         m["calibration"] = calibration;
+        if (scoreTemperature > 0)
+            m["score_temperature"] = std::to_string(scoreTemperature);
     }
     m["data_hash"] = dataHash;
     m["train_command"] = trainCommand;
@@ -200,6 +202,15 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
         return makeError("the model file has " + std::to_string(card.classOffsets.size()) + " class offsets for "
                          + std::to_string(card.classNames.size()) + " classes");
     card.calibration = valueOr(m, "calibration");
+    try {
+        card.scoreTemperature = std::stod(valueOr(m, "score_temperature", "0"));
+    } catch (...) {
+        return makeError("the model file's score temperature is unreadable");
+    }
+    // NaN fails both comparisons; an absurd value would flatten or spike the
+    // scores a reviewer reads.
+    if (!(card.scoreTemperature >= 0.0 && card.scoreTemperature < 1e6))
+        return makeError("the model file's score temperature is out of range");
     card.dataHash = valueOr(m, "data_hash");
     card.trainCommand = valueOr(m, "train_command");
     card.metrics = valueOr(m, "metrics");

@@ -1,6 +1,7 @@
 // cytodiff-cli import / cases / cells / export: exit codes (0 ok, 1 bad
 // input, 2 usage) and what they print, on a workspace in a temp folder.
 
+#include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
@@ -22,36 +23,20 @@ private:
     QTemporaryDir m_dir;
     QString m_db;
     QString m_export;
-    QBuffer m_out;
-    QBuffer m_err;
+    testing::InProcessCli m_cli;
 
-    struct Output {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Output = testing::CliOutput;
 
     // Runs a command as "cytodiff-cli <name> <args>" would.
     Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
     {
-        m_out.buffer().clear();
-        m_err.buffer().clear();
-        m_out.seek(0);
-        m_err.seek(0);
-        args.prepend(QStringLiteral("cytodiff-cli ") + name);
-        Output output;
-        output.code = command(args);
-        output.out = QString::fromUtf8(m_out.buffer());
-        output.err = QString::fromUtf8(m_err.buffer());
-        return output;
+        return m_cli.run(command, name, args);
     }
 
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_out.open(QIODevice::ReadWrite));
-        QVERIFY(m_err.open(QIODevice::ReadWrite));
-        cli::redirectOutput(&m_out, &m_err);
+        QVERIFY(m_cli.start());
         m_db = m_dir.filePath(QStringLiteral("ws.cytodiff"));
         m_export = m_dir.filePath(QStringLiteral("Slide 1"));
         int seed = 0;
@@ -61,8 +46,6 @@ private slots:
         writeBytes(m_export + QStringLiteral("/neutrophil/empty.jpg"), QByteArray());
         writeBytes(m_export + QStringLiteral("/neutrophil/notes.txt"), "hello");
     }
-
-    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
 
     void importPrintsASummary()
     {

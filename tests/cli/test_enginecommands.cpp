@@ -1,5 +1,6 @@
 // cytodiff-cli classify / evaluate / heatmap / generate / pack / train with
 // the tiny real model in tests/data: exit codes, files written, database.
+#include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
@@ -27,43 +28,27 @@ class TestEngineCommands : public QObject {
 
 private:
     QTemporaryDir m_dir;
-    QBuffer m_out, m_err;
+    testing::InProcessCli m_cli;
     QString m_labelled; // <dir>/labelled/<class>/<image>, 4 per class
 
-    struct Output {
-        int code = -1;
-        QString out, err;
-    };
+    using Output = testing::CliOutput;
 
     Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
     {
-        m_out.buffer().clear();
-        m_err.buffer().clear();
-        m_out.seek(0);
-        m_err.seek(0);
-        args.prepend(QStringLiteral("cytodiff-cli ") + name);
-        Output output;
-        output.code = command(args);
-        output.out = QString::fromUtf8(m_out.buffer());
-        output.err = QString::fromUtf8(m_err.buffer());
-        return output;
+        return m_cli.run(command, name, args);
     }
 
 private slots:
     void initTestCase()
     {
         QVERIFY(QFile::exists(kTinyModel));
-        QVERIFY(m_out.open(QIODevice::ReadWrite));
-        QVERIFY(m_err.open(QIODevice::ReadWrite));
-        cli::redirectOutput(&m_out, &m_err);
+        QVERIFY(m_cli.start());
         m_labelled = m_dir.filePath(QStringLiteral("labelled"));
         int seed = 0;
         for (const QString &c : kClasses)
             for (int i = 0; i < 4; ++i)
                 QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(m_labelled, c).arg(i), ++seed));
     }
-    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
-
     void classifyFolderWritesOneRowPerImage()
     {
         const QString csv = m_dir.filePath(QStringLiteral("preds.csv"));

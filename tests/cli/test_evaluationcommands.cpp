@@ -4,6 +4,7 @@
 // metacognition from per-cell files and from a workspace. No plot renderer
 // is installed here: the commands must still write JSON and markdown and
 // say that plots were skipped.
+#include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
@@ -44,26 +45,14 @@ class TestEvaluationCommands : public QObject {
 
 private:
     QTemporaryDir m_dir;
-    QBuffer m_out, m_err;
+    testing::InProcessCli m_cli;
     QString m_labelled; // <dir>/labelled/<class>/<image>, 12 per class
 
-    struct Output {
-        int code = -1;
-        QString out, err;
-    };
+    using Output = testing::CliOutput;
 
     Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
     {
-        m_out.buffer().clear();
-        m_err.buffer().clear();
-        m_out.seek(0);
-        m_err.seek(0);
-        args.prepend(QStringLiteral("cytodiff-cli ") + name);
-        Output output;
-        output.code = command(args);
-        output.out = QString::fromUtf8(m_out.buffer());
-        output.err = QString::fromUtf8(m_err.buffer());
-        return output;
+        return m_cli.run(command, name, args);
     }
 
     QString trainTiny(bool baseline, const QString &exclude)
@@ -80,17 +69,13 @@ private slots:
     void initTestCase()
     {
         QVERIFY(QFile::exists(kTinyModel));
-        QVERIFY(m_out.open(QIODevice::ReadWrite));
-        QVERIFY(m_err.open(QIODevice::ReadWrite));
-        cli::redirectOutput(&m_out, &m_err);
+        QVERIFY(m_cli.start());
         m_labelled = m_dir.filePath(QStringLiteral("labelled"));
         int seed = 0;
         for (const QString &c : kClasses)
             for (int i = 0; i < 12; ++i)
                 QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(m_labelled, c).arg(i), ++seed));
     }
-    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
-
     void evaluateWithClassMapAndShift()
     {
         // The other lab calls platelets "thrombocyte" and has a class the
@@ -121,8 +106,13 @@ private slots:
         QVERIFY(cells.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
-        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe"));
+        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin"));
         QVERIFY(lines.at(1).contains(QStringLiteral(",platelet,")) || lines.at(1).contains(QStringLiteral(",neutrophil,")));
+        for (int i = 1; i < lines.size(); ++i) {
+            bool ok = false;
+            const double margin = lines.at(i).section(QLatin1Char(','), -1).toDouble(&ok);
+            QVERIFY2(ok && margin >= 0.0 && margin <= 1.0, qPrintable(lines.at(i)));
+        }
 
         // Bad inputs: a malformed shift is a usage error, a broken map bad input.
         r = run(cli::runEvaluate, QStringLiteral("evaluate"),

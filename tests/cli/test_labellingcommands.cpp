@@ -1,6 +1,7 @@
 // cytodiff-cli labellers / agreement / consensus / train --labels consensus /
 // crossval-predict / audit on a small workspace with scripted expert labels.
 
+#include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
@@ -23,30 +24,16 @@ class TestLabellingCommands : public QObject {
 private:
     QTemporaryDir m_dir;
     QString m_db;
-    QBuffer m_out;
-    QBuffer m_err;
+    testing::InProcessCli m_cli;
 
-    struct Output {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Output = testing::CliOutput;
 
     // withDb: add "--db <workspace>" (train takes the workspace as --data).
     Output run(int (*command)(const QStringList &), const QString &name, QStringList args, bool withDb = true)
     {
-        m_out.buffer().clear();
-        m_err.buffer().clear();
-        m_out.seek(0);
-        m_err.seek(0);
-        args.prepend(QStringLiteral("cytodiff-cli ") + name);
         if (withDb)
             args << QStringLiteral("--db") << m_db;
-        Output output;
-        output.code = command(args);
-        output.out = QString::fromUtf8(m_out.buffer());
-        output.err = QString::fromUtf8(m_err.buffer());
-        return output;
+        return m_cli.run(command, name, args);
     }
 
     // Labels every cell of the workspace in one session per labeller.
@@ -64,17 +51,13 @@ private:
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_out.open(QIODevice::ReadWrite));
-        QVERIFY(m_err.open(QIODevice::ReadWrite));
-        cli::redirectOutput(&m_out, &m_err);
+        QVERIFY(m_cli.start());
         m_db = m_dir.filePath(QStringLiteral("ws.cytodiff"));
         const QString folder = m_dir.filePath(QStringLiteral("Slide"));
         for (int i = 0; i < 12; ++i)
             QVERIFY(writeCellImage(folder + (i < 6 ? QStringLiteral("/neutrophil/SNE_%1.png") : QStringLiteral("/lymphocyte/LY_%1.png")).arg(i), i + 1));
         QCOMPARE(run(cli::runImport, QStringLiteral("import"), {folder}).code, 0);
     }
-
-    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
 
     void labellersAreAddedAndListed()
     {

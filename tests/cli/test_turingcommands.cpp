@@ -1,6 +1,7 @@
 // cytodiff-cli turing-build / turing-results / turing-export with the tiny
 // model and a labelled folder of drawn test images: usage errors, the test
 // in the database, results as JSON + Markdown, and the long-format CSV.
+#include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
@@ -29,27 +30,15 @@ class TestTuringCommands : public QObject {
 
 private:
     QTemporaryDir m_dir;
-    QBuffer m_out, m_err;
+    testing::InProcessCli m_cli;
     QString m_labelled;
     QString m_db;
 
-    struct Output {
-        int code = -1;
-        QString out, err;
-    };
+    using Output = testing::CliOutput;
 
     Output run(int (*command)(const QStringList &), const QString &name, QStringList args)
     {
-        m_out.buffer().clear();
-        m_err.buffer().clear();
-        m_out.seek(0);
-        m_err.seek(0);
-        args.prepend(QStringLiteral("cytodiff-cli ") + name);
-        Output output;
-        output.code = command(args);
-        output.out = QString::fromUtf8(m_out.buffer());
-        output.err = QString::fromUtf8(m_err.buffer());
-        return output;
+        return m_cli.run(command, name, args);
     }
 
     QStringList buildArgs(const QString &name)
@@ -63,9 +52,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(QFile::exists(kTinyModel));
-        QVERIFY(m_out.open(QIODevice::ReadWrite));
-        QVERIFY(m_err.open(QIODevice::ReadWrite));
-        cli::redirectOutput(&m_out, &m_err);
+        QVERIFY(m_cli.start());
         m_labelled = m_dir.filePath(QStringLiteral("labelled"));
         m_db = m_dir.filePath(QStringLiteral("w.cytodiff"));
         int seed = 0;
@@ -73,8 +60,6 @@ private slots:
             for (int i = 0; i < 3; ++i)
                 QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(m_labelled, c).arg(i), ++seed));
     }
-    void cleanupTestCase() { cli::redirectOutput(nullptr, nullptr); }
-
     void usageErrors()
     {
         auto r = run(cli::runTuringBuild, QStringLiteral("turing-build"),

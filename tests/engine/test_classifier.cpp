@@ -198,6 +198,12 @@ private slots:
         for (double p : r.probabilities)
             sum += p;
         QVERIFY(qAbs(sum - 1.0) < 1e-12);
+
+        // A fitted temperature gives the softmax of -errors / T exactly:
+        // p0 / p1 = exp((2 - 1) / 0.5).
+        summarizeErrors(r, 3, 0.5);
+        QVERIFY(qAbs(r.probabilities[0] / r.probabilities[1] - std::exp(2.0)) < 1e-9);
+        QVERIFY(qAbs(r.probabilities[1] / r.probabilities[3] - std::exp(6.0)) < 1e-6);
     }
 
     void stratifiedTimes()

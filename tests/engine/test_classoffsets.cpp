@@ -107,7 +107,7 @@ private slots:
         std::vector<double> offsets(original->numClasses(), 0.0);
         offsets[0] = 0.25;
         offsets[1] = -0.25;
-        auto sha = writeModelWithOffsets(source.toStdString(), target, offsets, "test calibration");
+        auto sha = writeModelWithOffsets(source.toStdString(), target, offsets, "test calibration", 0.02);
         QVERIFY2(sha, sha ? "" : sha.error().c_str());
         auto loaded = Model::load(target);
         QVERIFY2(loaded, loaded ? "" : loaded.error().c_str());
@@ -115,6 +115,7 @@ private slots:
         QCOMPARE(loaded->card().classOffsets.size(), offsets.size());
         QCOMPARE(loaded->card().classOffsets[0], 0.25);
         QCOMPARE(loaded->card().calibration, std::string("test calibration"));
+        QVERIFY(qAbs(loaded->card().scoreTemperature - 0.02) < 1e-9);
         QVERIFY(loaded->card().sha256 != original->card().sha256);
         // Wrong count: refused, and the earlier file is untouched.
         QVERIFY(!writeModelWithOffsets(source.toStdString(), target, {1.0}, "bad"));

@@ -12,6 +12,7 @@
 #include "counttext.h"
 #include "democase.h"
 #include "heatmapview.h"
+#include "labellingdialogs.h"
 #include "labellingview.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
@@ -246,6 +247,22 @@ private slots:
             TuringBuildDialog build(*window.database(), QString());
             build.show();
             check(&build, QStringLiteral("new Turing test dialog"));
+        }
+
+        // The expert labelling module's dialogs.
+        {
+            LabellersDialog labellers(window.database());
+            labellers.show();
+            check(&labellers, QStringLiteral("labellers dialog"));
+            NewSessionDialog session(window.database());
+            session.show();
+            check(&session, QStringLiteral("new labelling session dialog"));
+            SessionListDialog sessions(window.database());
+            sessions.show();
+            check(&sessions, QStringLiteral("labelling sessions dialog"));
+            AuditDialog audit(window.database());
+            audit.show();
+            check(&audit, QStringLiteral("label audit dialog"));
         }
 
         SettingsDialog settings;
