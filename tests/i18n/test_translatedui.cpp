@@ -206,6 +206,11 @@ private slots:
                                    .arg(label->minimumSizeHint().width());
             }
         };
+        const auto showAndCheck = [&check](QWidget *top, const QString &where) {
+            top->show();
+            check(top, where);
+        };
+
 
         QTemporaryDir dir;
         MainWindow window;
@@ -241,28 +246,22 @@ private slots:
         // The windows of the Turing test and the cell zoom window.
         {
             CellZoomDialog zoom;
-            zoom.show();
-            check(&zoom, QStringLiteral("cell zoom window"));
+            showAndCheck(&zoom, QStringLiteral("cell zoom window"));
             QVERIFY(window.database());
             TuringBuildDialog build(*window.database(), QString());
-            build.show();
-            check(&build, QStringLiteral("new Turing test dialog"));
+            showAndCheck(&build, QStringLiteral("new Turing test dialog"));
         }
 
         // The expert labelling module's dialogs.
         {
             LabellersDialog labellers(window.database());
-            labellers.show();
-            check(&labellers, QStringLiteral("labellers dialog"));
+            showAndCheck(&labellers, QStringLiteral("labellers dialog"));
             NewSessionDialog session(window.database());
-            session.show();
-            check(&session, QStringLiteral("new labelling session dialog"));
+            showAndCheck(&session, QStringLiteral("new labelling session dialog"));
             SessionListDialog sessions(window.database());
-            sessions.show();
-            check(&sessions, QStringLiteral("labelling sessions dialog"));
+            showAndCheck(&sessions, QStringLiteral("labelling sessions dialog"));
             AuditDialog audit(window.database());
-            audit.show();
-            check(&audit, QStringLiteral("label audit dialog"));
+            showAndCheck(&audit, QStringLiteral("label audit dialog"));
         }
 
         SettingsDialog settings;
