@@ -84,46 +84,32 @@ DemoCaseJob::DemoCaseJob(QObject *parent) : QObject(parent)
 
 DemoCaseJob::~DemoCaseJob()
 {
-    cancel();
-    m_thread.reset(); // joins: the worker captured `this`
+    m_worker.stop(); // joins: the work posts calls to `this`
 }
 
 bool DemoCaseJob::start(const DemoCaseRequest &request)
 {
-    if (m_running)
+    if (m_worker.isRunning())
         return false;
-    m_thread.reset();
     m_request = request;
     m_outcome = {};
-    m_running = true;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-
-    auto cancel = m_cancel;
-    m_thread.reset(QThread::create([this, request, cancel] {
+    return m_worker.start(QStringLiteral("demo case"), [this, request](const std::atomic_bool &cancel) {
         auto report = [this](int done, int total, const QString &classId) {
             QMetaObject::invokeMethod(
                 this, [this, done, total, classId] { emit progress(done, total, classId); }, Qt::QueuedConnection);
         };
-        const DemoCaseOutcome outcome = runDemo(request, *cancel, report);
+        const DemoCaseOutcome outcome = runDemo(request, cancel, report);
         QMetaObject::invokeMethod(
             this, [this, outcome] { onWorkerFinished(outcome); }, Qt::QueuedConnection);
-    }));
-    m_thread->setObjectName(QStringLiteral("demo case"));
-    m_thread->start();
-    return true;
+    });
 }
 
-void DemoCaseJob::cancel()
-{
-    if (m_cancel)
-        m_cancel->store(true);
-}
+void DemoCaseJob::cancel() { m_worker.cancel(); }
 
 void DemoCaseJob::onWorkerFinished(const DemoCaseOutcome &outcome)
 {
     m_outcome = outcome;
-    m_running = false;
-    m_thread.reset();
+    m_worker.finish();
     emit finished(m_outcome);
 }
 

@@ -41,8 +41,8 @@ public:
     ~DemoCaseJob() override;
 
     bool start(const DemoCaseRequest &request); // false while one runs
-    bool isRunning() const { return m_running; }
-    bool isCancelRequested() const { return m_cancel && m_cancel->load(); }
+    bool isRunning() const { return m_worker.isRunning(); }
+    bool isCancelRequested() const { return m_worker.isCancelRequested(); }
     const DemoCaseRequest &request() const { return m_request; }
     const DemoCaseOutcome &outcome() const { return m_outcome; }
 
@@ -59,9 +59,7 @@ private:
 
     DemoCaseRequest m_request;
     DemoCaseOutcome m_outcome;
-    bool m_running = false;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    ThreadPtr m_thread;
+    OneShotWorker m_worker;
 };
 
 } // namespace cytodiff::ui

@@ -100,47 +100,33 @@ ImportJob::ImportJob(QObject *parent) : QObject(parent)
 
 ImportJob::~ImportJob()
 {
-    cancel();
-    m_thread.reset(); // joins: the worker captured `this`
+    m_worker.stop(); // joins: the work posts calls to `this`
 }
 
 bool ImportJob::start(const ImportRequest &request)
 {
-    if (m_running)
+    if (m_worker.isRunning())
         return false;
-    m_thread.reset();
     m_request = request;
     m_outcome = {};
-    m_running = true;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-
-    auto cancel = m_cancel;
-    m_thread.reset(QThread::create([this, request, cancel] {
+    return m_worker.start(QStringLiteral("import"), [this, request](const std::atomic_bool &cancel) {
         auto report = [this](qint64 done, qint64 total, const QString &file) {
             QMetaObject::invokeMethod(
                 this, [this, done, total, file] { emit progress(done, total, file); },
                 Qt::QueuedConnection);
         };
-        const ImportOutcome outcome = runImport(request, *cancel, report);
+        const ImportOutcome outcome = runImport(request, cancel, report);
         QMetaObject::invokeMethod(
             this, [this, outcome] { onWorkerFinished(outcome); }, Qt::QueuedConnection);
-    }));
-    m_thread->setObjectName(QStringLiteral("import"));
-    m_thread->start();
-    return true;
+    });
 }
 
-void ImportJob::cancel()
-{
-    if (m_cancel)
-        m_cancel->store(true);
-}
+void ImportJob::cancel() { m_worker.cancel(); }
 
 void ImportJob::onWorkerFinished(const ImportOutcome &outcome)
 {
     m_outcome = outcome;
-    m_running = false;
-    m_thread.reset(); // the worker has returned; this joins at once
+    m_worker.finish();
     emit finished(m_outcome);
 }
 

@@ -36,8 +36,8 @@ public:
 
     // false when a job is already running.
     bool start(const ImportRequest &request);
-    bool isRunning() const { return m_running; }
-    bool isCancelRequested() const { return m_cancel && m_cancel->load(); }
+    bool isRunning() const { return m_worker.isRunning(); }
+    bool isCancelRequested() const { return m_worker.isCancelRequested(); }
     const ImportRequest &request() const { return m_request; }
     // Valid after finished().
     const ImportOutcome &outcome() const { return m_outcome; }
@@ -55,9 +55,7 @@ private:
 
     ImportRequest m_request;
     ImportOutcome m_outcome;
-    bool m_running = false;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    ThreadPtr m_thread;
+    OneShotWorker m_worker;
 };
 
 } // namespace cytodiff::ui

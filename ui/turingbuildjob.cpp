@@ -99,45 +99,31 @@ TuringBuildJob::TuringBuildJob(QObject *parent) : QObject(parent)
 
 TuringBuildJob::~TuringBuildJob()
 {
-    cancel();
-    m_thread.reset(); // joins: the worker captured `this`
+    m_worker.stop(); // joins: the work posts calls to `this`
 }
 
 bool TuringBuildJob::start(const TuringBuildRequest &request)
 {
-    if (m_running)
+    if (m_worker.isRunning())
         return false;
-    m_thread.reset();
     m_outcome = {};
-    m_running = true;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-
-    auto cancel = m_cancel;
-    m_thread.reset(QThread::create([this, request, cancel] {
+    return m_worker.start(QStringLiteral("turing build"), [this, request](const std::atomic_bool &cancel) {
         auto report = [this](int done, int total, const QString &what) {
             QMetaObject::invokeMethod(
                 this, [this, done, total, what] { emit progress(done, total, what); }, Qt::QueuedConnection);
         };
-        const TuringBuildOutcome outcome = runBuild(request, *cancel, report);
+        const TuringBuildOutcome outcome = runBuild(request, cancel, report);
         QMetaObject::invokeMethod(
             this, [this, outcome] { onWorkerFinished(outcome); }, Qt::QueuedConnection);
-    }));
-    m_thread->setObjectName(QStringLiteral("turing build"));
-    m_thread->start();
-    return true;
+    });
 }
 
-void TuringBuildJob::cancel()
-{
-    if (m_cancel)
-        m_cancel->store(true);
-}
+void TuringBuildJob::cancel() { m_worker.cancel(); }
 
 void TuringBuildJob::onWorkerFinished(const TuringBuildOutcome &outcome)
 {
     m_outcome = outcome;
-    m_running = false;
-    m_thread.reset();
+    m_worker.finish();
     emit finished(m_outcome);
 }
 

@@ -46,8 +46,8 @@ public:
     ~TuringBuildJob() override;
 
     bool start(const TuringBuildRequest &request); // false while one runs
-    bool isRunning() const { return m_running; }
-    bool isCancelRequested() const { return m_cancel && m_cancel->load(); }
+    bool isRunning() const { return m_worker.isRunning(); }
+    bool isCancelRequested() const { return m_worker.isCancelRequested(); }
     const TuringBuildOutcome &outcome() const { return m_outcome; }
 
 public slots:
@@ -62,9 +62,7 @@ private:
     void onWorkerFinished(const TuringBuildOutcome &outcome);
 
     TuringBuildOutcome m_outcome;
-    bool m_running = false;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    ThreadPtr m_thread;
+    OneShotWorker m_worker;
 };
 
 } // namespace cytodiff::ui

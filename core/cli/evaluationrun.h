@@ -65,6 +65,9 @@ struct CellOutcome {
     // The review queue's score margin (display probability of the predicted
     // class minus the best other, in [0, 1]), to choose its threshold.
     double margin = 0;
+    // The predicted class's mean weighted error (diffusion; lower = the
+    // image is better explained by its best class), or -confidence.
+    double bestError = 0;
     int nfe = 0;
     bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
 };
@@ -97,7 +100,7 @@ struct AccuracySummary {
 };
 AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes);
 
-// name,truth,predicted,correct,confidence,anomaly,nfe,margin
+// name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error
 bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
                       const std::vector<std::string> &classes);
 

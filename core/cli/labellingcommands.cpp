@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <optional>
+
 namespace cytodiff::cli {
 namespace {
 
@@ -34,6 +36,27 @@ QString csvField(const QString &text)
     QString quoted = text;
     quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
     return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// The database and its expert labels, for the commands that analyse them;
+// an error is printed and the result is empty.
+struct LabellingInput {
+    db::Database database;
+    labelling::LabellingData data;
+};
+std::optional<LabellingInput> openLabelling(const QString &command, const QString &dbOption)
+{
+    auto db = openDatabaseFromOption(dbOption);
+    if (!db) {
+        printError(command, db.error());
+        return std::nullopt;
+    }
+    auto data = labelling::loadLabellingData(*db);
+    if (!data) {
+        printError(command, data.error());
+        return std::nullopt;
+    }
+    return LabellingInput{std::move(*db), std::move(*data)};
 }
 
 } // namespace
@@ -120,19 +143,12 @@ int runAgreement(const QStringList &args)
     parser.addOptions({dbOption, outOption, commonOption});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto input = openLabelling(command, parser.value(dbOption));
+    if (!input)
         return kExitBadInput;
-    }
-    auto data = labelling::loadLabellingData(*db);
-    if (!data) {
-        printError(command, data.error());
-        return kExitBadInput;
-    }
-    const auto report = labelling::computeAgreement(*data, parser.isSet(commonOption)
-                                                               ? labelling::AgreementScope::CommonSubset
-                                                               : labelling::AgreementScope::AllCells);
+    const auto scope = parser.isSet(commonOption) ? labelling::AgreementScope::CommonSubset
+                                                  : labelling::AgreementScope::AllCells;
+    const auto report = labelling::computeAgreement(input->data, scope);
     const QString markdown = labelling::agreementMarkdown(report);
     if (parser.isSet(outOption)) {
         const QDir dir(parser.value(outOption));
@@ -170,24 +186,19 @@ int runConsensus(const QStringList &args)
         printError(command, QStringLiteral("give the output file with --csv"));
         return kExitUsage;
     }
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto input = openLabelling(command, parser.value(dbOption));
+    if (!input)
         return kExitBadInput;
-    }
-    auto data = labelling::loadLabellingData(*db);
-    if (!data) {
-        printError(command, data.error());
-        return kExitBadInput;
-    }
-    const auto consensus = labelling::computeConsensus(*data);
+    auto &db = input->database;
+    const auto &data = input->data;
+    const auto consensus = labelling::computeConsensus(data);
     QString csv = QStringLiteral("cell_id,case,original_name,consensus_class,consensus_confidence,answers,"
                                  "agreeing_answers,tie_broken,common_subset\n");
     for (const auto &cell : consensus) {
-        auto summary = db->cell(cell.cellId);
+        auto summary = db.cell(cell.cellId);
         QString caseName;
         if (summary)
-            if (auto row = db->caseById(summary->caseId))
+            if (auto row = db.caseById(summary->caseId))
                 caseName = row->name;
         csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                    .arg(cell.cellId)
@@ -197,7 +208,7 @@ int runConsensus(const QStringList &args)
                    .arg(cell.votes)
                    .arg(cell.winningVotes)
                    .arg(cell.tieBroken ? 1 : 0)
-                   .arg(data->commonCells.contains(cell.cellId) ? 1 : 0);
+                   .arg(data.commonCells.contains(cell.cellId) ? 1 : 0);
     }
     if (auto written = writeFile(parser.value(csvOption), csv.toUtf8()); !written) {
         printError(command, written.error());

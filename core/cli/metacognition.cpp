@@ -56,7 +56,8 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
     md << "Psychometric fit psi(x) = gamma + (1 - gamma - lambda) S(x; m, w), logistic S, gamma = 1/" << numClasses
        << ", lambda ~ Beta(1, 10), psignifit's default priors on m and w, grid posterior. m: threshold (S = 0.5), "
           "w: width (S from 0.05 to 0.95); medians with 95% credible intervals. Queue: cells ordered least-confident "
-          "first; the share of all errors met in its first part (target: >= 80% in the first 10%).\n\n";
+          "first; the share of all errors met in its first part (target: >= 80% in the first 10%), with its 95% "
+          "bootstrap interval (cells resampled 1,000 times).\n\n";
     md << "| observer | signal | cases | accuracy | threshold m [95% CI] | width w [95% CI] | lapse | errors in first 5% / 10% / 20% | error-detection AUC |\n"
           "|---|---|---|---|---|---|---|---|---|\n";
     QString deciles;
@@ -107,7 +108,11 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
             queueJson.append(QJsonObject{{QStringLiteral("queue_share"), q.queueShare},
                                          {QStringLiteral("reviewed"), q.reviewed},
                                          {QStringLiteral("errors_found"), q.errorsFound},
-                                         {QStringLiteral("error_share"), std::isfinite(q.errorShare) ? QJsonValue(q.errorShare) : QJsonValue()}});
+                                         {QStringLiteral("error_share"), std::isfinite(q.errorShare) ? QJsonValue(q.errorShare) : QJsonValue()},
+                                         {QStringLiteral("error_share_ci95"),
+                                          std::isfinite(q.errorShareLower)
+                                              ? QJsonValue(QJsonArray{q.errorShareLower, q.errorShareUpper})
+                                              : QJsonValue()}});
         o[QStringLiteral("errors")] = r.calibration.errors;
         o[QStringLiteral("accuracy_by_decile")] = decilesJson;
         o[QStringLiteral("review_queue")] = queueJson;
@@ -127,7 +132,10 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
             md << QString::fromStdString(r.fit.message) << " | | | ";
         QStringList shares;
         for (const auto &q : r.calibration.queue)
-            shares << (std::isfinite(q.errorShare) ? number(100 * q.errorShare, 0) + QStringLiteral("%") : QStringLiteral("-"));
+            shares << (std::isfinite(q.errorShare)
+                           ? number(100 * q.errorShare, 0) + QStringLiteral("% [") + number(100 * q.errorShareLower, 0)
+                                 + QStringLiteral(", ") + number(100 * q.errorShareUpper, 0) + QStringLiteral("]")
+                           : QStringLiteral("-"));
         md << shares.join(QStringLiteral(" / ")) << " (" << r.calibration.errors << " errors) | "
            << number(r.calibration.errorDetectionAuc) << " |\n";
 

@@ -1,6 +1,8 @@
 // Training of the discriminative baseline: same data, same class-balanced
 // sampling, same augmentation and the same kind of budget as the diffusion
 // model; cross-entropy with label smoothing, AdamW, warm-up + cosine decay.
+// Checkpoints as the diffusion trainer does, so a budget longer than one
+// session is spent by resuming.
 #include <torch/torch.h>
 
 #include "augment.h"
@@ -37,6 +39,14 @@ std::pair<double, double> baselineAccuracy(ResNetClassifier &net, const Training
     return accuracyFromCounts(correct, total);
 }
 
+// Another key than the diffusion trainer's: a diffusion checkpoint of the
+// same widths must not resume into the baseline.
+std::string baselineConfigKey(const NetworkConfig &config, const TrainingData &data)
+{
+    return "baseline " + config.describe() + " classes " + std::to_string(config.numClasses) + " data "
+           + data.contentHash();
+}
+
 } // namespace
 
 Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
@@ -64,16 +74,32 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
             return makeError(ready.error());
         const auto pixels = pixelTensor(data);
 
-        const auto started = Clock::now();
-        auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
+        const std::string configKey = baselineConfigKey(config, data);
+        const std::string checkpointPath =
+            options.checkpointPath.empty() ? options.outPath + ".ckpt" : options.checkpointPath;
+        const CheckpointParts parts{{{"model", net.ptr().get()}}, &optimizer, &generator};
         std::int64_t step = 0;
-        double runningLoss = 0, lastReport = -1e9, lastValidation = 0;
+        double elapsedBefore = 0;
+        if (!options.resumePath.empty()) {
+            auto position = loadCheckpoint(options.resumePath, configKey, parts, *device);
+            if (!position)
+                return makeError(position.error());
+            step = position->step;
+            elapsedBefore = position->elapsedSeconds;
+        }
+        const auto started = Clock::now();
+        auto elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count(); };
+        auto checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, {step, elapsed()}, parts); };
+        double runningLoss = 0, lastReport = -1e9, lastValidation = elapsed(), lastCheckpoint = elapsed();
         int lossCount = 0;
         std::vector<std::int64_t> indices, labels;
         net->train();
         while (budgetFraction(options, step, elapsed()) < 1.0) {
-            if (cancelled && cancelled())
-                return makeError("Training cancelled at step " + std::to_string(step) + ".");
+            if (cancelled && cancelled()) {
+                auto saved = checkpoint();
+                return makeError("Training cancelled at step " + std::to_string(step) + "; "
+                                 + (saved ? "resume with --resume " + checkpointPath : saved.error()));
+            }
             sampler.draw(options.batchSize, generator, indices, labels);
             auto x = loadBatch(pixels, indices);
             if (options.augment)
@@ -107,6 +133,12 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
                 lossCount = 0;
                 lastReport = now;
             }
+            if (now - lastCheckpoint >= options.checkpointEverySeconds) {
+                auto saved = checkpoint();
+                if (!saved)
+                    return makeError(saved.error());
+                lastCheckpoint = now;
+            }
             if (options.validateEverySeconds > 0 && now - lastValidation >= options.validateEverySeconds) {
                 const auto [accuracy, balanced] = baselineAccuracy(net, data, pixels, sampler.validation(), *device);
                 TrainProgress p;
@@ -120,6 +152,10 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
                 lastValidation = elapsed();
             }
         }
+
+        auto saved = checkpoint();
+        if (!saved)
+            return makeError(saved.error());
 
         TrainReport report;
         report.steps = step;

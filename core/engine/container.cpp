@@ -49,19 +49,6 @@ std::string serializeMetadata(const std::map<std::string, std::string> &metadata
     return text;
 }
 
-std::map<std::string, std::string> parseMetadata(const std::string &text)
-{
-    std::map<std::string, std::string> metadata;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        const auto equals = line.find('=');
-        if (equals != std::string::npos)
-            metadata[line.substr(0, equals)] = unescapeValue(line.substr(equals + 1));
-    }
-    return metadata;
-}
-
 } // namespace
 
 std::string escapeValue(const std::string &value)
@@ -90,6 +77,19 @@ std::string unescapeValue(const std::string &value)
         }
     }
     return out;
+}
+
+std::map<std::string, std::string> parseMetadata(const std::string &text)
+{
+    std::map<std::string, std::string> metadata;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto equals = line.find('=');
+        if (equals != std::string::npos)
+            metadata[line.substr(0, equals)] = unescapeValue(line.substr(equals + 1));
+    }
+    return metadata;
 }
 
 std::string serializeContainer(Container &container)

@@ -39,5 +39,7 @@ Result<Container> parseContainer(const std::string &bytes, const std::string &ex
 // Metadata values are single-line: escape newlines and backslashes.
 std::string escapeValue(const std::string &value);
 std::string unescapeValue(const std::string &value);
+// "key=value" lines (values escaped) back into a map; other lines are skipped.
+std::map<std::string, std::string> parseMetadata(const std::string &text);
 
 } // namespace cytodiff::engine

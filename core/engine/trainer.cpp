@@ -209,57 +209,23 @@ struct Trainer {
         return config.describe() + " classes " + std::to_string(config.numClasses) + " data " + data.contentHash();
     }
 
+    CheckpointParts checkpointParts()
+    {
+        return {{{"model", network.ptr().get()}, {"ema", ema.ptr().get()}}, optimizer.get(), &generator};
+    }
+
     Result<void> saveCheckpoint(const std::string &path)
     {
-        Container container;
-        container.kind = "checkpoint";
-        container.metadata["config"] = configKey();
-        container.metadata["step"] = std::to_string(step);
-        container.metadata["elapsed"] = std::to_string(elapsed());
-        try {
-            torch::serialize::OutputArchive archive, model, emaArchive, optim;
-            network->save(model);
-            ema->save(emaArchive);
-            optimizer->save(optim);
-            archive.write("model", model);
-            archive.write("ema", emaArchive);
-            archive.write("optim", optim);
-            archive.write("generator", generator.get_state());
-            std::ostringstream out;
-            archive.save_to(out);
-            container.payload = out.str();
-        } catch (const std::exception &e) {
-            return makeError(std::string("Writing the checkpoint failed: ") + e.what());
-        }
-        return writeContainer(path, container);
+        return engine::saveCheckpoint(path, configKey(), {step, elapsed()}, checkpointParts());
     }
 
     Result<void> resume(const std::string &path)
     {
-        auto container = readContainer(path, "checkpoint");
-        if (!container)
-            return makeError(container.error());
-        if (container->metadata["config"] != configKey()) {
-            return makeError("The checkpoint '" + path + "' was made for another network or other data ("
-                             + container->metadata["config"].substr(0, 80) + "...); start without --resume.");
-        }
-        try {
-            torch::serialize::InputArchive archive, model, emaArchive, optim;
-            archive.load_from(container->payload.data(), container->payload.size(), device);
-            archive.read("model", model);
-            archive.read("ema", emaArchive);
-            archive.read("optim", optim);
-            network->load(model);
-            ema->load(emaArchive);
-            optimizer->load(optim);
-            torch::Tensor state;
-            archive.read("generator", state);
-            generator.set_state(state);
-            step = std::stoll(container->metadata["step"]);
-            elapsedBefore = std::stod(container->metadata["elapsed"]);
-        } catch (const std::exception &e) {
-            return makeError("The checkpoint '" + path + "' is damaged: " + std::string(e.what()).substr(0, 200));
-        }
+        auto position = loadCheckpoint(path, configKey(), checkpointParts(), device);
+        if (!position)
+            return makeError(position.error());
+        step = position->step;
+        elapsedBefore = position->elapsedSeconds;
         return {};
     }
 };

@@ -2,9 +2,12 @@
 
 #include "trainingloop.h"
 
+#include "container.h"
+#include "mathconstants.h"
+
 #include <cmath>
 #include <ctime>
-#include "mathconstants.h"
+#include <sstream>
 
 namespace cytodiff::engine {
 
@@ -112,6 +115,67 @@ std::string isoTimestamp()
     char buffer[32];
     std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     return buffer;
+}
+
+Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const CheckpointPosition &position,
+                            const CheckpointParts &parts)
+{
+    Container container;
+    container.kind = "checkpoint";
+    container.metadata["config"] = configKey;
+    container.metadata["step"] = std::to_string(position.step);
+    container.metadata["elapsed"] = std::to_string(position.elapsedSeconds);
+    try {
+        torch::serialize::OutputArchive archive;
+        for (const auto &[name, module] : parts.modules) {
+            torch::serialize::OutputArchive part;
+            module->save(part);
+            archive.write(name, part);
+        }
+        torch::serialize::OutputArchive optim;
+        parts.optimizer->save(optim);
+        archive.write("optim", optim);
+        archive.write("generator", parts.generator->get_state());
+        std::ostringstream out;
+        archive.save_to(out);
+        container.payload = out.str();
+    } catch (const std::exception &e) {
+        return makeError(std::string("Writing the checkpoint failed: ") + e.what());
+    }
+    return writeContainer(path, container);
+}
+
+Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,
+                                          const CheckpointParts &parts, const torch::Device &device)
+{
+    auto container = readContainer(path, "checkpoint");
+    if (!container)
+        return makeError(container.error());
+    if (container->metadata["config"] != configKey) {
+        return makeError("The checkpoint '" + path + "' was made for another network or other data ("
+                         + container->metadata["config"].substr(0, 80) + "...); start without --resume.");
+    }
+    CheckpointPosition position;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(container->payload.data(), container->payload.size(), device);
+        for (const auto &[name, module] : parts.modules) {
+            torch::serialize::InputArchive part;
+            archive.read(name, part);
+            module->load(part);
+        }
+        torch::serialize::InputArchive optim;
+        archive.read("optim", optim);
+        parts.optimizer->load(optim);
+        torch::Tensor state;
+        archive.read("generator", state);
+        parts.generator->set_state(state);
+        position.step = std::stoll(container->metadata["step"]);
+        position.elapsedSeconds = std::stod(container->metadata["elapsed"]);
+    } catch (const std::exception &e) {
+        return makeError("The checkpoint '" + path + "' is damaged: " + std::string(e.what()).substr(0, 200));
+    }
+    return position;
 }
 
 } // namespace cytodiff::engine

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the diffusion trainer and the baseline trainer: the
-// class-balanced sampler, the budget and the learning-rate schedule.
+// class-balanced sampler, the budget, the learning-rate schedule and the
+// checkpoints that let a budget be spent across sessions.
 // Internal (LibTorch).
 
 #include <torch/torch.h>
@@ -40,5 +41,24 @@ torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int6
 // The pixels of a TrainingData as a tensor view (no copy).
 torch::Tensor pixelTensor(const TrainingData &data);
 std::string isoTimestamp();
+
+// What a checkpoint holds besides its position: the named modules (weights
+// and buffers), the optimiser's moments and the generator, so a resumed run
+// draws the batches an uninterrupted one would have.
+struct CheckpointParts {
+    std::vector<std::pair<std::string, torch::nn::Module *>> modules;
+    torch::optim::Optimizer *optimizer = nullptr;
+    at::Generator *generator = nullptr;
+};
+struct CheckpointPosition {
+    std::int64_t step = 0;
+    double elapsedSeconds = 0; // wall clock already spent of the budget
+};
+// configKey names the network and the data; a checkpoint is only resumed
+// into the same key, so another network or pack gets a clear message.
+Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const CheckpointPosition &position,
+                            const CheckpointParts &parts);
+Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,
+                                          const CheckpointParts &parts, const torch::Device &device);
 
 } // namespace cytodiff::engine

@@ -6,11 +6,45 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 
 namespace cytodiff::evaluation {
+namespace {
+
+// Errors among the first ceil(share n) cells of the queue (cells sorted by
+// confidence, ascending, ties in input order), for each share.
+std::vector<int> errorsInQueue(const std::vector<double> &confidence, const std::vector<bool> &correct,
+                               const std::vector<std::size_t> &cells, const std::vector<double> &shares)
+{
+    std::vector<std::size_t> order = cells;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return confidence[a] < confidence[b]; });
+    std::vector<int> found;
+    for (double share : shares) {
+        const auto reviewed = std::size_t(std::min<double>(double(order.size()), std::ceil(share * double(order.size()) - 1e-9)));
+        int errors = 0;
+        for (std::size_t i = 0; i < reviewed; ++i)
+            errors += correct[order[i]] ? 0 : 1;
+        found.push_back(errors);
+    }
+    return found;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return std::numeric_limits<double>::quiet_NaN();
+    std::sort(values.begin(), values.end());
+    const double position = p * double(values.size() - 1);
+    const auto below = std::size_t(std::floor(position));
+    const auto above = std::min(below + 1, values.size() - 1);
+    return values[below] + (position - double(below)) * (values[above] - values[below]);
+}
+
+} // namespace
 
 CalibrationSummary summariseCalibration(const std::vector<double> &confidence, const std::vector<bool> &correct,
-                                        const std::vector<double> &queueShares)
+                                        const std::vector<double> &queueShares, int bootstrapResamples)
 {
     CalibrationSummary summary;
     const std::size_t n = std::min(confidence.size(), correct.size());
@@ -45,15 +79,41 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
         }
         summary.deciles.push_back(bin);
     }
-    for (double share : queueShares) {
+    std::vector<std::size_t> all(n);
+    std::iota(all.begin(), all.end(), 0);
+    const auto found = errorsInQueue(confidence, correct, all, queueShares);
+    for (std::size_t k = 0; k < queueShares.size(); ++k) {
         QueueShare q;
-        q.queueShare = share;
-        q.reviewed = int(std::min<double>(double(n), std::ceil(share * double(n) - 1e-9)));
-        for (int i = 0; i < q.reviewed; ++i)
-            q.errorsFound += correct[order[std::size_t(i)]] ? 0 : 1;
+        q.queueShare = queueShares[k];
+        q.reviewed = int(std::min<double>(double(n), std::ceil(queueShares[k] * double(n) - 1e-9)));
+        q.errorsFound = found[k];
         q.errorShare = summary.errors ? double(q.errorsFound) / summary.errors
                                       : std::numeric_limits<double>::quiet_NaN();
+        q.errorShareLower = q.errorShareUpper = std::numeric_limits<double>::quiet_NaN();
         summary.queue.push_back(q);
+    }
+
+    if (summary.errors > 0 && bootstrapResamples > 0) {
+        std::mt19937_64 rng(20260101);
+        std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+        std::vector<std::vector<double>> shares(queueShares.size());
+        std::vector<std::size_t> sample(n);
+        for (int b = 0; b < bootstrapResamples; ++b) {
+            int errors = 0;
+            for (auto &cell : sample) {
+                cell = pick(rng);
+                errors += correct[cell] ? 0 : 1;
+            }
+            if (errors == 0)
+                continue; // the share is undefined for this resample
+            const auto resampled = errorsInQueue(confidence, correct, sample, queueShares);
+            for (std::size_t k = 0; k < queueShares.size(); ++k)
+                shares[k].push_back(double(resampled[k]) / errors);
+        }
+        for (std::size_t k = 0; k < queueShares.size(); ++k) {
+            summary.queue[k].errorShareLower = percentile(shares[k], 0.025);
+            summary.queue[k].errorShareUpper = percentile(shares[k], 0.975);
+        }
     }
     return summary;
 }

@@ -19,6 +19,11 @@ struct QueueShare {
     int reviewed = 0;        // cells in that part
     int errorsFound = 0;
     double errorShare = 0;   // errorsFound / all errors (NaN without errors)
+    // 95% percentile bootstrap interval of errorShare (cells resampled with
+    // replacement): with a few dozen errors the share moves by several
+    // points, so a target like "80% in the first 10%" needs it. NaN when
+    // there are no errors.
+    double errorShareLower = 0, errorShareUpper = 0;
 };
 
 struct CalibrationSummary {
@@ -34,7 +39,9 @@ struct CalibrationSummary {
 // Deciles are equal-count groups of the cells sorted by confidence (fewer
 // than ten when there are fewer cells). The queue is ordered by confidence
 // ascending, ties kept in input order; "the first p" means ceil(p n) cells.
+// The bootstrap uses a fixed seed, so a report is reproducible.
 CalibrationSummary summariseCalibration(const std::vector<double> &confidence, const std::vector<bool> &correct,
-                                        const std::vector<double> &queueShares = {0.05, 0.10, 0.20});
+                                        const std::vector<double> &queueShares = {0.05, 0.10, 0.20},
+                                        int bootstrapResamples = 1000);
 
 } // namespace cytodiff::evaluation

@@ -1,9 +1,11 @@
 // A tiny model must learn two synthetic classes (discs vs rings) to 100%
-// on CPU within a minute, and training must be deterministic for a seed.
+// on CPU within a minute, and training must be deterministic for a seed;
+// both trainers resume a checkpoint to exactly the uninterrupted result.
 #include <torch/torch.h>
 
 #include "trainer.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -146,6 +148,47 @@ private slots:
         auto report = trainDiffusion(syntheticData(20, 2), options, {});
         QVERIFY(!report.ok());
         QVERIFY(QString::fromStdString(report.error()).contains(QStringLiteral("another network")));
+    }
+
+    void baselineResumesToTheSameWeights()
+    {
+        auto data = syntheticData(20, 2);
+        auto baselineOptions = [&](const QString &name, int steps) {
+            auto o = tinyOptions(m_dir.filePath(name));
+            o.steps = steps;
+            o.network.baseChannels = 8;
+            o.network.channelMults = {1, 2};
+            o.network.resBlocks = 1;
+            return o;
+        };
+        QVERIFY(trainBaseline(data, baselineOptions(QStringLiteral("whole.pt"), 30), {}).ok());
+        QVERIFY(trainBaseline(data, baselineOptions(QStringLiteral("first.pt"), 15), {}).ok());
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("first.pt.ckpt"))));
+        auto rest = baselineOptions(QStringLiteral("rest.pt"), 30);
+        rest.resumePath = m_dir.filePath(QStringLiteral("first.pt.ckpt")).toStdString();
+        auto report = trainBaseline(data, rest, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        QCOMPARE(report->steps, std::int64_t(30));
+
+        auto whole = Model::load(m_dir.filePath(QStringLiteral("whole.pt")).toStdString());
+        auto first = Model::load(m_dir.filePath(QStringLiteral("first.pt")).toStdString());
+        auto resumed = Model::load(m_dir.filePath(QStringLiteral("rest.pt")).toStdString());
+        QVERIFY(whole.ok() && first.ok() && resumed.ok());
+        cytodiff::FloatImage image{3, kRes, kRes, std::vector<float>(3 * kRes * kRes, 0.2f)};
+        const auto expected = whole->classify(image, {})->errors;
+        QCOMPARE(resumed->classify(image, {})->errors, expected);
+        QVERIFY(first->classify(image, {})->errors != expected); // 15 more steps changed the weights
+
+        // A diffusion checkpoint, or one of other widths, is refused by name.
+        for (const QString &other : {QStringLiteral("half.pt.ckpt"), QStringLiteral("first.pt.ckpt")}) {
+            auto wrong = baselineOptions(QStringLiteral("wrong.pt"), 5);
+            wrong.network.baseChannels = other == QLatin1String("first.pt.ckpt") ? 16 : 8;
+            wrong.resumePath = m_dir.filePath(other).toStdString();
+            auto refused = trainBaseline(data, wrong, {});
+            QVERIFY(!refused.ok());
+            QVERIFY2(QString::fromStdString(refused.error()).contains(QStringLiteral("another network")),
+                     refused.error().c_str());
+        }
     }
 };
 

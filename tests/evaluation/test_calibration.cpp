@@ -51,7 +51,51 @@ private slots:
         QCOMPARE(s.errors, 0);
         QCOMPARE(s.deciles.size(), std::size_t(3));
         QVERIFY(std::isnan(s.queue[0].errorShare));
+        QVERIFY(std::isnan(s.queue[0].errorShareLower) && std::isnan(s.queue[0].errorShareUpper));
         QCOMPARE(summariseCalibration({}, {}).cells, 0);
+    }
+
+    void bootstrapIntervalOfTheQueueShare()
+    {
+        // Every 10th cell wrong, confidence unrelated to correctness except
+        // that errors sit a little lower: the share in the first 10% is
+        // uncertain, and the interval must say so, narrower with 10x the cells.
+        auto make = [](int n) {
+            std::vector<double> confidence;
+            std::vector<bool> correct;
+            for (int i = 0; i < n; ++i) {
+                const bool wrong = i % 10 == 0;
+                confidence.push_back(std::fmod(i * 0.618034, 1.0) - (wrong ? 0.3 : 0.0));
+                correct.push_back(!wrong);
+            }
+            return summariseCalibration(confidence, correct);
+        };
+        const auto small = make(200), large = make(2000);
+        for (const auto *s : {&small, &large}) {
+            for (const auto &q : s->queue) {
+                QVERIFY2(q.errorShareLower <= q.errorShare && q.errorShare <= q.errorShareUpper,
+                         qPrintable(QStringLiteral("%1 [%2, %3]").arg(q.errorShare).arg(q.errorShareLower).arg(q.errorShareUpper)));
+                QVERIFY(q.errorShareLower >= 0.0 && q.errorShareUpper <= 1.0);
+            }
+            QVERIFY(s->queue[1].errorShareUpper - s->queue[1].errorShareLower > 0.0);
+        }
+        QVERIFY(large.queue[1].errorShareUpper - large.queue[1].errorShareLower
+                < 0.6 * (small.queue[1].errorShareUpper - small.queue[1].errorShareLower));
+        // Reproducible: a fixed seed.
+        QCOMPARE(make(200).queue[1].errorShareLower, small.queue[1].errorShareLower);
+
+        // A perfect ranking with 3% errors: every resample finds all its
+        // errors in the first 20%, so that interval is the single point 1.
+        std::vector<double> confidence;
+        std::vector<bool> correct;
+        for (int i = 0; i < 100; ++i) {
+            confidence.push_back(double(i));
+            correct.push_back(i >= 3);
+        }
+        const auto perfect = summariseCalibration(confidence, correct);
+        QCOMPARE(perfect.queue[2].errorShareLower, 1.0);
+        QCOMPARE(perfect.queue[2].errorShareUpper, 1.0);
+        QVERIFY(std::isnan(summariseCalibration(confidence, correct, {0.1}, 0).queue[0].errorShareLower));
     }
 };
 

@@ -17,26 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <sstream>
 
 using namespace cytodiff::engine;
-
-namespace {
-
-std::map<std::string, std::string> parseLines(const std::string &text)
-{
-    std::map<std::string, std::string> metadata;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        const auto equals = line.find('=');
-        if (equals != std::string::npos)
-            metadata[line.substr(0, equals)] = unescapeValue(line.substr(equals + 1));
-    }
-    return metadata;
-}
-
-} // namespace
 
 std::string &realPayload()
 {
@@ -62,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (data[0] & 1) {
         Container container;
         container.kind = "model";
-        container.metadata = parseLines(std::string(reinterpret_cast<const char *>(data) + 1, size - 1));
+        container.metadata = parseMetadata(std::string(reinterpret_cast<const char *>(data) + 1, size - 1));
         container.payload = realPayload();
         file = serializeContainer(container);
     } else {
