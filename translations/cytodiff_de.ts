@@ -2071,8 +2071,8 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
         <translation>Genauigkeit</translation>
     </message>
     <message>
-        <source>Errors in first 5% / 10% / 20% of queue</source>
-        <translation>Fehler in den ersten 5 % / 10 % / 20 % der Liste</translation>
+        <source>Errors in first 5% / 10% / 20% of queue [95% CI]</source>
+        <translation>Fehler in den ersten 5 % / 10 % / 20 % der Liste [95%-KI]</translation>
     </message>
     <message>
         <source>Threshold [95% CI]</source>

@@ -2070,8 +2070,8 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
         <translation>Exactitud</translation>
     </message>
     <message>
-        <source>Errors in first 5% / 10% / 20% of queue</source>
-        <translation>Errores en el primer 5 % / 10 % / 20 % de la cola</translation>
+        <source>Errors in first 5% / 10% / 20% of queue [95% CI]</source>
+        <translation>Errores en el primer 5 % / 10 % / 20 % de la cola [IC 95 %]</translation>
     </message>
     <message>
         <source>Threshold [95% CI]</source>

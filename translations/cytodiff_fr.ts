@@ -2070,8 +2070,8 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
         <translation>Exactitude</translation>
     </message>
     <message>
-        <source>Errors in first 5% / 10% / 20% of queue</source>
-        <translation>Erreurs dans les premiers 5&#xa0;% / 10&#xa0;% / 20&#xa0;% de la file</translation>
+        <source>Errors in first 5% / 10% / 20% of queue [95% CI]</source>
+        <translation>Erreurs dans les premiers 5&#xa0;% / 10&#xa0;% / 20&#xa0;% de la file [IC à 95&#xa0;%]</translation>
     </message>
     <message>
         <source>Threshold [95% CI]</source>

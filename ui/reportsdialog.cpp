@@ -110,7 +110,7 @@ void ReportsDialog::build(const db::Database &database)
     QString html = QStringLiteral("<h3>%1</h3>").arg(tr("Review queue and calibration"));
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='4'><tr><th>%1</th><th>%2</th><th>%3</th>"
                            "<th>%4</th><th>%5</th><th>%6</th><th>%7</th></tr>")
-                .arg(tr("Observer"), tr("Signal"), tr("Cells"), tr("Accuracy"), tr("Errors in first 5% / 10% / 20% of queue"),
+                .arg(tr("Observer"), tr("Signal"), tr("Cells"), tr("Accuracy"), tr("Errors in first 5% / 10% / 20% of queue [95% CI]"),
                      tr("Threshold [95% CI]"), tr("Width [95% CI]"));
     const auto share = [](double v) {
         return std::isfinite(v) ? QString::number(100 * v, 'f', 0) + QStringLiteral("%") : QStringLiteral("-");
@@ -118,7 +118,9 @@ void ReportsDialog::build(const db::Database &database)
     for (const auto &o : report.observers) {
         QStringList queue;
         for (const auto &q : o.calibration.queue)
-            queue << share(q.errorShare);
+            queue << (std::isfinite(q.errorShareLower)
+                          ? QStringLiteral("%1 [%2, %3]").arg(share(q.errorShare), share(q.errorShareLower), share(q.errorShareUpper))
+                          : share(q.errorShare));
         const auto ci = [](const evaluation::CredibleValue &v) {
             return QStringLiteral("%1 [%2, %3]").arg(v.estimate, 0, 'f', 3).arg(v.lower, 0, 'f', 3).arg(v.upper, 0, 'f', 3);
         };

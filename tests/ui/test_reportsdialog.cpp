@@ -8,6 +8,7 @@
 #include "uitesthelpers.h"
 
 #include <QImage>
+#include <QRegularExpression>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -68,7 +69,10 @@ private slots:
         QVERIFY(tabs);
         QCOMPARE(tabs->count(), 4); // summary + model, model vs Ada, Ada's own confidence
         auto *summary = dialog.findChild<QTextBrowser *>(QStringLiteral("reportSummary"));
-        QVERIFY(summary->toPlainText().contains(QStringLiteral("Errors in first 5% / 10% / 20% of queue")));
+        QVERIFY(summary->toPlainText().contains(QStringLiteral("Errors in first 5% / 10% / 20% of queue [95% CI]")));
+        // The model has errors, so each queue share carries its bootstrap interval.
+        static const QRegularExpression shareWithInterval(QStringLiteral("\\d+% \\[\\d+%, \\d+%\\] / \\d+% \\[\\d+%, \\d+%\\] / "));
+        QVERIFY2(summary->toPlainText().contains(shareWithInterval), qPrintable(summary->toPlainText()));
         dialog.resize(900, 650);
         tabs->setCurrentIndex(qEnvironmentVariableIntValue("CYTODIFF_REPORTS_TAB"));
         dialog.show();
