@@ -14,6 +14,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <optional>
 
 namespace cytodiff::cli {
 namespace {
@@ -29,6 +30,32 @@ QString formatNumber(std::optional<double> value, int precision = 4)
 }
 
 // ---------------------------------------------------------------- import
+
+// A case (by name or id) and its cells, for the commands that list or
+// export them; an error is printed and the result is empty.
+struct CaseCells {
+    db::CaseRow caseRow;
+    QList<db::CellSummary> cells;
+};
+std::optional<CaseCells> readCaseCells(const QString &command, const QString &dbOption, const QString &caseNameOrId)
+{
+    auto db = openDatabaseFromOption(dbOption);
+    if (!db) {
+        printError(command, db.error());
+        return std::nullopt;
+    }
+    auto found = db->findCase(caseNameOrId);
+    if (!found) {
+        printError(command, found.error());
+        return std::nullopt;
+    }
+    auto cells = db->cellsOfCase(found->id);
+    if (!cells) {
+        printError(command, cells.error());
+        return std::nullopt;
+    }
+    return CaseCells{std::move(*found), std::move(*cells)};
+}
 
 void printImportReport(const importer::ImportReport &report, const QString &workspace)
 {
@@ -203,22 +230,12 @@ int runCells(const QStringList &args)
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto caseCells = readCaseCells(command, parser.value(dbOption), parser.positionalArguments().first());
+    if (!caseCells)
         return kExitBadInput;
-    }
-    auto found = db->findCase(parser.positionalArguments().first());
-    if (!found) {
-        printError(command, found.error());
-        return kExitBadInput;
-    }
-    auto cells = db->cellsOfCase(found->id);
-    if (!cells) {
-        printError(command, cells.error());
-        return kExitBadInput;
-    }
-    QString text = QStringLiteral("Case '%1' (id %2): %3 cells\n").arg(found->name).arg(found->id).arg(cells->size());
+    const db::CaseRow &found = caseCells->caseRow;
+    const QList<db::CellSummary> &cells = caseCells->cells;
+    QString text = QStringLiteral("Case '%1' (id %2): %3 cells\n").arg(found.name).arg(found.id).arg(cells.size());
     text += QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
                 .arg(QStringLiteral("ID"), 7)
                 .arg(QStringLiteral("File"), -24)
@@ -227,7 +244,7 @@ int runCells(const QStringList &args)
                 .arg(QStringLiteral("Size"), -9)
                 .arg(QStringLiteral("Predicted"), -18)
                 .arg(QStringLiteral("Confidence"));
-    for (const db::CellSummary &cell : *cells) {
+    for (const db::CellSummary &cell : cells) {
         QString label = cell.labelClass.isEmpty() ? QStringLiteral("-") : cell.labelClass;
         QString code = cell.rawCode.isEmpty() ? QStringLiteral("-") : cell.rawCode;
         if (cell.unknownCode)
@@ -345,22 +362,12 @@ int runExport(const QStringList &args)
         return kExitUsage;
     }
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto caseCells = readCaseCells(command, parser.value(dbOption), parser.positionalArguments().first());
+    if (!caseCells)
         return kExitBadInput;
-    }
-    auto found = db->findCase(parser.positionalArguments().first());
-    if (!found) {
-        printError(command, found.error());
-        return kExitBadInput;
-    }
-    auto cells = db->cellsOfCase(found->id);
-    if (!cells) {
-        printError(command, cells.error());
-        return kExitBadInput;
-    }
-    const QByteArray csv = caseCsv(*found, *cells);
+    const db::CaseRow &found = caseCells->caseRow;
+    const QList<db::CellSummary> &cells = caseCells->cells;
+    const QByteArray csv = caseCsv(found, cells);
     const QString target = parser.value(csvOption);
     if (target == QLatin1String("-")) {
         printOut(QString::fromUtf8(csv));
@@ -373,8 +380,8 @@ int runExport(const QStringList &args)
         return kExitBadInput;
     }
     printOut(QStringLiteral("Wrote %1 cells of case '%2' to %3\n")
-                 .arg(cells->size())
-                 .arg(found->name, QDir::toNativeSeparators(target)));
+                 .arg(cells.size())
+                 .arg(found.name, QDir::toNativeSeparators(target)));
     return kExitOk;
 }
 
