@@ -4,14 +4,11 @@
 
 #include "augment.h"
 #include "classifier.h"
-#include "container.h"
 #include "modelio.h"
 #include "trainingloop.h"
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
-#include "mathconstants.h"
 #include <sstream>
 
 namespace cytodiff::engine {
