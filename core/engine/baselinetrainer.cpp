@@ -88,23 +88,20 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
             elapsedBefore = position->elapsedSeconds;
         }
         const auto started = Clock::now();
-        auto elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count(); };
-        auto checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, {step, elapsed()}, parts); };
-        double runningLoss = 0, lastReport = -1e9, lastValidation = elapsed(), lastCheckpoint = elapsed();
-        int lossCount = 0;
+        TrainingSteps steps;
+        steps.elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count(); };
+        steps.stepsDone = [&] { return step; };
+        steps.learningRate = [&] { return scheduledLearningRate(options, step, budgetFraction(options, step, steps.elapsed())); };
+        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, {step, steps.elapsed()}, parts); };
+        steps.validate = [&] { return baselineAccuracy(net, data, pixels, sampler.validation(), *device); };
+        steps.validationCells = std::to_string(sampler.validation().size()) + " cells";
         std::vector<std::int64_t> indices, labels;
-        net->train();
-        while (budgetFraction(options, step, elapsed()) < 1.0) {
-            if (cancelled && cancelled()) {
-                auto saved = checkpoint();
-                return makeError("Training cancelled at step " + std::to_string(step) + "; "
-                                 + (saved ? "resume with --resume " + checkpointPath : saved.error()));
-            }
+        steps.step = [&] {
             sampler.draw(options.batchSize, generator, indices, labels);
-            auto x = loadBatch(pixels, indices);
+            auto x = loadBatch(pixels, indices); // [B,3,R,R]
             if (options.augment)
                 x = augmentBatch(x, generator);
-            const double lr = scheduledLearningRate(options, step, budgetFraction(options, step, elapsed()));
+            const double lr = steps.learningRate();
             for (auto &group : optimizer.param_groups())
                 static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
             optimizer.zero_grad();
@@ -116,50 +113,16 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
             torch::nn::utils::clip_grad_norm_(net->parameters(), options.gradClip);
             optimizer.step();
             ++step;
-            runningLoss += loss.item<double>();
-            ++lossCount;
-            const double now = elapsed();
-            if (progress && now - lastReport >= 5.0) {
-                TrainProgress p;
-                p.step = step;
-                p.totalSteps = options.minutes > 0 ? -1 : options.steps;
-                p.elapsedSeconds = now;
-                const double f = budgetFraction(options, step, now);
-                p.etaSeconds = f > 0 ? now * (1 - f) / f : -1;
-                p.loss = runningLoss / lossCount;
-                p.learningRate = lr;
-                progress(p);
-                runningLoss = 0;
-                lossCount = 0;
-                lastReport = now;
-            }
-            if (now - lastCheckpoint >= options.checkpointEverySeconds) {
-                auto saved = checkpoint();
-                if (!saved)
-                    return makeError(saved.error());
-                lastCheckpoint = now;
-            }
-            if (options.validateEverySeconds > 0 && now - lastValidation >= options.validateEverySeconds) {
-                const auto [accuracy, balanced] = baselineAccuracy(net, data, pixels, sampler.validation(), *device);
-                TrainProgress p;
-                p.step = step;
-                p.elapsedSeconds = elapsed();
-                p.validationAccuracy = accuracy;
-                p.message = "validation accuracy " + std::to_string(accuracy) + " (balanced " + std::to_string(balanced)
-                            + ") on " + std::to_string(sampler.validation().size()) + " cells";
-                if (progress)
-                    progress(p);
-                lastValidation = elapsed();
-            }
-        }
-
-        auto saved = checkpoint();
-        if (!saved)
-            return makeError(saved.error());
+            return loss.item<double>();
+        };
+        net->train();
+        auto trained = runTrainingLoop(options, steps, checkpointPath, progress, cancelled);
+        if (!trained)
+            return makeError(trained.error());
 
         TrainReport report;
         report.steps = step;
-        report.seconds = elapsed();
+        report.seconds = steps.elapsed();
         const auto [accuracy, balanced] = baselineAccuracy(net, data, pixels, sampler.validation(), *device);
         report.validationAccuracy = accuracy;
         report.validationBalancedAccuracy = balanced;

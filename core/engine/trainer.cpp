@@ -244,60 +244,18 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
             return makeError(ready.error());
         trainer.network->train();
 
-        double runningLoss = 0;
-        int lossCount = 0;
-        double lastReport = trainer.elapsed(), lastCheckpoint = trainer.elapsed(), lastValidation = trainer.elapsed();
-        while (!trainer.finished()) {
-            if (cancelled && cancelled()) {
-                auto saved = trainer.saveCheckpoint(checkpointPath);
-                return makeError("Training cancelled at step " + std::to_string(trainer.step) + "; "
-                                 + (saved ? "resume with --resume " + checkpointPath : saved.error()));
-            }
-            const double loss = trainer.trainStep();
-            if (!std::isfinite(loss))
-                return makeError("Training diverged (loss is not finite) at step " + std::to_string(trainer.step)
-                                 + "; lower the learning rate.");
-            runningLoss += loss;
-            ++lossCount;
-            const double now = trainer.elapsed();
-            if (progress && (now - lastReport >= 5.0 || trainer.step == 1)) {
-                TrainProgress p;
-                p.step = trainer.step;
-                p.totalSteps = options.minutes > 0 ? -1 : options.steps;
-                p.elapsedSeconds = now;
-                const double f = trainer.fractionDone();
-                p.etaSeconds = f > 0 ? now * (1 - f) / f : -1;
-                p.loss = runningLoss / lossCount;
-                p.learningRate = trainer.learningRate();
-                progress(p);
-                runningLoss = 0;
-                lossCount = 0;
-                lastReport = now;
-            }
-            if (now - lastCheckpoint >= options.checkpointEverySeconds) {
-                auto saved = trainer.saveCheckpoint(checkpointPath);
-                if (!saved)
-                    return makeError(saved.error());
-                lastCheckpoint = now;
-            }
-            if (options.validateEverySeconds > 0 && now - lastValidation >= options.validateEverySeconds
-                && options.validationCells > 0) {
-                const auto [accuracy, balanced] = trainer.validate(options.validationCells, {}, 16);
-                TrainProgress p;
-                p.step = trainer.step;
-                p.elapsedSeconds = trainer.elapsed();
-                p.validationAccuracy = accuracy;
-                p.message = "validation accuracy " + std::to_string(accuracy) + " (balanced "
-                            + std::to_string(balanced) + ") on " + std::to_string(options.validationCells)
-                            + " cells, 16 trials";
-                if (progress)
-                    progress(p);
-                lastValidation = trainer.elapsed();
-            }
-        }
-        auto saved = trainer.saveCheckpoint(checkpointPath);
-        if (!saved)
-            return makeError(saved.error());
+        TrainingSteps steps;
+        steps.step = [&] { return trainer.trainStep(); };
+        steps.stepsDone = [&] { return trainer.step; };
+        steps.elapsed = [&] { return trainer.elapsed(); };
+        steps.learningRate = [&] { return trainer.learningRate(); };
+        steps.checkpoint = [&] { return trainer.saveCheckpoint(checkpointPath); };
+        if (options.validationCells > 0)
+            steps.validate = [&] { return trainer.validate(options.validationCells, {}, 16); };
+        steps.validationCells = std::to_string(options.validationCells) + " cells, 16 trials";
+        auto trained = runTrainingLoop(options, steps, checkpointPath, progress, cancelled);
+        if (!trained)
+            return makeError(trained.error());
 
         TrainReport report;
         report.steps = trainer.step;

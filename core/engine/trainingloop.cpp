@@ -178,4 +178,60 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
     return position;
 }
 
+Result<void> runTrainingLoop(const TrainOptions &options, const TrainingSteps &steps, const std::string &checkpointPath,
+                             const ProgressFn &progress, const CancelFn &cancelled)
+{
+    double runningLoss = 0;
+    int lossCount = 0;
+    double lastReport = steps.elapsed(), lastCheckpoint = lastReport, lastValidation = lastReport;
+    while (budgetFraction(options, steps.stepsDone(), steps.elapsed()) < 1.0) {
+        if (cancelled && cancelled()) {
+            auto saved = steps.checkpoint();
+            return makeError("Training cancelled at step " + std::to_string(steps.stepsDone()) + "; "
+                             + (saved ? "resume with --resume " + checkpointPath : saved.error()));
+        }
+        const double lr = steps.learningRate();
+        const double loss = steps.step();
+        if (!std::isfinite(loss))
+            return makeError("Training diverged (loss is not finite) at step " + std::to_string(steps.stepsDone())
+                             + "; lower the learning rate.");
+        runningLoss += loss;
+        ++lossCount;
+        const double now = steps.elapsed();
+        if (progress && (now - lastReport >= 5.0 || steps.stepsDone() == 1)) {
+            TrainProgress p;
+            p.step = steps.stepsDone();
+            p.totalSteps = options.minutes > 0 ? -1 : options.steps;
+            p.elapsedSeconds = now;
+            const double f = budgetFraction(options, p.step, now);
+            p.etaSeconds = f > 0 ? now * (1 - f) / f : -1;
+            p.loss = runningLoss / lossCount;
+            p.learningRate = lr;
+            progress(p);
+            runningLoss = 0;
+            lossCount = 0;
+            lastReport = now;
+        }
+        if (now - lastCheckpoint >= options.checkpointEverySeconds) {
+            auto saved = steps.checkpoint();
+            if (!saved)
+                return saved;
+            lastCheckpoint = now;
+        }
+        if (steps.validate && options.validateEverySeconds > 0 && now - lastValidation >= options.validateEverySeconds) {
+            const auto [accuracy, balanced] = steps.validate();
+            TrainProgress p;
+            p.step = steps.stepsDone();
+            p.elapsedSeconds = steps.elapsed();
+            p.validationAccuracy = accuracy;
+            p.message = "validation accuracy " + std::to_string(accuracy) + " (balanced " + std::to_string(balanced)
+                        + ") on " + steps.validationCells;
+            if (progress)
+                progress(p);
+            lastValidation = steps.elapsed();
+        }
+    }
+    return steps.checkpoint();
+}
+
 } // namespace cytodiff::engine

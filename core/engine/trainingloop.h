@@ -8,6 +8,8 @@
 
 #include "trainer.h"
 
+#include <functional>
+
 namespace cytodiff::engine {
 
 class BalancedSampler {
@@ -60,5 +62,25 @@ Result<void> saveCheckpoint(const std::string &path, const std::string &configKe
                             const CheckpointParts &parts);
 Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,
                                           const CheckpointParts &parts, const torch::Device &device);
+
+// What the shared training loop asks of a trainer. validate may be empty
+// (no quick validations); it returns (accuracy, balanced accuracy) and
+// validationCells names what it measured for the progress line.
+struct TrainingSteps {
+    std::function<double()> step;          // one optimiser step; the batch loss
+    std::function<std::int64_t()> stepsDone;
+    std::function<double()> elapsed;       // seconds of the budget spent, resumes included
+    std::function<double()> learningRate;  // the rate the next step uses
+    std::function<Result<void>()> checkpoint;
+    std::function<std::pair<double, double>()> validate;
+    std::string validationCells;
+};
+
+// Steps until the budget is spent. Progress every 5 seconds (and after the
+// first step), a checkpoint every options.checkpointEverySeconds, a quick
+// validation every options.validateEverySeconds. On cancel it saves a
+// checkpoint and says how to resume; a non-finite loss stops it with advice.
+Result<void> runTrainingLoop(const TrainOptions &options, const TrainingSteps &steps, const std::string &checkpointPath,
+                             const ProgressFn &progress, const CancelFn &cancelled);
 
 } // namespace cytodiff::engine

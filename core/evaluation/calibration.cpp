@@ -11,17 +11,29 @@
 namespace cytodiff::evaluation {
 namespace {
 
-// Errors among the first ceil(share n) cells of the queue (cells sorted by
-// confidence, ascending, ties in input order), for each share.
-std::vector<int> errorsInQueue(const std::vector<double> &confidence, const std::vector<bool> &correct,
-                               const std::vector<std::size_t> &cells, const std::vector<double> &shares)
+// The review queue: cells sorted by confidence, ascending, ties kept in
+// input order.
+std::vector<std::size_t> queueOrder(const std::vector<double> &confidence, std::vector<std::size_t> cells)
 {
-    std::vector<std::size_t> order = cells;
-    std::stable_sort(order.begin(), order.end(),
+    std::stable_sort(cells.begin(), cells.end(),
                      [&](std::size_t a, std::size_t b) { return confidence[a] < confidence[b]; });
+    return cells;
+}
+
+// "The first p of the queue" is ceil(p n) cells; the epsilon keeps 0.1 * 240
+// at 24 rather than 25.
+std::size_t reviewedCells(double share, std::size_t n)
+{
+    return std::size_t(std::min<double>(double(n), std::ceil(share * double(n) - 1e-9)));
+}
+
+// Errors among the first reviewedCells(share) cells of an ordered queue.
+std::vector<int> errorsInQueue(const std::vector<std::size_t> &order, const std::vector<bool> &correct,
+                               const std::vector<double> &shares)
+{
     std::vector<int> found;
     for (double share : shares) {
-        const auto reviewed = std::size_t(std::min<double>(double(order.size()), std::ceil(share * double(order.size()) - 1e-9)));
+        const auto reviewed = reviewedCells(share, order.size());
         int errors = 0;
         for (std::size_t i = 0; i < reviewed; ++i)
             errors += correct[order[i]] ? 0 : 1;
@@ -51,10 +63,9 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
     summary.cells = int(n);
     if (n == 0)
         return summary;
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return confidence[a] < confidence[b]; });
+    std::vector<std::size_t> all(n);
+    std::iota(all.begin(), all.end(), 0);
+    const auto order = queueOrder(confidence, all);
     std::vector<double> wrongScores, rightScores;
     for (std::size_t i = 0; i < n; ++i) {
         if (!correct[i]) {
@@ -79,13 +90,11 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
         }
         summary.deciles.push_back(bin);
     }
-    std::vector<std::size_t> all(n);
-    std::iota(all.begin(), all.end(), 0);
-    const auto found = errorsInQueue(confidence, correct, all, queueShares);
+    const auto found = errorsInQueue(order, correct, queueShares);
     for (std::size_t k = 0; k < queueShares.size(); ++k) {
         QueueShare q;
         q.queueShare = queueShares[k];
-        q.reviewed = int(std::min<double>(double(n), std::ceil(queueShares[k] * double(n) - 1e-9)));
+        q.reviewed = int(reviewedCells(queueShares[k], n));
         q.errorsFound = found[k];
         q.errorShare = summary.errors ? double(q.errorsFound) / summary.errors
                                       : std::numeric_limits<double>::quiet_NaN();
@@ -106,7 +115,7 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
             }
             if (errors == 0)
                 continue; // the share is undefined for this resample
-            const auto resampled = errorsInQueue(confidence, correct, sample, queueShares);
+            const auto resampled = errorsInQueue(queueOrder(confidence, sample), correct, queueShares);
             for (std::size_t k = 0; k < queueShares.size(); ++k)
                 shares[k].push_back(double(resampled[k]) / errors);
         }
