@@ -37,11 +37,10 @@ struct Trainer {
         return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count();
     }
 
-    double fractionDone() const { return budgetFraction(options, step, elapsed()); }
-
-    bool finished() const { return fractionDone() >= 1.0; }
-
-    double learningRate() const { return scheduledLearningRate(options, step, fractionDone()); }
+    double learningRate() const
+    {
+        return scheduledLearningRate(options, step, budgetFraction(options, step, elapsed()));
+    }
 
     Result<void> setUp()
     {
