@@ -119,6 +119,33 @@ Chart psychometricChart(const std::string &title, const std::string &xLabel, con
     return chart;
 }
 
+namespace {
+
+// The legend sits in a right-hand corner of the plot; a falling curve (a
+// shift ladder) ends bottom right, a rising one (efficiency) top right.
+// Positive when more of the bands reach into the bottom-right corner than
+// into the top-right one, so the legend goes to the top.
+int rightCornerCrowding(const std::vector<MeanSdSeries> &series, bool logX, double lo, double hi)
+{
+    const auto position = [&](double x) {
+        if (logX && lo > 0 && hi > lo)
+            return std::log(x / lo) / std::log(hi / lo);
+        return hi > lo ? (x - lo) / (hi - lo) : 1.0;
+    };
+    int bottom = 0, top = 0;
+    for (const auto &s : series)
+        for (std::size_t i = 0; i < s.x.size() && i < s.mean.size(); ++i) {
+            if (position(s.x[i]) < 0.6)
+                continue;
+            const double sd = i < s.sd.size() && std::isfinite(s.sd[i]) ? s.sd[i] : 0.0;
+            bottom += s.mean[i] - sd < 0.35 ? 1 : 0;
+            top += s.mean[i] + sd > 0.65 ? 1 : 0;
+        }
+    return bottom - top;
+}
+
+} // namespace
+
 Chart meanSdChart(const std::string &title, const std::string &xLabel, const std::string &yLabel,
                   const std::vector<MeanSdSeries> &series, bool logX)
 {
@@ -147,6 +174,7 @@ Chart meanSdChart(const std::string &title, const std::string &xLabel, const std
             lo = std::min(lo, x), hi = std::max(hi, x);
     if (!logX && hi > lo)
         chart.xMin = lo - 0.04 * (hi - lo), chart.xMax = hi + 0.04 * (hi - lo);
+    chart.legendAtTop = rightCornerCrowding(series, logX, lo, hi) > 0;
     return chart;
 }
 

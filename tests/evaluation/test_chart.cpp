@@ -53,6 +53,23 @@ private slots:
         QCOMPARE(chart.series[0].lower[0], 0.4);
         QCOMPARE(chart.series[0].upper[1], 0.65);
     }
+
+    void meanSdLegendAvoidsTheCurvesEnd()
+    {
+        using cytodiff::evaluation::meanSdChart;
+        // A shift ladder falls to the bottom right: the legend goes top right.
+        const auto falling = meanSdChart("stain", "strength", "bal acc",
+                                         {{"diffusion", {0, 0.5, 1}, {1.0, 0.77, 0.4}, {}},
+                                          {"baseline", {0, 0.5, 1}, {0.97, 0.39, 0.12}, {}}},
+                                         false);
+        QVERIFY(falling.legendAtTop);
+        // An efficiency curve rises to the top right: the legend stays bottom right.
+        const auto rising = meanSdChart("eff", "n", "bal acc",
+                                        {{"diffusion", {10, 50, 150}, {0.57, 0.72, 0.77}, {0.01, 0.04, 0.01}},
+                                         {"baseline", {10, 50, 150}, {0.75, 0.82, 0.88}, {0.01, 0.02, 0.04}}},
+                                        true);
+        QVERIFY(!rising.legendAtTop);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestChart)
