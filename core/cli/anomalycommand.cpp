@@ -1,7 +1,8 @@
 // cytodiff-cli evaluate-anomaly (paper section 3.8): models trained with one
 // class left out score held-out cells of the known classes and every cell
-// of the left-out class; the ROC AUC of "low confidence" and of the zeta
-// anomaly score says how well they flag cells they have never seen.
+// of the left-out class; the ROC AUC of "low confidence", of the zeta
+// anomaly score and (diffusion) of a low class gain over the null class says
+// how well they flag cells they have never seen.
 #include "commands.h"
 
 #include "chartoutput.h"
@@ -17,6 +18,9 @@
 #include <QJsonObject>
 #include <QTextStream>
 
+#include <cmath>
+#include <limits>
+
 namespace cytodiff::cli {
 namespace {
 
@@ -25,6 +29,7 @@ struct ModelScores {
     QString modelId;
     std::vector<CellOutcome> normal, abnormal;
     double confidenceAuc = 0, zetaAuc = 0;
+    double gainAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
     double normalAccuracy = 0;
 };
 
@@ -38,6 +43,8 @@ std::vector<double> pick(const std::vector<CellOutcome> &cells, double (*f)(cons
 double negConfidence(const CellOutcome &c) { return -c.confidence; }
 double confidence(const CellOutcome &c) { return c.confidence; }
 double zeta(const CellOutcome &c) { return c.anomaly; }
+double negGain(const CellOutcome &c) { return -c.nullGain; }
+double gain(const CellOutcome &c) { return c.nullGain; }
 
 } // namespace
 
@@ -46,8 +53,9 @@ int runEvaluateAnomaly(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Anomaly detection (paper section 3.8): score held-out cells of the trained classes and all cells of the "
-        "class the models never saw (train them with --exclude-class C); report the ROC AUC of the confidence and "
-        "of the zeta anomaly score, with ROC and density plots, for the diffusion model and the baseline."));
+        "class the models never saw (train them with --exclude-class C); report the ROC AUC of the confidence, "
+        "of the zeta anomaly score and of the class gain over the null class (diffusion), with ROC and density "
+        "plots, for the diffusion model and the baseline."));
     parser.addOption({QStringLiteral("model"), QStringLiteral("Diffusion model trained without the class."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("baseline"), QStringLiteral("Baseline model trained without the class (optional)."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
@@ -55,6 +63,11 @@ int runEvaluateAnomaly(const QStringList &args)
     parser.addOption({QStringLiteral("split"), QStringLiteral("Part the normal cells come from (default test)."), QStringLiteral("part"), QStringLiteral("test")});
     parser.addOption({QStringLiteral("per-class"), QStringLiteral("At most N normal cells per class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("abnormal"), QStringLiteral("At most N cells of the left-out class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("abnormal-split"),
+                      QStringLiteral("Part the left-out class's cells come from (default all: the models never saw "
+                                     "any of them; pass the --split part to keep score choices made on validation "
+                                     "cells apart from test cells)."),
+                      QStringLiteral("part"), QStringLiteral("all")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for anomaly.json, anomaly.md, plots and per-cell CSVs."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
@@ -62,12 +75,13 @@ int runEvaluateAnomaly(const QStringList &args)
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))
         || !parser.isSet(QStringLiteral("exclude-class")) || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli evaluate-anomaly --model M [--baseline B] --data <folder|pack> --exclude-class C "
-                 "--out dir [--split test] [--per-class N] [--abnormal N]\n";
+                 "--out dir [--split test] [--per-class N] [--abnormal N] [--abnormal-split all]\n";
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!isSplitName(split)) {
-        err() << "error: --split must be all, train, validation or test\n";
+    const QString abnormalSplit = parser.value(QStringLiteral("abnormal-split"));
+    if (!isSplitName(split) || !isSplitName(abnormalSplit)) {
+        err() << "error: --split and --abnormal-split must be all, train, validation or test\n";
         return kExitUsage;
     }
     const QString excluded = parser.value(QStringLiteral("exclude-class"));
@@ -93,7 +107,7 @@ int runEvaluateAnomaly(const QStringList &args)
         models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
-    const auto options = classifyOptionsFrom(parser);
+    auto options = classifyOptionsFrom(parser);
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
 
     std::vector<ModelScores> results;
@@ -101,6 +115,7 @@ int runEvaluateAnomaly(const QStringList &args)
     json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
     json[QStringLiteral("excluded_class")] = excluded;
     json[QStringLiteral("split")] = split;
+    json[QStringLiteral("abnormal_split")] = abnormalSplit;
     json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
     QJsonArray modelsJson;
     for (const auto &[role, path] : models) {
@@ -117,7 +132,7 @@ int runEvaluateAnomaly(const QStringList &args)
         const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
         const auto normalItems = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
                                              [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
-        auto abnormalItems = selectItems(source->items(), QStringLiteral("all"), 0,
+        auto abnormalItems = selectItems(source->items(), abnormalSplit, 0,
                                          [&](const EvalItem &item) { return item.className == excluded; });
         const int abnormalCap = parser.value(QStringLiteral("abnormal")).toInt();
         if (abnormalCap > 0 && abnormalItems.size() > abnormalCap)
@@ -126,6 +141,13 @@ int runEvaluateAnomaly(const QStringList &args)
             err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
             return kExitBadInput;
         }
+        if (abnormalItems.isEmpty()) {
+            err() << "error: no cells of '" << excluded << "' in the " << abnormalSplit << " part of the data\n";
+            return kExitBadInput;
+        }
+        // The baseline has no null class; a diffusion model pays one more
+        // network evaluation per trial for it.
+        options.nullGain = model->card().kind != "baseline";
         ModelScores scores;
         scores.role = role;
         scores.modelId = QString::fromStdString(model->card().modelId());
@@ -137,6 +159,8 @@ int runEvaluateAnomaly(const QStringList &args)
             return kExitBadInput;
         scores.confidenceAuc = evaluation::rocAuc(pick(scores.abnormal, negConfidence), pick(scores.normal, negConfidence));
         scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
+        if (options.nullGain)
+            scores.gainAuc = evaluation::rocAuc(pick(scores.abnormal, negGain), pick(scores.normal, negGain));
         scores.normalAccuracy = summarise(model->card().classNames, scores.normal).balancedAccuracy();
         std::vector<CellOutcome> all = scores.normal;
         all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
@@ -152,6 +176,8 @@ int runEvaluateAnomaly(const QStringList &args)
         m[QStringLiteral("abnormal_cells")] = int(scores.abnormal.size());
         m[QStringLiteral("auc_confidence")] = scores.confidenceAuc;
         m[QStringLiteral("auc_zeta")] = scores.zetaAuc;
+        if (options.nullGain)
+            m[QStringLiteral("auc_null_gain")] = scores.gainAuc;
         m[QStringLiteral("normal_balanced_accuracy")] = scores.normalAccuracy;
         modelsJson.append(m);
         results.push_back(std::move(scores));
@@ -170,6 +196,10 @@ int runEvaluateAnomaly(const QStringList &args)
         if (r.role != QLatin1String("baseline")) // the baseline's zeta is its negated confidence
             rocs.push_back({r.role.toStdString() + " zeta", evaluation::rocCurve(pick(r.abnormal, zeta), pick(r.normal, zeta)),
                             r.zetaAuc, 0x009e73});
+        if (!std::isnan(r.gainAuc))
+            rocs.push_back({r.role.toStdString() + " class gain",
+                            evaluation::rocCurve(pick(r.abnormal, negGain), pick(r.normal, negGain)), r.gainAuc,
+                            0xcc79a7});
     }
     writeChart(evaluation::rocChart("Unseen class '" + excluded.toStdString() + "' vs known classes", rocs), *dir,
                QStringLiteral("roc.png"), json);
@@ -182,20 +212,30 @@ int runEvaluateAnomaly(const QStringList &args)
             writeChart(evaluation::kdeChart(r.role.toStdString() + ": zeta anomaly score", "zeta anomaly score",
                                             pick(r.normal, zeta), pick(r.abnormal, zeta), r.zetaAuc, false),
                        *dir, QStringLiteral("kde_%1_zeta.png").arg(r.role), json);
+        if (!std::isnan(r.gainAuc))
+            writeChart(evaluation::kdeChart(r.role.toStdString() + ": class gain over the null class",
+                                            "best class's error gain over the null class", pick(r.normal, gain),
+                                            pick(r.abnormal, gain), r.gainAuc, false),
+                       *dir, QStringLiteral("kde_%1_gain.png").arg(r.role), json);
     }
 
     QString md;
     QTextStream text(&md);
     text << "# Anomaly detection: '" << excluded << "' never seen in training\n\n";
     text << "Data " << parser.value(QStringLiteral("data")) << "; normal cells from the " << split
-         << " part, all cells of the left-out class. Protocol " << parser.value(QStringLiteral("protocol"))
+         << " part, cells of the left-out class from "
+         << (abnormalSplit == QLatin1String("all") ? QStringLiteral("every part") : QStringLiteral("the %1 part").arg(abnormalSplit))
+         << ". Protocol " << parser.value(QStringLiteral("protocol"))
          << ". AUC: probability that a left-out cell scores as more anomalous than a normal one (paper: "
-            "diffusion 0.976, ViT-B/16 0.919 on PBC erythroblasts).\n\n";
-    text << "| model | role | normal cells | left-out cells | AUC confidence | AUC zeta | balanced accuracy (normal) |\n"
-            "|---|---|---|---|---|---|---|\n";
+            "diffusion 0.976, ViT-B/16 0.919 on PBC erythroblasts). Class gain: the null (unconditional) class's "
+            "error minus the best class's, an estimate of log p(x|y) - log p(x); a low gain flags the cell.\n\n";
+    text << "| model | role | normal cells | left-out cells | AUC confidence | AUC zeta | AUC class gain | "
+            "balanced accuracy (normal) |\n"
+            "|---|---|---|---|---|---|---|---|\n";
     for (const auto &r : results)
         text << "| " << r.modelId << " | " << r.role << " | " << r.normal.size() << " | " << r.abnormal.size() << " | "
              << QString::number(r.confidenceAuc, 'f', 3) << " | " << QString::number(r.zetaAuc, 'f', 3) << " | "
+             << (std::isnan(r.gainAuc) ? QStringLiteral("-") : QString::number(r.gainAuc, 'f', 3)) << " | "
              << percent(r.normalAccuracy) << "% |\n";
     const QJsonArray plots = json.value(QStringLiteral("plots")).toArray();
     if (!plots.isEmpty()) {

@@ -213,6 +213,7 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         outcome.anomaly = result->anomaly;
         outcome.margin = scoreMargin(*result);
         outcome.bestError = result->errors.empty() ? -result->confidence : result->errors[result->predicted];
+        outcome.nullGain = result->nullGain;
         outcome.nfe = result->nfe;
         correct += outcome.correct();
         outcomes.push_back(outcome);
@@ -282,7 +283,7 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
         return false;
     QTextStream csv(&file);
-    csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error\n";
+    csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain\n";
     for (const auto &o : outcomes) {
         const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
                                       ? QString::fromStdString(classes[std::size_t(o.predicted)])
@@ -291,7 +292,8 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         name.replace(QLatin1Char(','), QLatin1Char('_'));
         csv << name << ',' << o.truth << ',' << predicted << ',' << (o.correct() ? 1 : 0) << ','
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
-            << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << '\n';
+            << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
+            << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << '\n';
     }
     return true;
 }

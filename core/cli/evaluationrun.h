@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -68,6 +69,10 @@ struct CellOutcome {
     // The predicted class's mean weighted error (diffusion; lower = the
     // image is better explained by its best class), or -confidence.
     double bestError = 0;
+    // The null class's error minus the predicted class's (diffusion, when
+    // asked for; NaN otherwise): how much better the best class explains
+    // the image than "any cell" does.
+    double nullGain = std::numeric_limits<double>::quiet_NaN();
     int nfe = 0;
     bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
 };
@@ -100,7 +105,8 @@ struct AccuracySummary {
 };
 AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes);
 
-// name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error
+// name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain
+// (null_gain empty when not measured)
 bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
                       const std::vector<std::string> &classes);
 

@@ -118,6 +118,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     std::iota(active.begin(), active.end(), 0);
     // errors[c][n]: weighted error of class c in trial n (trials while active).
     std::vector<std::vector<double>> errors(numClasses);
+    std::vector<double> nullErrors; // null class per trial (no class offset)
     ClassifyResult result;
 
     if (residuals) {
@@ -145,27 +146,34 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * x0.unsqueeze(0)
                 + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,3,R,R]
 
-        // Paired design: every active class sees the same (t, eps).
-        auto batchZ = zt.repeat({a, 1, 1, 1});                                                   // [a*k,3,R,R]
-        auto batchT = torch::tensor(times).repeat({a});                                          // [a*k]
-        auto batchC = torch::tensor(std::vector<std::int64_t>(active.begin(), active.end()))
-                          .repeat_interleave(k);                                                 // [a*k]
-        auto predicted = eps(batchZ, batchT, batchC);                                            // [a*k,3,R,R]
-        auto residual = noise.repeat({a, 1, 1, 1}) - predicted;                                  // [a*k,3,R,R]
-        auto squared = (residual.pow(2) * mask).sum({1, 2, 3}) / maskElements;                   // [a*k]
+        // Paired design: every active class (and the null class, index
+        // numClasses, when asked for) sees the same (t, eps).
+        std::vector<std::int64_t> rowClasses(active.begin(), active.end());
+        if (options.nullGain)
+            rowClasses.push_back(numClasses);
+        const int rows = int(rowClasses.size());
+        auto batchZ = zt.repeat({rows, 1, 1, 1});                                                // [rows*k,3,R,R]
+        auto batchT = torch::tensor(times).repeat({rows});                                       // [rows*k]
+        auto batchC = torch::tensor(rowClasses).repeat_interleave(k);                            // [rows*k]
+        auto predicted = eps(batchZ, batchT, batchC);                                            // [rows*k,3,R,R]
+        auto residual = noise.repeat({rows, 1, 1, 1}) - predicted;                               // [rows*k,3,R,R]
+        auto squared = (residual.pow(2) * mask).sum({1, 2, 3}) / maskElements;                   // [rows*k]
         auto squaredData = squared.contiguous();
         const float *values = squaredData.data_ptr<float>();
         for (int ci = 0; ci < a; ++ci)
             for (int i = 0; i < k; ++i)
                 errors[active[ci]].push_back(values[ci * k + i] / errorScale(times[i]) + offsetOf(active[ci]));
+        if (options.nullGain)
+            for (int i = 0; i < k; ++i)
+                nullErrors.push_back(values[a * k + i] / errorScale(times[i]));
         if (residuals) {
-            auto perClass = residual.view({a, k, 3, resolution, resolution}).sum(1); // [a,3,R,R]
+            auto perClass = residual.narrow(0, 0, a * k).view({a, k, 3, resolution, resolution}).sum(1); // [a,3,R,R]
             for (int ci = 0; ci < a; ++ci) {
                 residuals->sums[active[ci]] += perClass[ci];
                 residuals->counts[active[ci]] += k;
             }
         }
-        result.nfe += a * k;
+        result.nfe += rows * k;
         trial += k;
 
         if (trial < options.trialsMin || residuals)
@@ -206,6 +214,14 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         for (std::size_t n = 0; n < errors[c].size(); ++n)
             gap += errors[c][n] - winner[n];
         result.errors[c] = winnerMean + gap / double(errors[c].size());
+    }
+    if (options.nullGain && !nullErrors.empty()) {
+        // The winner saw every trial (it is never pruned), so the pairs line
+        // up; its class offset is taken out to compare raw errors.
+        double gain = 0.0;
+        for (std::size_t n = 0; n < nullErrors.size(); ++n)
+            gain += nullErrors[n] - (winner[n] - offsetOf(result.predicted));
+        result.nullGain = gain / double(nullErrors.size());
     }
     summarizeErrors(result, options.anomalyK, classOffsets.empty() ? 0.0 : scoreTemperature);
     return result;

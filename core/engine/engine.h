@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -72,6 +73,9 @@ struct ClassifyOptions {
     Weighting weighting = Weighting::Default;
     // Apply the model card's fitted class offsets (only with fitted weighting).
     bool classOffsets = true;
+    // Also run the unconditional (null) class on every trial, for nullGain.
+    // Costs one more network evaluation per trial; diffusion models only.
+    bool nullGain = false;
 
     // Fills the -1 fields with the protocol's defaults.
     ClassifyOptions resolved() const;
@@ -86,6 +90,11 @@ struct ClassifyResult {
     double anomaly = 0.0;             // -zeta: high = unlike any trained class
     int nfe = 0;                      // network evaluations spent
     int trials = 0;
+    // With ClassifyOptions::nullGain: the null class's mean weighted error
+    // minus the predicted class's, over the same trials. An estimate of
+    // log p(x|y) - log p(x): small when no trained class explains the image
+    // better than "any cell" does. NaN when not measured.
+    double nullGain = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HeatmapResult {

@@ -106,11 +106,11 @@ private slots:
         QVERIFY(cells.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
-        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error"));
+        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain"));
         QVERIFY(lines.at(1).contains(QStringLiteral(",platelet,")) || lines.at(1).contains(QStringLiteral(",neutrophil,")));
         for (int i = 1; i < lines.size(); ++i) {
             bool ok = false;
-            const double margin = lines.at(i).section(QLatin1Char(','), -2, -2).toDouble(&ok);
+            const double margin = lines.at(i).section(QLatin1Char(','), 7, 7).toDouble(&ok);
             QVERIFY2(ok && margin >= 0.0 && margin <= 1.0, qPrintable(lines.at(i)));
         }
 
@@ -230,8 +230,39 @@ private slots:
             QVERIFY(auc >= 0 && auc <= 1);
         }
         QCOMPARE(models.at(1).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("baseline"));
-        QVERIFY(QFile::exists(outDir + QStringLiteral("/cells_diffusion.csv")));
+        // The class gain over the null class: diffusion only.
+        const double gainAuc = models.at(0).toObject().value(QStringLiteral("auc_null_gain")).toDouble(-1);
+        QVERIFY2(gainAuc >= 0 && gainAuc <= 1, qPrintable(QString::number(gainAuc)));
+        QVERIFY(!models.at(1).toObject().contains(QStringLiteral("auc_null_gain")));
+        const auto lastColumn = [](const QString &path) {
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+                return QStringList();
+            QStringList values;
+            for (const auto &line : QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+                values.append(line.section(QLatin1Char(','), -1));
+            return values;
+        };
+        const auto diffusionGains = lastColumn(outDir + QStringLiteral("/cells_diffusion.csv"));
+        QCOMPARE(diffusionGains.size(), 1 + 12 + 5);
+        QCOMPARE(diffusionGains.first(), QStringLiteral("null_gain"));
+        for (int i = 1; i < diffusionGains.size(); ++i) {
+            bool ok = false;
+            diffusionGains[i].toDouble(&ok);
+            QVERIFY2(ok, qPrintable(diffusionGains[i]));
+        }
+        const auto baselineGains = lastColumn(outDir + QStringLiteral("/cells_baseline.csv"));
+        QCOMPARE(baselineGains.size(), 1 + 12 + 5);
+        QVERIFY(baselineGains.mid(1).join(QString()).isEmpty());
         QVERIFY(r.out.contains(QStringLiteral("AUC confidence")));
+        QVERIFY(r.out.contains(QStringLiteral("AUC class gain")));
+
+        r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),
+                {QStringLiteral("--model"), diffusion, QStringLiteral("--data"), m_labelled, QStringLiteral("--exclude-class"),
+                 QStringLiteral("platelet"), QStringLiteral("--abnormal-split"), QStringLiteral("later"),
+                 QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains(QStringLiteral("--abnormal-split")));
 
         // A model that knows the class is refused with a reason.
         r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),

@@ -131,6 +131,48 @@ private slots:
                  qPrintable(QStringLiteral("%1 vs %2").arg(matched->nfe).arg(mismatched->nfe)));
     }
 
+    // The null class (index numClasses) believes in the average image. A
+    // cell that is one of the classes gains from being conditioned on it; a
+    // cell like none of them is explained as well or better by the null
+    // class. Without the option the gain is not measured.
+    void nullGainSeparatesKnownFromUnknownCells()
+    {
+        NoiseSchedule schedule;
+        const int classes = 2;
+        auto tmpl = templates(classes + 1); // rows 0, 1: classes; row 2: null
+        tmpl[0].fill_(-0.6);
+        tmpl[1].fill_(0.6);
+        tmpl[2].fill_(0.0);
+        auto options = fastOptions();
+        options.nullGain = true;
+        bool paired = true;
+        auto known = runClassifier(fakeNetwork(tmpl, schedule, 0.3, nullptr, &paired), schedule, tmpl[0], classes,
+                                   options, snrScale(schedule), {});
+        auto unknown = runClassifier(fakeNetwork(tmpl, schedule, 0.3), schedule, torch::full({3, kRes, kRes}, 0.1),
+                                     classes, options, snrScale(schedule), {});
+        QVERIFY(known.ok() && unknown.ok());
+        QVERIFY(paired);
+        QCOMPARE(known->predicted, 0);
+        QVERIFY2(known->nullGain > 0, qPrintable(QString::number(known->nullGain)));
+        QVERIFY2(unknown->nullGain < known->nullGain / 4, qPrintable(QString::number(unknown->nullGain)));
+        // One more evaluation per trial, and none of it counted as a class's.
+        QCOMPARE(known->nfe, known->trialsPerClass[0] + known->trialsPerClass[1] + known->trials);
+
+        // Class offsets move the decision, not the gain: the winner's own
+        // offset is taken out before comparing with the null class.
+        auto shifted = runClassifier(fakeNetwork(tmpl, schedule, 0.3), schedule, tmpl[0], classes, options,
+                                     snrScale(schedule), {}, nullptr, {5.0, 5.0});
+        QVERIFY(shifted.ok());
+        QCOMPARE(shifted->predicted, 0);
+        QVERIFY(std::fabs(shifted->nullGain - known->nullGain) < 1e-6 * std::fabs(known->nullGain) + 1e-9);
+
+        auto plain = runClassifier(fakeNetwork(tmpl, schedule, 0.3), schedule, tmpl[0], classes, fastOptions(),
+                                   snrScale(schedule), {});
+        QVERIFY(plain.ok());
+        QVERIFY(std::isnan(plain->nullGain));
+        QCOMPARE(plain->nfe, plain->trialsPerClass[0] + plain->trialsPerClass[1]);
+    }
+
     void noPruningBeforeTrialsMin()
     {
         NoiseSchedule schedule;
