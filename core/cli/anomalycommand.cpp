@@ -85,26 +85,18 @@ int runEvaluateAnomaly(const QStringList &args)
         return kExitUsage;
     }
     const QString excluded = parser.value(QStringLiteral("exclude-class"));
-    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
-    if (!dir) {
-        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+    auto inputs = openStudyInputs(parser);
+    if (!inputs)
         return kExitBadInput;
-    }
-    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
-    if (!source) {
-        err() << "error: " << QString::fromStdString(source.error()) << "\n";
-        return kExitBadInput;
-    }
-    if (!source->classNames().contains(excluded)) {
+    const QDir &dir = inputs->dir;
+    const EvalSource &source = inputs->source;
+    if (!source.classNames().contains(excluded)) {
         err() << "error: the data has no class '" << excluded << "' (it has "
-              << source->classNames().join(QStringLiteral(", ")) << ")\n";
+              << source.classNames().join(QStringLiteral(", ")) << ")\n";
         return kExitBadInput;
     }
 
-    QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};
-    if (parser.isSet(QStringLiteral("baseline")))
-        models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
+    const auto models = studyModels(parser);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     auto options = classifyOptionsFrom(parser);
@@ -130,9 +122,9 @@ int runEvaluateAnomaly(const QStringList &args)
             return kExitBadInput;
         }
         const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto normalItems = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+        const auto normalItems = selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
                                              [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
-        auto abnormalItems = selectItems(source->items(), abnormalSplit, 0,
+        auto abnormalItems = selectItems(source.items(), abnormalSplit, 0,
                                          [&](const EvalItem &item) { return item.className == excluded; });
         const int abnormalCap = parser.value(QStringLiteral("abnormal")).toInt();
         if (abnormalCap > 0 && abnormalItems.size() > abnormalCap)
@@ -151,9 +143,9 @@ int runEvaluateAnomaly(const QStringList &args)
         ModelScores scores;
         scores.role = role;
         scores.modelId = QString::fromStdString(model->card().modelId());
-        scores.normal = classifyItems(*model, *source, normalItems, truthOf, options, seed, {}, stop,
+        scores.normal = classifyItems(*model, source, normalItems, truthOf, options, seed, {}, stop,
                                       role + QStringLiteral(" normal"));
-        scores.abnormal = classifyItems(*model, *source, abnormalItems, truthOf, options, seed + 1000003, {}, stop,
+        scores.abnormal = classifyItems(*model, source, abnormalItems, truthOf, options, seed + 1000003, {}, stop,
                                         role + QStringLiteral(" ") + excluded);
         if (stop())
             return kExitBadInput;
@@ -164,7 +156,7 @@ int runEvaluateAnomaly(const QStringList &args)
         scores.normalAccuracy = summarise(model->card().classNames, scores.normal).balancedAccuracy();
         std::vector<CellOutcome> all = scores.normal;
         all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
-        writeOutcomesCsv(dir->filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
+        writeOutcomesCsv(dir.filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
 
         QJsonObject m;
         m[QStringLiteral("role")] = role;
@@ -201,22 +193,22 @@ int runEvaluateAnomaly(const QStringList &args)
                             evaluation::rocCurve(pick(r.abnormal, negGain), pick(r.normal, negGain)), r.gainAuc,
                             0xcc79a7});
     }
-    writeChart(evaluation::rocChart("Unseen class '" + excluded.toStdString() + "' vs known classes", rocs), *dir,
+    writeChart(evaluation::rocChart("Unseen class '" + excluded.toStdString() + "' vs known classes", rocs), dir,
                QStringLiteral("roc.png"), json);
     for (const auto &r : results) {
         auto chart = evaluation::kdeChart(r.role.toStdString() + ": confidence, normal vs " + excluded.toStdString(),
                                           "Confidence (normalised to the maximum)", pick(r.normal, confidence),
                                           pick(r.abnormal, confidence), r.confidenceAuc);
-        writeChart(chart, *dir, QStringLiteral("kde_%1_confidence.png").arg(r.role), json);
+        writeChart(chart, dir, QStringLiteral("kde_%1_confidence.png").arg(r.role), json);
         if (r.role != QLatin1String("baseline"))
             writeChart(evaluation::kdeChart(r.role.toStdString() + ": zeta anomaly score", "zeta anomaly score",
                                             pick(r.normal, zeta), pick(r.abnormal, zeta), r.zetaAuc, false),
-                       *dir, QStringLiteral("kde_%1_zeta.png").arg(r.role), json);
+                       dir, QStringLiteral("kde_%1_zeta.png").arg(r.role), json);
         if (!std::isnan(r.gainAuc))
             writeChart(evaluation::kdeChart(r.role.toStdString() + ": class gain over the null class",
                                             "best class's error gain over the null class", pick(r.normal, gain),
                                             pick(r.abnormal, gain), r.gainAuc, false),
-                       *dir, QStringLiteral("kde_%1_gain.png").arg(r.role), json);
+                       dir, QStringLiteral("kde_%1_gain.png").arg(r.role), json);
     }
 
     QString md;
@@ -244,7 +236,7 @@ int runEvaluateAnomaly(const QStringList &args)
             text << "![" << p.toString() << "](" << p.toString() << ")\n";
     }
     out() << md;
-    return writeReport(*dir, QStringLiteral("anomaly"), json, md) ? kExitOk : kExitBadInput;
+    return writeReport(dir, QStringLiteral("anomaly"), json, md) ? kExitOk : kExitBadInput;
 }
 
 } // namespace cytodiff::cli

@@ -1,5 +1,6 @@
 #include "evaluationrun.h"
 
+#include "chartoutput.h"
 #include "clistream.h"
 #include "imageio.h"
 #include "labelledset.h"
@@ -113,6 +114,30 @@ bool inSplit(const EvalItem &item, const QString &split)
     return split == QLatin1String("all") || (split == QLatin1String("train") && item.split == engine::Split::Train)
            || (split == QLatin1String("validation") && item.split == engine::Split::Validation)
            || (split == QLatin1String("test") && item.split == engine::Split::Test);
+}
+
+std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser)
+{
+    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
+    if (!dir) {
+        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+        return std::nullopt;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
+        return std::nullopt;
+    }
+    return StudyInputs{*dir, std::move(*source)};
+}
+
+QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser)
+{
+    QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};
+    if (parser.isSet(QStringLiteral("baseline")))
+        models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
+    return models;
 }
 
 QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, int perClass,

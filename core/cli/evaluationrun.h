@@ -10,6 +10,7 @@
 #include "trainingdata.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QList>
 #include <QString>
 
@@ -17,6 +18,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cytodiff::cli {
@@ -46,6 +48,20 @@ private:
     QList<EvalItem> m_items;
     std::shared_ptr<const engine::TrainingData> m_pack;
 };
+
+// What the model-comparing studies (evaluate-anomaly, evaluate-shift) open
+// before their first cell: the report folder (--out), the intra-op thread
+// count (--threads) and the data (--data). Errors are already written to
+// standard error when it returns nothing.
+struct StudyInputs {
+    QDir dir;
+    EvalSource source;
+};
+std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser);
+
+// (role, path): the diffusion model (--model), then the baseline
+// (--baseline) when given.
+QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser);
 
 // "all", "train", "validation", "test".
 bool isSplitName(const QString &split);

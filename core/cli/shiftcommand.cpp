@@ -60,20 +60,12 @@ int runEvaluateShift(const QStringList &args)
         err() << "error: --split must be all, train, validation or test, and --levels must list numbers\n";
         return kExitUsage;
     }
-    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
-    if (!dir) {
-        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+    auto inputs = openStudyInputs(parser);
+    if (!inputs)
         return kExitBadInput;
-    }
-    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
-    if (!source) {
-        err() << "error: " << QString::fromStdString(source.error()) << "\n";
-        return kExitBadInput;
-    }
-    QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};
-    if (parser.isSet(QStringLiteral("baseline")))
-        models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
+    const QDir &dir = inputs->dir;
+    const EvalSource &source = inputs->source;
+    const auto models = studyModels(parser);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     const auto options = classifyOptionsFrom(parser);
@@ -99,7 +91,7 @@ int runEvaluateShift(const QStringList &args)
             return kExitBadInput;
         }
         const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto items = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+        const auto items = selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
                                        [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
         if (items.isEmpty()) {
             err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
@@ -111,7 +103,7 @@ int runEvaluateShift(const QStringList &args)
         QJsonArray balanced, accuracy, confidence;
         rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
         for (std::size_t i = 0; i < shifts.size(); ++i) {
-            const auto outcomes = classifyItems(*model, *source, items, truthOf, options, seed, shifts[i], stop,
+            const auto outcomes = classifyItems(*model, source, items, truthOf, options, seed, shifts[i], stop,
                                                 role + QStringLiteral(" ") + QString::fromStdString(shifts[i].describe()));
             if (stop())
                 return kExitBadInput;
@@ -141,7 +133,7 @@ int runEvaluateShift(const QStringList &args)
     json[QStringLiteral("models")] = modelsJson;
     auto chart = evaluation::meanSdChart("Balanced accuracy under a synthetic " + kind.toStdString() + " shift",
                                          kind.toStdString() + " shift strength", "Balanced accuracy", series, false);
-    writeChart(chart, *dir, QStringLiteral("shift.png"), json);
+    writeChart(chart, dir, QStringLiteral("shift.png"), json);
 
     QString md;
     QTextStream text(&md);
@@ -157,7 +149,7 @@ int runEvaluateShift(const QStringList &args)
     if (json.contains(QStringLiteral("plots")))
         text << "\n![shift.png](shift.png)\n";
     out() << md;
-    return writeReport(*dir, QStringLiteral("shift"), json, md) ? kExitOk : kExitBadInput;
+    return writeReport(dir, QStringLiteral("shift"), json, md) ? kExitOk : kExitBadInput;
 }
 
 } // namespace cytodiff::cli
