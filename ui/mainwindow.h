@@ -132,6 +132,10 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    // Asks where to save (the case's name with `suffix`, in Documents) and
+    // writes there, reporting the outcome.
+    void exportInteractive(const QString &title, const QString &suffix, const QString &filter,
+                           const std::function<Result<void>(const QString &)> &write);
     void createActions();
     void createReviewActions();
     void createMenus();

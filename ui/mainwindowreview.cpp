@@ -326,25 +326,25 @@ Result<void> MainWindow::exportReportPdf(const QString &path)
 
 void MainWindow::exportCsvInteractive()
 {
-    const QString start = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                              .filePath(safeFileName(caseName(m_browser->currentCaseId())) + QStringLiteral(".csv"));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export cells as CSV"), start, tr("CSV files (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (auto written = exportCellCsv(path); !written)
-        showError(tr("Cannot export"), QString::fromStdString(written.error()));
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 8000);
+    exportInteractive(tr("Export cells as CSV"), QStringLiteral(".csv"), tr("CSV files (*.csv)"),
+                      [this](const QString &path) { return exportCellCsv(path); });
 }
 
 void MainWindow::exportPdfInteractive()
 {
+    exportInteractive(tr("Export case report"), QStringLiteral(".pdf"), tr("PDF files (*.pdf)"),
+                      [this](const QString &path) { return exportReportPdf(path); });
+}
+
+void MainWindow::exportInteractive(const QString &title, const QString &suffix, const QString &filter,
+                                   const std::function<Result<void>(const QString &)> &write)
+{
     const QString start = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                              .filePath(safeFileName(caseName(m_browser->currentCaseId())) + QStringLiteral(".pdf"));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export case report"), start, tr("PDF files (*.pdf)"));
+                              .filePath(safeFileName(caseName(m_browser->currentCaseId())) + suffix);
+    const QString path = QFileDialog::getSaveFileName(this, title, start, filter);
     if (path.isEmpty())
         return;
-    if (auto written = exportReportPdf(path); !written)
+    if (auto written = write(path); !written)
         showError(tr("Cannot export"), QString::fromStdString(written.error()));
     else
         statusBar()->showMessage(tr("Wrote %1").arg(QDir::toNativeSeparators(path)), 8000);
