@@ -101,6 +101,8 @@ int runEvaluate(const QStringList &args)
     parser.addOption({QStringLiteral("shift"), QStringLiteral("Synthetic shift, e.g. stain:0.3, scale:0.8, blur:1 or "
                                                               "stain:0.3,scale:0.8."), QStringLiteral("spec")});
     addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("null-gain"), QStringLiteral("Also score each cell against the null class (cells.csv's "
+                                                                  "null_gain; one more network evaluation per trial).")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
@@ -169,7 +171,9 @@ int runEvaluate(const QStringList &args)
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     double seconds = 0;
     std::vector<CellOutcome> outcomes;
-    for (auto &o : classifyItems(*model, *source, work, truthOf, classifyOptionsFrom(parser),
+    auto options = classifyOptionsFrom(parser);
+    options.nullGain = parser.isSet(QStringLiteral("null-gain"));
+    for (auto &o : classifyItems(*model, *source, work, truthOf, options,
                                  parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,
                                  QStringLiteral("evaluated"), &seconds)) {
         o.truth = mapped(o.truth);

@@ -94,7 +94,7 @@ private slots:
         auto r = run(cli::runEvaluate, QStringLiteral("evaluate"),
                      {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--class-map"), map,
                       QStringLiteral("--shift"), QStringLiteral("stain:0.3,scale:0.8"), QStringLiteral("--trials-max"),
-                      QStringLiteral("8"), QStringLiteral("--out"), outDir});
+                      QStringLiteral("8"), QStringLiteral("--null-gain"), QStringLiteral("--out"), outDir});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("not in the model, not scored: smudge")), qPrintable(r.err));
         const auto json = readJson(outDir + QStringLiteral("/evaluation.json"));
@@ -112,6 +112,8 @@ private slots:
             bool ok = false;
             const double margin = lines.at(i).section(QLatin1Char(','), 7, 7).toDouble(&ok);
             QVERIFY2(ok && margin >= 0.0 && margin <= 1.0, qPrintable(lines.at(i)));
+            lines.at(i).section(QLatin1Char(','), -1).toDouble(&ok); // --null-gain: measured for every cell
+            QVERIFY2(ok, qPrintable(lines.at(i)));
         }
 
         // Bad inputs: a malformed shift is a usage error, a broken map bad input.
