@@ -5,6 +5,7 @@
 
 #include "database.h"
 #include "engine.h"
+#include "evaluationrun.h"
 #include "imageio.h"
 #include "labelledset.h"
 #include "workspace.h"
@@ -107,43 +108,6 @@ QString csvField(const QString &text)
     return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
-engine::ClassifyOptions classifyOptions(const QCommandLineParser &parser)
-{
-    engine::ClassifyOptions o;
-    o.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
-                                                                                      : engine::Protocol::Fast;
-    auto intOr = [&](const char *name, int fallback) {
-        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toInt() : fallback;
-    };
-    auto doubleOr = [&](const char *name, double fallback) {
-        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toDouble() : fallback;
-    };
-    o.trialsMin = intOr("trials-min", -1);
-    o.trialsMax = intOr("trials-max", -1);
-    o.trialsPerRound = intOr("round", -1);
-    o.pValue = doubleOr("p-value", -1.0);
-    o.tMin = doubleOr("t-min", -1.0);
-    o.tMax = doubleOr("t-max", -1.0);
-    o.seed = parser.value(QStringLiteral("seed")).toULongLong();
-    o.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
-    return o;
-}
-
-void addClassifyOptions(QCommandLineParser &parser)
-{
-    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper (the published estimator)."),
-                      QStringLiteral("name"), QStringLiteral("fast")});
-    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning starts."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("p-value"), QStringLiteral("Pruning threshold of the paired t-test (default 2e-3)."), QStringLiteral("P")});
-    parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
-    parser.addOption({QStringLiteral("weighting"), QStringLiteral("Per-trial error scale: fitted, paper or uniform "
-                                                                  "(default: fitted for fast, paper for paper)."),
-                      QStringLiteral("name")});
-    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
-}
-
 } // namespace
 
 int runClassify(const QStringList &args)
@@ -151,7 +115,7 @@ int runClassify(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Classify cell images or a case with a diffusion model."));
     addModelOptions(parser);
-    addClassifyOptions(parser);
+    addEstimatorOptions(parser);
     parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
@@ -170,7 +134,8 @@ int runClassify(const QStringList &args)
     auto model = loadModel(parser);
     if (!model)
         return fail(model.error());
-    const auto options = classifyOptions(parser);
+    auto options = estimatorOptionsFrom(parser);
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
 
     // Work items: (label for the CSV, cell id or -1, file path or empty).
     struct Item {

@@ -156,31 +156,54 @@ QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, 
     return chosen;
 }
 
+void addEstimatorOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper (the published estimator)."),
+                      QStringLiteral("name"), QStringLiteral("fast")});
+    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning starts."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("p-value"), QStringLiteral("Pruning threshold of the paired t-test (default 2e-3)."),
+                      QStringLiteral("P")});
+    parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("weighting"), QStringLiteral("Per-trial error scale: fitted, paper or uniform "
+                                                                  "(default: fitted for fast, paper for paper)."),
+                      QStringLiteral("name")});
+}
+
+engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser)
+{
+    engine::ClassifyOptions options;
+    options.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
+                                                                                            : engine::Protocol::Fast;
+    // Unset options keep the engine's "-1 = the protocol's default".
+    const auto intOr = [&](const char *name, int fallback) {
+        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toInt() : fallback;
+    };
+    const auto doubleOr = [&](const char *name, double fallback) {
+        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toDouble() : fallback;
+    };
+    options.trialsMin = intOr("trials-min", options.trialsMin);
+    options.trialsMax = intOr("trials-max", options.trialsMax);
+    options.trialsPerRound = intOr("round", options.trialsPerRound);
+    options.pValue = doubleOr("p-value", options.pValue);
+    options.tMin = doubleOr("t-min", options.tMin);
+    options.tMax = doubleOr("t-max", options.tMax);
+    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
+    return options;
+}
+
 void addClassifyOptions(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper."), QStringLiteral("name"), QStringLiteral("fast")});
-    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
-    parser.addOption({QStringLiteral("weighting"), QStringLiteral("fitted, paper or uniform per-trial error scale."),
-                      QStringLiteral("name")});
+    addEstimatorOptions(parser);
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
 }
 
 engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser)
 {
-    engine::ClassifyOptions options;
-    options.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
-                                                                                            : engine::Protocol::Fast;
-    if (parser.isSet(QStringLiteral("trials-max")))
-        options.trialsMax = parser.value(QStringLiteral("trials-max")).toInt();
-    if (parser.isSet(QStringLiteral("trials-min")))
-        options.trialsMin = parser.value(QStringLiteral("trials-min")).toInt();
-    if (parser.isSet(QStringLiteral("t-max")))
-        options.tMax = parser.value(QStringLiteral("t-max")).toDouble();
-    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
-    return options;
+    return estimatorOptionsFrom(parser);
 }
 
 namespace {

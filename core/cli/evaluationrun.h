@@ -93,7 +93,12 @@ struct CellOutcome {
     bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
 };
 
-// Classify options shared by every command that classifies.
+// The estimator's options (protocol, trials, pruning, time range,
+// weighting), shared by every command that classifies.
+void addEstimatorOptions(QCommandLineParser &parser);
+engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
+// The estimator's options plus --threads and --seed, for the evaluate-*
+// commands (classify takes those two with its model options).
 void addClassifyOptions(QCommandLineParser &parser);
 engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser);
 

@@ -94,7 +94,10 @@ private slots:
         auto r = run(cli::runEvaluate, QStringLiteral("evaluate"),
                      {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--class-map"), map,
                       QStringLiteral("--shift"), QStringLiteral("stain:0.3,scale:0.8"), QStringLiteral("--trials-max"),
-                      QStringLiteral("8"), QStringLiteral("--null-gain"), QStringLiteral("--out"), outDir});
+                      QStringLiteral("8"), QStringLiteral("--null-gain"), QStringLiteral("--out"), outDir,
+                      // The estimator options classify takes are shared by every evaluate-* command.
+                      QStringLiteral("--round"), QStringLiteral("4"), QStringLiteral("--p-value"), QStringLiteral("0.01"),
+                      QStringLiteral("--t-min"), QStringLiteral("0.05")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("not in the model, not scored: smudge")), qPrintable(r.err));
         const auto json = readJson(outDir + QStringLiteral("/evaluation.json"));
