@@ -19,6 +19,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 namespace cytodiff::cli {
@@ -80,6 +81,26 @@ std::vector<int> intList(const QString &text)
     return values;
 }
 
+// A model of an earlier run of the study, when it is the one this run
+// would train: same kind, trained on exactly these cells (content hash),
+// for the same number of steps (or at least the minutes asked for, less
+// the last few seconds a wall-clock budget can fall short by).
+std::optional<engine::Model> reusableModel(const std::string &path, bool baseline, const std::string &dataHash,
+                                           bool byMinutes, double budget)
+{
+    if (!QFile::exists(QString::fromStdString(path)))
+        return std::nullopt;
+    auto model = engine::Model::load(path);
+    if (!model)
+        return std::nullopt;
+    const auto &card = model->card();
+    const bool sameKind = (card.kind == "baseline") == baseline;
+    const bool sameBudget = byMinutes ? card.trainSeconds >= budget * 60.0 - 5.0 : card.trainSteps == std::int64_t(budget);
+    if (!sameKind || card.dataHash != dataHash || !sameBudget)
+        return std::nullopt;
+    return std::move(*model);
+}
+
 } // namespace
 
 int runEvaluateEfficiency(const QStringList &args)
@@ -105,6 +126,9 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.addOption({QStringLiteral("baseline-mults"), QStringLiteral("Baseline width multipliers (default 1,2,4,8)."), QStringLiteral("list"), QStringLiteral("1,2,4,8")});
     parser.addOption({QStringLiteral("validation-cells"), QStringLiteral("Validation cells used after training to fit the error "
                                                                          "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
+    parser.addOption({QStringLiteral("resume"), QStringLiteral("Reuse the models a stopped run of this study left in "
+                                                               "--out/models when they were trained on the same cells "
+                                                               "with the same budget (a long study spans sessions).")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png and the trained models."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
@@ -157,6 +181,7 @@ int runEvaluateEfficiency(const QStringList &args)
         roles << QStringLiteral("baseline");
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const auto options = classifyOptionsFrom(parser);
+    const bool resume = parser.isSet(QStringLiteral("resume"));
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
 
@@ -212,18 +237,31 @@ int runEvaluateEfficiency(const QStringList &args)
                 train.network.channelMults = intList(parser.value(baseline ? QStringLiteral("baseline-mults") : QStringLiteral("channel-mults")));
                 train.network.resBlocks = baseline ? 2 : 1;
                 train.trainCommand = "cytodiff-cli evaluate-efficiency (" + stem.toStdString() + ")";
-                err() << "training " << stem << " (" << budget[si] << (byMinutes ? " min" : " steps") << ")\n";
-                auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(subset, train, {}, stop);
-                if (!report) {
-                    err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
-                    return kExitBadInput;
+                auto model = resume ? reusableModel(train.outPath, baseline, subset.contentHash(), byMinutes, budget[si])
+                                    : std::optional<engine::Model>{};
+                double seconds = 0;
+                if (model) {
+                    err() << "reusing " << stem << " (trained on the same cells with the same budget)\n";
+                    seconds = model->card().trainSeconds;
+                } else {
+                    err() << "training " << stem << " (" << budget[si] << (byMinutes ? " min" : " steps") << ")\n";
+                    auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(subset, train, {}, stop);
+                    if (!report) {
+                        err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
+                        return kExitBadInput;
+                    }
+                    // A model is reused whole or trained again, never resumed
+                    // mid-training, so its checkpoint is not needed.
+                    QFile::remove(QString::fromStdString(train.checkpointPath));
+                    seconds = report->seconds;
                 }
-                // The checkpoint only matters for resuming, which a study never does.
-                QFile::remove(QString::fromStdString(train.checkpointPath));
-                auto model = engine::Model::load(train.outPath);
                 if (!model) {
-                    err() << "error: " << QString::fromStdString(model.error()) << "\n";
-                    return kExitBadInput;
+                    auto trained = engine::Model::load(train.outPath);
+                    if (!trained) {
+                        err() << "error: " << QString::fromStdString(trained.error()) << "\n";
+                        return kExitBadInput;
+                    }
+                    model = std::move(*trained);
                 }
                 const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
                 const auto outcomes = classifyItems(*model, source, testItems, truthOf, options, seed, {}, stop,
@@ -231,7 +269,7 @@ int runEvaluateEfficiency(const QStringList &args)
                 if (stop())
                     return kExitBadInput;
                 values.push_back(summarise(model->card().classNames, outcomes).balancedAccuracy());
-                trainSeconds.push_back(report->seconds);
+                trainSeconds.push_back(seconds);
                 err() << stem << ": balanced accuracy " << percent(values.back()) << "%\n";
             }
             QJsonObject m;

@@ -163,7 +163,9 @@ Chart meanSdChart(const std::string &title, const std::string &xLabel, const std
         }
         chart.series.push_back({"", ChartSeries::Kind::Band, s.x, s.mean, lower, upper, s.rgb});
         chart.series.push_back({s.name, ChartSeries::Kind::Line, s.x, s.mean, {}, {}, s.rgb});
-        chart.series.push_back({"", ChartSeries::Kind::Points, s.x, s.mean, {}, {}, s.rgb, false, 6});
+        // Error bars as well as the band: a band has no width at a single
+        // x (a study of one size), the bars still show the spread there.
+        chart.series.push_back({"", ChartSeries::Kind::Points, s.x, s.mean, lower, upper, s.rgb, false, 6});
     }
     // Accuracies: the whole [0, 1] scale, so small differences do not look
     // like collapses; a little room left and right for the end markers.

@@ -12,7 +12,9 @@
 
 #include <QBuffer>
 #include <QDir>
+#include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -300,15 +302,15 @@ private slots:
     void efficiencyWithATinyBudget()
     {
         const QString outDir = m_dir.filePath(QStringLiteral("efficiency"));
-        auto r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
-                     {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"),
+        const QStringList args = {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"),
                       QStringLiteral("--repeats"), QStringLiteral("2"), QStringLiteral("--steps"), QStringLiteral("2"),
                       QStringLiteral("--baseline-too"), QStringLiteral("--resolution"), QStringLiteral("16"),
                       QStringLiteral("--base-channels"), QStringLiteral("8"), QStringLiteral("--channel-mults"), QStringLiteral("1,2"),
                       QStringLiteral("--baseline-channels"), QStringLiteral("8"), QStringLiteral("--baseline-mults"), QStringLiteral("1,2"),
                       QStringLiteral("--batch"), QStringLiteral("4"), QStringLiteral("--validation-cells"), QStringLiteral("0"),
                       QStringLiteral("--test-per-class"), QStringLiteral("2"), QStringLiteral("--trials-max"), QStringLiteral("8"),
-                      QStringLiteral("--out"), outDir});
+                      QStringLiteral("--out"), outDir};
+        auto r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const auto json = readJson(outDir + QStringLiteral("/efficiency.json"));
         QCOMPARE(json.value(QStringLiteral("budget_unit")).toString(), QStringLiteral("steps"));
@@ -321,6 +323,27 @@ private slots:
         QVERIFY(first.contains(QStringLiteral("baseline")));
         QVERIFY(QFile::exists(outDir + QStringLiteral("/models/diffusion_n4_r1.pt")));
         QVERIFY(r.out.contains(QStringLiteral("| 4 | 2 |")));
+
+        // --resume reuses every model trained on the same cells with the same
+        // budget, and measures them again to the same numbers.
+        const QString model = outDir + QStringLiteral("/models/diffusion_n4_r1.pt");
+        const QDateTime written = QFileInfo(model).lastModified();
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing ")), 8);
+        QVERIFY(!r.err.contains(QStringLiteral("training ")));
+        QCOMPARE(QFileInfo(model).lastModified(), written);
+        const auto again = readJson(outDir + QStringLiteral("/efficiency.json")).value(QStringLiteral("sizes")).toArray();
+        QCOMPARE(again.first().toObject().value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy")),
+                 first.value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy")));
+        // Another budget is another study: its models are trained afresh.
+        QStringList longer = args;
+        longer[longer.indexOf(QStringLiteral("--steps")) + 1] = QStringLiteral("3");
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), longer + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!r.err.contains(QStringLiteral("reusing ")));
+        QCOMPARE(r.err.count(QStringLiteral("training ")), 8);
+
         // The budget list must match the sizes.
         r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
                 {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"), QStringLiteral("--steps"),

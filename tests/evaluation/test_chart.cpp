@@ -52,6 +52,11 @@ private slots:
         QVERIFY(chart.logX);
         QCOMPARE(chart.series[0].lower[0], 0.4);
         QCOMPARE(chart.series[0].upper[1], 0.65);
+        // The markers carry the same spread as error bars, visible at a single size too.
+        const auto &points = chart.series[2];
+        QVERIFY(points.kind == cytodiff::evaluation::ChartSeries::Kind::Points);
+        QCOMPARE(points.lower[0], 0.4);
+        QCOMPARE(points.upper[1], 0.65);
     }
 
     void meanSdLegendAvoidsTheCurvesEnd()
