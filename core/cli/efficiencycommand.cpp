@@ -82,22 +82,34 @@ std::vector<int> intList(const QString &text)
 }
 
 // A model of an earlier run of the study, when it is the one this run
-// would train: same kind, trained on exactly these cells (content hash),
-// for the same number of steps (or at least the minutes asked for, less
-// the last few seconds a wall-clock budget can fall short by).
-std::optional<engine::Model> reusableModel(const std::string &path, bool baseline, const std::string &dataHash,
-                                           bool byMinutes, double budget)
+// would train: same kind and network, trained on exactly these cells
+// (content hash), for the same number of steps (or at least the minutes
+// asked for, less the last few seconds a wall-clock budget can fall short
+// by). Anything else is trained again, and the log says why.
+std::optional<engine::Model> reusableModel(const engine::TrainOptions &train, bool baseline, const std::string &dataHash,
+                                           bool byMinutes, double budget, const QString &stem)
 {
-    if (!QFile::exists(QString::fromStdString(path)))
+    if (!QFile::exists(QString::fromStdString(train.outPath)))
         return std::nullopt;
-    auto model = engine::Model::load(path);
-    if (!model)
+    auto model = engine::Model::load(train.outPath);
+    if (!model) {
+        err() << "not reusing " << stem << ": " << QString::fromStdString(model.error()) << "\n";
         return std::nullopt;
+    }
     const auto &card = model->card();
-    const bool sameKind = (card.kind == "baseline") == baseline;
+    const auto &net = card.network;
+    const bool sameNetwork = (card.kind == "baseline") == baseline && net.resolution == train.network.resolution
+                             && net.baseChannels == train.network.baseChannels
+                             && net.channelMults == train.network.channelMults && net.resBlocks == train.network.resBlocks;
     const bool sameBudget = byMinutes ? card.trainSeconds >= budget * 60.0 - 5.0 : card.trainSteps == std::int64_t(budget);
-    if (!sameKind || card.dataHash != dataHash || !sameBudget)
+    const char *why = !sameNetwork             ? "another network"
+                      : card.dataHash != dataHash ? "other training cells"
+                      : !sameBudget              ? "another budget"
+                                                 : nullptr;
+    if (why) {
+        err() << "not reusing " << stem << ": it was trained with " << why << "\n";
         return std::nullopt;
+    }
     return std::move(*model);
 }
 
@@ -237,7 +249,7 @@ int runEvaluateEfficiency(const QStringList &args)
                 train.network.channelMults = intList(parser.value(baseline ? QStringLiteral("baseline-mults") : QStringLiteral("channel-mults")));
                 train.network.resBlocks = baseline ? 2 : 1;
                 train.trainCommand = "cytodiff-cli evaluate-efficiency (" + stem.toStdString() + ")";
-                auto model = resume ? reusableModel(train.outPath, baseline, subset.contentHash(), byMinutes, budget[si])
+                auto model = resume ? reusableModel(train, baseline, subset.contentHash(), byMinutes, budget[si], stem)
                                     : std::optional<engine::Model>{};
                 double seconds = 0;
                 if (model) {
