@@ -99,7 +99,7 @@ int runEvaluateAnomaly(const QStringList &args)
     const auto models = studyModels(parser);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
-    auto options = classifyOptionsFrom(parser);
+    auto options = estimatorOptionsFrom(parser);
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
 
     std::vector<ModelScores> results;

@@ -192,7 +192,7 @@ int runEvaluateEfficiency(const QStringList &args)
     if (parser.isSet(QStringLiteral("baseline-too")))
         roles << QStringLiteral("baseline");
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
-    const auto options = classifyOptionsFrom(parser);
+    const auto options = estimatorOptionsFrom(parser);
     const bool resume = parser.isSet(QStringLiteral("resume"));
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
@@ -266,8 +266,6 @@ int runEvaluateEfficiency(const QStringList &args)
                     // mid-training, so its checkpoint is not needed.
                     QFile::remove(QString::fromStdString(train.checkpointPath));
                     seconds = report->seconds;
-                }
-                if (!model) {
                     auto trained = engine::Model::load(train.outPath);
                     if (!trained) {
                         err() << "error: " << QString::fromStdString(trained.error()) << "\n";

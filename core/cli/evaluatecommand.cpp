@@ -171,7 +171,7 @@ int runEvaluate(const QStringList &args)
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     double seconds = 0;
     std::vector<CellOutcome> outcomes;
-    auto options = classifyOptionsFrom(parser);
+    auto options = estimatorOptionsFrom(parser);
     options.nullGain = parser.isSet(QStringLiteral("null-gain"));
     for (auto &o : classifyItems(*model, *source, work, truthOf, options,
                                  parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,

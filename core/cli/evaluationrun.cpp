@@ -201,11 +201,6 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
 }
 
-engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser)
-{
-    return estimatorOptionsFrom(parser);
-}
-
 namespace {
 
 // As the review queue computes it (ui/reviewpriority.cpp): the predicted

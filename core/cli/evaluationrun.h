@@ -98,9 +98,9 @@ struct CellOutcome {
 void addEstimatorOptions(QCommandLineParser &parser);
 engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
 // The estimator's options plus --threads and --seed, for the evaluate-*
-// commands (classify takes those two with its model options).
+// commands (classify takes those two with its model options); read them
+// back with estimatorOptionsFrom.
 void addClassifyOptions(QCommandLineParser &parser);
-engine::ClassifyOptions classifyOptionsFrom(const QCommandLineParser &parser);
 
 using StopFn = std::function<bool()>;
 

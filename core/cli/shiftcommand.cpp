@@ -68,7 +68,7 @@ int runEvaluateShift(const QStringList &args)
     const auto models = studyModels(parser);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
-    const auto options = classifyOptionsFrom(parser);
+    const auto options = estimatorOptionsFrom(parser);
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
 
     QJsonObject json;
