@@ -19,11 +19,14 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
-#include <random>
 
 namespace cytodiff::cli {
 namespace {
+
+constexpr double kDefaultLearningRate = 1e-3;
+constexpr int kDefaultBatch = 32;
 
 std::vector<double> parseList(const QString &text, bool *ok)
 {
@@ -39,38 +42,6 @@ std::vector<double> parseList(const QString &text, bool *ok)
     if (values.empty())
         *ok = false;
     return values;
-}
-
-// n training cells per class drawn at random (seeded); validation and
-// test cells are kept as they are. Classes with fewer cells keep all.
-engine::TrainingData subsample(const engine::TrainingData &data, int n, std::uint64_t seed)
-{
-    std::vector<std::vector<std::size_t>> byClass(data.classNames.size());
-    for (std::size_t i = 0; i < data.size(); ++i)
-        if (data.splits[i] == engine::Split::Train)
-            byClass[std::size_t(data.labels[i])].push_back(i);
-    std::vector<bool> keep(data.size(), true);
-    std::mt19937_64 rng(seed);
-    for (auto &cells : byClass) {
-        std::shuffle(cells.begin(), cells.end(), rng);
-        for (std::size_t k = std::size_t(n); k < cells.size(); ++k)
-            keep[cells[k]] = false;
-    }
-    engine::TrainingData out;
-    out.classNames = data.classNames;
-    out.resolution = data.resolution;
-    out.cropSize = data.cropSize;
-    const std::size_t bytes = data.imageBytes();
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        if (!keep[i])
-            continue;
-        out.labels.push_back(data.labels[i]);
-        out.splits.push_back(data.splits[i]);
-        out.names.push_back(data.names[i]);
-        out.pixels.insert(out.pixels.end(), data.pixels.begin() + std::ptrdiff_t(i * bytes),
-                          data.pixels.begin() + std::ptrdiff_t((i + 1) * bytes));
-    }
-    return out;
 }
 
 std::vector<int> intList(const QString &text)
@@ -102,15 +73,80 @@ std::optional<engine::Model> reusableModel(const engine::TrainOptions &train, bo
                              && net.baseChannels == train.network.baseChannels
                              && net.channelMults == train.network.channelMults && net.resBlocks == train.network.resBlocks;
     const bool sameBudget = byMinutes ? card.trainSeconds >= budget * 60.0 - 5.0 : card.trainSteps == std::int64_t(budget);
+    // Cards written before they recorded the optimiser settings come from
+    // studies run with this command's defaults.
+    const double rate = card.learningRate > 0 ? card.learningRate : kDefaultLearningRate;
+    const int batch = card.batchSize > 0 ? card.batchSize : kDefaultBatch;
+    const bool sameSettings = std::abs(rate - train.learningRate) <= 1e-9 * train.learningRate && batch == train.batchSize;
     const char *why = !sameNetwork             ? "another network"
                       : card.dataHash != dataHash ? "other training cells"
                       : !sameBudget              ? "another budget"
+                      : !sameSettings            ? "another learning rate or batch size"
                                                  : nullptr;
     if (why) {
         err() << "not reusing " << stem << ": it was trained with " << why << "\n";
         return std::nullopt;
     }
     return std::move(*model);
+}
+
+// Why a checkpoint a stopped run left cannot be continued by this run, or
+// empty when it can: it must come from the same optimiser settings and not
+// be past this budget (the network and cells are checked when it loads).
+QString checkpointMismatch(const std::string &path, const engine::TrainOptions &train, bool byMinutes, double budget)
+{
+    const auto info = engine::readCheckpointInfo(path);
+    if (!info)
+        return QString::fromStdString(info.error());
+    // Unrecorded settings: the checkpoint predates them; trust it, as the
+    // model cards of the same runs are trusted.
+    if ((info->learningRate > 0 && std::abs(info->learningRate - train.learningRate) > 1e-9 * train.learningRate)
+        || (info->batchSize > 0 && info->batchSize != train.batchSize))
+        return QStringLiteral("its checkpoint was made with another learning rate or batch size");
+    if (!byMinutes && info->step > std::int64_t(budget))
+        return QStringLiteral("its checkpoint is past this budget");
+    return {};
+}
+
+// Trains one model of the study. With --resume, a checkpoint a stopped run
+// left behind is continued (it holds the weights, the optimiser and the
+// batch generator), so a session that ends mid-model loses minutes, not the
+// model; a checkpoint that does not fit this run is dropped and the model
+// trained from the start. Errors are reported here.
+std::optional<engine::TrainReport> trainStudyModel(const engine::TrainingData &subset, engine::TrainOptions train,
+                                                   bool baseline, bool resume, bool byMinutes, double budget,
+                                                   const QString &stem, const engine::CancelFn &stop)
+{
+    const auto trainer = baseline ? engine::trainBaseline : engine::trainDiffusion;
+    const QString checkpoint = QString::fromStdString(train.checkpointPath);
+    const auto fromTheStart = [&](const QString &why) {
+        err() << "not resuming " << stem << ": " << why << "\n";
+        train.resumePath.clear();
+        err() << "training " << stem << " from the start (" << budget << (byMinutes ? " min" : " steps") << ")\n";
+    };
+    if (resume && QFile::exists(checkpoint)) {
+        if (const QString why = checkpointMismatch(train.checkpointPath, train, byMinutes, budget); why.isEmpty()) {
+            train.resumePath = train.checkpointPath;
+            err() << "resuming " << stem << " from its checkpoint\n";
+        } else {
+            fromTheStart(why);
+        }
+    } else {
+        err() << "training " << stem << " (" << budget << (byMinutes ? " min" : " steps") << ")\n";
+    }
+    auto report = trainer(subset, train, {}, stop);
+    // Another network or other cells show when the checkpoint loads.
+    if (!report && !train.resumePath.empty() && !stop()) {
+        fromTheStart(QString::fromStdString(report.error()));
+        report = trainer(subset, train, {}, stop);
+    }
+    if (!report) {
+        err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
+        return std::nullopt;
+    }
+    // The finished model is reused whole from now on.
+    QFile::remove(checkpoint);
+    return std::move(*report);
 }
 
 } // namespace
@@ -130,8 +166,8 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.addOption({QStringLiteral("test-per-class"), QStringLiteral("Test cells per class (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
     parser.addOption({QStringLiteral("resolution"), QStringLiteral("Network input size (default 48)."), QStringLiteral("px"), QStringLiteral("48")});
     parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels (default 288)."), QStringLiteral("px"), QStringLiteral("288")});
-    parser.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")});
-    parser.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 1e-3)."), QStringLiteral("x"), QStringLiteral("1e-3")});
+    parser.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default %1).").arg(kDefaultBatch), QStringLiteral("B"), QString::number(kDefaultBatch)});
+    parser.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default %1).").arg(kDefaultLearningRate), QStringLiteral("x"), QString::number(kDefaultLearningRate)});
     parser.addOption({QStringLiteral("base-channels"), QStringLiteral("Diffusion network width (default 24)."), QStringLiteral("C"), QStringLiteral("24")});
     parser.addOption({QStringLiteral("channel-mults"), QStringLiteral("Diffusion width multipliers (default 1,2,3,4)."), QStringLiteral("list"), QStringLiteral("1,2,3,4")});
     parser.addOption({QStringLiteral("baseline-channels"), QStringLiteral("Baseline width (default 32)."), QStringLiteral("C"), QStringLiteral("32")});
@@ -140,7 +176,9 @@ int runEvaluateEfficiency(const QStringList &args)
                                                                          "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
     parser.addOption({QStringLiteral("resume"), QStringLiteral("Reuse the models a stopped run of this study left in "
                                                                "--out/models when they were trained on the same cells "
-                                                               "with the same budget (a long study spans sessions).")});
+                                                               "with the same budget and settings, and continue the "
+                                                               "model it was training from its checkpoint (a long "
+                                                               "study spans sessions).")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png and the trained models."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
@@ -230,7 +268,7 @@ int runEvaluateEfficiency(const QStringList &args)
             for (int r = 0; r < repeats; ++r) {
                 // The same subset for both models of a repeat: the comparison
                 // is paired.
-                const auto subset = subsample(*data, n, seed * 7919 + std::uint64_t(r) * 104729 + std::uint64_t(n));
+                const auto subset = efficiencySubset(*data, n, r, seed);
                 engine::TrainOptions train;
                 const QString stem = QStringLiteral("%1_n%2_r%3").arg(role).arg(n).arg(r);
                 train.outPath = dir->filePath(QStringLiteral("models/") + stem + QStringLiteral(".pt")).toStdString();
@@ -256,15 +294,9 @@ int runEvaluateEfficiency(const QStringList &args)
                     err() << "reusing " << stem << " (trained on the same cells with the same budget)\n";
                     seconds = model->card().trainSeconds;
                 } else {
-                    err() << "training " << stem << " (" << budget[si] << (byMinutes ? " min" : " steps") << ")\n";
-                    auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(subset, train, {}, stop);
-                    if (!report) {
-                        err() << "error: " << stem << ": " << QString::fromStdString(report.error()) << "\n";
+                    const auto report = trainStudyModel(subset, train, baseline, resume, byMinutes, budget[si], stem, stop);
+                    if (!report)
                         return kExitBadInput;
-                    }
-                    // A model is reused whole or trained again, never resumed
-                    // mid-training, so its checkpoint is not needed.
-                    QFile::remove(QString::fromStdString(train.checkpointPath));
                     seconds = report->seconds;
                     auto trained = engine::Model::load(train.outPath);
                     if (!trained) {

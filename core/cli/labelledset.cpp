@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 
 namespace cytodiff::cli {
 namespace {
@@ -244,5 +245,36 @@ Result<engine::TrainingData> loadTrainingData(const QString &data, int resolutio
     }
     return loadFromDatabase(data, resolution, cropSize, progress, skipped);
 }
+
+engine::TrainingData efficiencySubset(const engine::TrainingData &data, int perClass, int repeat, std::uint64_t seed)
+{
+    std::vector<std::vector<std::size_t>> byClass(data.classNames.size());
+    for (std::size_t i = 0; i < data.size(); ++i)
+        if (data.splits[i] == engine::Split::Train)
+            byClass[std::size_t(data.labels[i])].push_back(i);
+    std::vector<bool> keep(data.size(), true);
+    std::mt19937_64 rng(seed * 7919 + std::uint64_t(repeat) * 104729 + std::uint64_t(perClass));
+    for (auto &cells : byClass) {
+        std::shuffle(cells.begin(), cells.end(), rng);
+        for (std::size_t k = std::size_t(perClass); k < cells.size(); ++k)
+            keep[cells[k]] = false;
+    }
+    engine::TrainingData out;
+    out.classNames = data.classNames;
+    out.resolution = data.resolution;
+    out.cropSize = data.cropSize;
+    const std::size_t bytes = data.imageBytes();
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (!keep[i])
+            continue;
+        out.labels.push_back(data.labels[i]);
+        out.splits.push_back(data.splits[i]);
+        out.names.push_back(data.names[i]);
+        out.pixels.insert(out.pixels.end(), data.pixels.begin() + std::ptrdiff_t(i * bytes),
+                          data.pixels.begin() + std::ptrdiff_t((i + 1) * bytes));
+    }
+    return out;
+}
+
 
 } // namespace cytodiff::cli

@@ -43,6 +43,13 @@ Result<engine::TrainingData> loadTrainingData(const QString &data, int resolutio
                                               const LoadProgressFn &progress, QStringList *skipped,
                                               LabelSource labels = LabelSource::Import);
 
+// The training cells of one repeat of the low-data study: perClass cells
+// per class drawn at random; validation and test cells are kept, and a
+// class with fewer cells keeps all. The draw depends only on (seed,
+// perClass, repeat), so a study split over several runs trains on the same
+// cells.
+engine::TrainingData efficiencySubset(const engine::TrainingData &data, int perClass, int repeat, std::uint64_t seed);
+
 struct CellLabel {
     qint64 cellId = 0;
     QString className;

@@ -92,7 +92,7 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
         steps.elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count(); };
         steps.stepsDone = [&] { return step; };
         steps.learningRate = [&] { return scheduledLearningRate(options, step, budgetFraction(options, step, steps.elapsed())); };
-        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, {step, steps.elapsed()}, parts); };
+        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, options, {step, steps.elapsed()}, parts); };
         steps.validate = [&] { return baselineAccuracy(net, data, pixels, sampler.validation(), *device); };
         steps.validationCells = std::to_string(sampler.validation().size()) + " cells";
         std::vector<std::int64_t> indices, labels;
@@ -136,6 +136,8 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
         card.createdAt = isoTimestamp();
         card.trainSteps = step;
         card.trainSeconds = report.seconds;
+        card.learningRate = options.learningRate;
+        card.batchSize = options.batchSize;
         std::ostringstream metrics;
         metrics << "validation accuracy " << accuracy << ", balanced " << balanced << " on "
                 << sampler.validation().size() << " validation cells";

@@ -44,6 +44,10 @@ struct ModelCard {
     std::string createdAt;
     std::int64_t trainSteps = 0;
     double trainSeconds = 0.0;
+    // The optimiser settings the steps ran with; 0 = not recorded (files
+    // written before the card carried them).
+    double learningRate = 0.0;             // peak rate
+    int batchSize = 0;
     std::string sha256;                    // of the file it was loaded from
     std::string modelId() const;           // "<file stem>@<sha256 prefix>"
     std::string fileName;

@@ -145,6 +145,15 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     m["created_at"] = createdAt;
     m["train_steps"] = std::to_string(trainSteps);
     m["train_seconds"] = std::to_string(trainSeconds);
+    if (learningRate > 0) {
+        // Round-trip precision: a resumed study compares it with --lr.
+        std::ostringstream rate;
+        rate.precision(17);
+        rate << learningRate;
+        m["learning_rate"] = rate.str();
+    }
+    if (batchSize > 0)
+        m["batch_size"] = std::to_string(batchSize);
     return m;
 }
 
@@ -220,6 +229,15 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
         card.trainSeconds = std::stod(valueOr(m, "train_seconds", "0"));
     } catch (...) {
     }
+    // Provenance only: an unreadable value reads as not recorded.
+    try {
+        card.learningRate = std::stod(valueOr(m, "learning_rate", "0"));
+    } catch (...) {
+    }
+    if (!(card.learningRate > 0 && card.learningRate < 1e3))
+        card.learningRate = 0;
+    if (!parseInt(m, "batch_size", card.batchSize) || card.batchSize < 0)
+        card.batchSize = 0;
     return card;
 }
 

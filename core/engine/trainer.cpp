@@ -212,7 +212,7 @@ struct Trainer {
 
     Result<void> saveCheckpoint(const std::string &path)
     {
-        return engine::saveCheckpoint(path, configKey(), {step, elapsed()}, checkpointParts());
+        return engine::saveCheckpoint(path, configKey(), options, {step, elapsed()}, checkpointParts());
     }
 
     Result<void> resume(const std::string &path)
@@ -272,6 +272,8 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
         card.createdAt = isoTimestamp();
         card.trainSteps = trainer.step;
         card.trainSeconds = report.seconds;
+        card.learningRate = options.learningRate;
+        card.batchSize = options.batchSize;
         if (options.finalValidationCells > 0) {
             const auto [accuracy, balanced] = trainer.validate(options.finalValidationCells, card.errorScale, -1);
             report.validationAccuracy = accuracy;

@@ -60,6 +60,15 @@ struct TrainReport {
 
 using ProgressFn = std::function<void(const TrainProgress &)>;
 
+// What a checkpoint says about itself, read without loading its tensors
+// (a study decides whether to continue it). 0 = not recorded.
+struct CheckpointInfo {
+    std::int64_t step = 0;
+    double learningRate = 0.0;
+    int batchSize = 0;
+};
+Result<CheckpointInfo> readCheckpointInfo(const std::string &path);
+
 // The discriminative baseline (kind "baseline"): same data, sampling,
 // augmentation and budget; options.network gives its widths.
 Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,

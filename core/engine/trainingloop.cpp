@@ -117,12 +117,17 @@ std::string isoTimestamp()
     return buffer;
 }
 
-Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const CheckpointPosition &position,
-                            const CheckpointParts &parts)
+Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
+                            const CheckpointPosition &position, const CheckpointParts &parts)
 {
     Container container;
     container.kind = "checkpoint";
     container.metadata["config"] = configKey;
+    std::ostringstream rate;
+    rate.precision(17);
+    rate << options.learningRate;
+    container.metadata["learning_rate"] = rate.str();
+    container.metadata["batch_size"] = std::to_string(options.batchSize);
     container.metadata["step"] = std::to_string(position.step);
     container.metadata["elapsed"] = std::to_string(position.elapsedSeconds);
     try {
@@ -176,6 +181,27 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         return makeError("The checkpoint '" + path + "' is damaged: " + std::string(e.what()).substr(0, 200));
     }
     return position;
+}
+
+Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
+{
+    auto container = readContainer(path, "checkpoint");
+    if (!container)
+        return makeError(container.error());
+    CheckpointInfo info;
+    // Checkpoints from before the settings were recorded read as 0.
+    try {
+        info.step = std::stoll(container->metadata["step"]);
+        const auto rate = container->metadata.find("learning_rate");
+        if (rate != container->metadata.end())
+            info.learningRate = std::stod(rate->second);
+        const auto batch = container->metadata.find("batch_size");
+        if (batch != container->metadata.end())
+            info.batchSize = std::stoi(batch->second);
+    } catch (const std::exception &) {
+        return makeError("The checkpoint '" + path + "' is damaged: its position is unreadable.");
+    }
+    return info;
 }
 
 Result<void> runTrainingLoop(const TrainOptions &options, const TrainingSteps &steps, const std::string &checkpointPath,

@@ -57,9 +57,11 @@ struct CheckpointPosition {
     double elapsedSeconds = 0; // wall clock already spent of the budget
 };
 // configKey names the network and the data; a checkpoint is only resumed
-// into the same key, so another network or pack gets a clear message.
-Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const CheckpointPosition &position,
-                            const CheckpointParts &parts);
+// into the same key, so another network or pack gets a clear message. The
+// learning rate and batch size are recorded but not enforced: a long run
+// may be resumed with a lower rate on purpose (models/README.md).
+Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
+                            const CheckpointPosition &position, const CheckpointParts &parts);
 Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,
                                           const CheckpointParts &parts, const torch::Device &device);
 

@@ -8,7 +8,9 @@
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
+#include "labelledset.h"
 #include "testimages.h"
+#include "trainer.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -344,12 +346,93 @@ private slots:
         QCOMPARE(r.err.count(QStringLiteral("not reusing ")), 8);
         QVERIFY(r.err.contains(QStringLiteral("trained with another budget")));
         QCOMPARE(r.err.count(QStringLiteral("training ")), 8);
+        // So are other optimiser settings: the card records them.
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
+                longer + QStringList{QStringLiteral("--resume"), QStringLiteral("--lr"), QStringLiteral("2e-3")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("trained with another learning rate or batch size")), 8);
 
         // The budget list must match the sizes.
         r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
                 {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2,4"), QStringLiteral("--steps"),
                  QStringLiteral("1,2,3"), QStringLiteral("--out"), outDir});
         QCOMPARE(r.code, 2);
+    }
+
+    // A session that stops mid-model leaves a checkpoint; --resume goes on
+    // from it instead of training that model again, and trains afresh when
+    // the checkpoint is unusable.
+    void efficiencyResumesAStoppedModel()
+    {
+        const QString outDir = m_dir.filePath(QStringLiteral("efficiency-stopped"));
+        const QString checkpoint = outDir + QStringLiteral("/models/diffusion_n2_r0.pt.ckpt");
+        const QString model = outDir + QStringLiteral("/models/diffusion_n2_r0.pt");
+        QVERIFY(QDir().mkpath(outDir + QStringLiteral("/models")));
+        // What the study would train for repeat 0 of 2 cells per class (seed
+        // 0), stopped after 2 of its 4 steps.
+        auto data = cli::loadTrainingData(m_labelled, 16, 288, {}, nullptr);
+        QVERIFY(data.ok());
+        engine::TrainOptions train;
+        train.outPath = m_dir.filePath(QStringLiteral("stopped.pt")).toStdString();
+        train.checkpointPath = checkpoint.toStdString();
+        train.steps = 4;
+        train.seed = 1;
+        train.batchSize = 4;
+        train.validateEverySeconds = 0;
+        train.finalValidationCells = 0;
+        train.network.resolution = 16;
+        train.network.baseChannels = 8;
+        train.network.channelMults = {1, 2};
+        train.network.resBlocks = 1;
+        const auto stopAfterTwoSteps = [&] {
+            int calls = 0;
+            const auto stopped = engine::trainDiffusion(cli::efficiencySubset(*data, 2, 0, 0), train, {},
+                                                        [&calls] { return ++calls > 2; });
+            return !stopped.ok() && QFile::exists(checkpoint);
+        };
+        QVERIFY(stopAfterTwoSteps());
+
+        const QStringList args = {QStringLiteral("--data"), m_labelled, QStringLiteral("--per-class"), QStringLiteral("2"),
+                      QStringLiteral("--repeats"), QStringLiteral("1"), QStringLiteral("--steps"), QStringLiteral("4"),
+                      QStringLiteral("--resolution"), QStringLiteral("16"), QStringLiteral("--base-channels"), QStringLiteral("8"),
+                      QStringLiteral("--channel-mults"), QStringLiteral("1,2"), QStringLiteral("--batch"), QStringLiteral("4"),
+                      QStringLiteral("--validation-cells"), QStringLiteral("0"), QStringLiteral("--test-per-class"),
+                      QStringLiteral("2"), QStringLiteral("--trials-max"), QStringLiteral("8"), QStringLiteral("--out"),
+                      outDir, QStringLiteral("--resume")};
+        auto r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("resuming diffusion_n2_r0 from its checkpoint")), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(QStringLiteral("from the start")), qPrintable(r.err));
+        auto resumed = engine::Model::load(model.toStdString());
+        QVERIFY(resumed.ok());
+        QCOMPARE(resumed->card().trainSteps, std::int64_t(4));
+        QCOMPARE(resumed->card().batchSize, 4);
+        QCOMPARE(resumed->card().learningRate, 1e-3);
+        QVERIFY(!QFile::exists(checkpoint));
+
+        // A damaged checkpoint: the model is trained from the start.
+        QVERIFY(QFile::remove(model));
+        QFile damaged(checkpoint);
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("not a checkpoint");
+        damaged.close();
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("not resuming diffusion_n2_r0: ")), qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("training diffusion_n2_r0 from the start")));
+        QVERIFY(QFile::exists(model));
+        QVERIFY(!QFile::exists(checkpoint));
+
+        // A checkpoint of other settings would make the card wrong about
+        // its first steps: trained from the start too.
+        QVERIFY(QFile::remove(model));
+        train.learningRate = 2e-3;
+        QVERIFY(stopAfterTwoSteps());
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("another learning rate or batch size")), qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("training diffusion_n2_r0 from the start")));
+        QCOMPARE(engine::Model::load(model.toStdString())->card().learningRate, 1e-3);
     }
 };
 

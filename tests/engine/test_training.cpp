@@ -135,6 +135,9 @@ private slots:
         QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
         auto c = Model::load(m_dir.filePath(QStringLiteral("resumed.pt")).toStdString());
         QVERIFY(c.ok());
+        // The card states the optimiser settings the steps ran with.
+        QCOMPARE(c->card().learningRate, resumed.learningRate);
+        QCOMPARE(c->card().batchSize, resumed.batchSize);
         auto rc = c->classify(image, {});
         QCOMPARE(rc->errors, ra->errors);
     }
@@ -148,6 +151,16 @@ private slots:
         auto report = trainDiffusion(syntheticData(20, 2), options, {});
         QVERIFY(!report.ok());
         QVERIFY(QString::fromStdString(report.error()).contains(QStringLiteral("another network")));
+
+        // A checkpoint says where it stopped and with which settings, without
+        // loading its tensors (a study decides from this whether to go on).
+        const auto info = readCheckpointInfo(m_dir.filePath(QStringLiteral("half.pt.ckpt")).toStdString());
+        QVERIFY2(info.ok(), info.ok() ? "" : info.error().c_str());
+        const auto half = tinyOptions(QString());
+        QCOMPARE(info->step, std::int64_t(15));
+        QCOMPARE(info->learningRate, half.learningRate);
+        QCOMPARE(info->batchSize, half.batchSize);
+        QVERIFY(!readCheckpointInfo(m_dir.filePath(QStringLiteral("half.pt")).toStdString()).ok());
     }
 
     void baselineResumesToTheSameWeights()
