@@ -259,22 +259,7 @@ engine::TrainingData efficiencySubset(const engine::TrainingData &data, int perC
         for (std::size_t k = std::size_t(perClass); k < cells.size(); ++k)
             keep[cells[k]] = false;
     }
-    engine::TrainingData out;
-    out.classNames = data.classNames;
-    out.resolution = data.resolution;
-    out.cropSize = data.cropSize;
-    const std::size_t bytes = data.imageBytes();
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        if (!keep[i])
-            continue;
-        out.labels.push_back(data.labels[i]);
-        out.splits.push_back(data.splits[i]);
-        out.names.push_back(data.names[i]);
-        out.pixels.insert(out.pixels.end(), data.pixels.begin() + std::ptrdiff_t(i * bytes),
-                          data.pixels.begin() + std::ptrdiff_t((i + 1) * bytes));
-    }
-    return out;
+    return data.keepCells(keep);
 }
-
 
 } // namespace cytodiff::cli

@@ -106,18 +106,28 @@ Result<TrainingData> selectClasses(const TrainingData &data, const std::vector<s
         take[i] = true;
     }
 
-    TrainingData out;
+    TrainingData out = data.keepCells(take);
     out.classNames = kept;
-    out.resolution = data.resolution;
-    out.cropSize = data.cropSize;
-    const std::size_t bytes = data.imageBytes();
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        if (!take[i])
+    for (int &label : out.labels)
+        label = remap[std::size_t(label)];
+    return out;
+}
+
+TrainingData TrainingData::keepCells(const std::vector<bool> &keep) const
+{
+    TrainingData out;
+    out.classNames = classNames;
+    out.resolution = resolution;
+    out.cropSize = cropSize;
+    const std::size_t bytes = imageBytes();
+    for (std::size_t i = 0; i < size(); ++i) {
+        if (!keep[i])
             continue;
-        out.labels.push_back(remap[data.labels[i]]);
-        out.splits.push_back(data.splits[i]);
-        out.names.push_back(data.names[i]);
-        out.pixels.insert(out.pixels.end(), data.pixels.begin() + i * bytes, data.pixels.begin() + (i + 1) * bytes);
+        out.labels.push_back(labels[i]);
+        out.splits.push_back(splits[i]);
+        out.names.push_back(names[i]);
+        out.pixels.insert(out.pixels.end(), pixels.begin() + std::ptrdiff_t(i * bytes),
+                          pixels.begin() + std::ptrdiff_t((i + 1) * bytes));
     }
     return out;
 }

@@ -28,6 +28,8 @@ struct TrainingData {
     // SHA-256 over names, labels and pixels: identifies the data a model saw.
     std::string contentHash() const;
     Result<void> validate() const;
+    // The cells with keep[i] set, in their order, with the same classes.
+    TrainingData keepCells(const std::vector<bool> &keep) const;
 };
 
 Result<void> savePack(const std::string &path, const TrainingData &data);

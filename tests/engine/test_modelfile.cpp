@@ -235,6 +235,32 @@ private slots:
         QVERIFY(!wrong.ok());
         QVERIFY(QString::fromStdString(wrong.error()).contains(QStringLiteral("model file, not a pack")));
     }
+
+    // Dropping a class renumbers the labels; each cell keeps its own pixels.
+    void selectClassesKeepsCellsWhole()
+    {
+        TrainingData data;
+        data.classNames = {"a", "b", "c"};
+        data.resolution = 8;
+        data.cropSize = 8;
+        for (int i = 0; i < 9; ++i) {
+            data.names.push_back("img" + std::to_string(i));
+            data.labels.push_back(i % 3);
+            data.pixels.insert(data.pixels.end(), 3 * 64, std::uint8_t(i));
+        }
+        data.splits = stratifiedSplit(data.names, data.labels);
+        auto kept = selectClasses(data, {}, "a", 0);
+        QVERIFY(kept.ok());
+        QCOMPARE(kept->classNames, (std::vector<std::string>{"b", "c"}));
+        QCOMPARE(kept->size(), std::size_t(6));
+        for (std::size_t k = 0; k < kept->size(); ++k) {
+            const int source = std::stoi(kept->names[k].substr(3));
+            QCOMPARE(kept->labels[k], source % 3 - 1);
+            QCOMPARE(int(kept->pixels[k * kept->imageBytes()]), source);
+            QCOMPARE(kept->splits[k], data.splits[std::size_t(source)]);
+        }
+        QVERIFY(kept->validate().ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestModelFile)
