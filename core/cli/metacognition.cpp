@@ -46,6 +46,31 @@ double expertConfidenceValue(const QString &name)
 
 } // namespace
 
+QJsonArray queueSharesJson(const std::vector<evaluation::QueueShare> &queue)
+{
+    QJsonArray json;
+    for (const auto &q : queue)
+        json.append(QJsonObject{{QStringLiteral("queue_share"), q.queueShare},
+                                {QStringLiteral("reviewed"), q.reviewed},
+                                {QStringLiteral("errors_found"), q.errorsFound},
+                                {QStringLiteral("error_share"), std::isfinite(q.errorShare) ? QJsonValue(q.errorShare) : QJsonValue()},
+                                {QStringLiteral("error_share_ci95"), std::isfinite(q.errorShareLower)
+                                                                         ? QJsonValue(QJsonArray{q.errorShareLower, q.errorShareUpper})
+                                                                         : QJsonValue()}});
+    return json;
+}
+
+QString queueSharesText(const std::vector<evaluation::QueueShare> &queue)
+{
+    QStringList shares;
+    for (const auto &q : queue)
+        shares << (std::isfinite(q.errorShare)
+                       ? number(100 * q.errorShare, 0) + QStringLiteral("% [") + number(100 * q.errorShareLower, 0)
+                             + QStringLiteral(", ") + number(100 * q.errorShareUpper, 0) + QStringLiteral("]")
+                       : QStringLiteral("-"));
+    return shares.join(QStringLiteral(" / "));
+}
+
 MetacognitionReport buildMetacognitionReport(const QString &title, const std::vector<ObserverSeries> &series,
                                              int numClasses, int bins)
 {
@@ -100,22 +125,13 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
         } else {
             o[QStringLiteral("fit_error")] = QString::fromStdString(r.fit.message);
         }
-        QJsonArray decilesJson, queueJson;
+        QJsonArray decilesJson;
         for (const auto &d : r.calibration.deciles)
             decilesJson.append(QJsonObject{{QStringLiteral("lo"), d.lo}, {QStringLiteral("hi"), d.hi},
                                            {QStringLiteral("cells"), d.cells}, {QStringLiteral("accuracy"), d.accuracy()}});
-        for (const auto &q : r.calibration.queue)
-            queueJson.append(QJsonObject{{QStringLiteral("queue_share"), q.queueShare},
-                                         {QStringLiteral("reviewed"), q.reviewed},
-                                         {QStringLiteral("errors_found"), q.errorsFound},
-                                         {QStringLiteral("error_share"), std::isfinite(q.errorShare) ? QJsonValue(q.errorShare) : QJsonValue()},
-                                         {QStringLiteral("error_share_ci95"),
-                                          std::isfinite(q.errorShareLower)
-                                              ? QJsonValue(QJsonArray{q.errorShareLower, q.errorShareUpper})
-                                              : QJsonValue()}});
         o[QStringLiteral("errors")] = r.calibration.errors;
         o[QStringLiteral("accuracy_by_decile")] = decilesJson;
-        o[QStringLiteral("review_queue")] = queueJson;
+        o[QStringLiteral("review_queue")] = queueSharesJson(r.calibration.queue);
         o[QStringLiteral("error_detection_auc")] = std::isfinite(r.calibration.errorDetectionAuc)
                                                        ? QJsonValue(r.calibration.errorDetectionAuc) : QJsonValue();
         o[QStringLiteral("plot")] = r.plotName;
@@ -130,13 +146,7 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
                << " | ";
         else
             md << QString::fromStdString(r.fit.message) << " | | | ";
-        QStringList shares;
-        for (const auto &q : r.calibration.queue)
-            shares << (std::isfinite(q.errorShare)
-                           ? number(100 * q.errorShare, 0) + QStringLiteral("% [") + number(100 * q.errorShareLower, 0)
-                                 + QStringLiteral(", ") + number(100 * q.errorShareUpper, 0) + QStringLiteral("]")
-                           : QStringLiteral("-"));
-        md << shares.join(QStringLiteral(" / ")) << " (" << r.calibration.errors << " errors) | "
+        md << queueSharesText(r.calibration.queue) << " (" << r.calibration.errors << " errors) | "
            << number(r.calibration.errorDetectionAuc) << " |\n";
 
         dec << "\n" << name << ": accuracy per confidence decile (lowest first)\n\n| decile | confidence | cells | accuracy |\n|---|---|---|---|\n";

@@ -10,6 +10,7 @@
 #include "psychometric.h"
 #include "result.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 
@@ -46,6 +47,11 @@ struct MetacognitionReport {
     QJsonObject json;
     QString markdown;
 };
+
+// Queue shares as JSON objects, and as the table cell
+// "44% [30, 59] / 76% [63, 89] / 88% [75, 96]".
+QJsonArray queueSharesJson(const std::vector<evaluation::QueueShare> &queue);
+QString queueSharesText(const std::vector<evaluation::QueueShare> &queue);
 
 // bins <= 0: 25, or 12 for sets under 500 cases (the paper's choice).
 MetacognitionReport buildMetacognitionReport(const QString &title, const std::vector<ObserverSeries> &series,

@@ -12,10 +12,68 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QTextStream>
 
+#include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 namespace cytodiff::cli {
+namespace {
+
+// Each model's review queue when the other looks at the same cells (matched
+// by file name): the cells on which their calls differ come first, as a
+// reviewer would take them, each part least-confident first.
+Result<QString> secondOpinionQueues(const QString &nameA, const std::vector<CsvOutcome> &a, const QString &nameB,
+                                    const std::vector<CsvOutcome> &b, QJsonObject &json)
+{
+    QString markdown;
+    QTextStream md(&markdown);
+    md << "\n## Review queue with a second opinion\n\nCells on which the two models' calls differ are reviewed "
+          "first, each part least-confident first; only cells in both files count. The share of the model's errors "
+          "met in the first part of the queue, with its 95% bootstrap interval.\n\n"
+          "| model | second opinion | cells | calls differ | errors (of them where calls differ) | errors in first 5% / 10% / 20% |\n"
+          "|---|---|---|---|---|---|\n";
+    QJsonArray rows;
+    for (const auto &[name, own, otherName, other] :
+         {std::tuple{nameA, &a, nameB, &b}, std::tuple{nameB, &b, nameA, &a}}) {
+        std::map<QString, const CsvOutcome *> byName;
+        for (const auto &row : *other)
+            byName[row.name] = &row;
+        std::vector<double> confidence;
+        std::vector<bool> correct, differ;
+        int errorsWhereDiffer = 0;
+        for (const auto &row : *own) {
+            const auto match = byName.find(row.name);
+            if (row.truth.isEmpty() || match == byName.end())
+                continue;
+            confidence.push_back(row.confidence);
+            correct.push_back(row.correct);
+            differ.push_back(row.predicted != match->second->predicted);
+            errorsWhereDiffer += differ.back() && !row.correct ? 1 : 0;
+        }
+        if (confidence.empty())
+            return makeError(name.toStdString() + " and " + otherName.toStdString()
+                             + " share no labelled cells (cells are matched by file name)");
+        const auto queue = evaluation::summariseQueue(confidence, correct, differ);
+        const int errors = int(std::count(correct.begin(), correct.end(), false));
+        const int differing = int(std::count(differ.begin(), differ.end(), true));
+        md << "| " << name << " | " << otherName << " | " << confidence.size() << " | " << differing << " | " << errors
+           << " (" << errorsWhereDiffer << ") | " << queueSharesText(queue) << " |\n";
+        rows.append(QJsonObject{{QStringLiteral("observer"), name},
+                                {QStringLiteral("second_opinion"), otherName},
+                                {QStringLiteral("cells"), int(confidence.size())},
+                                {QStringLiteral("calls_differ"), differing},
+                                {QStringLiteral("errors"), errors},
+                                {QStringLiteral("errors_where_calls_differ"), errorsWhereDiffer},
+                                {QStringLiteral("review_queue"), queueSharesJson(queue)}});
+    }
+    json[QStringLiteral("second_opinion_queue")] = rows;
+    return markdown;
+}
+
+} // namespace
 
 int runMetacognition(const QStringList &args)
 {
@@ -30,16 +88,25 @@ int runMetacognition(const QStringList &args)
     parser.addOption({QStringLiteral("model-id"), QStringLiteral("Workspace: use this model's predictions (default: the newest)."), QStringLiteral("id")});
     parser.addOption({QStringLiteral("classes"), QStringLiteral("Number of classes K (guess rate 1/K; default: classes seen)."), QStringLiteral("K")});
     parser.addOption({QStringLiteral("bins"), QStringLiteral("Confidence bins (default 25, 12 under 500 cases)."), QStringLiteral("N"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("second-opinion"), QStringLiteral("With two --cells files: also report each model's "
+                                                                       "review queue with the cells on which the other model's "
+                                                                       "call differs first.")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for metacognition.json, .md and the plots."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     const bool fromCells = parser.isSet(QStringLiteral("cells"));
     if (!parser.isSet(QStringLiteral("out")) || fromCells == parser.isSet(QStringLiteral("db"))) {
         err() << "usage: cytodiff-cli metacognition (--cells cells.csv [--cells other.csv] | --db workspace) --out dir "
-                 "[--classes K] [--bins N]\n";
+                 "[--classes K] [--bins N] [--second-opinion]\n";
+        return kExitUsage;
+    }
+    const bool secondOpinion = parser.isSet(QStringLiteral("second-opinion"));
+    if (secondOpinion && (!fromCells || parser.values(QStringLiteral("cells")).size() != 2)) {
+        err() << "error: --second-opinion compares two models: give exactly two --cells files\n";
         return kExitUsage;
     }
     std::vector<ObserverSeries> series;
+    std::vector<std::vector<CsvOutcome>> files;
     int classes = 0;
     QString title;
     if (fromCells) {
@@ -68,6 +135,7 @@ int runMetacognition(const QStringList &args)
                 return kExitBadInput;
             }
             series.push_back(std::move(s));
+            files.push_back(std::move(*rows));
         }
         classes = int(seen.size());
         title = QStringLiteral("Metacognition: model confidence vs correctness");
@@ -99,6 +167,15 @@ int runMetacognition(const QStringList &args)
         return kExitBadInput;
     }
     auto report = buildMetacognitionReport(title, series, classes, parser.value(QStringLiteral("bins")).toInt());
+    if (secondOpinion) {
+        if (auto section = secondOpinionQueues(series[0].observer, files[0], series[1].observer, files[1], report.json);
+            !section) {
+            err() << "error: " << QString::fromStdString(section.error()) << "\n";
+            return kExitBadInput;
+        } else {
+            report.markdown += *section;
+        }
+    }
     for (const auto &observer : report.observers)
         writeChart(observer.chart, *dir, observer.plotName, report.json);
     if (report.json.contains(QStringLiteral("plots"))) {

@@ -11,12 +11,16 @@
 namespace cytodiff::evaluation {
 namespace {
 
-// The review queue: cells sorted by confidence, ascending, ties kept in
-// input order.
-std::vector<std::size_t> queueOrder(const std::vector<double> &confidence, std::vector<std::size_t> cells)
+// The review queue: cells with reviewFirst set (if any) ahead of the rest,
+// each part sorted by confidence, ascending, ties kept in input order.
+std::vector<std::size_t> queueOrder(const std::vector<double> &confidence, const std::vector<bool> &reviewFirst,
+                                    std::vector<std::size_t> cells)
 {
-    std::stable_sort(cells.begin(), cells.end(),
-                     [&](std::size_t a, std::size_t b) { return confidence[a] < confidence[b]; });
+    std::stable_sort(cells.begin(), cells.end(), [&](std::size_t a, std::size_t b) {
+        if (!reviewFirst.empty() && reviewFirst[a] != reviewFirst[b])
+            return bool(reviewFirst[a]);
+        return confidence[a] < confidence[b];
+    });
     return cells;
 }
 
@@ -65,7 +69,7 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
         return summary;
     std::vector<std::size_t> all(n);
     std::iota(all.begin(), all.end(), 0);
-    const auto order = queueOrder(confidence, all);
+    const auto order = queueOrder(confidence, {}, all);
     std::vector<double> wrongScores, rightScores;
     for (std::size_t i = 0; i < n; ++i) {
         if (!correct[i]) {
@@ -90,41 +94,55 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
         }
         summary.deciles.push_back(bin);
     }
-    const auto found = errorsInQueue(order, correct, queueShares);
+    summary.queue = summariseQueue(confidence, correct, {}, queueShares, bootstrapResamples);
+    return summary;
+}
+
+std::vector<QueueShare> summariseQueue(const std::vector<double> &confidence, const std::vector<bool> &correct,
+                                       const std::vector<bool> &reviewFirst, const std::vector<double> &queueShares,
+                                       int bootstrapResamples)
+{
+    const std::size_t n = std::min(confidence.size(), correct.size());
+    std::vector<QueueShare> queue;
+    if (n == 0)
+        return queue;
+    const std::vector<bool> first = reviewFirst.size() >= n ? reviewFirst : std::vector<bool>{};
+    std::vector<std::size_t> all(n);
+    std::iota(all.begin(), all.end(), 0);
+    const int errors = int(std::count(correct.begin(), correct.begin() + std::ptrdiff_t(n), false));
+    const auto found = errorsInQueue(queueOrder(confidence, first, all), correct, queueShares);
     for (std::size_t k = 0; k < queueShares.size(); ++k) {
         QueueShare q;
         q.queueShare = queueShares[k];
         q.reviewed = int(reviewedCells(queueShares[k], n));
         q.errorsFound = found[k];
-        q.errorShare = summary.errors ? double(q.errorsFound) / summary.errors
-                                      : std::numeric_limits<double>::quiet_NaN();
+        q.errorShare = errors ? double(q.errorsFound) / errors : std::numeric_limits<double>::quiet_NaN();
         q.errorShareLower = q.errorShareUpper = std::numeric_limits<double>::quiet_NaN();
-        summary.queue.push_back(q);
+        queue.push_back(q);
     }
-
-    if (summary.errors > 0 && bootstrapResamples > 0) {
-        std::mt19937_64 rng(20260101);
-        std::uniform_int_distribution<std::size_t> pick(0, n - 1);
-        std::vector<std::vector<double>> shares(queueShares.size());
-        std::vector<std::size_t> sample(n);
-        for (int b = 0; b < bootstrapResamples; ++b) {
-            int errors = 0;
-            for (auto &cell : sample) {
-                cell = pick(rng);
-                errors += correct[cell] ? 0 : 1;
-            }
-            if (errors == 0)
-                continue; // the share is undefined for this resample
-            const auto resampled = errorsInQueue(queueOrder(confidence, sample), correct, queueShares);
-            for (std::size_t k = 0; k < queueShares.size(); ++k)
-                shares[k].push_back(double(resampled[k]) / errors);
+    if (errors == 0 || bootstrapResamples <= 0)
+        return queue;
+    std::mt19937_64 rng(20260101);
+    std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+    std::vector<std::vector<double>> shares(queueShares.size());
+    std::vector<std::size_t> sample(n);
+    for (int b = 0; b < bootstrapResamples; ++b) {
+        int sampledErrors = 0;
+        for (auto &cell : sample) {
+            cell = pick(rng);
+            sampledErrors += correct[cell] ? 0 : 1;
         }
-        for (std::size_t k = 0; k < queueShares.size(); ++k) {
-            summary.queue[k].errorShareLower = percentile(shares[k], 0.025);
-            summary.queue[k].errorShareUpper = percentile(shares[k], 0.975);
-        }
+        if (sampledErrors == 0)
+            continue; // the share is undefined for this resample
+        const auto resampled = errorsInQueue(queueOrder(confidence, first, sample), correct, queueShares);
+        for (std::size_t k = 0; k < queueShares.size(); ++k)
+            shares[k].push_back(double(resampled[k]) / sampledErrors);
     }
-    return summary;
+    for (std::size_t k = 0; k < queueShares.size(); ++k) {
+        queue[k].errorShareLower = percentile(shares[k], 0.025);
+        queue[k].errorShareUpper = percentile(shares[k], 0.975);
+    }
+    return queue;
 }
 
 } // namespace cytodiff::evaluation

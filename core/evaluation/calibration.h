@@ -44,4 +44,12 @@ CalibrationSummary summariseCalibration(const std::vector<double> &confidence, c
                                         const std::vector<double> &queueShares = {0.05, 0.10, 0.20},
                                         int bootstrapResamples = 1000);
 
+// The same queue shares (with their bootstrap intervals) for a queue that
+// puts the cells with reviewFirst set ahead of the rest, each part least-
+// confident first: e.g. the cells on which a second model disagrees.
+std::vector<QueueShare> summariseQueue(const std::vector<double> &confidence, const std::vector<bool> &correct,
+                                       const std::vector<bool> &reviewFirst,
+                                       const std::vector<double> &queueShares = {0.05, 0.10, 0.20},
+                                       int bootstrapResamples = 1000);
+
 } // namespace cytodiff::evaluation

@@ -169,6 +169,63 @@ private slots:
         QCOMPARE(r.code, 2);
     }
 
+    // Two models' per-cell files: each model's queue with the cells on which
+    // the other's call differs first.
+    void metacognitionWithASecondOpinion()
+    {
+        const QString a = m_dir.filePath(QStringLiteral("second/a.csv")), b = m_dir.filePath(QStringLiteral("second/b.csv"));
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("second"))));
+        const auto write = [](const QString &path, const QStringList &lines) {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
+                return false;
+            file.write("name,truth,predicted,correct,confidence,anomaly,nfe,margin\n");
+            for (const QString &line : lines)
+                file.write(line.toUtf8() + "\n");
+            return true;
+        };
+        // a: c0-c7 right with confidence 0.1-0.8; c8 and c9 wrong and the
+        // most confident. b differs from a on c8 only, and has a cell a lacks.
+        QStringList linesA, linesB;
+        for (int i = 0; i < 10; ++i) {
+            const bool right = i < 8;
+            const QString predicted = right ? QStringLiteral("x") : QStringLiteral("y");
+            linesA << QStringLiteral("c%1,x,%2,%3,%4,0,1,0").arg(i).arg(predicted).arg(right ? 1 : 0).arg(0.1 * (i + 1));
+            const QString other = i == 8 ? QStringLiteral("x") : predicted;
+            linesB << QStringLiteral("c%1,x,%2,%3,0.5,0,1,0").arg(i).arg(other).arg(other == QLatin1String("x") ? 1 : 0);
+        }
+        linesB << QStringLiteral("c10,x,y,0,0.1,0,1,0");
+        QVERIFY(write(a, linesA) && write(b, linesB));
+        const QString outDir = m_dir.filePath(QStringLiteral("second/out"));
+        auto r = run(cli::runMetacognition, QStringLiteral("metacognition"),
+                     {QStringLiteral("--cells"), a, QStringLiteral("--cells"), b, QStringLiteral("--classes"), QStringLiteral("2"),
+                      QStringLiteral("--second-opinion"), QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("Review queue with a second opinion")));
+        const auto json = readJson(outDir + QStringLiteral("/metacognition.json"));
+        // Alone, a's queue starts with c0 (right); with b's opinion, with c8.
+        const auto plain = json.value(QStringLiteral("observers")).toArray().first().toObject();
+        QCOMPARE(plain.value(QStringLiteral("review_queue")).toArray().first().toObject().value(QStringLiteral("errors_found")).toInt(), 0);
+        const auto rows = json.value(QStringLiteral("second_opinion_queue")).toArray();
+        QCOMPARE(rows.size(), 2);
+        const auto first = rows[0].toObject(), second = rows[1].toObject();
+        QCOMPARE(first.value(QStringLiteral("observer")).toString(), QStringLiteral("a"));
+        QCOMPARE(first.value(QStringLiteral("second_opinion")).toString(), QStringLiteral("b"));
+        QCOMPARE(first.value(QStringLiteral("cells")).toInt(), 10);
+        QCOMPARE(first.value(QStringLiteral("calls_differ")).toInt(), 1);
+        QCOMPARE(first.value(QStringLiteral("errors")).toInt(), 2);
+        QCOMPARE(first.value(QStringLiteral("errors_where_calls_differ")).toInt(), 1);
+        QCOMPARE(first.value(QStringLiteral("review_queue")).toArray().first().toObject().value(QStringLiteral("errors_found")).toInt(), 1);
+        QCOMPARE(second.value(QStringLiteral("cells")).toInt(), 10); // c10 has no match in a
+        QCOMPARE(second.value(QStringLiteral("errors")).toInt(), 1);
+        QCOMPARE(second.value(QStringLiteral("errors_where_calls_differ")).toInt(), 0);
+
+        // It compares two models, so it needs two files.
+        r = run(cli::runMetacognition, QStringLiteral("metacognition"),
+                {QStringLiteral("--cells"), a, QStringLiteral("--second-opinion"), QStringLiteral("--out"), outDir});
+        QCOMPARE(r.code, 2);
+    }
+
     void metacognitionFromWorkspace()
     {
         const QString db = m_dir.filePath(QStringLiteral("ws.cytodiff"));

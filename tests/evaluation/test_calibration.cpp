@@ -45,6 +45,35 @@ private slots:
         QVERIFY(std::abs(s.errorDetectionAuc - 39.0 / 51.0) < 1e-12);
     }
 
+    // A second model's disagreement puts cells ahead of the rest; each part
+    // stays least-confident first.
+    void queueWithCellsReviewedFirst()
+    {
+        std::vector<double> confidence;
+        std::vector<bool> correct, first;
+        for (int i = 0; i < 20; ++i) {
+            confidence.push_back(double(19 - i));
+            correct.push_back(!(i == 19 || i == 18 || i == 5));
+            first.push_back(i == 5 || i == 0); // confidence 14 (an error) and 19
+        }
+        // Queue: 14 (error), 19, then 0 (error), 1 (error), 2, ...
+        const auto q = summariseQueue(confidence, correct, first);
+        QCOMPARE(q.size(), std::size_t(3));
+        QCOMPARE(q[0].errorsFound, 1);
+        QCOMPARE(q[1].errorsFound, 1);
+        QCOMPARE(q[2].reviewed, 4);
+        QCOMPARE(q[2].errorsFound, 3);
+        QVERIFY(q[2].errorShareLower <= q[2].errorShare && q[2].errorShare <= q[2].errorShareUpper);
+        // Without flags it is the plain queue, intervals included.
+        const auto plain = summariseQueue(confidence, correct, {});
+        const auto s = summariseCalibration(confidence, correct);
+        for (std::size_t k = 0; k < 3; ++k) {
+            QCOMPARE(plain[k].errorsFound, s.queue[k].errorsFound);
+            QCOMPARE(plain[k].errorShareLower, s.queue[k].errorShareLower);
+            QCOMPARE(plain[k].errorShareUpper, s.queue[k].errorShareUpper);
+        }
+    }
+
     void noErrorsAndFewCells()
     {
         const auto s = summariseCalibration({0.3, 0.1, 0.2}, {true, true, true});
