@@ -30,6 +30,8 @@ const QString kReviewerKey = QStringLiteral("review/reviewerName");
 const QString kRangesKey = QStringLiteral("review/referenceRanges");
 const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
 const QString kDefaultModelFile = QStringLiteral("cytodiff-pbc8.pt");
+const QString kSecondOpinionKey = QStringLiteral("classification/secondOpinion");
+const QString kSecondOpinionFile = QStringLiteral("baseline-pbc8.pt");
 constexpr int kDefaultHeatmapTrials = 32;
 
 QString loginName()
@@ -139,35 +141,55 @@ void AppSettings::setModelPath(const QString &path)
     QSettings().setValue(kModelKey, path);
 }
 
-QStringList AppSettings::defaultModelCandidates()
+QStringList AppSettings::defaultModelCandidates(const QString &fileName)
 {
     // Installed layout first (bin/../share/cytodiff/models), then beside
     // the executable, then the source tree of a developer build.
     const QString appDir = QCoreApplication::applicationDirPath();
     QStringList candidates = {
-        QDir::cleanPath(appDir + QStringLiteral("/../share/cytodiff/models/") + kDefaultModelFile),
-        QDir::cleanPath(appDir + QStringLiteral("/models/") + kDefaultModelFile),
+        QDir::cleanPath(appDir + QStringLiteral("/../share/cytodiff/models/") + fileName),
+        QDir::cleanPath(appDir + QStringLiteral("/models/") + fileName),
     };
     // Installed under another prefix (/usr/local, a Flatpak, ~/.local):
     // the XDG data folders.
     for (const QString &dataDir : QStandardPaths::standardLocations(QStandardPaths::GenericDataLocation)) {
-        const QString path = QDir::cleanPath(dataDir + QStringLiteral("/cytodiff/models/") + kDefaultModelFile);
+        const QString path = QDir::cleanPath(dataDir + QStringLiteral("/cytodiff/models/") + fileName);
         if (!candidates.contains(path))
             candidates << path;
     }
 #ifdef CYTODIFF_SOURCE_MODELS_DIR
-    candidates << QDir::cleanPath(QStringLiteral(CYTODIFF_SOURCE_MODELS_DIR "/") + kDefaultModelFile);
+    candidates << QDir::cleanPath(QStringLiteral(CYTODIFF_SOURCE_MODELS_DIR "/") + fileName);
 #endif
     return candidates;
 }
 
-QString AppSettings::defaultModelPath()
+QString AppSettings::defaultModelPath(const QString &fileName)
 {
-    for (const QString &candidate : defaultModelCandidates()) {
+    for (const QString &candidate : defaultModelCandidates(fileName.isEmpty() ? kDefaultModelFile : fileName)) {
         if (QFileInfo(candidate).isFile())
             return candidate;
     }
     return {};
+}
+
+QString AppSettings::secondOpinionModelFile()
+{
+    return kSecondOpinionFile;
+}
+
+bool AppSettings::secondOpinion()
+{
+    return QSettings().value(kSecondOpinionKey, true).toBool();
+}
+
+void AppSettings::setSecondOpinion(bool on)
+{
+    QSettings().setValue(kSecondOpinionKey, on);
+}
+
+QString AppSettings::effectiveSecondOpinionPath()
+{
+    return secondOpinion() ? defaultModelPath(kSecondOpinionFile) : QString();
 }
 
 QString AppSettings::effectiveModelPath()

@@ -47,11 +47,20 @@ public:
     // The chosen model if set, else the shipped default model if it is
     // installed (defaultModelCandidates()), else empty.
     static QString effectiveModelPath();
-    // The first installed candidate, or empty.
-    static QString defaultModelPath();
+    // The first installed candidate of a shipped model file (empty: the
+    // default diffusion model), or empty.
+    static QString defaultModelPath(const QString &fileName = {});
     // In order: bin/../share/cytodiff/models, beside the executable, the
     // XDG data folders' cytodiff/models, the source tree's models/.
-    static QStringList defaultModelCandidates();
+    static QStringList defaultModelCandidates(const QString &fileName = QStringLiteral("cytodiff-pbc8.pt"));
+    // Second opinion: the shipped baseline CNN also calls every cell, and
+    // cells where the two calls differ head the review queue (on by default;
+    // docs/evaluation.md, "A second opinion").
+    static bool secondOpinion();
+    static void setSecondOpinion(bool on);
+    static QString secondOpinionModelFile();
+    // The installed second-opinion model when it is on, else empty.
+    static QString effectiveSecondOpinionPath();
     static bool paperProtocol();
     static void setPaperProtocol(bool paper);
     static int maxTrials(); // 0: the protocol's default

@@ -548,6 +548,18 @@ void CaseBrowser::addPrediction(const db::PredictionRow &prediction)
         m_derivedTimer->start();
 }
 
+void CaseBrowser::addSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass)
+{
+    if (!m_galleryModel->indexOfCell(cellId).isValid())
+        return;
+    m_galleryModel->setSecondOpinion(cellId, modelId, predictedClass);
+    if (cellId == m_details->cellId())
+        showCellInDetails(cellId);
+    m_queueNeedsResort = true;
+    if (!m_derivedTimer->isActive())
+        m_derivedTimer->start();
+}
+
 void CaseBrowser::onCellsEdited(const QList<qint64> &cellIds)
 {
     if (cellIds.contains(m_details->cellId()))

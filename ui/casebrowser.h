@@ -71,6 +71,7 @@ public:
     // A prediction from the worker: into the model, the viewer and (a
     // moment later, coalesced) the counts, queue and differential.
     void addPrediction(const db::PredictionRow &prediction);
+    void addSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass);
     // Re-reads the case row (status after sign-off) and the review notice.
     void updateCaseState();
     // Re-sorts the queue and refreshes the counts now.

@@ -47,6 +47,8 @@ QString groupName(ReviewGroup group)
         return QStringLiteral("unidentified");
     case ReviewGroup::Critical:
         return QStringLiteral("critical");
+    case ReviewGroup::SecondOpinion:
+        return QStringLiteral("second_opinion_differs");
     case ReviewGroup::Uncertain:
         return QStringLiteral("low_confidence");
     case ReviewGroup::Confident:

@@ -87,6 +87,7 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     addField(classification, QStringLiteral("anomaly"), tr("Anomaly score"));
     addField(classification, QStringLiteral("review"), tr("Review"));
     addField(classification, QStringLiteral("model"), tr("Model"));
+    addField(classification, QStringLiteral("second"), tr("Second opinion"));
     m_classificationForm = new QWidget;
     m_classificationForm->setLayout(classification);
     classification->setContentsMargins(0, 0, 0, 0);
@@ -247,6 +248,10 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
                                                                 : CellClassNames::displayName(cell.labelClass))
                            : tr("Not reviewed"));
     m_fields.value(QStringLiteral("model"))->setText(tr("%1 · %2 network evaluations").arg(cell.modelId).arg(cell.nfe));
+    m_fields.value(QStringLiteral("second"))
+        ->setText(cell.secondOpinionClass.isEmpty()
+                      ? tr("none")
+                      : tr("%1 (%2)").arg(CellClassNames::displayName(cell.secondOpinionClass), cell.secondOpinionModelId));
 
     const ReviewGroup group = ReviewPriority::group(cell, m_thresholds);
     if (!reviewed && group == ReviewGroup::Unidentified) {
@@ -257,6 +262,13 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
     } else if (!reviewed && group == ReviewGroup::Critical) {
         m_flag->setText(tr("Clinically critical class: verify before signing."));
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #8e1b10; border-radius: 4px; "
+                                             "padding: 6px; }"));
+        m_flag->show();
+    } else if (!reviewed && group == ReviewGroup::SecondOpinion) {
+        m_flag->setText(tr("Second opinion differs: the second model calls this cell %1. Look closely before "
+                           "confirming.")
+                            .arg(CellClassNames::displayName(cell.secondOpinionClass)));
+        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #e3f2fd; color: #0d47a1; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
     } else {

@@ -293,6 +293,17 @@ void CellGalleryModel::setPrediction(const db::PredictionRow &prediction)
                           WorkingClassRole});
 }
 
+void CellGalleryModel::setSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass)
+{
+    const auto it = m_rowOfCell.constFind(cellId);
+    if (it == m_rowOfCell.constEnd())
+        return;
+    db::CellSummary &cell = m_cells[*it];
+    cell.secondOpinionModelId = modelId;
+    cell.secondOpinionClass = predictedClass;
+    emitChanged(cellId, {ReviewGroupRole});
+}
+
 void CellGalleryModel::setLabel(qint64 cellId, const QString &labelClass)
 {
     const auto it = m_rowOfCell.constFind(cellId);

@@ -98,6 +98,7 @@ public:
 
     // Updates from later features; unknown ids are ignored.
     void setPrediction(const db::PredictionRow &prediction);
+    void setSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass);
     void setLabel(qint64 cellId, const QString &labelClass);
 
     // Cached thumbnail of a cell, if decoded (e.g. for the details panel's

@@ -112,6 +112,8 @@ void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem 
             drawBadge(painter, corner, QColor(0xe6, 0x7e, 0x00), QStringLiteral("?"));
         else if (group == int(ReviewGroup::Critical))
             drawBadge(painter, corner, QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
+        else if (group == int(ReviewGroup::SecondOpinion))
+            drawBadge(painter, corner, QColor(0x15, 0x65, 0xc0), QStringLiteral("≠"));
     }
 
     // Caption: first line the class (bold), second line the raw code, or

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QMutex>
+#include <QSet>
 #include <QWaitCondition>
 
 #include <algorithm>
@@ -92,6 +93,8 @@ private:
         QElapsedTimer sinceProgress;
         engine::ClassifyOptions options;
         QStringList classNames;
+        QSet<qint64> needsPrediction;    // the rest of `remaining` only lacks a second opinion
+        QSet<qint64> needsSecondOpinion;
     };
 
     Task nextTask()
@@ -174,12 +177,45 @@ private:
         m_classNames.clear();
         for (const std::string &name : m_model->card().classNames)
             m_classNames << fromStd(name);
+        m_secondPath.clear(); // the pairing is checked again for the new model
         return {};
     }
 
-    Result<FloatImage> networkInput(const QByteArray &bytes, int resolution) const
+    // Loads the second-opinion model when the settings name one. Its calls
+    // are only comparable over the same classes; otherwise the run goes on
+    // without it and says why. Returns a notice, empty when all is well.
+    QString prepareSecondOpinion(const ClassificationSettings &settings)
     {
-        const engine::ModelCard &card = m_model->card();
+        if (settings.secondOpinionPath.isEmpty()) {
+            m_second.reset();
+            m_secondPath.clear();
+            return {};
+        }
+        if (m_second && settings.secondOpinionPath == m_secondPath)
+            return {};
+        m_second.reset();
+        m_secondPath.clear();
+        auto loaded = engine::Model::load(settings.secondOpinionPath.toStdString());
+        if (!loaded)
+            return ClassificationJob::tr("No second opinion: the model %1 cannot be loaded (%2). Turn the second "
+                                         "opinion off in Settings > Classification, or reinstall CytoDiff.")
+                .arg(settings.secondOpinionPath, fromStd(loaded.error()));
+        QStringList names;
+        for (const std::string &name : loaded->card().classNames)
+            names << fromStd(name);
+        if (QSet<QString>(names.begin(), names.end()) != QSet<QString>(m_classNames.begin(), m_classNames.end()))
+            return ClassificationJob::tr("No second opinion: %1 knows other classes than the classification model.")
+                .arg(QFileInfo(settings.secondOpinionPath).fileName());
+        m_second = std::make_unique<engine::Model>(std::move(*loaded));
+        m_secondPath = settings.secondOpinionPath;
+        m_secondId = fromStd(m_second->card().modelId());
+        m_secondClassNames = names;
+        return {};
+    }
+
+    Result<FloatImage> networkInput(const QByteArray &bytes, int resolution, const engine::Model *model = nullptr) const
+    {
+        const engine::ModelCard &card = (model ? model : m_model.get())->card();
         return imaging::preprocess(std::string_view(bytes.constData(), std::size_t(bytes.size())),
                                    {card.cropSize, resolution});
     }
@@ -197,14 +233,26 @@ private:
         }
         m_run->outcome.modelId = m_modelId;
         m_run->classNames = m_classNames;
+        m_run->outcome.notice = prepareSecondOpinion(settings);
+        if (m_second)
+            m_run->outcome.secondOpinionModelId = m_secondId;
         auto all = m_database->cellIdsOfCase(caseId);
         auto todo = ReviewStore::cellsWithoutPrediction(*m_database, caseId, m_modelId);
-        if (!all || !todo) {
+        auto noSecond = m_second ? ReviewStore::cellsWithoutSecondOpinion(*m_database, caseId, m_secondId)
+                                 : Result<QList<qint64>>(QList<qint64>{});
+        if (!all || !todo || !noSecond) {
             m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1")
-                                       .arg(fromStd(!all ? all.error() : todo.error()));
+                                       .arg(fromStd(!all ? all.error() : !todo ? todo.error() : noSecond.error()));
             finishRun();
             return;
         }
+        m_run->needsPrediction = QSet<qint64>(todo->begin(), todo->end());
+        m_run->needsSecondOpinion = QSet<qint64>(noSecond->begin(), noSecond->end());
+        // Cells classified before the second opinion existed get one too.
+        for (qint64 cell : *noSecond)
+            if (!m_run->needsPrediction.contains(cell))
+                todo->append(cell);
+        std::sort(todo->begin(), todo->end());
         if (m_database->isReadOnly()) {
             m_run->outcome.error = m_database->readOnlyReason();
             finishRun();
@@ -245,14 +293,52 @@ private:
             finishRun();
     }
 
-    // Classifies and stores one cell; an error message, or empty.
+    // Classifies and stores one cell (and its second opinion); an error
+    // message, or empty.
     QString classifyCell(qint64 cellId)
     {
         Run &run = *m_run;
         auto bytes = m_database->cellImage(cellId);
         if (!bytes)
             return fromStd(bytes.error());
-        auto input = networkInput(*bytes, m_model->card().network.resolution);
+        if (run.needsPrediction.contains(cellId)) {
+            if (const QString error = predictCell(cellId, *bytes); !error.isEmpty())
+                return error;
+        }
+        if (m_second && run.needsSecondOpinion.contains(cellId))
+            return secondOpinionOnCell(cellId, *bytes);
+        return {};
+    }
+
+    // The second model's call, stored and reported; it takes one forward
+    // pass of a CNN, milliseconds beside the diffusion model's trials.
+    QString secondOpinionOnCell(qint64 cellId, const QByteArray &bytes)
+    {
+        auto input = networkInput(bytes, m_second->card().network.resolution, m_second.get());
+        if (!input)
+            return ClassificationJob::tr("The image cannot be prepared: %1").arg(fromStd(input.error()));
+        engine::ClassifyOptions options;
+        options.seed = std::uint64_t(cellId);
+        // Not cancellable: it is one quick pass, and finishing it keeps a
+        // stored prediction and its second opinion together.
+        auto result = m_second->classify(*input, options);
+        if (!result)
+            return fromStd(result.error());
+        if (result->predicted < 0 || result->predicted >= m_secondClassNames.size())
+            return ClassificationJob::tr("The second-opinion model returned no class.");
+        const QString predicted = m_secondClassNames.at(result->predicted);
+        auto stored = m_database->insertSecondOpinion(cellId, m_secondId, predicted, result->confidence);
+        if (!stored)
+            return fromStd(stored.error());
+        ++m_run->outcome.secondOpinions;
+        post([job = m_job, cellId, model = m_secondId, predicted] { emit job->secondOpinionReady(cellId, model, predicted); });
+        return {};
+    }
+
+    QString predictCell(qint64 cellId, const QByteArray &bytes)
+    {
+        Run &run = *m_run;
+        auto input = networkInput(bytes, m_model->card().network.resolution);
         if (!input)
             return ClassificationJob::tr("The image cannot be prepared: %1").arg(fromStd(input.error()));
         engine::ClassifyOptions options = run.options;
@@ -346,6 +432,10 @@ private:
     QString m_modelPath;
     QString m_modelId;
     QStringList m_classNames;
+    std::unique_ptr<engine::Model> m_second;
+    QString m_secondPath;
+    QString m_secondId;
+    QStringList m_secondClassNames;
     std::optional<Run> m_run;
 };
 

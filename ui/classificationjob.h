@@ -38,6 +38,9 @@ namespace cytodiff::ui {
 // task, so a change applies from the next case or heatmap.
 struct ClassificationSettings {
     QString modelPath;
+    // A second model (the shipped baseline CNN) that also calls every cell;
+    // empty: none. Cells where the calls differ head the review queue.
+    QString secondOpinionPath;
     bool paperProtocol = false; // false: the engine's fast protocol
     int maxTrials = -1;         // -1: the protocol's default
     int heatmapTrials = 32;
@@ -49,7 +52,10 @@ struct ClassificationOutcome {
     QString modelId;
     int total = 0;      // cells in the case
     int classified = 0; // by this run
-    int skipped = 0;    // already had a prediction from this model
+    int skipped = 0;    // already had a prediction from this model (and a second opinion)
+    int secondOpinions = 0; // second opinions stored by this run
+    QString secondOpinionModelId; // empty: no second opinion this run
+    QString notice;     // not fatal, for the status line (second opinion off)
     int failed = 0;
     bool cancelled = false;
     QString error;      // a fatal error (no model, unreadable workspace)
@@ -100,6 +106,7 @@ signals:
     void caseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId);
     void progress(qint64 caseId, int done, int total, double cellsPerSecond, double etaSeconds);
     void predictionReady(const cytodiff::db::PredictionRow &prediction);
+    void secondOpinionReady(qint64 cellId, const QString &modelId, const QString &predictedClass);
     void cellFailed(qint64 cellId, const QString &reason);
     void caseFinished(const cytodiff::ui::ClassificationOutcome &outcome);
     void heatmapReady(qint64 cellId);

@@ -43,6 +43,7 @@ ClassificationSettings classificationSettingsFromApp()
 {
     ClassificationSettings settings;
     settings.modelPath = AppSettings::effectiveModelPath();
+    settings.secondOpinionPath = AppSettings::effectiveSecondOpinionPath();
     settings.paperProtocol = AppSettings::paperProtocol();
     settings.maxTrials = AppSettings::maxTrials() > 0 ? AppSettings::maxTrials() : -1;
     settings.heatmapTrials = AppSettings::heatmapTrials();
@@ -137,6 +138,7 @@ void MainWindow::createClassifier()
     m_classifier = std::make_unique<ClassificationJob>(m_database->path());
     m_classifier->setSettings(classificationSettingsFromApp());
     connect(m_classifier.get(), &ClassificationJob::predictionReady, m_browser, &CaseBrowser::addPrediction);
+    connect(m_classifier.get(), &ClassificationJob::secondOpinionReady, m_browser, &CaseBrowser::addSecondOpinion);
     connect(m_classifier.get(), &ClassificationJob::caseFinished, this, &MainWindow::onClassificationFinished);
     connect(m_classifier.get(), &ClassificationJob::caseStarted, this, &MainWindow::updateReviewActions);
     m_classifyStatus->setJob(m_classifier.get());
@@ -249,7 +251,9 @@ void MainWindow::onClassificationFinished(const ClassificationOutcome &outcome)
             message += tr(" (%1 already classified by this model)").arg(QLocale().toString(outcome.skipped));
         if (outcome.failed > 0)
             message += tr("; %1 failed").arg(QLocale().toString(outcome.failed));
-        statusBar()->showMessage(message, 10000);
+        if (!outcome.notice.isEmpty())
+            message += QStringLiteral(". ") + outcome.notice;
+        statusBar()->showMessage(message, outcome.notice.isEmpty() ? 10000 : 30000);
     }
     emit classificationFinished(outcome);
 }

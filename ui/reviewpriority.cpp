@@ -51,12 +51,19 @@ bool isAnomalous(const db::CellSummary &cell, const ReviewThresholds &thresholds
     return cell.hasPrediction && cell.anomaly && *cell.anomaly > thresholds.anomalyAbove;
 }
 
+bool secondOpinionDiffers(const db::CellSummary &cell)
+{
+    return cell.hasPrediction && !cell.secondOpinionClass.isEmpty() && cell.secondOpinionClass != cell.predictedClass;
+}
+
 ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &thresholds)
 {
     if (isAnomalous(cell, thresholds))
         return ReviewGroup::Unidentified;
     if ((cell.hasPrediction && isCriticalClass(cell.predictedClass)) || isCriticalClass(cell.labelClass))
         return ReviewGroup::Critical;
+    if (secondOpinionDiffers(cell))
+        return ReviewGroup::SecondOpinion;
     const std::optional<double> margin = scoreMargin(cell);
     if (!margin || *margin < thresholds.marginBelow)
         return ReviewGroup::Uncertain;

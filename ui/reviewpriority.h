@@ -5,8 +5,10 @@
 //
 // Order (users.md, issue 5): cells unlike any trained class first, shown
 // as "Unidentified / possible unseen cell type"; then clinically critical
-// classes (blast, immature granulocyte, erythroblast); then the rest,
-// least confident first. Confidence here is the margin between the
+// classes (blast, immature granulocyte, erythroblast); then cells on which
+// the second-opinion model's call differs (they hold most of the model's
+// errors: docs/evaluation.md, "A second opinion"); then the rest, least
+// confident first. Confidence here is the margin between the
 // predicted class's score and the best other score (users.md asks for the
 // margin between the two best classes, not entropy), in [0, 1] whatever
 // the model's error scale; a cell without scores counts as maximally
@@ -35,9 +37,11 @@ struct ReviewThresholds {
 enum class ReviewGroup {
     Unidentified = 0, // high anomaly score
     Critical = 1,     // blast, immature granulocyte, erythroblast
-    Uncertain = 2,    // margin below the threshold, or not classified
-    Confident = 3,    // not in the queue
+    SecondOpinion = 2, // the second-opinion model calls it another class
+    Uncertain = 3,    // margin below the threshold, or not classified
+    Confident = 4,    // not in the queue
 };
+inline constexpr int kReviewGroupCount = 5;
 
 namespace ReviewPriority {
 
@@ -48,6 +52,8 @@ std::optional<double> scoreMargin(const db::CellSummary &cell);
 // The margin used for ordering: 0 when unknown.
 double sortMargin(const db::CellSummary &cell);
 bool isAnomalous(const db::CellSummary &cell, const ReviewThresholds &thresholds);
+// A second opinion exists and names another class than the prediction.
+bool secondOpinionDiffers(const db::CellSummary &cell);
 ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &thresholds);
 inline bool inQueue(ReviewGroup group) { return group != ReviewGroup::Confident; }
 // Strict weak order of the queue (reviewed state aside).

@@ -55,11 +55,11 @@ int ReviewQueueModel::unreviewedCount() const
 
 QList<int> ReviewQueueModel::unreviewedPerGroup() const
 {
-    QList<int> counts(4, 0);
+    QList<int> counts(kReviewGroupCount, 0);
     for (int row = 0; row < rowCount(); ++row) {
         const QModelIndex at = index(row, 0);
         if (!at.data(CellGalleryModel::ReviewedRole).toBool())
-            ++counts[qBound(0, at.data(CellGalleryModel::ReviewGroupRole).toInt(), 3)];
+            ++counts[qBound(0, at.data(CellGalleryModel::ReviewGroupRole).toInt(), kReviewGroupCount - 1)];
     }
     return counts;
 }

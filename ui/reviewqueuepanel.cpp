@@ -169,6 +169,8 @@ void ReviewQueuePanel::updateHeader()
         parts << tr("%1 unidentified").arg(QLocale().toString(groups.at(int(ReviewGroup::Unidentified))));
     if (groups.at(int(ReviewGroup::Critical)) > 0)
         parts << tr("%1 critical class").arg(QLocale().toString(groups.at(int(ReviewGroup::Critical))));
+    if (groups.at(int(ReviewGroup::SecondOpinion)) > 0)
+        parts << tr("%1 second opinion differs").arg(QLocale().toString(groups.at(int(ReviewGroup::SecondOpinion))));
     if (groups.at(int(ReviewGroup::Uncertain)) > 0)
         parts << tr("%1 low confidence").arg(QLocale().toString(groups.at(int(ReviewGroup::Uncertain))));
     parts << tr("%1 cells in the case").arg(QLocale().toString(m_model->rowCount()));

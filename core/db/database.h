@@ -87,6 +87,10 @@ public:
     Result<qint64> countLabelledCells(const LabelledCellQuery &query = {}) const;
 
     // ---- predictions ----
+    // A second model's call on a cell (second_opinions), kept apart from
+    // the primary model's predictions.
+    Result<qint64> insertSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass,
+                                       double confidence);
     // NaN confidence/anomaly are stored as NULL (unknown).
     Result<qint64> insertPrediction(qint64 cellId, const QString &modelId, const QString &predictedClass,
                                     double confidence, double anomaly, const QMap<QString, double> &scores,

@@ -238,6 +238,23 @@ BEGIN
 END;
 )sql";
 
+// Session 8: a second model's call on each cell (the shipped baseline CNN),
+// kept apart from predictions so that "the latest prediction" stays the
+// primary model's. Cells on which the two calls differ head the review
+// queue: they hold most of the primary model's errors (docs/evaluation.md,
+// "A second opinion").
+const char *const kSecondOpinions = R"sql(
+CREATE TABLE second_opinions (
+    id               INTEGER PRIMARY KEY,
+    cell_id          INTEGER NOT NULL REFERENCES cells (id),
+    model_id         VARCHAR(200) NOT NULL,
+    predicted_class  VARCHAR(64) NOT NULL,
+    confidence       DOUBLE PRECISION,
+    created_at       VARCHAR(32) NOT NULL
+);
+CREATE INDEX second_opinions_cell_id ON second_opinions (cell_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -247,6 +264,7 @@ const std::vector<Migration> &migrations()
         {2, "labelling sessions, session cells, label session/withdrawal, label audit", kSchema2},
         {3, "blinded Turing test: tests, images, readers, presentation order, answers", kSchema3},
         {4, "audit log: refuse INSERT OR REPLACE of an existing entry", kAuditNoReplace},
+        {5, "second opinions: a second model's call on each cell", kSecondOpinions},
     };
     return list;
 }

@@ -78,6 +78,9 @@ struct CellSummary {
     std::optional<double> anomaly;
     QMap<QString, double> scores;
     int nfe = 0;
+    // The latest second opinion (a second model's call), if any.
+    QString secondOpinionModelId;
+    QString secondOpinionClass;
 };
 
 struct PredictionRow {

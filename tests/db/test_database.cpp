@@ -176,6 +176,20 @@ private slots:
         QCOMPARE(cells->at(1).id, b);
         QCOMPARE(db().predictionsOfCell(a)->size(), 2);
         QVERIFY(!db().insertPrediction(999, QStringLiteral("m"), QStringLiteral("x"), 1, 0, {}, 1).ok());
+
+        // A second opinion sits next to the latest prediction, never in its
+        // place; the newest one counts.
+        QVERIFY(cells->at(0).secondOpinionClass.isEmpty());
+        VERIFY_OK(db().insertSecondOpinion(a, QStringLiteral("cnn"), QStringLiteral("monocyte"), 0.9));
+        VERIFY_OK(db().insertSecondOpinion(a, QStringLiteral("cnn"), QStringLiteral("ig"), 0.8));
+        cells = db().cellsOfCase(m_caseId);
+        QCOMPARE(cells->at(0).predictedClass, QStringLiteral("ig"));
+        QCOMPARE(cells->at(0).modelId, QStringLiteral("m2"));
+        QCOMPARE(cells->at(0).secondOpinionClass, QStringLiteral("ig"));
+        QCOMPARE(cells->at(0).secondOpinionModelId, QStringLiteral("cnn"));
+        QVERIFY(cells->at(1).secondOpinionClass.isEmpty());
+        QCOMPARE(db().latestPredictions(m_caseId)->first().modelId, QStringLiteral("m2"));
+        QVERIFY(!db().insertSecondOpinion(999, QStringLiteral("cnn"), QStringLiteral("x"), 1).ok()); // no such cell
     }
 
     void setLabelWritesTheAuditLogInTheSameTransaction()

@@ -126,6 +126,21 @@ private slots:
         QVERIFY(ReviewPriority::queueLess(unsure, lessUnsure, thresholds));
         QVERIFY(!ReviewPriority::queueLess(lessUnsure, unsure, thresholds));
         QVERIFY(std::fabs(*ReviewPriority::scoreMargin(unsure) - 0.1) < 1e-12);
+
+        // A second opinion that names another class puts a confident cell in
+        // the queue, after the critical classes and before low confidence;
+        // one that agrees changes nothing.
+        db::CellSummary differs = sure;
+        differs.secondOpinionClass = QStringLiteral("monocyte");
+        db::CellSummary agrees = sure;
+        agrees.secondOpinionClass = QStringLiteral("neutrophil");
+        QCOMPARE(ReviewPriority::group(differs, thresholds), ReviewGroup::SecondOpinion);
+        QCOMPARE(ReviewPriority::group(agrees, thresholds), ReviewGroup::Confident);
+        QVERIFY(ReviewPriority::queueLess(blast, differs, thresholds));
+        QVERIFY(ReviewPriority::queueLess(differs, unclassified, thresholds));
+        db::CellSummary criticalDiffers = blast;
+        criticalDiffers.secondOpinionClass = QStringLiteral("lymphocyte");
+        QCOMPARE(ReviewPriority::group(criticalDiffers, thresholds), ReviewGroup::Critical);
     }
 
     void csvKeepsIdentifiersAndDefusesFormulas()

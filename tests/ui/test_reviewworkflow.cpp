@@ -23,6 +23,7 @@
 #include "settingsdialog.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -83,12 +84,20 @@ private slots:
         QVERIFY(outcome.modelId.startsWith(QStringLiteral("tiny-pbc8@")));
         QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions WHERE model_id = ?", {outcome.modelId}), 12);
         QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(DISTINCT cell_id) FROM predictions"), 12);
+        // The shipped baseline gave each cell a second opinion, stored apart.
+        QVERIFY2(outcome.notice.isEmpty(), qPrintable(outcome.notice));
+        QVERIFY(outcome.secondOpinionModelId.startsWith(QStringLiteral("baseline-pbc8@")));
+        QCOMPARE(outcome.secondOpinions, 12);
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM second_opinions WHERE model_id = ?",
+                                {outcome.secondOpinionModelId}), 12);
 
         CaseBrowser *browser = window.caseBrowser();
         CellGalleryModel *cells = browser->galleryModel();
         QCOMPARE(cells->rowCount(), 12);
-        for (int row = 0; row < cells->rowCount(); ++row)
+        for (int row = 0; row < cells->rowCount(); ++row) {
             QVERIFY(cells->cellAt(row)->hasPrediction);
+            QVERIFY(!cells->cellAt(row)->secondOpinionClass.isEmpty());
+        }
 
         // Queue: every cell (threshold 100%), pinned groups first, then the
         // least confident first.
@@ -259,6 +268,8 @@ private slots:
         const qint64 stored = uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions");
         QCOMPARE(stored, qint64(stopped.classified));
         QVERIFY(stored >= 3 && stored < 24);
+        // Each stored prediction kept its second opinion.
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM second_opinions"), stored);
         QVERIFY(!window.isClassifying());
 
         // Resume: only the cells without a prediction from this model.
@@ -271,6 +282,7 @@ private slots:
         QCOMPARE(resumed.classified, 24 - int(stored));
         QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM predictions"), 24);
         QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(DISTINCT cell_id) FROM predictions"), 24);
+        QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(DISTINCT cell_id) FROM second_opinions"), 24);
 
         // A third run has nothing to do.
         finished.clear();
@@ -349,6 +361,10 @@ private slots:
         QVERIFY(model);
         QCOMPARE(QDir::fromNativeSeparators(model->text()), uitest::tinyModelPath());
         QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("modelInfo"))->text().contains(QStringLiteral("8 classes")));
+        auto *second = dialog.findChild<QCheckBox *>(QStringLiteral("secondOpinion"));
+        QVERIFY(second && second->isChecked()); // on by default
+        QVERIFY(!AppSettings::effectiveSecondOpinionPath().isEmpty());
+        second->setChecked(false);
         dialog.findChild<QSpinBox *>(QStringLiteral("maxTrials"))->setValue(40);
         dialog.findChild<QSpinBox *>(QStringLiteral("marginThreshold"))->setValue(35);
         dialog.findChild<QLineEdit *>(QStringLiteral("reviewerName"))->setText(QStringLiteral("Dr Who"));
@@ -357,6 +373,8 @@ private slots:
         ranges->item(0, 1)->setText(QStringLiteral("40")); // neutrophil low
         dialog.save();
         QCOMPARE(AppSettings::maxTrials(), 40);
+        QVERIFY(!AppSettings::secondOpinion());
+        QVERIFY(AppSettings::effectiveSecondOpinionPath().isEmpty());
         QCOMPARE(AppSettings::reviewThresholds().marginBelow, 0.35);
         QCOMPARE(AppSettings::reviewerName(), QStringLiteral("Dr Who"));
         const ReferenceRanges saved = AppSettings::referenceRanges();
