@@ -238,7 +238,7 @@ private:
             m_run->outcome.secondOpinionModelId = m_secondId;
         auto all = m_database->cellIdsOfCase(caseId);
         auto todo = ReviewStore::cellsWithoutPrediction(*m_database, caseId, m_modelId);
-        auto noSecond = m_second ? ReviewStore::cellsWithoutSecondOpinion(*m_database, caseId, m_secondId)
+        auto noSecond = m_second ? m_database->cellsWithoutSecondOpinion(caseId, m_secondId)
                                  : Result<QList<qint64>>(QList<qint64>{});
         if (!all || !todo || !noSecond) {
             m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1")

@@ -4,16 +4,12 @@
 
 namespace cytodiff::ui {
 
-namespace {
-
-// The cells of a case without a row of modelId in `table` (a fixed name:
-// predictions or second_opinions).
-Result<QList<qint64>> cellsWithoutRowOf(const db::Database &database, const char *table, qint64 caseId,
-                                        const QString &modelId)
+Result<QList<qint64>> ReviewStore::cellsWithoutPrediction(const db::Database &database, qint64 caseId,
+                                                          const QString &modelId)
 {
-    auto query = database.prepare(std::string("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
-                                              "(SELECT 1 FROM ") + table
-                                  + " p WHERE p.cell_id = c.id AND p.model_id = ?) ORDER BY c.id");
+    auto query = database.prepare("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
+                                  "(SELECT 1 FROM predictions p WHERE p.cell_id = c.id AND p.model_id = ?) "
+                                  "ORDER BY c.id");
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId).bind(2, modelId);
@@ -26,20 +22,6 @@ Result<QList<qint64>> cellsWithoutRowOf(const db::Database &database, const char
             return ids;
         ids.append(query->int64(0));
     }
-}
-
-} // namespace
-
-Result<QList<qint64>> ReviewStore::cellsWithoutPrediction(const db::Database &database, qint64 caseId,
-                                                          const QString &modelId)
-{
-    return cellsWithoutRowOf(database, "predictions", caseId, modelId);
-}
-
-Result<QList<qint64>> ReviewStore::cellsWithoutSecondOpinion(const db::Database &database, qint64 caseId,
-                                                             const QString &modelId)
-{
-    return cellsWithoutRowOf(database, "second_opinions", caseId, modelId);
 }
 
 Result<int> ReviewStore::countPredicted(const db::Database &database, qint64 caseId, const QString &modelId)

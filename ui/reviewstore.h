@@ -33,9 +33,6 @@ public:
     // classification run still has to do (so a restart resumes).
     static Result<QList<qint64>> cellsWithoutPrediction(const db::Database &database, qint64 caseId,
                                                         const QString &modelId);
-    // Cells of the case with no second opinion from modelId, in id order.
-    static Result<QList<qint64>> cellsWithoutSecondOpinion(const db::Database &database, qint64 caseId,
-                                                           const QString &modelId);
     // Number of cells of the case that have a prediction from modelId.
     static Result<int> countPredicted(const db::Database &database, qint64 caseId, const QString &modelId);
 

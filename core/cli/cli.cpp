@@ -27,6 +27,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("train"), {runTrain, "train a class-conditional diffusion model"}},
         {QStringLiteral("train-baseline"), {runTrainBaseline, "train the discriminative CNN baseline"}},
         {QStringLiteral("classify"), {runClassify, "classify images or a case with a model"}},
+        {QStringLiteral("second-opinion"), {runSecondOpinion, "a second model's call on each cell of a case"}},
         {QStringLiteral("heatmap"), {runHeatmap, "write counterfactual heatmaps for one image"}},
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},

@@ -23,6 +23,7 @@ int runPack(const QStringList &args);
 int runTrain(const QStringList &args);
 int runTrainBaseline(const QStringList &args);
 int runClassify(const QStringList &args);
+int runSecondOpinion(const QStringList &args);
 int runHeatmap(const QStringList &args);
 int runGenerate(const QStringList &args);
 int runBench(const QStringList &args);

@@ -308,7 +308,8 @@ QByteArray caseCsv(const db::CaseRow &caseRow, const QList<db::CellSummary> &cel
                           QStringLiteral("x"),           QStringLiteral("y"),             QStringLiteral("label_class"),
                           QStringLiteral("raw_code"),    QStringLiteral("unknown_code"),  QStringLiteral("model_id"),
                           QStringLiteral("predicted_class"), QStringLiteral("confidence"), QStringLiteral("anomaly"),
-                          QStringLiteral("nfe")};
+                          QStringLiteral("nfe"), QStringLiteral("second_opinion_model_id"),
+                          QStringLiteral("second_opinion_class")};
     for (const QString &name : scores)
         header.append(QStringLiteral("score_") + name);
     QString text = header.join(QLatin1Char(',')) + QStringLiteral("\r\n");
@@ -331,7 +332,9 @@ QByteArray caseCsv(const db::CaseRow &caseRow, const QList<db::CellSummary> &cel
                               cell.predictedClass,
                               cell.hasPrediction ? formatNumber(cell.confidence, 6) : QString(),
                               cell.hasPrediction ? formatNumber(cell.anomaly, 6) : QString(),
-                              cell.hasPrediction ? QString::number(cell.nfe) : QString()};
+                              cell.hasPrediction ? QString::number(cell.nfe) : QString(),
+                              cell.secondOpinionModelId,
+                              cell.secondOpinionClass};
         for (const QString &name : scores)
             fields.append(cell.scores.contains(name) ? QString::number(cell.scores.value(name), 'g', 6) : QString());
         for (QString &field : fields)

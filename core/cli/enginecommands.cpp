@@ -1,4 +1,4 @@
-// cytodiff-cli classify, heatmap, generate and bench.
+// cytodiff-cli classify, second-opinion, heatmap, generate and bench.
 #include "commands.h"
 
 #include "clistream.h"
@@ -269,6 +269,97 @@ int runClassify(const QStringList &args)
           << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
           << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
     return cancelled() ? kExitBadInput : (done + kept == 0 ? kExitBadInput : kExitOk);
+}
+
+// A second model's call on every cell of a case (the shipped baseline CNN),
+// stored apart from the predictions; the GUI's review queue puts the cells
+// where it differs from the latest prediction first. Cells that already
+// have a second opinion of this model are kept, so a stopped run resumes.
+int runSecondOpinion(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Store a second model's call on every cell of a case (e.g. models/baseline-pbc8.pt) and list the cells "
+        "where it differs from the latest prediction: they head the review queue."));
+    addModelOptions(parser);
+    parser.addOption(databaseOption());
+    parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("CSV of the cells where the calls differ (optional)."), QStringLiteral("file")});
+    int exitCode = 0;
+    if (!parseOrHelp(parser, args, exitCode))
+        return exitCode;
+    if (!parser.isSet(QStringLiteral("case"))) {
+        err() << "usage: cytodiff-cli second-opinion --model M --db F --case C [--out differs.csv]\n";
+        return kExitUsage;
+    }
+    auto model = loadModel(parser);
+    if (!model)
+        return fail(model.error());
+    auto database = openDatabaseFromOption(parser.value(QStringLiteral("db")));
+    if (!database)
+        return fail(database.error());
+    if (database->isReadOnly())
+        return fail(database->readOnlyReason().toStdString());
+    auto found = database->findCase(parser.value(QStringLiteral("case")));
+    if (!found)
+        return fail(found.error());
+    const QString modelId = QString::fromStdString(model->card().modelId());
+    auto todo = database->cellsWithoutSecondOpinion(found->id, modelId);
+    if (!todo)
+        return fail(todo.error());
+    const auto &classes = model->card().classNames;
+    SigintCancel sigint;
+    ProgressBar progress(QStringLiteral("second opinion"));
+    int stored = 0, failed = 0;
+    for (qint64 cellId : *todo) {
+        if (sigint.isCancelled())
+            break;
+        auto bytes = database->cellImage(cellId);
+        auto input = bytes ? prepare(bytes->toStdString(), *model) : Result<FloatImage>(makeError(bytes.error()));
+        engine::ClassifyOptions options;
+        options.seed = std::uint64_t(cellId);
+        auto result = input ? model->classify(*input, options) : Result<engine::ClassifyResult>(makeError(input.error()));
+        if (!result || result->predicted < 0 || std::size_t(result->predicted) >= classes.size()) {
+            err() << "\nskipped cell " << cellId << ": "
+                  << (result ? QStringLiteral("no class") : QString::fromStdString(result.error())) << "\n";
+            ++failed;
+            continue;
+        }
+        auto written = database->insertSecondOpinion(cellId, modelId, QString::fromStdString(classes[std::size_t(result->predicted)]),
+                                                     result->confidence);
+        if (!written)
+            return fail(written.error());
+        ++stored;
+        progress.update(stored + failed, todo->size(), {});
+    }
+    progress.finish();
+    auto cells = database->cellsOfCase(found->id);
+    if (!cells)
+        return fail(cells.error());
+    QStringList differ;
+    int compared = 0;
+    for (const db::CellSummary &cell : *cells) {
+        if (!cell.hasPrediction || cell.secondOpinionClass.isEmpty())
+            continue;
+        ++compared;
+        if (cell.secondOpinionClass != cell.predictedClass)
+            differ << QStringLiteral("%1,%2,%3,%4,%5").arg(cell.id).arg(csvField(cell.originalName), cell.modelId,
+                                                          cell.predictedClass, cell.secondOpinionClass);
+    }
+    if (parser.isSet(QStringLiteral("out"))) {
+        QFile file(parser.value(QStringLiteral("out")));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+            return fail("Cannot write '" + file.fileName().toStdString() + "'.");
+        QTextStream csv(&file);
+        csv << "cell_id,original_name,model_id,predicted_class,second_opinion_class\n";
+        for (const QString &line : differ)
+            csv << line << "\n";
+    }
+    out() << "stored " << stored << " second opinions of " << modelId << " in case '" << found->name << "'"
+          << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << "; the calls differ on "
+          << differ.size() << " of " << compared << " classified cells"
+          << (sigint.isCancelled() ? QStringLiteral(" (cancelled)") : QString()) << "\n";
+    return sigint.isCancelled() || failed ? kExitBadInput : kExitOk;
 }
 
 namespace {

@@ -91,6 +91,8 @@ public:
     // the primary model's predictions.
     Result<qint64> insertSecondOpinion(qint64 cellId, const QString &modelId, const QString &predictedClass,
                                        double confidence);
+    // Cells of the case without a second opinion from modelId, in id order.
+    Result<QList<qint64>> cellsWithoutSecondOpinion(qint64 caseId, const QString &modelId) const;
     // NaN confidence/anomaly are stored as NULL (unknown).
     Result<qint64> insertPrediction(qint64 cellId, const QString &modelId, const QString &predictedClass,
                                     double confidence, double anomaly, const QMap<QString, double> &scores,

@@ -136,8 +136,8 @@ private slots:
         const QStringList lines = QString::fromUtf8(file.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 6);
         QVERIFY(lines.first().startsWith(QStringLiteral("cell_id,case,slide_id,specimen,original_name")));
-        QVERIFY(lines.first().endsWith(QStringLiteral("nfe,score_ig,score_neutrophil")));
-        QVERIFY2(lines.at(1).contains(QStringLiteral(",model-a,neutrophil,0.9,0.2,50,0.1,0.9")), qPrintable(lines.at(1)));
+        QVERIFY(lines.first().endsWith(QStringLiteral("nfe,second_opinion_model_id,second_opinion_class,score_ig,score_neutrophil")));
+        QVERIFY2(lines.at(1).contains(QStringLiteral(",model-a,neutrophil,0.9,0.2,50,,,0.1,0.9")), qPrintable(lines.at(1)));
         QVERIFY(lines.at(1).contains(QStringLiteral("Slide 1")));
 
         QCOMPARE(run(cli::runExport, QStringLiteral("export"), {QStringLiteral("Slide 1"), QStringLiteral("--db"), m_db}).code, 2);

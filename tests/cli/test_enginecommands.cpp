@@ -20,6 +20,8 @@ using cytodiff::testing::writeCellImage;
 
 namespace {
 const QString kTinyModel = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
+// The shipped baseline CNN: one fast pass per cell, the GUI's second opinion.
+const QString kBaseline = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/baseline-pbc8.pt");
 const QStringList kClasses = {QStringLiteral("basophil"), QStringLiteral("eosinophil"), QStringLiteral("neutrophil")};
 } // namespace
 
@@ -106,6 +108,46 @@ private slots:
         QCOMPARE(r.code, 0);
         QCOMPARE(database->predictionsOfCell(predictions->first().cellId)->size(), 2);
         QCOMPARE(database->predictionsOfModel(found->id, predictions->first().modelId)->size(), 12);
+    }
+
+    // A second model's calls go next to the predictions; the cells where
+    // they differ are listed; a second run has nothing left to do.
+    void secondOpinionOnACase()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("second.cytodiff"));
+        QCOMPARE(run(cli::runImport, QStringLiteral("import"), {m_labelled, QStringLiteral("--db"), db}).code, 0);
+        const QStringList caseArgs = {QStringLiteral("--db"), db, QStringLiteral("--case"), QStringLiteral("labelled")};
+        QCOMPARE(run(cli::runClassify, QStringLiteral("classify"),
+                     QStringList{QStringLiteral("--model"), kTinyModel, QStringLiteral("--out"), m_dir.filePath(QStringLiteral("p.csv")),
+                                 QStringLiteral("--trials-max"), QStringLiteral("16")} + caseArgs).code, 0);
+        const QString differs = m_dir.filePath(QStringLiteral("differs.csv"));
+        const QStringList args = QStringList{QStringLiteral("--model"), kBaseline, QStringLiteral("--out"), differs} + caseArgs;
+        auto r = run(cli::runSecondOpinion, QStringLiteral("second-opinion"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("stored 12 second opinions")), qPrintable(r.out));
+        auto database = db::Database::open(db);
+        QVERIFY(database.ok());
+        auto cells = database->cellsOfCase(database->findCase(QStringLiteral("labelled"))->id);
+        QVERIFY(cells.ok());
+        int differing = 0;
+        for (const auto &cell : *cells) {
+            QVERIFY(cell.modelId.startsWith(QStringLiteral("tiny-pbc8@"))); // still the latest prediction
+            QVERIFY(!cell.secondOpinionClass.isEmpty());
+            differing += cell.secondOpinionClass != cell.predictedClass ? 1 : 0;
+        }
+        QVERIFY(r.out.contains(QStringLiteral("the calls differ on %1 of 12").arg(differing)));
+        QFile list(differs);
+        QVERIFY(list.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(list.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), differing + 1);
+
+        r = run(cli::runSecondOpinion, QStringLiteral("second-opinion"), args);
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains(QStringLiteral("stored 0 second opinions")));
+        QCOMPARE(run(cli::runSecondOpinion, QStringLiteral("second-opinion"),
+                     {QStringLiteral("--model"), kBaseline, QStringLiteral("--db"), db}).code, 2);
+        QCOMPARE(run(cli::runSecondOpinion, QStringLiteral("second-opinion"),
+                     {QStringLiteral("--model"), kBaseline, QStringLiteral("--db"), db, QStringLiteral("--case"),
+                      QStringLiteral("nope")}).code, 1);
     }
 
     void evaluateWritesJsonAndMarkdown()
