@@ -1976,6 +1976,10 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
         <source>&amp;Reports...</source>
         <translation>&amp;Berichte…</translation>
     </message>
+    <message>
+        <source>; %1 second opinions</source>
+        <translation>; %1 Zweitmeinungen</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>

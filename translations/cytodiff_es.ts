@@ -1975,6 +1975,10 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
         <source>&amp;Reports...</source>
         <translation>&amp;Informes…</translation>
     </message>
+    <message>
+        <source>; %1 second opinions</source>
+        <translation>; %1 segundas opiniones</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>

@@ -376,11 +376,12 @@ private:
         if (!force && run.sinceProgress.elapsed() < kProgressIntervalMs)
             return;
         run.sinceProgress.restart();
-        const int worked = run.outcome.classified + run.outcome.failed;
+        // Cells that only lacked a second opinion count as work done too.
+        const int done = run.outcome.total - int(run.remaining.size());
+        const int worked = done - run.outcome.skipped;
         const double seconds = run.clock.elapsed() / 1000.0;
         const double rate = seconds > 0.0 ? worked / seconds : 0.0;
         const double eta = rate > 0.0 ? run.remaining.size() / rate : -1.0;
-        const int done = run.outcome.skipped + worked;
         post([job = m_job, caseId = run.outcome.caseId, done, total = run.outcome.total, rate, eta] {
             emit job->progress(caseId, done, total, rate, eta);
         });

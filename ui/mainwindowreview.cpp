@@ -251,6 +251,8 @@ void MainWindow::onClassificationFinished(const ClassificationOutcome &outcome)
             message += tr(" (%1 already classified by this model)").arg(QLocale().toString(outcome.skipped));
         if (outcome.failed > 0)
             message += tr("; %1 failed").arg(QLocale().toString(outcome.failed));
+        if (outcome.secondOpinions > 0)
+            message += tr("; %1 second opinions").arg(QLocale().toString(outcome.secondOpinions));
         if (!outcome.notice.isEmpty())
             message += QStringLiteral(". ") + outcome.notice;
         statusBar()->showMessage(message, outcome.notice.isEmpty() ? 10000 : 30000);
