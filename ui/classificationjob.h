@@ -2,7 +2,9 @@
 // Classifies cases and computes counterfactual heatmaps in one worker
 // thread, so the GUI never waits for the network.
 //
-// One thread, one model, one database connection (opened in the worker):
+// One thread, one model (plus the optional second-opinion model, whose
+// call on each cell is stored next to the prediction), one database
+// connection (opened in the worker):
 // LibTorch modules are not shared between threads, and SQLite connections
 // must not be. The GUI posts tasks to a small mutex-guarded queue; the
 // worker takes heatmap requests first (someone is looking at that cell),
