@@ -2532,8 +2532,8 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
         <translation>%1 ist nicht installiert, daher gibt es keine Zweitmeinung.</translation>
     </message>
     <message>
-        <source>It also calls every cell (one fast network pass), and cells where the two calls differ head the review queue. On the PBC test cells this put 85% of the model&apos;s errors in the first tenth of the queue, against 76% without.</source>
-        <translation>Es klassifiziert ebenfalls jede Zelle (ein schneller Netzdurchlauf), und Zellen mit abweichenden Ergebnissen stehen oben in der Prüfliste. Bei den PBC-Testzellen lagen so 85 % der Modellfehler im ersten Zehntel der Prüfliste, ohne nur 76 %.</translation>
+        <source>It also calls every cell (one fast network pass), and cells where the two calls differ join the review queue. On the PBC test cells the queue then held 39 of the model&apos;s 41 errors instead of 34, for 2% more cells.</source>
+        <translation>Es klassifiziert ebenfalls jede Zelle (ein schneller Netzdurchlauf), und Zellen mit abweichenden Ergebnissen kommen in die Prüfliste. Bei den PBC-Testzellen enthielt die Prüfliste so 39 der 41 Modellfehler statt 34, bei 2 % mehr Zellen.</translation>
     </message>
 </context>
 <context>

@@ -2531,8 +2531,8 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
         <translation>%1 no está instalado, así que no hay segunda opinión.</translation>
     </message>
     <message>
-        <source>It also calls every cell (one fast network pass), and cells where the two calls differ head the review queue. On the PBC test cells this put 85% of the model&apos;s errors in the first tenth of the queue, against 76% without.</source>
-        <translation>También clasifica cada célula (una pasada rápida de la red), y las células en las que ambas clasificaciones difieren encabezan la cola de revisión. En las células de prueba de PBC, así el 85 % de los errores del modelo quedó en la primera décima parte de la cola, frente al 76 % sin ella.</translation>
+        <source>It also calls every cell (one fast network pass), and cells where the two calls differ join the review queue. On the PBC test cells the queue then held 39 of the model&apos;s 41 errors instead of 34, for 2% more cells.</source>
+        <translation>También clasifica cada célula (una pasada rápida de la red), y las células en las que ambas clasificaciones difieren entran en la cola de revisión. En las células de prueba de PBC, la cola contuvo así 39 de los 41 errores del modelo en lugar de 34, con un 2 % más de células.</translation>
     </message>
 </context>
 <context>

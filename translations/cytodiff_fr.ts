@@ -2531,8 +2531,8 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
         <translation>%1 n&apos;est pas installé&#xa0;: pas de second avis.</translation>
     </message>
     <message>
-        <source>It also calls every cell (one fast network pass), and cells where the two calls differ head the review queue. On the PBC test cells this put 85% of the model&apos;s errors in the first tenth of the queue, against 76% without.</source>
-        <translation>Il classe aussi chaque cellule (un passage rapide du réseau), et les cellules où les deux avis divergent passent en tête de la file de revue. Sur les cellules de test PBC, 85 % des erreurs du modèle se trouvaient ainsi dans le premier dixième de la file, contre 76 % sans.</translation>
+        <source>It also calls every cell (one fast network pass), and cells where the two calls differ join the review queue. On the PBC test cells the queue then held 39 of the model&apos;s 41 errors instead of 34, for 2% more cells.</source>
+        <translation>Il classe aussi chaque cellule (un passage rapide du réseau), et les cellules où les deux avis divergent rejoignent la file de revue. Sur les cellules de test PBC, la file contenait alors 39 des 41 erreurs du modèle au lieu de 34, pour 2&#xa0;% de cellules en plus.</translation>
     </message>
 </context>
 <context>
