@@ -2182,6 +2182,10 @@ Das Differenzialblutbild wird endgültig. Spätere Änderungen sind Nachträge m
         <source>lapse = %1, guess rate = %2</source>
         <translation>Lapsusrate = %1, Raterate = %2</translation>
     </message>
+    <message>
+        <source>second opinion differs first</source>
+        <translation>abweichende Zweitmeinung zuerst</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>

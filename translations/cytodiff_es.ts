@@ -2181,6 +2181,10 @@ La fórmula leucocitaria pasa a ser definitiva. Los cambios posteriores son enmi
         <source>lapse = %1, guess rate = %2</source>
         <translation>tasa de lapsus = %1, tasa de acierto al azar = %2</translation>
     </message>
+    <message>
+        <source>second opinion differs first</source>
+        <translation>segunda opinión distinta primero</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>

@@ -2181,6 +2181,10 @@ La formule leucocytaire devient définitive. Les modifications ultérieures sont
         <source>lapse = %1, guess rate = %2</source>
         <translation>taux d&apos;inattention = %1, taux de réponse au hasard = %2</translation>
     </message>
+    <message>
+        <source>second opinion differs first</source>
+        <translation>second avis divergent d&apos;abord</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>

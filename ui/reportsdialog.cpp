@@ -115,20 +115,29 @@ void ReportsDialog::build(const db::Database &database)
     const auto share = [](double v) {
         return std::isfinite(v) ? QString::number(100 * v, 'f', 0) + QStringLiteral("%") : QStringLiteral("-");
     };
-    for (const auto &o : report.observers) {
+    const auto queueText = [&share](const std::vector<evaluation::QueueShare> &shares) {
         QStringList queue;
-        for (const auto &q : o.calibration.queue)
+        for (const auto &q : shares)
             queue << (std::isfinite(q.errorShareLower)
                           ? QStringLiteral("%1 [%2, %3]").arg(share(q.errorShare), share(q.errorShareLower), share(q.errorShareUpper))
                           : share(q.errorShare));
+        return queue.join(QStringLiteral(" / "));
+    };
+    for (const auto &o : report.observers) {
         const auto ci = [](const evaluation::CredibleValue &v) {
             return QStringLiteral("%1 [%2, %3]").arg(v.estimate, 0, 'f', 3).arg(v.lower, 0, 'f', 3).arg(v.upper, 0, 'f', 3);
         };
         html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td><td>%6</td><td>%7</td></tr>")
                     .arg(observerText(o.series).toHtmlEscaped(), signalText(o.series.signal).toHtmlEscaped(),
                          QString::number(o.calibration.cells),
-                         share(o.calibration.accuracy), queue.join(QStringLiteral(" / ")),
+                         share(o.calibration.accuracy), queueText(o.calibration.queue),
                          o.fit.ok ? ci(o.fit.threshold) : tr("no fit"), o.fit.ok ? ci(o.fit.width) : QString());
+        // The same cells with the second opinion's disagreements first, as
+        // the review queue takes them.
+        if (!o.secondOpinionQueue.empty())
+            html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td></td><td>%4</td><td></td><td></td></tr>")
+                        .arg(observerText(o.series).toHtmlEscaped(), tr("second opinion differs first"),
+                             QString::number(o.calibration.cells), queueText(o.secondOpinionQueue));
     }
     html += QStringLiteral("</table>");
     for (const auto &o : report.observers) {

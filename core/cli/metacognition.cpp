@@ -103,6 +103,9 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
         options.gamma = 1.0 / std::max(2, numClasses);
         r.fit = evaluation::fitPsychometric(r.binned, options);
         r.calibration = evaluation::summariseCalibration(r.series.confidence, r.series.correct);
+        if (input.secondOpinionDiffers.size() == n)
+            r.secondOpinionQueue = evaluation::summariseQueue(r.series.confidence, r.series.correct,
+                                                              input.secondOpinionDiffers);
         const QString name = input.observer + QStringLiteral(": ") + input.signal + QStringLiteral(" vs correctness");
         r.chart = evaluation::psychometricChart(name.toStdString(),
                                                 input.signal.toStdString() + (input.rescale ? " (rescaled to [0, 1])" : ""),
@@ -132,6 +135,8 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
         o[QStringLiteral("errors")] = r.calibration.errors;
         o[QStringLiteral("accuracy_by_decile")] = decilesJson;
         o[QStringLiteral("review_queue")] = queueSharesJson(r.calibration.queue);
+        if (!r.secondOpinionQueue.empty())
+            o[QStringLiteral("review_queue_second_opinion_first")] = queueSharesJson(r.secondOpinionQueue);
         o[QStringLiteral("error_detection_auc")] = std::isfinite(r.calibration.errorDetectionAuc)
                                                        ? QJsonValue(r.calibration.errorDetectionAuc) : QJsonValue();
         o[QStringLiteral("plot")] = r.plotName;
@@ -148,6 +153,9 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
             md << QString::fromStdString(r.fit.message) << " | | | ";
         md << queueSharesText(r.calibration.queue) << " (" << r.calibration.errors << " errors) | "
            << number(r.calibration.errorDetectionAuc) << " |\n";
+        if (!r.secondOpinionQueue.empty())
+            md << "| " << input.observer << " | " << input.signal << ", second opinion differs first | " << n << " | | | | | "
+               << queueSharesText(r.secondOpinionQueue) << " | |\n";
 
         dec << "\n" << name << ": accuracy per confidence decile (lowest first)\n\n| decile | confidence | cells | accuracy |\n|---|---|---|---|\n";
         for (std::size_t i = 0; i < r.calibration.deciles.size(); ++i) {
@@ -186,13 +194,15 @@ Result<WorkspaceObservers> workspaceObservers(const db::Database &database, cons
     std::map<qint64, QString> reference;
     {
         auto query = database.prepare(
-            "SELECT c.id, c.label_class, p.predicted_class, p.confidence FROM cells c "
+            "SELECT c.id, c.label_class, p.predicted_class, p.confidence, s.predicted_class FROM cells c "
             "JOIN predictions p ON p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.cell_id = c.id AND q.model_id = ?) "
+            "LEFT JOIN second_opinions s ON s.id = (SELECT MAX(t.id) FROM second_opinions t WHERE t.cell_id = c.id) "
             "WHERE c.label_class IS NOT NULL AND c.label_class <> '' AND p.confidence IS NOT NULL ORDER BY c.id");
         if (!query)
             return makeError(query.error());
         query->bind(1, result.modelId);
-        ObserverSeries model{QStringLiteral("model"), QStringLiteral("model confidence"), {}, {}, true};
+        ObserverSeries model{QStringLiteral("model"), QStringLiteral("model confidence"), {}, {}, true, {}};
+        bool anySecondOpinion = false;
         for (;;) {
             auto more = query->step();
             if (!more)
@@ -208,7 +218,11 @@ Result<WorkspaceObservers> workspaceObservers(const db::Database &database, cons
             classes.insert(predicted);
             model.confidence.push_back(confidence);
             model.correct.push_back(truth == predicted);
+            anySecondOpinion = anySecondOpinion || !query->isNull(4);
+            model.secondOpinionDiffers.push_back(!query->isNull(4) && query->text(4) != predicted);
         }
+        if (!anySecondOpinion)
+            model.secondOpinionDiffers.clear();
         if (!model.confidence.empty())
             result.series.push_back(std::move(model));
     }

@@ -31,6 +31,9 @@ struct ObserverSeries {
     std::vector<double> confidence;
     std::vector<bool> correct;
     bool rescale = true; // min-max rescale to [0, 1] (model confidence)
+    // Workspace model series: per case, whether a second opinion differs
+    // from the prediction (empty: no second opinions stored).
+    std::vector<bool> secondOpinionDiffers;
 };
 
 struct ObserverResult {
@@ -38,6 +41,9 @@ struct ObserverResult {
     evaluation::PsychometricData binned;
     evaluation::PsychometricFit fit;
     evaluation::CalibrationSummary calibration;
+    // The queue with the cells where the second opinion differs first
+    // (empty without second opinions).
+    std::vector<evaluation::QueueShare> secondOpinionQueue;
     evaluation::Chart chart;
     QString plotName;              // file name for the PNG
 };

@@ -250,6 +250,9 @@ private slots:
                 const bool wrong = i % 4 == 0;
                 QVERIFY(database->addExpertLabel(cell.id, *ada, wrong ? QStringLiteral("monocyte") : cell.labelClass,
                                                  wrong ? db::LabelConfidence::Low : db::LabelConfidence::High).ok());
+                // A second opinion that names the right class: it differs
+                // exactly where the model is wrong.
+                QVERIFY(database->insertSecondOpinion(cell.id, QStringLiteral("cnn@1"), cell.labelClass, 0.9).ok());
                 ++i;
             }
         }
@@ -260,6 +263,18 @@ private slots:
         const auto observers = readJson(outDir + QStringLiteral("/metacognition.json")).value(QStringLiteral("observers")).toArray();
         // model vs model correctness, model confidence vs Ada, expert confidence vs Ada.
         QCOMPARE(observers.size(), 3);
+        // With those cells first, the queue meets every model error as early
+        // as the errors' count allows.
+        const auto model = observers.at(0).toObject();
+        const int modelErrors = model.value(QStringLiteral("errors")).toInt();
+        const auto withSecond = model.value(QStringLiteral("review_queue_second_opinion_first")).toArray();
+        QCOMPARE(withSecond.size(), 3);
+        for (const auto &share : withSecond) {
+            const auto q = share.toObject();
+            QCOMPARE(q.value(QStringLiteral("errors_found")).toInt(),
+                     std::min(modelErrors, q.value(QStringLiteral("reviewed")).toInt()));
+        }
+        QVERIFY(!observers.at(1).toObject().contains(QStringLiteral("review_queue_second_opinion_first")));
         const auto expert = observers.at(2).toObject();
         QCOMPARE(expert.value(QStringLiteral("observer")).toString(), QStringLiteral("Ada"));
         QCOMPARE(expert.value(QStringLiteral("signal")).toString(), QStringLiteral("expert confidence"));

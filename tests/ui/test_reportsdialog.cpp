@@ -62,6 +62,9 @@ private slots:
                                                right ? classes.at(i % 4) : classes.at((i + 1) % 4), confidence, 0.0, {}, 10).ok());
             QVERIFY(database->addExpertLabel(cell->cellId, *expert, i % 5 ? classes.at(i % 4) : classes.at((i + 2) % 4),
                                              i % 5 ? db::LabelConfidence::High : db::LabelConfidence::Moderate).ok());
+            // A second opinion that is always right: it differs exactly where
+            // the model is wrong.
+            QVERIFY(database->insertSecondOpinion(cell->cellId, QStringLiteral("cnn@1"), classes.at(i % 4), 0.9).ok());
         }
         ui::ReportsDialog dialog(*database);
         QVERIFY(dialog.hasReport());
@@ -73,6 +76,9 @@ private slots:
         // The model has errors, so each queue share carries its bootstrap interval.
         static const QRegularExpression shareWithInterval(QStringLiteral("\\d+% \\[\\d+%, \\d+%\\] / \\d+% \\[\\d+%, \\d+%\\] / "));
         QVERIFY2(summary->toPlainText().contains(shareWithInterval), qPrintable(summary->toPlainText()));
+        // The model's queue is also shown with the second opinion's
+        // disagreements first.
+        QVERIFY2(summary->toPlainText().contains(QStringLiteral("second opinion differs first")), qPrintable(summary->toPlainText()));
         dialog.resize(900, 650);
         tabs->setCurrentIndex(qEnvironmentVariableIntValue("CYTODIFF_REPORTS_TAB"));
         dialog.show();
