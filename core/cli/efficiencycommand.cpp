@@ -25,8 +25,9 @@
 namespace cytodiff::cli {
 namespace {
 
-constexpr double kDefaultLearningRate = 1e-3;
-constexpr int kDefaultBatch = 32;
+// The trainer's own defaults, so the study and `train` cannot drift apart.
+const double kDefaultLearningRate = engine::TrainOptions{}.learningRate;
+const int kDefaultBatch = engine::TrainOptions{}.batchSize;
 
 std::vector<double> parseList(const QString &text, bool *ok)
 {
