@@ -1,6 +1,7 @@
 #include "casereport.h"
 
 #include "cellclassnames.h"
+#include "csvfield.h"
 #include "thumbnailloader.h"
 
 #include <QDateTime>
@@ -20,19 +21,10 @@ namespace cytodiff::ui {
 
 namespace {
 
-// RFC 4180 quoting, and a leading quote for cells a spreadsheet would
-// evaluate as a formula (CSV injection).
+// The report is read in spreadsheets: formulas are escaped.
 QString csvField(const QString &text)
 {
-    QString value = text;
-    if (!value.isEmpty() && QStringLiteral("=+-@").contains(value.front()))
-        value.prepend(QLatin1Char('\''));
-    if (value.contains(QLatin1Char(',')) || value.contains(QLatin1Char('"')) || value.contains(QLatin1Char('\n'))
-        || value.contains(QLatin1Char('\r'))) {
-        value.replace(QStringLiteral("\""), QStringLiteral("\"\""));
-        return QLatin1Char('"') + value + QLatin1Char('"');
-    }
-    return value;
+    return db::csvField(text, db::CsvFormulas::Escape);
 }
 
 QString number(std::optional<double> value, int digits = 6)

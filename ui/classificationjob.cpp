@@ -3,7 +3,6 @@
 #include "database.h"
 #include "engine.h"
 #include "imageio.h"
-#include "reviewstore.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -237,7 +236,7 @@ private:
         if (m_second)
             m_run->outcome.secondOpinionModelId = m_secondId;
         auto all = m_database->cellIdsOfCase(caseId);
-        auto todo = ReviewStore::cellsWithoutPrediction(*m_database, caseId, m_modelId);
+        auto todo = m_database->cellsWithoutPrediction(caseId, m_modelId);
         auto noSecond = m_second ? m_database->cellsWithoutSecondOpinion(caseId, m_secondId)
                                  : Result<QList<qint64>>(QList<qint64>{});
         if (!all || !todo || !noSecond) {

@@ -4,39 +4,6 @@
 
 namespace cytodiff::ui {
 
-Result<QList<qint64>> ReviewStore::cellsWithoutPrediction(const db::Database &database, qint64 caseId,
-                                                          const QString &modelId)
-{
-    auto query = database.prepare("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
-                                  "(SELECT 1 FROM predictions p WHERE p.cell_id = c.id AND p.model_id = ?) "
-                                  "ORDER BY c.id");
-    if (!query)
-        return makeError(query.error());
-    query->bind(1, caseId).bind(2, modelId);
-    QList<qint64> ids;
-    for (;;) {
-        auto more = query->step();
-        if (!more)
-            return makeError(more.error());
-        if (!*more)
-            return ids;
-        ids.append(query->int64(0));
-    }
-}
-
-Result<int> ReviewStore::countPredicted(const db::Database &database, qint64 caseId, const QString &modelId)
-{
-    auto query = database.prepare("SELECT COUNT(*) FROM cells c WHERE c.case_id = ? AND EXISTS "
-                                  "(SELECT 1 FROM predictions p WHERE p.cell_id = c.id AND p.model_id = ?)");
-    if (!query)
-        return makeError(query.error());
-    query->bind(1, caseId).bind(2, modelId);
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    return *row ? query->int32(0) : 0;
-}
-
 Result<QSet<qint64>> ReviewStore::reviewedCells(const db::Database &database, qint64 caseId)
 {
     // In id order, so the newest entry of each cell is applied last. The

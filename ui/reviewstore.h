@@ -1,7 +1,6 @@
 #pragma once
-// Review queries the database API does not have yet, written here with
-// db::Database::prepare() so the GUI needs no change in core/. Candidates
-// for core/db once a second caller (the CLI) needs them.
+// The review state of cells, written with db::Database::prepare(): which
+// cells are reviewed, and marking one reviewed or not.
 //
 // "Reviewed" is not a column: a cell is reviewed when its newest review
 // entry in the audit log is a verdict ("relabel", "amend" or "verify"),
@@ -29,13 +28,6 @@ inline const QString kUnreview = QStringLiteral("unreview");
 
 class ReviewStore {
 public:
-    // Cells of the case with no prediction from modelId, in id order: what a
-    // classification run still has to do (so a restart resumes).
-    static Result<QList<qint64>> cellsWithoutPrediction(const db::Database &database, qint64 caseId,
-                                                        const QString &modelId);
-    // Number of cells of the case that have a prediction from modelId.
-    static Result<int> countPredicted(const db::Database &database, qint64 caseId, const QString &modelId);
-
     static Result<QSet<qint64>> reviewedCells(const db::Database &database, qint64 caseId);
 
     // Appends a "verify" (reviewed = true: the reviewer confirmed the class

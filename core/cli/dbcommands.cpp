@@ -5,6 +5,7 @@
 
 #include "classnames.h"
 #include "clisupport.h"
+#include "csvfield.h"
 #include "database.h"
 #include "importer.h"
 
@@ -266,20 +267,6 @@ int runCells(const QStringList &args)
 
 namespace {
 
-// RFC 4180 quoting. Identifiers are written exactly as imported (no
-// spreadsheet-formula escaping), because laboratories match them in the LIS.
-QString csvField(const QString &value)
-{
-    static const QString special = QStringLiteral(",\"\r\n");
-    const bool needsQuotes = std::any_of(value.cbegin(), value.cend(), [](QChar c) { return special.contains(c); }) ||
-                             (!value.isEmpty() && (value.front().isSpace() || value.back().isSpace()));
-    if (!needsQuotes)
-        return value;
-    QString quoted = value;
-    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
 // Score columns: canonical classes in their display order, then any other
 // class a model used, alphabetically.
 QStringList scoreColumns(const QList<db::CellSummary> &cells)
@@ -338,7 +325,7 @@ QByteArray caseCsv(const db::CaseRow &caseRow, const QList<db::CellSummary> &cel
         for (const QString &name : scores)
             fields.append(cell.scores.contains(name) ? QString::number(cell.scores.value(name), 'g', 6) : QString());
         for (QString &field : fields)
-            field = csvField(field);
+            field = db::csvField(field);
         text += fields.join(QLatin1Char(',')) + QStringLiteral("\r\n");
     }
     return text.toUtf8();

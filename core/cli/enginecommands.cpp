@@ -3,6 +3,7 @@
 
 #include "clistream.h"
 
+#include "csvfield.h"
 #include "database.h"
 #include "engine.h"
 #include "evaluationrun.h"
@@ -97,15 +98,6 @@ QStringList collectImages(const QStringList &inputs, QStringList &problems)
         }
     }
     return files;
-}
-
-QString csvField(const QString &text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
 } // namespace
@@ -208,7 +200,7 @@ int runClassify(const QStringList &args)
             break;
         if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
             // The CSV still lists every cell of the case, from the stored row.
-            csv << csvField(item.label) << "," << it->predictedClass << ","
+            csv << db::csvField(item.label) << "," << it->predictedClass << ","
                 << QString::number(it->confidence.value_or(std::nan("")), 'g', 6) << ","
                 << QString::number(it->anomaly.value_or(std::nan("")), 'g', 6) << "," << it->nfe;
             for (const auto &c : classes)
@@ -241,7 +233,7 @@ int runClassify(const QStringList &args)
             ++failed;
             continue;
         }
-        csv << csvField(item.label) << "," << QString::fromStdString(classes[result->predicted]) << ","
+        csv << db::csvField(item.label) << "," << QString::fromStdString(classes[result->predicted]) << ","
             << QString::number(result->confidence, 'g', 6) << "," << QString::number(result->anomaly, 'g', 6) << ","
             << result->nfe;
         QMap<QString, double> scores;
@@ -343,7 +335,7 @@ int runSecondOpinion(const QStringList &args)
             continue;
         ++compared;
         if (cell.secondOpinionClass != cell.predictedClass)
-            differ << QStringLiteral("%1,%2,%3,%4,%5").arg(cell.id).arg(csvField(cell.originalName), cell.modelId,
+            differ << QStringLiteral("%1,%2,%3,%4,%5").arg(cell.id).arg(db::csvField(cell.originalName), cell.modelId,
                                                           cell.predictedClass, cell.secondOpinionClass);
     }
     if (parser.isSet(QStringLiteral("out"))) {

@@ -5,6 +5,7 @@
 #include "commands.h"
 
 #include "clisupport.h"
+#include "csvfield.h"
 #include "database.h"
 #include "labelaudit.h"
 #include "labellinganalysis.h"
@@ -26,16 +27,6 @@ Result<void> writeFile(const QString &path, const QByteArray &bytes)
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
         return makeError("cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
     return {};
-}
-
-// CSV field: quoted when it holds a separator, quote or line break.
-QString csvField(const QString &text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QStringLiteral("\""), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
 }
 
 // The database and its expert labels, for the commands that analyse them;
@@ -202,8 +193,8 @@ int runConsensus(const QStringList &args)
                 caseName = row->name;
         csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
                    .arg(cell.cellId)
-                   .arg(csvField(caseName), csvField(summary ? summary->originalName : QString()),
-                        csvField(cell.labelClass))
+                   .arg(db::csvField(caseName), db::csvField(summary ? summary->originalName : QString()),
+                        db::csvField(cell.labelClass))
                    .arg(QString::number(cell.confidence, 'f', 4))
                    .arg(cell.votes)
                    .arg(cell.winningVotes)

@@ -646,6 +646,16 @@ Result<QList<qint64>> Database::cellsWithoutSecondOpinion(qint64 caseId, const Q
     return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
 }
 
+Result<QList<qint64>> Database::cellsWithoutPrediction(qint64 caseId, const QString &modelId) const
+{
+    auto query = prepare("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
+                         "(SELECT 1 FROM predictions p WHERE p.cell_id = c.id AND p.model_id = ?) ORDER BY c.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId).bind(2, modelId);
+    return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
+}
+
 Result<QList<PredictionRow>> Database::latestPredictions(qint64 caseId) const
 {
     auto query = prepare(std::string(kPredictionColumns) +

@@ -93,6 +93,9 @@ public:
                                        double confidence);
     // Cells of the case without a second opinion from modelId, in id order.
     Result<QList<qint64>> cellsWithoutSecondOpinion(qint64 caseId, const QString &modelId) const;
+    // Cells of the case with no prediction from modelId, in id order: what a
+    // classification run still has to do (so a restart resumes).
+    Result<QList<qint64>> cellsWithoutPrediction(qint64 caseId, const QString &modelId) const;
     // NaN confidence/anomaly are stored as NULL (unknown).
     Result<qint64> insertPrediction(qint64 cellId, const QString &modelId, const QString &predictedClass,
                                     double confidence, double anomaly, const QMap<QString, double> &scores,

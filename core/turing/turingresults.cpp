@@ -1,5 +1,6 @@
 #include "turingresults.h"
 
+#include "csvfield.h"
 #include "database.h"
 
 #include <QJsonArray>
@@ -119,15 +120,6 @@ QString markdownRow(const ReaderResult &r)
              percent(r.syntheticClassAgreement));
 }
 
-QString csvField(const QString &text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
 } // namespace
 
 TuringResults computeResults(const db::TuringTestRow &test, const QList<db::TuringReaderRow> &readers,
@@ -223,8 +215,8 @@ QByteArray answersCsv(const QList<db::TuringAnswerRow> &answers)
     QString text = QStringLiteral("reader,image,truth,answer,class,answer_class,time_ms\n");
     for (const db::TuringAnswerRow &a : answers) {
         text += QStringLiteral("%1,%2,%3,%4,%5,%6,%7\n")
-                    .arg(csvField(a.readerName), csvField(a.imageCode), db::turingTruthName(a.truth),
-                         db::turingTruthName(a.answer), csvField(a.classId), csvField(a.answerClass))
+                    .arg(db::csvField(a.readerName), db::csvField(a.imageCode), db::turingTruthName(a.truth),
+                         db::turingTruthName(a.answer), db::csvField(a.classId), db::csvField(a.answerClass))
                     .arg(a.timeMs);
     }
     return text.toUtf8();

@@ -2,6 +2,7 @@
 // cases, cells, predictions, review with its audit log, expert labels,
 // transactions.
 
+#include "csvfield.h"
 #include "database.h"
 #include "labelledcellcursor.h"
 #include "transaction.h"
@@ -176,6 +177,9 @@ private slots:
         QCOMPARE(cells->at(1).id, b);
         QCOMPARE(db().predictionsOfCell(a)->size(), 2);
         QVERIFY(!db().insertPrediction(999, QStringLiteral("m"), QStringLiteral("x"), 1, 0, {}, 1).ok());
+        // What a classification run with a model still has to do.
+        QCOMPARE(*db().cellsWithoutPrediction(m_caseId, QStringLiteral("m2")), QList<qint64>{b});
+        QCOMPARE(*db().cellsWithoutPrediction(m_caseId, QStringLiteral("other")), (QList<qint64>{a, b}));
 
         // A second opinion sits next to the latest prediction, never in its
         // place; the newest one counts.
@@ -188,8 +192,27 @@ private slots:
         QCOMPARE(cells->at(0).secondOpinionClass, QStringLiteral("ig"));
         QCOMPARE(cells->at(0).secondOpinionModelId, QStringLiteral("cnn"));
         QVERIFY(cells->at(1).secondOpinionClass.isEmpty());
+        QCOMPARE(*db().cellsWithoutSecondOpinion(m_caseId, QStringLiteral("cnn")), QList<qint64>{b});
         QCOMPARE(db().latestPredictions(m_caseId)->first().modelId, QStringLiteral("m2"));
         QVERIFY(!db().insertSecondOpinion(999, QStringLiteral("cnn"), QStringLiteral("x"), 1).ok()); // no such cell
+    }
+
+    // Every CSV export quotes through this one function.
+    void csvFieldQuotesAsRfc4180()
+    {
+        using db::csvField;
+        QCOMPARE(csvField(QStringLiteral("cell_01.jpg")), QStringLiteral("cell_01.jpg"));
+        QCOMPARE(csvField(QString()), QString());
+        QCOMPARE(csvField(QStringLiteral("a,b")), QStringLiteral("\"a,b\""));
+        QCOMPARE(csvField(QStringLiteral("say \"hi\"")), QStringLiteral("\"say \"\"hi\"\"\""));
+        QCOMPARE(csvField(QStringLiteral("two\nlines")), QStringLiteral("\"two\nlines\""));
+        QCOMPARE(csvField(QStringLiteral("cr\r")), QStringLiteral("\"cr\r\""));
+        QCOMPARE(csvField(QStringLiteral(" padded ")), QStringLiteral("\" padded \""));
+        // Identifiers stay as stored unless the file is for a spreadsheet.
+        QCOMPARE(csvField(QStringLiteral("=1+1")), QStringLiteral("=1+1"));
+        QCOMPARE(csvField(QStringLiteral("=1+1"), db::CsvFormulas::Escape), QStringLiteral("'=1+1"));
+        QCOMPARE(csvField(QStringLiteral("-5,3"), db::CsvFormulas::Escape), QStringLiteral("\"'-5,3\""));
+        QCOMPARE(csvField(QStringLiteral("a-b"), db::CsvFormulas::Escape), QStringLiteral("a-b"));
     }
 
     void setLabelWritesTheAuditLogInTheSameTransaction()

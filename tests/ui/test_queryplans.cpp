@@ -86,8 +86,7 @@ private slots:
         QVERIFY(database->auditLog(QStringLiteral("cell"), cellId).ok());
         QVERIFY(database->labelsOfCell(cellId).ok());
         // Classification (GUI job and CLI): what is left, progress, results.
-        QVERIFY(ui::ReviewStore::cellsWithoutPrediction(*database, caseId, modelId).ok());
-        QVERIFY(ui::ReviewStore::countPredicted(*database, caseId, modelId).ok());
+        QVERIFY(database->cellsWithoutPrediction(caseId, modelId).ok());
         QVERIFY(database->predictionsOfModel(caseId, modelId).ok());
         QVERIFY(database->latestPredictions(caseId).ok());
         QVERIFY(database->insertPrediction(cellId, modelId, QStringLiteral("monocyte"), 1.0, 0.0, {}, 10).ok());

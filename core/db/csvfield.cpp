@@ -1,0 +1,21 @@
+#include "csvfield.h"
+
+#include <algorithm>
+
+namespace cytodiff::db {
+
+QString csvField(const QString &value, CsvFormulas formulas)
+{
+    QString field = value;
+    if (formulas == CsvFormulas::Escape && !field.isEmpty() && QStringLiteral("=+-@").contains(field.front()))
+        field.prepend(QLatin1Char('\''));
+    static const QString special = QStringLiteral(",\"\r\n");
+    const bool needsQuotes = std::any_of(field.cbegin(), field.cend(), [](QChar c) { return special.contains(c); })
+                             || (!field.isEmpty() && (field.front().isSpace() || field.back().isSpace()));
+    if (!needsQuotes)
+        return field;
+    field.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + field + QLatin1Char('"');
+}
+
+} // namespace cytodiff::db
