@@ -12,10 +12,13 @@
 #include "trainer.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QTextStream>
 
 #include <algorithm>
@@ -150,6 +153,112 @@ std::optional<engine::TrainReport> trainStudyModel(const engine::TrainingData &s
     return std::move(*report);
 }
 
+const char *weightingName(engine::Weighting weighting)
+{
+    switch (weighting) {
+    case engine::Weighting::Fitted: return "fitted";
+    case engine::Weighting::Paper: return "paper";
+    case engine::Weighting::Uniform: return "uniform";
+    case engine::Weighting::Default: break;
+    }
+    return "the protocol's";
+}
+
+// What the test measurement depends on besides the model: the cells and
+// the estimator (resolved, so "the default" and the same value written
+// out are one key).
+QString measurementKey(const std::string &dataHash, int testCells, const engine::ClassifyOptions &options,
+                       std::uint64_t seed)
+{
+    auto o = options.resolved();
+    if (o.weighting == engine::Weighting::Default)
+        o.weighting = o.protocol == engine::Protocol::Paper ? engine::Weighting::Paper : engine::Weighting::Fitted;
+    return QStringLiteral("%1 test cells of %2; %3 protocol, trials %4-%5, round %6, p %7, t %8-%9, %10 weighting, seed %11")
+        .arg(testCells)
+        .arg(QString::fromStdString(dataHash))
+        .arg(o.protocol == engine::Protocol::Paper ? QStringLiteral("paper") : QStringLiteral("fast"))
+        .arg(o.trialsMin)
+        .arg(o.trialsMax)
+        .arg(o.trialsPerRound)
+        .arg(o.pValue)
+        .arg(o.tMin)
+        .arg(o.tMax)
+        .arg(QLatin1String(weightingName(o.weighting)))
+        .arg(seed);
+}
+
+// One model's experiment: what it was trained on and with, and what it was
+// measured on. A result recorded under the same identity is the same
+// experiment.
+QJsonObject resultIdentity(const engine::TrainOptions &train, bool baseline, const std::string &subsetHash, bool byMinutes,
+                           double budget, const QString &measurement)
+{
+    QJsonObject id;
+    id[QStringLiteral("kind")] = baseline ? QStringLiteral("baseline") : QStringLiteral("diffusion");
+    QJsonArray mults;
+    for (int m : train.network.channelMults)
+        mults.append(m);
+    id[QStringLiteral("network")] = QJsonObject{{QStringLiteral("resolution"), train.network.resolution},
+                                                {QStringLiteral("base_channels"), train.network.baseChannels},
+                                                {QStringLiteral("channel_mults"), mults},
+                                                {QStringLiteral("res_blocks"), train.network.resBlocks}};
+    id[QStringLiteral("train_data_hash")] = QString::fromStdString(subsetHash);
+    id[QStringLiteral("budget_unit")] = byMinutes ? QStringLiteral("minutes") : QStringLiteral("steps");
+    id[QStringLiteral("budget")] = budget;
+    id[QStringLiteral("learning_rate")] = train.learningRate;
+    id[QStringLiteral("batch_size")] = train.batchSize;
+    id[QStringLiteral("train_seed")] = QString::number(train.seed);
+    id[QStringLiteral("validation_cells")] = train.finalValidationCells;
+    id[QStringLiteral("measurement")] = measurement;
+    return id;
+}
+
+struct RecordedResult {
+    double balancedAccuracy = 0;
+    double trainSeconds = 0;
+    QString modelSha256;
+};
+
+// The result an earlier run recorded for this experiment (--resume). Results
+// are a few hundred bytes and can be committed where the models cannot, so a
+// study spread over sessions on machines that do not keep files goes on
+// from its recorded results. A model file that is there but is not the one
+// the result was measured on (trained again since) wins: it is measured.
+std::optional<RecordedResult> recordedResult(const QString &path, const QJsonObject &identity, const QString &modelPath)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    if (json.value(QStringLiteral("identity")).toObject() != identity
+        || !json.value(QStringLiteral("balanced_accuracy")).isDouble())
+        return std::nullopt;
+    RecordedResult result{json.value(QStringLiteral("balanced_accuracy")).toDouble(),
+                          json.value(QStringLiteral("train_seconds")).toDouble(),
+                          json.value(QStringLiteral("model_sha256")).toString()};
+    if (QFile::exists(modelPath)) {
+        const auto model = engine::Model::load(modelPath.toStdString());
+        if (!model || QString::fromStdString(model->card().sha256) != result.modelSha256)
+            return std::nullopt;
+    }
+    return result;
+}
+
+bool recordResult(const QString &path, const QJsonObject &identity, const QString &stem, const engine::ModelCard &card,
+                  double balancedAccuracy, double trainSeconds)
+{
+    QJsonObject json;
+    json[QStringLiteral("model")] = stem;
+    json[QStringLiteral("identity")] = identity;
+    json[QStringLiteral("balanced_accuracy")] = balancedAccuracy;
+    json[QStringLiteral("train_seconds")] = trainSeconds;
+    json[QStringLiteral("train_steps")] = double(card.trainSteps);
+    json[QStringLiteral("model_sha256")] = QString::fromStdString(card.sha256);
+    json[QStringLiteral("measured_at")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    QSaveFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(json).toJson()) >= 0 && file.commit();
+}
+
 } // namespace
 
 int runEvaluateEfficiency(const QStringList &args)
@@ -175,13 +284,17 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.addOption({QStringLiteral("baseline-mults"), QStringLiteral("Baseline width multipliers (default 1,2,4,8)."), QStringLiteral("list"), QStringLiteral("1,2,4,8")});
     parser.addOption({QStringLiteral("validation-cells"), QStringLiteral("Validation cells used after training to fit the error "
                                                                          "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
-    parser.addOption({QStringLiteral("resume"), QStringLiteral("Reuse the models a stopped run of this study left in "
-                                                               "--out/models when they were trained on the same cells "
-                                                               "with the same budget and settings, and continue the "
-                                                               "model it was training from its checkpoint (a long "
-                                                               "study spans sessions).")});
+    parser.addOption({QStringLiteral("resume"), QStringLiteral("Reuse the results an earlier run of this study recorded in "
+                                                               "--out/results and the models it left in --out/models "
+                                                               "when they come from the same cells, budget and settings, "
+                                                               "and continue the model it was training from its "
+                                                               "checkpoint (a long study spans sessions).")});
+    parser.addOption({QStringLiteral("recorded-only"), QStringLiteral("Train and measure nothing: report the results "
+                                                                      "recorded in --out/results so far (a study "
+                                                                      "that spans sessions, mid-way).")});
     addClassifyOptions(parser);
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png and the trained models."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for efficiency.json/.md/.png, the trained models and "
+                                                            "each model's recorded result."), QStringLiteral("dir")});
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     const bool byMinutes = parser.isSet(QStringLiteral("minutes-per-model"));
@@ -204,7 +317,7 @@ int runEvaluateEfficiency(const QStringList &args)
     if (budget.size() == 1)
         budget.assign(sizesD.size(), budget.front());
     auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
-    if (!dir || !dir->mkpath(QStringLiteral("models"))) {
+    if (!dir || !dir->mkpath(QStringLiteral("models")) || !dir->mkpath(QStringLiteral("results"))) {
         err() << "error: cannot create " << parser.value(QStringLiteral("out")) << "\n";
         return kExitBadInput;
     }
@@ -232,7 +345,9 @@ int runEvaluateEfficiency(const QStringList &args)
         roles << QStringLiteral("baseline");
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const auto options = estimatorOptionsFrom(parser);
-    const bool resume = parser.isSet(QStringLiteral("resume"));
+    const bool recordedOnly = parser.isSet(QStringLiteral("recorded-only"));
+    const bool resume = recordedOnly || parser.isSet(QStringLiteral("resume"));
+    const QString measurement = measurementKey(data->contentHash(), int(testItems.size()), options, seed);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
 
@@ -244,6 +359,7 @@ int runEvaluateEfficiency(const QStringList &args)
     json[QStringLiteral("budget_unit")] = byMinutes ? QStringLiteral("minutes") : QStringLiteral("steps");
     json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
     json[QStringLiteral("threads")] = engine::threadCount();
+    json[QStringLiteral("recorded_only")] = recordedOnly;
     QJsonArray sizesJson;
     std::vector<evaluation::MeanSdSeries> series;
     for (const QString &role : roles) {
@@ -266,6 +382,7 @@ int runEvaluateEfficiency(const QStringList &args)
             const QString &role = roles[ri];
             const bool baseline = role == QLatin1String("baseline");
             std::vector<double> values, trainSeconds;
+            QJsonArray modelHashes;
             for (int r = 0; r < repeats; ++r) {
                 // The same subset for both models of a repeat: the comparison
                 // is paired.
@@ -288,6 +405,22 @@ int runEvaluateEfficiency(const QStringList &args)
                 train.network.channelMults = intList(parser.value(baseline ? QStringLiteral("baseline-mults") : QStringLiteral("channel-mults")));
                 train.network.resBlocks = baseline ? 2 : 1;
                 train.trainCommand = "cytodiff-cli evaluate-efficiency (" + stem.toStdString() + ")";
+                const QJsonObject identity = resultIdentity(train, baseline, subset.contentHash(), byMinutes, budget[si], measurement);
+                const QString resultPath = dir->filePath(QStringLiteral("results/") + stem + QStringLiteral(".json"));
+                if (resume) {
+                    if (const auto recorded = recordedResult(resultPath, identity, QString::fromStdString(train.outPath))) {
+                        err() << "reusing the recorded result of " << stem << " (results/" << stem << ".json): balanced accuracy "
+                              << percent(recorded->balancedAccuracy) << "%\n";
+                        values.push_back(recorded->balancedAccuracy);
+                        trainSeconds.push_back(recorded->trainSeconds);
+                        modelHashes.append(recorded->modelSha256);
+                        continue;
+                    }
+                }
+                if (recordedOnly) {
+                    err() << "no recorded result of " << stem << " yet\n";
+                    continue;
+                }
                 auto model = resume ? reusableModel(train, baseline, subset.contentHash(), byMinutes, budget[si], stem)
                                     : std::optional<engine::Model>{};
                 double seconds = 0;
@@ -313,6 +446,9 @@ int runEvaluateEfficiency(const QStringList &args)
                     return kExitBadInput;
                 values.push_back(summarise(model->card().classNames, outcomes).balancedAccuracy());
                 trainSeconds.push_back(seconds);
+                modelHashes.append(QString::fromStdString(model->card().sha256));
+                if (!recordResult(resultPath, identity, stem, model->card(), values.back(), seconds))
+                    err() << "warning: cannot write " << resultPath << ": --resume will measure " << stem << " again\n";
                 err() << stem << ": balanced accuracy " << percent(values.back()) << "%\n";
             }
             QJsonObject m;
@@ -322,14 +458,24 @@ int runEvaluateEfficiency(const QStringList &args)
             for (double x : trainSeconds)
                 t.append(x);
             m[QStringLiteral("balanced_accuracy")] = v;
+            if (values.empty()) {
+                // Only with --recorded-only: nothing of this size and kind yet.
+                sizeJson[role] = m;
+                rows << " – (0 of " << repeats << ") |";
+                continue;
+            }
             m[QStringLiteral("mean")] = mean(values);
             m[QStringLiteral("sd")] = standardDeviation(values);
             m[QStringLiteral("train_seconds")] = t;
+            m[QStringLiteral("model_sha256")] = modelHashes;
             sizeJson[role] = m;
             series[std::size_t(ri)].x.push_back(n);
             series[std::size_t(ri)].mean.push_back(mean(values));
             series[std::size_t(ri)].sd.push_back(standardDeviation(values));
-            rows << " " << percent(mean(values)) << " ± " << percent(standardDeviation(values)) << " |";
+            rows << " " << percent(mean(values)) << " ± " << percent(standardDeviation(values));
+            if (int(values.size()) < repeats)
+                rows << " (" << values.size() << " of " << repeats << ")";
+            rows << " |";
         }
         rows << "\n";
         sizesJson.append(sizeJson);
@@ -346,7 +492,9 @@ int runEvaluateEfficiency(const QStringList &args)
     text << "Data " << parser.value(QStringLiteral("data")) << ", " << testItems.size() << " test cells; "
          << repeats << " resampled training sets per size; budget per model in "
          << (byMinutes ? "minutes" : "steps") << " (column 2), " << engine::threadCount() << " thread(s). "
-         << "Balanced accuracy, mean ± SD (%):\n\n| cells per class | budget |";
+         << "Balanced accuracy, mean ± SD (%)"
+         << (recordedOnly ? " of the results recorded so far ((k of R): repeats measured)" : "")
+         << ":\n\n| cells per class | budget |";
     for (const QString &role : roles)
         text << " " << role << " |";
     text << "\n|---|---|";

@@ -398,18 +398,92 @@ private slots:
         QVERIFY(QFile::exists(outDir + QStringLiteral("/models/diffusion_n4_r1.pt")));
         QVERIFY(r.out.contains(QStringLiteral("| 4 | 2 |")));
 
-        // --resume reuses every model trained on the same cells with the same
-        // budget, and measures them again to the same numbers.
+        const auto accuracies = [&outDir] {
+            return readJson(outDir + QStringLiteral("/efficiency.json")).value(QStringLiteral("sizes")).toArray()
+                .first().toObject().value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy"));
+        };
+        const QJsonValue measured = accuracies();
+        // Every model's result is recorded next to it, with what it was
+        // trained and measured on.
+        const auto result = readJson(outDir + QStringLiteral("/results/diffusion_n2_r0.json"));
+        QCOMPARE(result.value(QStringLiteral("balanced_accuracy")), measured.toArray().first());
+        QCOMPARE(result.value(QStringLiteral("identity")).toObject().value(QStringLiteral("budget")).toDouble(), 2.0);
+        const QString measurement = result.value(QStringLiteral("identity")).toObject().value(QStringLiteral("measurement")).toString();
+        QVERIFY2(measurement.contains(QStringLiteral(" test cells of ")) && measurement.contains(QStringLiteral("trials 8-8"))
+                     && measurement.contains(QStringLiteral("fitted weighting")),
+                 qPrintable(measurement));
+        QCOMPARE(result.value(QStringLiteral("model_sha256")).toString().size(), 64);
+
+        // --resume reuses every recorded result of the same experiment: no
+        // model is trained or measured again.
         const QString model = outDir + QStringLiteral("/models/diffusion_n4_r1.pt");
         const QDateTime written = QFileInfo(model).lastModified();
         r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--resume")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        QCOMPARE(r.err.count(QStringLiteral("reusing ")), 8);
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of ")), 8);
         QVERIFY(!r.err.contains(QStringLiteral("training ")));
         QCOMPARE(QFileInfo(model).lastModified(), written);
-        const auto again = readJson(outDir + QStringLiteral("/efficiency.json")).value(QStringLiteral("sizes")).toArray();
-        QCOMPARE(again.first().toObject().value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy")),
-                 first.value(QStringLiteral("diffusion")).toObject().value(QStringLiteral("balanced_accuracy")));
+        QCOMPARE(accuracies(), measured);
+        // The results are what a session commits; the models need not be
+        // kept for the study to go on.
+        QVERIFY(QDir(outDir + QStringLiteral("/models")).removeRecursively());
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of ")), 8);
+        QVERIFY(!r.err.contains(QStringLiteral("training ")));
+        QCOMPARE(accuracies(), measured);
+        // Mid-way through a study, the results recorded so far make the
+        // table; nothing is trained or measured.
+        QVERIFY(QFile::remove(outDir + QStringLiteral("/results/diffusion_n4_r1.json")));
+        QVERIFY(QFile::remove(outDir + QStringLiteral("/results/baseline_n4_r0.json")));
+        QVERIFY(QFile::remove(outDir + QStringLiteral("/results/baseline_n4_r1.json")));
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--recorded-only")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of ")), 5);
+        QCOMPARE(r.err.count(QStringLiteral("no recorded result of ")), 3);
+        QVERIFY(!r.err.contains(QStringLiteral("training ")));
+        QVERIFY2(r.out.contains(QStringLiteral("(1 of 2) | – (0 of 2) |")), qPrintable(r.out));
+        QVERIFY(!QFile::exists(outDir + QStringLiteral("/models")) || QDir(outDir + QStringLiteral("/models")).isEmpty());
+        // Without the results, models trained on the same cells with the
+        // same budget are reused and measured again to the same numbers.
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonValue retrained = accuracies();
+        QVERIFY(QDir(outDir + QStringLiteral("/results")).removeRecursively());
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing diffusion_n")), 4);
+        QVERIFY(!r.err.contains(QStringLiteral("recorded result")));
+        QVERIFY(!r.err.contains(QStringLiteral("training ")));
+        QCOMPARE(accuracies(), retrained);
+        // A result measured with another estimator is not this experiment's:
+        // the model is kept but measured again.
+        QStringList moreTests = args;
+        moreTests[moreTests.indexOf(QStringLiteral("--trials-max")) + 1] = QStringLiteral("6");
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), moreTests + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!r.err.contains(QStringLiteral("recorded result")));
+        QCOMPARE(r.err.count(QStringLiteral("reusing diffusion_n")), 4);
+        QVERIFY(!r.err.contains(QStringLiteral("training ")));
+        // A model trained again since its result was recorded is measured.
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFile::copy(outDir + QStringLiteral("/models/diffusion_n4_r0.pt"), m_dir.filePath(QStringLiteral("n4r0.pt"))));
+        QVERIFY(QFile::remove(model));
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("n4r0.pt")), model));
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of ")), 7);
+        QVERIFY(r.err.contains(QStringLiteral("not reusing diffusion_n4_r1: it was trained with other training cells")));
+        // A damaged result file is no result.
+        QFile damaged(outDir + QStringLiteral("/results/diffusion_n2_r0.json"));
+        QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        damaged.write("{\"identity\": 3");
+        damaged.close();
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args + QStringList{QStringLiteral("--recorded-only")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.err.contains(QStringLiteral("no recorded result of diffusion_n2_r0 yet")));
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of ")), 7);
         // Another budget is another study: its models are trained afresh.
         QStringList longer = args;
         longer[longer.indexOf(QStringLiteral("--steps")) + 1] = QStringLiteral("3");
@@ -482,8 +556,11 @@ private slots:
         QCOMPARE(resumed->card().learningRate, 1e-3);
         QVERIFY(!QFile::exists(checkpoint));
 
-        // A damaged checkpoint: the model is trained from the start.
+        // A damaged checkpoint: the model is trained from the start (its
+        // recorded result gone too, or that would be reused).
+        const QString result = outDir + QStringLiteral("/results/diffusion_n2_r0.json");
         QVERIFY(QFile::remove(model));
+        QVERIFY(QFile::remove(result));
         QFile damaged(checkpoint);
         QVERIFY(damaged.open(QIODevice::WriteOnly));
         damaged.write("not a checkpoint");
@@ -498,6 +575,7 @@ private slots:
         // A checkpoint of other settings would make the card wrong about
         // its first steps: trained from the start too.
         QVERIFY(QFile::remove(model));
+        QVERIFY(QFile::remove(result));
         train.learningRate = 2e-3;
         QVERIFY(stopAfterTwoSteps());
         r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
