@@ -273,6 +273,8 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.addOption({QStringLiteral("minutes-per-model"), QStringLiteral("Training minutes per model: one value, or one per size."), QStringLiteral("list")});
     parser.addOption({QStringLiteral("steps"), QStringLiteral("Training steps per model: one value, or one per size."), QStringLiteral("list")});
     parser.addOption({QStringLiteral("baseline-too"), QStringLiteral("Also train and measure the discriminative baseline.")});
+    parser.addOption({QStringLiteral("baseline-only"), QStringLiteral("Only the baseline: one part of a study whose "
+                                                                      "diffusion models another process trains.")});
     parser.addOption({QStringLiteral("test-per-class"), QStringLiteral("Test cells per class (default 50)."), QStringLiteral("N"), QStringLiteral("50")});
     parser.addOption({QStringLiteral("resolution"), QStringLiteral("Network input size (default 48)."), QStringLiteral("px"), QStringLiteral("48")});
     parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels (default 288)."), QStringLiteral("px"), QStringLiteral("288")});
@@ -340,8 +342,10 @@ int runEvaluateEfficiency(const QStringList &args)
         return kExitBadInput;
     }
 
-    QStringList roles = {QStringLiteral("diffusion")};
-    if (parser.isSet(QStringLiteral("baseline-too")))
+    QStringList roles;
+    if (!parser.isSet(QStringLiteral("baseline-only")))
+        roles << QStringLiteral("diffusion");
+    if (parser.isSet(QStringLiteral("baseline-too")) || parser.isSet(QStringLiteral("baseline-only")))
         roles << QStringLiteral("baseline");
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const auto options = estimatorOptionsFrom(parser);

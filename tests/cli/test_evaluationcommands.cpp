@@ -444,6 +444,15 @@ private slots:
         QVERIFY(!r.err.contains(QStringLiteral("training ")));
         QVERIFY2(r.out.contains(QStringLiteral("(1 of 2) | – (0 of 2) |")), qPrintable(r.out));
         QVERIFY(!QFile::exists(outDir + QStringLiteral("/models")) || QDir(outDir + QStringLiteral("/models")).isEmpty());
+        // One process can take the baselines of a study while another
+        // trains its diffusion models.
+        r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"),
+                args + QStringList{QStringLiteral("--baseline-only"), QStringLiteral("--resume")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.err.count(QStringLiteral("reusing the recorded result of baseline_n2")), 2);
+        QCOMPARE(r.err.count(QStringLiteral("training baseline_n4")), 2);
+        QVERIFY(!r.err.contains(QStringLiteral("diffusion_")));
+        QVERIFY2(r.out.contains(QStringLiteral("| cells per class | budget | baseline |\n")), qPrintable(r.out));
         // Without the results, models trained on the same cells with the
         // same budget are reused and measured again to the same numbers.
         r = run(cli::runEvaluateEfficiency, QStringLiteral("evaluate-efficiency"), args);
