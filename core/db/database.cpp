@@ -636,24 +636,32 @@ Result<qint64> Database::insertSecondOpinion(qint64 cellId, const QString &model
     return *id;
 }
 
-Result<QList<qint64>> Database::cellsWithoutSecondOpinion(qint64 caseId, const QString &modelId) const
+namespace {
+
+// Cells of the case with no row of modelId in a per-cell model table
+// (predictions, second_opinions), in id order. The table is one of our
+// own names, never user input.
+Result<QList<qint64>> cellsWithoutRowOf(const Database &database, const char *table, qint64 caseId,
+                                        const QString &modelId)
 {
-    auto query = prepare("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
-                         "(SELECT 1 FROM second_opinions s WHERE s.cell_id = c.id AND s.model_id = ?) ORDER BY c.id");
+    auto query = database.prepare(std::string("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS (SELECT 1 FROM ")
+                                  + table + " t WHERE t.cell_id = c.id AND t.model_id = ?) ORDER BY c.id");
     if (!query)
         return makeError(query.error());
     query->bind(1, caseId).bind(2, modelId);
     return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
 }
 
+} // namespace
+
+Result<QList<qint64>> Database::cellsWithoutSecondOpinion(qint64 caseId, const QString &modelId) const
+{
+    return cellsWithoutRowOf(*this, "second_opinions", caseId, modelId);
+}
+
 Result<QList<qint64>> Database::cellsWithoutPrediction(qint64 caseId, const QString &modelId) const
 {
-    auto query = prepare("SELECT c.id FROM cells c WHERE c.case_id = ? AND NOT EXISTS "
-                         "(SELECT 1 FROM predictions p WHERE p.cell_id = c.id AND p.model_id = ?) ORDER BY c.id");
-    if (!query)
-        return makeError(query.error());
-    query->bind(1, caseId).bind(2, modelId);
-    return collectRows<qint64>(*query, [](const Statement &s) { return s.int64(0); });
+    return cellsWithoutRowOf(*this, "predictions", caseId, modelId);
 }
 
 Result<QList<PredictionRow>> Database::latestPredictions(qint64 caseId) const
