@@ -8,7 +8,6 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QFileInfo>
 #include <QIcon>
 
@@ -89,20 +88,23 @@ int main(int argc, char **argv)
     cytodiff::ui::MainWindow window;
     window.show();
 
-    // An explicit --db wins; else the last workspace; else the default one.
-    // If the chosen one cannot be opened the user is told and the default
-    // is tried, so the app always starts somewhere useful.
-    // A last workspace that has gone (deleted, share offline) is not
-    // silently re-created empty.
-    QString path = parser.value(dbOption);
-    if (path.isEmpty() && QFileInfo::exists(cytodiff::ui::AppSettings::lastWorkspace()))
-        path = cytodiff::ui::AppSettings::lastWorkspace();
+    // An explicit --db wins (opened or created); else the last workspace,
+    // which must still exist; else the default one. One that cannot be
+    // opened is never silently replaced by another: the window says why
+    // and offers its backups, another file or the default
+    // (MainWindow::openWorkspaceAtStartup).
     auto fallback = cytodiff::db::defaultWorkspacePath();
-    if (path.isEmpty() && fallback)
-        path = *fallback;
-    if (!path.isEmpty() && !window.openWorkspaceInteractive(path) && fallback
-        && QDir::cleanPath(*fallback) != QDir::cleanPath(path))
-        window.openWorkspaceInteractive(*fallback);
+    const QString defaultPath = fallback ? *fallback : QString();
+    QString path = parser.value(dbOption);
+    bool mustExist = false;
+    if (path.isEmpty() && !cytodiff::ui::AppSettings::lastWorkspace().isEmpty()) {
+        path = cytodiff::ui::AppSettings::lastWorkspace();
+        mustExist = true;
+    }
+    if (path.isEmpty())
+        path = defaultPath;
+    if (!path.isEmpty())
+        window.openWorkspaceAtStartup(path, mustExist, defaultPath);
 
     return app.exec();
 }

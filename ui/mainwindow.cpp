@@ -11,6 +11,7 @@
 #include "counttext.h"
 #include "database.h"
 #include "democasejob.h"
+#include "filedialogs.h"
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
@@ -108,6 +109,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     // Join the workers before the database and the widgets they report to go.
+    m_backupThread.reset();
     m_demoJob.reset();
     m_importJob.reset();
     m_browser->setClassificationJob(nullptr);
@@ -307,6 +309,8 @@ Result<void> MainWindow::openWorkspace(const QString &path)
     m_browser->setDatabase(m_database.get(), thumbnails);
     m_startPage->setWorkspacePath(absolute);
     AppSettings::addRecentWorkspace(absolute);
+    if (!m_database->isReadOnly())
+        startDailyBackup(absolute);
     setWindowTitle(tr("%1 — CytoDiff").arg(QFileInfo(absolute).fileName()));
     refresh();
     emit workspaceOpened(absolute);
@@ -412,7 +416,8 @@ void MainWindow::openWorkspaceDialog()
 {
     const QString start = workspacePath().isEmpty() ? QDir::homePath()
                                                     : QFileInfo(workspacePath()).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), start, workspaceFilter());
+    const QString path = FileDialogs::openFile(this, tr("Open workspace"), start, workspaceFilter(),
+                                                     FileDialogs::Workspaces::Show);
     if (!path.isEmpty())
         openWorkspaceInteractive(path);
 }
@@ -421,8 +426,8 @@ void MainWindow::newWorkspaceDialog()
 {
     const QString start = workspacePath().isEmpty() ? QDir::homePath()
                                                     : QFileInfo(workspacePath()).absolutePath();
-    QString path = QFileDialog::getSaveFileName(this, tr("New workspace"), start, workspaceFilter(),
-                                                nullptr, QFileDialog::DontConfirmOverwrite);
+    QString path = FileDialogs::saveFile(this, tr("New workspace"), start, workspaceFilter(),
+                                         QFileDialog::DontConfirmOverwrite, FileDialogs::Workspaces::Show);
     if (path.isEmpty())
         return;
     if (QFileInfo(path).suffix().isEmpty())

@@ -11,6 +11,7 @@
 #include "importoutcome.h"
 #include "records.h"
 #include "result.h"
+#include "workerthread.h"
 
 #include <QMainWindow>
 
@@ -53,6 +54,11 @@ public:
     // the previous workspace stays open.
     Result<void> openWorkspace(const QString &path);
     bool openWorkspaceInteractive(const QString &path);
+    // At start-up: opens the workspace; when it cannot be opened (or a
+    // remembered one has gone: mustExist) says why and lets the user
+    // restore an automatic backup, choose another file, open defaultPath
+    // or go on without a workspace. Never switches silently.
+    void openWorkspaceAtStartup(const QString &path, bool mustExist, const QString &defaultPath);
     QString workspacePath() const;
     // The GUI thread's connection (nullptr before a workspace is open).
     // Never hand it to another thread: workers open their own.
@@ -153,6 +159,9 @@ private:
     void updateReviewActions();
     void updateDemoAvailability();
     void onDemoFinished(const DemoCaseOutcome &outcome);
+    // A daily copy into the workspace's backup folder, in the background
+    // with its own connection (workspacebackup.h).
+    void startDailyBackup(const QString &path);
 
     std::unique_ptr<db::Database> m_database;
 
@@ -192,6 +201,7 @@ private:
     bool m_showImportSummary = true;
     std::unique_ptr<DemoCaseJob> m_demoJob;
     DemoCaseDialog *m_demoDialog = nullptr; // deletes itself on close
+    ThreadPtr m_backupThread;
 };
 
 } // namespace cytodiff::ui

@@ -85,6 +85,11 @@ TuringBuildDialog::TuringBuildDialog(const db::Database &database, const QString
 
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(10);
+    // A long error (too few labelled cells) makes the dialog taller instead
+    // of squeezing the form's rows (field test, issue 19).
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
+    m_status->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+    m_status->setMinimumWidth(480);
     layout->addWidget(explanation);
     layout->addLayout(form);
     layout->addWidget(m_bar);

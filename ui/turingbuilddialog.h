@@ -28,6 +28,8 @@ class TuringBuildDialog : public QDialog {
 public:
     // database: the GUI thread's connection (only read here, for the cases).
     TuringBuildDialog(const db::Database &database, const QString &modelPath, QWidget *parent = nullptr);
+    // The model that generates the synthetic cells.
+    QString modelPath() const { return m_modelPath; }
 
     // For tests and scripted use: the form's values.
     void setCase(qint64 caseId);

@@ -12,12 +12,16 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRandomGenerator>
+
+#include <algorithm>
+#include <memory>
 
 namespace cytodiff::ui {
 
@@ -68,7 +72,7 @@ void TuringMenu::newTest()
         QMessageBox::information(m_window, tr("New Turing test"), m_window->database()->readOnlyReason());
         return;
     }
-    auto *dialog = new TuringBuildDialog(*m_window->database(), AppSettings::modelPath(), m_window);
+    auto *dialog = new TuringBuildDialog(*m_window->database(), AppSettings::effectiveModelPath(), m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }
@@ -91,27 +95,72 @@ qint64 TuringMenu::chooseTest(bool askReader, QString *readerName)
     auto *combo = new QComboBox;
     for (const db::TuringTestRow &test : *tests)
         combo->addItem(tr("%1 (%2 images)").arg(test.name).arg(test.imageCount), test.id);
-    auto *name = new QLineEdit;
-    name->setPlaceholderText(tr("Your name, as in earlier sessions to resume"));
+    // Known readers to choose from (resuming), or a new name typed in.
+    auto *name = new QComboBox;
+    name->setEditable(true);
+    name->setInsertPolicy(QComboBox::NoInsert);
+    name->setObjectName(QStringLiteral("turingReaderName"));
+    name->lineEdit()->setPlaceholderText(tr("Your name, as in earlier sessions to resume"));
+    auto *nameNote = new QLabel;
+    nameNote->setObjectName(QStringLiteral("turingReaderNote"));
+    nameNote->setWordWrap(true);
     auto *form = new QFormLayout(&dialog);
     form->addRow(tr("Test:"), combo);
-    if (askReader)
+    if (askReader) {
         form->addRow(tr("Reader:"), name);
+        form->addRow(QString(), nameNote);
+    }
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     if (askReader) {
-        auto update = [buttons, name] {
-            buttons->button(QDialogButtonBox::Ok)->setEnabled(!name->text().trimmed().isEmpty());
+        auto known = std::make_shared<QList<db::TuringReaderRow>>();
+        auto update = [this, buttons, name, nameNote, known] {
+            const QString typed = name->currentText().simplified();
+            buttons->button(QDialogButtonBox::Ok)->setEnabled(!typed.isEmpty());
+            const auto match = std::find_if(known->cbegin(), known->cend(), [&typed](const db::TuringReaderRow &row) {
+                return row.name.simplified().compare(typed, Qt::CaseInsensitive) == 0;
+            });
+            if (typed.isEmpty())
+                nameNote->setText(tr("Choose your name to resume, or type a new one. Capitals and spaces do not "
+                                     "matter."));
+            else if (match != known->cend())
+                nameNote->setText(tr("Resumes %1 at image %2 of %3.")
+                                      .arg(match->name)
+                                      .arg(std::min(match->answered + 1, match->total))
+                                      .arg(match->total));
+            else
+                nameNote->setText(tr("A new reader: starts at image 1."));
         };
-        connect(name, &QLineEdit::textChanged, &dialog, update);
-        update();
+        auto loadReaders = [this, combo, name, known, update] {
+            const QString typed = name->currentText();
+            name->clear();
+            known->clear();
+            auto readers = db::TuringStore(*m_window->database()).readers(combo->currentData().toLongLong());
+            if (readers) {
+                *known = *readers;
+                for (const db::TuringReaderRow &row : *readers)
+                    name->addItem(tr("%1 (%2 of %3 answered)").arg(row.name).arg(row.answered).arg(row.total),
+                                  row.name);
+            }
+            name->setCurrentIndex(-1);
+            name->setEditText(typed);
+            update();
+        };
+        // A chosen entry puts the bare name in the field.
+        connect(name, &QComboBox::activated, &dialog, [name, update](int index) {
+            name->setEditText(name->itemData(index).toString());
+            update();
+        });
+        connect(name, &QComboBox::editTextChanged, &dialog, update);
+        connect(combo, &QComboBox::currentIndexChanged, &dialog, loadReaders);
+        loadReaders();
     }
     if (dialog.exec() != QDialog::Accepted)
         return 0;
     if (readerName)
-        *readerName = name->text().trimmed();
+        *readerName = name->currentText().simplified();
     return combo->currentData().toLongLong();
 }
 
@@ -129,9 +178,15 @@ QString TuringMenu::openReader(qint64 testId, const QString &readerName)
     view->setWindowFlag(Qt::Window);
     view->setAttribute(Qt::WA_DeleteOnClose);
     view->setWindowTitle(tr("Turing test — %1").arg(reader->name));
-    view->resize(900, 720);
     m_reader = view;
-    view->show();
+    // Blinded: the main window's gallery shows labels and predictions, so
+    // it goes away while a reader reads, and the reader's screen is filled.
+    m_window->hide();
+    connect(view, &QObject::destroyed, m_window, [window = m_window] {
+        window->show();
+        window->activateWindow();
+    });
+    view->showFullScreen();
     view->setFocus();
     return view->loadError();
 }

@@ -14,6 +14,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace cytodiff::ui {
 
 namespace {
@@ -44,6 +46,17 @@ QList<TuringReaderView::AnswerKey> TuringReaderView::keysFor(const QStringList &
             keys.append({classId, 0, {}});
         }
     }
+    // In key order, as the review queue lists them (1-9, then letters).
+    const QList<ClassKey> &table = CellClassKeys::all();
+    auto rank = [&table](const AnswerKey &entry) {
+        for (int i = 0; i < table.size(); ++i) {
+            if (table[i].classId == entry.classId && table[i].key == entry.key)
+                return i;
+        }
+        return int(table.size());
+    };
+    std::stable_sort(keys.begin(), keys.end(),
+                     [&rank](const AnswerKey &a, const AnswerKey &b) { return rank(a) < rank(b); });
     // Classes outside the review's table get the first free letter.
     for (AnswerKey &entry : keys) {
         if (entry.key != 0)
@@ -97,6 +110,10 @@ TuringReaderView::TuringReaderView(db::Database &database, qint64 readerId, QWid
     connect(m_syntheticButton, &QPushButton::clicked, this, [this] { answerTruth(db::TuringTruth::Synthetic); });
     auto *truthRow = new QHBoxLayout;
     truthRow->addStretch();
+    m_closeButton = new QPushButton(tr("Close (resume later)  [Esc]"));
+    m_closeButton->setObjectName(QStringLiteral("turingCloseButton"));
+    m_closeButton->setFocusPolicy(Qt::NoFocus);
+    connect(m_closeButton, &QPushButton::clicked, this, &QWidget::close);
     truthRow->addWidget(m_realButton);
     truthRow->addWidget(m_syntheticButton);
     truthRow->addStretch();
@@ -108,7 +125,10 @@ TuringReaderView::TuringReaderView(db::Database &database, qint64 readerId, QWid
 
     auto *classGrid = new QGridLayout;
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_closeButton);
+    layout->addLayout(titleRow);
     layout->addWidget(m_progressText);
     layout->addWidget(m_progress);
     layout->addStretch();
@@ -257,6 +277,12 @@ void TuringReaderView::keyPressEvent(QKeyEvent *event)
     const int key = event->key();
     if (m_step == Step::Truth && (key == Qt::Key_R || key == Qt::Key_S)) {
         answerTruth(key == Qt::Key_R ? db::TuringTruth::Real : db::TuringTruth::Synthetic);
+        return;
+    }
+    // Esc steps back from the cell type, otherwise closes (answers are
+    // already stored; the same name resumes).
+    if (key == Qt::Key_Escape && m_step != Step::CellType) {
+        close();
         return;
     }
     if (m_step == Step::CellType) {

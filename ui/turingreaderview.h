@@ -78,6 +78,7 @@ private:
     QString m_loadError;
 
     QLabel *m_title = nullptr;
+    QPushButton *m_closeButton = nullptr;
     QLabel *m_progressText = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_image = nullptr;

@@ -1,6 +1,7 @@
 #include "turingresultsview.h"
 
 #include "database.h"
+#include "filedialogs.h"
 #include "turingstore.h"
 
 #include <QDir>
@@ -178,8 +179,8 @@ Result<void> TuringResultsView::exportReport(const QString &folder) const
 
 void TuringResultsView::exportCsvInteractive()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export answers"), QStringLiteral("turing-answers.csv"),
-                                                      tr("CSV files (*.csv)"));
+    const QString path = FileDialogs::saveFile(this, tr("Export answers"), QStringLiteral("turing-answers.csv"),
+                                               tr("CSV files (*.csv)"));
     if (path.isEmpty())
         return;
     if (auto done = exportCsv(path); !done)
@@ -189,7 +190,7 @@ void TuringResultsView::exportCsvInteractive()
 
 void TuringResultsView::exportReportInteractive()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for results.json and results.md"));
+    const QString folder = FileDialogs::existingFolder(this, tr("Folder for results.json and results.md"), {});
     if (folder.isEmpty())
         return;
     if (auto done = exportReport(folder); !done)

@@ -1,9 +1,11 @@
 #include "database.h"
 
+#include "descriptorlocks.h"
 #include "labelledcellcursor.h"
 #include "migrations.h"
 #include "rowreaders.h"
 #include "transaction.h"
+#include "workspacebackup.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -212,6 +214,10 @@ Result<Database> Database::openInMemory(const OpenOptions &options)
 
 Result<Database> Database::openUri(const QString &path, bool inMemory, const OpenOptions &options)
 {
+    // Before the first connection of the process: a file dialog or a MIME
+    // sniffer closing the workspace file must not drop our locks (issue 19).
+    // Without the override SQLite keeps its POSIX locks, as before.
+    (void)installDescriptorLocks();
     auto state = std::make_unique<State>();
     state->path = path;
     const QByteArray name = inMemory ? QByteArray(":memory:") : QDir::toNativeSeparators(path).toUtf8();
@@ -304,9 +310,22 @@ Result<void> Database::configure(const OpenOptions &options)
 
 Result<void> Database::migrate()
 {
+    // Only a workspace that existed before this open is worth a copy; a new
+    // file passes through every migration without one.
+    const bool existing = m_state->schemaVersion > 0 && !m_state->path.isEmpty();
+    bool backedUp = false;
     for (const Migration &migration : migrations()) {
         if (migration.version <= m_state->schemaVersion)
             continue;
+        // An existing workspace is copied before its first change of
+        // schema, so a failed or unwanted upgrade can be undone.
+        if (existing && !backedUp) {
+            auto backup = backupWorkspace(*this, QStringLiteral("before-migration-%1").arg(migration.version));
+            if (!backup)
+                return makeError("no upgrade of the workspace without a backup first, and the backup failed: " +
+                                 backup.error());
+            backedUp = true;
+        }
         auto transaction = Transaction::begin(*this);
         if (!transaction)
             return makeError(transaction.error());

@@ -249,15 +249,17 @@ Result<TuringReaderRow> TuringStore::openReader(qint64 testId, const QString &na
     const QString trimmed = name.trimmed();
     if (trimmed.isEmpty())
         return makeError("enter the reader's name");
-    auto existing = m_db.prepare("SELECT id FROM turing_readers WHERE test_id = ? AND name = ?");
-    if (!existing)
-        return makeError(existing.error());
-    existing->bind(1, testId).bind(2, trimmed);
-    auto found = existing->step();
-    if (!found)
-        return makeError(found.error());
-    if (*found)
-        return reader(existing->int64(0));
+    // "dr ana ruiz" is Dr Ana Ruiz resuming, not a new reader starting at
+    // image 1 (field test, issue 19): names match ignoring capitals and
+    // repeated spaces, in any script (SQLite's NOCASE folds ASCII only).
+    auto known = readers(testId);
+    if (!known)
+        return makeError(known.error());
+    const QString wanted = trimmed.simplified();
+    for (const TuringReaderRow &row : *known) {
+        if (row.name.simplified().compare(wanted, Qt::CaseInsensitive) == 0)
+            return row;
+    }
 
     auto db = writable();
     if (!db)

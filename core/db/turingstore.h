@@ -105,7 +105,8 @@ public:
     Result<QList<TuringImageRow>> images(qint64 testId) const; // by id, no bytes
     Result<QByteArray> imagePng(qint64 imageId) const;
 
-    // A reader of the test by name (trimmed, case-sensitive). A new reader
+    // A reader of the test by name (trimmed; capitals and repeated spaces
+    // ignored, so a returning reader resumes whatever the typing). A new reader
     // gets every image in an order shuffled with `seed`, stored so that the
     // reading resumes; an existing one keeps the stored order.
     Result<TuringReaderRow> openReader(qint64 testId, const QString &name, std::uint64_t seed);

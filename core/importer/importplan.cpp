@@ -10,11 +10,25 @@
 namespace cytodiff::importer {
 namespace {
 
+// A workspace and SQLite's companion files. An export folder may hold the
+// open workspace itself; the importer must never open those files (reading
+// them is harmless for SQLite's locks since issue 19's fix, but they are
+// not cells and listing them as "skipped" would only confuse).
+bool isDatabaseFile(const QString &lowerName)
+{
+    for (const char *suffix : {".cytodiff", "-wal", "-shm", "-journal"}) {
+        if (lowerName.endsWith(QLatin1String(suffix)))
+            return true;
+    }
+    return false;
+}
+
 // Files an operating system or a viewer leaves in folders; never cells.
 bool isClutter(const QString &fileName)
 {
     static const QSet<QString> names = {QStringLiteral("thumbs.db"), QStringLiteral("desktop.ini")};
-    return fileName.startsWith(QLatin1Char('.')) || names.contains(fileName.toLower());
+    const QString lower = fileName.toLower();
+    return fileName.startsWith(QLatin1Char('.')) || names.contains(lower) || isDatabaseFile(lower);
 }
 
 QFileInfoList listFiles(const QString &folder)
@@ -29,9 +43,18 @@ QFileInfoList listFiles(const QString &folder)
     return files;
 }
 
+// Without the automatic backups of a workspace kept in the same folder
+// (core/db/workspacebackup.h).
 QFileInfoList listFolders(const QString &folder)
 {
-    return QDir(folder).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::IgnoreCase);
+    QFileInfoList folders;
+    const QFileInfoList entries =
+        QDir(folder).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::IgnoreCase);
+    for (const QFileInfo &info : entries) {
+        if (!info.fileName().toLower().endsWith(QLatin1String(".cytodiff.backups")))
+            folders.append(info);
+    }
+    return folders;
 }
 
 int countImages(const QFileInfoList &files)

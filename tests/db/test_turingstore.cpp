@@ -145,6 +145,12 @@ private slots:
         VERIFY_OK(again);
         QCOMPARE(again->id, ann->id);
         QCOMPARE(*store.presentationOrder(ann->id), *order);
+        // Other capitals and spaces: still Ann resuming, not a new reader
+        // at image 1 (issue 19).
+        auto typed = store.openReader(*id, QStringLiteral("  ANN "), 7);
+        VERIFY_OK(typed);
+        QCOMPARE(typed->id, ann->id);
+        QCOMPARE(typed->name, QStringLiteral("Ann"));
 
         // Different seeds give different orders for some reader (4! = 24
         // orders; ten readers all in the same order would be a bug).

@@ -15,6 +15,8 @@
 //   CYTODIFF_SCREENSHOT_DIR=docs/screenshots build/tests/ui/test_turing
 // (one command line).
 
+#include "appsettings.h"
+#include "cellclasskeys.h"
 #include "democase.h"
 #include "engine.h"
 #include "mainwindow.h"
@@ -29,7 +31,9 @@
 
 #include <QFile>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -297,7 +301,8 @@ private slots:
         answerWithKeys(view, 3, ann);
         QCOMPARE(uitest::scalar(m_workspace, "SELECT COUNT(*) FROM turing_answers"), qint64(3));
         if (const QByteArray dir = qgetenv("CYTODIFF_SCREENSHOT_DIR"); !dir.isEmpty()) {
-            view->resize(760, 620);
+            view->showNormal(); // the reader runs full screen; the picture is window-sized
+            view->resize(900, 680);
             QTest::keyClick(view, Qt::Key_S); // shows the cell-type step with its keys
             QVERIFY(view->grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/turing-reader.png")));
             QTest::keyClick(view, Qt::Key_Backspace);
@@ -424,6 +429,68 @@ private slots:
             QVERIFY(view->grab().save(QString::fromLocal8Bit(dir) + QStringLiteral("/turing-results.png")));
         }
         view->close();
+    }
+
+    // Field test (issue 19): the reader fills the screen and the main
+    // window (labels, predictions) is hidden; class buttons in key order;
+    // Esc closes; a name typed with other capitals resumes the reader.
+    void readerIsBlindedOrderedAndClosesWithEsc()
+    {
+        QCOMPARE(menu()->openReader(m_testId, QStringLiteral("Cara Diaz")), QString());
+        TuringReaderView *view = menu()->readerView();
+        QVERIFY(view);
+        QVERIFY(view->windowState() & Qt::WindowFullScreen);
+        QVERIFY(!m_window->isVisible());
+        QStringList classes;
+        QList<int> shown;
+        for (const TuringReaderView::AnswerKey &key : view->answerKeys()) {
+            classes << key.classId;
+            shown << key.key;
+        }
+        QList<int> expected;
+        for (const ClassKey &entry : CellClassKeys::all()) {
+            if (classes.contains(entry.classId))
+                expected << entry.key;
+        }
+        QCOMPARE(shown, expected);
+        QCOMPARE(shown.size(), 8); // the tiny model's eight classes, 1 to 9 without 7
+        QVERIFY(view->findChild<QPushButton *>(QStringLiteral("turingCloseButton")));
+
+        QTest::keyClick(view, Qt::Key_R);
+        QTest::keyClick(view, Qt::Key_Escape); // back to real or synthetic first
+        QCOMPARE(view->step(), TuringReaderView::Step::Truth);
+        QTest::keyClick(view, Qt::Key_Escape);
+        QVERIFY(uitest::waitUntil([this] { return menu()->readerView() == nullptr; }, 5000));
+        QVERIFY(m_window->isVisible());
+
+        QCOMPARE(menu()->openReader(m_testId, QStringLiteral("  cara DIAZ ")), QString());
+        QVERIFY(menu()->readerView());
+        QCOMPARE(uitest::scalar(m_workspace, "SELECT COUNT(*) FROM turing_readers WHERE name LIKE 'cara%'"),
+                 qint64(1));
+        menu()->readerView()->close();
+        QVERIFY(uitest::waitUntil([this] { return menu()->readerView() == nullptr; }, 5000));
+    }
+
+    // The builder gets the model classification uses, not the (empty)
+    // Settings entry.
+    void builderGetsTheEffectiveModel()
+    {
+        const QString chosen = AppSettings::modelPath();
+        AppSettings::setModelPath({});
+        const QString effective = AppSettings::effectiveModelPath();
+        if (effective.isEmpty()) {
+            AppSettings::setModelPath(chosen);
+            QSKIP("no shipped model installed or in the source tree");
+        }
+        auto *action = m_window->findChild<QMenu *>(QStringLiteral("turingTestMenu"))->actions().first();
+        action->trigger();
+        const auto dialogs = m_window->findChildren<TuringBuildDialog *>();
+        QVERIFY(!dialogs.isEmpty());
+        TuringBuildDialog *dialog = dialogs.last(); // the newest child
+
+        QCOMPARE(dialog->modelPath(), effective);
+        dialog->close();
+        AppSettings::setModelPath(chosen);
     }
 
     void cleanupTestCase()
