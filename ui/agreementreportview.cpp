@@ -1,11 +1,12 @@
 #include "agreementreportview.h"
 
 #include "database.h"
+#include "filedialogs.h"
+#include "labellingdisagreementview.h"
 
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
-#include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -14,6 +15,8 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSaveFile>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -56,27 +59,40 @@ AgreementReportView::AgreementReportView(db::Database *database, QWidget *parent
     top->addWidget(m_scope);
     top->addStretch(1);
     auto *save = new QPushButton(tr("Save report\u2026"));
+    save->setObjectName(QStringLiteral("saveAgreementReport"));
     top->addWidget(save);
+    auto *saveConsensus = new QPushButton(tr("Save consensus CSV\u2026"));
+    saveConsensus->setObjectName(QStringLiteral("saveConsensusCsv"));
+    saveConsensus->setToolTip(tr("The consensus label of every cell with answers (majority vote, ties to the most "
+                                 "experienced labeller), as cytodiff-cli consensus writes it."));
+    top->addWidget(saveConsensus);
     layout->addLayout(top);
     connect(m_scope, &QComboBox::currentIndexChanged, this, &AgreementReportView::refresh);
     connect(save, &QPushButton::clicked, this, &AgreementReportView::saveInteractive);
+    connect(saveConsensus, &QPushButton::clicked, this, &AgreementReportView::saveConsensusInteractive);
 
     m_summary = new QLabel;
     m_summary->setObjectName(QStringLiteral("agreementSummary"));
     m_summary->setWordWrap(true);
     layout->addWidget(m_summary);
 
-    auto *grid = new QGridLayout;
-    grid->addWidget(new QLabel(tr("<b>Cohen's kappa per pair</b> (cells both labelled; number of cells in brackets)")),
-                    0, 0, 1, 2);
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("agreementTabs"));
+    auto *kappaPage = new QWidget;
+    auto *grid = new QGridLayout(kappaPage);
+    auto *kappaHeading =
+        new QLabel(tr("<b>Cohen's kappa per pair</b> (cells both labelled; number of cells in brackets)"));
+    kappaHeading->setWordWrap(true);
+    grid->addWidget(kappaHeading, 0, 0, 1, 2);
     m_kappaTable = new QTableWidget;
     m_kappaTable->setObjectName(QStringLiteral("kappaTable"));
     m_kappaTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_kappaTable->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     grid->addWidget(m_kappaTable, 1, 0, 1, 2);
-    grid->addWidget(new QLabel(tr("<b>Confidence confusion matrix</b> (pairs of labellers on the same cell; "
-                                  "rows: one labeller, columns: the other)")),
-                    2, 0, 1, 2);
+    auto *confidenceHeading = new QLabel(tr("<b>Confidence confusion matrix</b> (pairs of labellers on the same "
+                                            "cell; rows: one labeller, columns: the other)"));
+    confidenceHeading->setWordWrap(true);
+    grid->addWidget(confidenceHeading, 2, 0, 1, 2);
     m_confidenceTable = new QTableWidget(4, 4);
     m_confidenceTable->setObjectName(QStringLiteral("confidenceTable"));
     m_confidenceTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -106,7 +122,10 @@ AgreementReportView::AgreementReportView(db::Database *database, QWidget *parent
     grid->setRowStretch(3, 1);
     grid->setColumnStretch(0, 1);
     grid->setColumnStretch(1, 1);
-    layout->addLayout(grid, 1);
+    m_tabs->addTab(kappaPage, tr("Kappa and confidence"));
+    m_disagreementView = new LabellingDisagreementView(m_database);
+    m_tabs->addTab(m_disagreementView, tr("Disagreements"));
+    layout->addWidget(m_tabs, 1);
     refresh();
 }
 
@@ -123,8 +142,12 @@ void AgreementReportView::refresh()
     }
     const auto scope = m_scope->currentIndex() == 1 ? labelling::AgreementScope::CommonSubset
                                                     : labelling::AgreementScope::AllCells;
-    m_report = labelling::computeAgreement(*data, scope);
+    m_data = *data;
+    m_report = labelling::computeAgreement(m_data, scope);
+    m_disagreements = labelling::computeDisagreements(m_data, scope);
     showReport();
+    m_disagreementView->setReport(m_disagreements, m_data.labellers);
+    m_tabs->setTabText(1, tr("Disagreements (%1)").arg(QLocale().toString(m_disagreements.disagreements.size())));
 }
 
 void AgreementReportView::showReport()
@@ -246,9 +269,33 @@ Result<void> AgreementReportView::saveTo(const QString &folder) const
     return {};
 }
 
+Result<void> AgreementReportView::saveConsensusCsv(const QString &path) const
+{
+    if (!m_database)
+        return makeError(tr("No workspace is open.").toStdString());
+    const QString csv = labelling::consensusCsv(*m_database, m_data, labelling::computeConsensus(m_data));
+    const QByteArray bytes = csv.toUtf8();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return makeError(
+            tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()).toStdString());
+    return {};
+}
+
+void AgreementReportView::saveConsensusInteractive()
+{
+    // The application's dialogs: they never open the workspace's own files.
+    const QString path = FileDialogs::saveFile(this, tr("Save the consensus labels"), QStringLiteral("consensus.csv"),
+                                               tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (auto saved = saveConsensusCsv(path); !saved)
+        QMessageBox::warning(this, tr("Cannot save the consensus"), QString::fromStdString(saved.error()));
+}
+
 void AgreementReportView::saveInteractive()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Save the agreement report into"));
+    const QString folder = FileDialogs::existingFolder(this, tr("Save the agreement report into"), QString());
     if (folder.isEmpty())
         return;
     if (auto saved = saveTo(folder); !saved)

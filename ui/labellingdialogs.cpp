@@ -1,25 +1,33 @@
 #include "labellingdialogs.h"
 
+#include "cellclasskeys.h"
 #include "cellclassnames.h"
+#include "counttext.h"
 #include "database.h"
 #include "labelaudit.h"
 #include "labellinganalysis.h"
 #include "sessionplanner.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
-#include <QLocale>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
 
 namespace cytodiff::ui {
 namespace {
@@ -36,6 +44,22 @@ QTableWidgetItem *cellItem(const QString &text, bool editable = false)
     return item;
 }
 
+// Fits a 1,440 px screen with room to spare (a laptop's 1,280 too).
+constexpr int kAuditWidth = 900;
+
+// Columns as wide as their header and contents, the given one taking the
+// rest; the header text is also a tooltip, for when the window is too
+// narrow all the same.
+void fitHeaders(QTableWidget *table, int stretchColumn)
+{
+    QHeaderView *header = table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
+    for (int column = 0; column < table->columnCount(); ++column)
+        if (auto *item = table->horizontalHeaderItem(column))
+            item->setToolTip(item->text());
+}
+
 } // namespace
 
 // ---------------------------------------------------------------- labellers
@@ -45,11 +69,14 @@ LabellersDialog::LabellersDialog(db::Database *database, QWidget *parent) : QDia
     setObjectName(QStringLiteral("labellersDialog"));
     setWindowTitle(tr("Labellers"));
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Experts who label cells. Years of experience in blood microscopy decide ties "
-                                    "in the consensus label (the most experienced wins). Double-click to edit.")));
+    auto *intro = new QLabel(tr("Experts who label cells. Years of experience in blood microscopy decide ties "
+                                "in the consensus label (the most experienced wins). Double-click to edit."));
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
     m_table = new QTableWidget(0, 2);
+    m_table->setObjectName(QStringLiteral("labellersTable"));
     m_table->setHorizontalHeaderLabels({tr("Name"), tr("Years of experience")});
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    fitHeaders(m_table, 0);
     layout->addWidget(m_table);
     auto *add = new QHBoxLayout;
     m_name = new QLineEdit;
@@ -149,6 +176,7 @@ NewSessionDialog::NewSessionDialog(db::Database *database, QWidget *parent) : QD
     setObjectName(QStringLiteral("newSessionDialog"));
     setWindowTitle(tr("New labelling session"));
     auto *form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     m_labeller = new QComboBox;
     m_labeller->setObjectName(QStringLiteral("sessionLabeller"));
     form->addRow(tr("Labeller:"), m_labeller);
@@ -160,29 +188,37 @@ NewSessionDialog::NewSessionDialog(db::Database *database, QWidget *parent) : QD
     m_cases->setObjectName(QStringLiteral("sessionCases"));
     m_cases->setMaximumHeight(140);
     form->addRow(tr("Cells from cases:"), m_cases);
+    m_available = new QLabel;
+    m_available->setObjectName(QStringLiteral("sessionAvailable"));
+    m_available->setWordWrap(true);
+    form->addRow(QString(), m_available);
     m_size = new QSpinBox;
     m_size->setObjectName(QStringLiteral("sessionSize"));
     m_size->setRange(1, 100000);
-    m_size->setValue(100);
+    m_size->setValue(labelling::kDefaultSessionSize);
     form->addRow(tr("Cells in the session:"), m_size);
     m_common = new QSpinBox;
     m_common->setObjectName(QStringLiteral("sessionCommon"));
     m_common->setRange(0, 100000);
-    m_common->setValue(20);
+    m_common->setValue(labelling::kDefaultCommonSize);
     form->addRow(tr("Common subset (shared by all labellers):"), m_common);
     m_commonNote = new QLabel;
     m_commonNote->setWordWrap(true);
     form->addRow(QString(), m_commonNote);
-    m_classes = new QLineEdit(labelling::defaultClasses().join(QStringLiteral(", ")));
-    m_classes->setObjectName(QStringLiteral("sessionClasses"));
-    m_classes->setToolTip(tr("Class ids, comma separated, in the order of their keys."));
-    m_classes->setCursorPosition(0);
-    form->addRow(tr("Classes:"), m_classes);
+    auto *classes = new QWidget;
+    classes->setObjectName(QStringLiteral("sessionClasses"));
+    classes->setToolTip(tr("The classes the labeller chooses from. All labellers should have the same classes: "
+                           "agreement is computed over them."));
+    m_classGrid = new QGridLayout(classes);
+    m_classGrid->setContentsMargins(0, 0, 0, 0);
+    form->addRow(tr("Classes:"), classes);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("Cells are shown one at a time, in random order, without the model's prediction "
-                                    "or anyone else's answer.")));
+    auto *blinding = new QLabel(tr("Cells are shown one at a time, in random order, without the model's prediction "
+                                   "or anyone else's answer."));
+    blinding->setWordWrap(true);
+    layout->addWidget(blinding);
     m_message = new QLabel;
     m_message->setWordWrap(true);
     m_message->setStyleSheet(QStringLiteral("color: #b00020;"));
@@ -193,6 +229,18 @@ NewSessionDialog::NewSessionDialog(db::Database *database, QWidget *parent) : QD
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // A size the user typed is kept when the cases change; ours follow them.
+    connect(m_size, &QSpinBox::valueChanged, this, [this] {
+        if (m_applyingDefaults)
+            return; // updateAvailable() is running
+        m_sizeEdited = true;
+        updateAvailable();
+    });
+    connect(m_common, &QSpinBox::valueChanged, this, [this] {
+        if (!m_applyingDefaults)
+            m_commonEdited = true;
+    });
+    connect(m_cases, &QListWidget::itemChanged, this, &NewSessionDialog::updateAvailable);
     reload();
 }
 
@@ -204,24 +252,116 @@ void NewSessionDialog::reload()
     if (auto labellers = m_database->listLabellers())
         for (const auto &labeller : *labellers)
             m_labeller->addItem(tr("%1 (%2 years)").arg(labeller.name).arg(labeller.yearsExperience), labeller.id);
-    m_cases->clear();
-    if (auto cases = m_database->listCases()) {
-        for (const auto &row : *cases) {
-            auto *item = new QListWidgetItem(tr("%1 (%2 cells)").arg(row.name).arg(row.cellCount), m_cases);
-            item->setData(Qt::UserRole, row.id);
-            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
-            item->setCheckState(cases->size() == 1 ? Qt::Checked : Qt::Unchecked);
+    {
+        const QSignalBlocker blocker(m_cases);
+        m_cases->clear();
+        if (auto cases = m_database->listCases()) {
+            for (const auto &row : *cases) {
+                auto *item = new QListWidgetItem(tr("%1 (%2)").arg(row.name, CountText::cells(row.cellCount)), m_cases);
+                item->setData(Qt::UserRole, row.id);
+                item->setData(Qt::UserRole + 1, row.cellCount);
+                item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+                item->setCheckState(cases->size() == 1 ? Qt::Checked : Qt::Unchecked);
+            }
         }
     }
     auto common = m_database->commonCells();
     if (common && !common->isEmpty()) {
+        m_existingCommon = int(common->size());
         m_common->setEnabled(false);
-        m_common->setValue(int(common->size()));
         m_commonNote->setText(tr("A common subset of %1 cells exists: every new session includes it.")
                                   .arg(common->size()));
     } else {
         m_commonNote->setText(tr("The first session fixes the common subset; later sessions reuse it."));
     }
+
+    // Every class a labeller may need is offered, in the order of the keys
+    // of the review (CellClassKeys), then the workspace's other classes.
+    // Checked: the paper's ten, every class the workspace already uses and
+    // every class of earlier sessions, so all labellers choose among the
+    // same classes and a class already in the workspace is never missing.
+    QStringList checked = labelling::defaultClasses();
+    QStringList extra;
+    QStringList known;
+    if (auto used = db::workspaceClasses(*m_database))
+        known += *used;
+    else
+        m_message->setText(tr("The classes the workspace uses cannot be read: %1").arg(fromStd(used.error())));
+    if (auto earlier = labelling::classesOfSessions(*m_database))
+        known += *earlier;
+    else
+        m_message->setText(tr("The classes of earlier sessions cannot be read: %1").arg(fromStd(earlier.error())));
+    for (const QString &classId : std::as_const(known)) {
+        if (!checked.contains(classId))
+            checked.append(classId);
+        if (CellClassKeys::keyText(classId).isEmpty() && !extra.contains(classId))
+            extra.append(classId);
+    }
+    qDeleteAll(m_classBoxes);
+    m_classBoxes.clear();
+    for (const ClassKey &key : CellClassKeys::all())
+        addClassBox(key.classId, checked.contains(key.classId));
+    for (const QString &classId : labelling::defaultClasses())
+        if (CellClassKeys::keyText(classId).isEmpty() && !extra.contains(classId))
+            addClassBox(classId, true);
+    std::sort(extra.begin(), extra.end());
+    for (const QString &classId : std::as_const(extra))
+        addClassBox(classId, true);
+    updateAvailable();
+}
+
+void NewSessionDialog::addClassBox(const QString &classId, bool checked)
+{
+    constexpr int kColumns = 3;
+    auto *box = new QCheckBox(CellClassNames::displayName(classId));
+    box->setObjectName(QStringLiteral("sessionClass_%1").arg(classId));
+    box->setProperty("classId", classId);
+    box->setChecked(checked);
+    const QString key = CellClassKeys::keyText(classId);
+    box->setToolTip(key.isEmpty() ? tr("Class id \u201c%1\u201d").arg(classId)
+                                  : tr("Class id \u201c%1\u201d, key %2 in the labelling view").arg(classId, key));
+    const int index = int(m_classBoxes.size());
+    m_classGrid->addWidget(box, index / kColumns, index % kColumns);
+    m_classBoxes.append(box);
+}
+
+int NewSessionDialog::availableCells() const
+{
+    int available = 0;
+    for (int i = 0; i < m_cases->count(); ++i)
+        if (m_cases->item(i)->checkState() == Qt::Checked)
+            available += m_cases->item(i)->data(Qt::UserRole + 1).toInt();
+    return available;
+}
+
+void NewSessionDialog::updateAvailable()
+{
+    const int available = availableCells();
+    int checkedCases = 0;
+    int total = 0;
+    for (int i = 0; i < m_cases->count(); ++i) {
+        checkedCases += m_cases->item(i)->checkState() == Qt::Checked;
+        total += m_cases->item(i)->data(Qt::UserRole + 1).toInt();
+    }
+    // With no case checked yet, the whole workspace is what there is.
+    const labelling::SessionSizes sizes =
+        labelling::defaultSessionSizes(checkedCases > 0 ? available : total, m_existingCommon);
+    m_applyingDefaults = true;
+    if (!m_sizeEdited)
+        m_size->setValue(sizes.size);
+    if (!m_commonEdited || m_existingCommon > 0)
+        m_common->setValue(sizes.commonSize);
+    m_applyingDefaults = false;
+    if (m_cases->count() == 0)
+        m_available->setText(tr("The workspace holds no cells yet: import a case first (File menu)."));
+    else if (checkedCases == 0)
+        m_available->setText(tr("Check the cases to draw cells from: the workspace holds %1 in %2.")
+                                 .arg(CountText::cells(total), CountText::cases(m_cases->count())));
+    else if (m_size->value() > available)
+        m_available->setText(tr("%1 available in the checked cases: the session will hold all of them.")
+                                 .arg(CountText::cells(available)));
+    else
+        m_available->setText(tr("%1 available in the checked cases.").arg(CountText::cells(available)));
 }
 
 void NewSessionDialog::setLabeller(qint64 labellerId)
@@ -241,11 +381,29 @@ void NewSessionDialog::setCases(const QList<qint64> &caseIds)
 
 void NewSessionDialog::setSize(int size) { m_size->setValue(size); }
 void NewSessionDialog::setCommonSize(int size) { m_common->setValue(size); }
+
 void NewSessionDialog::setClasses(const QStringList &classes)
 {
-    m_classes->setText(classes.join(QStringLiteral(", ")));
-    m_classes->setCursorPosition(0);
+    for (const QString &classId : classes) {
+        const bool offered = std::any_of(m_classBoxes.cbegin(), m_classBoxes.cend(), [&classId](const QCheckBox *box) {
+            return box->property("classId").toString() == classId;
+        });
+        if (!offered)
+            addClassBox(classId, true);
+    }
+    for (QCheckBox *box : std::as_const(m_classBoxes))
+        box->setChecked(classes.contains(box->property("classId").toString()));
 }
+
+QStringList NewSessionDialog::classes() const
+{
+    QStringList checked;
+    for (const QCheckBox *box : m_classBoxes)
+        if (box->isChecked())
+            checked.append(box->property("classId").toString());
+    return checked;
+}
+
 void NewSessionDialog::setSessionName(const QString &name) { m_name->setText(name); }
 
 qint64 NewSessionDialog::createSession(quint64 seed)
@@ -266,12 +424,9 @@ qint64 NewSessionDialog::createSession(quint64 seed)
     request.size = m_size->value();
     request.commonSize = m_common->isEnabled() ? m_common->value() : 0;
     request.seed = seed;
-    QStringList classes;
-    for (const QString &part : m_classes->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
-        if (!part.trimmed().isEmpty() && !classes.contains(part.trimmed()))
-            classes.append(part.trimmed());
+    const QStringList classes = this->classes();
     if (classes.size() < 2) {
-        m_error = tr("List at least two classes, separated by commas.");
+        m_error = tr("Check at least two classes.");
         return 0;
     }
     auto plan = labelling::planSession(*m_database, request);
@@ -316,7 +471,7 @@ SessionListDialog::SessionListDialog(db::Database *database, QWidget *parent) : 
     m_table->setHorizontalHeaderLabels({tr("Session"), tr("Labeller"), tr("Kind"), tr("Progress"), tr("Created")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    fitHeaders(m_table, 0);
     layout->addWidget(m_table);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel);
     layout->addWidget(buttons);
@@ -363,15 +518,21 @@ AuditDialog::AuditDialog(db::Database *database, QWidget *parent) : QDialog(pare
     setObjectName(QStringLiteral("auditDialog"));
     setWindowTitle(tr("Label audit"));
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr(
+    // One long sentence: unwrapped it made the window 2,320 px wide, its
+    // buttons off a 1,440 px screen.
+    auto *intro = new QLabel(tr(
         "Cells whose consensus label disagrees with a cross-validated prediction (a model that never trained on "
         "them; run <tt>cytodiff-cli crossval-predict</tt>) are reviewed by two labellers who have not seen them. "
         "Each reviewer finds an audit session under Labelling > Continue session. When both have answered, the "
-        "consensus is recomputed over all answers and the outcome is logged.")));
+        "consensus is recomputed over all answers and the outcome is logged."));
+    intro->setObjectName(QStringLiteral("auditIntro"));
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
     m_table = new QTableWidget(0, 6);
+    m_table->setObjectName(QStringLiteral("auditTable"));
     m_table->setHorizontalHeaderLabels(
         {tr("Cell"), tr("Consensus before"), tr("Cross-validated prediction"), tr("Reviewers"), tr("Status"), tr("Consensus after")});
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    fitHeaders(m_table, 3);
     layout->addWidget(m_table);
     m_message = new QLabel;
     m_message->setWordWrap(true);
@@ -383,7 +544,7 @@ AuditDialog::AuditDialog(db::Database *database, QWidget *parent) : QDialog(pare
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(queueButton, &QPushButton::clicked, this, &AuditDialog::queue);
     connect(resolveButton, &QPushButton::clicked, this, &AuditDialog::resolve);
-    resize(820, 420);
+    resize(kAuditWidth, 460);
     reload();
 }
 
@@ -419,13 +580,12 @@ void AuditDialog::reload()
 
 void AuditDialog::queue()
 {
-    QStringList classes;
-    if (auto sessions = m_database->listLabellingSessions())
-        for (const auto &session : *sessions)
-            for (const QString &c : session.classes)
-                if (!classes.contains(c))
-                    classes.append(c);
-    auto outcome = labelling::queueDisagreements(*m_database, classes);
+    auto classes = labelling::classesOfSessions(*m_database);
+    if (!classes) {
+        m_message->setText(fromStd(classes.error()));
+        return;
+    }
+    auto outcome = labelling::queueDisagreements(*m_database, *classes);
     if (!outcome) {
         m_message->setText(fromStd(outcome.error()));
         return;

@@ -6,6 +6,7 @@
 #include "labellingview.h"
 
 #include <QDialog>
+#include <QAction>
 #include <QDialogButtonBox>
 #include <QMainWindow>
 #include <QMenu>
@@ -26,7 +27,11 @@ LabellingMenu::LabellingMenu(QMainWindow *window, DatabaseFn database)
     m_menu->addAction(tr("&New session\u2026"), this, &LabellingMenu::newSession);
     m_menu->addAction(tr("&Continue session\u2026"), this, &LabellingMenu::continueSession);
     m_menu->addSeparator();
-    m_menu->addAction(tr("&Agreement report\u2026"), this, &LabellingMenu::showAgreement);
+    // Kappas and the per-cell disagreements with the cells (the consensus
+    // was only in cytodiff-cli before).
+    QAction *agreement = m_menu->addAction(tr("&Agreement and disagreements\u2026"), this,
+                                           &LabellingMenu::showAgreement);
+    agreement->setObjectName(QStringLiteral("labellingAgreementAction"));
     m_menu->addAction(tr("Label a&udit\u2026"), this, &LabellingMenu::showAudit);
 }
 
@@ -100,7 +105,8 @@ void LabellingMenu::showAgreement()
         return;
     }
     QDialog dialog(m_window);
-    dialog.setWindowTitle(tr("Inter-rater agreement"));
+    dialog.setObjectName(QStringLiteral("agreementDialog"));
+    dialog.setWindowTitle(tr("Agreement and disagreements"));
     auto *layout = new QVBoxLayout(&dialog);
     layout->addWidget(new AgreementReportView(database));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);

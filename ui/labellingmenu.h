@@ -1,7 +1,7 @@
 #pragma once
 // The "Labelling" menu of the main window: labeller profiles, new and
-// continued sessions in the blinded labelling view, the agreement report
-// and the label audit. The dialogs are modal, so the workspace connection
+// continued sessions in the blinded labelling view, the agreement and
+// disagreements window and the label audit. The dialogs are modal, so the workspace connection
 // they use cannot be closed under them.
 
 #include <QObject>

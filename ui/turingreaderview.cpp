@@ -168,8 +168,8 @@ TuringReaderView::TuringReaderView(db::Database &database, qint64 readerId, QWid
         m_classButtons << button;
     }
     m_hint->setText(tr("No feedback is given during the test. Answer real or synthetic first (R / S), then the "
-                       "cell type (the key in brackets). Backspace returns to real or synthetic. You can close "
-                       "this window at any time and resume later under the same name."));
+                       "cell type (the key in brackets). Backspace or Esc returns to real or synthetic; Esc at the "
+                       "real-or-synthetic question closes this window. You can resume later under the same name."));
     m_progress->setRange(0, int(m_order.size()));
     showCurrent();
 }

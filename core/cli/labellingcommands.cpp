@@ -5,7 +5,6 @@
 #include "commands.h"
 
 #include "clisupport.h"
-#include "csvfield.h"
 #include "database.h"
 #include "labelaudit.h"
 #include "labellinganalysis.h"
@@ -180,27 +179,8 @@ int runConsensus(const QStringList &args)
     auto input = openLabelling(command, parser.value(dbOption));
     if (!input)
         return kExitBadInput;
-    auto &db = input->database;
-    const auto &data = input->data;
-    const auto consensus = labelling::computeConsensus(data);
-    QString csv = QStringLiteral("cell_id,case,original_name,consensus_class,consensus_confidence,answers,"
-                                 "agreeing_answers,tie_broken,common_subset\n");
-    for (const auto &cell : consensus) {
-        auto summary = db.cell(cell.cellId);
-        QString caseName;
-        if (summary)
-            if (auto row = db.caseById(summary->caseId))
-                caseName = row->name;
-        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
-                   .arg(cell.cellId)
-                   .arg(db::csvField(caseName), db::csvField(summary ? summary->originalName : QString()),
-                        db::csvField(cell.labelClass))
-                   .arg(QString::number(cell.confidence, 'f', 4))
-                   .arg(cell.votes)
-                   .arg(cell.winningVotes)
-                   .arg(cell.tieBroken ? 1 : 0)
-                   .arg(data.commonCells.contains(cell.cellId) ? 1 : 0);
-    }
+    const auto consensus = labelling::computeConsensus(input->data);
+    const QString csv = labelling::consensusCsv(input->database, input->data, consensus);
     if (auto written = writeFile(parser.value(csvOption), csv.toUtf8()); !written) {
         printError(command, written.error());
         return kExitBadInput;
@@ -233,13 +213,12 @@ int runAudit(const QStringList &args)
         return kExitBadInput;
     }
     if (action == QLatin1String("queue")) {
-        QStringList classes;
-        if (auto sessions = db->listLabellingSessions())
-            for (const auto &s : *sessions)
-                for (const QString &c : s.classes)
-                    if (!classes.contains(c))
-                        classes.append(c);
-        auto outcome = labelling::queueDisagreements(*db, classes, parser.value(prefixOption));
+        auto classes = labelling::classesOfSessions(*db);
+        if (!classes) {
+            printError(command, classes.error());
+            return kExitBadInput;
+        }
+        auto outcome = labelling::queueDisagreements(*db, *classes, parser.value(prefixOption));
         if (!outcome) {
             printError(command, outcome.error());
             return kExitBadInput;

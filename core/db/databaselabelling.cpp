@@ -310,6 +310,50 @@ Result<QList<ActiveLabel>> Database::activeLabels() const
     });
 }
 
+Result<QList<SessionAnswer>> sessionAnswers(const Database &database, qint64 sessionId)
+{
+    // A position has one answer that is not withdrawn (a new answer needs
+    // an undo first); ordered by label id so that, should that ever not
+    // hold, the newest wins below, as in activeLabels().
+    auto query = database.prepare(
+        "SELECT c.position, c.cell_id, l.class, l.confidence FROM labelling_session_cells c "
+        "JOIN labels l ON l.session_id = c.session_id AND l.cell_id = c.cell_id "
+        "WHERE c.session_id = ? AND l.withdrawn_at IS NULL ORDER BY c.position, l.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, sessionId);
+    auto rows = collectRows<SessionAnswer>(*query, [](const Statement &s) {
+        return SessionAnswer{s.int32(0), s.int64(1), s.text(2),
+                             labelConfidenceFromName(s.text(3)).value_or(LabelConfidence::No)};
+    });
+    if (!rows)
+        return makeError(rows.error());
+    QList<SessionAnswer> answers;
+    for (const SessionAnswer &answer : *rows) {
+        if (!answers.isEmpty() && answers.last().position == answer.position)
+            answers.last() = answer;
+        else
+            answers.append(answer);
+    }
+    return answers;
+}
+
+Result<QStringList> workspaceClasses(const Database &database)
+{
+    // UNION removes duplicates; no index covers label_class, but this runs
+    // once when a new session is planned, not per cell shown.
+    auto query = database.prepare(
+        "SELECT label_class FROM cells WHERE label_class IS NOT NULL AND label_class <> '' "
+        "UNION SELECT predicted_class FROM predictions WHERE predicted_class <> '' "
+        "UNION SELECT class FROM labels WHERE class <> '' ORDER BY 1");
+    if (!query)
+        return makeError(query.error());
+    auto rows = collectRows<QString>(*query, [](const Statement &s) { return s.text(0); });
+    if (!rows)
+        return makeError(rows.error());
+    return QStringList(*rows);
+}
+
 // ---------------------------------------------------------------- audit
 
 Result<QList<PredictionRow>> Database::latestPredictionsByModelPrefix(const QString &prefix) const

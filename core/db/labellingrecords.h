@@ -3,6 +3,7 @@
 // session presents, active labels and the label audit. Timestamps are UTC.
 
 #include "records.h"
+#include "result.h"
 
 #include <QDateTime>
 #include <QList>
@@ -70,6 +71,15 @@ struct AuditItemRow {
     QList<qint64> reviewerIds;
 };
 
+// One answer given in a session: the newest label of the session's cell at
+// that position that was not taken back.
+struct SessionAnswer {
+    int position = 0;
+    qint64 cellId = 0;
+    QString labelClass;
+    LabelConfidence confidence = LabelConfidence::No;
+};
+
 struct NewAuditItem {
     qint64 cellId = 0;
     qint64 predictionId = 0;
@@ -77,5 +87,17 @@ struct NewAuditItem {
     QString consensusBefore;
     QList<qint64> reviewerIds; // labellers who have not seen the cell
 };
+
+// Reads that only the labelling module needs, kept beside the other
+// labelling SQL in databaselabelling.cpp (free functions: the Database
+// class stays the shared core's interface).
+class Database;
+
+// The session's answers in position order (what the labeller sees at the
+// end of the session, and what an undo takes back).
+Result<QList<SessionAnswer>> sessionAnswers(const Database &database, qint64 sessionId);
+// Every class the workspace already uses: imported labels, model
+// predictions and expert answers, sorted.
+Result<QStringList> workspaceClasses(const Database &database);
 
 } // namespace cytodiff::db

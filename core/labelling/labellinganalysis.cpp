@@ -1,6 +1,7 @@
 #include "labellinganalysis.h"
 
 #include "consensus.h"
+#include "csvfield.h"
 
 #include <QJsonArray>
 
@@ -71,6 +72,19 @@ const QStringList &defaultClasses()
     return classes;
 }
 
+Result<QStringList> classesOfSessions(const db::Database &database)
+{
+    auto sessions = database.listLabellingSessions();
+    if (!sessions)
+        return makeError(sessions.error());
+    QStringList classes;
+    for (const auto &session : *sessions)
+        for (const QString &c : session.classes)
+            if (!classes.contains(c))
+                classes.append(c);
+    return classes;
+}
+
 int confidenceLevel(db::LabelConfidence confidence)
 {
     switch (confidence) {
@@ -124,6 +138,32 @@ std::optional<CellConsensus> consensusOfCell(const LabellingData &data, qint64 c
         if (label.cellId == cellId)
             answers.append(&label);
     return consensusOf(cellId, answers, experienceById(data));
+}
+
+QString consensusCsv(const db::Database &database, const LabellingData &data,
+                     const QMap<qint64, CellConsensus> &consensus)
+{
+    QString csv = QStringLiteral("cell_id,case,original_name,consensus_class,consensus_confidence,answers,"
+                                 "agreeing_answers,tie_broken,common_subset\n");
+    for (const auto &cell : consensus) {
+        // A cell that cannot be read still gets its line, with the names
+        // empty: the consensus itself is known.
+        auto summary = database.cell(cell.cellId);
+        QString caseName;
+        if (summary)
+            if (auto row = database.caseById(summary->caseId))
+                caseName = row->name;
+        csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
+                   .arg(cell.cellId)
+                   .arg(db::csvField(caseName), db::csvField(summary ? summary->originalName : QString()),
+                        db::csvField(cell.labelClass))
+                   .arg(QString::number(cell.confidence, 'f', 4))
+                   .arg(cell.votes)
+                   .arg(cell.winningVotes)
+                   .arg(cell.tieBroken ? 1 : 0)
+                   .arg(data.commonCells.contains(cell.cellId) ? 1 : 0);
+    }
+    return csv;
 }
 
 AgreementReport computeAgreement(const LabellingData &data, AgreementScope scope)

@@ -24,6 +24,11 @@ namespace cytodiff::labelling {
 // canonical ids: the default class list of a new session.
 const QStringList &defaultClasses();
 
+// Every class of any session's class list, in first-seen order: what the
+// label audit may answer and what a new session proposes, so that all
+// labellers choose among the same classes.
+Result<QStringList> classesOfSessions(const db::Database &database);
+
 // Index of a confidence in stats' 0..3 = High, Moderate, Low, No.
 int confidenceLevel(db::LabelConfidence confidence);
 
@@ -48,6 +53,12 @@ struct CellConsensus {
 QMap<qint64, CellConsensus> computeConsensus(const LabellingData &data);
 // Only the given cell's answers (cheap; for the audit's before/after).
 std::optional<CellConsensus> consensusOfCell(const LabellingData &data, qint64 cellId);
+// One CSV line per cell of `consensus` (cell id, case, original file name,
+// class, confidence, answers, agreeing answers, tie flag, common-subset
+// flag) with a header line: cytodiff-cli consensus and the GUI's Save
+// consensus write the same file.
+QString consensusCsv(const db::Database &database, const LabellingData &data,
+                     const QMap<qint64, CellConsensus> &consensus);
 
 struct PairAgreement {
     qint64 labellerA = 0;

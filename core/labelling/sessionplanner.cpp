@@ -77,4 +77,17 @@ Result<SessionPlan> planSession(const db::Database &database, const SessionPlanR
     return plan;
 }
 
+SessionSizes defaultSessionSizes(int availableCells, int existingCommon)
+{
+    SessionSizes sizes;
+    sizes.size = std::clamp(availableCells, 1, kDefaultSessionSize);
+    if (existingCommon > 0) {
+        sizes.commonSize = existingCommon;
+        sizes.size = std::max(sizes.size, existingCommon);
+    } else {
+        sizes.commonSize = std::clamp(availableCells / 2, 0, kDefaultCommonSize);
+    }
+    return sizes;
+}
+
 } // namespace cytodiff::labelling

@@ -27,4 +27,18 @@ struct SessionPlan {
 
 Result<SessionPlan> planSession(const db::Database &database, const SessionPlanRequest &request);
 
+inline constexpr int kDefaultSessionSize = 100;
+inline constexpr int kDefaultCommonSize = 20;
+
+struct SessionSizes {
+    int size = 0;
+    int commonSize = 0;
+};
+
+// What a new session proposes for `availableCells` cells: 100 with a common
+// subset of 20, shrunk to fit a small workspace (32 cells: 32 and 16, so
+// half the cells stay for the labellers' own shares). An existing common
+// subset is reused as it is, and the session must hold it.
+SessionSizes defaultSessionSizes(int availableCells, int existingCommon = 0);
+
 } // namespace cytodiff::labelling

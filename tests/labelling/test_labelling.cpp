@@ -1,7 +1,9 @@
-// core/labelling on a real (in-memory) workspace: consensus and agreement
-// from stored sessions (hand-computed values below), the session planner's
-// common subset, and the label audit from queue to logged outcome.
+// core/labelling on a real (in-memory) workspace: consensus, agreement and
+// disagreements from stored sessions (hand-computed values below), the
+// session planner's common subset and default sizes, a session's answers,
+// and the label audit from queue to logged outcome.
 
+#include "disagreements.h"
 #include "labelaudit.h"
 #include "labellinganalysis.h"
 #include "sessionplanner.h"
@@ -132,6 +134,136 @@ private slots:
         QCOMPARE(common.orderedComparisons, 4LL);
         QVERIFY(agreementMarkdown(report).contains(QStringLiteral("| Anna | Ben | 4 |")));
         QCOMPARE(agreementJson(report).value(QStringLiteral("fleiss")).toObject().value(QStringLiteral("raters_per_cell")).toInt(), 2);
+    }
+
+    void disagreementsPerClassAndPerCell()
+    {
+        const QList<qint64> four = m_cells.mid(0, 4);
+        QVERIFY(labelAll(m_anna, four, {{kNeut, LabelConfidence::High}, {kLymph, LabelConfidence::High},
+                                        {kNeut, LabelConfidence::Moderate}, {kLymph, LabelConfidence::Low}}) > 0);
+        QVERIFY(labelAll(m_ben, four, {{kNeut, LabelConfidence::High}, {kNeut, LabelConfidence::Moderate},
+                                       {kNeut, LabelConfidence::High}, {kLymph, LabelConfidence::No}}) > 0);
+        auto data = loadLabellingData(db());
+        VERIFY_OK(data);
+        const auto report = computeDisagreements(*data);
+        // 4 cells with two answers; only cell 1 differs (Anna lymphocyte,
+        // Ben neutrophil; the tie goes to Anna's lymphocyte).
+        QCOMPARE(report.cellsCompared, 4);
+        QCOMPARE(report.cellsUnanimous, 3);
+        QCOMPARE(report.disagreements.size(), 1);
+        const CellDisagreement &cell = report.disagreements.first();
+        QCOMPARE(cell.cellId, m_cells[1]);
+        QVERIFY(cell.common);
+        QCOMPARE(cell.answers.size(), 2);
+        QCOMPARE(cell.answers[0].labellerId, m_anna); // by labeller id
+        QCOMPARE(cell.answers[0].labelClass, kLymph);
+        QVERIFY(cell.answers[0].confidence == LabelConfidence::High);
+        QCOMPARE(cell.answers[1].labellerId, m_ben);
+        QCOMPARE(cell.answers[1].labelClass, kNeut);
+        QVERIFY(cell.answers[1].confidence == LabelConfidence::Moderate);
+        QCOMPARE(cell.consensus.labelClass, kLymph);
+        QVERIFY(cell.consensus.tieBroken);
+
+        // Per class, n answers of the class per cell with r answers:
+        // neutrophil on cells 0, 1, 2 with n = 2, 1, 2 (r = 2):
+        // sum n(n-1) = 4, sum n(r-1) = 5 -> 4/5; lymphocyte on cells 1, 3
+        // with n = 1, 2: 2/3. Classes by id.
+        QCOMPARE(report.classes.size(), 2);
+        const ClassAgreement &lymph = report.classes[0];
+        const ClassAgreement &neut = report.classes[1];
+        QCOMPARE(lymph.classId, kLymph);
+        QCOMPARE(neut.classId, kNeut);
+        QCOMPARE(neut.answers, 5);
+        QVERIFY(neut.specificAgreement);
+        QVERIFY(qAbs(*neut.specificAgreement - 4.0 / 5.0) < 1e-12);
+        QCOMPARE(neut.consensusCells, 2);
+        QCOMPARE(neut.unanimousCells, 2);
+        QCOMPARE(lymph.answers, 3);
+        QVERIFY(qAbs(*lymph.specificAgreement - 2.0 / 3.0) < 1e-12);
+        QCOMPARE(lymph.consensusCells, 2);
+        QCOMPARE(lymph.unanimousCells, 1);
+
+        // The common subset is cells 0 and 1.
+        const auto common = computeDisagreements(*data, AgreementScope::CommonSubset);
+        QCOMPARE(common.cellsCompared, 2);
+        QCOMPARE(common.disagreements.size(), 1);
+
+        // Cara answers lymphocyte on cell 2: it differs now too, but its
+        // consensus has 2 of 3 votes, so it comes after cell 1 (1 of 2):
+        // the most divided first.
+        NewLabellingSession session{QStringLiteral("c"), m_cara, SessionKind::Label, defaultClasses(),
+                                    {m_cells[2]}, {}};
+        auto cara = db().createLabellingSession(session);
+        VERIFY_OK(cara);
+        VERIFY_OK(db().answerCurrentCell(*cara, kLymph, LabelConfidence::Low));
+        data = loadLabellingData(db());
+        const auto three = computeDisagreements(*data);
+        QCOMPARE(three.disagreements.size(), 2);
+        QCOMPARE(three.disagreements[0].cellId, m_cells[1]);
+        QCOMPARE(three.disagreements[1].cellId, m_cells[2]);
+        QCOMPARE(three.disagreements[1].answers.size(), 3);
+    }
+
+    void defaultSessionSizesFitTheWorkspace()
+    {
+        // 100 cells and a subset of 20 when there are enough ...
+        QCOMPARE(defaultSessionSizes(5000).size, 100);
+        QCOMPARE(defaultSessionSizes(5000).commonSize, 20);
+        // ... else all cells, half of them shared.
+        QCOMPARE(defaultSessionSizes(32).size, 32);
+        QCOMPARE(defaultSessionSizes(32).commonSize, 16);
+        QCOMPARE(defaultSessionSizes(41).commonSize, 20);
+        QCOMPARE(defaultSessionSizes(1).size, 1);
+        QCOMPARE(defaultSessionSizes(1).commonSize, 0);
+        QCOMPARE(defaultSessionSizes(0).size, 1); // a session has at least one cell
+        // An existing subset is reused and must fit in the session.
+        QCOMPARE(defaultSessionSizes(32, 40).size, 40);
+        QCOMPARE(defaultSessionSizes(32, 40).commonSize, 40);
+        QCOMPARE(defaultSessionSizes(500, 12).size, 100);
+        QCOMPARE(defaultSessionSizes(500, 12).commonSize, 12);
+    }
+
+    void sessionAnswersAndWorkspaceClasses()
+    {
+        const QList<qint64> four = m_cells.mid(0, 4);
+        const qint64 session = labelAll(m_anna, four, {{kNeut, LabelConfidence::High},
+                                                       {kLymph, LabelConfidence::Low},
+                                                       {kNeut, LabelConfidence::No}});
+        QVERIFY(session > 0);
+        auto answers = sessionAnswers(db(), session);
+        VERIFY_OK(answers);
+        QCOMPARE(answers->size(), 3);
+        QCOMPARE(answers->at(1).position, 1);
+        QCOMPARE(answers->at(1).cellId, m_cells[1]);
+        QCOMPARE(answers->at(1).labelClass, kLymph);
+        QVERIFY(answers->at(1).confidence == LabelConfidence::Low);
+        // An answer taken back is no longer one of the session's answers;
+        // the new one is.
+        VERIFY_OK(db().undoLastAnswer(session));
+        VERIFY_OK(db().answerCurrentCell(session, kLymph, LabelConfidence::Moderate));
+        answers = sessionAnswers(db(), session);
+        QCOMPARE(answers->size(), 3);
+        QCOMPARE(answers->at(2).labelClass, kLymph);
+        QVERIFY(answers->at(2).confidence == LabelConfidence::Moderate);
+
+        // Classes in use: expert answers (a withdrawn one too), imported
+        // labels and predictions; sorted, each once.
+        NewCell labelled;
+        labelled.caseId = m_case;
+        labelled.image = QByteArrayLiteral("blast cell");
+        labelled.sha256 =
+            QString::fromLatin1(QCryptographicHash::hash(labelled.image, QCryptographicHash::Sha256).toHex());
+        labelled.width = labelled.height = 16;
+        labelled.originalName = labelled.sourcePath = QStringLiteral("b.png");
+        labelled.labelClass = QStringLiteral("blast");
+        VERIFY_OK(db().insertCell(labelled));
+        VERIFY_OK(db().insertPrediction(m_cells[5], QStringLiteral("m"), QStringLiteral("smudge"), 0.5, 0.0, {}, 1));
+        const auto classes = workspaceClasses(db());
+        VERIFY_OK(classes);
+        QCOMPARE(*classes, (QStringList{QStringLiteral("blast"), kLymph, kNeut, QStringLiteral("smudge")}));
+        const auto sessionClasses = classesOfSessions(db());
+        VERIFY_OK(sessionClasses);
+        QCOMPARE(*sessionClasses, defaultClasses());
     }
 
     void plannerSharesTheCommonSubsetAndSpreadsTheRest()

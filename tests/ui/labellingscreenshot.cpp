@@ -23,6 +23,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QImage>
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 #include <cstdio>
@@ -162,5 +163,12 @@ int main(int argc, char **argv)
     ui::AgreementReportView report(&database);
     report.resize(1100, 820);
     save(report, outDir.filePath(QStringLiteral("labelling-agreement.png")));
+    // The second tab: per-class agreement and the cells labellers disagree on.
+    report.tabs()->setCurrentIndex(1);
+    save(report, outDir.filePath(QStringLiteral("labelling-disagreements.png")));
+
+    // The label audit, at its own default size (it must fit a 1,440 px screen).
+    ui::AuditDialog audit(&database);
+    save(audit, outDir.filePath(QStringLiteral("labelling-audit.png")));
     return 0;
 }
