@@ -1,5 +1,7 @@
 #include "appsettings.h"
 
+#include "cellclassnames.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -7,6 +9,13 @@
 #include <QStandardPaths>
 
 #include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <pwd.h>
+#include <unistd.h>
+
+#include <vector>
+#endif
 
 namespace cytodiff::ui {
 
@@ -29,15 +38,43 @@ const QString kAnomalyKey = QStringLiteral("review/anomalyAbove");
 const QString kReviewerKey = QStringLiteral("review/reviewerName");
 const QString kRangesKey = QStringLiteral("review/referenceRanges");
 const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
+// 2: every white-cell class has a shipped range (issue 19).
+const QString kRangesVersionKey = QStringLiteral("review/referenceRangesVersion");
+constexpr int kRangesVersion = 2;
 const QString kDefaultModelFile = QStringLiteral("cytodiff-pbc8.pt");
 const QString kSecondOpinionKey = QStringLiteral("classification/secondOpinion");
 const QString kSecondOpinionFile = QStringLiteral("baseline-pbc8.pt");
 constexpr int kDefaultHeatmapTrials = 32;
 
+#ifdef Q_OS_UNIX
+// The account's passwd entry (thread-safe variant; the buffer is sized as
+// sysconf suggests).
+template <typename Use>
+QString fromPasswd(Use use)
+{
+    const long suggested = sysconf(_SC_GETPW_R_SIZE_MAX);
+    std::vector<char> buffer(std::size_t(suggested > 0 ? suggested : 16384));
+    passwd entry{};
+    passwd *found = nullptr;
+    if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) != 0 || !found)
+        return {};
+    return use(*found);
+}
+#endif
+
 QString loginName()
 {
-    const QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+    QString user = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME"));
+#ifdef Q_OS_UNIX
+    if (user.isEmpty())
+        user = fromPasswd([](const passwd &entry) { return QString::fromLocal8Bit(entry.pw_name); });
+#endif
     return user.isEmpty() ? QStringLiteral("unknown") : user;
+}
+
+bool isPlaceholderName(const QString &name)
+{
+    return name.isEmpty() || name.compare(QLatin1String("unknown"), Qt::CaseInsensitive) == 0;
 }
 } // namespace
 
@@ -263,8 +300,28 @@ void AppSettings::setReviewThresholds(const ReviewThresholds &thresholds)
 
 QString AppSettings::reviewerName()
 {
-    const QString name = QSettings().value(kReviewerKey).toString().trimmed();
+    const QString name = storedReviewerName();
     return name.isEmpty() ? loginName() : name;
+}
+
+QString AppSettings::storedReviewerName()
+{
+    const QString name = QSettings().value(kReviewerKey).toString().trimmed();
+    return isPlaceholderName(name) ? QString() : name;
+}
+
+QString AppSettings::suggestedReviewerName()
+{
+#ifdef Q_OS_UNIX
+    // GECOS: "Full Name,room,work phone,home phone,other".
+    const QString name = fromPasswd([](const passwd &entry) {
+        return entry.pw_gecos ? QString::fromLocal8Bit(entry.pw_gecos).section(QLatin1Char(','), 0, 0).trimmed()
+                              : QString();
+    });
+    return isPlaceholderName(name) ? QString() : name;
+#else
+    return {};
+#endif
 }
 
 void AppSettings::setReviewerName(const QString &name)
@@ -288,6 +345,22 @@ ReferenceRanges AppSettings::referenceRanges()
             ranges.ranges.append({parts.at(0), low, high});
     }
     ranges.source = settings.value(kRangesSourceKey).toString();
+    if (settings.value(kRangesVersionKey, 1).toInt() < kRangesVersion) {
+        // Saved when these classes had no shipped range, so nobody chose to
+        // leave them without one.
+        QStringList added;
+        for (const ReferenceRange &range : ReferenceRanges::defaults().ranges) {
+            if (!ranges.find(range.classId)) {
+                ranges.ranges.append(range);
+                added << CellClassNames::displayName(range.classId);
+            }
+        }
+        if (!added.isEmpty())
+            ranges.source = QCoreApplication::translate("AppSettings", "%1; %2: CytoDiff's shipped ranges")
+                                .arg(ranges.source.isEmpty() ? QCoreApplication::translate("AppSettings", "source not given")
+                                                             : ranges.source,
+                                     added.join(QStringLiteral(", ")));
+    }
     return ranges;
 }
 
@@ -299,6 +372,7 @@ void AppSettings::setReferenceRanges(const ReferenceRanges &ranges)
     QSettings settings;
     settings.setValue(kRangesKey, entries);
     settings.setValue(kRangesSourceKey, ranges.source);
+    settings.setValue(kRangesVersionKey, kRangesVersion);
 }
 
 } // namespace cytodiff::ui

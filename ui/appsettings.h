@@ -73,9 +73,21 @@ public:
     // ---- review ----
     static ReviewThresholds reviewThresholds();
     static void setReviewThresholds(const ReviewThresholds &thresholds);
-    // Who signs and edits, for the audit log; defaults to the login name.
+    // Who edits and imports, for the audit log: the reviewer's name if
+    // given, else the login name.
     static QString reviewerName();
+    // The name the reviewer gave (Settings > Review, or asked at the first
+    // sign-off), which signatures carry; empty when none was given. The
+    // placeholder "unknown" older versions could store counts as none.
+    static QString storedReviewerName();
     static void setReviewerName(const QString &name);
+    // A proposal for the name question: the account's full name from the
+    // system's user database when it has one, else empty.
+    static QString suggestedReviewerName();
+    // The laboratory's ranges, or the shipped ones. Ranges saved before a
+    // class had a shipped range (reference range version 1, without
+    // immature granulocytes, blasts and variant lymphocytes) get the
+    // shipped range for that class; a range cleared since is left out.
     static ReferenceRanges referenceRanges();
     static void setReferenceRanges(const ReferenceRanges &ranges);
 };

@@ -12,6 +12,7 @@
 #include <QFrame>
 #include <QLabel>
 #include <QLocale>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -32,6 +33,42 @@ QLabel *makeSectionHeader(const QString &text)
     label->setFont(font);
     return label;
 }
+
+// One line, elided in the middle to the width it gets, the whole text in
+// its tooltip: paths and file names have no spaces to wrap at, and would
+// otherwise widen the panel past its splitter or be cut off.
+class ElidedLabel : public QLabel {
+public:
+    void setFullText(const QString &text)
+    {
+        m_full = text;
+        setToolTip(text);
+        updateGeometry();
+        elide();
+    }
+    QString fullText() const { return m_full; }
+
+    QSize minimumSizeHint() const override
+    {
+        return {fontMetrics().averageCharWidth() * 8, QLabel::minimumSizeHint().height()};
+    }
+    QSize sizeHint() const override
+    {
+        return {fontMetrics().horizontalAdvance(m_full) + 2 * margin(), QLabel::sizeHint().height()};
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QLabel::resizeEvent(event);
+        elide();
+    }
+
+private:
+    void elide() { setText(fontMetrics().elidedText(m_full, Qt::ElideMiddle, contentsRect().width())); }
+
+    QString m_full;
+};
 
 // The second best class: the natural first target of a counterfactual.
 QString runnerUp(const db::CellSummary &cell)
@@ -78,7 +115,10 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     m_prediction->setObjectName(QStringLiteral("detailsPrediction"));
     m_prediction->setWordWrap(true);
 
+    // Long rows put the value under its caption when the panel is narrow
+    // (translated captions are long), instead of clipping either.
     auto *classification = new QFormLayout;
+    classification->setRowWrapPolicy(QFormLayout::WrapLongRows);
     classification->setLabelAlignment(Qt::AlignLeft);
     classification->setHorizontalSpacing(12);
     classification->setVerticalSpacing(6);
@@ -95,6 +135,7 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
     m_scores = new ScoreBarsPlot;
 
     auto *form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->setLabelAlignment(Qt::AlignLeft);
     form->setHorizontalSpacing(12);
     form->setVerticalSpacing(6);
@@ -138,12 +179,15 @@ CellDetailsPanel::CellDetailsPanel(QWidget *parent) : QWidget(parent)
 
 QLabel *CellDetailsPanel::addField(QFormLayout *form, const QString &name, const QString &label)
 {
-    auto *value = new QLabel;
+    const bool unbreakable = name == QLatin1String("file") || name == QLatin1String("path");
+    QLabel *value = unbreakable ? new ElidedLabel : new QLabel;
     value->setObjectName(QStringLiteral("field_") + name);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    value->setWordWrap(true);
+    value->setWordWrap(!unbreakable);
+    value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto *caption = new QLabel(label);
     caption->setForegroundRole(QPalette::PlaceholderText);
+    caption->setWordWrap(true);
     form->addRow(caption, value);
     m_fields.insert(name, value);
     return value;
@@ -163,8 +207,12 @@ void CellDetailsPanel::setClassificationJob(ClassificationJob *job)
 void CellDetailsPanel::clear()
 {
     m_cellId = 0;
-    for (QLabel *label : std::as_const(m_fields))
-        label->clear();
+    for (QLabel *label : std::as_const(m_fields)) {
+        if (auto *elided = dynamic_cast<ElidedLabel *>(label))
+            elided->setFullText({});
+        else
+            label->clear();
+    }
     m_heatmap->clear();
     m_scores->clear();
     m_flag->hide();
@@ -174,6 +222,8 @@ void CellDetailsPanel::clear()
 QString CellDetailsPanel::fieldText(const QString &field) const
 {
     const QLabel *label = m_fields.value(field);
+    if (const auto *elided = dynamic_cast<const ElidedLabel *>(label))
+        return elided->fullText();
     return label ? label->text() : QString();
 }
 
@@ -196,8 +246,8 @@ void CellDetailsPanel::showCell(const db::CellSummary &cell, bool reviewed)
     if (cell.unknownCode)
         code += QLatin1Char(' ') + tr("(not in the synonym table)");
     m_fields.value(QStringLiteral("code"))->setText(code);
-    m_fields.value(QStringLiteral("file"))->setText(cell.originalName);
-    m_fields.value(QStringLiteral("path"))->setText(cell.sourcePath);
+    static_cast<ElidedLabel *>(m_fields.value(QStringLiteral("file")))->setFullText(cell.originalName);
+    static_cast<ElidedLabel *>(m_fields.value(QStringLiteral("path")))->setFullText(cell.sourcePath);
     m_fields.value(QStringLiteral("size"))->setText(tr("%1 × %2 px").arg(cell.width).arg(cell.height));
     m_fields.value(QStringLiteral("id"))->setText(QString::number(cell.id));
 
@@ -259,16 +309,21 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fff3e0; color: #8a4b00; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
+    } else if (!reviewed && group == ReviewGroup::SecondOpinion) {
+        // This group comes first in the queue, so a critical call the models
+        // disagree on lands here: say both.
+        QString text = tr("Second opinion differs: the second model calls this cell %1. Look closely before "
+                          "confirming.")
+                           .arg(CellClassNames::displayName(cell.secondOpinionClass));
+        if (ReviewPriority::isCritical(cell))
+            text += QLatin1Char(' ') + tr("Clinically critical class: verify before signing.");
+        m_flag->setText(text);
+        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #e3f2fd; color: #0d47a1; border-radius: 4px; "
+                                             "padding: 6px; }"));
+        m_flag->show();
     } else if (!reviewed && group == ReviewGroup::Critical) {
         m_flag->setText(tr("Clinically critical class: verify before signing."));
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #8e1b10; border-radius: 4px; "
-                                             "padding: 6px; }"));
-        m_flag->show();
-    } else if (!reviewed && group == ReviewGroup::SecondOpinion) {
-        m_flag->setText(tr("Second opinion differs: the second model calls this cell %1. Look closely before "
-                           "confirming.")
-                            .arg(CellClassNames::displayName(cell.secondOpinionClass)));
-        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #e3f2fd; color: #0d47a1; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
     } else {

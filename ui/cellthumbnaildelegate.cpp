@@ -114,6 +114,12 @@ void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem 
             drawBadge(painter, corner, QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
         else if (group == int(ReviewGroup::SecondOpinion))
             drawBadge(painter, corner, QColor(0x15, 0x65, 0xc0), QStringLiteral("≠"));
+        // Disagreements come first in the queue, critical calls among them
+        // too: keep their critical mark beside the disagreement's.
+        if (group == int(ReviewGroup::SecondOpinion)
+            && (ReviewPriority::isCriticalClass(index.data(CellGalleryModel::PredictedClassRole).toString())
+                || ReviewPriority::isCriticalClass(index.data(CellGalleryModel::LabelClassRole).toString())))
+            drawBadge(painter, corner + QPointF(kBadge, 0.0), QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
     }
 
     // Caption: first line the class (bold), second line the raw code, or

@@ -21,8 +21,6 @@ namespace cytodiff::ui {
 namespace {
 // Progress is reported at most this often; predictions are not throttled.
 constexpr qint64 kProgressIntervalMs = 100;
-// Heatmaps of the last cells looked at (a few hundred KB each).
-constexpr int kHeatmapCacheEntries = 64;
 
 QString fromStd(const std::string &text)
 {
@@ -35,7 +33,6 @@ struct ClassificationJob::Shared {
     QWaitCondition wake;
     // Guarded by mutex.
     std::deque<qint64> cases;
-    std::deque<qint64> heatmaps; // front = asked for last
     ClassificationSettings settings;
     // Read by the engine's cancel callbacks without the mutex.
     std::atomic_bool stop{false};
@@ -63,9 +60,7 @@ public:
             // Nothing may escape the thread: an exception here would
             // terminate the whole application.
             try {
-                if (task.kind == Task::Heatmap)
-                    computeHeatmap(task.id, task.settings);
-                else if (task.kind == Task::StartCase)
+                if (task.kind == Task::StartCase)
                     startCase(task.id, task.settings);
                 else
                     classifyNextCell();
@@ -79,7 +74,7 @@ public:
 
 private:
     struct Task {
-        enum Kind { Stop, Heatmap, StartCase, NextCell } kind = Stop;
+        enum Kind { Stop, StartCase, NextCell } kind = Stop;
         qint64 id = 0;
         ClassificationSettings settings;
     };
@@ -102,11 +97,6 @@ private:
         for (;;) {
             if (m_shared->stop)
                 return {};
-            if (!m_shared->heatmaps.empty()) {
-                const qint64 cell = m_shared->heatmaps.front();
-                m_shared->heatmaps.pop_front();
-                return {Task::Heatmap, cell, m_shared->settings};
-            }
             if (m_run)
                 return {Task::NextCell, m_run->outcome.caseId, {}};
             if (!m_shared->cases.empty()) {
@@ -122,10 +112,6 @@ private:
 
     void fail(const Task &task, const QString &message)
     {
-        if (task.kind == Task::Heatmap) {
-            post([job = m_job, id = task.id, message] { job->onHeatmap(nullptr, id, message); });
-            return;
-        }
         if (!m_run) {
             ClassificationOutcome outcome;
             outcome.caseId = task.id;
@@ -393,37 +379,6 @@ private:
         m_run.reset();
     }
 
-    void computeHeatmap(qint64 cellId, const ClassificationSettings &settings)
-    {
-        const auto failWith = [this, cellId](const QString &message) {
-            post([job = m_job, cellId, message] { job->onHeatmap(nullptr, cellId, message); });
-        };
-        if (const QString error = prepare(settings); !error.isEmpty())
-            return failWith(error);
-        auto bytes = m_database->cellImage(cellId);
-        if (!bytes)
-            return failWith(fromStd(bytes.error()));
-        auto input = networkInput(*bytes, m_model->card().network.resolution);
-        auto display = networkInput(*bytes, settings.displaySide);
-        if (!input || !display)
-            return failWith(ClassificationJob::tr("The image cannot be prepared: %1")
-                                .arg(fromStd(!input ? input.error() : display.error())));
-        const std::shared_ptr<Shared> shared = m_shared;
-        auto maps = m_model->heatmaps(*input, settings.heatmapTrials, std::uint64_t(cellId),
-                                      [shared] { return bool(shared->stop); });
-        if (!maps)
-            return failWith(fromStd(maps.error()));
-        auto data = std::make_shared<HeatmapData>();
-        data->cellId = cellId;
-        data->modelId = m_modelId;
-        data->classNames = m_classNames;
-        data->predicted = maps->predicted;
-        data->deltas = std::move(maps->deltas);
-        data->input = std::move(maps->input);
-        data->display = std::move(*display);
-        post([job = m_job, data, cellId] { job->onHeatmap(data, cellId, {}); });
-    }
-
     ClassificationJob *m_job;
     std::shared_ptr<Shared> m_shared;
     QString m_workspacePath;
@@ -444,8 +399,9 @@ ClassificationJob::ClassificationJob(const QString &workspacePath, QObject *pare
 {
     qRegisterMetaType<db::PredictionRow>();
     qRegisterMetaType<ClassificationOutcome>();
-    m_heatmaps.setMaxCost(kHeatmapCacheEntries);
-    m_thread = makeThread(QStringLiteral("classification"));
+    m_heatmaps = std::make_unique<CellHeatmapJob>(workspacePath);
+    connect(m_heatmaps.get(), &CellHeatmapJob::ready, this, &ClassificationJob::heatmapReady);
+    connect(m_heatmaps.get(), &CellHeatmapJob::failed, this, &ClassificationJob::heatmapFailed);
     // The worker object is created inside the thread's function, so the
     // model and the connection are made, used and destroyed in one thread.
     std::shared_ptr<Shared> shared = m_shared;
@@ -469,6 +425,12 @@ ClassificationJob::~ClassificationJob()
 
 void ClassificationJob::setSettings(const ClassificationSettings &settings)
 {
+    HeatmapSettings heatmaps;
+    heatmaps.modelPath = settings.modelPath;
+    heatmaps.modelModified = QFileInfo(settings.modelPath).lastModified();
+    heatmaps.trials = settings.heatmapTrials;
+    heatmaps.displaySide = settings.displaySide;
+    m_heatmaps->setSettings(heatmaps);
     QMutexLocker lock(&m_shared->mutex);
     m_shared->settings = settings;
 }
@@ -500,28 +462,22 @@ void ClassificationJob::cancel()
 
 void ClassificationJob::requestHeatmap(qint64 cellId)
 {
-    if (const HeatmapData *cached = cachedHeatmap(cellId)) {
-        emit heatmapReady(cached->cellId);
-        return;
-    }
-    QMutexLocker lock(&m_shared->mutex);
-    auto &queue = m_shared->heatmaps;
-    if (std::find(queue.begin(), queue.end(), cellId) != queue.end())
-        return;
-    queue.push_front(cellId);
-    // Someone clicking through cells only needs the last few.
-    while (queue.size() > 4)
-        queue.pop_back();
-    m_shared->wake.wakeAll();
+    m_heatmaps->request(cellId);
+}
+
+void ClassificationJob::abandonHeatmap()
+{
+    m_heatmaps->abandon();
 }
 
 const HeatmapData *ClassificationJob::cachedHeatmap(qint64 cellId) const
 {
-    const HeatmapData *data = m_heatmaps.object(cellId);
-    // A heatmap of another model (the settings changed) is stale.
-    if (data && !m_modelId.isEmpty() && data->modelId != m_modelId)
-        return nullptr;
-    return data;
+    return m_heatmaps->cached(cellId);
+}
+
+qint64 ClassificationJob::pendingHeatmapCell() const
+{
+    return m_heatmaps->pendingCell();
 }
 
 void ClassificationJob::onCaseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId)
@@ -540,17 +496,6 @@ void ClassificationJob::onCaseFinished(const ClassificationOutcome &outcome)
     if (!outcome.modelId.isEmpty())
         m_modelId = outcome.modelId;
     emit caseFinished(outcome);
-}
-
-void ClassificationJob::onHeatmap(std::shared_ptr<HeatmapData> data, qint64 cellId, const QString &error)
-{
-    if (!data) {
-        emit heatmapFailed(cellId, error);
-        return;
-    }
-    m_modelId = data->modelId;
-    m_heatmaps.insert(cellId, new HeatmapData(std::move(*data)));
-    emit heatmapReady(cellId);
 }
 
 } // namespace cytodiff::ui

@@ -1,15 +1,15 @@
 #pragma once
-// Classifies cases and computes counterfactual heatmaps in one worker
-// thread, so the GUI never waits for the network.
+// Classifies cases in a worker thread, so the GUI never waits for the
+// network; counterfactual heatmaps are computed on demand by a
+// CellHeatmapJob of its own (a second thread), so looking at a cell never
+// waits for the case's classification nor delays it.
 //
 // One thread, one model (plus the optional second-opinion model, whose
 // call on each cell is stored next to the prediction), one database
 // connection (opened in the worker):
 // LibTorch modules are not shared between threads, and SQLite connections
-// must not be. The GUI posts tasks to a small mutex-guarded queue; the
-// worker takes heatmap requests first (someone is looking at that cell),
-// then the next cell of the running case, so a heatmap waits at most for
-// one cell's classification. Each prediction is written to the database
+// must not be. The GUI posts cases to a small mutex-guarded queue; the
+// worker classifies the cells of one case after the other. Each prediction is written to the database
 // as soon as it exists, then reported by a queued call: cancelling or
 // quitting loses nothing already computed, and a new run of the same case
 // skips the cells that already have a prediction from the same model.
@@ -21,11 +21,10 @@
 // the worker was told to stop, and the engine's CancelFn makes a running
 // classification stop within one network evaluation.
 
-#include "floatimage.h"
+#include "cellheatmapjob.h"
 #include "records.h"
 #include "workerthread.h"
 
-#include <QCache>
 #include <QElapsedTimer>
 #include <QMetaType>
 #include <QObject>
@@ -64,18 +63,6 @@ struct ClassificationOutcome {
     double seconds = 0.0;
 };
 
-// A cell's counterfactual maps, at network resolution, plus the cell's
-// centre crop at display resolution to draw them on.
-struct HeatmapData {
-    qint64 cellId = 0;
-    QString modelId;
-    QStringList classNames; // model order
-    int predicted = -1;
-    std::vector<FloatImage> deltas; // per class, [3][R][R]; predicted = zeros
-    FloatImage input;               // network input, [3][R][R] in [-1, 1]
-    FloatImage display;             // centre crop, [3][S][S] in [-1, 1]
-};
-
 class ClassificationJob : public QObject {
     Q_OBJECT
 public:
@@ -91,10 +78,16 @@ public:
     qint64 runningCaseId() const { return m_runningCase; }
     bool isQueued(qint64 caseId) const { return m_queuedCases.contains(caseId); }
 
-    // Asks for a cell's heatmaps; answered from the cache at once when
-    // possible (heatmapReady is emitted before this returns).
+    // Asks for a cell's heatmaps and returns at once: answered from the
+    // cache when possible (heatmapReady is emitted before this returns),
+    // else computed in the background, abandoning the previous request
+    // (CellHeatmapJob). Cached per cell for the model and heatmap settings.
     void requestHeatmap(qint64 cellId);
+    // Stops working on the cell asked for last (nobody looks at it now).
+    void abandonHeatmap();
     const HeatmapData *cachedHeatmap(qint64 cellId) const;
+    // The cell whose heatmap is being computed; 0 when none.
+    qint64 pendingHeatmapCell() const;
 
     // The model id of the last model the worker loaded (empty before).
     QString loadedModelId() const { return m_modelId; }
@@ -121,13 +114,12 @@ private:
 
     void onCaseStarted(qint64 caseId, int total, int alreadyDone, const QString &modelId);
     void onCaseFinished(const ClassificationOutcome &outcome);
-    void onHeatmap(std::shared_ptr<HeatmapData> data, qint64 cellId, const QString &error);
 
     std::shared_ptr<Shared> m_shared;
     QList<qint64> m_queuedCases; // GUI-side mirror for isRunning()/isQueued()
     qint64 m_runningCase = 0;
     QString m_modelId;
-    QCache<qint64, HeatmapData> m_heatmaps;
+    std::unique_ptr<CellHeatmapJob> m_heatmaps; // joins its own thread
     ThreadPtr m_thread; // declared last: joined first
 };
 

@@ -13,10 +13,22 @@ namespace cytodiff::ui {
 ReferenceRanges ReferenceRanges::defaults()
 {
     ReferenceRanges defaults;
+    // Adult peripheral blood, % of white cells. The five mature classes are
+    // users.md's ranges. Every other white-cell class needs one too, or a
+    // differential with 20% immature granulocytes carries no flag:
+    //  - immature granulocytes 0-1%: a range common in laboratories for
+    //    the manual differential of adult blood (automated IG% upper limits
+    //    are of the same order);
+    //  - blasts 0-0%: none in normal adult blood, so any blast is flagged;
+    //  - variant (reactive) lymphocytes 0-5%: a few are seen in healthy
+    //    adults, and 5% is a common laboratory cut-off.
+    // They are conventions, not one laboratory's validated ranges: the
+    // source line says so, and each laboratory replaces them in Settings.
     defaults.ranges = {
         {QStringLiteral("neutrophil"), 43.0, 72.0}, {QStringLiteral("lymphocyte"), 18.0, 43.0},
         {QStringLiteral("monocyte"), 4.0, 12.0},    {QStringLiteral("eosinophil"), 0.0, 8.0},
-        {QStringLiteral("basophil"), 0.0, 2.0},
+        {QStringLiteral("basophil"), 0.0, 2.0},     {QStringLiteral("ig"), 0.0, 1.0},
+        {QStringLiteral("blast"), 0.0, 0.0},        {QStringLiteral("variant_lymphocyte"), 0.0, 5.0},
     };
     defaults.source = DifferentialCalculator::tr("Adult ranges shipped with CytoDiff (replace with your "
                                                  "laboratory's in Settings)");

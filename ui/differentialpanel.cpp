@@ -10,6 +10,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 #ifdef CYTODIFF_HAVE_QCUSTOMPLOT
@@ -43,8 +44,11 @@ QTableWidget *makeTable(const QStringList &headers)
     table->setShowGrid(false);
     table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Every column as wide as its header and values; the last takes what
+    // is left. A stretched first column was squeezed below its header and
+    // class names in a narrow window.
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    table->horizontalHeader()->setStretchLastSection(true);
     table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     return table;
 }
@@ -54,6 +58,17 @@ QTableWidgetItem *cell(const QString &text, Qt::Alignment alignment = Qt::AlignR
     auto *item = new QTableWidgetItem(text);
     item->setTextAlignment(alignment);
     return item;
+}
+
+// Never narrower than its headers and values: the page scrolls sideways
+// rather than clip them.
+void fitWidth(QTableWidget *table)
+{
+    const QAbstractItemView *view = table; // sizeHintForColumn is public here
+    int width = 2 * table->frameWidth();
+    for (int column = 0; column < table->columnCount(); ++column)
+        width += std::max(view->sizeHintForColumn(column), table->horizontalHeader()->sectionSizeHint(column));
+    table->setMinimumWidth(width);
 }
 
 // Tables sized to their rows: the page scrolls, not each table.
@@ -205,6 +220,7 @@ void DifferentialPanel::fillWhite()
     }
     m_white->resizeRowsToContents();
     fitHeight(m_white);
+    fitWidth(m_white);
 }
 
 void DifferentialPanel::fillNonWhite()
@@ -219,6 +235,7 @@ void DifferentialPanel::fillNonWhite()
     }
     m_nonWhite->resizeRowsToContents();
     fitHeight(m_nonWhite);
+    fitWidth(m_nonWhite);
     m_nonWhite->setVisible(!rows.isEmpty());
     m_nonWhiteTitle->setVisible(!rows.isEmpty());
 }

@@ -177,6 +177,8 @@ void HeatmapView::setJob(ClassificationJob *job)
 
 void HeatmapView::clear()
 {
+    if (m_job)
+        m_job->abandonHeatmap();
     m_cellId = 0;
     m_original = {};
     m_predicted.clear();
@@ -288,11 +290,25 @@ bool HeatmapView::hasHeatmap() const
     return m_job && m_cellId && m_job->cachedHeatmap(m_cellId);
 }
 
+bool HeatmapView::isComputing() const
+{
+    return m_waiting && !hasHeatmap();
+}
+
 void HeatmapView::requestIfNeeded()
 {
-    if (m_mode == Mode::Original || !m_job || m_cellId == 0 || m_target->count() == 0 || hasHeatmap())
+    if (!m_job)
         return;
-    m_waiting = true;
+    if (m_mode == Mode::Original || m_cellId == 0 || m_target->count() == 0) {
+        // Work on a cell no longer on screen is stale; the map of this one
+        // may still be wanted when the reviewer switches back.
+        if (m_job->pendingHeatmapCell() != 0 && m_job->pendingHeatmapCell() != m_cellId)
+            m_job->abandonHeatmap();
+        return;
+    }
+    // Returns at once either way: a cached map is announced before it
+    // returns, anything else arrives later through heatmapReady.
+    m_waiting = !hasHeatmap();
     m_job->requestHeatmap(m_cellId);
 }
 

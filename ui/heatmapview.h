@@ -4,10 +4,13 @@
 // cell, for a target class the reviewer picks ("what would have to change
 // for this cell to read as a monocyte?"), with an opacity slider.
 //
-// Heatmaps cost many network evaluations, so they are computed by the
-// classification worker on demand (the first time a heatmap mode is
-// shown for a cell) and cached there; drawing them (upsampling, colour
-// mapping, opacity) is cheap and done here on every change.
+// Heatmaps cost many network evaluations, so they are computed in the
+// background on demand (the first time a heatmap mode is shown for a
+// cell; CellHeatmapJob) and cached there. Moving to another cell never
+// waits: the original is shown with "Computing the heatmap…" until the
+// map arrives, and a map for a cell no longer shown is not drawn. Drawing
+// them (upsampling, colour mapping, opacity) is cheap and done here on
+// every change.
 
 #include "floatimage.h"
 
@@ -61,6 +64,8 @@ public:
     const QPixmap &shownPixmap() const { return m_shown; }
     QString statusText() const;
     bool hasHeatmap() const;
+    // A map for the cell shown was asked for and has not arrived yet.
+    bool isComputing() const;
 
 private:
     void requestIfNeeded();

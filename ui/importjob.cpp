@@ -51,6 +51,9 @@ ImportOutcome toOutcome(const importer::ImportReport &report)
     outcome.issues.reserve(report.skipped.size());
     for (const importer::SkippedFile &file : report.skipped)
         outcome.issues.append({file.path, file.reason});
+    for (const importer::LabelConflict &conflict : report.labelConflicts)
+        outcome.conflicts.append({conflict.path, conflict.label, conflict.keptPath, conflict.keptLabel,
+                                  conflict.keptCase, conflict.keptInWorkspace});
     return outcome;
 }
 

@@ -15,6 +15,17 @@ struct ImportIssue {
     QString reason; // user-readable, e.g. "truncated JPEG"
 };
 
+// The same image under two labels (a conflicting label): one copy was not
+// imported, and which label the workspace kept.
+struct ImportConflict {
+    QString file;       // the copy not imported, relative to the imported folder
+    QString label;      // its label: a class id, or an export code without a class
+    QString keptFile;   // the copy kept: in this folder, or the workspace cell's source path
+    QString keptLabel;  // the label kept
+    QString keptCase;   // keptInWorkspace: the case holding the kept copy
+    bool keptInWorkspace = false;
+};
+
 struct ImportOutcome {
     // False when the import could not run at all (folder missing, workspace
     // not writable...); fatalError then says why. Skipped files are not
@@ -26,11 +37,12 @@ struct ImportOutcome {
     QString layout;       // detected layout, human readable
     QStringList caseNames; // cases created or added to
     qint64 imported = 0;
-    qint64 duplicates = 0;
+    qint64 duplicates = 0; // conflicts included
     qint64 skipped = 0;
     qint64 unknownCodes = 0; // labels kept verbatim but not mapped to a class
     double seconds = 0.0;
     QList<ImportIssue> issues;
+    QList<ImportConflict> conflicts;
 };
 
 } // namespace cytodiff::ui

@@ -1,5 +1,6 @@
 #include "importsummarydialog.h"
 
+#include "cellclassnames.h"
 #include "counttext.h"
 
 #include <QApplication>
@@ -41,7 +42,40 @@ QWidget *makeCountTile(const QString &caption, qint64 value, const QString &obje
     return tile;
 }
 
+QString labelName(const QString &label)
+{
+    return label.isEmpty() ? ImportSummaryDialog::tr("no label") : CellClassNames::displayName(label);
+}
+
+QString keptCopy(const ImportConflict &conflict)
+{
+    return conflict.keptInWorkspace
+               ? ImportSummaryDialog::tr("%1 (already in the workspace, case %2)").arg(conflict.keptFile, conflict.keptCase)
+               : conflict.keptFile;
+}
+
 } // namespace
+
+QString ImportSummaryDialog::conflictText(const ImportConflict &conflict)
+{
+    if (conflict.keptInWorkspace)
+        return tr("%1 (%2) is the same image as %3 (%4), already in the workspace in case %5. Kept: %4; %1 was not "
+                  "imported.")
+            .arg(conflict.file, labelName(conflict.label), conflict.keptFile, labelName(conflict.keptLabel),
+                 conflict.keptCase);
+    return tr("%1 (%2) is the same image as %3 (%4). Kept: %4; %1 was not imported.")
+        .arg(conflict.file, labelName(conflict.label), conflict.keptFile, labelName(conflict.keptLabel));
+}
+
+QString ImportSummaryDialog::conflictsAsText(const QList<ImportConflict> &conflicts)
+{
+    QString text = tr("Not imported") + QLatin1Char('\t') + tr("Label") + QLatin1Char('\t') + tr("Same image as")
+                   + QLatin1Char('\t') + tr("Label kept") + QLatin1Char('\n');
+    for (const ImportConflict &conflict : conflicts)
+        text += conflict.file + QLatin1Char('\t') + labelName(conflict.label) + QLatin1Char('\t') + keptCopy(conflict)
+                + QLatin1Char('\t') + labelName(conflict.keptLabel) + QLatin1Char('\n');
+    return text;
+}
 
 QString ImportSummaryDialog::issuesAsText(const QList<ImportIssue> &issues)
 {
@@ -67,6 +101,8 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
         headline = tr("The import was cancelled. Cells imported before cancelling are kept.");
     else if (outcome.skipped > 0)
         headline = tr("The import finished. Some files were skipped; see the list below.");
+    else if (!outcome.conflicts.isEmpty())
+        headline = tr("The import finished. Some images came under two labels; see the list below.");
     else
         headline = tr("The import finished without problems.");
     auto *headlineLabel = new QLabel(QStringLiteral("<b>%1</b>").arg(headline.toHtmlEscaped()));
@@ -132,6 +168,37 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
         layout->addWidget(m_issueTable, 1);
     }
 
+    if (!outcome.conflicts.isEmpty()) {
+        // A conflicting label is not a plain duplicate: one of the two
+        // classes is wrong, and the workspace kept the first copy's.
+        auto *title = new QLabel(tr("Same image under two labels (%1): the first copy's label was kept. Check "
+                                    "these cells when reviewing.")
+                                     .arg(outcome.conflicts.size()));
+        title->setObjectName(QStringLiteral("conflictTitle"));
+        title->setWordWrap(true);
+        layout->addWidget(title);
+        m_conflictTable = new QTableWidget(int(outcome.conflicts.size()), 4);
+        m_conflictTable->setObjectName(QStringLiteral("conflictTable"));
+        m_conflictTable->setHorizontalHeaderLabels({tr("Not imported"), tr("Label"), tr("Same image as"), tr("Label kept")});
+        m_conflictTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        m_conflictTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+        m_conflictTable->setAlternatingRowColors(true);
+        m_conflictTable->verticalHeader()->hide();
+        m_conflictTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        m_conflictTable->horizontalHeader()->setStretchLastSection(true);
+        for (int row = 0; row < outcome.conflicts.size(); ++row) {
+            const ImportConflict &conflict = outcome.conflicts.at(row);
+            const QStringList cells = {conflict.file, labelName(conflict.label), keptCopy(conflict),
+                                       labelName(conflict.keptLabel)};
+            for (int column = 0; column < cells.size(); ++column) {
+                auto *item = new QTableWidgetItem(cells.at(column));
+                item->setToolTip(conflictText(conflict));
+                m_conflictTable->setItem(row, column, item);
+            }
+        }
+        layout->addWidget(m_conflictTable, 1);
+    }
+
     if (outcome.duplicates > 0) {
         auto *duplicates = new QLabel(
             tr("Files already in the workspace (identical SHA-256) are not imported twice."));
@@ -139,11 +206,11 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
         duplicates->setForegroundRole(QPalette::PlaceholderText);
         layout->addWidget(duplicates);
     }
-    if (!m_issueTable)
+    if (!m_issueTable && !m_conflictTable)
         layout->addStretch();
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok);
-    if (m_issueTable) {
+    if (m_issueTable || m_conflictTable) {
         QPushButton *copy = buttons->addButton(tr("Copy list"), QDialogButtonBox::ActionRole);
         copy->setObjectName(QStringLiteral("copyIssuesButton"));
         connect(copy, &QPushButton::clicked, this, &ImportSummaryDialog::copyIssues);
@@ -152,15 +219,20 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
     layout->addWidget(buttons);
 
     setMinimumWidth(540);
-    if (m_issueTable)
-        resize(720, 540);
+    if (m_issueTable || m_conflictTable)
+        resize(760, 560);
     else
         adjustSize();
 }
 
 void ImportSummaryDialog::copyIssues()
 {
-    QApplication::clipboard()->setText(issuesAsText(m_outcome.issues));
+    QString text;
+    if (!m_outcome.issues.isEmpty())
+        text += issuesAsText(m_outcome.issues);
+    if (!m_outcome.conflicts.isEmpty())
+        text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + conflictsAsText(m_outcome.conflicts);
+    QApplication::clipboard()->setText(text);
 }
 
 } // namespace cytodiff::ui

@@ -1,7 +1,8 @@
 #pragma once
 // After an import: what came in, what was already there, what was skipped
-// and why. The skipped list can be copied (tab-separated) so the user can
-// send it to whoever produced the export.
+// and why, and which images came under two labels (both paths, both
+// labels, the label kept). The lists can be copied (tab-separated) so the
+// user can send them to whoever produced the export.
 
 #include "importoutcome.h"
 
@@ -18,12 +19,17 @@ public:
 
     // "file<TAB>reason" lines with a header, as put on the clipboard.
     static QString issuesAsText(const QList<ImportIssue> &issues);
+    // One sentence: both copies with their labels, and the label kept.
+    static QString conflictText(const ImportConflict &conflict);
+    // "file<TAB>label<TAB>same image as<TAB>label kept" lines with a header.
+    static QString conflictsAsText(const QList<ImportConflict> &conflicts);
 
 private:
     void copyIssues();
 
     ImportOutcome m_outcome;
     QTableWidget *m_issueTable = nullptr;
+    QTableWidget *m_conflictTable = nullptr;
 };
 
 } // namespace cytodiff::ui

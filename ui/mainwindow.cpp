@@ -30,6 +30,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -447,15 +448,27 @@ void MainWindow::importInteractive()
     QString start = AppSettings::lastImportFolder();
     if (start.isEmpty())
         start = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString folder = QFileDialog::getExistingDirectory(
-        this, tr("Choose a CellaVision export folder"), start, QFileDialog::ShowDirsOnly);
+    const QString folder = FileDialogs::existingFolder(this, tr("Choose a CellaVision export folder"), start);
     if (folder.isEmpty())
         return;
     AppSettings::setLastImportFolder(folder);
-    startImport(folder);
+    // The case is named here, before anything is written; the folder's name
+    // (what the importer would use) is the proposal.
+    const QString folderName = QFileInfo(QDir::cleanPath(folder)).fileName();
+    bool ok = false;
+    const QString name = QInputDialog::getText(
+        this, tr("Import"),
+        tr("Case name for the cells of %1 (an export with one sub-folder per case uses it as a prefix):")
+            .arg(QDir::toNativeSeparators(folder)),
+        QLineEdit::Normal, folderName, &ok).trimmed();
+    if (!ok)
+        return;
+    // Kept as proposed: let the importer name it, so an export of case
+    // folders still gets one case per sub-folder, without a prefix.
+    startImport(folder, name.isEmpty() || name == folderName ? QString() : name);
 }
 
-bool MainWindow::startImport(const QString &folder)
+bool MainWindow::startImport(const QString &folder, const QString &caseName)
 {
     if (!m_database) {
         showError(tr("Cannot import"), tr("No workspace is open."));
@@ -475,11 +488,21 @@ bool MainWindow::startImport(const QString &folder)
                   tr("%1 is not a folder.").arg(QDir::toNativeSeparators(folder)));
         return false;
     }
+    // Told now rather than as one skipped file per cell after the import.
+    if (!caseName.isEmpty()) {
+        auto existing = m_database->caseByName(caseName.trimmed());
+        if (existing && *existing && (*existing)->isSigned()) {
+            showError(tr("Cannot import"), tr("The case %1 is signed and cannot receive cells. Import under another "
+                                              "case name.")
+                                               .arg(caseName.trimmed()));
+            return false;
+        }
+    }
     if (!m_importJob) {
         m_importJob = std::make_unique<ImportJob>();
         connect(m_importJob.get(), &ImportJob::finished, this, &MainWindow::onImportFinished);
     }
-    m_importJob->start({m_database->path(), folder, QString(), AppSettings::reviewerName()});
+    m_importJob->start({m_database->path(), folder, caseName.trimmed(), AppSettings::reviewerName()});
     m_progressDialog = new ImportProgressDialog(m_importJob.get(), this);
     m_progressDialog->setAttribute(Qt::WA_DeleteOnClose);
     m_progressDialog->open();

@@ -68,8 +68,10 @@ public:
 
     // Imports a folder in the background with a progress dialog; when done,
     // refreshes the cases, selects the imported one and shows the summary.
+    // caseName: the case to import into (empty: the importer's default, the
+    // folder's name; for an export of case folders, their prefix).
     // Returns false (after telling the user) when it cannot start.
-    bool startImport(const QString &folder);
+    bool startImport(const QString &folder, const QString &caseName = QString());
     bool isImporting() const;
     ImportJob *importJob() const { return m_importJob.get(); }
     ImportProgressDialog *importProgressDialog() const { return m_progressDialog; }

@@ -13,13 +13,14 @@
 #include "classificationstatus.h"
 #include "counttext.h"
 #include "database.h"
+#include "filedialogs.h"
 #include "reviewcontroller.h"
 #include "reviewqueuepanel.h"
+#include "reviewstore.h"
 #include "settingsdialog.h"
 
 #include <QAction>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLocale>
@@ -60,6 +61,16 @@ QString safeFileName(const QString &name)
             c = QLatin1Char('_');
     }
     return out.trimmed().isEmpty() ? QStringLiteral("case") : out.trimmed();
+}
+
+// Read from the database, not the case list: the list may predate a
+// sign-off made a moment ago.
+bool isSignedCase(const db::Database *database, qint64 caseId)
+{
+    if (!database || caseId <= 0)
+        return false;
+    auto row = database->caseById(caseId);
+    return row && row->isSigned();
 }
 } // namespace
 
@@ -120,6 +131,17 @@ void MainWindow::createReviewActions()
             QLineEdit::Normal, QString(), &ok);
         return ok ? reason : QString();
     });
+    m_review->setReviewerNameProvider([this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(
+            this, tr("Reviewer's name"),
+            tr("A signed case carries the name of the person who signed it. Your name, as signed reports should "
+               "show it (kept in Settings > Review):"),
+            QLineEdit::Normal, AppSettings::suggestedReviewerName(), &ok);
+        return ok ? name.trimmed() : QString();
+    });
+    connect(m_review, &ReviewController::reviewerNameChosen, this,
+            [](const QString &name) { AppSettings::setReviewerName(name); });
     connect(m_review, &ReviewController::errorOccurred, this,
             [this](const QString &message) { showError(tr("Cannot change the cell"), message); });
     connect(m_review, &ReviewController::edited, this, &MainWindow::updateReviewActions);
@@ -148,6 +170,7 @@ void MainWindow::createClassifier()
 void MainWindow::applySettings()
 {
     m_review->setActor(AppSettings::reviewerName());
+    m_review->setReviewerName(AppSettings::storedReviewerName());
     m_browser->setReviewThresholds(AppSettings::reviewThresholds());
     m_browser->setReferenceRanges(AppSettings::referenceRanges());
     if (m_classifier)
@@ -185,10 +208,13 @@ void MainWindow::updateReviewActions()
     const qint64 caseId = m_browser->currentCaseId();
     const bool canWrite = m_database && !m_database->isReadOnly();
     const bool running = m_classifier && (m_classifier->runningCaseId() == caseId || m_classifier->isQueued(caseId));
+    // A signed case is final: neither classified again nor signed twice.
+    // Amendments (an edit with a reason) stay possible from the views.
+    const bool isSigned = isSignedCase(m_database.get(), caseId);
     m_review->setClassificationRunning(caseId != 0 && running);
-    m_classifyAction->setEnabled(canWrite && caseId != 0 && !running);
+    m_classifyAction->setEnabled(canWrite && caseId != 0 && !running && !isSigned);
     m_cancelClassifyAction->setEnabled(isClassifying());
-    m_signAction->setEnabled(canWrite && caseId != 0);
+    m_signAction->setEnabled(canWrite && caseId != 0 && !isSigned);
     m_exportCsvAction->setEnabled(caseId != 0);
     m_exportPdfAction->setEnabled(caseId != 0);
 }
@@ -201,6 +227,10 @@ Result<void> MainWindow::startClassification(qint64 caseId)
         return makeError(m_database->readOnlyReason().toStdString());
     if (caseId <= 0)
         return makeError(tr("No case is selected.").toStdString());
+    if (isSignedCase(m_database.get(), caseId))
+        return makeError(tr("%1 is signed: its differential is final. Amend single cells if needed.")
+                             .arg(caseName(caseId))
+                             .toStdString());
     const ClassificationSettings settings = classificationSettingsFromApp();
     if (settings.modelPath.isEmpty())
         return makeError(tr("No classification model is chosen and the default model is not installed. Choose a "
@@ -276,12 +306,15 @@ void MainWindow::signInteractive()
         showError(tr("Cannot sign yet"), check.reason);
         return;
     }
+    // Asked before the confirmation, so it names who signs.
+    if (!m_review->ensureReviewerName())
+        return;
     const QString name = caseName(m_browser->currentCaseId());
     const auto answer = QMessageBox::question(
         this, tr("Sign case"),
         tr("Sign %1 as %2?\n\nThe differential becomes final. Later changes are amendments with a reason, kept in "
            "the audit log.")
-            .arg(name, AppSettings::reviewerName()),
+            .arg(name, m_review->reviewerName()),
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
@@ -300,6 +333,10 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
     input.thresholds = thresholds;
     input.ranges = AppSettings::referenceRanges();
     input.generatedBy = AppSettings::reviewerName();
+    // Without it the report still marks cells whose final class differs
+    // from the model's call.
+    if (auto before = ReviewStore::labelsBeforeReview(database, row.id))
+        input.labelsBeforeReview = *before;
     input.imageOf = [&database](qint64 cellId) {
         auto bytes = database.cellImage(cellId);
         return bytes ? *bytes : QByteArray();
@@ -347,7 +384,7 @@ void MainWindow::exportInteractive(const QString &title, const QString &suffix, 
 {
     const QString start = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                               .filePath(safeFileName(caseName(m_browser->currentCaseId())) + suffix);
-    const QString path = QFileDialog::getSaveFileName(this, title, start, filter);
+    const QString path = FileDialogs::saveFile(this, title, start, filter);
     if (path.isEmpty())
         return;
     if (auto written = write(path); !written)

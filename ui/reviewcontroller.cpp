@@ -93,6 +93,32 @@ void ReviewController::setAmendmentReasonProvider(std::function<QString(int)> pr
     m_reasonProvider = std::move(provider);
 }
 
+void ReviewController::setReviewerName(const QString &name)
+{
+    m_reviewerName = name.trimmed();
+    if (!m_reviewerName.isEmpty())
+        m_actor = m_reviewerName;
+}
+
+void ReviewController::setReviewerNameProvider(std::function<QString()> provider)
+{
+    m_nameProvider = std::move(provider);
+}
+
+bool ReviewController::ensureReviewerName()
+{
+    if (!m_reviewerName.isEmpty())
+        return true;
+    if (!m_nameProvider)
+        return false;
+    const QString name = m_nameProvider().trimmed();
+    if (name.isEmpty())
+        return false;
+    setReviewerName(name);
+    emit reviewerNameChosen(m_reviewerName);
+    return true;
+}
+
 bool ReviewController::caseIsSigned() const
 {
     if (!m_database || !m_model || m_model->caseId() == 0)
@@ -244,8 +270,13 @@ Result<void> ReviewController::signCase()
     const SignCheck check = signCheck();
     if (!check.allowed)
         return makeError(check.reason.toStdString());
+    // A signature names the person who signs (21 CFR 11.50): a name they
+    // gave, never a default filled in behind their back.
+    if (!ensureReviewerName())
+        return makeError(tr("Signing needs the reviewer's name. Give it when asked, or in Settings > Review.")
+                             .toStdString());
     const qint64 caseId = m_model->caseId();
-    if (auto signedOk = m_database->signCase(caseId, m_actor); !signedOk)
+    if (auto signedOk = m_database->signCase(caseId, m_reviewerName); !signedOk)
         return signedOk;
     // Undoing a pre-signature edit would now be an amendment: start afresh.
     m_undoStack->clear();

@@ -9,7 +9,9 @@
 // review state) (Tiled's pattern): undo writes the old values back as new
 // audit entries; the log is append-only, so nothing is ever erased.
 // A signed case is only changed by amendments with a reason, asked for
-// through the reason provider; signing clears the undo stack.
+// through the reason provider; signing clears the undo stack. A case is
+// signed under the reviewer's own name: when none was given, the name
+// provider asks for it at the first sign-off (never a placeholder).
 
 #include "result.h"
 
@@ -52,8 +54,22 @@ public:
     // Neither is owned. Changing them clears the undo stack: its commands
     // refer to the previous case's cells.
     void setContext(db::Database *database, CellGalleryModel *model);
+    // Who edits, for the audit log (the reviewer's name, else the login).
     void setActor(const QString &actor) { m_actor = actor; }
     QString actor() const { return m_actor; }
+    // Who signs: the name the reviewer gave (Settings > Review, or asked at
+    // the first sign-off); empty when none was given yet. Setting it also
+    // makes it the actor of later edits.
+    void setReviewerName(const QString &name);
+    QString reviewerName() const { return m_reviewerName; }
+    // Asked for the reviewer's name when a sign-off needs it and none is
+    // set; an empty answer cancels the sign-off. Without a provider such a
+    // sign-off is refused.
+    void setReviewerNameProvider(std::function<QString()> provider);
+    // Asks for the name when none is set; false when the reviewer declined
+    // (or nobody can be asked). A name given is announced by
+    // reviewerNameChosen, for the window to keep.
+    bool ensureReviewerName();
     // Asked for a reason before an amendment of a signed case; an empty
     // answer cancels the edit. Without a provider amendments are refused.
     void setAmendmentReasonProvider(std::function<QString(int cellCount)> provider);
@@ -77,6 +93,8 @@ public:
 signals:
     void edited(const QList<qint64> &cellIds);
     void caseSigned(qint64 caseId);
+    // A name given in answer to the provider, for the window to keep.
+    void reviewerNameChosen(const QString &name);
     void errorOccurred(const QString &message);
 
 private:
@@ -86,7 +104,9 @@ private:
     db::Database *m_database = nullptr;
     CellGalleryModel *m_model = nullptr;
     QString m_actor;
+    QString m_reviewerName;
     std::function<QString(int)> m_reasonProvider;
+    std::function<QString()> m_nameProvider;
     QUndoStack *m_undoStack = nullptr;
     bool m_classifying = false;
 };

@@ -87,12 +87,25 @@ void ReviewKeyHandler::advance()
     int from = m_view->currentIndex().row();
     for (const QModelIndex &index : m_view->selectionModel()->selectedIndexes())
         from = std::max(from, index.row());
+    const auto waiting = [model](int row) {
+        return !model->index(row, 0).data(CellGalleryModel::ReviewedRole).toBool();
+    };
     int next = -1;
     if (m_toUnreviewed) {
-        for (int step = 1; step <= rows && next < 0; ++step) {
-            const int candidate = (from + step) % rows;
-            if (!model->index(candidate, 0).data(CellGalleryModel::ReviewedRole).toBool())
-                next = candidate;
+        // The next cell still to review below the one just handled. When
+        // none waits below it (the reviewer is going back over reviewed
+        // cells, which a re-sort puts last), simply the next cell: jumping
+        // to the top of the queue would lose their place. Only from the
+        // last row does it wrap to the first cell still waiting.
+        for (int row = from + 1; row < rows && next < 0; ++row) {
+            if (waiting(row))
+                next = row;
+        }
+        if (next < 0 && from + 1 < rows)
+            next = from + 1;
+        for (int row = 0; next < 0 && row < from; ++row) {
+            if (waiting(row))
+                next = row;
         }
     } else if (from + 1 < rows) {
         next = from + 1;

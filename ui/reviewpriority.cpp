@@ -56,14 +56,20 @@ bool secondOpinionDiffers(const db::CellSummary &cell)
     return cell.hasPrediction && !cell.secondOpinionClass.isEmpty() && cell.secondOpinionClass != cell.predictedClass;
 }
 
+bool isCritical(const db::CellSummary &cell)
+{
+    return (cell.hasPrediction && isCriticalClass(cell.predictedClass)) || isCriticalClass(cell.labelClass);
+}
+
 ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &thresholds)
 {
+    // The order of these tests is the queue order (reviewpriority.h says why).
     if (isAnomalous(cell, thresholds))
         return ReviewGroup::Unidentified;
-    if ((cell.hasPrediction && isCriticalClass(cell.predictedClass)) || isCriticalClass(cell.labelClass))
-        return ReviewGroup::Critical;
     if (secondOpinionDiffers(cell))
         return ReviewGroup::SecondOpinion;
+    if (isCritical(cell))
+        return ReviewGroup::Critical;
     const std::optional<double> margin = scoreMargin(cell);
     if (!margin || *margin < thresholds.marginBelow)
         return ReviewGroup::Uncertain;

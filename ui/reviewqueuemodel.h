@@ -1,7 +1,8 @@
 #pragma once
 // The review queue of a case: the cells a reviewer must look at, in the
-// order of ReviewPriority (unidentified first, then critical classes, then
-// least confident first), over the same CellGalleryModel the gallery uses.
+// order of ReviewPriority (unidentified first, then cells where the
+// second opinion differs, then critical classes, then least confident
+// first), over the same CellGalleryModel the gallery uses.
 //
 // The order is not re-sorted on every change (dynamicSortFilter is off):
 // a cell must not jump away under the keyboard the moment it is

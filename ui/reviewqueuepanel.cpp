@@ -33,6 +33,8 @@ ReviewQueuePanel::ReviewQueuePanel(CellGalleryModel *model, QWidget *parent) : Q
     m_summary = new QLabel;
     m_summary->setObjectName(QStringLiteral("queueSummary"));
     m_summary->setForegroundRole(QPalette::PlaceholderText);
+    // Wraps rather than clips when the queue pane is narrow.
+    m_summary->setWordWrap(true);
     m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_progress = new QProgressBar;
@@ -111,11 +113,24 @@ void ReviewQueuePanel::setController(ReviewController *controller)
 
 void ReviewQueuePanel::refreshOrder()
 {
+    // The reviewer's place is the current cell; when the re-sort drops it
+    // from the queue (a reviewed cell now confident), the first of the
+    // cells that followed it, not the top of the queue.
     const qint64 current = currentCellId();
+    QList<qint64> following;
+    for (int row = m_view->currentIndex().row() + 1; current != 0 && row < m_queue->rowCount(); ++row)
+        following << m_queue->cellId(m_queue->index(row, 0));
     m_queue->refreshOrder();
-    const QModelIndex keep = m_queue->indexOfCell(current);
-    if (keep.isValid())
-        m_view->selectionModel()->setCurrentIndex(keep, QItemSelectionModel::NoUpdate);
+    QModelIndex keep = m_queue->indexOfCell(current);
+    const bool kept = keep.isValid();
+    for (int i = 0; !keep.isValid() && i < following.size(); ++i)
+        keep = m_queue->indexOfCell(following.at(i));
+    if (keep.isValid()) {
+        m_view->selectionModel()->setCurrentIndex(keep, kept ? QItemSelectionModel::NoUpdate
+                                                             : QItemSelectionModel::ClearAndSelect);
+        if (!kept)
+            m_view->scrollTo(keep);
+    }
     updateHeader();
 }
 
@@ -167,10 +182,11 @@ void ReviewQueuePanel::updateHeader()
                         : tr("%1 of %2 queue cells to review").arg(QLocale().toString(left), QLocale().toString(inQueue)));
     if (groups.at(int(ReviewGroup::Unidentified)) > 0)
         parts << tr("%1 unidentified").arg(QLocale().toString(groups.at(int(ReviewGroup::Unidentified))));
-    if (groups.at(int(ReviewGroup::Critical)) > 0)
-        parts << tr("%1 critical class").arg(QLocale().toString(groups.at(int(ReviewGroup::Critical))));
+    // In queue order.
     if (groups.at(int(ReviewGroup::SecondOpinion)) > 0)
         parts << tr("%1 second opinion differs").arg(QLocale().toString(groups.at(int(ReviewGroup::SecondOpinion))));
+    if (groups.at(int(ReviewGroup::Critical)) > 0)
+        parts << tr("%1 critical class").arg(QLocale().toString(groups.at(int(ReviewGroup::Critical))));
     if (groups.at(int(ReviewGroup::Uncertain)) > 0)
         parts << tr("%1 low confidence").arg(QLocale().toString(groups.at(int(ReviewGroup::Uncertain))));
     parts << tr("%1 cells in the case").arg(QLocale().toString(m_model->rowCount()));

@@ -30,6 +30,29 @@ Result<QSet<qint64>> ReviewStore::reviewedCells(const db::Database &database, qi
     }
 }
 
+Result<QHash<qint64, QString>> ReviewStore::labelsBeforeReview(const db::Database &database, qint64 caseId)
+{
+    // Same shape as reviewedCells, so it stays an index lookup per cell.
+    auto query = database.prepare("SELECT a.entity_id, a.old_value FROM audit_log a "
+                                  "WHERE a.entity = 'cell' "
+                                  "AND a.entity_id IN (SELECT c.id FROM cells c WHERE c.case_id = ?) "
+                                  "AND a.action IN ('relabel', 'amend') ORDER BY a.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, caseId);
+    QHash<qint64, QString> before;
+    for (;;) {
+        auto more = query->step();
+        if (!more)
+            return makeError(more.error());
+        if (!*more)
+            return before;
+        const qint64 cellId = query->int64(0);
+        if (!before.contains(cellId))
+            before.insert(cellId, query->isNull(1) ? QString() : query->text(1));
+    }
+}
+
 Result<void> ReviewStore::setReviewed(db::Database &database, qint64 cellId, bool reviewed, const QString &classId,
                                       const QString &actor, const QString &reason)
 {

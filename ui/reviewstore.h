@@ -11,6 +11,7 @@
 #include "records.h"
 #include "result.h"
 
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -29,6 +30,11 @@ inline const QString kUnreview = QStringLiteral("unreview");
 class ReviewStore {
 public:
     static Result<QSet<qint64>> reviewedCells(const db::Database &database, qint64 caseId);
+    // For each cell of the case whose label a reviewer has set ("relabel"
+    // or "amend", undone or not): the label it had before the first such
+    // edit (empty = none). A cell whose label differs from this was
+    // changed by review.
+    static Result<QHash<qint64, QString>> labelsBeforeReview(const db::Database &database, qint64 caseId);
 
     // Appends a "verify" (reviewed = true: the reviewer confirmed the class
     // shown) or "unreview" entry for the cell. classId is the class at that

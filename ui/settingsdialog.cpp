@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "cellclassnames.h"
 #include "engine.h"
+#include "filedialogs.h"
 #include "translationloader.h"
 
 #include <QCheckBox>
@@ -10,7 +11,6 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -106,7 +106,11 @@ QWidget *SettingsDialog::buildReviewPage()
 {
     m_reviewer = new QLineEdit;
     m_reviewer->setObjectName(QStringLiteral("reviewerName"));
-    m_reviewer->setToolTip(tr("Written to the audit log with every edit and sign-off"));
+    m_reviewer->setToolTip(tr("The name signed cases carry, also written to the audit log with every edit. "
+                              "Left empty, CytoDiff asks for it at the first sign-off."));
+    m_reviewer->setPlaceholderText(AppSettings::suggestedReviewerName().isEmpty()
+                                       ? tr("Your name, as signed reports should show it")
+                                       : AppSettings::suggestedReviewerName());
     m_margin = new QSpinBox;
     m_margin->setObjectName(QStringLiteral("marginThreshold"));
     m_margin->setRange(0, 100);
@@ -198,7 +202,9 @@ void SettingsDialog::load()
     m_heatmapTrials->setValue(AppSettings::heatmapTrials());
     m_afterImport->setChecked(AppSettings::classifyAfterImport());
     m_secondOpinion->setChecked(AppSettings::secondOpinion());
-    m_reviewer->setText(AppSettings::reviewerName());
+    // Only a name someone gave: the login name shown here would be saved
+    // as if chosen.
+    m_reviewer->setText(AppSettings::storedReviewerName());
     const ReviewThresholds thresholds = AppSettings::reviewThresholds();
     m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
     m_anomaly->setValue(thresholds.anomalyAbove);
@@ -246,8 +252,8 @@ void SettingsDialog::focusModel()
 void SettingsDialog::browseModel()
 {
     const QString start = m_model->text().isEmpty() ? QDir::homePath() : QFileInfo(m_model->text()).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a CytoDiff model"), start,
-                                                      tr("CytoDiff models (*.pt);;All files (*)"));
+    const QString path = FileDialogs::openFile(this, tr("Choose a CytoDiff model"), start,
+                                               tr("CytoDiff models (*.pt);;All files (*)"));
     if (path.isEmpty())
         return;
     m_model->setText(QDir::toNativeSeparators(path));

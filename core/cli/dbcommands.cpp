@@ -70,6 +70,13 @@ void printImportReport(const importer::ImportReport &report, const QString &work
                 .arg(report.elapsedMs / 1000.0, 0, 'f', 1)
                 .arg(report.cellsPerSecond(), 0, 'f', 0);
     text += QStringLiteral("Duplicates: %1 (already in the workspace; not added again)\n").arg(report.duplicates);
+    if (!report.labelConflicts.isEmpty()) {
+        text += QStringLiteral("Label conflicts: %1 (the same image under another label; the first copy's label "
+                               "is kept)\n")
+                    .arg(report.labelConflicts.size());
+        for (const importer::LabelConflict &conflict : report.labelConflicts)
+            text += QStringLiteral("  %1\n").arg(importer::describeConflict(conflict));
+    }
     text += QStringLiteral("Skipped:    %1\n").arg(report.skipped.size());
     for (const importer::SkippedFile &file : report.skipped)
         text += QStringLiteral("  %1: %2\n").arg(QDir::toNativeSeparators(file.path), file.reason);

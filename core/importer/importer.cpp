@@ -4,6 +4,7 @@
 #include "database.h"
 #include "imageio.h"
 #include "sha256.h"
+#include "statement.h"
 #include "transaction.h"
 
 #include <QDir>
@@ -13,6 +14,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -26,7 +28,26 @@ struct LoadedFile {
     imaging::ImageInfo info;
     QString failure; // read or decode failure: the file is skipped with this reason
     bool duplicate = false;
+    std::optional<LabelConflict> conflict; // a duplicate with another label than its kept copy
 };
+
+// What a label is compared by: the class, or the code when it maps to no
+// class (an unknown code is a label too).
+QString labelOf(const QString &labelClass, const QString &rawCode)
+{
+    return labelClass.isEmpty() ? rawCode : labelClass;
+}
+
+// Two copies of one image conflict when both carry a label and the labels
+// differ; a copy without a label says nothing against the other.
+std::optional<LabelConflict> conflictBetween(const PlannedFile &duplicate, const QString &keptPath,
+                                             const QString &keptLabel, const QString &keptCase, bool inWorkspace)
+{
+    const QString label = labelOf(duplicate.labelClass, duplicate.rawCode);
+    if (label.isEmpty() || keptLabel.isEmpty() || label == keptLabel)
+        return std::nullopt;
+    return LabelConflict{duplicate.relativePath, label, keptPath, keptLabel, keptCase, inWorkspace};
+}
 
 // Runs work(i) for i in [0, count) on up to `threads` threads. The work
 // items touch disjoint LoadedFile slots, so no locking is needed.
@@ -96,6 +117,7 @@ QString defaultActor()
 struct BatchTally {
     int imported = 0;
     int duplicates = 0;
+    QList<LabelConflict> labelConflicts;
     QList<SkippedFile> skipped;
     QMap<QString, int> perClass;
     QMap<QString, int> unknownCodes;
@@ -106,6 +128,7 @@ struct BatchTally {
     {
         report.imported += imported;
         report.duplicates += duplicates;
+        report.labelConflicts.append(labelConflicts);
         report.skipped.append(skipped);
         for (auto it = perClass.cbegin(); it != perClass.cend(); ++it)
             report.perClass[it.key()] += it.value();
@@ -176,23 +199,59 @@ private:
         // then costs a hash per file, not a decode.
         for (int i = 0; i < count; ++i) {
             LoadedFile &file = loaded[i];
+            const PlannedFile &planned = m_plan.files.at(start + i);
             if (file.sha256.isEmpty() || !file.failure.isEmpty())
                 continue;
-            if (m_seenHashes.contains(file.sha256)) {
+            if (const auto seen = m_seenHashes.constFind(file.sha256); seen != m_seenHashes.cend()) {
                 file.duplicate = true;
+                file.conflict = conflictBetween(planned, seen->path, seen->label, QString(), false);
                 continue;
             }
-            auto existing = m_db.findCellBySha256(file.sha256);
-            if (existing && *existing)
+            // A failed look-up imports the file; insertCell checks again.
+            auto existing = workspaceCopy(file.sha256);
+            if (existing && *existing) {
                 file.duplicate = true;
-            else
-                m_seenHashes.insert(file.sha256);
+                file.conflict = conflictBetween(planned, (*existing)->sourcePath, (*existing)->label,
+                                                (*existing)->caseName, true);
+            } else {
+                m_seenHashes.insert(file.sha256, {planned.relativePath, labelOf(planned.labelClass, planned.rawCode)});
+            }
         }
         parallelFor(count, m_threads, [&](int i) {
             LoadedFile &file = loaded[i];
             if (!file.sha256.isEmpty() && file.failure.isEmpty() && !file.duplicate)
                 decode(file);
         });
+    }
+
+    struct WorkspaceCopy {
+        QString label;
+        QString sourcePath;
+        QString caseName;
+    };
+
+    // The cell already holding this image, with what a conflict report
+    // names. One prepared statement for the run, reset after each use so
+    // it holds no read transaction between files.
+    Result<std::optional<WorkspaceCopy>> workspaceCopy(const QString &sha256)
+    {
+        if (!m_copyQuery.isValid()) {
+            auto prepared = m_db.prepare("SELECT c.label_class, c.raw_code, c.source_path, k.name FROM cells c "
+                                         "JOIN cases k ON k.id = c.case_id WHERE c.sha256 = ?");
+            if (!prepared)
+                return makeError(prepared.error());
+            m_copyQuery = std::move(*prepared);
+        }
+        m_copyQuery.bind(1, sha256.toLower());
+        auto row = m_copyQuery.step();
+        std::optional<WorkspaceCopy> copy;
+        if (row && *row)
+            copy = WorkspaceCopy{labelOf(m_copyQuery.text(0), m_copyQuery.text(1)), m_copyQuery.text(2),
+                                 m_copyQuery.text(3)};
+        m_copyQuery.reset();
+        if (!row)
+            return makeError(row.error());
+        return copy;
     }
 
     // The case a file goes to, created on first use inside the batch's
@@ -275,6 +334,8 @@ private:
         }
         if (file.duplicate) {
             ++tally.duplicates;
+            if (file.conflict)
+                tally.labelConflicts.append(*file.conflict);
             return true;
         }
         auto caseId = caseFor(planned, tally);
@@ -357,13 +418,29 @@ private:
     int m_threads = 1;
     int m_batchSize = 200;
     ImportReport m_report;
-    QSet<QString> m_seenHashes;
+    // Images met earlier in this export: where, and under which label.
+    struct SeenCopy {
+        QString path;
+        QString label;
+    };
+    QHash<QString, SeenCopy> m_seenHashes;
+    db::Statement m_copyQuery;
     QHash<QString, qint64> m_caseIds; // committed cases by name
     QSet<QString> m_signedCases;
     QHash<QString, int> m_importedPerCase;
 };
 
 } // namespace
+
+QString describeConflict(const LabelConflict &conflict)
+{
+    const auto shown = [](const QString &label) { return label.isEmpty() ? QStringLiteral("no label") : label; };
+    QString text = QStringLiteral("%1 (%2) is the same image as %3 (%4)")
+                       .arg(conflict.path, shown(conflict.label), conflict.keptPath, shown(conflict.keptLabel));
+    if (conflict.keptInWorkspace)
+        text += QStringLiteral(", already in the workspace (case '%1')").arg(conflict.keptCase);
+    return text + QStringLiteral("; kept: %1, %2 not imported").arg(shown(conflict.keptLabel), conflict.path);
+}
 
 double ImportReport::cellsPerSecond() const
 {

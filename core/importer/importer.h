@@ -5,7 +5,10 @@
 // crash, an error or a cancel leaves the database with whole batches only.
 // Every file is read, hashed (SHA-256; a file already in the workspace is a
 // duplicate and adds nothing) and decoded with imaging::probe; files that
-// fail are skipped and listed with the reason, the rest completes.
+// fail are skipped and listed with the reason, the rest completes. A
+// duplicate whose label differs from its kept copy's (the same image in
+// two class folders) is also listed as a label conflict, with both paths
+// and labels: the label kept is the first copy's.
 //
 // Threading: call from any thread with a Database opened on that thread.
 // Reading and decoding use a few worker threads internally; the callbacks
@@ -50,13 +53,25 @@ struct SkippedFile {
     QString reason;
 };
 
+// The same image (same SHA-256) under two labels. The first copy keeps its
+// label; the other is not imported.
+struct LabelConflict {
+    QString path;      // the copy not imported, relative to the import root
+    QString label;     // its label: the class id, or the raw code when the code has no class
+    QString keptPath;  // the copy that was kept: relative to the root, or the workspace cell's source path
+    QString keptLabel; // the label kept (for a workspace cell: its label now)
+    QString keptCase;  // keptInWorkspace: the case that holds it
+    bool keptInWorkspace = false; // imported before this run
+};
+
 struct ImportReport {
     QString root;
     Layout layout = Layout::Unlabelled;
     int classTableVersion = 0;
     int total = 0;      // files considered
     int imported = 0;   // new cells
-    int duplicates = 0; // already in the workspace (or twice in the export)
+    int duplicates = 0; // already in the workspace (or twice in the export), conflicts included
+    QList<LabelConflict> labelConflicts; // duplicates whose label differs from the kept copy's
     QList<SkippedFile> skipped;
     QMap<QString, int> perClass;     // canonical class -> imported cells ("" = unlabelled)
     QMap<QString, int> unknownCodes; // raw code not in the synonym table -> imported cells
@@ -82,5 +97,9 @@ Result<ImportReport> importFolder(db::Database &db, const QString &root, const I
 // Same, for a plan made beforehand (e.g. shown to the user first).
 Result<ImportReport> importPlan(db::Database &db, const ImportPlan &plan, const ImportOptions &options = {},
                                 const ImportCallbacks &callbacks = {});
+
+// One line for a person: "neutrophil/SNE_2.jpg (neutrophil) is the same
+// image as basophil/BA_1.jpg (basophil); kept: basophil".
+QString describeConflict(const LabelConflict &conflict);
 
 } // namespace cytodiff::importer

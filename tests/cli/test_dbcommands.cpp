@@ -8,6 +8,7 @@
 #include "testimages.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -69,6 +70,22 @@ private slots:
         QCOMPARE(result.code, 0);
         QVERIFY(result.out.contains(QStringLiteral("Imported:   0 new cells")));
         QVERIFY(result.out.contains(QStringLiteral("Duplicates: 5")));
+    }
+
+    void importNamesALabelConflict()
+    {
+        // Slide 1's first neutrophil, exported again as an eosinophil.
+        const QString other = m_dir.filePath(QStringLiteral("Slide 2"));
+        QVERIFY(QDir().mkpath(other + QStringLiteral("/eosinophil")));
+        QVERIFY(QFile::copy(m_export + QStringLiteral("/neutrophil/SNE_1.jpg"), other + QStringLiteral("/eosinophil/EO_9.jpg")));
+        const Output result = run(cli::runImport, QStringLiteral("import"), {other, QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Duplicates: 1")), qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("Label conflicts: 1")), qPrintable(result.out));
+        QVERIFY2(result.out.contains(QStringLiteral("eosinophil/EO_9.jpg (eosinophil) is the same image as "
+                                                    "neutrophil/SNE_1.jpg (neutrophil), already in the workspace "
+                                                    "(case 'Slide 1'); kept: neutrophil")),
+                 qPrintable(result.out));
     }
 
     void importUsageAndInputErrors()

@@ -177,6 +177,62 @@ private slots:
         auto report = importFolder(db(), root);
         QCOMPARE(report->imported, 1);
         QCOMPARE(report->duplicates, 1);
+        QVERIFY(report->labelConflicts.isEmpty()); // same label: a plain duplicate
+    }
+
+    void sameImageUnderTwoLabelsIsNamedAsAConflict()
+    {
+        const QString root = makeExport({QStringLiteral("basophil/BA_1.jpg"), QStringLiteral("neutrophil/SNE_2.jpg")});
+        // The neutrophil folder holds the basophil's image too.
+        QVERIFY(QFile::copy(root + QStringLiteral("/basophil/BA_1.jpg"), root + QStringLiteral("/neutrophil/SNE_9.jpg")));
+        auto report = importFolder(db(), root);
+        VERIFY_OK(report);
+        QCOMPARE(report->imported, 2);
+        QCOMPARE(report->duplicates, 1);
+        QCOMPARE(report->labelConflicts.size(), 1);
+        const LabelConflict conflict = report->labelConflicts.first();
+        QCOMPARE(conflict.path, QStringLiteral("neutrophil/SNE_9.jpg"));
+        QCOMPARE(conflict.label, QStringLiteral("neutrophil"));
+        QCOMPARE(conflict.keptPath, QStringLiteral("basophil/BA_1.jpg"));
+        QCOMPARE(conflict.keptLabel, QStringLiteral("basophil"));
+        QVERIFY(!conflict.keptInWorkspace);
+        const QString line = describeConflict(conflict);
+        QVERIFY2(line.contains(QStringLiteral("neutrophil/SNE_9.jpg (neutrophil)")), qPrintable(line));
+        QVERIFY2(line.contains(QStringLiteral("basophil/BA_1.jpg (basophil)")), qPrintable(line));
+        QVERIFY2(line.contains(QStringLiteral("kept: basophil")), qPrintable(line));
+        // The workspace holds the image once, with the first copy's label.
+        auto found = db().findCase(QStringLiteral("export%1").arg(m_exports));
+        VERIFY_OK(found);
+        QCOMPARE(found->cellCount, 2);
+
+        // The same image in a later export under a third label: the
+        // conflict names the cell already in the workspace.
+        const QString later = m_dir.filePath(QStringLiteral("later"));
+        QVERIFY(QFile(root + QStringLiteral("/basophil/BA_1.jpg")).exists());
+        QVERIFY(QDir().mkpath(later + QStringLiteral("/eosinophil")));
+        QVERIFY(QFile::copy(root + QStringLiteral("/basophil/BA_1.jpg"), later + QStringLiteral("/eosinophil/EO_1.jpg")));
+        auto again = importFolder(db(), later);
+        VERIFY_OK(again);
+        QCOMPARE(again->imported, 0);
+        QCOMPARE(again->duplicates, 1);
+        QCOMPARE(again->labelConflicts.size(), 1);
+        const LabelConflict &workspace = again->labelConflicts.first();
+        QCOMPARE(workspace.path, QStringLiteral("eosinophil/EO_1.jpg"));
+        QCOMPARE(workspace.label, QStringLiteral("eosinophil"));
+        QVERIFY(workspace.keptInWorkspace);
+        QCOMPARE(workspace.keptPath, QStringLiteral("basophil/BA_1.jpg"));
+        QCOMPARE(workspace.keptLabel, QStringLiteral("basophil"));
+        QCOMPARE(workspace.keptCase, QStringLiteral("export%1").arg(m_exports));
+        QVERIFY(describeConflict(workspace).contains(QStringLiteral("already in the workspace")));
+
+        // An unlabelled copy contradicts nothing.
+        const QString unlabelled = m_dir.filePath(QStringLiteral("unlabelled"));
+        QVERIFY(QDir().mkpath(unlabelled));
+        QVERIFY(QFile::copy(root + QStringLiteral("/neutrophil/SNE_2.jpg"), unlabelled + QStringLiteral("/cell.jpg")));
+        auto plain = importFolder(db(), unlabelled);
+        VERIFY_OK(plain);
+        QCOMPARE(plain->duplicates, 1);
+        QVERIFY(plain->labelConflicts.isEmpty());
     }
 
     void badFilesAreSkippedAndNamedWhileGoodOnesImport()

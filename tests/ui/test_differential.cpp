@@ -1,13 +1,21 @@
 // The numbers a haematologist reads off the differential and the queue:
 // Wilson intervals (users.md's worked examples), white/non-white split,
-// reference-range flags, queue priority, and the CSV's quoting.
+// reference-range flags, queue priority, the CSV's quoting, and the case
+// report: changed cells marked, captions that fit, pages that never hold
+// only the footer.
 
 #include "casereport.h"
 #include "differential.h"
 #include "reviewpriority.h"
 
+#include <QBuffer>
+#include <QFile>
+#include <QImage>
+#include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace cytodiff;
@@ -30,6 +38,52 @@ db::CellSummary makeCell(qint64 id, const QString &label, const QString &predict
         cell.anomaly = anomaly;
     }
     return cell;
+}
+
+QByteArray pngOf(int seed)
+{
+    QImage image(96, 96, QImage::Format_RGB32);
+    image.fill(QColor(230, 200 + seed % 40, 220));
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+// A case for the report: `flagged` immature granulocytes (thumbnails) and
+// `others` neutrophils, all classified and reviewed as the model said.
+CaseReportInput reportCase(int flagged, int others)
+{
+    CaseReportInput input;
+    input.caseRow.name = QStringLiteral("CASE-1");
+    input.ranges = ReferenceRanges::defaults();
+    input.generatedBy = QStringLiteral("Dr Test");
+    const auto scores = [](const QString &top) {
+        return QMap<QString, double>{{top, 0.9}, {QStringLiteral("monocyte"), 0.1}};
+    };
+    qint64 id = 1;
+    for (int i = 0; i < flagged; ++i, ++id) {
+        input.cells << makeCell(id, QStringLiteral("ig"), QStringLiteral("ig"), scores(QStringLiteral("ig")), -1.0);
+        input.reviewed.insert(id);
+    }
+    for (int i = 0; i < others; ++i, ++id) {
+        input.cells << makeCell(id, QStringLiteral("neutrophil"), QStringLiteral("neutrophil"),
+                                scores(QStringLiteral("neutrophil")), -1.0);
+        input.reviewed.insert(id);
+    }
+    input.imageOf = [](qint64 cellId) { return pngOf(int(cellId)); };
+    return input;
+}
+
+// Pages of a PDF file, from its page objects (not compressed by QPdfWriter).
+int pdfPageCount(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    const QString text = QString::fromLatin1(file.readAll());
+    return int(text.count(QRegularExpression(QStringLiteral("/Type\\s*/Page(?!s)"))));
 }
 
 } // namespace
@@ -128,19 +182,75 @@ private slots:
         QVERIFY(std::fabs(*ReviewPriority::scoreMargin(unsure) - 0.1) < 1e-12);
 
         // A second opinion that names another class puts a confident cell in
-        // the queue, after the critical classes and before low confidence;
-        // one that agrees changes nothing.
+        // the queue, at its head after the unidentified cells: ahead of the
+        // critical classes (all queued anyway) and of low confidence. One
+        // that agrees changes nothing.
         db::CellSummary differs = sure;
         differs.secondOpinionClass = QStringLiteral("monocyte");
         db::CellSummary agrees = sure;
         agrees.secondOpinionClass = QStringLiteral("neutrophil");
         QCOMPARE(ReviewPriority::group(differs, thresholds), ReviewGroup::SecondOpinion);
         QCOMPARE(ReviewPriority::group(agrees, thresholds), ReviewGroup::Confident);
-        QVERIFY(ReviewPriority::queueLess(blast, differs, thresholds));
+        QVERIFY(ReviewPriority::queueLess(anomalous, differs, thresholds));
+        QVERIFY(ReviewPriority::queueLess(differs, blast, thresholds));
+        QVERIFY(!ReviewPriority::queueLess(blast, differs, thresholds));
         QVERIFY(ReviewPriority::queueLess(differs, unclassified, thresholds));
+        // A critical call the models disagree on is a disagreement first,
+        // and still critical.
         db::CellSummary criticalDiffers = blast;
         criticalDiffers.secondOpinionClass = QStringLiteral("lymphocyte");
-        QCOMPARE(ReviewPriority::group(criticalDiffers, thresholds), ReviewGroup::Critical);
+        QCOMPARE(ReviewPriority::group(criticalDiffers, thresholds), ReviewGroup::SecondOpinion);
+        QVERIFY(ReviewPriority::isCritical(criticalDiffers));
+        QVERIFY(ReviewPriority::queueLess(criticalDiffers, blast, thresholds));
+        // An unseen cell type stays first even when the models disagree.
+        db::CellSummary anomalousDiffers = anomalous;
+        anomalousDiffers.secondOpinionClass = QStringLiteral("lymphocyte");
+        QCOMPARE(ReviewPriority::group(anomalousDiffers, thresholds), ReviewGroup::Unidentified);
+
+        // The whole order, from a shuffled list.
+        QList<db::CellSummary> queue = {unsure, blast, differs, unclassified, anomalous};
+        std::sort(queue.begin(), queue.end(), [&](const db::CellSummary &a, const db::CellSummary &b) {
+            return ReviewPriority::queueLess(a, b, thresholds);
+        });
+        QList<qint64> order;
+        for (const db::CellSummary &cell : std::as_const(queue))
+            order << cell.id;
+        QCOMPARE(order, QList<qint64>({anomalous.id, differs.id, blast.id, unclassified.id, unsure.id}));
+    }
+
+    void everyWhiteClassHasAReferenceRange()
+    {
+        // The field test: 5 immature granulocytes in 24 white cells (20.8%)
+        // carried no range and no flag.
+        QList<db::CellSummary> cells;
+        qint64 id = 1;
+        for (int i = 0; i < 5; ++i)
+            cells << makeCell(id++, QStringLiteral("ig"));
+        for (int i = 0; i < 19; ++i)
+            cells << makeCell(id++, QStringLiteral("neutrophil"));
+        const Differential d = DifferentialCalculator::compute(cells, {}, ReferenceRanges::defaults());
+        for (const DifferentialRow &row : d.white)
+            QVERIFY2(row.range.has_value(), qPrintable(row.classId));
+        const auto ig = std::find_if(d.white.cbegin(), d.white.cend(),
+                                     [](const DifferentialRow &row) { return row.classId == QLatin1String("ig"); });
+        QVERIFY(ig != d.white.cend());
+        QVERIFY(std::fabs(ig->value - 100.0 * 5 / 24) < 1e-9);
+        QCOMPARE(ig->range->lowPercent, 0.0);
+        QCOMPARE(ig->range->highPercent, 1.0);
+        QCOMPARE(ig->flag, RangeFlag::High);
+
+        // One blast is one too many; a few variant lymphocytes are not.
+        QList<db::CellSummary> more = cells;
+        more << makeCell(id, QStringLiteral("blast")) << makeCell(id + 1, QStringLiteral("variant_lymphocyte"));
+        const Differential e = DifferentialCalculator::compute(more, {}, ReferenceRanges::defaults());
+        for (const DifferentialRow &row : e.white) {
+            if (row.classId == QLatin1String("blast"))
+                QCOMPARE(row.flag, RangeFlag::High);
+            if (row.classId == QLatin1String("variant_lymphocyte"))
+                QCOMPARE(row.flag, RangeFlag::None); // 1 in 26 = 3.8%
+            if (row.classId == QLatin1String("eosinophil"))
+                QCOMPARE(row.flag, RangeFlag::None); // 0 within 0-8
+        }
     }
 
     void csvKeepsIdentifiersAndDefusesFormulas()
@@ -156,7 +266,97 @@ private slots:
         QVERIFY(lines.at(0).endsWith("score_monocyte,score_neutrophil"));
         QVERIFY(lines.at(1).startsWith("\"Case, \"\"A\"\"\",'=HYPERLINK(1),00123,7,cell_7.jpg"));
         QVERIFY(lines.at(1).contains(",0.5,")); // score margin
-        QVERIFY(lines.at(1).endsWith(",0.25,0.75"));
+        QVERIFY(lines.at(1).endsWith(",0,0.25,0.75")); // not changed, then the scores
+        QVERIFY(lines.at(0).contains(",final_class,changed,"));
+    }
+
+    void reportMarksChangedCells()
+    {
+        CaseReportInput input = reportCase(2, 3);
+        // Cell 3: the model said neutrophil, the reviewer monocyte.
+        input.cells[2].labelClass = QStringLiteral("monocyte");
+        // Cell 1 (ig, flagged): imported as lymphocyte, relabelled to ig by
+        // the reviewer, which is also the model's call.
+        input.labelsBeforeReview.insert(1, QStringLiteral("lymphocyte"));
+        // Cell 4: relabelled and set back (undo): not changed.
+        input.labelsBeforeReview.insert(4, QStringLiteral("neutrophil"));
+        QVERIFY(CaseReport::isChanged(input, input.cells.at(0)));
+        QVERIFY(!CaseReport::isChanged(input, input.cells.at(1)));
+        QVERIFY(CaseReport::isChanged(input, input.cells.at(2)));
+        QVERIFY(!CaseReport::isChanged(input, input.cells.at(3)));
+        // Not reviewed: the report counts the model's class, so nothing
+        // changed however it was imported.
+        input.reviewed.remove(3);
+        QVERIFY(!CaseReport::isChanged(input, input.cells.at(2)));
+        input.reviewed.insert(3);
+
+        const QString html = CaseReport::reportHtml(input);
+        QVERIFY(html.contains(QStringLiteral("Changed by review (2)")));
+        QVERIFY(html.contains(QStringLiteral("#3</td>")));
+        QVERIFY(html.contains(QStringLiteral("(changed)")));
+        QVERIFY(html.contains(QStringLiteral("2 changed by review")));
+        // The flagged thumbnail of cell 1 carries the mark too; captions are
+        // the cell number and class, not the file name.
+        QVERIFY(html.contains(QStringLiteral(">changed</span>")));
+        QVERIFY(html.contains(QStringLiteral("#1 ")));
+        QVERIFY(!html.contains(QStringLiteral("cell_1.jpg")));
+        const QList<QByteArray> lines = CaseReport::cellCsv(input).trimmed().split('\n');
+        QCOMPARE(lines.size(), 6);
+        const int changed = int(lines.first().split(',').indexOf("changed"));
+        QVERIFY(changed > 0);
+        QCOMPARE(lines.at(1).split(',').at(changed), QByteArray("1"));
+        QCOMPARE(lines.at(2).split(',').at(changed), QByteArray("0"));
+        QCOMPARE(lines.at(3).split(',').at(changed), QByteArray("1"));
+    }
+
+    void thumbnailCaptionsFit()
+    {
+        const QString caption = CaseReport::thumbnailCaption(12345, QStringLiteral("Immature granulocyte"));
+        QVERIFY(caption.startsWith(QStringLiteral("#12345 ")));
+        // Elided (Qt writes three dots where the font has no ellipsis), not broken.
+        QVERIFY2(caption.endsWith(QChar(0x2026)) || caption.endsWith(QStringLiteral("...")), qPrintable(caption));
+        QVERIFY(caption.size() < QStringLiteral("#12345 Immature granulocyte").size());
+        QCOMPARE(CaseReport::thumbnailCaption(7, QStringLiteral("Blast")), QStringLiteral("#7 Blast"));
+    }
+
+    void reportPagesNeverHoldOnlyTheFooter_data()
+    {
+        QTest::addColumn<int>("flagged");
+        QTest::addColumn<int>("others");
+        // From one page to the report's full 48 thumbnails over two; the
+        // counts in between move the end of the body across the page.
+        for (int flagged : {0, 6, 18, 24, 30, 36, 42, 48})
+            QTest::addRow("%d thumbnails", flagged) << flagged << 20;
+    }
+
+    void reportPagesNeverHoldOnlyTheFooter()
+    {
+        QFETCH(int, flagged);
+        QFETCH(int, others);
+        const CaseReportInput input = reportCase(flagged, others);
+        const QList<QStringList> pages = CaseReport::pdfPageTexts(input);
+        QVERIFY(!pages.isEmpty());
+        for (int page = 0; page < pages.size(); ++page)
+            QVERIFY2(!pages.at(page).isEmpty(), qPrintable(QStringLiteral("page %1 of %2 has no body text")
+                                                               .arg(page + 1)
+                                                               .arg(pages.size())));
+        // The body's first and last lines are where they belong.
+        QCOMPARE(pages.first().first(), QStringLiteral("Blood film differential"));
+        if (flagged == 0)
+            QCOMPARE(pages.size(), 1);
+        if (flagged == CaseReport::kMaxThumbnails)
+            QVERIFY(pages.size() >= 2);
+        // The footer is on every page, not a paragraph of the body.
+        for (const QStringList &page : pages)
+            QVERIFY(!page.join(QLatin1Char(' ')).contains(QStringLiteral("Generated by CytoDiff")));
+        QVERIFY(CaseReport::footerText(input).contains(QStringLiteral("Generated by CytoDiff")));
+        QVERIFY(CaseReport::footerText(input).contains(QStringLiteral("CASE-1")));
+
+        // The PDF has exactly these pages.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("report.pdf"));
+        QVERIFY(CaseReport::writePdf(path, input).ok());
+        QCOMPARE(pdfPageCount(path), int(pages.size()));
     }
 };
 

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -177,6 +178,43 @@ private slots:
         QVERIFY(copy);
         copy->click();
         QCOMPARE(QApplication::clipboard()->text(), text);
+    }
+
+    void summaryNamesLabelConflicts()
+    {
+        ImportOutcome outcome;
+        outcome.ran = true;
+        outcome.folder = QStringLiteral("/exports/slide-2");
+        outcome.imported = 31;
+        outcome.duplicates = 2;
+        outcome.conflicts = {{QStringLiteral("neutrophil/SNE_9.jpg"), QStringLiteral("neutrophil"),
+                              QStringLiteral("basophil/BA_1.jpg"), QStringLiteral("basophil"), QString(), false},
+                             {QStringLiteral("eosinophil/EO_4.jpg"), QStringLiteral("eosinophil"),
+                              QStringLiteral("lymphocyte/LY_2.jpg"), QStringLiteral("lymphocyte"),
+                              QStringLiteral("SLIDE-1"), true}};
+        ImportSummaryDialog dialog(outcome);
+        auto *table = dialog.findChild<QTableWidget *>(QStringLiteral("conflictTable"));
+        QVERIFY(table);
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("neutrophil/SNE_9.jpg"));
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("Neutrophil"));
+        QCOMPARE(table->item(0, 2)->text(), QStringLiteral("basophil/BA_1.jpg"));
+        QCOMPARE(table->item(0, 3)->text(), QStringLiteral("Basophil"));
+        QVERIFY(table->item(1, 2)->text().contains(QStringLiteral("SLIDE-1")));
+        auto *title = dialog.findChild<QLabel *>(QStringLiteral("conflictTitle"));
+        QVERIFY(title && title->text().contains(QStringLiteral("two labels (2)")));
+
+        const QString sentence = ImportSummaryDialog::conflictText(outcome.conflicts.first());
+        QCOMPARE(sentence, QStringLiteral("neutrophil/SNE_9.jpg (Neutrophil) is the same image as basophil/BA_1.jpg "
+                                          "(Basophil). Kept: Basophil; neutrophil/SNE_9.jpg was not imported."));
+        // No skipped files, yet the list can be copied.
+        QVERIFY(!dialog.findChild<QTableWidget *>(QStringLiteral("issueTable")));
+        auto *copy = dialog.findChild<QPushButton *>(QStringLiteral("copyIssuesButton"));
+        QVERIFY(copy);
+        copy->click();
+        QCOMPARE(QApplication::clipboard()->text(), ImportSummaryDialog::conflictsAsText(outcome.conflicts));
+        QVERIFY(QApplication::clipboard()->text().contains(QStringLiteral("neutrophil/SNE_9.jpg\tNeutrophil\t"
+                                                                          "basophil/BA_1.jpg\tBasophil")));
     }
 };
 

@@ -214,6 +214,40 @@ private slots:
         QCOMPARE(AppSettings::recentWorkspaces().size(), AppSettings::kMaxRecentWorkspaces);
     }
 
+    void importUnderTheGivenCaseNameNamesLabelConflicts()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("export-0412"));
+        QVERIFY(uitest::makeClassFolderExport(root, {{QStringLiteral("basophil"), QStringLiteral("BA"), 2},
+                                                    {QStringLiteral("eosinophil"), QStringLiteral("EO"), 2}}));
+        // One basophil image sits in the eosinophil folder as well.
+        QVERIFY(QFile::copy(root + QStringLiteral("/basophil/BA_1.png"), root + QStringLiteral("/eosinophil/EO_9.png")));
+
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QSignalSpy finished(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root, QStringLiteral("Ward 3, film 2")));
+        QVERIFY(finished.wait(60000));
+        const auto outcome = finished.first().first().value<ImportOutcome>();
+        QVERIFY2(outcome.ran, qPrintable(outcome.fatalError));
+        QCOMPARE(outcome.caseNames, QStringList{QStringLiteral("Ward 3, film 2")});
+        QCOMPARE(outcome.imported, 4);
+        QCOMPARE(outcome.duplicates, 1);
+        QCOMPARE(outcome.conflicts.size(), 1);
+        const ImportConflict &conflict = outcome.conflicts.first();
+        QCOMPARE(conflict.file, QStringLiteral("eosinophil/EO_9.png"));
+        QCOMPARE(conflict.label, QStringLiteral("eosinophil"));
+        QCOMPARE(conflict.keptFile, QStringLiteral("basophil/BA_1.png"));
+        QCOMPARE(conflict.keptLabel, QStringLiteral("basophil"));
+
+        const CaseListModel *cases = window.caseBrowser()->caseModel();
+        QCOMPARE(cases->rowCount(), 1);
+        QCOMPARE(cases->caseAt(0)->name, QStringLiteral("Ward 3, film 2"));
+        QCOMPARE(window.caseBrowser()->currentCaseId(), cases->caseAt(0)->id);
+    }
+
     void importIntoMissingFolderIsRefused()
     {
         QTemporaryDir dir;

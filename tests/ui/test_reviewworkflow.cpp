@@ -2,6 +2,9 @@
 // the tiny committed model: import -> classify in the background -> queue
 // order -> reclassify by key -> undo/redo -> bulk reclassify -> confirm the
 // rest -> sign -> amend -> export, checking the database after each step.
+// Then the field test's points (issue 19): the reviewer's place after a
+// reclassification, the name asked at the first sign-off, Sign and
+// Classify off on a signed case, heatmaps that never hold up a move.
 
 #include "appsettings.h"
 #include "casebrowser.h"
@@ -24,6 +27,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QItemSelectionModel>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +37,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
+
+#include <algorithm>
 
 using namespace cytodiff;
 using namespace cytodiff::ui;
@@ -315,7 +321,14 @@ private slots:
 
         QSignalSpy ready(window.classificationJob(), &ClassificationJob::heatmapReady);
         heatmap->setMode(HeatmapView::Mode::Overlay);
+        // Returns at once: the original stays up with a note until the map
+        // arrives from the worker.
+        QVERIFY(!heatmap->hasHeatmap());
+        QVERIFY(heatmap->isComputing());
+        QVERIFY(heatmap->statusText().contains(QStringLiteral("Computing")));
+        QCOMPARE(heatmap->shownPixmap().toImage(), original);
         QVERIFY(ready.wait(30000));
+        QVERIFY(!heatmap->isComputing());
         QVERIFY(heatmap->hasHeatmap());
         const QImage overlay = heatmap->shownPixmap().toImage();
         QVERIFY(!overlay.isNull());
@@ -349,13 +362,209 @@ private slots:
         zoom->close();
 
         // Cached: asking again answers at once, without the worker.
+        ClassificationJob *job = window.classificationJob();
         ready.clear();
-        window.classificationJob()->requestHeatmap(browser->detailsPanel()->cellId());
+        job->requestHeatmap(browser->detailsPanel()->cellId());
         QCOMPARE(ready.size(), 1);
+
+        // Moving to another cell with the overlay on never waits for its
+        // map: the move returns with the original shown, the map follows.
+        heatmap->setMode(HeatmapView::Mode::Overlay);
+        QVERIFY(heatmap->hasHeatmap());
+        const qint64 first = browser->detailsPanel()->cellId();
+        const qint64 second = browser->galleryModel()->cellId(browser->galleryModel()->index(1));
+        const qint64 third = browser->galleryModel()->cellId(browser->galleryModel()->index(2));
+        QVERIFY(browser->selectCell(second));
+        QCOMPARE(browser->detailsPanel()->cellId(), second);
+        QVERIFY(!heatmap->hasHeatmap());
+        QVERIFY(heatmap->isComputing());
+        QVERIFY(heatmap->statusText().contains(QStringLiteral("Computing")));
+        QCOMPARE(job->pendingHeatmapCell(), second);
+        QVERIFY(uitest::waitUntil([&] { return heatmap->hasHeatmap(); }, 30000));
+        QVERIFY(!heatmap->isComputing());
+        QVERIFY(job->cachedHeatmap(first));
+        // Back to the first cell: its map is shown at once, from the cache.
+        QVERIFY(browser->selectCell(first));
+        QVERIFY(heatmap->hasHeatmap());
+        QVERIFY(!heatmap->isComputing());
+        QCOMPARE(job->pendingHeatmapCell(), 0);
+        // A cell passed over on the way is not worked on any more.
+        QVERIFY(browser->selectCell(third));
+        QCOMPARE(job->pendingHeatmapCell(), third);
+        QVERIFY(browser->selectCell(first));
+        QCOMPARE(job->pendingHeatmapCell(), 0);
+        QVERIFY(heatmap->hasHeatmap());
+        // Maps belong to the settings they were made with.
+        ClassificationSettings other = job->settings();
+        other.heatmapTrials += 1;
+        job->setSettings(other);
+        QVERIFY(!job->cachedHeatmap(first));
+        QVERIFY(!job->cachedHeatmap(second));
+    }
+
+    void reclassifyingKeepsTheReviewersPlace()
+    {
+        // No model needed: unclassified cells are all in the queue.
+        AppSettings::setClassifyAfterImport(false);
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("PLACE"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 4},
+                                          {QStringLiteral("lymphocyte"), QStringLiteral("LY"), 4}}, 64, 3000));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        QVERIFY(window.openWorkspace(dir.filePath(QStringLiteral("ws.cytodiff"))).ok());
+        QSignalSpy imported(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(imported.wait(30000));
+
+        CaseBrowser *browser = window.caseBrowser();
+        browser->showPage(CaseBrowser::Page::Queue);
+        ReviewQueuePanel *queue = browser->queuePanel();
+        ReviewQueueModel *order = queue->queueModel();
+        CellGalleryView *view = queue->view();
+        view->setFocus();
+        QCOMPARE(order->rowCount(), 8);
+        const auto row = [&] { return view->currentIndex().row(); };
+
+        // First pass: each verdict moves on to the next cell.
+        queue->selectFirstUnreviewed();
+        QCOMPARE(row(), 0);
+        QTest::keyClick(view, Qt::Key_3); // monocyte
+        QCOMPARE(row(), 1);
+        QTest::keyClick(view, Qt::Key_Space);
+        QCOMPARE(row(), 2);
+        const qint64 place = queue->currentCellId();
+
+        // A re-sort puts the two reviewed cells last and keeps the place.
+        queue->refreshOrder();
+        QCOMPARE(queue->currentCellId(), place);
+        const int firstReviewed = order->rowCount() - 2;
+        QVERIFY(!order->index(firstReviewed - 1, 0).data(CellGalleryModel::ReviewedRole).toBool());
+        QVERIFY(order->index(firstReviewed, 0).data(CellGalleryModel::ReviewedRole).toBool());
+
+        // Going back over a reviewed cell and reclassifying it: the next
+        // cell after it, not the first unreviewed one at the top.
+        view->selectionModel()->setCurrentIndex(order->index(firstReviewed, 0), QItemSelectionModel::ClearAndSelect);
+        const qint64 corrected = queue->currentCellId();
+        QTest::keyClick(view, Qt::Key_4); // eosinophil
+        QCOMPARE(browser->galleryModel()->workingClass(corrected), QStringLiteral("eosinophil"));
+        QCOMPARE(row(), firstReviewed + 1);
+
+        // Mid-queue among unreviewed cells: the next one below.
+        view->selectionModel()->setCurrentIndex(order->index(2, 0), QItemSelectionModel::ClearAndSelect);
+        QTest::keyClick(view, Qt::Key_1); // neutrophil
+        QCOMPARE(row(), 3);
+        // From the last row, the first cell still waiting.
+        view->selectionModel()->setCurrentIndex(order->index(order->rowCount() - 1, 0),
+                                                QItemSelectionModel::ClearAndSelect);
+        QTest::keyClick(view, Qt::Key_1);
+        QCOMPARE(row(), 0);
+    }
+
+    void signOffAsksForTheNameAndLocksSignAndClassify()
+    {
+        AppSettings::setClassifyAfterImport(false);
+        // What older versions stored when Settings was closed with OK.
+        AppSettings::setReviewerName(QStringLiteral("unknown"));
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("CASE-1"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 3}}, 64, 3100));
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.show();
+        QVERIFY(window.openWorkspace(workspace).ok());
+        QSignalSpy imported(&window, &MainWindow::importFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(imported.wait(30000));
+
+        ReviewController *review = window.reviewController();
+        QCOMPARE(AppSettings::storedReviewerName(), QString());
+        QCOMPARE(review->reviewerName(), QString());
+        auto *sign = window.findChild<QAction *>(QStringLiteral("signAction"));
+        auto *classify = window.findChild<QAction *>(QStringLiteral("classifyAction"));
+        QVERIFY(sign && classify);
+        QVERIFY(sign->isEnabled());
+        QVERIFY(classify->isEnabled());
+
+        CellGalleryModel *cells = window.caseBrowser()->galleryModel();
+        QList<qint64> ids;
+        for (int r = 0; r < cells->rowCount(); ++r)
+            ids << cells->cellId(cells->index(r));
+        QVERIFY(review->confirm(ids).ok());
+        QVERIFY2(review->signCheck().allowed, qPrintable(review->signCheck().reason));
+
+        // Declining the question signs nothing.
+        int asked = 0;
+        review->setReviewerNameProvider([&asked] {
+            ++asked;
+            return QString();
+        });
+        QVERIFY(!window.signCurrentCase().ok());
+        QCOMPARE(asked, 1);
+        QCOMPARE(uitest::text(workspace, "SELECT status FROM cases"), QStringLiteral("open"));
+
+        // Answering signs under that name, never "unknown", and keeps it.
+        review->setReviewerNameProvider([&asked] {
+            ++asked;
+            return QStringLiteral("  Dr Ada Byron ");
+        });
+        QVERIFY(window.signCurrentCase().ok());
+        QCOMPARE(asked, 2);
+        QCOMPARE(uitest::text(workspace, "SELECT status FROM cases"), QStringLiteral("signed"));
+        QCOMPARE(uitest::text(workspace, "SELECT signed_by FROM cases"), QStringLiteral("Dr Ada Byron"));
+        QCOMPARE(AppSettings::storedReviewerName(), QStringLiteral("Dr Ada Byron"));
+        QCOMPARE(review->reviewerName(), QStringLiteral("Dr Ada Byron"));
+
+        // Signed: neither signed again nor classified again, from the
+        // toolbar or the menu (the same actions)...
+        QVERIFY(!sign->isEnabled());
+        QVERIFY(!classify->isEnabled());
+        QVERIFY(!window.startClassification(window.caseBrowser()->currentCaseId()).ok());
+        // ...but a cell can still be amended, with a reason, by the signer.
+        window.setAmendmentReasonProvider([](int) { return QStringLiteral("band form on second look"); });
+        QVERIFY(review->reclassify({ids.first()}, QStringLiteral("monocyte")).ok());
+        QCOMPARE(uitest::text(workspace, "SELECT label_class FROM cells WHERE id = ?", {ids.first()}),
+                 QStringLiteral("monocyte"));
+        QCOMPARE(uitest::text(workspace, "SELECT actor FROM audit_log WHERE action = 'amend'"),
+                 QStringLiteral("Dr Ada Byron"));
+        QCOMPARE(asked, 2); // known now: not asked again
+    }
+
+    void savedRangesGainTheShippedOnes()
+    {
+        // Ranges a laboratory saved before immature granulocytes had one.
+        QSettings settings;
+        settings.setValue(QStringLiteral("review/referenceRanges"),
+                          QStringList({QStringLiteral("neutrophil:40:70"), QStringLiteral("basophil:0:2")}));
+        settings.setValue(QStringLiteral("review/referenceSource"), QStringLiteral("Lab SOP 12 v3"));
+        settings.sync();
+        ReferenceRanges ranges = AppSettings::referenceRanges();
+        QCOMPARE(ranges.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
+        QVERIFY(ranges.find(QStringLiteral("ig")).has_value());
+        QCOMPARE(ranges.find(QStringLiteral("ig"))->highPercent, 1.0);
+        QVERIFY(ranges.source.startsWith(QStringLiteral("Lab SOP 12 v3")));
+        QVERIFY(ranges.source.contains(QStringLiteral("Immature granulocyte")));
+        // Saved again (now without a blast range, on purpose): kept so.
+        ranges.ranges.erase(std::remove_if(ranges.ranges.begin(), ranges.ranges.end(),
+                                           [](const ReferenceRange &r) { return r.classId == QLatin1String("blast"); }),
+                            ranges.ranges.end());
+        AppSettings::setReferenceRanges(ranges);
+        QVERIFY(!AppSettings::referenceRanges().find(QStringLiteral("blast")).has_value());
+        QVERIFY(AppSettings::referenceRanges().find(QStringLiteral("ig")).has_value());
     }
 
     void settingsDialogWritesTheSettings()
     {
+        {
+            // No name given yet: the field stays empty (the login name shown
+            // there would be saved as if chosen).
+            AppSettings::setReviewerName(QString());
+            SettingsDialog empty;
+            QVERIFY(empty.findChild<QLineEdit *>(QStringLiteral("reviewerName"))->text().isEmpty());
+            AppSettings::setReviewerName(QStringLiteral("dr.test"));
+        }
         SettingsDialog dialog;
         auto *model = dialog.findChild<QLineEdit *>(QStringLiteral("modelPath"));
         QVERIFY(model);
