@@ -23,7 +23,16 @@ torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen)
     auto grid = torch::nn::functional::affine_grid(theta, {b, 3, x.size(2), x.size(3)}, false);
     auto y = torch::nn::functional::grid_sample(
         x, grid, torch::nn::functional::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
+    return jitterColours(y, gen);
+}
 
+// Draws from gen in the order augmentBatch always did, so models trained
+// before the split are reproduced bit for bit.
+torch::Tensor jitterColours(const torch::Tensor &x, at::Generator &gen)
+{
+    const auto b = x.size(0);
+    auto u = [&](double lo, double hi) { return torch::rand({b}, gen) * (hi - lo) + lo; }; // [B]
+    auto y = x;
     auto view = [](const torch::Tensor &v) { return v.view({-1, 1, 1, 1}); };
     auto gray = y.mean(1, true);                                           // [B,1,R,R]
     y = gray + view(u(0.85, 1.15)) * (y - gray);                           // saturation

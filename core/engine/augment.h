@@ -11,4 +11,9 @@ namespace cytodiff::engine {
 // per-channel stain jitter.
 torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen);
 
+// The colour half of augmentBatch alone (saturation, contrast, brightness,
+// stain balance), for the autoencoder, which must not see the blur that
+// interpolated rotations add. x: [B,3,R,R] in [-1, 1] -> same shape.
+torch::Tensor jitterColours(const torch::Tensor &x, at::Generator &gen);
+
 } // namespace cytodiff::engine

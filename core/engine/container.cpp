@@ -170,7 +170,8 @@ Result<Container> parseContainer(const std::string &bytes, const std::string &ex
     if (std::memcmp(digest.data(), bytes.data() + offset, kDigestSize) != 0)
         return makeError("'" + sourceName + "' is corrupted: its SHA-256 checksum does not match.");
     if (container.kind != expectedKind) {
-        return makeError("'" + sourceName + "' is a CytoDiff " + container.kind + " file, not a "
+        const bool vowel = !expectedKind.empty() && std::strchr("aeiou", expectedKind[0]);
+        return makeError("'" + sourceName + "' is a CytoDiff " + container.kind + " file, not " + (vowel ? "an " : "a ")
                          + expectedKind + " file.");
     }
     container.metadata = parseMetadata(metadata);

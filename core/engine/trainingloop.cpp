@@ -244,14 +244,19 @@ Result<void> runTrainingLoop(const TrainOptions &options, const TrainingSteps &s
                 return saved;
             lastCheckpoint = now;
         }
-        if (steps.validate && options.validateEverySeconds > 0 && now - lastValidation >= options.validateEverySeconds) {
-            const auto [accuracy, balanced] = steps.validate();
+        if ((steps.validate || steps.validationReport) && options.validateEverySeconds > 0
+            && now - lastValidation >= options.validateEverySeconds) {
             TrainProgress p;
+            if (steps.validationReport) {
+                p.message = steps.validationReport();
+            } else {
+                const auto [accuracy, balanced] = steps.validate();
+                p.validationAccuracy = accuracy;
+                p.message = "validation accuracy " + std::to_string(accuracy) + " (balanced " + std::to_string(balanced)
+                            + ") on " + steps.validationCells;
+            }
             p.step = steps.stepsDone();
             p.elapsedSeconds = steps.elapsed();
-            p.validationAccuracy = accuracy;
-            p.message = "validation accuracy " + std::to_string(accuracy) + " (balanced " + std::to_string(balanced)
-                        + ") on " + steps.validationCells;
             if (progress)
                 progress(p);
             lastValidation = steps.elapsed();

@@ -76,6 +76,9 @@ struct TrainingSteps {
     std::function<Result<void>()> checkpoint;
     std::function<std::pair<double, double>()> validate;
     std::string validationCells;
+    // Instead of validate, for a trainer that does not classify (the
+    // autoencoder): measures and returns the line to report.
+    std::function<std::string()> validationReport;
 };
 
 // Steps until the budget is spent. Progress every 5 seconds (and after the
