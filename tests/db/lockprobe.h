@@ -1,8 +1,11 @@
 #pragma once
-// Looks at a workspace's SQLite locks from another process (issue 19's
+// Looks at a workspace from outside core/db: its SQLite locks from another
+// process, and its contents through a plain connection (issue 19's
 // data-loss tests).
 
 #include <QString>
+
+#include <sqlite3.h>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -41,6 +44,21 @@ inline bool anotherProcessSeesLock(const QString &path)
     int status = 0;
     waitpid(child, &status, 0);
     return WIFEXITED(status) && WEXITSTATUS(status) == 1;
+}
+
+// The first column of the first row of a query, through a plain read-only
+// sqlite3 connection (not core/db): what another program would read.
+inline QString rawText(const QString &path, const char *sql)
+{
+    sqlite3 *handle = nullptr;
+    sqlite3_open_v2(path.toUtf8().constData(), &handle, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt *statement = nullptr;
+    QString text;
+    if (sqlite3_prepare_v2(handle, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+        text = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+    sqlite3_close(handle);
+    return text;
 }
 
 } // namespace cytodiff::testing

@@ -23,6 +23,7 @@
 using namespace cytodiff;
 using namespace cytodiff::db;
 using cytodiff::testing::anotherProcessSeesLock;
+using cytodiff::testing::rawText;
 
 namespace {
 
@@ -45,19 +46,6 @@ qint64 countCases(const QString &path)
         return -1;
     auto cases = db->listCases();
     return cases ? cases->size() : -1;
-}
-
-QString rawText(const QString &path, const char *sql)
-{
-    sqlite3 *handle = nullptr;
-    sqlite3_open_v2(path.toUtf8().constData(), &handle, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt *statement = nullptr;
-    QString text;
-    if (sqlite3_prepare_v2(handle, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
-        text = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0)));
-    sqlite3_finalize(statement);
-    sqlite3_close(handle);
-    return text;
 }
 
 } // namespace

@@ -28,21 +28,9 @@
 using namespace cytodiff;
 using namespace cytodiff::ui;
 using cytodiff::testing::anotherProcessSeesLock;
+using cytodiff::testing::rawText;
 
 namespace {
-
-QString rawText(const QString &path, const char *sql)
-{
-    sqlite3 *handle = nullptr;
-    sqlite3_open_v2(path.toUtf8().constData(), &handle, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt *statement = nullptr;
-    QString text;
-    if (sqlite3_prepare_v2(handle, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
-        text = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0)));
-    sqlite3_finalize(statement);
-    sqlite3_close(handle);
-    return text;
-}
 
 // Presses the named button of the next modal dialog (polling, since
 // exec() runs its own event loop); records the dialog's text labels.
