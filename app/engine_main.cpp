@@ -134,7 +134,7 @@ int trainAutoencoder(const std::map<std::string, std::string> &o, const std::str
     if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps"))) {
         std::fprintf(stderr, "usage: cytodiff-engine train-autoencoder --data pack.cdpack --out ae.pt "
                              "(--minutes N | --steps N) [--seed S] [--threads 1] [--device cpu|cuda] "
-                             "[--resume ckpt] [--checkpoint ckpt] [--batch 16] [--lr 5e-4] [--warmup 200] [--edge-weight 0.5] "
+                             "[--resume ckpt | --init earlier-ae.pt] [--checkpoint ckpt] [--batch 16] [--lr 5e-4] [--warmup 200] [--edge-weight 0.5] "
                              "[--kl-weight 1e-6] [--channels 32,64,128] [--res-blocks 1] [--latent-channels 4] "
                              "[--validate-every 600] [--final-validation 0 (all)] [--no-augment]\n");
         return 2;
@@ -147,6 +147,7 @@ int trainAutoencoder(const std::map<std::string, std::string> &o, const std::str
     engine::AutoencoderTrainOptions t;
     t.outPath = o.at("out");
     t.resumePath = valueOr(o, "resume", "");
+    t.initPath = valueOr(o, "init", "");
     t.checkpointPath = valueOr(o, "checkpoint", "");
     t.minutes = std::stod(valueOr(o, "minutes", "0"));
     t.steps = std::stoll(valueOr(o, "steps", "0"));

@@ -237,6 +237,12 @@ public:
         torch::manual_seed(m_options.seed); // weight initialisation
         m_network = Autoencoder(m_config);
         m_network->to(m_device);
+        if (!m_options.initPath.empty()) {
+            if (!m_options.resumePath.empty())
+                return makeError("Start from a model file (--init) or resume a checkpoint (--resume), not both.");
+            if (auto started = startFrom(m_options.initPath); !started)
+                return started;
+        }
         m_optimizer = std::make_unique<torch::optim::AdamW>(
             m_network->parameters(),
             torch::optim::AdamWOptions(m_options.learningRate).weight_decay(m_options.weightDecay));
@@ -254,6 +260,26 @@ public:
             return makeError(position.error());
         m_step = position->step;
         m_elapsedBefore = position->elapsedSeconds;
+        return {};
+    }
+
+    // Copies the weights of an earlier run's model file (fp16 -> fp32).
+    Result<void> startFrom(const std::string &path)
+    {
+        auto loaded = loadAutoencoder(path, m_options.device);
+        if (!loaded)
+            return makeError(loaded.error());
+        if (loaded->card.config.describe() != m_config.describe())
+            return makeError("'" + path + "' holds another network (" + loaded->card.config.describe() +
+                             ") than this run trains (" + m_config.describe() + ").");
+        torch::NoGradGuard noGrad;
+        const auto source = loaded->network->named_parameters();
+        for (auto &target : m_network->named_parameters()) {
+            const torch::Tensor *from = source.find(target.key());
+            if (!from || !from->sizes().equals(target.value().sizes()))
+                return makeError("'" + path + "' does not fit this network (" + target.key() + ").");
+            target.value().copy_(*from);
+        }
         return {};
     }
 

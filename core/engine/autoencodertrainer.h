@@ -11,6 +11,11 @@ namespace cytodiff::engine {
 struct AutoencoderTrainOptions {
     std::string outPath;
     std::string resumePath;          // checkpoint to continue from
+    // An autoencoder model file whose weights start this run (optimiser,
+    // schedule and step count start afresh). How a long training crosses
+    // sessions on machines that keep no files: the fp16 model is small
+    // enough to commit, the checkpoint is not. Not with resumePath.
+    std::string initPath;
     std::string checkpointPath;      // defaults to outPath + ".ckpt"
     double minutes = 0.0;            // wall-clock budget (0 = use steps)
     std::int64_t steps = 0;          // step budget (0 = use minutes)

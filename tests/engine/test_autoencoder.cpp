@@ -295,6 +295,46 @@ private slots:
         QVERIFY2(QString::fromStdString(refused.error()).contains(QStringLiteral("another network")),
                  refused.error().c_str());
     }
+
+    // A later session starts from the committed fp16 model file.
+    void initStartsFromAModelFile()
+    {
+        const auto data = syntheticCells(12, 3);
+        auto path = [&](const char *name) { return m_dir.filePath(QString::fromLatin1(name)); };
+        QVERIFY(trainAutoencoder(data, tinyOptions(path("earlier.pt"), 6), {}).ok());
+
+        // With a learning rate of 0 the weights stay exactly those of the file.
+        auto still = tinyOptions(path("still.pt"), 1);
+        still.initPath = path("earlier.pt").toStdString();
+        still.learningRate = 0.0;
+        auto report = trainAutoencoder(data, still, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        auto earlier = readContainer(path("earlier.pt").toStdString(), "autoencoder");
+        auto copied = readContainer(path("still.pt").toStdString(), "autoencoder");
+        QVERIFY(earlier.ok() && copied.ok());
+        QVERIFY(earlier->payload == copied->payload);
+
+        // Training on from it changes them.
+        auto onwards = tinyOptions(path("onwards.pt"), 4);
+        onwards.initPath = path("earlier.pt").toStdString();
+        QVERIFY(trainAutoencoder(data, onwards, {}).ok());
+        auto trained = readContainer(path("onwards.pt").toStdString(), "autoencoder");
+        QVERIFY(trained.ok());
+        QVERIFY(trained->payload != earlier->payload);
+
+        // Another network, or --init with --resume, is refused.
+        auto wrong = tinyOptions(path("wrong-init.pt"), 2);
+        wrong.network.channels = {8, 24};
+        wrong.initPath = path("earlier.pt").toStdString();
+        auto refused = trainAutoencoder(data, wrong, {});
+        QVERIFY(!refused.ok());
+        QVERIFY2(QString::fromStdString(refused.error()).contains(QStringLiteral("another network")),
+                 refused.error().c_str());
+        auto both = tinyOptions(path("both.pt"), 2);
+        both.initPath = path("earlier.pt").toStdString();
+        both.resumePath = path("earlier.pt.ckpt").toStdString();
+        QVERIFY(!trainAutoencoder(data, both, {}).ok());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAutoencoder)
