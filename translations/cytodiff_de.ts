@@ -1034,24 +1034,12 @@ dekodierbar</translation>
         <translation>Die Zellen des Falls können nicht gelesen werden: %1</translation>
     </message>
     <message>
-        <source>The image cannot be prepared: %1</source>
-        <translation>Das Bild kann nicht vorbereitet werden: %1</translation>
-    </message>
-    <message>
-        <source>The model returned no class.</source>
-        <translation>Das Modell hat keine Klasse geliefert.</translation>
-    </message>
-    <message>
         <source>No second opinion: the model %1 cannot be loaded (%2). Turn the second opinion off in Settings &gt; Classification, or reinstall CytoDiff.</source>
         <translation>Keine Zweitmeinung: Das Modell %1 kann nicht geladen werden (%2). Schalten Sie die Zweitmeinung unter Einstellungen &gt; Klassifizierung aus oder installieren Sie CytoDiff neu.</translation>
     </message>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Keine Zweitmeinung: %1 kennt andere Klassen als das Klassifizierungsmodell.</translation>
-    </message>
-    <message>
-        <source>The second-opinion model returned no class.</source>
-        <translation>Das Modell der Zweitmeinung hat keine Klasse geliefert.</translation>
     </message>
 </context>
 <context>

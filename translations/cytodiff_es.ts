@@ -1033,24 +1033,12 @@ decode</source>
         <translation>No se pueden leer las células del caso: %1</translation>
     </message>
     <message>
-        <source>The image cannot be prepared: %1</source>
-        <translation>No se puede preparar la imagen: %1</translation>
-    </message>
-    <message>
-        <source>The model returned no class.</source>
-        <translation>El modelo no devolvió ninguna clase.</translation>
-    </message>
-    <message>
         <source>No second opinion: the model %1 cannot be loaded (%2). Turn the second opinion off in Settings &gt; Classification, or reinstall CytoDiff.</source>
         <translation>Sin segunda opinión: el modelo %1 no se puede cargar (%2). Desactive la segunda opinión en Ajustes &gt; Clasificación o reinstale CytoDiff.</translation>
     </message>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Sin segunda opinión: %1 conoce otras clases que el modelo de clasificación.</translation>
-    </message>
-    <message>
-        <source>The second-opinion model returned no class.</source>
-        <translation>El modelo de la segunda opinión no devolvió ninguna clase.</translation>
     </message>
 </context>
 <context>

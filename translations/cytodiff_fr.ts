@@ -1033,24 +1033,12 @@ decode</source>
         <translation>Les cellules du cas ne peuvent pas être lues&#xa0;: %1</translation>
     </message>
     <message>
-        <source>The image cannot be prepared: %1</source>
-        <translation>L&apos;image ne peut pas être préparée&#xa0;: %1</translation>
-    </message>
-    <message>
-        <source>The model returned no class.</source>
-        <translation>Le modèle n&apos;a renvoyé aucune classe.</translation>
-    </message>
-    <message>
         <source>No second opinion: the model %1 cannot be loaded (%2). Turn the second opinion off in Settings &gt; Classification, or reinstall CytoDiff.</source>
         <translation>Pas de second avis&#xa0;: le modèle %1 ne peut pas être chargé (%2). Désactivez le second avis dans Paramètres &gt; Classification, ou réinstallez CytoDiff.</translation>
     </message>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Pas de second avis&#xa0;: %1 connaît d&apos;autres classes que le modèle de classification.</translation>
-    </message>
-    <message>
-        <source>The second-opinion model returned no class.</source>
-        <translation>Le modèle du second avis n&apos;a renvoyé aucune classe.</translation>
     </message>
 </context>
 <context>

@@ -277,9 +277,9 @@ void AppSettings::setClassifyAfterImport(bool on)
     QSettings().setValue(kAutoClassifyKey, on);
 }
 
-ReviewThresholds AppSettings::reviewThresholds()
+review::ReviewThresholds AppSettings::reviewThresholds()
 {
-    ReviewThresholds thresholds;
+    review::ReviewThresholds thresholds;
     const QSettings settings;
     const double margin = settings.value(kMarginKey, thresholds.marginBelow).toDouble();
     if (margin >= 0.0 && margin <= 1.0)
@@ -291,7 +291,7 @@ ReviewThresholds AppSettings::reviewThresholds()
     return thresholds;
 }
 
-void AppSettings::setReviewThresholds(const ReviewThresholds &thresholds)
+void AppSettings::setReviewThresholds(const review::ReviewThresholds &thresholds)
 {
     QSettings settings;
     settings.setValue(kMarginKey, thresholds.marginBelow);

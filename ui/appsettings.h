@@ -71,8 +71,8 @@ public:
     static void setClassifyAfterImport(bool on);
 
     // ---- review ----
-    static ReviewThresholds reviewThresholds();
-    static void setReviewThresholds(const ReviewThresholds &thresholds);
+    static review::ReviewThresholds reviewThresholds();
+    static void setReviewThresholds(const review::ReviewThresholds &thresholds);
     // Who edits and imports, for the audit log: the reviewer's name if
     // given, else the login name.
     static QString reviewerName();

@@ -523,7 +523,7 @@ void CaseBrowser::setClassificationJob(ClassificationJob *job)
     m_details->setClassificationJob(job);
 }
 
-void CaseBrowser::setReviewThresholds(const ReviewThresholds &thresholds)
+void CaseBrowser::setReviewThresholds(const review::ReviewThresholds &thresholds)
 {
     m_galleryModel->setReviewThresholds(thresholds);
     m_details->setReviewThresholds(thresholds);

@@ -66,7 +66,7 @@ public:
     // ---- review workflow (not owned; set once by the window) ----
     void setReviewController(ReviewController *controller);
     void setClassificationJob(ClassificationJob *job);
-    void setReviewThresholds(const ReviewThresholds &thresholds);
+    void setReviewThresholds(const review::ReviewThresholds &thresholds);
     void setReferenceRanges(const ReferenceRanges &ranges);
     // A prediction from the worker: into the model, the viewer and (a
     // moment later, coalesced) the counts, queue and differential.

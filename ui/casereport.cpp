@@ -39,18 +39,18 @@ QString number(std::optional<double> value, int digits = 6)
     return value ? QString::number(*value, 'g', digits) : QString();
 }
 
-QString groupName(ReviewGroup group)
+QString groupName(review::ReviewGroup group)
 {
     switch (group) {
-    case ReviewGroup::Unidentified:
+    case review::ReviewGroup::Unidentified:
         return QStringLiteral("unidentified");
-    case ReviewGroup::Critical:
+    case review::ReviewGroup::Critical:
         return QStringLiteral("critical");
-    case ReviewGroup::SecondOpinion:
+    case review::ReviewGroup::SecondOpinion:
         return QStringLiteral("second_opinion_differs");
-    case ReviewGroup::Uncertain:
+    case review::ReviewGroup::Uncertain:
         return QStringLiteral("low_confidence");
-    case ReviewGroup::Confident:
+    case review::ReviewGroup::Confident:
         break;
     }
     return QStringLiteral("none");
@@ -212,11 +212,11 @@ QByteArray CaseReport::cellCsv(const CaseReportInput &input)
                            csvField(cell.sourcePath), csvField(cell.rawCode), csvField(cell.labelClass),
                            csvField(cell.hasPrediction ? cell.predictedClass : QString()),
                            csvField(cell.hasPrediction ? cell.modelId : QString()), number(cell.confidence),
-                           number(ReviewPriority::scoreMargin(cell)), number(cell.anomaly),
+                           number(review::ReviewPriority::scoreMargin(cell)), number(cell.anomaly),
                            cell.hasPrediction ? QString::number(cell.nfe) : QString(),
-                           groupName(ReviewPriority::group(cell, input.thresholds)),
+                           groupName(review::ReviewPriority::group(cell, input.thresholds)),
                            reviewed ? QStringLiteral("1") : QStringLiteral("0"),
-                           csvField(ReviewPriority::workingClass(cell, reviewed)),
+                           csvField(review::ReviewPriority::workingClass(cell, reviewed)),
                            isChanged(input, cell) ? QStringLiteral("1") : QStringLiteral("0")};
         for (const QString &id : std::as_const(scoreClasses))
             row << (cell.scores.contains(id) ? QString::number(cell.scores.value(id), 'g', 6) : QString());
@@ -242,7 +242,7 @@ bool CaseReport::isChanged(const CaseReportInput &input, const db::CellSummary &
     if (const auto before = input.labelsBeforeReview.constFind(cell.id);
         before != input.labelsBeforeReview.cend() && *before != cell.labelClass)
         return true;
-    const QString finalClass = ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id));
+    const QString finalClass = review::ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id));
     return cell.hasPrediction && finalClass != cell.predictedClass;
 }
 
@@ -355,7 +355,7 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
                         .arg(cell.id)
                         .arg(esc(cell.hasPrediction ? className(cell.predictedClass) : CaseReport::tr("—")),
                              esc(className(imported)),
-                             esc(className(ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id)))),
+                             esc(className(review::ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id)))),
                              esc(CaseReport::tr("(changed)")));
         }
         html += QStringLiteral("</table>");
@@ -369,9 +369,9 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
     // class, elided to the thumbnail's width: file names broke mid-word.
     QList<const db::CellSummary *> flagged;
     for (const db::CellSummary &cell : input.cells) {
-        const ReviewGroup group = ReviewPriority::group(cell, input.thresholds);
-        const QString working = ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id));
-        if (group == ReviewGroup::Unidentified || ReviewPriority::isCriticalClass(working) || working.isEmpty())
+        const review::ReviewGroup group = review::ReviewPriority::group(cell, input.thresholds);
+        const QString working = review::ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id));
+        if (group == review::ReviewGroup::Unidentified || review::ReviewPriority::isCriticalClass(working) || working.isEmpty())
             flagged << &cell;
     }
     if (!flagged.isEmpty()) {
@@ -381,7 +381,7 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
         for (const db::CellSummary *cell : std::as_const(flagged)) {
             if (shown == CaseReport::kMaxThumbnails)
                 break;
-            const QString working = ReviewPriority::workingClass(*cell, input.reviewed.contains(cell->id));
+            const QString working = review::ReviewPriority::workingClass(*cell, input.reviewed.contains(cell->id));
             const QString url = QStringLiteral("cell://%1").arg(cell->id);
             QString error;
             const QImage image = (images && input.imageOf) ? ThumbnailLoader::decode(input.imageOf(cell->id), 160, &error)

@@ -23,7 +23,7 @@ struct CaseReportInput {
     db::CaseRow caseRow;
     QList<db::CellSummary> cells;
     QSet<qint64> reviewed;
-    ReviewThresholds thresholds;
+    review::ReviewThresholds thresholds;
     ReferenceRanges ranges;
     QString generatedBy;  // who exported
     // Each reviewed-and-relabelled cell's label before review

@@ -233,9 +233,9 @@ void CellDetailsPanel::showCell(const db::CellSummary &cell, bool reviewed)
     m_cellId = cell.id;
     m_stack->setCurrentIndex(1);
 
-    const QString working = ReviewPriority::workingClass(cell, reviewed);
+    const QString working = review::ReviewPriority::workingClass(cell, reviewed);
     // Named as in the queue until a reviewer decides.
-    const bool unidentified = !reviewed && ReviewPriority::group(cell, m_thresholds) == ReviewGroup::Unidentified;
+    const bool unidentified = !reviewed && review::ReviewPriority::group(cell, m_thresholds) == review::ReviewGroup::Unidentified;
     const QString labelName = cell.labelClass.isEmpty() ? QString()
                                                         : CellClassNames::displayName(cell.labelClass);
     m_title->setText(unidentified       ? tr("Unidentified")
@@ -280,13 +280,13 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
     const QString key = CellClassKeys::keyText(cell.predictedClass);
     m_fields.value(QStringLiteral("predicted"))
         ->setText(key.isEmpty() ? predicted : tr("%1  [%2]").arg(predicted, key));
-    const auto margin = ReviewPriority::scoreMargin(cell);
+    const auto margin = review::ReviewPriority::scoreMargin(cell);
     QString marginText = margin ? tr("%1% margin over the runner-up").arg(QLocale().toString(*margin * 100.0, 'f', 1))
                                 : tr("unknown");
     if (cell.confidence)
         marginText += QLatin1Char('\n') + tr("error gap %1").arg(QLocale().toString(*cell.confidence, 'g', 3));
     m_fields.value(QStringLiteral("margin"))->setText(marginText);
-    const bool anomalous = ReviewPriority::isAnomalous(cell, m_thresholds);
+    const bool anomalous = review::ReviewPriority::isAnomalous(cell, m_thresholds);
     m_fields.value(QStringLiteral("anomaly"))
         ->setText(cell.anomaly ? (anomalous ? tr("%1 (high: possible unseen cell type)")
                                                   .arg(QLocale().toString(*cell.anomaly, 'g', 3))
@@ -303,25 +303,25 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
                       ? tr("none")
                       : tr("%1 (%2)").arg(CellClassNames::displayName(cell.secondOpinionClass), cell.secondOpinionModelId));
 
-    const ReviewGroup group = ReviewPriority::group(cell, m_thresholds);
-    if (!reviewed && group == ReviewGroup::Unidentified) {
+    const review::ReviewGroup group = review::ReviewPriority::group(cell, m_thresholds);
+    if (!reviewed && group == review::ReviewGroup::Unidentified) {
         m_flag->setText(tr("Unidentified: possible unseen cell type. No trained class fits this cell well."));
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fff3e0; color: #8a4b00; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
-    } else if (!reviewed && group == ReviewGroup::SecondOpinion) {
+    } else if (!reviewed && group == review::ReviewGroup::SecondOpinion) {
         // This group comes first in the queue, so a critical call the models
         // disagree on lands here: say both.
         QString text = tr("Second opinion differs: the second model calls this cell %1. Look closely before "
                           "confirming.")
                            .arg(CellClassNames::displayName(cell.secondOpinionClass));
-        if (ReviewPriority::isCritical(cell))
+        if (review::ReviewPriority::isCritical(cell))
             text += QLatin1Char(' ') + tr("Clinically critical class: verify before signing.");
         m_flag->setText(text);
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #e3f2fd; color: #0d47a1; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
-    } else if (!reviewed && group == ReviewGroup::Critical) {
+    } else if (!reviewed && group == review::ReviewGroup::Critical) {
         m_flag->setText(tr("Clinically critical class: verify before signing."));
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #8e1b10; border-radius: 4px; "
                                              "padding: 6px; }"));

@@ -38,7 +38,7 @@ public:
 
     // Not owned: computes the heatmaps (nullptr: original picture only).
     void setClassificationJob(ClassificationJob *job);
-    void setReviewThresholds(const ReviewThresholds &thresholds) { m_thresholds = thresholds; }
+    void setReviewThresholds(const review::ReviewThresholds &thresholds) { m_thresholds = thresholds; }
 
     // Shows one cell; reads its image bytes from the database (one image,
     // a few milliseconds, so on the GUI thread).
@@ -67,7 +67,7 @@ private:
     QLabel *m_flag = nullptr;
     QWidget *m_classificationForm = nullptr;
     QHash<QString, QLabel *> m_fields;
-    ReviewThresholds m_thresholds;
+    review::ReviewThresholds m_thresholds;
 };
 
 } // namespace cytodiff::ui

@@ -49,8 +49,8 @@ bool CellFilterProxyModel::lessThan(const QModelIndex &left, const QModelIndex &
     const db::CellSummary *b = m_gallery ? m_gallery->cellAt(right.row()) : nullptr;
     if (!a || !b)
         return left.row() < right.row();
-    const QString ca = ReviewPriority::workingClass(*a, m_gallery->isReviewed(a->id));
-    const QString cb = ReviewPriority::workingClass(*b, m_gallery->isReviewed(b->id));
+    const QString ca = review::ReviewPriority::workingClass(*a, m_gallery->isReviewed(a->id));
+    const QString cb = review::ReviewPriority::workingClass(*b, m_gallery->isReviewed(b->id));
     const int ra = classRank(ca), rb = classRank(cb);
     if (ra != rb)
         return ra < rb;
@@ -82,7 +82,7 @@ bool CellFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &) 
     if (!m_labelClass || !m_gallery)
         return true;
     const db::CellSummary *cell = m_gallery->cellAt(sourceRow);
-    return cell && ReviewPriority::workingClass(*cell, m_gallery->isReviewed(cell->id)) == *m_labelClass;
+    return cell && review::ReviewPriority::workingClass(*cell, m_gallery->isReviewed(cell->id)) == *m_labelClass;
 }
 
 } // namespace cytodiff::ui

@@ -22,7 +22,7 @@ public:
     CellGalleryModel *galleryModel() const { return m_gallery; }
 
     // nullopt: every class; "" : unidentified cells only; else one class id.
-    // Filters on the working class (ReviewPriority::workingClass): the
+    // Filters on the working class (review::ReviewPriority::workingClass): the
     // prediction until a reviewer gave a verdict, then the label.
     void setLabelClass(const std::optional<QString> &labelClass);
     std::optional<QString> labelClass() const { return m_labelClass; }

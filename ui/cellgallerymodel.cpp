@@ -102,7 +102,7 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case CaptionRole: {
         const bool reviewed = m_reviewed.contains(cell.id);
-        const QString working = ReviewPriority::workingClass(cell, reviewed);
+        const QString working = review::ReviewPriority::workingClass(cell, reviewed);
         if (!working.isEmpty())
             return CellClassNames::displayName(working);
         if (reviewed)
@@ -115,7 +115,7 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
         // Short enough for a 96 px tile: the model's score margin and the
         // export's own code (what the analyser called the cell).
         QStringList parts;
-        if (const auto margin = ReviewPriority::scoreMargin(cell))
+        if (const auto margin = review::ReviewPriority::scoreMargin(cell))
             parts << QLocale().toString(*margin * 100.0, 'f', 0) + QLatin1Char('%');
         else if (cell.hasPrediction && cell.confidence)
             parts << QLocale().toString(*cell.confidence * 100.0, 'f', 0) + QLatin1Char('%');
@@ -131,7 +131,7 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
                           .arg(cell.width)
                           .arg(cell.height);
         if (cell.hasPrediction) {
-            const auto margin = ReviewPriority::scoreMargin(cell);
+            const auto margin = review::ReviewPriority::scoreMargin(cell);
             tip += QLatin1Char('\n')
                    + tr("Model: %1 (confidence %2%)")
                          .arg(CellClassNames::displayName(cell.predictedClass),
@@ -180,13 +180,13 @@ QVariant CellGalleryModel::data(const QModelIndex &index, int role) const
     case ReviewedRole:
         return m_reviewed.contains(cell.id);
     case ReviewGroupRole:
-        return int(ReviewPriority::group(cell, m_thresholds));
+        return int(review::ReviewPriority::group(cell, m_thresholds));
     case MarginRole: {
-        const auto margin = ReviewPriority::scoreMargin(cell);
+        const auto margin = review::ReviewPriority::scoreMargin(cell);
         return margin ? QVariant(*margin) : QVariant();
     }
     case WorkingClassRole:
-        return ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id));
+        return review::ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id));
     default:
         return {};
     }
@@ -247,17 +247,17 @@ QHash<QString, int> CellGalleryModel::workingClassCounts() const
 {
     QHash<QString, int> counts;
     for (const db::CellSummary &cell : m_cells)
-        ++counts[ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id))];
+        ++counts[review::ReviewPriority::workingClass(cell, m_reviewed.contains(cell.id))];
     return counts;
 }
 
 QString CellGalleryModel::workingClass(qint64 cellId) const
 {
     const db::CellSummary *cell = cellAt(m_rowOfCell.value(cellId, -1));
-    return cell ? ReviewPriority::workingClass(*cell, m_reviewed.contains(cellId)) : QString();
+    return cell ? review::ReviewPriority::workingClass(*cell, m_reviewed.contains(cellId)) : QString();
 }
 
-void CellGalleryModel::setReviewThresholds(const ReviewThresholds &thresholds)
+void CellGalleryModel::setReviewThresholds(const review::ReviewThresholds &thresholds)
 {
     m_thresholds = thresholds;
     if (!m_cells.isEmpty())

@@ -49,9 +49,9 @@ public:
         ThumbnailRole,     // QPixmap, or invalid while not decoded yet
         ThumbnailErrorRole, // reason the thumbnail cannot be decoded, if so
         ReviewedRole,      // bool: a reviewer gave a verdict (see ReviewStore)
-        ReviewGroupRole,   // int: ReviewGroup under the model's thresholds
+        ReviewGroupRole,   // int: review::ReviewGroup under the model's thresholds
         MarginRole,        // double in [0, 1]: top minus second score, or invalid
-        WorkingClassRole,  // the class the cell counts as (ReviewPriority::workingClass)
+        WorkingClassRole,  // the class the cell counts as (review::ReviewPriority::workingClass)
     };
     Q_ENUM(Role)
 
@@ -89,8 +89,8 @@ public:
 
     // Review state, kept in step with the audit log by the review
     // controller; loadCase() reads it.
-    void setReviewThresholds(const ReviewThresholds &thresholds);
-    const ReviewThresholds &reviewThresholds() const { return m_thresholds; }
+    void setReviewThresholds(const review::ReviewThresholds &thresholds);
+    const review::ReviewThresholds &reviewThresholds() const { return m_thresholds; }
     void setReviewed(qint64 cellId, bool reviewed);
     bool isReviewed(qint64 cellId) const { return m_reviewed.contains(cellId); }
     const QSet<qint64> &reviewedCells() const { return m_reviewed; }
@@ -114,7 +114,7 @@ private:
     QHash<qint64, int> m_rowOfCell;
     qint64 m_caseId = 0;
     QSet<qint64> m_reviewed;
-    ReviewThresholds m_thresholds;
+    review::ReviewThresholds m_thresholds;
 
     ThumbnailLoader *m_loader = nullptr;
     // Mutable: data() is const but fills the cache lazily.

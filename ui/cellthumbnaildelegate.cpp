@@ -108,17 +108,17 @@ void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem 
     } else if (!index.data(CellGalleryModel::PredictedClassRole).toString().isEmpty()) {
         const int group = index.data(CellGalleryModel::ReviewGroupRole).toInt();
         const QPointF corner(imageBox.left() + kBadge / 2.0 - 2, imageBox.top() + kBadge / 2.0 - 2);
-        if (group == int(ReviewGroup::Unidentified))
+        if (group == int(review::ReviewGroup::Unidentified))
             drawBadge(painter, corner, QColor(0xe6, 0x7e, 0x00), QStringLiteral("?"));
-        else if (group == int(ReviewGroup::Critical))
+        else if (group == int(review::ReviewGroup::Critical))
             drawBadge(painter, corner, QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
-        else if (group == int(ReviewGroup::SecondOpinion))
+        else if (group == int(review::ReviewGroup::SecondOpinion))
             drawBadge(painter, corner, QColor(0x15, 0x65, 0xc0), QStringLiteral("≠"));
         // Disagreements come first in the queue, critical calls among them
         // too: keep their critical mark beside the disagreement's.
-        if (group == int(ReviewGroup::SecondOpinion)
-            && (ReviewPriority::isCriticalClass(index.data(CellGalleryModel::PredictedClassRole).toString())
-                || ReviewPriority::isCriticalClass(index.data(CellGalleryModel::LabelClassRole).toString())))
+        if (group == int(review::ReviewGroup::SecondOpinion)
+            && (review::ReviewPriority::isCriticalClass(index.data(CellGalleryModel::PredictedClassRole).toString())
+                || review::ReviewPriority::isCriticalClass(index.data(CellGalleryModel::LabelClassRole).toString())))
             drawBadge(painter, corner + QPointF(kBadge, 0.0), QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
     }
 

@@ -2,7 +2,7 @@
 
 #include "database.h"
 #include "engine.h"
-#include "imageio.h"
+#include "classificationservice.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -85,10 +85,7 @@ private:
         QList<qint64> remaining;
         QElapsedTimer clock;
         QElapsedTimer sinceProgress;
-        engine::ClassifyOptions options;
-        QStringList classNames;
-        QSet<qint64> needsPrediction;    // the rest of `remaining` only lacks a second opinion
-        QSet<qint64> needsSecondOpinion;
+        classify::CasePlan plan;
     };
 
     Task nextTask()
@@ -194,15 +191,7 @@ private:
         m_second = std::make_unique<engine::Model>(std::move(*loaded));
         m_secondPath = settings.secondOpinionPath;
         m_secondId = fromStd(m_second->card().modelId());
-        m_secondClassNames = names;
         return {};
-    }
-
-    Result<FloatImage> networkInput(const QByteArray &bytes, int resolution, const engine::Model *model = nullptr) const
-    {
-        const engine::ModelCard &card = (model ? model : m_model.get())->card();
-        return imaging::preprocess(std::string_view(bytes.constData(), std::size_t(bytes.size())),
-                                   {card.cropSize, resolution});
     }
 
     void startCase(qint64 caseId, const ClassificationSettings &settings)
@@ -217,37 +206,29 @@ private:
             return;
         }
         m_run->outcome.modelId = m_modelId;
-        m_run->classNames = m_classNames;
         m_run->outcome.notice = prepareSecondOpinion(settings);
         if (m_second)
             m_run->outcome.secondOpinionModelId = m_secondId;
-        auto all = m_database->cellIdsOfCase(caseId);
-        auto todo = m_database->cellsWithoutPrediction(caseId, m_modelId);
-        auto noSecond = m_second ? m_database->cellsWithoutSecondOpinion(caseId, m_secondId)
-                                 : Result<QList<qint64>>(QList<qint64>{});
-        if (!all || !todo || !noSecond) {
-            m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1")
-                                       .arg(fromStd(!all ? all.error() : !todo ? todo.error() : noSecond.error()));
+        engine::ClassifyOptions options;
+        options.protocol = settings.paperProtocol ? engine::Protocol::Paper : engine::Protocol::Fast;
+        options.trialsMax = settings.maxTrials;
+        m_service.emplace(m_model.get(), m_second.get(), options);
+        auto plan = m_service->planCase(*m_database, caseId);
+        if (!plan) {
+            m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1").arg(fromStd(plan.error()));
             finishRun();
             return;
         }
-        m_run->needsPrediction = QSet<qint64>(todo->begin(), todo->end());
-        m_run->needsSecondOpinion = QSet<qint64>(noSecond->begin(), noSecond->end());
-        // Cells classified before the second opinion existed get one too.
-        for (qint64 cell : *noSecond)
-            if (!m_run->needsPrediction.contains(cell))
-                todo->append(cell);
-        std::sort(todo->begin(), todo->end());
         if (m_database->isReadOnly()) {
             m_run->outcome.error = m_database->readOnlyReason();
             finishRun();
             return;
         }
-        m_run->remaining = *todo;
-        m_run->outcome.total = int(all->size());
-        m_run->outcome.skipped = int(all->size() - todo->size());
-        m_run->options.protocol = settings.paperProtocol ? engine::Protocol::Paper : engine::Protocol::Fast;
-        m_run->options.trialsMax = settings.maxTrials;
+        // Cells classified before the second opinion existed get one too.
+        m_run->plan = *plan;
+        m_run->remaining = plan->todo();
+        m_run->outcome.total = int(plan->cells.size());
+        m_run->outcome.skipped = int(plan->cells.size() - m_run->remaining.size());
         post([job = m_job, caseId, total = m_run->outcome.total, skipped = m_run->outcome.skipped,
               model = m_modelId] { job->onCaseStarted(caseId, total, skipped, model); });
         if (m_run->remaining.isEmpty())
@@ -278,81 +259,26 @@ private:
             finishRun();
     }
 
-    // Classifies and stores one cell (and its second opinion); an error
-    // message, or empty.
+    // Classifies and stores one cell (and its second opinion) through the
+    // classification service; an error message, or empty.
     QString classifyCell(qint64 cellId)
     {
         Run &run = *m_run;
-        auto bytes = m_database->cellImage(cellId);
-        if (!bytes)
-            return fromStd(bytes.error());
-        if (run.needsPrediction.contains(cellId)) {
-            if (const QString error = predictCell(cellId, *bytes); !error.isEmpty())
-                return error;
-        }
-        if (m_second && run.needsSecondOpinion.contains(cellId))
-            return secondOpinionOnCell(cellId, *bytes);
-        return {};
-    }
-
-    // The second model's call, stored and reported; it takes one forward
-    // pass of a CNN, milliseconds beside the diffusion model's trials.
-    QString secondOpinionOnCell(qint64 cellId, const QByteArray &bytes)
-    {
-        auto input = networkInput(bytes, m_second->card().network.resolution, m_second.get());
-        if (!input)
-            return ClassificationJob::tr("The image cannot be prepared: %1").arg(fromStd(input.error()));
-        engine::ClassifyOptions options;
-        options.seed = std::uint64_t(cellId);
-        // Not cancellable: it is one quick pass, and finishing it keeps a
-        // stored prediction and its second opinion together.
-        auto result = m_second->classify(*input, options);
-        if (!result)
-            return fromStd(result.error());
-        if (result->predicted < 0 || result->predicted >= m_secondClassNames.size())
-            return ClassificationJob::tr("The second-opinion model returned no class.");
-        const QString predicted = m_secondClassNames.at(result->predicted);
-        auto stored = m_database->insertSecondOpinion(cellId, m_secondId, predicted, result->confidence);
-        if (!stored)
-            return fromStd(stored.error());
-        ++m_run->outcome.secondOpinions;
-        post([job = m_job, cellId, model = m_secondId, predicted] { emit job->secondOpinionReady(cellId, model, predicted); });
-        return {};
-    }
-
-    QString predictCell(qint64 cellId, const QByteArray &bytes)
-    {
-        Run &run = *m_run;
-        auto input = networkInput(bytes, m_model->card().network.resolution);
-        if (!input)
-            return ClassificationJob::tr("The image cannot be prepared: %1").arg(fromStd(input.error()));
-        engine::ClassifyOptions options = run.options;
-        options.seed = std::uint64_t(cellId); // the same cell always gets the same trials
         const std::shared_ptr<Shared> shared = m_shared;
-        auto result = m_model->classify(*input, options, [shared] { return shared->cancelRun || shared->stop; });
-        if (!result)
-            return fromStd(result.error());
-        if (result->predicted < 0 || result->predicted >= run.classNames.size())
-            return ClassificationJob::tr("The model returned no class.");
-
-        db::PredictionRow row;
-        row.cellId = cellId;
-        row.modelId = m_modelId;
-        row.predictedClass = run.classNames.at(result->predicted);
-        row.confidence = result->confidence;
-        row.anomaly = result->anomaly;
-        for (int c = 0; c < run.classNames.size() && c < int(result->probabilities.size()); ++c)
-            row.scores.insert(run.classNames.at(c), result->probabilities[std::size_t(c)]);
-        row.nfe = result->nfe;
-        row.createdAt = QDateTime::currentDateTimeUtc();
-        auto stored = m_database->insertPrediction(cellId, m_modelId, row.predictedClass, result->confidence,
-                                                   result->anomaly, row.scores, row.nfe);
-        if (!stored)
-            return fromStd(stored.error());
-        row.id = *stored;
-        ++run.outcome.classified;
-        post([job = m_job, row] { emit job->predictionReady(row); });
-        return {};
+        const classify::StoredCellOutcome done = m_service->classifyStoredCell(
+            *m_database, cellId, run.plan.needsPrediction.contains(cellId), run.plan.needsSecondOpinion.contains(cellId),
+            [shared] { return shared->cancelRun || shared->stop; });
+        if (done.prediction) {
+            ++run.outcome.classified;
+            post([job = m_job, row = *done.prediction] { emit job->predictionReady(row); });
+        }
+        if (!done.secondOpinionClass.isEmpty()) {
+            ++run.outcome.secondOpinions;
+            post([job = m_job, cellId, model = m_secondId, predicted = done.secondOpinionClass] {
+                emit job->secondOpinionReady(cellId, model, predicted);
+            });
+        }
+        return done.error;
     }
 
     void reportProgress(bool force)
@@ -390,7 +316,7 @@ private:
     std::unique_ptr<engine::Model> m_second;
     QString m_secondPath;
     QString m_secondId;
-    QStringList m_secondClassNames;
+    std::optional<classify::ClassificationService> m_service; // over the current models
     std::optional<Run> m_run;
 };
 

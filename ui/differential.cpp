@@ -51,7 +51,7 @@ Differential DifferentialCalculator::compute(const QList<db::CellSummary> &cells
     result.totalCells = int(cells.size());
     QHash<QString, int> counts;
     for (const db::CellSummary &cell : cells) {
-        const QString cls = ReviewPriority::workingClass(cell, reviewed.contains(cell.id));
+        const QString cls = review::ReviewPriority::workingClass(cell, reviewed.contains(cell.id));
         if (cls.isEmpty())
             ++result.unidentified;
         else if (!importer::isCanonicalClass(cls))

@@ -252,7 +252,7 @@ void DifferentialPanel::updateHistogram()
         keys[b] = (b + 0.5) * width;
     int classified = 0;
     for (const db::CellSummary &summary : m_model->cells()) {
-        const auto margin = ReviewPriority::scoreMargin(summary);
+        const auto margin = review::ReviewPriority::scoreMargin(summary);
         if (!margin)
             continue;
         ++classified;

@@ -324,7 +324,7 @@ void MainWindow::signInteractive()
 
 namespace {
 CaseReportInput reportInput(const db::Database &database, const CellGalleryModel &model, const db::CaseRow &row,
-                            const ReviewThresholds &thresholds)
+                            const review::ReviewThresholds &thresholds)
 {
     CaseReportInput input;
     input.caseRow = row;

@@ -251,10 +251,10 @@ SignCheck ReviewController::signCheck() const
         check.reason = tr("The case is still being classified.");
         return check;
     }
-    const ReviewThresholds &thresholds = m_model->reviewThresholds();
+    const review::ReviewThresholds &thresholds = m_model->reviewThresholds();
     for (int row = 0; row < m_model->rowCount(); ++row) {
         const db::CellSummary *cell = m_model->cellAt(row);
-        if (ReviewPriority::inQueue(ReviewPriority::group(*cell, thresholds)) && !m_model->isReviewed(cell->id))
+        if (review::ReviewPriority::inQueue(review::ReviewPriority::group(*cell, thresholds)) && !m_model->isReviewed(cell->id))
             ++check.unreviewed;
     }
     if (check.unreviewed > 0) {

@@ -55,11 +55,11 @@ int ReviewQueueModel::unreviewedCount() const
 
 QList<int> ReviewQueueModel::unreviewedPerGroup() const
 {
-    QList<int> counts(kReviewGroupCount, 0);
+    QList<int> counts(review::kReviewGroupCount, 0);
     for (int row = 0; row < rowCount(); ++row) {
         const QModelIndex at = index(row, 0);
         if (!at.data(CellGalleryModel::ReviewedRole).toBool())
-            ++counts[qBound(0, at.data(CellGalleryModel::ReviewGroupRole).toInt(), kReviewGroupCount - 1)];
+            ++counts[qBound(0, at.data(CellGalleryModel::ReviewGroupRole).toInt(), review::kReviewGroupCount - 1)];
     }
     return counts;
 }
@@ -71,7 +71,7 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
     if ((role == CellGalleryModel::CaptionRole || role == CellGalleryModel::SubCaptionRole
          || role == Qt::DisplayRole)
         && index.isValid() && !index.data(CellGalleryModel::ReviewedRole).toBool()
-        && index.data(CellGalleryModel::ReviewGroupRole).toInt() == int(ReviewGroup::Unidentified)) {
+        && index.data(CellGalleryModel::ReviewGroupRole).toInt() == int(review::ReviewGroup::Unidentified)) {
         if (role == CellGalleryModel::SubCaptionRole) {
             // The model's best guess, for the reviewer to accept or correct.
             const QString predicted = index.data(CellGalleryModel::PredictedClassRole).toString();
@@ -85,7 +85,7 @@ QVariant ReviewQueueModel::data(const QModelIndex &index, int role) const
 bool ReviewQueueModel::filterAcceptsRow(int sourceRow, const QModelIndex &) const
 {
     const db::CellSummary *cell = m_gallery ? m_gallery->cellAt(sourceRow) : nullptr;
-    return cell && ReviewPriority::inQueue(ReviewPriority::group(*cell, m_gallery->reviewThresholds()));
+    return cell && review::ReviewPriority::inQueue(review::ReviewPriority::group(*cell, m_gallery->reviewThresholds()));
 }
 
 bool ReviewQueueModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
@@ -99,7 +99,7 @@ bool ReviewQueueModel::lessThan(const QModelIndex &left, const QModelIndex &righ
     const bool rb = m_gallery->isReviewed(b->id);
     if (ra != rb)
         return !ra;
-    return ReviewPriority::queueLess(*a, *b, m_gallery->reviewThresholds());
+    return review::ReviewPriority::queueLess(*a, *b, m_gallery->reviewThresholds());
 }
 
 } // namespace cytodiff::ui

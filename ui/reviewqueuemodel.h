@@ -31,7 +31,7 @@ public:
     // The first unreviewed row after `row` (wrapping), or -1 when none.
     int nextUnreviewedRow(int row) const;
     int unreviewedCount() const;
-    // Unreviewed queue cells per ReviewGroup (index = int(group)).
+    // Unreviewed queue cells per review::ReviewGroup (index = int(group)).
     QList<int> unreviewedPerGroup() const;
 
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

@@ -180,15 +180,15 @@ void ReviewQueuePanel::updateHeader()
     QStringList parts;
     parts << (left == 0 ? tr("All %1 queue cells reviewed").arg(QLocale().toString(inQueue))
                         : tr("%1 of %2 queue cells to review").arg(QLocale().toString(left), QLocale().toString(inQueue)));
-    if (groups.at(int(ReviewGroup::Unidentified)) > 0)
-        parts << tr("%1 unidentified").arg(QLocale().toString(groups.at(int(ReviewGroup::Unidentified))));
+    if (groups.at(int(review::ReviewGroup::Unidentified)) > 0)
+        parts << tr("%1 unidentified").arg(QLocale().toString(groups.at(int(review::ReviewGroup::Unidentified))));
     // In queue order.
-    if (groups.at(int(ReviewGroup::SecondOpinion)) > 0)
-        parts << tr("%1 second opinion differs").arg(QLocale().toString(groups.at(int(ReviewGroup::SecondOpinion))));
-    if (groups.at(int(ReviewGroup::Critical)) > 0)
-        parts << tr("%1 critical class").arg(QLocale().toString(groups.at(int(ReviewGroup::Critical))));
-    if (groups.at(int(ReviewGroup::Uncertain)) > 0)
-        parts << tr("%1 low confidence").arg(QLocale().toString(groups.at(int(ReviewGroup::Uncertain))));
+    if (groups.at(int(review::ReviewGroup::SecondOpinion)) > 0)
+        parts << tr("%1 second opinion differs").arg(QLocale().toString(groups.at(int(review::ReviewGroup::SecondOpinion))));
+    if (groups.at(int(review::ReviewGroup::Critical)) > 0)
+        parts << tr("%1 critical class").arg(QLocale().toString(groups.at(int(review::ReviewGroup::Critical))));
+    if (groups.at(int(review::ReviewGroup::Uncertain)) > 0)
+        parts << tr("%1 low confidence").arg(QLocale().toString(groups.at(int(review::ReviewGroup::Uncertain))));
     parts << tr("%1 cells in the case").arg(QLocale().toString(m_model->rowCount()));
     m_summary->setText(parts.join(QStringLiteral("  ·  ")));
 }

@@ -205,7 +205,7 @@ void SettingsDialog::load()
     // Only a name someone gave: the login name shown here would be saved
     // as if chosen.
     m_reviewer->setText(AppSettings::storedReviewerName());
-    const ReviewThresholds thresholds = AppSettings::reviewThresholds();
+    const review::ReviewThresholds thresholds = AppSettings::reviewThresholds();
     m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
     m_anomaly->setValue(thresholds.anomalyAbove);
     fillRanges(AppSettings::referenceRanges());

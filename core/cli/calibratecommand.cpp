@@ -99,12 +99,12 @@ int runCalibrate(const QStringList &args)
     for (int i = 0; i < cells.size() && !stop(); ++i) {
         const EvalItem &item = cells[i];
         const int truth = model->classIndex(item.className.toStdString());
-        auto input = source->image(item, model->card());
+        options.seed = seed;
+        auto input = source->image(item, model->card(), &options.seed);
         if (!input) {
             err() << "skipped " << item.name << ": " << QString::fromStdString(input.error()) << "\n";
             continue;
         }
-        options.seed = seed + std::uint64_t(i);
         auto result = model->classify(*input, options, stop);
         if (!result)
             continue;

@@ -9,6 +9,7 @@
 #include "commands.h"
 
 #include "clistream.h"
+#include "classificationservice.h"
 #include "clisupport.h"
 #include "database.h"
 #include "engine.h"
@@ -160,32 +161,24 @@ int runCrossvalPredict(const QStringList &args)
                                     .arg(fold + 1)
                                     .arg(folds)
                                     .arg(QString::fromStdString(model->card().modelId()));
-        engine::ClassifyOptions classify;
-        classify.trialsMax = parser.value(QStringLiteral("trials-max")).toInt();
-        if (classify.trialsMax > 0)
-            classify.trialsMin = std::min(classify.trialsMax, 4);
+        engine::ClassifyOptions classifyOptions;
+        classifyOptions.trialsMax = parser.value(QStringLiteral("trials-max")).toInt();
+        if (classifyOptions.trialsMax > 0)
+            classifyOptions.trialsMin = std::min(classifyOptions.trialsMax, 4);
+        // The fold's model under a name of its own (so its calls never mix
+        // with a shipped model's), through the one classification path.
+        const classify::ClassificationService service(&*model, nullptr, classifyOptions);
         for (const CellLabel &cell : heldOut) {
             auto bytes = db->cellImage(cell.cellId);
             if (!bytes)
                 continue;
-            auto image = imaging::preprocess(bytes->toStdString(), {model->card().cropSize, model->card().network.resolution});
-            if (!image) {
-                err() << "skipped cell " << cell.cellId << ": " << QString::fromStdString(image.error()) << "\n";
+            auto call = service.classifyImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+            if (!call) {
+                err() << "skipped cell " << cell.cellId << ": " << QString::fromStdString(call.error()) << "\n";
                 continue;
             }
-            classify.seed = quint64(cell.cellId);
-            auto result = model->classify(*image, classify);
-            if (!result) {
-                err() << "skipped cell " << cell.cellId << ": " << QString::fromStdString(result.error()) << "\n";
-                continue;
-            }
-            QMap<QString, double> scores;
-            for (int c = 0; c < model->numClasses(); ++c)
-                scores.insert(QString::fromStdString(model->card().classNames[std::size_t(c)]),
-                              result->probabilities.empty() ? 0.0 : result->probabilities[std::size_t(c)]);
-            const QString predicted = QString::fromStdString(model->card().classNames[std::size_t(result->predicted)]);
-            auto id = db->insertPrediction(cell.cellId, modelId, predicted, result->confidence, result->anomaly, scores,
-                                           result->nfe);
+            auto id = db->insertPrediction(cell.cellId, modelId, call->predictedClass, call->confidence, call->anomaly,
+                                           call->scores, call->result.nfe);
             if (!id) {
                 printError(command, id.error());
                 return kExitBadInput;

@@ -3,6 +3,7 @@
 
 #include "clistream.h"
 
+#include "classificationservice.h"
 #include "csvfield.h"
 #include "database.h"
 #include "engine.h"
@@ -68,11 +69,6 @@ Result<engine::Model> loadModel(const QCommandLineParser &parser)
                                parser.value(QStringLiteral("device")).toStdString());
 }
 
-Result<FloatImage> prepare(const std::string &bytes, const engine::Model &model)
-{
-    return imaging::preprocess(bytes, {model.card().cropSize, model.card().network.resolution});
-}
-
 const QStringList kImageSuffixes = {QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"),
                                     QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff")};
 
@@ -111,6 +107,11 @@ int runClassify(const QStringList &args)
     parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("case"), QStringLiteral("Case name or id in the workspace."), QStringLiteral("case")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("second-opinion"),
+                      QStringLiteral("A second model (e.g. models/baseline-pbc8.pt) whose call on every cell is "
+                                     "written next to the prediction; where the two differ the cell goes to the review "
+                                     "queue, as in the GUI (its default)."),
+                      QStringLiteral("model")});
     parser.addOption({QStringLiteral("reclassify"), QStringLiteral("With --case: classify cells again that already have "
                                                                    "a prediction of this model (default: keep them, so "
                                                                    "an interrupted run resumes).")});
@@ -128,6 +129,18 @@ int runClassify(const QStringList &args)
         return fail(model.error());
     auto options = estimatorOptionsFrom(parser);
     options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    std::optional<engine::Model> second;
+    if (parser.isSet(QStringLiteral("second-opinion"))) {
+        auto loaded = engine::Model::load(parser.value(QStringLiteral("second-opinion")).toStdString(),
+                                          parser.value(QStringLiteral("device")).toStdString());
+        if (!loaded)
+            return fail(loaded.error());
+        if (loaded->card().classNames != model->card().classNames)
+            return fail("The second-opinion model " + loaded->card().modelId() + " knows other classes than "
+                        + model->card().modelId() + ".");
+        second = std::move(*loaded);
+    }
+    const classify::ClassificationService service(&*model, second ? &*second : nullptr, options);
 
     // Work items: (label for the CSV, cell id or -1, file path or empty).
     struct Item {
@@ -137,10 +150,13 @@ int runClassify(const QStringList &args)
     };
     QList<Item> items;
     std::optional<db::Database> database;
-    // Predictions this model already stored for the case: each is committed
-    // on its own, so after an interruption these are the finished cells.
+    // What the case already holds of these models: each prediction is
+    // committed on its own, so after an interruption these are the
+    // finished cells, and they are listed from the stored rows.
     QMap<qint64, db::PredictionRow> finished;
-    const QString modelId = QString::fromStdString(model->card().modelId());
+    QMap<qint64, QString> storedSecond;
+    QMap<qint64, QString> labels; // the analyser's pre-classification
+    classify::CasePlan plan;
     if (caseMode) {
         auto opened = openDatabaseFromOption(parser.value(QStringLiteral("db")));
         if (!opened)
@@ -149,21 +165,27 @@ int runClassify(const QStringList &args)
         auto found = database->findCase(parser.value(QStringLiteral("case")));
         if (!found)
             return fail(found.error());
-        auto ids = database->cellIdsOfCase(found->id);
-        if (!ids)
-            return fail(ids.error());
-        if (!parser.isSet(QStringLiteral("reclassify"))) {
-            auto stored = database->predictionsOfModel(found->id, modelId);
-            if (!stored)
-                return fail(stored.error());
-            for (const db::PredictionRow &row : *stored)
+        auto planned = service.planCase(*database, found->id, parser.isSet(QStringLiteral("reclassify")));
+        if (!planned)
+            return fail(planned.error());
+        plan = *planned;
+        auto stored = database->predictionsOfModel(found->id, service.modelId());
+        auto cells = database->cellsOfCase(found->id);
+        if (!stored || !cells)
+            return fail(!stored ? stored.error() : cells.error());
+        for (const db::PredictionRow &row : *stored)
+            if (!plan.needsPrediction.contains(row.cellId))
                 finished.insert(row.cellId, row);
-            if (!finished.isEmpty())
-                err() << finished.size() << " of " << ids->size() << " cells already have a prediction of "
-                      << modelId << "; classifying the other " << ids->size() - finished.size()
-                      << " (--reclassify to redo all)\n";
+        for (const db::CellSummary &cell : *cells) {
+            labels.insert(cell.id, cell.labelClass);
+            if (second && cell.secondOpinionModelId == service.secondOpinionModelId())
+                storedSecond.insert(cell.id, cell.secondOpinionClass);
         }
-        for (qint64 id : *ids)
+        if (!finished.isEmpty())
+            err() << finished.size() << " of " << plan.cells.size() << " cells already have a prediction of "
+                  << service.modelId() << "; classifying the other " << plan.cells.size() - finished.size()
+                  << " (--reclassify to redo all)\n";
+        for (qint64 id : plan.cells)
             items.append({QString::number(id), id, {}});
         if (database->isReadOnly())
             err() << "warning: " << database->readOnlyReason() << " Predictions go to the CSV only.\n";
@@ -185,70 +207,100 @@ int runClassify(const QStringList &args)
     csv << "path,predicted,confidence,anomaly,nfe";
     for (const auto &c : classes)
         csv << ",score_" << QString::fromStdString(c);
-    csv << "\n";
+    csv << ",second_opinion,review,review_reason\n";
+    const auto writeRow = [&](const Item &item, const classify::CellCall &call, const QString &secondClass) {
+        classify::CellCall secondCall;
+        if (!secondClass.isEmpty()) {
+            secondCall.predicted = 0; // only the class is compared
+            secondCall.predictedClass = secondClass;
+        }
+        const auto review = classify::reviewDecision(call, secondClass.isEmpty() ? nullptr : &secondCall,
+                                                     labels.value(item.cellId));
+        csv << db::csvField(item.label) << "," << call.predictedClass << "," << QString::number(call.confidence, 'g', 6) << ","
+            << QString::number(call.anomaly, 'g', 6) << "," << call.result.nfe;
+        for (const auto &c : classes)
+            csv << "," << QString::number(call.scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
+        csv << "," << secondClass << "," << (review.inQueue() ? "yes" : "no") << "," << review.reason() << "\n";
+        return review.inQueue();
+    };
 
     SigintCancel sigint;
     const auto cancelled = [&sigint] { return sigint.isCancelled(); };
     ProgressBar progress(QStringLiteral("classifying"));
     QElapsedTimer timer;
     timer.start();
-    int done = 0, failed = 0, kept = 0;
+    int done = 0, failed = 0, kept = 0, queued = 0;
     long long totalNfe = 0;
-    for (qsizetype index = 0; index < items.size(); ++index) {
-        const Item &item = items[index];
+    // A stored row in the call's shape, so stored and fresh cells are
+    // listed and judged by the same code.
+    const auto callOfRow = [&model](const db::PredictionRow &row) {
+        classify::CellCall call;
+        call.predictedClass = row.predictedClass;
+        call.predicted = model->classIndex(row.predictedClass.toStdString());
+        call.confidence = row.confidence.value_or(std::nan(""));
+        call.anomaly = row.anomaly.value_or(std::nan(""));
+        call.scores = row.scores;
+        call.result.nfe = row.nfe;
+        return call;
+    };
+    const bool storing = database && !database->isReadOnly();
+    for (const Item &item : items) {
         if (cancelled())
             break;
-        if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
-            // The CSV still lists every cell of the case, from the stored row.
-            csv << db::csvField(item.label) << "," << it->predictedClass << ","
-                << QString::number(it->confidence.value_or(std::nan("")), 'g', 6) << ","
-                << QString::number(it->anomaly.value_or(std::nan("")), 'g', 6) << "," << it->nfe;
-            for (const auto &c : classes)
-                csv << "," << QString::number(it->scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
-            csv << "\n";
+        QString secondClass = storedSecond.value(item.cellId);
+        if (storing) {
+            const bool predict = !finished.contains(item.cellId);
+            const auto outcome = service.classifyStoredCell(*database, item.cellId, predict,
+                                                            plan.needsSecondOpinion.contains(item.cellId), cancelled);
+            if (!outcome.error.isEmpty()) {
+                if (outcome.cancelled)
+                    break;
+                err() << "\nskipped " << item.label << ": " << outcome.error << "\n";
+                ++failed;
+                continue;
+            }
+            if (!outcome.secondOpinionClass.isEmpty())
+                secondClass = outcome.secondOpinionClass;
+            const db::PredictionRow row = predict ? *outcome.prediction : finished.value(item.cellId);
+            queued += writeRow(item, callOfRow(row), secondClass);
+            if (!predict) {
+                ++kept;
+                continue;
+            }
+            totalNfe += row.nfe;
+        } else if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
+            queued += writeRow(item, callOfRow(*it), secondClass);
             ++kept;
             continue;
+        } else {
+            // Files, or a workspace that cannot be written: the CSV only.
+            Result<QByteArray> bytes = item.cellId >= 0 ? database->cellImage(item.cellId) : [&]() -> Result<QByteArray> {
+                auto read = imaging::readFile(item.path.toStdString());
+                if (!read)
+                    return makeError(read.error());
+                return QByteArray::fromStdString(*read);
+            }();
+            const std::string_view view = bytes ? std::string_view(bytes->constData(), std::size_t(bytes->size()))
+                                                : std::string_view();
+            auto call = bytes ? service.classifyImage(view, cancelled) : Result<classify::CellCall>(makeError(bytes.error()));
+            if (!call) {
+                if (cancelled())
+                    break;
+                err() << "\nskipped " << item.label << ": " << QString::fromStdString(call.error()) << "\n";
+                ++failed;
+                continue;
+            }
+            if (second && secondClass.isEmpty()) {
+                auto secondCall = service.secondOpinion(view);
+                if (secondCall)
+                    secondClass = secondCall->predictedClass;
+                else
+                    err() << "\nno second opinion on " << item.label << ": "
+                          << QString::fromStdString(secondCall.error()) << "\n";
+            }
+            queued += writeRow(item, *call, secondClass);
+            totalNfe += call->result.nfe;
         }
-        Result<std::string> bytes = item.cellId >= 0 ? [&]() -> Result<std::string> {
-            auto image = database->cellImage(item.cellId);
-            if (!image)
-                return makeError(image.error());
-            return image->toStdString();
-        }()
-                                                     : imaging::readFile(item.path.toStdString());
-        Result<FloatImage> input = bytes ? prepare(*bytes, *model) : Result<FloatImage>(makeError(bytes.error()));
-        if (!input) {
-            err() << "\nskipped " << item.label << ": " << QString::fromStdString(input.error()) << "\n";
-            ++failed;
-            continue;
-        }
-        auto optionsForCell = options;
-        // By position, so a resumed run draws what the uninterrupted one would.
-        optionsForCell.seed = options.seed + std::uint64_t(index);
-        auto result = model->classify(*input, optionsForCell, cancelled);
-        if (!result) {
-            if (cancelled())
-                break;
-            err() << "\nfailed " << item.label << ": " << QString::fromStdString(result.error()) << "\n";
-            ++failed;
-            continue;
-        }
-        csv << db::csvField(item.label) << "," << QString::fromStdString(classes[result->predicted]) << ","
-            << QString::number(result->confidence, 'g', 6) << "," << QString::number(result->anomaly, 'g', 6) << ","
-            << result->nfe;
-        QMap<QString, double> scores;
-        for (std::size_t c = 0; c < classes.size(); ++c) {
-            csv << "," << QString::number(result->probabilities[c], 'g', 6);
-            scores.insert(QString::fromStdString(classes[c]), result->probabilities[c]);
-        }
-        csv << "\n";
-        if (database && !database->isReadOnly()) {
-            auto stored = database->insertPrediction(item.cellId, modelId, QString::fromStdString(classes[result->predicted]),
-                                                     result->confidence, result->anomaly, scores, result->nfe);
-            if (!stored)
-                return fail(stored.error());
-        }
-        totalNfe += result->nfe;
         ++done;
         const double rate = done / std::max(timer.elapsed() / 1000.0, 1e-3);
         progress.update(done + kept, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
@@ -260,6 +312,8 @@ int runClassify(const QStringList &args)
           << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
           << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
           << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
+    err() << "review queue: " << queued << " of " << done + kept << " cells (default thresholds"
+          << (second ? QStringLiteral(", second opinion of %1").arg(service.secondOpinionModelId()) : QString()) << ")\n";
     return cancelled() ? kExitBadInput : (done + kept == 0 ? kExitBadInput : kExitOk);
 }
 
@@ -295,34 +349,26 @@ int runSecondOpinion(const QStringList &args)
     auto found = database->findCase(parser.value(QStringLiteral("case")));
     if (!found)
         return fail(found.error());
-    const QString modelId = QString::fromStdString(model->card().modelId());
-    auto todo = database->cellsWithoutSecondOpinion(found->id, modelId);
-    if (!todo)
-        return fail(todo.error());
-    const auto &classes = model->card().classNames;
+    const classify::ClassificationService service(nullptr, &*model);
+    const QString modelId = service.secondOpinionModelId();
+    auto plan = service.planCase(*database, found->id);
+    if (!plan)
+        return fail(plan.error());
+    const QList<qint64> todo = plan->todo();
     SigintCancel sigint;
     ProgressBar progress(QStringLiteral("second opinion"));
     int stored = 0, failed = 0;
-    for (qint64 cellId : *todo) {
+    for (qint64 cellId : todo) {
         if (sigint.isCancelled())
             break;
-        auto bytes = database->cellImage(cellId);
-        auto input = bytes ? prepare(bytes->toStdString(), *model) : Result<FloatImage>(makeError(bytes.error()));
-        engine::ClassifyOptions options;
-        options.seed = std::uint64_t(cellId);
-        auto result = input ? model->classify(*input, options) : Result<engine::ClassifyResult>(makeError(input.error()));
-        if (!result || result->predicted < 0 || std::size_t(result->predicted) >= classes.size()) {
-            err() << "\nskipped cell " << cellId << ": "
-                  << (result ? QStringLiteral("no class") : QString::fromStdString(result.error())) << "\n";
+        const auto outcome = service.classifyStoredCell(*database, cellId, false, true);
+        if (!outcome.error.isEmpty()) {
+            err() << "\nskipped cell " << cellId << ": " << outcome.error << "\n";
             ++failed;
             continue;
         }
-        auto written = database->insertSecondOpinion(cellId, modelId, QString::fromStdString(classes[std::size_t(result->predicted)]),
-                                                     result->confidence);
-        if (!written)
-            return fail(written.error());
         ++stored;
-        progress.update(stored + failed, todo->size(), {});
+        progress.update(stored + failed, todo.size(), {});
     }
     progress.finish();
     auto cells = database->cellsOfCase(found->id);
@@ -408,7 +454,7 @@ int runHeatmap(const QStringList &args)
     auto bytes = imaging::readFile(parser.positionalArguments().first().toStdString());
     if (!bytes)
         return fail(bytes.error());
-    auto input = prepare(*bytes, *model);
+    auto input = classify::ClassificationService::prepare(*bytes, *model);
     if (!input)
         return fail(input.error());
     auto maps = model->heatmaps(*input, parser.value(QStringLiteral("trials")).toInt(),
@@ -560,15 +606,12 @@ int runBench(const QStringList &args)
             auto bytes = imaging::readFile(picked[i].path.toStdString());
             if (!bytes)
                 return fail(bytes.error());
-            auto input = prepare(*bytes, *model);
-            if (!input)
-                return fail(input.error());
-            options.seed = std::uint64_t(i);
-            auto result = model->classify(*input, options);
-            if (!result)
-                return fail(result.error());
-            nfe += result->nfe;
-            correct += model->card().classNames[result->predicted] == picked[i].className.toStdString();
+            const classify::ClassificationService service(&*model, nullptr, options);
+            auto call = service.classifyImage(*bytes);
+            if (!call)
+                return fail(call.error());
+            nfe += call->result.nfe;
+            correct += call->predictedClass == picked[i].className;
         }
         const double seconds = timer.elapsed() / 1000.0;
         out() << (protocol == engine::Protocol::Fast ? "fast " : "paper") << " protocol: " << picked.size()

@@ -18,6 +18,7 @@
 #include <QTextStream>
 
 #include <map>
+#include <optional>
 
 namespace cytodiff::cli {
 namespace {
@@ -34,7 +35,10 @@ QString markdown(const AccuracySummary &e, double seconds, const QString &header
     out << "| accuracy | " << percent(e.accuracy()) << "% |\n";
     out << "| balanced accuracy | " << percent(e.balancedAccuracy()) << "% |\n";
     out << "| mean NFE per cell | " << QString::number(double(e.nfe) / std::max(e.cells, 1), 'f', 1) << " |\n";
-    out << "| cells per second | " << QString::number(e.cells / std::max(seconds, 1e-9), 'f', 3) << " |\n\n";
+    out << "| cells per second | " << QString::number(e.cells / std::max(seconds, 1e-9), 'f', 3) << " |\n";
+    out << "| review queue (default thresholds) | " << e.queued << " cells, " << percent(e.queueShare()) << "% |\n";
+    out << "| silent errors (wrong, not queued) | " << e.silentErrors << " cells, " << percent(e.silentErrorRate())
+        << "% |\n\n";
     out << "Per-class recall:\n\n| class | cells | recall |\n|---|---|---|\n";
     for (std::size_t c = 0; c < e.classes.size(); ++c)
         if (e.total(int(c)) > 0)
@@ -64,6 +68,10 @@ QJsonObject toJson(const AccuracySummary &e, double seconds, const QJsonObject &
     json[QStringLiteral("balanced_accuracy")] = e.balancedAccuracy();
     json[QStringLiteral("mean_nfe")] = double(e.nfe) / std::max(e.cells, 1);
     json[QStringLiteral("cells_per_second")] = e.cells / std::max(seconds, 1e-9);
+    json[QStringLiteral("review_queue_cells")] = e.queued;
+    json[QStringLiteral("review_queue_share")] = e.queueShare();
+    json[QStringLiteral("silent_errors")] = e.silentErrors;
+    json[QStringLiteral("silent_error_rate")] = e.silentErrorRate();
     QJsonObject recall;
     QJsonArray classes, matrix;
     for (std::size_t c = 0; c < e.classes.size(); ++c) {
@@ -101,6 +109,11 @@ int runEvaluate(const QStringList &args)
     parser.addOption({QStringLiteral("shift"), QStringLiteral("Synthetic shift, e.g. stain:0.3, scale:0.8, blur:1 or "
                                                               "stain:0.3,scale:0.8."), QStringLiteral("spec")});
     addClassifyOptions(parser);
+    parser.addOption({QStringLiteral("second-opinion"),
+                      QStringLiteral("A second model (e.g. models/baseline-pbc8.pt) whose differing calls join the review "
+                                     "queue, as in the GUI (its default); the silent error rate counts wrong calls the "
+                                     "queue does not show."),
+                      QStringLiteral("model")});
     parser.addOption({QStringLiteral("null-gain"), QStringLiteral("Also score each cell against the null class (cells.csv's "
                                                                   "null_gain; one more network evaluation per trial).")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
@@ -135,6 +148,15 @@ int runEvaluate(const QStringList &args)
     if (!model) {
         err() << "error: " << QString::fromStdString(model.error()) << "\n";
         return kExitBadInput;
+    }
+    std::optional<engine::Model> second;
+    if (parser.isSet(QStringLiteral("second-opinion"))) {
+        auto loaded = engine::Model::load(parser.value(QStringLiteral("second-opinion")).toStdString());
+        if (!loaded) {
+            err() << "error: " << QString::fromStdString(loaded.error()) << "\n";
+            return kExitBadInput;
+        }
+        second = std::move(*loaded);
     }
     auto source = EvalSource::open(parser.value(QStringLiteral("data")));
     if (!source) {
@@ -175,7 +197,7 @@ int runEvaluate(const QStringList &args)
     options.nullGain = parser.isSet(QStringLiteral("null-gain"));
     for (auto &o : classifyItems(*model, *source, work, truthOf, options,
                                  parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,
-                                 QStringLiteral("evaluated"), &seconds)) {
+                                 QStringLiteral("evaluated"), &seconds, second ? &*second : nullptr)) {
         o.truth = mapped(o.truth);
         outcomes.push_back(o);
     }
@@ -211,6 +233,8 @@ int runEvaluate(const QStringList &args)
             settings[QStringLiteral("class_map")] = parser.value(QStringLiteral("class-map"));
             settings[QStringLiteral("shared_classes")] = QJsonArray::fromStringList(shared);
         }
+        if (second)
+            settings[QStringLiteral("second_opinion")] = QString::fromStdString(second->card().modelId());
         settings[QStringLiteral("threads")] = engine::threadCount();
         settings[QStringLiteral("seconds")] = seconds;
         if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))

@@ -1,6 +1,7 @@
 #include "evaluationrun.h"
 
 #include "chartoutput.h"
+#include "classificationservice.h"
 #include "clistream.h"
 #include "imageio.h"
 #include "labelledset.h"
@@ -76,7 +77,7 @@ QStringList EvalSource::classNames() const
     return names;
 }
 
-Result<FloatImage> EvalSource::image(const EvalItem &item, const engine::ModelCard &card) const
+Result<FloatImage> EvalSource::image(const EvalItem &item, const engine::ModelCard &card, std::uint64_t *seed) const
 {
     if (item.packIndex >= 0 && m_pack) {
         const int r = m_pack->resolution;
@@ -95,11 +96,15 @@ Result<FloatImage> EvalSource::image(const EvalItem &item, const engine::ModelCa
         image.data.resize(bytes);
         for (std::size_t i = 0; i < bytes; ++i)
             image.data[i] = float(pixels[i]) / 127.5f - 1.0f;
+        if (seed)
+            *seed = classify::cellSeed(std::string_view(reinterpret_cast<const char *>(pixels), bytes), *seed);
         return image;
     }
     auto bytes = imaging::readFile(item.path.toStdString());
     if (!bytes)
         return makeError(bytes.error());
+    if (seed)
+        *seed = classify::cellSeed(*bytes, *seed);
     return imaging::preprocess(*bytes, {card.cropSize, card.network.resolution});
 }
 
@@ -201,52 +206,35 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
 }
 
-namespace {
-
-// As the review queue computes it (ui/reviewpriority.cpp): the predicted
-// class's display score minus the best other, clamped to [0, 1].
-double scoreMargin(const engine::ClassifyResult &result)
-{
-    const auto &p = result.probabilities;
-    if (result.predicted < 0 || std::size_t(result.predicted) >= p.size())
-        return 0.0;
-    double bestOther = 0.0;
-    for (std::size_t c = 0; c < p.size(); ++c)
-        if (int(c) != result.predicted)
-            bestOther = std::max(bestOther, p[c]);
-    return std::clamp(p[std::size_t(result.predicted)] - bestOther, 0.0, 1.0);
-}
-
-} // namespace
-
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
                                        const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &baseOptions, std::uint64_t seed,
                                        const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
-                                       double *seconds)
+                                       double *seconds, const engine::Model *secondOpinion)
 {
     std::vector<CellOutcome> outcomes;
     const bool tty = isatty(fileno(stderr));
-    engine::ClassifyOptions options = baseOptions;
+    const classify::ClassificationService service(&model, secondOpinion, baseOptions);
     QElapsedTimer timer;
     timer.start();
     int correct = 0;
     for (int i = 0; i < items.size() && !(stop && stop()); ++i) {
         const auto &item = items[i];
-        auto input = source.image(item, model.card());
+        std::uint64_t seedOfCell = seed;
+        auto input = source.image(item, model.card(), &seedOfCell);
         if (!input) {
             err() << "skipped " << (item.path.isEmpty() ? item.name : item.path) << ": "
                   << QString::fromStdString(input.error()) << "\n";
             continue;
         }
-        options.seed = seed + std::uint64_t(i);
-        auto result = model.classify(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), options, stop);
-        if (!result) {
+        auto call = service.classifyInput(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), seedOfCell, stop);
+        if (!call) {
             if (!(stop && stop()))
                 err() << "not classified " << (item.path.isEmpty() ? item.name : item.path) << ": "
-                      << QString::fromStdString(result.error()) << "\n";
+                      << QString::fromStdString(call.error()) << "\n";
             continue;
         }
+        const engine::ClassifyResult *result = &call->result;
         CellOutcome outcome;
         outcome.name = item.name;
         outcome.truth = item.className;
@@ -254,10 +242,31 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         outcome.predicted = result->predicted;
         outcome.confidence = result->confidence;
         outcome.anomaly = result->anomaly;
-        outcome.margin = scoreMargin(*result);
+        outcome.margin = call->margin;
         outcome.bestError = result->errors.empty() ? -result->confidence : result->errors[result->predicted];
         outcome.nullGain = result->nullGain;
         outcome.nfe = result->nfe;
+        std::optional<classify::CellCall> second;
+        if (secondOpinion) {
+            // The second model reads its own input size; the same shift.
+            auto secondInput = source.image(item, secondOpinion->card());
+            engine::ClassifyOptions secondOptions;
+            secondOptions.seed = seedOfCell;
+            auto secondResult = secondInput ? secondOpinion->classify(shift.isIdentity() ? *secondInput
+                                                                                         : evaluation::applyShift(*secondInput, shift),
+                                                                      secondOptions)
+                                            : Result<engine::ClassifyResult>(makeError(secondInput.error()));
+            if (secondResult && secondResult->predicted >= 0) {
+                second.emplace();
+                second->predicted = secondResult->predicted;
+                second->predictedClass =
+                    QString::fromStdString(secondOpinion->card().classNames[std::size_t(secondResult->predicted)]);
+                outcome.secondOpinion = second->predictedClass;
+            }
+        }
+        const auto review = classify::reviewDecision(*call, second ? &*second : nullptr);
+        outcome.inReview = review.inQueue();
+        outcome.reviewReason = review.reason();
         correct += outcome.correct();
         outcomes.push_back(outcome);
         if (tty)
@@ -315,6 +324,8 @@ AccuracySummary summarise(const std::vector<std::string> &classes, const std::ve
         ++s.confusion[std::size_t(o.truthIndex)][std::size_t(o.predicted)];
         s.nfe += o.nfe;
         ++s.cells;
+        s.queued += o.inReview ? 1 : 0;
+        s.silentErrors += o.silentError() ? 1 : 0;
     }
     return s;
 }
@@ -326,7 +337,8 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
         return false;
     QTextStream csv(&file);
-    csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain\n";
+    csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,second_opinion,review,"
+           "review_reason\n";
     for (const auto &o : outcomes) {
         const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
                                       ? QString::fromStdString(classes[std::size_t(o.predicted)])
@@ -336,7 +348,8 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         csv << name << ',' << o.truth << ',' << predicted << ',' << (o.correct() ? 1 : 0) << ','
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
             << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
-            << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << '\n';
+            << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ',' << o.secondOpinion
+            << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << '\n';
     }
     return true;
 }

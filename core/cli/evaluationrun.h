@@ -41,8 +41,11 @@ public:
     const QList<EvalItem> &items() const { return m_items; }
     QStringList classNames() const;
     // The network input for a model: decoded, cropped and resized (folder),
-    // or the packed pixels (which must be at the model's resolution).
-    Result<FloatImage> image(const EvalItem &item, const engine::ModelCard &card) const;
+    // or the packed pixels (which must be at the model's resolution). With
+    // `seed` (the base seed on entry): the cell's seed by the classification
+    // service's rule, from the image file's bytes, or from a packed cell's
+    // pixels since its file is not at hand.
+    Result<FloatImage> image(const EvalItem &item, const engine::ModelCard &card, std::uint64_t *seed = nullptr) const;
 
 private:
     QList<EvalItem> m_items;
@@ -90,7 +93,14 @@ struct CellOutcome {
     // the image than "any cell" does.
     double nullGain = std::numeric_limits<double>::quiet_NaN();
     int nfe = 0;
+    // The review queue's decision with default thresholds (and the second
+    // opinion when one was given), as `classify` and the GUI make it.
+    bool inReview = false;
+    QString reviewReason; // empty when not queued
+    QString secondOpinion; // the second model's class; empty: none
     bool correct() const { return truthIndex >= 0 && predicted == truthIndex; }
+    // A wrong call the queue does not show: the clinical risk.
+    bool silentError() const { return truthIndex >= 0 && !correct() && !inReview; }
 };
 
 // The estimator's options (protocol, trials, pruning, time range,
@@ -106,12 +116,14 @@ using StopFn = std::function<bool()>;
 
 // Classifies items one by one; truthOf maps a data class to the model's
 // class index (-1 = none). Unreadable images are reported and skipped.
-// Progress goes to a terminal's standard error.
+// Progress goes to a terminal's standard error. With secondOpinion, that
+// model also calls every (shifted) cell and its call joins the review
+// decision, as in the GUI.
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
                                        const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &options, std::uint64_t seed,
                                        const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
-                                       double *seconds = nullptr);
+                                       double *seconds = nullptr, const engine::Model *secondOpinion = nullptr);
 
 // Accuracy figures over the outcomes whose truth is a model class.
 struct AccuracySummary {
@@ -119,6 +131,10 @@ struct AccuracySummary {
     std::vector<std::vector<int>> confusion; // [truth][predicted]
     long long nfe = 0;
     int cells = 0;
+    int queued = 0;        // cells the review queue shows
+    int silentErrors = 0;  // wrong and not in the queue
+    double queueShare() const { return cells ? double(queued) / cells : 0.0; }
+    double silentErrorRate() const { return cells ? double(silentErrors) / cells : 0.0; }
     int total(int truth) const;
     double accuracy() const;
     double recall(int c) const; // -1 when the class has no cells
@@ -126,8 +142,8 @@ struct AccuracySummary {
 };
 AccuracySummary summarise(const std::vector<std::string> &classes, const std::vector<CellOutcome> &outcomes);
 
-// name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain
-// (null_gain empty when not measured)
+// name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,
+// second_opinion,review,review_reason (null_gain empty when not measured)
 bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outcomes,
                       const std::vector<std::string> &classes);
 

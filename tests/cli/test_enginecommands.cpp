@@ -64,9 +64,15 @@ private slots:
         QCOMPARE(lines.size(), 13);
         QCOMPARE(lines.first(), QStringLiteral("path,predicted,confidence,anomaly,nfe,score_basophil,score_eosinophil,"
                                                "score_erythroblast,score_ig,score_lymphocyte,score_monocyte,"
-                                               "score_neutrophil,score_platelet"));
+                                               "score_neutrophil,score_platelet,second_opinion,review,review_reason"));
         const QStringList row = lines.at(1).split(QLatin1Char(','));
-        QCOMPARE(row.size(), 13);
+        QCOMPARE(row.size(), 16);
+        // Without a second model: no second opinion; the queue's decision
+        // and its reason always come together.
+        QVERIFY(row.at(13).isEmpty());
+        QVERIFY(row.at(14) == QStringLiteral("yes") || row.at(14) == QStringLiteral("no"));
+        QCOMPARE(row.at(15).isEmpty(), row.at(14) == QStringLiteral("no"));
+        QVERIFY2(r.err.contains(QStringLiteral("review queue: ")), qPrintable(r.err));
         QVERIFY(row.at(0).endsWith(QStringLiteral(".jpg")));
         QVERIFY(row.at(4).toInt() >= 8 * 2); // at least trials-min paired trials x classes... pruned
         double sum = 0;

@@ -113,13 +113,26 @@ private slots:
         QVERIFY(cells.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
-        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain"));
+        QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,"
+                                               "second_opinion,review,review_reason"));
+        // Silent errors: wrong calls the queue does not show, counted from
+        // the per-cell rows exactly as the summary counts them.
+        int queued = 0, silent = 0;
+        for (int i = 1; i < lines.size(); ++i) {
+            const bool inReview = lines.at(i).section(QLatin1Char(','), 11, 11) == QStringLiteral("yes");
+            QCOMPARE(lines.at(i).section(QLatin1Char(','), 12, 12).isEmpty(), !inReview);
+            queued += inReview;
+            silent += !inReview && lines.at(i).section(QLatin1Char(','), 3, 3) == QStringLiteral("0");
+        }
+        QCOMPARE(json.value(QStringLiteral("review_queue_cells")).toInt(), queued);
+        QCOMPARE(json.value(QStringLiteral("silent_errors")).toInt(), silent);
+        QCOMPARE(json.value(QStringLiteral("silent_error_rate")).toDouble(), silent / 6.0);
         QVERIFY(lines.at(1).contains(QStringLiteral(",platelet,")) || lines.at(1).contains(QStringLiteral(",neutrophil,")));
         for (int i = 1; i < lines.size(); ++i) {
             bool ok = false;
             const double margin = lines.at(i).section(QLatin1Char(','), 7, 7).toDouble(&ok);
             QVERIFY2(ok && margin >= 0.0 && margin <= 1.0, qPrintable(lines.at(i)));
-            lines.at(i).section(QLatin1Char(','), -1).toDouble(&ok); // --null-gain: measured for every cell
+            lines.at(i).section(QLatin1Char(','), 9, 9).toDouble(&ok); // --null-gain: measured for every cell
             QVERIFY2(ok, qPrintable(lines.at(i)));
         }
 
@@ -315,16 +328,16 @@ private slots:
         const double gainAuc = models.at(0).toObject().value(QStringLiteral("auc_null_gain")).toDouble(-1);
         QVERIFY2(gainAuc >= 0 && gainAuc <= 1, qPrintable(QString::number(gainAuc)));
         QVERIFY(!models.at(1).toObject().contains(QStringLiteral("auc_null_gain")));
-        const auto lastColumn = [](const QString &path) {
+        const auto nullGainColumn = [](const QString &path) {
             QFile file(path);
             if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
                 return QStringList();
             QStringList values;
             for (const auto &line : QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-                values.append(line.section(QLatin1Char(','), -1));
+                values.append(line.section(QLatin1Char(','), 9, 9)); // null_gain
             return values;
         };
-        const auto diffusionGains = lastColumn(outDir + QStringLiteral("/cells_diffusion.csv"));
+        const auto diffusionGains = nullGainColumn(outDir + QStringLiteral("/cells_diffusion.csv"));
         QCOMPARE(diffusionGains.size(), 1 + 12 + 5);
         QCOMPARE(diffusionGains.first(), QStringLiteral("null_gain"));
         for (int i = 1; i < diffusionGains.size(); ++i) {
@@ -332,7 +345,7 @@ private slots:
             diffusionGains[i].toDouble(&ok);
             QVERIFY2(ok, qPrintable(diffusionGains[i]));
         }
-        const auto baselineGains = lastColumn(outDir + QStringLiteral("/cells_baseline.csv"));
+        const auto baselineGains = nullGainColumn(outDir + QStringLiteral("/cells_baseline.csv"));
         QCOMPARE(baselineGains.size(), 1 + 12 + 5);
         QVERIFY(baselineGains.mid(1).join(QString()).isEmpty());
         QVERIFY(r.out.contains(QStringLiteral("AUC confidence")));

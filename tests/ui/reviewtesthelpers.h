@@ -25,7 +25,7 @@ inline void useTinyModel(int maxTrials = 8)
     ui::AppSettings::setMaxTrials(maxTrials);
     ui::AppSettings::setHeatmapTrials(4);
     ui::AppSettings::setReviewerName(QStringLiteral("dr.test"));
-    ui::ReviewThresholds thresholds;
+    review::ReviewThresholds thresholds;
     thresholds.marginBelow = 1.0;
     ui::AppSettings::setReviewThresholds(thresholds);
 }

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     AppSettings::setReviewerName(QStringLiteral("Dr A. Reviewer"));
     if (parser.isSet(modelOption))
         AppSettings::setModelPath(QFileInfo(parser.value(modelOption)).absoluteFilePath());
-    ReviewThresholds thresholds = AppSettings::reviewThresholds();
+    cytodiff::review::ReviewThresholds thresholds = AppSettings::reviewThresholds();
     if (parser.isSet(marginOption))
         thresholds.marginBelow = parser.value(marginOption).toDouble() / 100.0;
     if (parser.isSet(anomalyOption))

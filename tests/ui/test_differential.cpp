@@ -152,14 +152,14 @@ private slots:
     void workingClassFollowsReview()
     {
         const db::CellSummary cell = makeCell(1, QStringLiteral("lymphocyte"), QStringLiteral("monocyte"));
-        QCOMPARE(ReviewPriority::workingClass(cell, false), QStringLiteral("monocyte"));
-        QCOMPARE(ReviewPriority::workingClass(cell, true), QStringLiteral("lymphocyte"));
-        QCOMPARE(ReviewPriority::workingClass(makeCell(2, QStringLiteral("basophil")), false), QStringLiteral("basophil"));
+        QCOMPARE(review::ReviewPriority::workingClass(cell, false), QStringLiteral("monocyte"));
+        QCOMPARE(review::ReviewPriority::workingClass(cell, true), QStringLiteral("lymphocyte"));
+        QCOMPARE(review::ReviewPriority::workingClass(makeCell(2, QStringLiteral("basophil")), false), QStringLiteral("basophil"));
     }
 
     void queueOrder()
     {
-        const ReviewThresholds thresholds{0.5, 0.0};
+        const review::ReviewThresholds thresholds{0.5, 0.0};
         const auto scores = [](double top, double second) {
             return QMap<QString, double>{{QStringLiteral("a"), top}, {QStringLiteral("b"), second}};
         };
@@ -169,17 +169,17 @@ private slots:
         const db::CellSummary lessUnsure = makeCell(4, {}, QStringLiteral("monocyte"), scores(0.6, 0.3), -1.0);
         const db::CellSummary sure = makeCell(5, {}, QStringLiteral("neutrophil"), scores(0.99, 0.01), -1.0);
         const db::CellSummary unclassified = makeCell(6, QStringLiteral("neutrophil"));
-        QCOMPARE(ReviewPriority::group(anomalous, thresholds), ReviewGroup::Unidentified);
-        QCOMPARE(ReviewPriority::group(blast, thresholds), ReviewGroup::Critical);
-        QCOMPARE(ReviewPriority::group(unsure, thresholds), ReviewGroup::Uncertain);
-        QCOMPARE(ReviewPriority::group(sure, thresholds), ReviewGroup::Confident);
-        QCOMPARE(ReviewPriority::group(unclassified, thresholds), ReviewGroup::Uncertain);
-        QVERIFY(ReviewPriority::queueLess(anomalous, blast, thresholds));
-        QVERIFY(ReviewPriority::queueLess(blast, unclassified, thresholds));
-        QVERIFY(ReviewPriority::queueLess(unclassified, unsure, thresholds)); // no score = least confident
-        QVERIFY(ReviewPriority::queueLess(unsure, lessUnsure, thresholds));
-        QVERIFY(!ReviewPriority::queueLess(lessUnsure, unsure, thresholds));
-        QVERIFY(std::fabs(*ReviewPriority::scoreMargin(unsure) - 0.1) < 1e-12);
+        QCOMPARE(review::ReviewPriority::group(anomalous, thresholds), review::ReviewGroup::Unidentified);
+        QCOMPARE(review::ReviewPriority::group(blast, thresholds), review::ReviewGroup::Critical);
+        QCOMPARE(review::ReviewPriority::group(unsure, thresholds), review::ReviewGroup::Uncertain);
+        QCOMPARE(review::ReviewPriority::group(sure, thresholds), review::ReviewGroup::Confident);
+        QCOMPARE(review::ReviewPriority::group(unclassified, thresholds), review::ReviewGroup::Uncertain);
+        QVERIFY(review::ReviewPriority::queueLess(anomalous, blast, thresholds));
+        QVERIFY(review::ReviewPriority::queueLess(blast, unclassified, thresholds));
+        QVERIFY(review::ReviewPriority::queueLess(unclassified, unsure, thresholds)); // no score = least confident
+        QVERIFY(review::ReviewPriority::queueLess(unsure, lessUnsure, thresholds));
+        QVERIFY(!review::ReviewPriority::queueLess(lessUnsure, unsure, thresholds));
+        QVERIFY(std::fabs(*review::ReviewPriority::scoreMargin(unsure) - 0.1) < 1e-12);
 
         // A second opinion that names another class puts a confident cell in
         // the queue, at its head after the unidentified cells: ahead of the
@@ -189,28 +189,28 @@ private slots:
         differs.secondOpinionClass = QStringLiteral("monocyte");
         db::CellSummary agrees = sure;
         agrees.secondOpinionClass = QStringLiteral("neutrophil");
-        QCOMPARE(ReviewPriority::group(differs, thresholds), ReviewGroup::SecondOpinion);
-        QCOMPARE(ReviewPriority::group(agrees, thresholds), ReviewGroup::Confident);
-        QVERIFY(ReviewPriority::queueLess(anomalous, differs, thresholds));
-        QVERIFY(ReviewPriority::queueLess(differs, blast, thresholds));
-        QVERIFY(!ReviewPriority::queueLess(blast, differs, thresholds));
-        QVERIFY(ReviewPriority::queueLess(differs, unclassified, thresholds));
+        QCOMPARE(review::ReviewPriority::group(differs, thresholds), review::ReviewGroup::SecondOpinion);
+        QCOMPARE(review::ReviewPriority::group(agrees, thresholds), review::ReviewGroup::Confident);
+        QVERIFY(review::ReviewPriority::queueLess(anomalous, differs, thresholds));
+        QVERIFY(review::ReviewPriority::queueLess(differs, blast, thresholds));
+        QVERIFY(!review::ReviewPriority::queueLess(blast, differs, thresholds));
+        QVERIFY(review::ReviewPriority::queueLess(differs, unclassified, thresholds));
         // A critical call the models disagree on is a disagreement first,
         // and still critical.
         db::CellSummary criticalDiffers = blast;
         criticalDiffers.secondOpinionClass = QStringLiteral("lymphocyte");
-        QCOMPARE(ReviewPriority::group(criticalDiffers, thresholds), ReviewGroup::SecondOpinion);
-        QVERIFY(ReviewPriority::isCritical(criticalDiffers));
-        QVERIFY(ReviewPriority::queueLess(criticalDiffers, blast, thresholds));
+        QCOMPARE(review::ReviewPriority::group(criticalDiffers, thresholds), review::ReviewGroup::SecondOpinion);
+        QVERIFY(review::ReviewPriority::isCritical(criticalDiffers));
+        QVERIFY(review::ReviewPriority::queueLess(criticalDiffers, blast, thresholds));
         // An unseen cell type stays first even when the models disagree.
         db::CellSummary anomalousDiffers = anomalous;
         anomalousDiffers.secondOpinionClass = QStringLiteral("lymphocyte");
-        QCOMPARE(ReviewPriority::group(anomalousDiffers, thresholds), ReviewGroup::Unidentified);
+        QCOMPARE(review::ReviewPriority::group(anomalousDiffers, thresholds), review::ReviewGroup::Unidentified);
 
         // The whole order, from a shuffled list.
         QList<db::CellSummary> queue = {unsure, blast, differs, unclassified, anomalous};
         std::sort(queue.begin(), queue.end(), [&](const db::CellSummary &a, const db::CellSummary &b) {
-            return ReviewPriority::queueLess(a, b, thresholds);
+            return review::ReviewPriority::queueLess(a, b, thresholds);
         });
         QList<qint64> order;
         for (const db::CellSummary &cell : std::as_const(queue))

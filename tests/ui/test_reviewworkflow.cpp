@@ -110,20 +110,20 @@ private slots:
         ReviewQueuePanel *queue = browser->queuePanel();
         ReviewQueueModel *order = queue->queueModel();
         QCOMPARE(order->rowCount(), 12);
-        const ReviewThresholds thresholds = cells->reviewThresholds();
+        const review::ReviewThresholds thresholds = cells->reviewThresholds();
         for (int row = 1; row < order->rowCount(); ++row) {
             const db::CellSummary *a = cells->cellAt(order->mapToSource(order->index(row - 1, 0)).row());
             const db::CellSummary *b = cells->cellAt(order->mapToSource(order->index(row, 0)).row());
-            QVERIFY(!ReviewPriority::queueLess(*b, *a, thresholds));
-            const int ga = int(ReviewPriority::group(*a, thresholds));
-            const int gb = int(ReviewPriority::group(*b, thresholds));
+            QVERIFY(!review::ReviewPriority::queueLess(*b, *a, thresholds));
+            const int ga = int(review::ReviewPriority::group(*a, thresholds));
+            const int gb = int(review::ReviewPriority::group(*b, thresholds));
             QVERIFY(ga <= gb);
             if (ga == gb)
-                QVERIFY(ReviewPriority::sortMargin(*a) <= ReviewPriority::sortMargin(*b));
+                QVERIFY(review::ReviewPriority::sortMargin(*a) <= review::ReviewPriority::sortMargin(*b));
         }
         for (int row = 0; row < order->rowCount(); ++row) {
             const QModelIndex index = order->index(row, 0);
-            if (index.data(CellGalleryModel::ReviewGroupRole).toInt() == int(ReviewGroup::Unidentified))
+            if (index.data(CellGalleryModel::ReviewGroupRole).toInt() == int(review::ReviewGroup::Unidentified))
                 QCOMPARE(index.data(CellGalleryModel::CaptionRole).toString(), QStringLiteral("Unidentified"));
         }
 

@@ -29,8 +29,9 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
-namespace cytodiff::ui {
+namespace cytodiff::review {
 
 struct ReviewThresholds {
     // Cells whose score margin is below this join the queue; 1 puts every
@@ -63,6 +64,9 @@ bool isCritical(const db::CellSummary &cell);
 // Predicted class's score minus the best other score, clamped to [0, 1];
 // nullopt without scores.
 std::optional<double> scoreMargin(const db::CellSummary &cell);
+// The same from a classification's display scores (index = class); 0 when
+// the prediction is not one of them. The one margin every caller uses.
+double scoreMargin(const std::vector<double> &scores, int predicted);
 // The margin used for ordering: 0 when unknown.
 double sortMargin(const db::CellSummary &cell);
 bool isAnomalous(const db::CellSummary &cell, const ReviewThresholds &thresholds);
@@ -79,4 +83,4 @@ QString workingClass(const db::CellSummary &cell, bool reviewed);
 
 } // namespace ReviewPriority
 
-} // namespace cytodiff::ui
+} // namespace cytodiff::review

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace cytodiff::ui::ReviewPriority {
+namespace cytodiff::review::ReviewPriority {
 
 bool isCriticalClass(const QString &classId)
 {
@@ -39,6 +39,17 @@ std::optional<double> scoreMargin(const db::CellSummary &cell)
     }
     const double margin = predicted >= 0.0 ? predicted - bestOther : best[0] - best[1];
     return std::clamp(margin, 0.0, 1.0);
+}
+
+double scoreMargin(const std::vector<double> &scores, int predicted)
+{
+    if (predicted < 0 || std::size_t(predicted) >= scores.size())
+        return 0.0;
+    double bestOther = 0.0;
+    for (std::size_t c = 0; c < scores.size(); ++c)
+        if (int(c) != predicted && scores[c] == scores[c])
+            bestOther = std::max(bestOther, scores[c]);
+    return std::clamp(scores[std::size_t(predicted)] - bestOther, 0.0, 1.0);
 }
 
 double sortMargin(const db::CellSummary &cell)
@@ -98,4 +109,4 @@ QString workingClass(const db::CellSummary &cell, bool reviewed)
     return cell.labelClass;
 }
 
-} // namespace cytodiff::ui::ReviewPriority
+} // namespace cytodiff::review::ReviewPriority

@@ -1,0 +1,221 @@
+#include "classificationservice.h"
+
+#include "database.h"
+#include "imageio.h"
+#include "sha256.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace cytodiff::classify {
+
+namespace {
+
+QString fromStd(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+QString idOf(const engine::Model *model)
+{
+    return model ? fromStd(model->card().modelId()) : QString();
+}
+
+} // namespace
+
+std::uint64_t cellSeed(std::string_view imageBytes, std::uint64_t baseSeed)
+{
+    Sha256 hash;
+    hash.update(imageBytes);
+    const auto digest = hash.finish();
+    std::uint64_t key = 0;
+    for (int i = 0; i < 8; ++i)
+        key = (key << 8) | digest[std::size_t(i)];
+    return baseSeed + key; // wraps modulo 2^64, as intended
+}
+
+QString ReviewDecision::reason() const
+{
+    switch (group) {
+    case review::ReviewGroup::Unidentified:
+        return QStringLiteral("unidentified");
+    case review::ReviewGroup::SecondOpinion:
+        return QStringLiteral("second_opinion");
+    case review::ReviewGroup::Critical:
+        return QStringLiteral("critical");
+    case review::ReviewGroup::Uncertain:
+        return QStringLiteral("uncertain");
+    case review::ReviewGroup::Confident:
+        break;
+    }
+    return {};
+}
+
+ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinion, const QString &labelClass,
+                              const review::ReviewThresholds &thresholds)
+{
+    // The queue decides on stored rows; an unstored call is put in the same
+    // shape so that there is one rule, not a copy of it.
+    db::CellSummary cell;
+    cell.hasPrediction = call.predicted >= 0;
+    cell.labelClass = labelClass;
+    cell.predictedClass = call.predictedClass;
+    cell.confidence = call.confidence;
+    cell.anomaly = call.anomaly;
+    cell.scores = call.scores;
+    if (secondOpinion && secondOpinion->predicted >= 0)
+        cell.secondOpinionClass = secondOpinion->predictedClass;
+    return {review::ReviewPriority::group(cell, thresholds)};
+}
+
+QList<qint64> CasePlan::todo() const
+{
+    QList<qint64> out;
+    for (qint64 id : cells)
+        if (needsPrediction.contains(id) || needsSecondOpinion.contains(id))
+            out.append(id);
+    return out;
+}
+
+ClassificationService::ClassificationService(const engine::Model *model, const engine::Model *secondOpinion,
+                                             engine::ClassifyOptions options)
+    : m_model(model), m_second(secondOpinion), m_options(options), m_modelId(idOf(model)), m_secondId(idOf(secondOpinion))
+{
+}
+
+Result<FloatImage> ClassificationService::prepare(std::string_view bytes, const engine::Model &model)
+{
+    return imaging::preprocess(bytes, {model.card().cropSize, model.card().network.resolution});
+}
+
+Result<CellCall> ClassificationService::callOf(const engine::Model &model,
+                                               const Result<engine::ClassifyResult> &result) const
+{
+    if (!result)
+        return makeError(result.error());
+    const auto &classes = model.card().classNames;
+    if (result->predicted < 0 || std::size_t(result->predicted) >= classes.size())
+        return makeError("The model '" + model.card().modelId() + "' returned no class.");
+    CellCall call;
+    call.predicted = result->predicted;
+    call.predictedClass = fromStd(classes[std::size_t(result->predicted)]);
+    call.confidence = result->confidence;
+    call.anomaly = result->anomaly;
+    for (std::size_t c = 0; c < classes.size() && c < result->probabilities.size(); ++c)
+        call.scores.insert(fromStd(classes[c]), result->probabilities[c]);
+    call.margin = review::ReviewPriority::scoreMargin(result->probabilities, result->predicted);
+    call.result = *result;
+    return call;
+}
+
+Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, std::uint64_t seed,
+                                                      const engine::CancelFn &cancelled) const
+{
+    if (!m_model)
+        return makeError("No model to classify with.");
+    engine::ClassifyOptions options = m_options;
+    options.seed = seed;
+    return callOf(*m_model, m_model->classify(input, options, cancelled));
+}
+
+Result<CellCall> ClassificationService::classifyImage(std::string_view bytes, const engine::CancelFn &cancelled) const
+{
+    if (!m_model)
+        return makeError("No model to classify with.");
+    auto input = prepare(bytes, *m_model);
+    if (!input)
+        return makeError("The image cannot be prepared: " + input.error());
+    return classifyInput(*input, cellSeed(bytes, m_options.seed), cancelled);
+}
+
+Result<CellCall> ClassificationService::secondOpinion(std::string_view bytes) const
+{
+    if (!m_second)
+        return makeError("No second-opinion model.");
+    auto input = prepare(bytes, *m_second);
+    if (!input)
+        return makeError("The image cannot be prepared: " + input.error());
+    // The second model's own defaults: it is a different kind of model
+    // (the CNN), whose options the main model's settings do not describe.
+    engine::ClassifyOptions options;
+    options.seed = cellSeed(bytes, m_options.seed);
+    return callOf(*m_second, m_second->classify(*input, options));
+}
+
+Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 caseId, bool reclassify) const
+{
+    CasePlan plan;
+    auto all = database.cellIdsOfCase(caseId);
+    if (!all)
+        return makeError(all.error());
+    plan.cells = *all;
+    if (m_model) {
+        auto todo = reclassify ? Result<QList<qint64>>(*all) : database.cellsWithoutPrediction(caseId, m_modelId);
+        if (!todo)
+            return makeError(todo.error());
+        plan.needsPrediction = QSet<qint64>(todo->cbegin(), todo->cend());
+    }
+    if (m_second) {
+        auto todo = database.cellsWithoutSecondOpinion(caseId, m_secondId);
+        if (!todo)
+            return makeError(todo.error());
+        plan.needsSecondOpinion = QSet<qint64>(todo->cbegin(), todo->cend());
+    }
+    return plan;
+}
+
+StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &database, qint64 cellId, bool predict,
+                                                            bool secondOpinion, const engine::CancelFn &cancelled) const
+{
+    StoredCellOutcome outcome;
+    auto bytes = database.cellImage(cellId);
+    if (!bytes) {
+        outcome.error = fromStd(bytes.error());
+        return outcome;
+    }
+    const std::string_view view(bytes->constData(), std::size_t(bytes->size()));
+    if (predict && m_model) {
+        auto call = classifyImage(view, cancelled);
+        if (!call) {
+            outcome.cancelled = cancelled && cancelled();
+            outcome.error = fromStd(call.error());
+            return outcome;
+        }
+        auto stored = database.insertPrediction(cellId, m_modelId, call->predictedClass, call->confidence,
+                                                call->anomaly, call->scores, call->result.nfe);
+        if (!stored) {
+            outcome.error = fromStd(stored.error());
+            return outcome;
+        }
+        db::PredictionRow row;
+        row.id = *stored;
+        row.cellId = cellId;
+        row.modelId = m_modelId;
+        row.predictedClass = call->predictedClass;
+        row.confidence = call->confidence;
+        row.anomaly = call->anomaly;
+        row.scores = call->scores;
+        row.nfe = call->result.nfe;
+        row.createdAt = QDateTime::currentDateTimeUtc();
+        outcome.prediction = row;
+    }
+    // After the prediction, so a stored prediction and its second opinion
+    // stay together: the second pass is quick and not cancelled.
+    if (secondOpinion && m_second) {
+        auto call = this->secondOpinion(view);
+        if (!call) {
+            outcome.error = fromStd(call.error());
+            return outcome;
+        }
+        auto stored = database.insertSecondOpinion(cellId, m_secondId, call->predictedClass, call->confidence);
+        if (!stored) {
+            outcome.error = fromStd(stored.error());
+            return outcome;
+        }
+        outcome.secondOpinionClass = call->predictedClass;
+    }
+    return outcome;
+}
+
+} // namespace cytodiff::classify

@@ -1,0 +1,131 @@
+#pragma once
+// Classifying cells: the one path every caller takes (the GUI's worker,
+// `classify`, `second-opinion`, `crossval-predict`, the evaluation
+// commands and the demo case), so that a cell gets the same call whoever
+// asks for it.
+//
+// The seed rule: a cell's trials are drawn with baseSeed plus the first 8
+// bytes of the SHA-256 of its image file. The importer stores that digest
+// for every cell, so a picture classified from a folder, from the workspace
+// or in another workspace draws the same trials and gets the same call;
+// seeding by position (the old CLI rule) or by cell id (the old GUI rule)
+// gave the same cell different calls from the two paths.
+//
+// The review decision (review/reviewpriority.h) is made here for calls that
+// are not stored (`classify` on files, the evaluation commands) exactly as
+// the GUI's queue makes it for stored ones.
+//
+// Not thread-safe: one service per worker thread, like the models it
+// borrows. Only the engine's torch-free API is used.
+
+#include "engine.h"
+#include "floatimage.h"
+#include "records.h"
+#include "result.h"
+#include "reviewpriority.h"
+
+#include <QList>
+#include <QMap>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace cytodiff::db {
+class Database;
+}
+
+namespace cytodiff::classify {
+
+// baseSeed plus the first 8 bytes (big-endian) of SHA-256(key).
+std::uint64_t cellSeed(std::string_view imageBytes, std::uint64_t baseSeed);
+
+// A model's call on one cell.
+struct CellCall {
+    int predicted = -1;
+    QString predictedClass;
+    double confidence = 0.0;
+    double anomaly = 0.0;
+    QMap<QString, double> scores;  // class id -> display score
+    double margin = 0.0;           // the review queue's score margin
+    engine::ClassifyResult result; // everything the engine measured
+};
+
+// Whether the review queue (default thresholds unless given) would show a
+// call to the reviewer, and why, in the queue's own order of reasons.
+// labelClass: the analyser's pre-classification of a stored cell (a
+// critical one queues the cell, as in the GUI); empty for bare files.
+struct ReviewDecision {
+    review::ReviewGroup group = review::ReviewGroup::Uncertain;
+    bool inQueue() const { return review::ReviewPriority::inQueue(group); }
+    // "unidentified", "second_opinion", "critical", "uncertain" or "" (not queued).
+    QString reason() const;
+};
+ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinion, const QString &labelClass = {},
+                              const review::ReviewThresholds &thresholds = {});
+
+// The cells of a case still to do for a service's models.
+struct CasePlan {
+    QList<qint64> cells;            // every cell of the case, in id order
+    QSet<qint64> needsPrediction;   // no prediction of the model yet (all with reclassify)
+    QSet<qint64> needsSecondOpinion;
+    QList<qint64> todo() const;     // cells needing either, in id order
+};
+
+// What classifying one stored cell did.
+struct StoredCellOutcome {
+    std::optional<db::PredictionRow> prediction; // stored by this call
+    QString secondOpinionClass;                  // stored by this call; empty: none
+    QString error;                               // empty: fine
+    bool cancelled = false;
+};
+
+class ClassificationService {
+public:
+    // Borrowed models, owned by the caller and used from the caller's
+    // thread only. Either may be null (`second-opinion` has no main model);
+    // the second model's calls are stored as second opinions.
+    ClassificationService(const engine::Model *model, const engine::Model *secondOpinion,
+                          engine::ClassifyOptions options = {});
+
+    const engine::Model *model() const { return m_model; }
+    const engine::Model *secondOpinionModel() const { return m_second; }
+    QString modelId() const { return m_modelId; }
+    QString secondOpinionModelId() const { return m_secondId; }
+    const engine::ClassifyOptions &options() const { return m_options; }
+    void setOptions(const engine::ClassifyOptions &options) { m_options = options; }
+
+    // The network input a model wants from an image file's bytes.
+    static Result<FloatImage> prepare(std::string_view bytes, const engine::Model &model);
+
+    // The main model's call on an image file's bytes, seeded from them.
+    Result<CellCall> classifyImage(std::string_view bytes, const engine::CancelFn &cancelled = {}) const;
+    // The same on an input already prepared (and perhaps altered, as the
+    // shift benchmark does), with the seed of the cell it came from.
+    Result<CellCall> classifyInput(const FloatImage &input, std::uint64_t seed,
+                                   const engine::CancelFn &cancelled = {}) const;
+    // The second-opinion model's call (one quick pass, not cancellable).
+    Result<CellCall> secondOpinion(std::string_view bytes) const;
+
+    // What remains to do in a case; reclassify redoes every prediction.
+    Result<CasePlan> planCase(db::Database &database, qint64 caseId, bool reclassify = false) const;
+    // Classifies one stored cell with the models that still owe it a call
+    // and stores the results as soon as they exist.
+    StoredCellOutcome classifyStoredCell(db::Database &database, qint64 cellId, bool predict, bool secondOpinion,
+                                         const engine::CancelFn &cancelled = {}) const;
+
+private:
+    Result<CellCall> callOf(const engine::Model &model, const Result<engine::ClassifyResult> &result) const;
+
+    const engine::Model *m_model = nullptr;
+    const engine::Model *m_second = nullptr;
+    engine::ClassifyOptions m_options;
+    QString m_modelId;
+    QString m_secondId;
+};
+
+} // namespace cytodiff::classify
