@@ -3,6 +3,10 @@
 // `cytodiff-cli pack` and writes the same model files.
 //
 //   cytodiff-engine train --data pbc.cdpack --out model.pt --minutes 10 --device cuda
+//   cytodiff-engine train --data pbc96.cdpack --autoencoder ae.pt --out latent.pt --minutes 60 --threads 1
+//   cytodiff-engine encode-pack --data pbc96.cdpack --autoencoder ae.pt --out pbc-latent.cdlpack
+//   cytodiff-engine train --data pbc-latent.cdlpack --autoencoder ae.pt --out latent.pt --minutes 7 --device cuda
+//   cytodiff-engine make-test-pack --out tiny.cdpack --autoencoder-out tiny-ae.pt
 //   cytodiff-engine bench --model model.pt [--device cuda]
 //   cytodiff-engine train-autoencoder --data pbc96.cdpack --out ae.pt --minutes 120 --threads 1
 //   cytodiff-engine eval-autoencoder --model ae.pt --data pbc96.cdpack --split validation --grid check.ppm
@@ -10,6 +14,8 @@
 
 #include "autoencodertrainer.h"
 #include "engine.h"
+#include "latentpack.h"
+#include "synthetic.h"
 #include "trainer.h"
 
 #include <cstdio>
@@ -58,14 +64,27 @@ std::vector<int> intList(const std::string &text)
 
 int train(const std::map<std::string, std::string> &o, bool baseline, const std::string &commandLine)
 {
-    if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps"))) {
-        std::fprintf(stderr, "usage: cytodiff-engine %s --data pack.cdpack --out model.pt (--minutes N | --steps N) "
+    if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps") && !o.count("more-minutes"))) {
+        std::fprintf(stderr, "usage: cytodiff-engine %s --data pack.cdpack --out model.pt (--minutes N | --steps N | --more-minutes N) "
                              "[--device cpu|cuda] [--seed S] [--batch B] [--lr X] [--base-channels C] "
-                             "[--channel-mults 1,2,3,4] [--res-blocks N] [--resume ckpt]\n",
-                     baseline ? "train-baseline" : "train");
+                             "[--channel-mults 1,2,3,4] [--res-blocks N] [--resume ckpt] [--checkpoint ckpt] [--threads N] [--validate-every 600] "
+                             "[--final-validation 200]%s\n",
+                     baseline ? "train-baseline" : "train",
+                     baseline ? "" : "\n       [--autoencoder ae.pt [--latent-variants 8]]  (latent diffusion on the autoencoder's latent;"
+                                     "\n       --data may be a latent pack from encode-pack, which needs its --autoencoder)");
         return 2;
     }
-    auto data = engine::loadPack(o.at("data"));
+    // A latent pack (encode-pack) holds latents, not pixels: the trainer
+    // reads them instead of encoding.
+    const bool latentPack = engine::isLatentPack(o.at("data"));
+    if (latentPack && (baseline || !o.count("autoencoder"))) {
+        std::fprintf(stderr, "error: '%s' is a latent pack: it trains the latent diffusion model only (train "
+                             "--autoencoder with the autoencoder that encoded it)\n", o.at("data").c_str());
+        return 2;
+    }
+    Result<engine::TrainingData> data = engine::TrainingData();
+    if (!latentPack)
+        data = engine::loadPack(o.at("data"));
     if (!data) {
         std::fprintf(stderr, "error: %s\n", data.error().c_str());
         return 1;
@@ -74,6 +93,20 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
     t.outPath = o.at("out");
     t.resumePath = valueOr(o, "resume", "");
     t.minutes = std::stod(valueOr(o, "minutes", "0"));
+    if (o.count("more-minutes")) {
+        // The budget is the run's total; --more-minutes gives this session's
+        // share on top of what the resumed checkpoint already spent.
+        double spent = 0;
+        if (!t.resumePath.empty()) {
+            auto info = engine::readCheckpointInfo(t.resumePath);
+            if (!info) {
+                std::fprintf(stderr, "error: %s\n", info.error().c_str());
+                return 1;
+            }
+            spent = info->elapsedSeconds / 60.0;
+        }
+        t.minutes = spent + std::stod(o.at("more-minutes"));
+    }
     t.steps = std::stoll(valueOr(o, "steps", "0"));
     t.device = valueOr(o, "device", "cpu");
     t.seed = std::stoull(valueOr(o, "seed", "1"));
@@ -83,6 +116,15 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
     t.network.channelMults = intList(valueOr(o, "channel-mults", baseline ? "1,2,4,8" : "1,2,3,4"));
     t.network.resBlocks = std::stoi(valueOr(o, "res-blocks", baseline ? "2" : "1"));
     t.validateEverySeconds = std::stod(valueOr(o, "validate-every", "600"));
+    t.finalValidationCells = std::stoi(valueOr(o, "final-validation", "200"));
+    t.checkpointPath = valueOr(o, "checkpoint", "");
+    if (!baseline) {
+        t.autoencoderPath = valueOr(o, "autoencoder", "");
+        t.latentVariants = std::stoi(valueOr(o, "latent-variants", "8"));
+    } else if (o.count("autoencoder")) {
+        std::fprintf(stderr, "error: --autoencoder is for train (latent diffusion), not train-baseline\n");
+        return 2;
+    }
     t.trainCommand = commandLine;
     engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
     auto progress = [](const engine::TrainProgress &p) {
@@ -92,7 +134,8 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
             std::fprintf(stderr, "step %lld  loss %.4f  lr %.3g  elapsed %.0f s  eta %.0f s\n",
                          static_cast<long long>(p.step), p.loss, p.learningRate, p.elapsedSeconds, p.etaSeconds);
     };
-    auto report = (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, t, progress, {});
+    auto report = latentPack ? engine::trainDiffusionFromLatentPack(o.at("data"), t, progress, {})
+                             : (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, t, progress, {});
     if (!report) {
         std::fprintf(stderr, "error: %s\n", report.error().c_str());
         return 1;
@@ -100,13 +143,91 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
     std::printf("wrote %s after %lld steps in %.0f s\nsha256 %s\n%s\n", t.outPath.c_str(),
                 static_cast<long long>(report->steps), report->seconds, report->card.sha256.c_str(),
                 report->card.metrics.c_str());
+    if (report->card.isLatent())
+        std::printf("latent %dx%dx%d of %d px cells, scale %.5f, autoencoder %s\n", report->card.network.inChannels,
+                    report->card.latent.resolution, report->card.latent.resolution, report->card.network.resolution,
+                    report->card.latent.scale, report->card.latent.autoencoderId().c_str());
+    return 0;
+}
+
+int encodePack(const std::map<std::string, std::string> &o)
+{
+    if (!o.count("data") || !o.count("autoencoder") || !o.count("out")) {
+        std::fprintf(stderr, "usage: cytodiff-engine encode-pack --data pack.cdpack --autoencoder ae.pt --out latent.cdlpack "
+                             "[--variants 1] [--no-augment] [--split-only train+validation|train] [--seed 1] "
+                             "[--device cpu|cuda] [--threads N]\n");
+        return 2;
+    }
+    const std::string splits = valueOr(o, "split-only", "train+validation");
+    if (splits != "train+validation" && splits != "train") {
+        std::fprintf(stderr, "error: --split-only must be train+validation or train (test cells are never trained on)\n");
+        return 2;
+    }
+    auto data = engine::loadPack(o.at("data"));
+    if (!data) {
+        std::fprintf(stderr, "error: %s\n", data.error().c_str());
+        return 1;
+    }
+    engine::LatentPackOptions p;
+    p.autoencoderPath = o.at("autoencoder");
+    p.outPath = o.at("out");
+    p.device = valueOr(o, "device", "cpu");
+    p.variants = std::stoi(valueOr(o, "variants", "1"));
+    // The latent trainer's rule: jittered training cells unless --no-augment.
+    p.jitter = !o.count("no-augment");
+    p.keepValidation = splits == "train+validation";
+    p.seed = std::stoull(valueOr(o, "seed", "1"));
+    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
+    auto progress = [](std::int64_t done, std::int64_t total) {
+        if (done == total || done % 1024 < 32) // a line per ~1000 cells
+            std::fprintf(stderr, "encoded %lld/%lld\n", static_cast<long long>(done), static_cast<long long>(total));
+    };
+    auto report = engine::writeLatentPack(*data, p, progress);
+    if (!report) {
+        std::fprintf(stderr, "error: %s\n", report.error().c_str());
+        return 1;
+    }
+    std::printf("wrote %s: %lld training cells x %d variant(s) + %lld validation cells, latent %dx%dx%d, %.1f MB, "
+                "%.0f s\nsha256 %s\nquantisation: 8 bits per value, RMS error %.4f of the latent std (%.4f), "
+                "largest error %.4f\n",
+                p.outPath.c_str(), static_cast<long long>(report->trainCells), report->variants,
+                static_cast<long long>(report->validationCells), report->latentChannels, report->latentResolution,
+                report->latentResolution, double(report->fileBytes) / 1e6, report->seconds, report->sha256.c_str(),
+                report->quantisationRmsRelative, report->latentStd, report->quantisationMaxAbs);
+    return 0;
+}
+
+// A tiny synthetic pack and a random autoencoder: smoke tests on machines
+// without OpenCV (scripts/train-on-gpu.sh --dry-run).
+int makeTestPack(const std::map<std::string, std::string> &o)
+{
+    if (!o.count("out")) {
+        std::fprintf(stderr, "usage: cytodiff-engine make-test-pack --out tiny.cdpack [--autoencoder-out tiny-ae.pt] "
+                             "[--per-class 12] [--resolution 96] [--seed 1]\n");
+        return 2;
+    }
+    const int resolution = std::stoi(valueOr(o, "resolution", "96"));
+    const auto seed = std::stoul(valueOr(o, "seed", "1"));
+    auto data = engine::syntheticCells(std::stoi(valueOr(o, "per-class", "12")), resolution, std::uint32_t(seed));
+    if (auto saved = engine::savePack(o.at("out"), data); !saved) {
+        std::fprintf(stderr, "error: %s\n", saved.error().c_str());
+        return 1;
+    }
+    std::printf("wrote %s: %zu synthetic cells at %d px\n", o.at("out").c_str(), data.size(), resolution);
+    if (o.count("autoencoder-out")) {
+        if (auto saved = engine::writeRandomAutoencoder(o.at("autoencoder-out"), resolution, seed); !saved) {
+            std::fprintf(stderr, "error: %s\n", saved.error().c_str());
+            return 1;
+        }
+        std::printf("wrote %s: a random-weight autoencoder (smoke tests only)\n", o.at("autoencoder-out").c_str());
+    }
     return 0;
 }
 
 int bench(const std::map<std::string, std::string> &o)
 {
     if (!o.count("model")) {
-        std::fprintf(stderr, "usage: cytodiff-engine bench --model model.pt [--device cpu|cuda]\n");
+        std::fprintf(stderr, "usage: cytodiff-engine bench --model model.pt [--device cpu|cuda] [--threads N]\n");
         return 2;
     }
     auto model = engine::Model::load(o.at("model"), valueOr(o, "device", "cpu"));
@@ -114,6 +235,13 @@ int bench(const std::map<std::string, std::string> &o)
         std::fprintf(stderr, "error: %s\n", model.error().c_str());
         return 1;
     }
+    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
+    const auto &card = model->card();
+    std::printf("%s: %s, %s, %d thread(s)\n", card.modelId().c_str(), card.kind.c_str(), card.network.describe().c_str(),
+                engine::threadCount());
+    if (card.isLatent())
+        std::printf("network input: %dx%dx%d latent (the %d px cell is encoded once per classification)\n",
+                    card.network.inChannels, card.latent.resolution, card.latent.resolution, card.network.resolution);
     for (int batch : {8, 32, 128})
         std::printf("batch %d: %.1f network evaluations/s\n", batch, model->benchmarkNetwork(batch, 5));
     return 0;
@@ -267,7 +395,7 @@ int main(int argc, char **argv)
     keepFreedMemory();
     if (argc < 2) {
         std::fprintf(stderr, "usage: cytodiff-engine train|train-baseline|bench|train-autoencoder|eval-autoencoder|"
-                             "bench-autoencoder [options]\n");
+                             "bench-autoencoder|encode-pack|make-test-pack [options]\n");
         return 2;
     }
     std::string commandLine = "cytodiff-engine";
@@ -280,6 +408,10 @@ int main(int argc, char **argv)
             return train(options, command == "train-baseline", commandLine);
         if (command == "bench")
             return bench(options);
+        if (command == "encode-pack")
+            return encodePack(options);
+        if (command == "make-test-pack")
+            return makeTestPack(options);
         if (command == "train-autoencoder")
             return trainAutoencoder(options, commandLine);
         if (command == "eval-autoencoder")

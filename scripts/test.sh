@@ -28,6 +28,15 @@ cmake --build build-engine -j"$(nproc)"
 OMP_NUM_THREADS=1 ctest --test-dir build-engine --output-on-failure -j"$(nproc)"
 echo "test.sh: engine-only build and tests took $((SECONDS - start)) s"
 
+# The GPU training script's dry run (docs/method-notes.md, "Training on a
+# borrowed GPU"): a tiny synthetic latent pack, 3 steps on the CPU. Without
+# python's torch it reuses build-engine/ just built.
+start=$SECONDS
+dry_run_dir=$(mktemp -d)
+OMP_NUM_THREADS=1 bash scripts/train-on-gpu.sh "$dry_run_dir" --dry-run
+rm -rf "$dry_run_dir"
+echo "test.sh: GPU training script dry run took $((SECONDS - start)) s"
+
 if [ "${CYTODIFF_SKIP_ASAN:-0}" = 1 ]; then
   exit 0
 fi

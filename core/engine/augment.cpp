@@ -43,4 +43,11 @@ torch::Tensor jitterColours(const torch::Tensor &x, at::Generator &gen)
     return y.clamp(-1.0, 1.0);
 }
 
+torch::Tensor dihedralVariant(const torch::Tensor &x, int k)
+{
+    const auto rows = x.dim() - 2, columns = x.dim() - 1;
+    auto mirrored = k >= 4 ? x.flip({columns}) : x;
+    return mirrored.rot90(k % 4, {rows, columns});
+}
+
 } // namespace cytodiff::engine

@@ -16,4 +16,9 @@ torch::Tensor augmentBatch(const torch::Tensor &x, at::Generator &gen);
 // interpolated rotations add. x: [B,3,R,R] in [-1, 1] -> same shape.
 torch::Tensor jitterColours(const torch::Tensor &x, at::Generator &gen);
 
+// The k-th of the 8 flips/quarter-turns (k in [0, 8); 0 = identity, 4..7
+// mirrored first): exact on the pixel grid, so unlike augmentBatch's free
+// rotation it adds no interpolation blur. x: [..., R, R] -> same shape.
+torch::Tensor dihedralVariant(const torch::Tensor &x, int k);
+
 } // namespace cytodiff::engine

@@ -142,22 +142,37 @@ std::int64_t parameterCount(torch::nn::Module &module)
     return count;
 }
 
+Autoencoder halfPrecisionCopy(Autoencoder &network)
+{
+    // A CPU copy; the network being trained stays as it is.
+    Autoencoder half(network->config());
+    {
+        torch::NoGradGuard noGrad;
+        auto source = network->parameters();
+        auto target = half->parameters();
+        for (std::size_t i = 0; i < source.size(); ++i)
+            target[i].copy_(source[i].detach().to(torch::kCPU));
+    }
+    half->to(torch::kHalf);
+    return half;
+}
+
+Result<void> widenStoredWeights(Autoencoder &network, const std::string &sourceName)
+{
+    for (const auto &p : network->parameters())
+        if (p.scalar_type() != torch::kHalf)
+            return makeError("The weights in '" + sourceName + "' are not float16 as its card says; the file is damaged.");
+    network->to(torch::kFloat32);
+    return {};
+}
+
 Result<void> saveAutoencoder(const std::string &path, AutoencoderCard &card, Autoencoder &network)
 {
     Container container;
     container.kind = kContainerKind;
     container.metadata = card.toMetadata();
     try {
-        // A CPU copy in float16; the network being trained stays as it is.
-        Autoencoder half(network->config());
-        {
-            torch::NoGradGuard noGrad;
-            auto source = network->parameters();
-            auto target = half->parameters();
-            for (std::size_t i = 0; i < source.size(); ++i)
-                target[i].copy_(source[i].detach().to(torch::kCPU));
-        }
-        half->to(torch::kHalf);
+        auto half = halfPrecisionCopy(network);
         container.payload = serializeModule(*half);
     } catch (const std::exception &e) {
         return makeError(std::string("Writing the autoencoder failed: ") + std::string(e.what()).substr(0, 200));
@@ -198,10 +213,8 @@ Result<LoadedAutoencoder> buildAutoencoder(const Result<Container> &container, c
     auto weights = deserializeModule(*loaded.network, container->payload, torch::kCPU, sourceName);
     if (!weights)
         return makeError(weights.error());
-    for (const auto &p : loaded.network->parameters())
-        if (p.scalar_type() != torch::kHalf)
-            return makeError("The weights in '" + sourceName + "' are not float16 as its card says; the file is damaged.");
-    loaded.network->to(torch::kFloat32);
+    if (auto widened = widenStoredWeights(loaded.network, sourceName); !widened)
+        return makeError(widened.error());
     loaded.network->to(*parsedDevice);
     loaded.network->eval();
     return loaded;

@@ -61,6 +61,14 @@ TORCH_MODULE(Autoencoder);
 
 std::int64_t parameterCount(torch::nn::Module &module);
 
+// Stored weights are float16 (autoencoder files, and the copy a latent
+// diffusion model embeds): a float16 CPU copy of the network for writing,
+// and, after loading into a network made float16 first (Module::load
+// replaces tensors, so the dtype is checked rather than converted), the
+// check that the file really held float16 and the widening to float32.
+Autoencoder halfPrecisionCopy(Autoencoder &network);
+Result<void> widenStoredWeights(Autoencoder &network, const std::string &sourceName);
+
 // The file: a container of kind "autoencoder" with the card as metadata and
 // the weights rounded to float16 (half the bytes; the decoder loses nothing
 // measurable). Fills in card.sha256 and card.fileName.

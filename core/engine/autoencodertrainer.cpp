@@ -30,18 +30,14 @@ constexpr int kMeasureBatch = 32;
 constexpr int kGridColumns = 8;
 constexpr int kGridGap = 4;
 
-// One of the 8 flips/quarter-turns per cell: exact on the pixel grid, so
-// unlike augmentBatch's free rotation it adds no interpolation blur the
-// autoencoder would learn to reproduce. x: [B, 3, R, R].
+// One of the 8 flips/quarter-turns per cell (dihedralVariant): no
+// interpolation blur the autoencoder would learn to reproduce. x: [B, 3, R, R].
 torch::Tensor dihedral(const torch::Tensor &x, at::Generator &gen)
 {
     auto choice = torch::randint(0, 8, {x.size(0)}, gen, torch::kInt64); // [B]
     std::vector<torch::Tensor> cells;
-    for (std::int64_t i = 0; i < x.size(0); ++i) {
-        const auto k = choice[i].item<std::int64_t>();
-        auto cell = k >= 4 ? x[i].flip({2}) : x[i]; // [3, R, R]
-        cells.push_back(cell.rot90(k % 4, {1, 2}));
-    }
+    for (std::int64_t i = 0; i < x.size(0); ++i)
+        cells.push_back(dihedralVariant(x[i], int(choice[i].item<std::int64_t>()))); // [3, R, R]
     return torch::stack(cells); // [B, 3, R, R]
 }
 

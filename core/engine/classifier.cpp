@@ -106,8 +106,9 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         return makeError("The model's class offsets do not match its classes.");
     auto offsetOf = [&](int c) { return classOffsets.empty() ? 0.0 : classOffsets[c]; };
     const int resolution = int(x0.size(-1));
+    const int channels = int(x0.size(0)); // 3 for pixels, the latent's channels otherwise
     const auto mask = centralDiskMask(resolution); // [R, R]
-    const double maskElements = 3.0 * mask.sum().item<double>();
+    const double maskElements = channels * mask.sum().item<double>();
 
     auto generator = at::detail::createCPUGenerator(options.seed);
     std::mt19937_64 rng(options.seed ^ 0x9E3779B97F4A7C15ull);
@@ -122,7 +123,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     ClassifyResult result;
 
     if (residuals) {
-        residuals->sums = torch::zeros({numClasses, 3, resolution, resolution});
+        residuals->sums = torch::zeros({numClasses, channels, resolution, resolution});
         residuals->counts = torch::zeros({numClasses});
     }
 
@@ -142,9 +143,9 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
             sqrtAb[i] = float(std::sqrt(ab));
             sqrtOneMinusAb[i] = float(std::sqrt(1.0 - ab));
         }
-        auto noise = torch::randn({k, 3, resolution, resolution}, generator);                    // [k,3,R,R]
+        auto noise = torch::randn({k, channels, resolution, resolution}, generator);             // [k,C,R,R]
         auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * x0.unsqueeze(0)
-                + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,3,R,R]
+                + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,C,R,R]
 
         // Paired design: every active class (and the null class, index
         // numClasses, when asked for) sees the same (t, eps).
@@ -152,11 +153,11 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         if (options.nullGain)
             rowClasses.push_back(numClasses);
         const int rows = int(rowClasses.size());
-        auto batchZ = zt.repeat({rows, 1, 1, 1});                                                // [rows*k,3,R,R]
+        auto batchZ = zt.repeat({rows, 1, 1, 1});                                                // [rows*k,C,R,R]
         auto batchT = torch::tensor(times).repeat({rows});                                       // [rows*k]
         auto batchC = torch::tensor(rowClasses).repeat_interleave(k);                            // [rows*k]
-        auto predicted = eps(batchZ, batchT, batchC);                                            // [rows*k,3,R,R]
-        auto residual = noise.repeat({rows, 1, 1, 1}) - predicted;                               // [rows*k,3,R,R]
+        auto predicted = eps(batchZ, batchT, batchC);                                            // [rows*k,C,R,R]
+        auto residual = noise.repeat({rows, 1, 1, 1}) - predicted;                               // [rows*k,C,R,R]
         auto squared = (residual.pow(2) * mask).sum({1, 2, 3}) / maskElements;                   // [rows*k]
         auto squaredData = squared.contiguous();
         const float *values = squaredData.data_ptr<float>();
@@ -167,7 +168,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
             for (int i = 0; i < k; ++i)
                 nullErrors.push_back(values[a * k + i] / errorScale(times[i]));
         if (residuals) {
-            auto perClass = residual.narrow(0, 0, a * k).view({a, k, 3, resolution, resolution}).sum(1); // [a,3,R,R]
+            auto perClass = residual.narrow(0, 0, a * k).view({a, k, channels, resolution, resolution}).sum(1); // [a,C,R,R]
             for (int ci = 0; ci < a; ++ci) {
                 residuals->sums[active[ci]] += perClass[ci];
                 residuals->counts[active[ci]] += k;

@@ -12,7 +12,8 @@
 
 namespace cytodiff::engine {
 
-// eps_theta(z_t [B,3,R,R], t [B] float, classes [B] int64) -> [B,3,R,R].
+// eps_theta(z_t [B,C,R,R], t [B] float, classes [B] int64) -> [B,C,R,R];
+// C = 3 for pixels, the latent's channels for a latent model.
 using EpsFn = std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &, const torch::Tensor &)>;
 // Per-trial error scale f(t); a trial's errors are divided by it.
 using ErrorScaleFn = std::function<double(double)>;
@@ -20,11 +21,11 @@ using ErrorScaleFn = std::function<double(double)>;
 // Sums of the signed residuals eps - eps_theta per class, for
 // counterfactual heatmaps (method.md section 2).
 struct ResidualAccumulator {
-    torch::Tensor sums;   // [C, 3, R, R]
+    torch::Tensor sums;   // [classes, C, R, R]
     torch::Tensor counts; // [C]
 };
 
-// x0: [3, R, R] in [-1, 1]. Options must be resolved(). classOffsets (one
+// x0: [C, R, R]: pixels in [-1, 1] or a scaled latent. Options must be resolved(). classOffsets (one
 // per class, or empty) are added to every weighted trial error, so pruning
 // and the final decision both see them. scoreTemperature > 0 (fitted with
 // the offsets) sets the display softmax's temperature; 0 uses 5% of the

@@ -2,6 +2,7 @@
 // Public, LibTorch-free API of the diffusion engine (pimpl). Qt code
 // includes only this header; everything with torch stays in the .cpp files.
 
+#include "autoencodercard.h"
 #include "floatimage.h"
 #include "networkconfig.h"
 #include "result.h"
@@ -21,7 +22,9 @@ constexpr int kModelFormatVersion = 1;
 
 // Everything a model file says about itself besides its weights.
 struct ModelCard {
-    std::string kind = "diffusion";       // "diffusion" or "baseline"
+    // "diffusion" (pixel space), "latent-diffusion" (the network runs on an
+    // embedded autoencoder's latent) or "baseline" (discriminative CNN).
+    std::string kind = "diffusion";
     std::vector<std::string> classNames;
     int cropSize = 288;                    // centre crop in source pixels
     NetworkConfig network;
@@ -51,6 +54,22 @@ struct ModelCard {
     std::string sha256;                    // of the file it was loaded from
     std::string modelId() const;           // "<file stem>@<sha256 prefix>"
     std::string fileName;
+
+    // Kind "latent-diffusion" only. network.resolution stays the INPUT
+    // (pixel) resolution every caller preprocesses to (96); the network
+    // denoises z = encode(x).mean * scale at the latent's resolution (24).
+    struct Latent {
+        int resolution = 0;                // latent side; 0 = not a latent model
+        double scale = 1.0;                // 1 / std of the training cells' latents
+        // The embedded autoencoder's card; its sha256 and fileName name the
+        // autoencoder file the model was trained with.
+        AutoencoderCard autoencoder;
+        std::string autoencoderId() const; // "<file stem>@<sha256 prefix>"
+    } latent;
+    bool isLatent() const { return kind == "latent-diffusion"; }
+    // The side of what the denoising network sees: the latent's for a
+    // latent model, else network.resolution.
+    int networkResolution() const { return isLatent() ? latent.resolution : network.resolution; }
 
     std::map<std::string, std::string> toMetadata() const;
     static Result<ModelCard> fromMetadata(const std::map<std::string, std::string> &metadata);
@@ -103,8 +122,9 @@ struct ClassifyResult {
 
 struct HeatmapResult {
     int predicted = -1;
-    // Per class: signed counterfactual delta_c (method.md section 2), [3][R][R];
-    // the predicted class's map is zero.
+    // Per class: signed counterfactual delta_c (method.md section 2), [3][R][R]
+    // at the input resolution (a latent model's deltas are decoded to
+    // pixels); the predicted class's map is zero.
     std::vector<FloatImage> deltas;
     FloatImage input;                  // the preprocessed input, [-1, 1]
 };
@@ -136,7 +156,8 @@ public:
     // DDIM sampling; guidance 1 = plain conditional, > 1 classifier-free.
     Result<std::vector<FloatImage>> generate(int classIndex, int count, int steps, double guidance,
                                              std::uint64_t seed, const CancelFn &cancelled = {}) const;
-    // Network evaluations per second at a given batch size.
+    // Network evaluations per second at a given batch size (the denoising
+    // network only: a latent model encodes a cell once, not per evaluation).
     double benchmarkNetwork(int batch, int repeats) const;
 
     bool isNull() const { return !m_impl; }

@@ -2,6 +2,7 @@
 
 #include "baselinenet.h"
 #include "classifier.h"
+#include "latentcodec.h"
 #include "modelio.h"
 #include "sampler.h"
 
@@ -16,6 +17,15 @@ struct Model::Impl {
     torch::Device device{torch::kCPU};
     UNet network{nullptr};
     ResNetClassifier baseline{nullptr}; // set instead of network for kind "baseline"
+    LatentCodec codec;                  // kind "latent-diffusion" only
+
+    // What the denoising network works on: the image [3,R,R] itself, or its
+    // scaled latent [L,r,r].
+    torch::Tensor networkInput(const FloatImage &image)
+    {
+        auto x = toTensor(image); // [3,R,R]
+        return codec.isNull() ? x : codec.encode(x.unsqueeze(0))[0]; // [C,r,r]
+    }
 
     double errorScale(double t) const
     {
@@ -80,22 +90,27 @@ Result<torch::Device> parseDevice(const std::string &device)
     return makeError("Unknown device '" + device + "': use cpu or cuda.");
 }
 
-Result<void> saveDiffusionModel(const std::string &path, ModelCard &card, UNet &network)
+Result<void> writeModelFile(const std::string &path, ModelCard &card, torch::nn::Module &weights)
 {
     Container container;
     container.kind = "model";
     container.metadata = card.toMetadata();
-    torch::Device original = network->parameters().empty() ? torch::Device(torch::kCPU)
-                                                           : network->parameters().front().device();
-    network->to(torch::kCPU); // files always hold CPU tensors; load() maps them
-    container.payload = serializeModule(*network);
-    network->to(original);
+    torch::Device original = weights.parameters().empty() ? torch::Device(torch::kCPU)
+                                                          : weights.parameters().front().device();
+    weights.to(torch::kCPU); // files always hold CPU tensors; load() maps them
+    container.payload = serializeModule(weights);
+    weights.to(original);
     auto written = writeContainer(path, container);
     if (!written)
         return written;
     card.sha256 = container.sha256;
     card.fileName = path;
     return {};
+}
+
+Result<void> saveDiffusionModel(const std::string &path, ModelCard &card, UNet &network)
+{
+    return writeModelFile(path, card, *network);
 }
 
 torch::Tensor toTensor(const FloatImage &image)
@@ -118,7 +133,7 @@ EpsFn makeEpsFn(UNet &network, const NoiseSchedule &schedule, const std::string 
     const bool vPrediction = prediction == "v";
     return [&network, schedule, vPrediction, device](const torch::Tensor &z, const torch::Tensor &t,
                                                       const torch::Tensor &c) {
-        auto out = network->forward(z.to(device), t.to(device), c.to(device)).to(torch::kCPU); // [B,3,R,R]
+        auto out = network->forward(z.to(device), t.to(device), c.to(device)).to(torch::kCPU); // [B,C,R,R]
         if (!vPrediction)
             return out;
         std::vector<float> a(t.size(0)), b(t.size(0));
@@ -149,7 +164,7 @@ Result<std::unique_ptr<Model::Impl>> buildModel(const Result<Container> &contain
     auto card = ModelCard::fromMetadata(container->metadata);
     if (!card)
         return makeError("Cannot use '" + path + "': " + card.error() + ".");
-    if (card->kind != "diffusion" && card->kind != "baseline")
+    if (card->kind != "diffusion" && card->kind != "baseline" && !card->isLatent())
         return makeError("'" + path + "' holds a '" + card->kind + "' model, which this version of CytoDiff does not know.");
     auto parsedDevice = parseDevice(device);
     if (!parsedDevice)
@@ -162,6 +177,14 @@ Result<std::unique_ptr<Model::Impl>> buildModel(const Result<Container> &contain
     if (!NoiseSchedule::fromName(impl->card.schedule, impl->schedule))
         return makeError("'" + path + "' uses an unknown noise schedule '" + impl->card.schedule + "'.");
     impl->device = *parsedDevice;
+    if (impl->card.isLatent()) {
+        auto networks = loadLatentNetworks(impl->card, container->payload, impl->device, path);
+        if (!networks)
+            return makeError(networks.error());
+        impl->network = networks->network;
+        impl->codec = networks->codec;
+        return impl;
+    }
     torch::nn::Module *module = nullptr;
     try {
         if (impl->card.kind == "baseline") {
@@ -255,7 +278,7 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         // put errors on another scale.
         static const std::vector<double> kNoOffsets;
         const auto &offsets = weighting == Weighting::Fitted && resolved.classOffsets ? m_impl->card.classOffsets : kNoOffsets;
-        return runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved, scale, cancelled, nullptr,
+        return runClassifier(eps, m_impl->schedule, m_impl->networkInput(image), numClasses(), resolved, scale, cancelled, nullptr,
                              offsets, m_impl->card.scoreTemperature);
     } catch (const std::exception &e) {
         return makeError(std::string("Classification failed: ") + e.what());
@@ -288,6 +311,26 @@ Result<ClassifyResult> Model::classifyDiscriminative(const FloatImage &image) co
     }
 }
 
+namespace {
+
+// A latent model's counterfactuals in pixels (method.md section 2: "map
+// delta_c back to pixel space with the decoder"). delta_c = eps_theta_chat
+// - eps_theta_c averaged over the trials has the sign and (up to the
+// per-t factor sqrt(1-ab)/sqrt(ab)) the size of the shift between the
+// denoised estimates x0_c - x0_chat, so the cell moved by delta_c in the
+// latent, decoded, minus the cell as decoded, is that shift in pixels: the
+// same sign convention as a pixel model's maps. z: [L,r,r]; deltas:
+// [K,L,r,r] -> [K,3,R,R], the predicted class's map exactly zero.
+torch::Tensor decodedDeltas(LatentCodec &codec, const torch::Tensor &z, const torch::Tensor &deltas, int predicted)
+{
+    auto decoded = codec.decode(torch::cat({z.unsqueeze(0), z.unsqueeze(0) + deltas})); // [K+1,3,R,R]
+    auto pixels = decoded.narrow(0, 1, deltas.size(0)) - decoded[0].unsqueeze(0);         // [K,3,R,R]
+    pixels[predicted].zero_(); // rounding in the decoder must not draw a map for "no change"
+    return pixels;
+}
+
+} // namespace
+
 Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::uint64_t seed,
                                       const CancelFn &cancelled) const
 {
@@ -304,7 +347,8 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         const auto resolved = options.resolved();
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
         ResidualAccumulator residuals;
-        auto result = runClassifier(eps, m_impl->schedule, toTensor(image), numClasses(), resolved,
+        const auto x0 = m_impl->networkInput(image); // [C,r,r]
+        auto result = runClassifier(eps, m_impl->schedule, x0, numClasses(), resolved,
                                     [this](double t) { return m_impl->errorScale(t); }, cancelled, &residuals,
                                     m_impl->card.classOffsets, m_impl->card.scoreTemperature);
         if (!result)
@@ -312,15 +356,27 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         HeatmapResult heatmaps;
         heatmaps.predicted = result->predicted;
         heatmaps.input = image;
-        auto means = residuals.sums / residuals.counts.clamp_min(1).view({-1, 1, 1, 1}); // Delta_c [C,3,R,R]
-        auto reference = means[heatmaps.predicted];                                      // Delta_chat
+        auto means = residuals.sums / residuals.counts.clamp_min(1).view({-1, 1, 1, 1}); // Delta_c [K,C,r,r]
+        auto deltas = means - means[heatmaps.predicted].unsqueeze(0);                     // delta_c [K,C,r,r]
+        if (!m_impl->codec.isNull())
+            deltas = decodedDeltas(m_impl->codec, x0, deltas, heatmaps.predicted);        // [K,3,R,R]
         for (int c = 0; c < numClasses(); ++c)
-            heatmaps.deltas.push_back(toFloatImage(means[c] - reference)); // delta_c
+            heatmaps.deltas.push_back(toFloatImage(deltas[c]));
         return heatmaps;
     } catch (const std::exception &e) {
         return makeError(std::string("Heatmap computation failed: ") + e.what());
     }
 }
+
+namespace {
+
+// Bound on a latent model's denoised estimate while sampling: the scaled
+// latent has unit spread, so 4 keeps every plausible value and stops the
+// early, nearly pure-noise steps (ab close to 0) from throwing x0 far
+// outside what the decoder has seen.
+constexpr double kLatentClip = 4.0;
+
+} // namespace
 
 Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int steps, double guidance,
                                                 std::uint64_t seed, const CancelFn &cancelled) const
@@ -335,13 +391,17 @@ Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int s
         c10::InferenceMode inference;
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
         SamplerOptions options{steps, guidance, seed};
-        auto samples = sampleDdim(eps, m_impl->schedule, m_impl->card.network.resolution, classIndex, numClasses(),
-                                  count, options, cancelled);
+        options.channels = m_impl->card.network.inChannels;
+        if (m_impl->card.isLatent())
+            options.clip = kLatentClip;
+        auto samples = sampleDdim(eps, m_impl->schedule, m_impl->card.networkResolution(), classIndex, numClasses(),
+                                  count, options, cancelled); // [N,C,r,r]
         if (!samples)
             return makeError(samples.error());
+        auto pixels = m_impl->codec.isNull() ? *samples : m_impl->codec.decode(*samples); // [N,3,R,R]
         std::vector<FloatImage> images;
         for (int i = 0; i < count; ++i)
-            images.push_back(toFloatImage((*samples)[i]));
+            images.push_back(toFloatImage(pixels[i]));
         return images;
     } catch (const std::exception &e) {
         return makeError(std::string("Generation failed: ") + e.what());
@@ -351,8 +411,8 @@ Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int s
 double Model::benchmarkNetwork(int batch, int repeats) const
 {
     c10::InferenceMode inference;
-    const int r = m_impl->card.network.resolution;
-    auto x = torch::randn({batch, 3, r, r});
+    const int r = m_impl->card.networkResolution();
+    auto x = torch::randn({batch, m_impl->card.network.inChannels, r, r}); // [B,C,r,r]
     auto t = torch::rand({batch});
     auto c = torch::randint(0, numClasses(), {batch}, torch::kInt64);
     auto forward = [&] {

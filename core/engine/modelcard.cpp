@@ -57,6 +57,7 @@ constexpr int kMaxLevels = 8;
 constexpr int kMaxResBlocks = 8;
 constexpr int kMaxEmbedDim = 4096;
 constexpr int kMaxClasses = 1000;
+constexpr int kMaxInChannels = 64;
 constexpr double kMaxParameters = 50e6;
 
 Result<void> checkNetworkSize(const NetworkConfig &network)
@@ -104,7 +105,10 @@ Weighting weightingFromName(const std::string &name)
     return Weighting::Default;
 }
 
-std::string ModelCard::modelId() const
+namespace {
+
+// "<file stem>@<sha256 prefix>", the fallback when there is no file name.
+std::string fileId(const std::string &fileName, const std::string &sha256, const std::string &fallback)
 {
     std::string stem = fileName;
     const auto slash = stem.find_last_of("/\\");
@@ -113,7 +117,62 @@ std::string ModelCard::modelId() const
     const auto dot = stem.rfind('.');
     if (dot != std::string::npos)
         stem = stem.substr(0, dot);
-    return (stem.empty() ? kind : stem) + "@" + sha256.substr(0, 12);
+    return (stem.empty() ? fallback : stem) + "@" + sha256.substr(0, 12);
+}
+
+// The embedded autoencoder's card travels in the model's metadata under
+// this prefix, so the loader rebuilds it with AutoencoderCard's own reader.
+const std::string kAutoencoderPrefix = "autoencoder.";
+
+void writeLatent(const ModelCard &card, std::map<std::string, std::string> &m)
+{
+    std::ostringstream scale;
+    scale.precision(17); // the network was trained on exactly this scale
+    scale << card.latent.scale;
+    m["latent_resolution"] = std::to_string(card.latent.resolution);
+    m["latent_scale"] = scale.str();
+    m["autoencoder_id"] = card.latent.autoencoderId();
+    m["autoencoder_sha256"] = card.latent.autoencoder.sha256;
+    m["autoencoder_file"] = card.latent.autoencoder.fileName;
+    for (const auto &[key, value] : card.latent.autoencoder.toMetadata())
+        m[kAutoencoderPrefix + key] = value;
+}
+
+Result<void> readLatent(const std::map<std::string, std::string> &m, ModelCard &card)
+{
+    std::map<std::string, std::string> embedded;
+    for (const auto &[key, value] : m)
+        if (key.rfind(kAutoencoderPrefix, 0) == 0)
+            embedded[key.substr(kAutoencoderPrefix.size())] = value;
+    auto autoencoder = AutoencoderCard::fromMetadata(embedded);
+    if (!autoencoder)
+        return makeError("its embedded autoencoder: " + autoencoder.error());
+    card.latent.autoencoder = std::move(*autoencoder);
+    card.latent.autoencoder.sha256 = valueOr(m, "autoencoder_sha256");
+    card.latent.autoencoder.fileName = valueOr(m, "autoencoder_file");
+    try {
+        card.latent.scale = std::stod(valueOr(m, "latent_scale", "nan"));
+    } catch (...) {
+        card.latent.scale = 0;
+    }
+    if (!(card.latent.scale > 0 && card.latent.scale < 1e6))
+        return makeError("the latent model's latent scale is missing or out of range");
+    const auto &config = card.latent.autoencoder.config;
+    if (!parseInt(m, "latent_resolution", card.latent.resolution) || card.latent.resolution != config.latentSize()
+        || config.resolution != card.network.resolution || config.latentChannels != card.network.inChannels)
+        return makeError("the latent model's network (" + std::to_string(card.network.inChannels) + " channels, "
+                         + valueOr(m, "latent_resolution", "?") + " px latent of " + std::to_string(card.network.resolution)
+                         + " px input) does not fit its autoencoder (" + config.describe() + ")");
+    return {};
+}
+
+} // namespace
+
+std::string ModelCard::modelId() const { return fileId(fileName, sha256, kind); }
+
+std::string ModelCard::Latent::autoencoderId() const
+{
+    return fileId(autoencoder.fileName, autoencoder.sha256, "autoencoder");
 }
 
 std::map<std::string, std::string> ModelCard::toMetadata() const
@@ -129,6 +188,11 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     m["res_blocks"] = std::to_string(network.resBlocks);
     m["embed_dim"] = std::to_string(network.embedDim);
     m["mid_attention"] = network.midAttention ? "1" : "0";
+    // Only when not RGB: pixel model files stay byte for byte as before.
+    if (network.inChannels != 3)
+        m["in_channels"] = std::to_string(network.inChannels);
+    if (isLatent())
+        writeLatent(*this, m);
     m["schedule"] = schedule;
     m["prediction"] = prediction;
     m["normalisation"] = "rgb/127.5-1";
@@ -191,6 +255,17 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     if (auto plausible = checkNetworkSize(card.network); !plausible)
         return makeError(plausible.error());
     card.network.midAttention = valueOr(m, "mid_attention", "1") == "1";
+    if (m.count("in_channels")
+        && (!parseInt(m, "in_channels", card.network.inChannels) || card.network.inChannels < 1
+            || card.network.inChannels > kMaxInChannels))
+        return makeError("the model file's input channel count is invalid");
+    if (card.isLatent()) {
+        if (auto latent = readLatent(m, card); !latent)
+            return makeError(latent.error());
+    } else if (card.network.inChannels != 3) {
+        return makeError("the model file describes a " + std::to_string(card.network.inChannels)
+                         + "-channel pixel network; it is damaged");
+    }
     card.schedule = valueOr(m, "schedule", "cosine");
     card.prediction = valueOr(m, "prediction", "eps");
     for (const auto &part : splitList(valueOr(m, "error_scale"))) {

@@ -8,7 +8,13 @@
 namespace cytodiff::engine {
 
 struct NetworkConfig {
-    int resolution = 48;           // input is resolution x resolution RGB
+    // The model's input: resolution x resolution RGB. A latent model's
+    // network runs on the autoencoder's smaller latent instead
+    // (ModelCard::networkResolution()), but callers preprocess to this.
+    int resolution = 48;
+    // Channels the network denoises: 3 for RGB pixels, the latent's
+    // channels (4) for a latent model. Files without it hold pixel models.
+    int inChannels = 3;
     int baseChannels = 32;
     std::vector<int> channelMults{1, 2, 2, 4};
     int resBlocks = 1;             // residual blocks per level (down and up)

@@ -12,7 +12,8 @@ Result<torch::Tensor> sampleDdim(const EpsFn &eps, const NoiseSchedule &schedule
     if (options.steps < 1)
         return makeError("The number of sampling steps must be at least 1.");
     auto generator = at::detail::createCPUGenerator(options.seed);
-    auto x = torch::randn({count, 3, resolution, resolution}, generator); // [N,3,R,R]
+    const auto bound = [&](const torch::Tensor &v) { return options.clip > 0 ? v.clamp(-options.clip, options.clip) : v; };
+    auto x = torch::randn({count, options.channels, resolution, resolution}, generator); // [N,C,R,R]
     const bool guided = options.guidance != 1.0;
     auto classes = torch::full({count}, classIndex, torch::kInt64);
     auto nullClasses = torch::full({count}, nullClass, torch::kInt64);
@@ -28,13 +29,13 @@ Result<torch::Tensor> sampleDdim(const EpsFn &eps, const NoiseSchedule &schedule
         torch::Tensor predicted;
         if (guided) {
             auto both = eps(torch::cat({x, x}), torch::cat({times, times}), torch::cat({classes, nullClasses}));
-            auto parts = both.chunk(2, 0); // 2 x [N,3,R,R]
+            auto parts = both.chunk(2, 0); // 2 x [N,C,R,R]
             predicted = parts[1] + options.guidance * (parts[0] - parts[1]);
         } else {
-            predicted = eps(x, times, classes); // [N,3,R,R]
+            predicted = eps(x, times, classes); // [N,C,R,R]
         }
         // DDIM update (Song et al. 2021, eq. 12 with sigma = 0).
-        auto x0 = ((x - std::sqrt(1.0 - ab) * predicted) / std::sqrt(ab)).clamp(-1.0, 1.0);
+        auto x0 = bound((x - std::sqrt(1.0 - ab) * predicted) / std::sqrt(ab)); // [N,C,R,R]
         if (abNext >= 1.0) {
             x = x0;
         } else {
@@ -43,7 +44,7 @@ Result<torch::Tensor> sampleDdim(const EpsFn &eps, const NoiseSchedule &schedule
             x = std::sqrt(abNext) * x0 + std::sqrt(1.0 - abNext) * epsClamped;
         }
     }
-    return x.clamp(-1.0, 1.0);
+    return bound(x);
 }
 
 } // namespace cytodiff::engine

@@ -4,6 +4,7 @@
 
 #include "augment.h"
 #include "classifier.h"
+#include "latentcache.h"
 #include "modelio.h"
 #include "trainingloop.h"
 
@@ -25,6 +26,13 @@ struct Trainer {
     std::unique_ptr<torch::optim::AdamW> optimizer;
     at::Generator generator;
     torch::Tensor pixels; // [N,3,R,R] uint8
+    // Latent runs (options.autoencoderPath): the autoencoder, its card and
+    // the training cells' latents; the network then denoises latents.
+    LoadedAutoencoder autoencoder;
+    LatentCache latents;
+    // Runs from a latent pack: its latents until adopted by `latents`
+    // (then empty), and its header; data is then the pack's cell list.
+    StoredLatents *stored = nullptr;
     BalancedSampler sampler;
     std::int64_t step = 0;
     double elapsedBefore = 0; // seconds trained before a resume
@@ -42,7 +50,12 @@ struct Trainer {
         return scheduledLearningRate(options, step, budgetFraction(options, step, elapsed()));
     }
 
-    Result<void> setUp()
+    bool latent() const { return !options.autoencoderPath.empty(); }
+
+    // The pixels the model learnt: a latent pack names its pixel pack's.
+    std::string dataHash() const { return stored ? stored->header.dataHash : data.contentHash(); }
+
+    Result<void> setUp(const ProgressFn &progress, const CancelFn &cancelled)
     {
         auto parsed = parseDevice(options.device);
         if (!parsed)
@@ -50,9 +63,17 @@ struct Trainer {
         device = *parsed;
         if (!NoiseSchedule::fromName(options.schedule, schedule))
             return makeError("Unknown noise schedule '" + options.schedule + "'.");
-        NetworkConfig config = options.network;
-        config.resolution = data.resolution;
-        config.numClasses = int(data.classNames.size());
+        if (!stored)
+            pixels = pixelTensor(data);
+        auto sampled = sampler.init(data);
+        if (!sampled)
+            return sampled;
+        if (latent()) {
+            auto loaded = loadLatentSpace(progress, cancelled);
+            if (!loaded)
+                return loaded;
+        }
+        const NetworkConfig config = networkConfig();
         torch::manual_seed(options.seed); // weight initialisation
         network = UNet(config);
         ema = UNet(config);
@@ -63,14 +84,58 @@ struct Trainer {
         optimizer = std::make_unique<torch::optim::AdamW>(
             network->parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
         generator = at::detail::createCPUGenerator(options.seed);
-
-        pixels = pixelTensor(data);
-        auto sampled = sampler.init(data);
-        if (!sampled)
-            return sampled;
         if (!options.resumePath.empty())
             return resume(options.resumePath);
         return {};
+    }
+
+    // What the network is: the data's resolution and classes; for a latent
+    // run the latent's channels (resolution stays the pixel input's, as in
+    // the card: the UNet itself is fully convolutional).
+    NetworkConfig networkConfig() const
+    {
+        NetworkConfig config = options.network;
+        config.resolution = data.resolution;
+        config.numClasses = int(data.classNames.size());
+        config.inChannels = latent() ? autoencoder.card.config.latentChannels : 3;
+        return config;
+    }
+
+    Result<void> loadLatentSpace(const ProgressFn &progress, const CancelFn &cancelled)
+    {
+        auto loaded = loadAutoencoder(options.autoencoderPath, options.device);
+        if (!loaded)
+            return makeError(loaded.error());
+        autoencoder = std::move(*loaded);
+        auto fits = checkAutoencoderFits(autoencoder.card, options.autoencoderPath, data.resolution, data.cropSize);
+        if (!fits)
+            return fits;
+        if (stored) {
+            // Latents of another autoencoder would train a UNet that the
+            // model file's autoencoder cannot decode or encode for.
+            const auto &packed = stored->header.autoencoderSha256;
+            if (packed != autoencoder.card.sha256)
+                return makeError("The latent pack was encoded by the autoencoder with SHA-256 " + packed.substr(0, 16)
+                                 + "..., but '" + options.autoencoderPath + "' is " + autoencoder.card.sha256.substr(0, 16)
+                                 + "...: pass that autoencoder, or encode the pack again with this one "
+                                   "(cytodiff-engine encode-pack --autoencoder " + options.autoencoderPath + ").");
+            return latents.adopt(*stored, options.augment);
+        }
+        LatentCodec codec(autoencoder.network, 1.0, device); // unscaled: the cache measures the scale
+        const auto started = Clock::now();
+        auto report = [&](std::int64_t done, std::int64_t total) {
+            if (!progress || (done < total && done % 1024 >= 32))
+                return; // a line per ~1000 cells is enough
+            TrainProgress p;
+            const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+            p.elapsedSeconds = seconds;
+            p.message = "encoding training cells " + std::to_string(done) + "/" + std::to_string(total) + " ("
+                        + std::to_string(int(seconds)) + " s)";
+            progress(p);
+        };
+        const int variants = options.augment ? options.latentVariants : 1;
+        auto built = latents.build(data, codec, variants, options.augment, options.seed, report, cancelled);
+        return built;
     }
 
     static void copyWeights(torch::nn::Module &from, torch::nn::Module &to)
@@ -82,7 +147,22 @@ struct Trainer {
             target[i].copy_(source[i]);
     }
 
-    torch::Tensor batchImages(const std::vector<std::int64_t> &indices) { return loadBatch(pixels, indices); }
+    // Validation cells as the network sees them: pixels [B,3,R,R] in
+    // [-1, 1], or scaled latents [B,L,r,r].
+    torch::Tensor cleanBatch(const std::vector<std::int64_t> &indices)
+    {
+        return latent() ? latents.validationBatch(indices) : loadBatch(pixels, indices);
+    }
+
+    // Training cells, augmented: free rotations, flips and colour jitter on
+    // pixels; one of the pre-encoded dihedral variants of a latent.
+    torch::Tensor trainingBatch(const std::vector<std::int64_t> &indices)
+    {
+        if (latent())
+            return latents.trainingBatch(indices, generator); // [B,L,r,r]
+        auto x0 = loadBatch(pixels, indices);                 // [B,3,R,R]
+        return options.augment ? augmentBatch(x0, generator) : x0;
+    }
 
     double trainStep()
     {
@@ -90,9 +170,7 @@ struct Trainer {
         const int classes = int(data.classNames.size());
         std::vector<std::int64_t> indices, labels;
         sampler.draw(b, generator, indices, labels);
-        auto x0 = batchImages(indices);
-        if (options.augment)
-            x0 = augmentBatch(x0, generator);
+        auto x0 = trainingBatch(indices); // [B,C,R,R]
         auto u = torch::rand({b}, generator);
         auto focus = torch::rand({b}, generator) < options.focusShare;
         auto t = torch::where(focus, u * options.focusTMax, u).clamp(1e-4, 1.0); // [B]
@@ -104,7 +182,7 @@ struct Trainer {
             sb[i] = float(std::sqrt(1.0 - ab));
             w[i] = float(schedule.minSnrWeight(tv, options.minSnrGamma));
         }
-        auto noise = torch::randn(x0.sizes(), generator);                        // [B,3,R,R]
+        auto noise = torch::randn(x0.sizes(), generator);                        // [B,C,R,R]
         auto zt = torch::tensor(sa).view({-1, 1, 1, 1}) * x0 + torch::tensor(sb).view({-1, 1, 1, 1}) * noise;
         auto cls = torch::tensor(labels);
         auto drop = torch::rand({b}, generator) < options.classDropout;
@@ -113,7 +191,7 @@ struct Trainer {
         for (auto &group : optimizer->param_groups())
             static_cast<torch::optim::AdamWOptions &>(group.options()).lr(learningRate());
         optimizer->zero_grad();
-        auto predicted = network->forward(zt.to(device), t.to(device), cls.to(device)); // [B,3,R,R]
+        auto predicted = network->forward(zt.to(device), t.to(device), cls.to(device)); // [B,C,R,R]
         auto perSample = (predicted - noise.to(device)).pow(2).mean({1, 2, 3});       // [B]
         auto loss = (perSample * torch::tensor(w).to(device)).mean();
         loss.backward();
@@ -139,16 +217,15 @@ struct Trainer {
         // cells: dividing by it gives every t the same weight on average.
         c10::InferenceMode inference;
         constexpr int kGrid = 21;
-        const int r = data.resolution;
-        auto mask = centralDiskMask(r);
-        const double maskElements = 3.0 * mask.sum().item<double>();
         auto gen = at::detail::createCPUGenerator(options.seed + 17);
         std::vector<double> scale(kGrid, 0.0);
         const int n = std::min<int>(cells, int(sampler.validation().size()));
         if (n == 0)
             return {};
         std::vector<std::int64_t> indices(sampler.validation().begin(), sampler.validation().begin() + n);
-        auto x0 = batchImages(indices); // [n,3,R,R]
+        auto x0 = cleanBatch(indices); // [n,C,R,R]
+        auto mask = centralDiskMask(int(x0.size(-1)));
+        const double maskElements = double(x0.size(1)) * mask.sum().item<double>();
         std::vector<std::int64_t> labels;
         for (auto i : indices)
             labels.push_back(data.labels[i]);
@@ -188,7 +265,7 @@ struct Trainer {
         std::vector<int> correct(classes, 0), total(classes, 0);
         for (int j = 0; j < n; ++j) {
             const auto i = sampler.validation()[j];
-            auto x0 = batchImages({i})[0]; // [3,R,R]
+            auto x0 = cleanBatch({i})[0]; // [C,R,R]
             auto result = runClassifier(eps, schedule, x0, classes, classify, scale, {});
             ++total[data.labels[i]];
             if (result && result->predicted == data.labels[i])
@@ -197,12 +274,18 @@ struct Trainer {
         return accuracyFromCounts(correct, total);
     }
 
+    // Pixel runs keep the key their checkpoints always had; a latent run's
+    // names the autoencoder too, since its latents are the training data.
     std::string configKey() const
     {
-        NetworkConfig config = options.network;
-        config.resolution = data.resolution;
-        config.numClasses = int(data.classNames.size());
-        return config.describe() + " classes " + std::to_string(config.numClasses) + " data " + data.contentHash();
+        const NetworkConfig config = networkConfig();
+        std::string key = config.describe() + " classes " + std::to_string(config.numClasses) + " data "
+                        + dataHash();
+        if (latent())
+            key += " autoencoder " + autoencoder.card.sha256 + " variants " + std::to_string(latents.variants());
+        if (stored) // quantised latents, turned at batch time: not an in-process run's batches
+            key += " latent-pack " + stored->header.sha256;
+        return key;
     }
 
     CheckpointParts checkpointParts()
@@ -226,21 +309,22 @@ struct Trainer {
     }
 };
 
-} // namespace
-
-Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
-                                   const CancelFn &cancelled)
+// Both entry points: data holds pixels, or is a latent pack's cell list
+// with stored set.
+Result<TrainReport> runDiffusion(const TrainingData &data, StoredLatents *stored, const TrainOptions &options,
+                                 const ProgressFn &progress, const CancelFn &cancelled)
 {
-    auto request = checkTrainingRequest(data, options);
-    if (!request)
-        return makeError(request.error());
     const std::string checkpointPath = options.checkpointPath.empty() ? options.outPath + ".ckpt" : options.checkpointPath;
 
     try {
         Trainer trainer(data, options);
-        auto ready = trainer.setUp();
+        trainer.stored = stored;
+        auto ready = trainer.setUp(progress, cancelled);
         if (!ready)
             return makeError(ready.error());
+        // The budget is for training: encoding a latent run's cells (minutes
+        // on a CPU, repeated on every resume) does not spend it.
+        trainer.started = Clock::now();
         trainer.network->train();
 
         TrainingSteps steps;
@@ -260,20 +344,25 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
         report.steps = trainer.step;
         report.seconds = trainer.elapsed();
         ModelCard &card = report.card;
-        card.kind = "diffusion";
+        card.kind = trainer.latent() ? "latent-diffusion" : "diffusion";
         card.classNames = data.classNames;
         card.cropSize = data.cropSize;
         card.network = trainer.network->config;
         card.schedule = options.schedule;
         card.prediction = "eps";
         card.errorScale = trainer.calibrateErrorScale(64);
-        card.dataHash = data.contentHash();
+        card.dataHash = trainer.dataHash();
         card.trainCommand = options.trainCommand;
         card.createdAt = isoTimestamp();
         card.trainSteps = trainer.step;
         card.trainSeconds = report.seconds;
         card.learningRate = options.learningRate;
         card.batchSize = options.batchSize;
+        if (trainer.latent()) {
+            card.latent.resolution = trainer.autoencoder.card.config.latentSize();
+            card.latent.scale = trainer.latents.scale();
+            card.latent.autoencoder = trainer.autoencoder.card;
+        }
         if (options.finalValidationCells > 0) {
             const auto [accuracy, balanced] = trainer.validate(options.finalValidationCells, card.errorScale, -1);
             report.validationAccuracy = accuracy;
@@ -284,13 +373,42 @@ Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions 
                     << " validation cells (fast protocol)";
             card.metrics = metrics.str();
         }
-        auto written = saveDiffusionModel(options.outPath, card, trainer.ema);
+        auto written = trainer.latent()
+                           ? saveLatentDiffusionModel(options.outPath, card, trainer.ema, trainer.autoencoder.network)
+                           : saveDiffusionModel(options.outPath, card, trainer.ema);
         if (!written)
             return makeError(written.error());
         return report;
     } catch (const std::exception &e) {
         return makeError(std::string("Training failed: ") + std::string(e.what()).substr(0, 300));
     }
+}
+
+} // namespace
+
+Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
+                                   const CancelFn &cancelled)
+{
+    auto request = checkTrainingRequest(data, options);
+    if (!request)
+        return makeError(request.error());
+    return runDiffusion(data, nullptr, options, progress, cancelled);
+}
+
+Result<TrainReport> trainDiffusionFromLatentPack(const std::string &packPath, const TrainOptions &options,
+                                                 const ProgressFn &progress, const CancelFn &cancelled)
+{
+    auto request = checkTrainingBudget(options);
+    if (!request)
+        return makeError(request.error());
+    if (options.autoencoderPath.empty())
+        return makeError("Training from the latent pack '" + packPath
+                         + "' needs the autoencoder that encoded it (--autoencoder ae.pt): the model file carries it.");
+    auto stored = loadLatentPack(packPath);
+    if (!stored)
+        return makeError(stored.error());
+    const TrainingData cells = stored->header.cells;
+    return runDiffusion(cells, &*stored, options, progress, cancelled);
 }
 
 } // namespace cytodiff::engine

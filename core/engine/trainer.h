@@ -31,6 +31,14 @@ struct TrainOptions {
     std::uint64_t seed = 1;
     std::string device = "cpu";
     NetworkConfig network;
+    // Latent diffusion (kind "latent-diffusion"): an autoencoder file whose
+    // latent the network learns, z = encode(x).mean * scale, with scale
+    // measured on the training cells. Its weights go into the model file.
+    // Empty = pixel-space diffusion.
+    std::string autoencoderPath;
+    // Latent runs encode every training cell once, before the first step,
+    // in this many dihedral variants (1-8; colour-jittered when augment).
+    int latentVariants = 8;
     std::string schedule = "cosine";
     double checkpointEverySeconds = 300;
     double validateEverySeconds = 600;
@@ -66,6 +74,7 @@ struct CheckpointInfo {
     std::int64_t step = 0;
     double learningRate = 0.0;
     int batchSize = 0;
+    double elapsedSeconds = 0.0; // of the budget already spent
 };
 Result<CheckpointInfo> readCheckpointInfo(const std::string &path);
 
@@ -76,5 +85,13 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
 
 Result<TrainReport> trainDiffusion(const TrainingData &data, const TrainOptions &options, const ProgressFn &progress,
                                    const CancelFn &cancelled = {});
+
+// Latent diffusion from a latent pack (latentpack.h, `cytodiff-engine
+// encode-pack`): the same trainer, reading the cells' latents instead of
+// encoding them. options.autoencoderPath must name the autoencoder that
+// encoded the pack (its SHA-256 is checked): the model file carries it.
+// options.latentVariants is ignored (the pack's count is used).
+Result<TrainReport> trainDiffusionFromLatentPack(const std::string &packPath, const TrainOptions &options,
+                                                 const ProgressFn &progress, const CancelFn &cancelled = {});
 
 } // namespace cytodiff::engine

@@ -59,6 +59,11 @@ Result<void> checkTrainingRequest(const TrainingData &data, const TrainOptions &
     auto valid = data.validate();
     if (!valid)
         return valid;
+    return checkTrainingBudget(options);
+}
+
+Result<void> checkTrainingBudget(const TrainOptions &options)
+{
     if (options.minutes <= 0 && options.steps <= 0)
         return makeError("Give a training budget: --minutes N or --steps N.");
     if (options.outPath.empty())
@@ -195,6 +200,9 @@ Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
         const auto rate = container->metadata.find("learning_rate");
         if (rate != container->metadata.end())
             info.learningRate = std::stod(rate->second);
+        const auto elapsed = container->metadata.find("elapsed");
+        if (elapsed != container->metadata.end())
+            info.elapsedSeconds = std::stod(elapsed->second);
         const auto batch = container->metadata.find("batch_size");
         if (batch != container->metadata.end())
             info.batchSize = std::stoi(batch->second);

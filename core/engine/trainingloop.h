@@ -29,6 +29,8 @@ private:
 // The checks both trainers make before they start: valid data, a budget,
 // an output path.
 Result<void> checkTrainingRequest(const TrainingData &data, const TrainOptions &options);
+// The budget and output path alone (a latent pack run has no pixels to check).
+Result<void> checkTrainingBudget(const TrainOptions &options);
 
 // (accuracy, balanced accuracy) from per-class correct/total counts;
 // classes without cells do not count towards the balanced figure.

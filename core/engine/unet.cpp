@@ -33,6 +33,10 @@ std::string NetworkConfig::describe() const
         out << ' ' << m;
     out << ", " << resBlocks << " res block(s)/level, embed " << embedDim
         << (midAttention ? ", mid attention" : "");
+    // Only when not RGB, so pixel models keep the description (and the
+    // checkpoint key) they always had.
+    if (inChannels != 3)
+        out << ", " << inChannels << " input channels";
     return out.str();
 }
 
@@ -96,7 +100,7 @@ UNetImpl::UNetImpl(const NetworkConfig &cfg) : config(cfg)
     timeFc1 = register_module("timeFc1", nn::Linear(base, cfg.embedDim));
     timeFc2 = register_module("timeFc2", nn::Linear(cfg.embedDim, cfg.embedDim));
     classEmbedding = register_module("classEmbedding", nn::Embedding(cfg.numClasses + 1, cfg.embedDim));
-    stem = register_module("stem", conv3x3(3, base));
+    stem = register_module("stem", conv3x3(cfg.inChannels, base));
 
     int channels = base;
     for (int level = 0; level < levels; ++level) {
@@ -133,7 +137,7 @@ UNetImpl::UNetImpl(const NetworkConfig &cfg) : config(cfg)
     register_module("upSamplers", upSamplers);
 
     outNorm = register_module("outNorm", nn::GroupNorm(groupsFor(channels), channels));
-    outConv = register_module("outConv", conv3x3(channels, 3));
+    outConv = register_module("outConv", conv3x3(channels, cfg.inChannels));
     torch::NoGradGuard noGrad;
     outConv->weight.zero_();
     outConv->bias.zero_();
@@ -145,7 +149,7 @@ torch::Tensor UNetImpl::forward(const torch::Tensor &x, const torch::Tensor &t, 
     auto emb = timeFc2(torch::silu(timeFc1(timestepEmbedding(t, config.baseChannels)))) // [B, E]
              + classEmbedding(classes);                                              // [B, E]
 
-    auto h = stem(x); // [B, base, R, R]
+    auto h = stem(x); // [B, base, R, R] from [B, inChannels, R, R]
     std::vector<torch::Tensor> skips;
     int block = 0;
     for (int level = 0; level < levels; ++level) {
@@ -172,7 +176,7 @@ torch::Tensor UNetImpl::forward(const torch::Tensor &x, const torch::Tensor &t, 
             h = upSamplers[sampler++]->as<nn::Conv2dImpl>()->forward(h);
         }
     }
-    return outConv(torch::silu(outNorm(h))); // [B, 3, R, R]
+    return outConv(torch::silu(outNorm(h))); // [B, inChannels, R, R]
 }
 
 } // namespace cytodiff::engine

@@ -34,9 +34,9 @@ TORCH_MODULE(AttentionBlock);
 struct UNetImpl : torch::nn::Module {
     explicit UNetImpl(const NetworkConfig &config);
 
-    // x: [B, 3, R, R] noisy input; t: [B] float in [0, 1];
-    // classes: [B] int64 in [0, numClasses] (numClasses = unconditional).
-    // Returns predicted noise [B, 3, R, R].
+    // x: [B, inChannels, R, R] noisy input (pixels or a latent); t: [B]
+    // float in [0, 1]; classes: [B] int64 in [0, numClasses] (numClasses =
+    // unconditional). Returns the prediction [B, inChannels, R, R].
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &t, const torch::Tensor &classes);
 
     NetworkConfig config;
