@@ -100,7 +100,7 @@ int runEvaluateShift(const QStringList &args)
         evaluation::MeanSdSeries s;
         s.name = role.toStdString();
         s.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
-        QJsonArray balanced, accuracy, confidence;
+        QJsonArray balanced, accuracy, confidence, silent, queued;
         rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
         for (std::size_t i = 0; i < shifts.size(); ++i) {
             const auto outcomes = classifyItems(*model, source, items, truthOf, options, seed, shifts[i], stop,
@@ -114,10 +114,13 @@ int runEvaluateShift(const QStringList &args)
             balanced.append(summary.balancedAccuracy());
             accuracy.append(summary.accuracy());
             confidence.append(mean(conf));
+            silent.append(summary.silentErrorRate());
+            queued.append(summary.queueShare());
             s.x.push_back(levels[i]);
             s.mean.push_back(summary.balancedAccuracy());
             s.sd.push_back(0);
-            rows << " " << percent(summary.balancedAccuracy()) << "% |";
+            rows << " " << percent(summary.balancedAccuracy()) << "% (silent " << percent(summary.silentErrorRate())
+                 << "%, queue " << percent(summary.queueShare()) << "%) |";
         }
         rows << "\n";
         QJsonObject m;
@@ -127,6 +130,10 @@ int runEvaluateShift(const QStringList &args)
         m[QStringLiteral("balanced_accuracy")] = balanced;
         m[QStringLiteral("accuracy")] = accuracy;
         m[QStringLiteral("mean_confidence")] = confidence;
+        // Each model's own review queue (default thresholds, no second
+        // opinion): wrong calls it would not show a reviewer.
+        m[QStringLiteral("silent_error_rate")] = silent;
+        m[QStringLiteral("review_queue_share")] = queued;
         modelsJson.append(m);
         series.push_back(s);
     }
@@ -139,7 +146,8 @@ int runEvaluateShift(const QStringList &args)
     QTextStream text(&md);
     text << "# Synthetic domain shift: " << kind << "\n\n";
     text << "Data " << parser.value(QStringLiteral("data")) << " (" << split << " part); the same cells at every level. "
-         << "Balanced accuracy per shift strength:\n\n| model |";
+         << "Balanced accuracy per shift strength, with the silent error rate (wrong calls the review queue, default "
+            "thresholds and no second opinion, does not show) and the queue's share of cells:\n\n| model |";
     for (double l : levels)
         text << " " << kind << " " << l << " |";
     text << "\n|---|";

@@ -380,6 +380,13 @@ private slots:
         const auto model = json.value(QStringLiteral("models")).toArray().first().toObject();
         QCOMPARE(model.value(QStringLiteral("cells")).toInt(), 8);
         QCOMPARE(model.value(QStringLiteral("balanced_accuracy")).toArray().size(), 2);
+        // Per level: the silent error rate can never exceed the error rate.
+        const auto silent = model.value(QStringLiteral("silent_error_rate")).toArray();
+        const auto accuracies = model.value(QStringLiteral("accuracy")).toArray();
+        QCOMPARE(silent.size(), 2);
+        QCOMPARE(model.value(QStringLiteral("review_queue_share")).toArray().size(), 2);
+        for (qsizetype i = 0; i < silent.size(); ++i)
+            QVERIFY(silent.at(i).toDouble() <= 1.0 - accuracies.at(i).toDouble() + 1e-12);
         r = run(cli::runEvaluateShift, QStringLiteral("evaluate-shift"),
                 {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--levels"),
                  QStringLiteral("0,9"), QStringLiteral("--out"), outDir});
