@@ -76,7 +76,13 @@ int main(int argc, char **argv)
     engine::ModelCard card;
     card.classNames = {"neutrophil", "lymphocyte"};
     card.cropSize = 16;
-    card.network = {8, 2, {1}, 1, 4, 2, false};
+    card.network.resolution = 8;
+    card.network.baseChannels = 2;
+    card.network.channelMults = {1};
+    card.network.resBlocks = 1;
+    card.network.embedDim = 4;
+    card.network.numClasses = 2;
+    card.network.midAttention = false;
     engine::UNet network(card.network);
     const std::string modelPath = (dir / "model.tmp").string();
     if (auto saved = engine::saveDiffusionModel(modelPath, card, network); !saved) {
