@@ -8,6 +8,7 @@
 
 #include "autoencoder.h"
 #include "container.h"
+#include "synthetic.h"
 #include "trainer.h"
 
 #include <QFile>
@@ -58,22 +59,7 @@ TrainingData syntheticCells(int perClass, std::uint32_t seed)
 // for a trained one, which these tests do not need.
 cytodiff::Result<void> writeRandomAutoencoder(const std::string &path)
 {
-    AutoencoderConfig config;
-    config.resolution = kRes;
-    config.channels = {8, 8, 8};
-    config.latentChannels = 4;
-    torch::manual_seed(5);
-    Autoencoder network(config);
-    {
-        torch::NoGradGuard noGrad;
-        for (auto &p : network->parameters())
-            p.add_(torch::randn_like(p) * 0.1);
-    }
-    AutoencoderCard card;
-    card.config = config;
-    card.cropSize = kRes;
-    card.latentScale = 1.0;
-    return saveAutoencoder(path, card, network);
+    return cytodiff::engine::writeRandomAutoencoder(path, kRes, 5);
 }
 
 TrainOptions latentOptions(const QString &out, const QString &autoencoder, int steps)
