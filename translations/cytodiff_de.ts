@@ -308,6 +308,49 @@
     </message>
 </context>
 <context>
+    <name>DomainWarning</name>
+    <message>
+        <source>cell scale (magnification or crop)</source>
+        <translation>Zellgröße (Vergrößerung oder Ausschnitt)</translation>
+    </message>
+    <message>
+        <source>framing (cells off centre)</source>
+        <translation>Bildausschnitt (Zellen nicht zentriert)</translation>
+    </message>
+    <message>
+        <source>background (crop tightness or lighting)</source>
+        <translation>Hintergrund (Ausschnittgröße oder Beleuchtung)</translation>
+    </message>
+    <message>
+        <source>stain colour</source>
+        <translation>Färbung</translation>
+    </message>
+    <message>
+        <source>focus</source>
+        <translation>Schärfe</translation>
+    </message>
+    <message>
+        <source>cells that cannot be found</source>
+        <translation>Zellen, die nicht gefunden werden</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s effort</source>
+        <translation>Aufwand des Klassifikators</translation>
+    </message>
+    <message>
+        <source>cells unlike any trained class</source>
+        <translation>Zellen, die keiner trainierten Klasse gleichen</translation>
+    </message>
+    <message>
+        <source>image size</source>
+        <translation>Bildgröße</translation>
+    </message>
+    <message>
+        <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
+        <translation>Diese Bilder unterscheiden sich von den Trainingsbildern des Modells in: %1. Die Vorhersagen sind unzuverlässig; prüfen Sie jede Zelle.</translation>
+    </message>
+</context>
+<context>
     <name>ReportPlots</name>
     <message>
         <source>Plots need a build with QCustomPlot.</source>
@@ -663,6 +706,14 @@
     <message>
         <source>Signed by %1 on %2. Changes are amendments: each needs a reason and is kept in the audit log.</source>
         <translation>Freigegeben von %1 am %2. Änderungen sind Nachträge: Jede braucht eine Begründung und wird im Audit-Protokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>The domain check of this case could not be read: %1</source>
+        <translation>Die Domänenprüfung dieses Falls konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>All cells of this case are in the review queue.</source>
+        <translation>Alle Zellen dieses Falls stehen auf der Prüfliste.</translation>
     </message>
 </context>
 <context>
@@ -1040,6 +1091,10 @@ dekodierbar</translation>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Keine Zweitmeinung: %1 kennt andere Klassen als das Klassifizierungsmodell.</translation>
+    </message>
+    <message>
+        <source>No domain check: %1</source>
+        <translation>Keine Domänenprüfung: %1</translation>
     </message>
 </context>
 <context>
@@ -2346,6 +2401,22 @@ Die Datei, die nicht geöffnet werden konnte, wurde als %1 aufbewahrt.</translat
     <message>
         <source>Daily backup written to %1</source>
         <translation>Tägliche Sicherung nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>Sign a case outside the model&apos;s training domain</source>
+        <translation>Fall außerhalb der Trainingsdomäne des Modells freigeben</translation>
+    </message>
+    <message>
+        <source>%1
+
+Sign %2 only if you classified every cell yourself: the differential will be yours, not the model&apos;s.</source>
+        <translation>%1
+
+Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Differenzialblutbild ist dann Ihres, nicht das des Modells.</translation>
+    </message>
+    <message>
+        <source>I reviewed every cell: sign</source>
+        <translation>Ich habe jede Zelle geprüft: freigeben</translation>
     </message>
 </context>
 <context>

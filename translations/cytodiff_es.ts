@@ -308,6 +308,49 @@
     </message>
 </context>
 <context>
+    <name>DomainWarning</name>
+    <message>
+        <source>cell scale (magnification or crop)</source>
+        <translation>escala celular (aumento o recorte)</translation>
+    </message>
+    <message>
+        <source>framing (cells off centre)</source>
+        <translation>encuadre (células descentradas)</translation>
+    </message>
+    <message>
+        <source>background (crop tightness or lighting)</source>
+        <translation>fondo (recorte ajustado o iluminación)</translation>
+    </message>
+    <message>
+        <source>stain colour</source>
+        <translation>color de la tinción</translation>
+    </message>
+    <message>
+        <source>focus</source>
+        <translation>enfoque</translation>
+    </message>
+    <message>
+        <source>cells that cannot be found</source>
+        <translation>células que no se encuentran</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s effort</source>
+        <translation>el esfuerzo del clasificador</translation>
+    </message>
+    <message>
+        <source>cells unlike any trained class</source>
+        <translation>células distintas de toda clase entrenada</translation>
+    </message>
+    <message>
+        <source>image size</source>
+        <translation>tamaño de imagen</translation>
+    </message>
+    <message>
+        <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
+        <translation>Estas imágenes difieren de las imágenes de entrenamiento del modelo en: %1. Las predicciones no son fiables; revise cada célula.</translation>
+    </message>
+</context>
+<context>
     <name>ReportPlots</name>
     <message>
         <source>Plots need a build with QCustomPlot.</source>
@@ -663,6 +706,14 @@
     <message>
         <source>Signed by %1 on %2. Changes are amendments: each needs a reason and is kept in the audit log.</source>
         <translation>Firmado por %1 el %2. Los cambios son enmiendas: cada uno requiere un motivo y se guarda en el registro de auditoría.</translation>
+    </message>
+    <message>
+        <source>The domain check of this case could not be read: %1</source>
+        <translation>No se pudo leer la comprobación de dominio de este caso: %1</translation>
+    </message>
+    <message>
+        <source>All cells of this case are in the review queue.</source>
+        <translation>Todas las células de este caso están en la cola de revisión.</translation>
     </message>
 </context>
 <context>
@@ -1039,6 +1090,10 @@ decode</source>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Sin segunda opinión: %1 conoce otras clases que el modelo de clasificación.</translation>
+    </message>
+    <message>
+        <source>No domain check: %1</source>
+        <translation>Sin comprobación de dominio: %1</translation>
     </message>
 </context>
 <context>
@@ -2345,6 +2400,22 @@ El archivo que no se pudo abrir se conservó como %1.</translation>
     <message>
         <source>Daily backup written to %1</source>
         <translation>Copia de seguridad diaria escrita en %1</translation>
+    </message>
+    <message>
+        <source>Sign a case outside the model&apos;s training domain</source>
+        <translation>Firmar un caso fuera del dominio de entrenamiento del modelo</translation>
+    </message>
+    <message>
+        <source>%1
+
+Sign %2 only if you classified every cell yourself: the differential will be yours, not the model&apos;s.</source>
+        <translation>%1
+
+Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será suyo, no del modelo.</translation>
+    </message>
+    <message>
+        <source>I reviewed every cell: sign</source>
+        <translation>He revisado cada célula: firmar</translation>
     </message>
 </context>
 <context>

@@ -308,6 +308,49 @@
     </message>
 </context>
 <context>
+    <name>DomainWarning</name>
+    <message>
+        <source>cell scale (magnification or crop)</source>
+        <translation>échelle des cellules (grossissement ou recadrage)</translation>
+    </message>
+    <message>
+        <source>framing (cells off centre)</source>
+        <translation>cadrage (cellules décentrées)</translation>
+    </message>
+    <message>
+        <source>background (crop tightness or lighting)</source>
+        <translation>fond (recadrage serré ou éclairage)</translation>
+    </message>
+    <message>
+        <source>stain colour</source>
+        <translation>couleur de la coloration</translation>
+    </message>
+    <message>
+        <source>focus</source>
+        <translation>mise au point</translation>
+    </message>
+    <message>
+        <source>cells that cannot be found</source>
+        <translation>cellules introuvables</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s effort</source>
+        <translation>l&apos;effort du classificateur</translation>
+    </message>
+    <message>
+        <source>cells unlike any trained class</source>
+        <translation>cellules ne ressemblant à aucune classe apprise</translation>
+    </message>
+    <message>
+        <source>image size</source>
+        <translation>taille d&apos;image</translation>
+    </message>
+    <message>
+        <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
+        <translation>Ces images diffèrent des images d&apos;entraînement du modèle par : %1. Les prédictions ne sont pas fiables ; vérifiez chaque cellule.</translation>
+    </message>
+</context>
+<context>
     <name>ReportPlots</name>
     <message>
         <source>Plots need a build with QCustomPlot.</source>
@@ -663,6 +706,14 @@
     <message>
         <source>Signed by %1 on %2. Changes are amendments: each needs a reason and is kept in the audit log.</source>
         <translation>Validé par %1 le %2. Les modifications sont des amendements&#xa0;: chacune exige un motif et est conservée dans le journal d&apos;audit.</translation>
+    </message>
+    <message>
+        <source>The domain check of this case could not be read: %1</source>
+        <translation>Le contrôle de domaine de ce cas n&apos;a pas pu être lu : %1</translation>
+    </message>
+    <message>
+        <source>All cells of this case are in the review queue.</source>
+        <translation>Toutes les cellules de ce cas sont dans la file de révision.</translation>
     </message>
 </context>
 <context>
@@ -1039,6 +1090,10 @@ decode</source>
     <message>
         <source>No second opinion: %1 knows other classes than the classification model.</source>
         <translation>Pas de second avis&#xa0;: %1 connaît d&apos;autres classes que le modèle de classification.</translation>
+    </message>
+    <message>
+        <source>No domain check: %1</source>
+        <translation>Pas de contrôle de domaine : %1</translation>
     </message>
 </context>
 <context>
@@ -2345,6 +2400,22 @@ Le fichier qui n&apos;a pas pu être ouvert a été conservé sous le nom %1.</t
     <message>
         <source>Daily backup written to %1</source>
         <translation>Sauvegarde quotidienne écrite dans %1</translation>
+    </message>
+    <message>
+        <source>Sign a case outside the model&apos;s training domain</source>
+        <translation>Signer un cas hors du domaine d&apos;entraînement du modèle</translation>
+    </message>
+    <message>
+        <source>%1
+
+Sign %2 only if you classified every cell yourself: the differential will be yours, not the model&apos;s.</source>
+        <translation>%1
+
+Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule sera la vôtre, non celle du modèle.</translation>
+    </message>
+    <message>
+        <source>I reviewed every cell: sign</source>
+        <translation>J&apos;ai vérifié chaque cellule : signer</translation>
     </message>
 </context>
 <context>

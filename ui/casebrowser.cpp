@@ -1,5 +1,7 @@
 #include "casebrowser.h"
 
+#include "domainwarning.h"
+
 #include "caselistmodel.h"
 #include "cellclassnames.h"
 #include "celldetailspanel.h"
@@ -126,11 +128,20 @@ CaseBrowser::CaseBrowser(QWidget *parent) : QWidget(parent)
     m_syntheticBanner->setStyleSheet(QStringLiteral(
         "QLabel { background: #fff4d6; color: #5c4200; border-bottom: 1px solid #e6c35c; padding: 7px 10px; }"));
     m_syntheticBanner->hide();
+    // A case unlike the model's training images (core/domain): every cell
+    // is queued and this stays above every page until the case is checked again.
+    m_domainBanner = new QLabel;
+    m_domainBanner->setObjectName(QStringLiteral("domainBanner"));
+    m_domainBanner->setWordWrap(true);
+    m_domainBanner->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fde2e1; color: #7a1712; border-bottom: 1px solid #e0908b; padding: 7px 10px; }"));
+    m_domainBanner->hide();
     auto *centre = new QWidget;
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
     centreLayout->addWidget(m_syntheticBanner);
+    centreLayout->addWidget(m_domainBanner);
     centreLayout->addWidget(m_tabs, 1);
     m_splitter->addWidget(centre);
     m_splitter->addWidget(m_details);
@@ -397,7 +408,7 @@ void CaseBrowser::onCaseCurrentChanged()
     updateGalleryHeader();
     m_galleryView->scrollToTop();
     updateCaseState();
-    refreshReviewViews();
+    refreshDomainCheck(); // refreshes the review views
     emit caseSelected(caseId);
     emit selectionCountChanged(0);
 }
@@ -525,10 +536,40 @@ void CaseBrowser::setClassificationJob(ClassificationJob *job)
 
 void CaseBrowser::setReviewThresholds(const review::ReviewThresholds &thresholds)
 {
+    m_thresholds = thresholds;
+    applyReviewThresholds();
+}
+
+void CaseBrowser::applyReviewThresholds()
+{
+    review::ReviewThresholds thresholds = m_thresholds;
+    thresholds.reviewEveryCell = m_domain.outside;
     m_galleryModel->setReviewThresholds(thresholds);
     m_details->setReviewThresholds(thresholds);
     refreshReviewViews();
     showCellInDetails(currentCellId());
+}
+
+void CaseBrowser::refreshDomainCheck()
+{
+    m_domain = {};
+    if (m_database && m_shownCaseId) {
+        auto stored = m_database->domainCheck(m_shownCaseId);
+        if (!stored) {
+            emit errorOccurred(tr("The domain check of this case could not be read: %1")
+                                   .arg(QString::fromStdString(stored.error())));
+        } else if (*stored) {
+            auto verdict = domain::DomainVerdict::fromJson((*stored)->verdictJson.toStdString());
+            if (verdict)
+                m_domain = *verdict;
+        }
+    }
+    const QString warning = DomainWarning::text(m_domain);
+    m_domainBanner->setText(warning.isEmpty() ? QString()
+                                              : warning + QLatin1Char(' ')
+                                                    + tr("All cells of this case are in the review queue."));
+    m_domainBanner->setVisible(!warning.isEmpty());
+    applyReviewThresholds();
 }
 
 void CaseBrowser::setReferenceRanges(const ReferenceRanges &ranges)

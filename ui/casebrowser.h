@@ -5,6 +5,7 @@
 // thread's database connection, which MainWindow owns.
 
 #include "differential.h"
+#include "domaincheck.h"
 #include "records.h"
 #include "result.h"
 #include "reviewpriority.h"
@@ -95,6 +96,12 @@ public:
     QTabWidget *pages() const { return m_tabs; }
     // Shown above the pages while a synthetic (demo) case is shown.
     QLabel *syntheticBanner() const { return m_syntheticBanner; }
+    QLabel *domainBanner() const { return m_domainBanner; }
+    // Reads the shown case's stored domain check again (after a
+    // classification run made a new one) and applies it.
+    void refreshDomainCheck();
+    // The shown case's domain check; unchecked when none is stored.
+    const domain::DomainVerdict &domainVerdict() const { return m_domain; }
     QTreeView *caseView() const { return m_caseView; }
     // Not placed in the browser: the window puts it in its status bar,
     // where image viewers keep their zoom.
@@ -137,6 +144,10 @@ private:
     QLabel *m_galleryTitle = nullptr;
     QLabel *m_gallerySubtitle = nullptr;
     QLabel *m_syntheticBanner = nullptr;
+    QLabel *m_domainBanner = nullptr;
+    domain::DomainVerdict m_domain;
+    review::ReviewThresholds m_thresholds; // the user's settings; a case outside its domain adds reviewEveryCell
+    void applyReviewThresholds();
     QComboBox *m_classFilter = nullptr;
     QSlider *m_sizeSlider = nullptr;
     CellGalleryView *m_galleryView = nullptr;

@@ -286,6 +286,9 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
     QString html;
     html += QStringLiteral("<html><body style=\"font-family: sans-serif; font-size: 9pt;\">");
     html += QStringLiteral("<h2 style=\"margin-bottom: 2px;\">%1</h2>").arg(CaseReport::tr("Blood film differential"));
+    if (!input.domainWarning.isEmpty())
+        html += QStringLiteral("<p style=\"background: #fde2e1; color: #7a1712; padding: 4px;\"><b>%1</b></p>")
+                    .arg(esc(input.domainWarning));
     html += QStringLiteral("<table cellspacing=\"0\" cellpadding=\"2\">");
     const auto fact = [&html](const QString &name, const QString &value) {
         html += QStringLiteral("<tr><td style=\"color: #555;\">%1</td><td><b>%2</b></td></tr>").arg(esc(name), esc(value));

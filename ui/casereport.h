@@ -26,6 +26,8 @@ struct CaseReportInput {
     review::ReviewThresholds thresholds;
     ReferenceRanges ranges;
     QString generatedBy;  // who exported
+    // The domain check's warning (DomainWarning::text); empty: none.
+    QString domainWarning;
     // Each reviewed-and-relabelled cell's label before review
     // (ReviewStore::labelsBeforeReview); a cell whose label now differs was
     // changed by a reviewer. May be empty.

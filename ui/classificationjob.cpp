@@ -1,5 +1,7 @@
 #include "classificationjob.h"
 
+#include "domainwarning.h"
+
 #include "database.h"
 #include "engine.h"
 #include "classificationservice.h"
@@ -301,6 +303,19 @@ private:
     void finishRun()
     {
         m_run->outcome.seconds = m_run->clock.elapsed() / 1000.0;
+        ClassificationOutcome &outcome = m_run->outcome;
+        if (m_service && outcome.error.isEmpty() && !outcome.cancelled) {
+            // The whole case is classified: its images and the model's
+            // effort on them decide whether it is like the training images.
+            auto verdict = m_service->checkDomain(*m_database, outcome.caseId);
+            if (!verdict) {
+                const QString problem = ClassificationJob::tr("No domain check: %1").arg(fromStd(verdict.error()));
+                outcome.notice = outcome.notice.isEmpty() ? problem : outcome.notice + QStringLiteral(". ") + problem;
+            } else {
+                outcome.outsideDomain = verdict->outside;
+                outcome.domainWarning = DomainWarning::text(*verdict);
+            }
+        }
         post([job = m_job, outcome = m_run->outcome] { job->onCaseFinished(outcome); });
         m_run.reset();
     }

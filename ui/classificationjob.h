@@ -61,6 +61,9 @@ struct ClassificationOutcome {
     bool cancelled = false;
     QString error;      // a fatal error (no model, unreadable workspace)
     double seconds = 0.0;
+    // The case's domain check after the run (stored in the workspace).
+    bool outsideDomain = false;
+    QString domainWarning; // DomainWarning::text; empty when inside or unchecked
 };
 
 class ClassificationJob : public QObject {

@@ -90,6 +90,8 @@ public:
     // Re-reads the settings (model, budget, thresholds, ranges, reviewer).
     void applySettings();
     Result<void> signCurrentCase();
+    // The second question before signing a case outside the model's domain.
+    bool confirmSignOutsideDomain(const QString &name);
     Result<void> exportCellCsv(const QString &path);
     Result<void> exportReportPdf(const QString &path);
     // Tests answer the amendment question instead of a dialog.

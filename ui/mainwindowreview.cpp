@@ -13,6 +13,7 @@
 #include "classificationstatus.h"
 #include "counttext.h"
 #include "database.h"
+#include "domainwarning.h"
 #include "filedialogs.h"
 #include "reviewcontroller.h"
 #include "reviewqueuepanel.h"
@@ -264,7 +265,10 @@ void MainWindow::classifyInteractive()
 void MainWindow::onClassificationFinished(const ClassificationOutcome &outcome)
 {
     updateReviewActions();
-    m_browser->refreshReviewViews();
+    if (outcome.caseId == m_browser->currentCaseId())
+        m_browser->refreshDomainCheck(); // refreshes the review views
+    else
+        m_browser->refreshReviewViews();
     const QString name = caseName(outcome.caseId);
     if (!outcome.error.isEmpty()) {
         if (outcome.classified > 0)
@@ -285,9 +289,29 @@ void MainWindow::onClassificationFinished(const ClassificationOutcome &outcome)
             message += tr("; %1 second opinions").arg(QLocale().toString(outcome.secondOpinions));
         if (!outcome.notice.isEmpty())
             message += QStringLiteral(". ") + outcome.notice;
-        statusBar()->showMessage(message, outcome.notice.isEmpty() ? 10000 : 30000);
+        if (outcome.outsideDomain)
+            message += QStringLiteral(". ") + outcome.domainWarning;
+        statusBar()->showMessage(message, outcome.notice.isEmpty() && !outcome.outsideDomain ? 10000 : 30000);
     }
     emit classificationFinished(outcome);
+}
+
+bool MainWindow::confirmSignOutsideDomain(const QString &name)
+{
+    const QString warning = DomainWarning::text(m_browser->domainVerdict());
+    if (warning.isEmpty())
+        return true;
+    // A second, explicit question: the model's calls on this case cannot be
+    // trusted, so signing says the reviewer's own classification stands.
+    QMessageBox box(QMessageBox::Warning, tr("Sign a case outside the model's training domain"),
+                    tr("%1\n\nSign %2 only if you classified every cell yourself: the differential will be yours, "
+                       "not the model's.")
+                        .arg(warning, name),
+                    QMessageBox::Cancel, this);
+    QPushButton *sign = box.addButton(tr("I reviewed every cell: sign"), QMessageBox::AcceptRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == sign;
 }
 
 Result<void> MainWindow::signCurrentCase()
@@ -318,13 +342,15 @@ void MainWindow::signInteractive()
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer != QMessageBox::Yes)
         return;
+    if (!confirmSignOutsideDomain(name))
+        return;
     if (auto signedOk = signCurrentCase(); !signedOk)
         showError(tr("Cannot sign"), QString::fromStdString(signedOk.error()));
 }
 
 namespace {
 CaseReportInput reportInput(const db::Database &database, const CellGalleryModel &model, const db::CaseRow &row,
-                            const review::ReviewThresholds &thresholds)
+                            const review::ReviewThresholds &thresholds, const QString &domainWarning)
 {
     CaseReportInput input;
     input.caseRow = row;
@@ -333,6 +359,7 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
     input.thresholds = thresholds;
     input.ranges = AppSettings::referenceRanges();
     input.generatedBy = AppSettings::reviewerName();
+    input.domainWarning = domainWarning;
     // Without it the report still marks cells whose final class differs
     // from the model's call.
     if (auto before = ReviewStore::labelsBeforeReview(database, row.id))
@@ -353,7 +380,7 @@ Result<void> MainWindow::exportCellCsv(const QString &path)
     if (!row)
         return makeError(row.error());
     const CellGalleryModel *model = m_browser->galleryModel();
-    return CaseReport::writeCellCsv(path, reportInput(*m_database, *model, *row, model->reviewThresholds()));
+    return CaseReport::writeCellCsv(path, reportInput(*m_database, *model, *row, model->reviewThresholds(), DomainWarning::text(m_browser->domainVerdict())));
 }
 
 Result<void> MainWindow::exportReportPdf(const QString &path)
@@ -364,7 +391,7 @@ Result<void> MainWindow::exportReportPdf(const QString &path)
     if (!row)
         return makeError(row.error());
     const CellGalleryModel *model = m_browser->galleryModel();
-    return CaseReport::writePdf(path, reportInput(*m_database, *model, *row, model->reviewThresholds()));
+    return CaseReport::writePdf(path, reportInput(*m_database, *model, *row, model->reviewThresholds(), DomainWarning::text(m_browser->domainVerdict())));
 }
 
 void MainWindow::exportCsvInteractive()

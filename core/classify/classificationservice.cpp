@@ -37,6 +37,8 @@ std::uint64_t cellSeed(std::string_view imageBytes, std::uint64_t baseSeed)
 
 QString ReviewDecision::reason() const
 {
+    if (domainShift)
+        return QStringLiteral("domain_shift");
     switch (group) {
     case review::ReviewGroup::Unidentified:
         return QStringLiteral("unidentified");
@@ -66,7 +68,62 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
     cell.scores = call.scores;
     if (secondOpinion && secondOpinion->predicted >= 0)
         cell.secondOpinionClass = secondOpinion->predictedClass;
-    return {review::ReviewPriority::group(cell, thresholds)};
+    ReviewDecision decision{review::ReviewPriority::group(cell, thresholds)};
+    if (thresholds.reviewEveryCell && decision.group == review::ReviewGroup::Uncertain) {
+        review::ReviewThresholds usual = thresholds;
+        usual.reviewEveryCell = false;
+        decision.domainShift = review::ReviewPriority::group(cell, usual) == review::ReviewGroup::Confident;
+    }
+    return decision;
+}
+
+Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint64 caseId,
+                                                    const std::string &referenceJson)
+{
+    domain::CaseDomainCheck check(referenceJson);
+    if (!check.referenceError().empty())
+        return makeError(check.referenceError());
+    if (!check.hasReference())
+        return domain::DomainVerdict{};
+    auto cells = database.cellsOfCase(caseId);
+    if (!cells)
+        return makeError(cells.error());
+    for (const db::CellSummary &cell : *cells)
+        if (auto bytes = database.cellImage(cell.id))
+            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+    return check.verdict();
+}
+
+Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &database, qint64 caseId) const
+{
+    if (!m_model)
+        return makeError("No model to check the case against.");
+    domain::CaseDomainCheck check(m_model->card().domainReference);
+    if (!check.referenceError().empty())
+        return makeError(check.referenceError());
+    domain::DomainVerdict verdict;
+    if (check.hasReference()) {
+        auto cells = database.cellIdsOfCase(caseId);
+        auto calls = database.predictionsOfModel(caseId, m_modelId);
+        if (!cells || !calls)
+            return makeError(!cells ? cells.error() : calls.error());
+        for (qint64 id : *cells)
+            if (auto bytes = database.cellImage(id))
+                check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+        const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
+        for (const db::PredictionRow &row : *calls)
+            check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
+        verdict = check.verdict();
+    }
+    // Stored even when unchecked: the latest run's model decides, so a
+    // banner from an earlier model's check does not outlive it.
+    if (!database.isReadOnly()) {
+        auto stored = database.storeDomainCheck(caseId, m_modelId, verdict.outside,
+                                                QString::fromStdString(verdict.toJson()));
+        if (!stored)
+            return makeError(stored.error());
+    }
+    return verdict;
 }
 
 QList<qint64> CasePlan::todo() const

@@ -18,6 +18,7 @@
 // Not thread-safe: one service per worker thread, like the models it
 // borrows. Only the engine's torch-free API is used.
 
+#include "domaincheck.h"
 #include "engine.h"
 #include "floatimage.h"
 #include "records.h"
@@ -61,8 +62,11 @@ struct CellCall {
 // critical one queues the cell, as in the GUI); empty for bare files.
 struct ReviewDecision {
     review::ReviewGroup group = review::ReviewGroup::Uncertain;
+    // Queued only because the case failed the domain check.
+    bool domainShift = false;
     bool inQueue() const { return review::ReviewPriority::inQueue(group); }
-    // "unidentified", "second_opinion", "critical", "uncertain" or "" (not queued).
+    // "unidentified", "second_opinion", "critical", "uncertain", "domain_shift"
+    // or "" (not queued).
     QString reason() const;
 };
 ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinion, const QString &labelClass = {},
@@ -83,6 +87,12 @@ struct StoredCellOutcome {
     QString error;                               // empty: fine
     bool cancelled = false;
 };
+
+// The image half of a stored case's domain check against a model card's
+// reference (engine::ModelCard::domainReference): what import reports, and
+// what the GUI worker completes with the calls' effort.
+Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint64 caseId,
+                                                    const std::string &referenceJson);
 
 class ClassificationService {
 public:
@@ -113,6 +123,12 @@ public:
 
     // What remains to do in a case; reclassify redoes every prediction.
     Result<CasePlan> planCase(db::Database &database, qint64 caseId, bool reclassify = false) const;
+    // The case's domain check: its images and the main model's stored calls
+    // against the model card's reference, stored in the workspace (when
+    // writable) for the banner, the queue and sign-off. An unchecked
+    // verdict when the model carries no reference.
+    Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
+
     // Classifies one stored cell with the models that still owe it a call
     // and stores the results as soon as they exist.
     StoredCellOutcome classifyStoredCell(db::Database &database, qint64 cellId, bool predict, bool secondOpinion,

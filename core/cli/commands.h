@@ -29,6 +29,7 @@ int runGenerate(const QStringList &args);
 int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runCalibrate(const QStringList &args);
+int runDomainReference(const QStringList &args);
 
 // Expert labelling (labellingcommands.cpp, crossvalcommand.cpp).
 int runLabellers(const QStringList &args);

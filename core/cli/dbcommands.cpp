@@ -3,10 +3,13 @@
 
 #include "commands.h"
 
+#include "classificationservice.h"
 #include "classnames.h"
+#include "clistream.h"
 #include "clisupport.h"
 #include "csvfield.h"
 #include "database.h"
+#include "engine.h"
 #include "importer.h"
 
 #include <QDir>
@@ -109,6 +112,39 @@ void printImportReport(const importer::ImportReport &report, const QString &work
 
 } // namespace
 
+namespace {
+// The image half of the domain check on every case the import touched,
+// so a laboratory learns at import, not after classifying, that the model
+// has not seen images like these.
+void checkImportedCases(db::Database &database, const importer::ImportReport &report, const QString &modelPath)
+{
+    auto model = engine::Model::load(modelPath.toStdString());
+    if (!model) {
+        err() << "warning: no domain check: " << QString::fromStdString(model.error()) << "\n";
+        return;
+    }
+    if (model->card().domainReference.empty()) {
+        err() << "warning: no domain check: " << modelPath << " carries no domain reference\n";
+        return;
+    }
+    for (const QString &name : report.casesCreated + report.casesUpdated) {
+        auto found = database.findCase(name);
+        if (!found)
+            continue;
+        auto verdict = classify::checkStoredCaseImages(database, found->id, model->card().domainReference);
+        if (!verdict) {
+            err() << "warning: no domain check for " << name << ": " << QString::fromStdString(verdict.error()) << "\n";
+        } else if (verdict->outside) {
+            err() << "warning: case " << name << ": " << QString::fromStdString(verdict->warning()) << "\n";
+            for (const auto &deviation : verdict->deviations)
+                err() << "  " << QString::fromStdString(deviation.describe()) << "\n";
+        } else if (verdict->checked) {
+            out() << "domain check, case " << name << ": like the model's training images\n";
+        }
+    }
+}
+} // namespace
+
 int runImport(const QStringList &args)
 {
     const QString command = commandName(args);
@@ -127,7 +163,11 @@ int runImport(const QStringList &args)
     const QCommandLineOption batchOption(QStringLiteral("batch-size"),
                                          QStringLiteral("Files per transaction (default: 200)."), QStringLiteral("n"),
                                          QStringLiteral("200"));
-    parser.addOptions({dbOption, caseOption, batchOption});
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QStringLiteral("Check the imported cases against this model's training images (domain check)."),
+        QStringLiteral("file"));
+    parser.addOptions({dbOption, caseOption, batchOption, modelOption});
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
@@ -166,6 +206,8 @@ int runImport(const QStringList &args)
         return kExitBadInput;
     }
     printImportReport(*report, db->path());
+    if (parser.isSet(modelOption))
+        checkImportedCases(*db, *report, parser.value(modelOption));
     if (!report->error.isEmpty()) {
         printError(command, QStringLiteral("import stopped: %1").arg(report->error));
         return kExitBadInput;

@@ -6,6 +6,7 @@
 #include "classificationservice.h"
 #include "csvfield.h"
 #include "database.h"
+#include "domaincheck.h"
 #include "engine.h"
 #include "evaluationrun.h"
 #include "imageio.h"
@@ -96,6 +97,55 @@ QStringList collectImages(const QStringList &inputs, QStringList &problems)
     return files;
 }
 
+// classify's work items: (label for the CSV, cell id or -1, file path or empty).
+struct ClassifyItem {
+    QString label;
+    qint64 cellId = -1;
+    QString path;
+};
+
+Result<QByteArray> itemBytes(const ClassifyItem &item, const db::Database *database)
+{
+    if (item.cellId >= 0 && database)
+        return database->cellImage(item.cellId);
+    auto read = imaging::readFile(item.path.toStdString());
+    if (!read)
+        return makeError(read.error());
+    return QByteArray::fromStdString(*read);
+}
+
+// The domain check's image half, before any classification: a case from
+// elsewhere is announced at once, not after an hour of classifying.
+void checkImagesOfItems(domain::CaseDomainCheck &check, const QList<ClassifyItem> &items, const db::Database *database)
+{
+    if (!check.referenceError().empty())
+        err() << "warning: no domain check: " << QString::fromStdString(check.referenceError()) << "\n";
+    if (!check.hasReference())
+        return;
+    for (const ClassifyItem &item : items)
+        if (auto bytes = itemBytes(item, database))
+            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+    const auto verdict = check.verdict();
+    if (verdict.outside)
+        err() << "warning: " << QString::fromStdString(verdict.warning()) << "\n";
+}
+
+void reportDomainVerdict(const domain::DomainVerdict &verdict)
+{
+    if (!verdict.checked) {
+        if (verdict.cells > 0 && verdict.cells < domain::kMinimumCells)
+            err() << "domain check: not judged (" << verdict.cells << " cells; it needs " << domain::kMinimumCells << ")\n";
+        return;
+    }
+    if (!verdict.outside) {
+        err() << "domain check: the images are like the model's training images (" << verdict.cells << " cells)\n";
+        return;
+    }
+    err() << "domain check: outside the model's training domain; every cell is in the review queue:\n";
+    for (const auto &deviation : verdict.deviations)
+        err() << "  " << QString::fromStdString(deviation.describe()) << "\n";
+}
+
 } // namespace
 
 int runClassify(const QStringList &args)
@@ -142,12 +192,7 @@ int runClassify(const QStringList &args)
     }
     const classify::ClassificationService service(&*model, second ? &*second : nullptr, options);
 
-    // Work items: (label for the CSV, cell id or -1, file path or empty).
-    struct Item {
-        QString label;
-        qint64 cellId = -1;
-        QString path;
-    };
+    using Item = ClassifyItem;
     QList<Item> items;
     std::optional<db::Database> database;
     // What the case already holds of these models: each prediction is
@@ -157,6 +202,7 @@ int runClassify(const QStringList &args)
     QMap<qint64, QString> storedSecond;
     QMap<qint64, QString> labels; // the analyser's pre-classification
     classify::CasePlan plan;
+    qint64 caseId = 0;
     if (caseMode) {
         auto opened = openDatabaseFromOption(parser.value(QStringLiteral("db")));
         if (!opened)
@@ -165,6 +211,7 @@ int runClassify(const QStringList &args)
         auto found = database->findCase(parser.value(QStringLiteral("case")));
         if (!found)
             return fail(found.error());
+        caseId = found->id;
         auto planned = service.planCase(*database, found->id, parser.isSet(QStringLiteral("reclassify")));
         if (!planned)
             return fail(planned.error());
@@ -208,21 +255,38 @@ int runClassify(const QStringList &args)
     for (const auto &c : classes)
         csv << ",score_" << QString::fromStdString(c);
     csv << ",second_opinion,review,review_reason\n";
-    const auto writeRow = [&](const Item &item, const classify::CellCall &call, const QString &secondClass) {
+    // Rows are written once every cell is done: the domain check's verdict
+    // (images first, then the classifier's effort) decides whether every
+    // cell goes to the review queue, so no row can be final before it.
+    struct Row {
+        Item item;
+        classify::CellCall call;
+        QString secondClass;
+    };
+    std::vector<Row> rows;
+    domain::CaseDomainCheck domainCheck(model->card().domainReference);
+    const auto keepRow = [&](const Item &item, const classify::CellCall &call, const QString &secondClass) {
+        rows.push_back({item, call, secondClass});
+        const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
+        domainCheck.addCall(model->isDiffusion() ? call.result.nfe : -1, unidentified);
+    };
+    const auto writeRow = [&](const Row &row, const review::ReviewThresholds &thresholds) {
         classify::CellCall secondCall;
-        if (!secondClass.isEmpty()) {
+        if (!row.secondClass.isEmpty()) {
             secondCall.predicted = 0; // only the class is compared
-            secondCall.predictedClass = secondClass;
+            secondCall.predictedClass = row.secondClass;
         }
-        const auto review = classify::reviewDecision(call, secondClass.isEmpty() ? nullptr : &secondCall,
-                                                     labels.value(item.cellId));
-        csv << db::csvField(item.label) << "," << call.predictedClass << "," << QString::number(call.confidence, 'g', 6) << ","
+        const auto &call = row.call;
+        const auto review = classify::reviewDecision(call, row.secondClass.isEmpty() ? nullptr : &secondCall,
+                                                     labels.value(row.item.cellId), thresholds);
+        csv << db::csvField(row.item.label) << "," << call.predictedClass << "," << QString::number(call.confidence, 'g', 6) << ","
             << QString::number(call.anomaly, 'g', 6) << "," << call.result.nfe;
         for (const auto &c : classes)
             csv << "," << QString::number(call.scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
-        csv << "," << secondClass << "," << (review.inQueue() ? "yes" : "no") << "," << review.reason() << "\n";
+        csv << "," << row.secondClass << "," << (review.inQueue() ? "yes" : "no") << "," << review.reason() << "\n";
         return review.inQueue();
     };
+    checkImagesOfItems(domainCheck, items, database ? &*database : nullptr);
 
     SigintCancel sigint;
     const auto cancelled = [&sigint] { return sigint.isCancelled(); };
@@ -262,24 +326,19 @@ int runClassify(const QStringList &args)
             if (!outcome.secondOpinionClass.isEmpty())
                 secondClass = outcome.secondOpinionClass;
             const db::PredictionRow row = predict ? *outcome.prediction : finished.value(item.cellId);
-            queued += writeRow(item, callOfRow(row), secondClass);
+            keepRow(item, callOfRow(row), secondClass);
             if (!predict) {
                 ++kept;
                 continue;
             }
             totalNfe += row.nfe;
         } else if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
-            queued += writeRow(item, callOfRow(*it), secondClass);
+            keepRow(item, callOfRow(*it), secondClass);
             ++kept;
             continue;
         } else {
             // Files, or a workspace that cannot be written: the CSV only.
-            Result<QByteArray> bytes = item.cellId >= 0 ? database->cellImage(item.cellId) : [&]() -> Result<QByteArray> {
-                auto read = imaging::readFile(item.path.toStdString());
-                if (!read)
-                    return makeError(read.error());
-                return QByteArray::fromStdString(*read);
-            }();
+            Result<QByteArray> bytes = itemBytes(item, database ? &*database : nullptr);
             const std::string_view view = bytes ? std::string_view(bytes->constData(), std::size_t(bytes->size()))
                                                 : std::string_view();
             auto call = bytes ? service.classifyImage(view, cancelled) : Result<classify::CellCall>(makeError(bytes.error()));
@@ -298,16 +357,27 @@ int runClassify(const QStringList &args)
                     err() << "\nno second opinion on " << item.label << ": "
                           << QString::fromStdString(secondCall.error()) << "\n";
             }
-            queued += writeRow(item, *call, secondClass);
+            keepRow(item, *call, secondClass);
             totalNfe += call->result.nfe;
         }
         ++done;
         const double rate = done / std::max(timer.elapsed() / 1000.0, 1e-3);
         progress.update(done + kept, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
     }
-    csv.flush();
     const double seconds = timer.elapsed() / 1000.0;
     progress.finish();
+    const domain::DomainVerdict verdict = domainCheck.verdict();
+    review::ReviewThresholds thresholds;
+    thresholds.reviewEveryCell = verdict.outside;
+    for (const Row &row : rows)
+        queued += writeRow(row, thresholds) ? 1 : 0;
+    csv.flush();
+    reportDomainVerdict(verdict);
+    // The GUI's banner, queue and sign-off read the stored check; the same
+    // service makes it from the stored calls (equal to the verdict above).
+    if (storing && !cancelled())
+        if (auto stored = service.checkDomain(*database, caseId); !stored)
+            err() << "warning: the domain check could not be stored: " << QString::fromStdString(stored.error()) << "\n";
     err() << "classified " << done << " of " << items.size() - kept << " cells"
           << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
           << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)

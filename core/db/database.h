@@ -86,6 +86,11 @@ public:
     Result<LabelledCellCursor> labelledCells(const LabelledCellQuery &query = {}) const;
     Result<qint64> countLabelledCells(const LabelledCellQuery &query = {}) const;
 
+    // ---- domain checks (databasedomain.cpp) ----
+    // A case's latest domain check (DomainVerdict JSON); replaces the last.
+    Result<void> storeDomainCheck(qint64 caseId, const QString &modelId, bool outside, const QString &verdictJson);
+    Result<std::optional<DomainCheckRow>> domainCheck(qint64 caseId) const;
+
     // ---- predictions ----
     // A second model's call on a cell (second_opinions), kept apart from
     // the primary model's predictions.

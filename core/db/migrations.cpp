@@ -255,6 +255,20 @@ CREATE TABLE second_opinions (
 CREATE INDEX second_opinions_cell_id ON second_opinions (cell_id);
 )sql";
 
+// Session 12: the domain check of a case (issue 21): whether its images are
+// like the model's training images, as JSON (core/domain's DomainVerdict).
+// One row per case, replaced at each classification run; the banner, the
+// review queue and sign-off read it.
+const char *const kDomainChecks = R"sql(
+CREATE TABLE case_domain_checks (
+    case_id     INTEGER PRIMARY KEY REFERENCES cases (id),
+    model_id    VARCHAR(200) NOT NULL,
+    outside     INTEGER NOT NULL,
+    verdict     TEXT NOT NULL,
+    checked_at  VARCHAR(32) NOT NULL
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -265,6 +279,7 @@ const std::vector<Migration> &migrations()
         {3, "blinded Turing test: tests, images, readers, presentation order, answers", kSchema3},
         {4, "audit log: refuse INSERT OR REPLACE of an existing entry", kAuditNoReplace},
         {5, "second opinions: a second model's call on each cell", kSecondOpinions},
+        {6, "domain checks: are a case's images like the model's training images", kDomainChecks},
     };
     return list;
 }

@@ -141,4 +141,13 @@ struct AuditEntry {
     QString reason;
 };
 
+// A case's latest domain check (core/domain), as stored.
+struct DomainCheckRow {
+    qint64 caseId = 0;
+    QString modelId;
+    bool outside = false;
+    QString verdictJson;
+    QString checkedAt;
+};
+
 } // namespace cytodiff::db

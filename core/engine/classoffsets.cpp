@@ -165,35 +165,17 @@ Result<std::string> writeModelWithOffsets(const std::string &source, const std::
                                           const std::vector<double> &offsets, const std::string &calibration,
                                           double scoreTemperature)
 {
-    auto container = readContainer(source, "model");
-    if (!container)
-        return makeError(container.error());
-    auto card = ModelCard::fromMetadata(container->metadata);
-    if (!card)
-        return makeError(source + ": " + card.error());
-    if (card->kind != "diffusion")
-        return makeError("Class offsets apply to diffusion models only; " + source + " is a " + card->kind + " model.");
-    if (offsets.size() != card->classNames.size())
-        return makeError("There are " + std::to_string(offsets.size()) + " offsets for "
-                         + std::to_string(card->classNames.size()) + " classes.");
-    card->classOffsets = offsets;
-    card->calibration = calibration;
-    card->scoreTemperature = scoreTemperature;
-    for (const auto &[key, value] : card->toMetadata())
-        container->metadata[key] = value;
-    // Write beside the target and rename, so a failure never leaves a
-    // half-written model where a good one was (the source may be the target).
-    const std::string temporary = target + ".partial";
-    auto written = writeContainer(temporary, *container);
-    if (!written)
-        return makeError(written.error());
-    std::error_code error;
-    std::filesystem::rename(temporary, target, error);
-    if (error) {
-        std::filesystem::remove(temporary, error);
-        return makeError("Cannot write " + target + ": " + error.message());
-    }
-    return container->sha256;
+    return rewriteModelCard(source, target, [&](ModelCard &card) -> Result<void> {
+        if (card.kind != "diffusion" && card.kind != "latent-diffusion")
+            return makeError("Class offsets apply to diffusion models only; " + source + " is a " + card.kind + " model.");
+        if (offsets.size() != card.classNames.size())
+            return makeError("There are " + std::to_string(offsets.size()) + " offsets for "
+                             + std::to_string(card.classNames.size()) + " classes.");
+        card.classOffsets = offsets;
+        card.calibration = calibration;
+        card.scoreTemperature = scoreTemperature;
+        return {};
+    });
 }
 
 } // namespace cytodiff::engine

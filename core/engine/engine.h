@@ -42,6 +42,10 @@ struct ModelCard {
     // softmax(-(errors + offsets) / T) are then calibrated probabilities.
     double scoreTemperature = 0.0;
     std::string dataHash;
+    // What the training images look like (JSON written by `cytodiff-cli
+    // domain-reference`, read by core/domain; opaque to the engine). Empty =
+    // no domain check for this model.
+    std::string domainReference;
     std::string trainCommand;
     std::string metrics;
     std::string createdAt;
@@ -74,6 +78,13 @@ struct ModelCard {
     std::map<std::string, std::string> toMetadata() const;
     static Result<ModelCard> fromMetadata(const std::map<std::string, std::string> &metadata);
 };
+
+// Copies a model file with its card changed by edit (the weights are
+// untouched), writing beside the target and renaming, so a failure never
+// leaves a half-written model where a good one was (source may be target).
+// Returns the new file's SHA-256.
+Result<std::string> rewriteModelCard(const std::string &source, const std::string &target,
+                                     const std::function<Result<void>(ModelCard &card)> &edit);
 
 enum class Protocol { Fast, Paper };
 // How a trial's errors are scaled before trials are averaged and compared:

@@ -1,6 +1,10 @@
 // ModelCard <-> container metadata. Torch-free.
 #include "engine.h"
 
+#include "container.h"
+
+#include <filesystem>
+
 #include <sstream>
 
 namespace cytodiff::engine {
@@ -204,6 +208,9 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
             m["score_temperature"] = std::to_string(scoreTemperature);
     }
     m["data_hash"] = dataHash;
+    // Only when present: files without one stay byte for byte as before.
+    if (!domainReference.empty())
+        m["domain_reference"] = domainReference;
     m["train_command"] = trainCommand;
     m["metrics"] = metrics;
     m["created_at"] = createdAt;
@@ -296,6 +303,7 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     if (!(card.scoreTemperature >= 0.0 && card.scoreTemperature < 1e6))
         return makeError("the model file's score temperature is out of range");
     card.dataHash = valueOr(m, "data_hash");
+    card.domainReference = valueOr(m, "domain_reference");
     card.trainCommand = valueOr(m, "train_command");
     card.metrics = valueOr(m, "metrics");
     card.createdAt = valueOr(m, "created_at");
@@ -314,6 +322,32 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     if (!parseInt(m, "batch_size", card.batchSize) || card.batchSize < 0)
         card.batchSize = 0;
     return card;
+}
+
+Result<std::string> rewriteModelCard(const std::string &source, const std::string &target,
+                                     const std::function<Result<void>(ModelCard &card)> &edit)
+{
+    auto container = readContainer(source, "model");
+    if (!container)
+        return makeError(container.error());
+    auto card = ModelCard::fromMetadata(container->metadata);
+    if (!card)
+        return makeError(source + ": " + card.error());
+    if (auto edited = edit(*card); !edited)
+        return makeError(edited.error());
+    for (const auto &[key, value] : card->toMetadata())
+        container->metadata[key] = value;
+    const std::string temporary = target + ".partial";
+    auto written = writeContainer(temporary, *container);
+    if (!written)
+        return makeError(written.error());
+    std::error_code error;
+    std::filesystem::rename(temporary, target, error);
+    if (error) {
+        std::filesystem::remove(temporary, error);
+        return makeError("Cannot write " + target + ": " + error.message());
+    }
+    return container->sha256;
 }
 
 } // namespace cytodiff::engine

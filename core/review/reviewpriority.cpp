@@ -82,7 +82,7 @@ ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &threshold
     if (isCritical(cell))
         return ReviewGroup::Critical;
     const std::optional<double> margin = scoreMargin(cell);
-    if (!margin || *margin < thresholds.marginBelow)
+    if (!margin || *margin < thresholds.marginBelow || thresholds.reviewEveryCell)
         return ReviewGroup::Uncertain;
     return ReviewGroup::Confident;
 }

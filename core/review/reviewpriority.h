@@ -43,6 +43,9 @@ struct ReviewThresholds {
     // anomaly = -zeta (engine.h): above 0 no class stands out from the
     // runners-up more than they differ among themselves.
     double anomalyAbove = 0.0;
+    // The case failed the domain check (core/domain): its images are unlike
+    // the model's training images, so no call is confident enough to skip.
+    bool reviewEveryCell = false;
 };
 
 // In queue order: the values order the queue and index per-group counts.

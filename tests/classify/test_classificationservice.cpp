@@ -3,9 +3,11 @@
 // tiny committed model and the shipped baseline CNN as second opinion.
 #include "classificationservice.h"
 #include "database.h"
+#include "imagestats.h"
 #include "sha256.h"
 #include "testimages.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace cytodiff;
@@ -18,6 +20,27 @@ const QString kBaseline = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/baseline-p
 std::string_view viewOf(const QByteArray &bytes)
 {
     return {bytes.constData(), std::size_t(bytes.size())};
+}
+
+// count 96 px cells drawn from seeds firstSeed.. into the case; returns
+// their image bytes (fewer when an insert failed).
+QList<QByteArray> insertCells(db::Database &database, qint64 caseId, int count, int firstSeed)
+{
+    QList<QByteArray> images;
+    for (int i = 0; i < count; ++i) {
+        db::NewCell cell;
+        cell.caseId = caseId;
+        cell.image = makeCellImage(firstSeed + i, ".png", 96, 96);
+        Sha256 digest;
+        digest.update(viewOf(cell.image));
+        cell.sha256 = QString::fromStdString(digest.finishHex());
+        cell.width = cell.height = 96;
+        cell.originalName = QStringLiteral("cell%1.png").arg(firstSeed + i);
+        if (!database.insertCell(cell))
+            break;
+        images.append(cell.image);
+    }
+    return images;
 }
 
 classify::CellCall callWith(const QString &predicted, double top, double second, double anomaly = -1.0)
@@ -117,18 +140,7 @@ private slots:
         QVERIFY(database.ok());
         auto caseId = database->createCase({QStringLiteral("case-1"), {}, {}, {}, {}});
         QVERIFY(caseId.ok());
-        for (int i = 0; i < 3; ++i) {
-            db::NewCell cell;
-            cell.caseId = *caseId;
-            cell.image = makeCellImage(20 + i, ".png", 96, 96);
-            Sha256 digest;
-            digest.update(viewOf(cell.image));
-            cell.sha256 = QString::fromStdString(digest.finishHex());
-            cell.width = cell.height = 96;
-            cell.originalName = QStringLiteral("cell%1.png").arg(i);
-            auto inserted = database->insertCell(cell);
-            QVERIFY2(inserted.ok(), inserted.ok() ? "" : inserted.error().c_str());
-        }
+        QVERIFY(insertCells(*database, *caseId, 3, 20).size() == 3);
         engine::ClassifyOptions options;
         options.trialsMax = 8;
         const classify::ClassificationService service(&*m_tiny, &*m_baseline, options);
@@ -162,6 +174,77 @@ private slots:
         for (const db::PredictionRow &row : *stored)
             if (row.cellId == first)
                 QCOMPARE(row.predictedClass, again->predictedClass);
+    }
+
+    // The domain check of a stored case: judged against the model card's
+    // reference, stored for the GUI, and a case outside queues every cell.
+    void domainCheckIsStoredAndQueuesEverything()
+    {
+        auto database = db::Database::openInMemory();
+        QVERIFY(database.ok());
+        auto caseId = database->createCase({QStringLiteral("case-d"), {}, {}, {}, {}});
+        QVERIFY(caseId.ok());
+        std::vector<imaging::ImageStats> measured;
+        const QList<QByteArray> images = insertCells(*database, *caseId, 6, 40);
+        QCOMPARE(images.size(), 6);
+        for (const QByteArray &image : images)
+            measured.push_back(*imaging::measureImage(viewOf(image)));
+        QTemporaryDir dir;
+        const std::string like = (dir.path() + QStringLiteral("/like.pt")).toStdString();
+        const std::string unlike = (dir.path() + QStringLiteral("/unlike.pt")).toStdString();
+        domain::DomainReference reference = domain::buildReference(measured);
+        auto written = engine::rewriteModelCard(kTinyModel.toStdString(), like, [&](engine::ModelCard &card) -> Result<void> {
+            card.domainReference = reference.toJson();
+            return {};
+        });
+        QVERIFY2(written.ok(), written.ok() ? "" : written.error().c_str());
+        // Training images twice as sharp as these: the case is out of focus.
+        reference.features["sharpness"] = {4 * reference.features["sharpness"].p50, 5 * reference.features["sharpness"].p50,
+                                           6 * reference.features["sharpness"].p50};
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), unlike, [&](engine::ModelCard &card) -> Result<void> {
+                    card.domainReference = reference.toJson();
+                    return {};
+                }).ok());
+
+        auto likeModel = engine::Model::load(like);
+        QVERIFY(likeModel.ok());
+        QVERIFY(!likeModel->card().domainReference.empty());
+        auto verdict = classify::ClassificationService(&*likeModel, nullptr).checkDomain(*database, *caseId);
+        QVERIFY2(verdict.ok(), verdict.ok() ? "" : verdict.error().c_str());
+        QVERIFY(verdict->checked);
+        QVERIFY(!verdict->outside);
+        auto stored = database->domainCheck(*caseId);
+        QVERIFY(stored.ok() && stored->has_value());
+        QVERIFY(!(*stored)->outside);
+
+        auto unlikeModel = engine::Model::load(unlike);
+        QVERIFY(unlikeModel.ok());
+        const classify::ClassificationService service(&*unlikeModel, nullptr);
+        verdict = service.checkDomain(*database, *caseId);
+        QVERIFY(verdict.ok());
+        QVERIFY(verdict->outside);
+        stored = database->domainCheck(*caseId);
+        QVERIFY((*stored)->outside);
+        QCOMPARE((*stored)->modelId, service.modelId());
+        QVERIFY(domain::DomainVerdict::fromJson((*stored)->verdictJson.toStdString())->outside);
+
+        // A confident call joins the queue only because of the check.
+        review::ReviewThresholds thresholds;
+        QVERIFY(!classify::reviewDecision(callWith(QStringLiteral("lymphocyte"), 0.99, 0.01), nullptr, {}, thresholds).inQueue());
+        thresholds.reviewEveryCell = true;
+        const auto decision = classify::reviewDecision(callWith(QStringLiteral("lymphocyte"), 0.99, 0.01), nullptr, {}, thresholds);
+        QVERIFY(decision.inQueue());
+        QCOMPARE(decision.reason(), QStringLiteral("domain_shift"));
+        // A call queued anyway keeps its own reason.
+        QCOMPARE(classify::reviewDecision(callWith(QStringLiteral("lymphocyte"), 0.5, 0.4), nullptr, {}, thresholds).reason(),
+                 QStringLiteral("uncertain"));
+
+        // A model without a reference makes no check, and its run replaces
+        // the earlier model's verdict: no stale banner.
+        auto none = classify::ClassificationService(&*m_tiny, nullptr).checkDomain(*database, *caseId);
+        QVERIFY(none.ok());
+        QVERIFY(!none->checked);
+        QVERIFY(!(*database->domainCheck(*caseId))->outside);
     }
 };
 

@@ -14,6 +14,7 @@
 #include "cellgalleryview.h"
 #include "classificationjob.h"
 #include "classificationstatus.h"
+#include "engine.h"
 #include "differentialpanel.h"
 #include "cellzoomdialog.h"
 #include "heatmapview.h"
@@ -530,6 +531,60 @@ private slots:
         QCOMPARE(uitest::text(workspace, "SELECT actor FROM audit_log WHERE action = 'amend'"),
                  QStringLiteral("Dr Ada Byron"));
         QCOMPARE(asked, 2); // known now: not asked again
+    }
+
+    // A case unlike the model's training images (issue 21): after
+    // classification the banner names how it differs, every cell is in the
+    // queue whatever its confidence, and the check is in the workspace.
+    void caseOutsideTheModelsDomainIsFlagged()
+    {
+        QTemporaryDir dir;
+        // The tiny model with a reference no picture here matches: its
+        // training images were 100 times sharper.
+        const QString model = dir.filePath(QStringLiteral("tiny-with-reference.pt"));
+        auto written = engine::rewriteModelCard(uitest::tinyModelPath().toStdString(), model.toStdString(),
+                                                [](engine::ModelCard &card) -> Result<void> {
+                                                    card.domainReference =
+                                                        R"({"format":1,"images":100,"cell_found_share":1,)"
+                                                        R"("features":{"sharpness":{"p01":50,"p50":60,"p99":70}}})";
+                                                    return {};
+                                                });
+        QVERIFY2(written.ok(), written.ok() ? "" : written.error().c_str());
+        AppSettings::setModelPath(model);
+        AppSettings::setReviewThresholds({}); // the shipped margin: confident cells stay out...
+        const QString root = dir.filePath(QStringLiteral("OTHER-LAB"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 4},
+                                          {QStringLiteral("lymphocyte"), QStringLiteral("LY"), 3}}));
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        MainWindow window;
+        window.setShowImportSummary(false);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(window.openWorkspace(workspace).ok());
+        QSignalSpy classified(&window, &MainWindow::classificationFinished);
+        QVERIFY(window.startImport(root));
+        QVERIFY(classified.wait(60000));
+        const auto outcome = classified.first().first().value<ClassificationOutcome>();
+        QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
+        QVERIFY(outcome.outsideDomain);
+        QVERIFY(outcome.domainWarning.contains(QStringLiteral("focus")));
+
+        CaseBrowser *browser = window.caseBrowser();
+        QVERIFY(browser->domainVerdict().outside);
+        QVERIFY(browser->domainBanner()->isVisible());
+        QVERIFY(browser->domainBanner()->text().contains(QStringLiteral("review every cell")));
+        QCOMPARE(browser->queuePanel()->queueModel()->rowCount(), 7); // ...but not here
+        QVERIFY(browser->galleryModel()->reviewThresholds().reviewEveryCell);
+        QCOMPARE(uitest::scalar(workspace, "SELECT outside FROM case_domain_checks"), 1);
+
+        // The shipped tiny model has no reference: no banner, no check.
+        AppSettings::setModelPath(uitest::tinyModelPath());
+        QSignalSpy again(&window, &MainWindow::classificationFinished);
+        QVERIFY(window.startClassification(browser->currentCaseId()).ok());
+        QVERIFY(again.wait(60000));
+        QVERIFY(!again.first().first().value<ClassificationOutcome>().outsideDomain);
+        QVERIFY(!browser->domainBanner()->isVisible());
+        QCOMPARE(uitest::scalar(workspace, "SELECT outside FROM case_domain_checks"), 0);
     }
 
     void savedRangesGainTheShippedOnes()

@@ -1,0 +1,256 @@
+// The image measurements (core/imaging/imagestats) and the per-case domain
+// check (core/domain) on drawn cells: a case like the reference passes, and
+// each kind of difference another laboratory brings is named.
+#include "domaincheck.h"
+#include "imagestats.h"
+
+#include <QtTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+using namespace cytodiff;
+using imaging::ImageFeature;
+
+namespace {
+
+struct Drawing {
+    int side = 360;
+    double nucleusRadius = 40;
+    double scale = 1.0;               // magnification relative to the reference
+    cv::Scalar nucleus{110, 50, 140}; // RGB
+    bool redCells = true;
+    double blur = 0.8;
+    int crop = 0;                     // > 0: a tight crop of this many pixels around the cell
+};
+
+// A May-Gruenwald-Giemsa-like smear crop: pale background, pink red cells,
+// a lilac cytoplasm around a purple nucleus at the centre. PNG bytes.
+std::string drawCell(const Drawing &d, std::uint32_t seed)
+{
+    std::mt19937 random(seed);
+    std::normal_distribution<double> jitter(0.0, 1.0);
+    cv::Mat rgb(d.side, d.side, CV_8UC3, cv::Scalar(226, 214, 218));
+    const cv::Point centre(d.side / 2, d.side / 2);
+    if (d.redCells) {
+        std::uniform_int_distribution<int> position(0, d.side - 1);
+        for (int i = 0; i < 14; ++i) {
+            const cv::Point p(position(random), position(random));
+            if (cv::norm(p - centre) < 90 * d.scale)
+                continue;
+            cv::circle(rgb, p, int(30 * d.scale), cv::Scalar(214, 150, 160), cv::FILLED, cv::LINE_AA);
+        }
+    }
+    const double r = (d.nucleusRadius + 3 * jitter(random)) * d.scale;
+    cv::circle(rgb, centre, int(r * 1.4), cv::Scalar(200, 178, 206), cv::FILLED, cv::LINE_AA);
+    cv::circle(rgb, centre + cv::Point(int(2 * jitter(random)), int(2 * jitter(random))), int(r), d.nucleus,
+               cv::FILLED, cv::LINE_AA);
+    cv::Mat noise(rgb.size(), CV_16SC3);
+    cv::randn(noise, 0, 3);
+    cv::Mat noisy;
+    rgb.convertTo(noisy, CV_16SC3);
+    noisy += noise;
+    noisy.convertTo(rgb, CV_8UC3);
+    if (d.blur > 0)
+        cv::GaussianBlur(rgb, rgb, cv::Size(), d.blur);
+    if (d.crop > 0) {
+        const cv::Rect box(centre.x - d.crop / 2, centre.y - d.crop / 2, d.crop, d.crop);
+        rgb = rgb(box).clone();
+    }
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<uchar> png;
+    cv::imencode(".png", bgr, png);
+    return std::string(png.begin(), png.end());
+}
+
+std::vector<imaging::ImageStats> measureMany(const Drawing &d, int count, std::uint32_t firstSeed)
+{
+    std::vector<imaging::ImageStats> out;
+    for (int i = 0; i < count; ++i) {
+        auto stats = imaging::measureImage(drawCell(d, firstSeed + i));
+        if (stats)
+            out.push_back(*stats);
+    }
+    return out;
+}
+
+bool hasAspect(const domain::DomainVerdict &verdict, domain::Aspect aspect)
+{
+    const auto aspects = verdict.aspects();
+    return std::find(aspects.begin(), aspects.end(), aspect) != aspects.end();
+}
+
+} // namespace
+
+class TestDomainCheck : public QObject {
+    Q_OBJECT
+
+    domain::DomainReference m_reference;
+
+private slots:
+    void initTestCase()
+    {
+        // Nuclei of several sizes, as a blood film's classes have.
+        std::vector<imaging::ImageStats> training;
+        for (double radius : {28.0, 38.0, 46.0, 56.0}) {
+            Drawing d;
+            d.nucleusRadius = radius;
+            auto some = measureMany(d, 15, std::uint32_t(radius * 100));
+            training.insert(training.end(), some.begin(), some.end());
+        }
+        QCOMPARE(int(training.size()), 60);
+        m_reference = domain::buildReference(training);
+    }
+
+    void measuresTheDrawnCell()
+    {
+        Drawing d;
+        d.nucleusRadius = 40;
+        auto stats = imaging::measureImage(drawCell(d, 7));
+        QVERIFY(stats.ok());
+        QVERIFY(stats->cellFound);
+        QCOMPARE(stats->value(ImageFeature::Width), 360.0);
+        // The drawn nucleus is 80 px across (plus up to ~9 px of jitter).
+        QVERIFY2(std::abs(stats->value(ImageFeature::NucleusDiameter) - 80.0) < 14.0,
+                 qPrintable(QString::number(stats->value(ImageFeature::NucleusDiameter))));
+        QVERIFY(stats->value(ImageFeature::CentreOffset) < 0.05);
+        QVERIFY(stats->value(ImageFeature::BackgroundShare) > 0.4);
+        QVERIFY(stats->value(ImageFeature::NucleusL) < 45.0); // dark purple
+        QVERIFY(stats->value(ImageFeature::BackgroundL) > 80.0);
+    }
+
+    void emptySlideHasNoCell()
+    {
+        cv::Mat blank(200, 200, CV_8UC3, cv::Scalar(218, 214, 226));
+        std::vector<uchar> png;
+        cv::imencode(".png", blank, png);
+        auto stats = imaging::measureImage(std::string(png.begin(), png.end()));
+        QVERIFY(stats.ok());
+        QVERIFY(!stats->cellFound);
+        QVERIFY(std::isnan(stats->value(ImageFeature::NucleusDiameter)));
+        QVERIFY(!imaging::measureImage("not an image").ok());
+    }
+
+    void caseLikeTheReferencePasses()
+    {
+        Drawing d;
+        auto verdict = domain::checkCase(measureMany(d, 20, 9000), m_reference);
+        QVERIFY(verdict.checked);
+        QVERIFY2(!verdict.outside, verdict.warning().c_str());
+        QVERIFY(verdict.warning().empty());
+    }
+
+    void otherLaboratoriesAreNamed_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("aspect");
+        QTest::newRow("half magnification") << 0 << int(domain::Aspect::Scale);
+        QTest::newRow("tight crop") << 1 << int(domain::Aspect::Background);
+        QTest::newRow("bluer stain") << 2 << int(domain::Aspect::Stain);
+        QTest::newRow("out of focus") << 3 << int(domain::Aspect::Focus);
+    }
+
+    void otherLaboratoriesAreNamed()
+    {
+        QFETCH(int, kind);
+        QFETCH(int, aspect);
+        Drawing d;
+        if (kind == 0)
+            d.scale = 0.45;
+        if (kind == 1) {
+            d.crop = 150;
+            d.redCells = false;
+        }
+        if (kind == 2)
+            d.nucleus = cv::Scalar(40, 60, 150);
+        if (kind == 3)
+            d.blur = 6;
+        auto verdict = domain::checkCase(measureMany(d, 12, 5000), m_reference);
+        QVERIFY(verdict.checked);
+        QVERIFY(verdict.outside);
+        QVERIFY2(hasAspect(verdict, domain::Aspect(aspect)), verdict.warning().c_str());
+        QVERIFY(verdict.warning().find("review every cell") != std::string::npos);
+    }
+
+    // An image smaller than the model's crop is enlarged to the network's
+    // input: its cells look too large to the model, whatever the source scale.
+    void smallImagesAreEnlargedByTheCrop()
+    {
+        domain::DomainReference reference = m_reference;
+        reference.cropSize = 288;
+        Drawing d;
+        d.crop = 200;
+        const auto verdict = domain::checkCase(measureMany(d, 8, 11000), reference);
+        QVERIFY(verdict.outside);
+        QVERIFY(std::any_of(verdict.deviations.begin(), verdict.deviations.end(), [](const domain::Deviation &dv) {
+            return dv.feature == "crop_side" && dv.aspect == domain::Aspect::Scale;
+        }));
+        QVERIFY(!domain::checkCase(measureMany(Drawing{}, 8, 11000), reference).outside);
+        QCOMPARE(domain::DomainReference::fromJson(reference.toJson())->cropSize, 288);
+    }
+
+    void effortAndUnidentifiedCount()
+    {
+        domain::DomainReference reference = m_reference;
+        reference.effortCells = 100;
+        reference.effortMean = 100;
+        reference.unidentifiedShare = 0.03;
+        const auto cells = measureMany(Drawing{}, 10, 7000);
+        domain::CaseEffort usual{std::vector<double>(10, 120.0), 1, 10};
+        QVERIFY(!domain::checkCase(cells, reference, usual).outside);
+        domain::CaseEffort hard{std::vector<double>(10, 168.0), 0, 10};
+        QVERIFY(hasAspect(domain::checkCase(cells, reference, hard), domain::Aspect::Effort));
+        domain::CaseEffort strange{std::vector<double>(10, 100.0), 4, 10};
+        QVERIFY(hasAspect(domain::checkCase(cells, reference, strange), domain::Aspect::Unidentified));
+    }
+
+    void fewCellsAreNotJudged()
+    {
+        Drawing d;
+        d.scale = 0.45;
+        auto verdict = domain::checkCase(measureMany(d, domain::kMinimumCells - 1, 1), m_reference);
+        QVERIFY(!verdict.checked);
+        QVERIFY(!verdict.outside);
+        QVERIFY(!domain::checkCase(measureMany(Drawing{}, 10, 1), domain::DomainReference{}).checked);
+    }
+
+    void imageSizeAloneOnlyInforms()
+    {
+        std::vector<imaging::ImageStats> cells = measureMany(Drawing{}, 10, 3000);
+        for (auto &cell : cells)
+            cell.values[int(ImageFeature::Width)] = 720; // same cells, a larger export
+        auto verdict = domain::checkCase(cells, m_reference);
+        QCOMPARE(int(verdict.deviations.size()), 1);
+        QCOMPARE(int(verdict.deviations.front().aspect), int(domain::Aspect::ImageSize));
+        QVERIFY(!verdict.outside);
+    }
+
+    void jsonRoundTrips()
+    {
+        auto reference = domain::DomainReference::fromJson(m_reference.toJson());
+        QVERIFY(reference.ok());
+        QCOMPARE(reference->images, m_reference.images);
+        QCOMPARE(reference->toJson(), m_reference.toJson());
+        QVERIFY(!domain::DomainReference::fromJson("{").ok());
+        QVERIFY(!domain::DomainReference::fromJson(R"({"format":2,"images":3})").ok());
+
+        Drawing d;
+        d.scale = 0.45;
+        const auto verdict = domain::checkCase(measureMany(d, 8, 1), m_reference);
+        auto back = domain::DomainVerdict::fromJson(verdict.toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->outside, verdict.outside);
+        QCOMPARE(back->toJson(), verdict.toJson());
+
+        domain::CaseDomainCheck broken("not json");
+        QVERIFY(!broken.hasReference());
+        QVERIFY(!broken.referenceError().empty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDomainCheck)
+#include "test_domaincheck.moc"

@@ -1,0 +1,35 @@
+#include "domainwarning.h"
+
+#include <QStringList>
+
+namespace cytodiff::ui {
+
+QString DomainWarning::aspectText(domain::Aspect aspect)
+{
+    switch (aspect) {
+    case domain::Aspect::Scale: return tr("cell scale (magnification or crop)");
+    case domain::Aspect::Framing: return tr("framing (cells off centre)");
+    case domain::Aspect::Background: return tr("background (crop tightness or lighting)");
+    case domain::Aspect::Stain: return tr("stain colour");
+    case domain::Aspect::Focus: return tr("focus");
+    case domain::Aspect::Segmentation: return tr("cells that cannot be found");
+    case domain::Aspect::Effort: return tr("the classifier's effort");
+    case domain::Aspect::Unidentified: return tr("cells unlike any trained class");
+    case domain::Aspect::ImageSize: return tr("image size");
+    }
+    return {};
+}
+
+QString DomainWarning::text(const domain::DomainVerdict &verdict)
+{
+    if (!verdict.outside)
+        return {};
+    QStringList aspects;
+    for (const domain::Aspect aspect : verdict.aspects())
+        aspects << aspectText(aspect);
+    return tr("These images differ from the model's training images in %1: the predictions are unreliable; "
+              "review every cell.")
+        .arg(aspects.join(QStringLiteral(", ")));
+}
+
+} // namespace cytodiff::ui
