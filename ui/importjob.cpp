@@ -1,5 +1,9 @@
 #include "importjob.h"
 
+#include "classificationservice.h"
+#include "domainwarning.h"
+#include "engine.h"
+
 #include "database.h"
 #include "importer.h"
 
@@ -57,6 +61,25 @@ ImportOutcome toOutcome(const importer::ImportReport &report)
     return outcome;
 }
 
+// The image half of the domain check on each case the import touched, as
+// `cytodiff-cli import --model` does; the warning lines for the summary.
+QStringList checkImportedCases(db::Database &database, const importer::ImportReport &report, const QString &modelPath)
+{
+    QStringList warnings;
+    auto model = engine::Model::load(modelPath.toStdString());
+    if (!model || model->card().domainReference.empty())
+        return warnings; // the classification run reports an unusable model
+    for (const QString &name : report.casesCreated + report.casesUpdated) {
+        auto found = database.findCase(name);
+        if (!found)
+            continue;
+        auto verdict = classify::checkStoredCaseImages(database, found->id, model->card().domainReference);
+        if (verdict && verdict->outside)
+            warnings << QStringLiteral("%1: %2").arg(name, DomainWarning::text(*verdict));
+    }
+    return warnings;
+}
+
 // Runs in the worker thread. Everything it touches is local or atomic.
 ImportOutcome runImport(const ImportRequest &request, const std::atomic_bool &cancel,
                         const std::function<void(qint64, qint64, const QString &)> &progress)
@@ -81,10 +104,13 @@ ImportOutcome runImport(const ImportRequest &request, const std::atomic_bool &ca
                 }
             };
             auto report = importer::importFolder(*database, request.folder, options, callbacks);
-            if (report)
+            if (report) {
                 outcome = toOutcome(*report);
-            else
+                if (!report->cancelled && !request.modelPath.isEmpty())
+                    outcome.domainWarnings = checkImportedCases(*database, *report, request.modelPath);
+            } else {
                 outcome.fatalError = QString::fromStdString(report.error());
+            }
         }
     } catch (const std::exception &e) {
         outcome.fatalError = ImportJob::tr("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what()));

@@ -24,6 +24,9 @@ struct ImportRequest {
     QString folder;        // the export to import
     QString caseName;      // optional: force one case name
     QString actor;         // who imports, for the audit log
+    // The classification model: each imported case's images are checked
+    // against its training images (domain check). Empty: no check.
+    QString modelPath;
 };
 
 class ImportWorker;

@@ -43,6 +43,9 @@ struct ImportOutcome {
     double seconds = 0.0;
     QList<ImportIssue> issues;
     QList<ImportConflict> conflicts;
+    // Cases whose images differ from the model's training images: "case: what
+    // differs" (the domain check's image half; classification completes it).
+    QStringList domainWarnings;
 };
 
 } // namespace cytodiff::ui

@@ -135,6 +135,14 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
         tiles->addWidget(makeCountTile(tr("skipped"), outcome.skipped,
                                        QStringLiteral("skippedTile")), 0, 2);
         layout->addLayout(tiles);
+        for (const QString &warning : outcome.domainWarnings) {
+            auto *domain = new QLabel(warning);
+            domain->setObjectName(QStringLiteral("domainWarning"));
+            domain->setWordWrap(true);
+            domain->setStyleSheet(QStringLiteral(
+                "QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #e0908b; padding: 6px; }"));
+            layout->addWidget(domain);
+        }
         if (outcome.unknownCodes > 0) {
             auto *unknown = new QLabel(
                 tr("%1 with a class code that is not in the synonym table: the code is "

@@ -502,7 +502,8 @@ bool MainWindow::startImport(const QString &folder, const QString &caseName)
         m_importJob = std::make_unique<ImportJob>();
         connect(m_importJob.get(), &ImportJob::finished, this, &MainWindow::onImportFinished);
     }
-    m_importJob->start({m_database->path(), folder, caseName.trimmed(), AppSettings::reviewerName()});
+    m_importJob->start({m_database->path(), folder, caseName.trimmed(), AppSettings::reviewerName(),
+                        AppSettings::effectiveModelPath()});
     m_progressDialog = new ImportProgressDialog(m_importJob.get(), this);
     m_progressDialog->setAttribute(Qt::WA_DeleteOnClose);
     m_progressDialog->open();

@@ -18,6 +18,7 @@
 #include "differentialpanel.h"
 #include "cellzoomdialog.h"
 #include "heatmapview.h"
+#include "importoutcome.h"
 #include "mainwindow.h"
 #include "reviewcontroller.h"
 #include "reviewpriority.h"
@@ -562,8 +563,14 @@ private slots:
         window.show();
         QVERIFY(window.openWorkspace(workspace).ok());
         QSignalSpy classified(&window, &MainWindow::classificationFinished);
+        QSignalSpy imported(&window, &MainWindow::importFinished);
         QVERIFY(window.startImport(root));
         QVERIFY(classified.wait(60000));
+        // The import already said so, from the images alone.
+        QCOMPARE(imported.size(), 1);
+        const auto importOutcome = imported.first().first().value<ImportOutcome>();
+        QCOMPARE(importOutcome.domainWarnings.size(), 1);
+        QVERIFY(importOutcome.domainWarnings.first().startsWith(QStringLiteral("OTHER-LAB: ")));
         const auto outcome = classified.first().first().value<ClassificationOutcome>();
         QVERIFY2(outcome.error.isEmpty(), qPrintable(outcome.error));
         QVERIFY(outcome.outsideDomain);
