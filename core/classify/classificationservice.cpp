@@ -77,6 +77,20 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
     return decision;
 }
 
+namespace {
+// Every stored image of the case into the check (the domain check's image half).
+Result<void> addCaseImages(domain::CaseDomainCheck &check, const db::Database &database, qint64 caseId)
+{
+    auto cells = database.cellIdsOfCase(caseId);
+    if (!cells)
+        return makeError(cells.error());
+    for (qint64 id : *cells)
+        if (auto bytes = database.cellImage(id))
+            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+    return {};
+}
+} // namespace
+
 Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint64 caseId,
                                                     const std::string &referenceJson)
 {
@@ -85,12 +99,8 @@ Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint
         return makeError(check.referenceError());
     if (!check.hasReference())
         return domain::DomainVerdict{};
-    auto cells = database.cellsOfCase(caseId);
-    if (!cells)
-        return makeError(cells.error());
-    for (const db::CellSummary &cell : *cells)
-        if (auto bytes = database.cellImage(cell.id))
-            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+    if (auto added = addCaseImages(check, database, caseId); !added)
+        return makeError(added.error());
     return check.verdict();
 }
 
@@ -103,13 +113,11 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         return makeError(check.referenceError());
     domain::DomainVerdict verdict;
     if (check.hasReference()) {
-        auto cells = database.cellIdsOfCase(caseId);
         auto calls = database.predictionsOfModel(caseId, m_modelId);
-        if (!cells || !calls)
-            return makeError(!cells ? cells.error() : calls.error());
-        for (qint64 id : *cells)
-            if (auto bytes = database.cellImage(id))
-                check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+        if (!calls)
+            return makeError(calls.error());
+        if (auto added = addCaseImages(check, database, caseId); !added)
+            return makeError(added.error());
         const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
         for (const db::PredictionRow &row : *calls)
             check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
