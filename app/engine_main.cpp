@@ -67,7 +67,7 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
     if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps") && !o.count("more-minutes"))) {
         std::fprintf(stderr, "usage: cytodiff-engine %s --data pack.cdpack --out model.pt (--minutes N | --steps N | --more-minutes N) "
                              "[--device cpu|cuda] [--seed S] [--batch B] [--lr X] [--base-channels C] "
-                             "[--channel-mults 1,2,3,4] [--res-blocks N] [--resume ckpt] [--checkpoint ckpt] [--threads N] [--validate-every 600] "
+                             "[--channel-mults 1,2,3,4] [--res-blocks N] [--resume ckpt | --init earlier-model.pt] [--checkpoint ckpt] [--threads N] [--validate-every 600] "
                              "[--final-validation 200]%s\n",
                      baseline ? "train-baseline" : "train",
                      baseline ? "" : "\n       [--autoencoder ae.pt [--latent-variants 8]]  (latent diffusion on the autoencoder's latent;"
@@ -92,6 +92,7 @@ int train(const std::map<std::string, std::string> &o, bool baseline, const std:
     engine::TrainOptions t;
     t.outPath = o.at("out");
     t.resumePath = valueOr(o, "resume", "");
+    t.initPath = valueOr(o, "init", "");
     t.minutes = std::stod(valueOr(o, "minutes", "0"));
     if (o.count("more-minutes")) {
         // The budget is the run's total; --more-minutes gives this session's
@@ -247,6 +248,24 @@ int bench(const std::map<std::string, std::string> &o)
     return 0;
 }
 
+// Halves a model file: the network's weights as float16 (widened again on
+// loading), the card saying so. For shipping and for the resumable weights
+// a long training run commits between sessions.
+int storeWeights(const std::map<std::string, std::string> &o)
+{
+    if (!o.count("model") || !o.count("out")) {
+        std::fprintf(stderr, "usage: cytodiff-engine store-weights --model model.pt --out copy.pt [--weights float16|float32]\n");
+        return 2;
+    }
+    auto sha = engine::storeModelWeights(o.at("model"), o.at("out"), valueOr(o, "weights", "float16"));
+    if (!sha) {
+        std::fprintf(stderr, "error: %s\n", sha.error().c_str());
+        return 1;
+    }
+    std::printf("wrote %s\nsha256 %s\n", o.at("out").c_str(), sha->c_str());
+    return 0;
+}
+
 engine::AutoencoderConfig autoencoderConfig(const std::map<std::string, std::string> &o)
 {
     engine::AutoencoderConfig config;
@@ -395,7 +414,7 @@ int main(int argc, char **argv)
     keepFreedMemory();
     if (argc < 2) {
         std::fprintf(stderr, "usage: cytodiff-engine train|train-baseline|bench|train-autoencoder|eval-autoencoder|"
-                             "bench-autoencoder|encode-pack|make-test-pack [options]\n");
+                             "bench-autoencoder|encode-pack|make-test-pack|store-weights [options]\n");
         return 2;
     }
     std::string commandLine = "cytodiff-engine";
@@ -408,6 +427,8 @@ int main(int argc, char **argv)
             return train(options, command == "train-baseline", commandLine);
         if (command == "bench")
             return bench(options);
+        if (command == "store-weights")
+            return storeWeights(options);
         if (command == "encode-pack")
             return encodePack(options);
         if (command == "make-test-pack")

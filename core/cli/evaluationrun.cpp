@@ -172,6 +172,9 @@ void addEstimatorOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
     parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
     parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
+    parser.addOption({QStringLiteral("views"), QStringLiteral("Views the trials cycle through: 1 (the image as given) "
+                                                              "or 8 (its flips and quarter turns)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("weighting"), QStringLiteral("Per-trial error scale: fitted, paper or uniform "
                                                                   "(default: fitted for fast, paper for paper)."),
                       QStringLiteral("name")});
@@ -195,6 +198,7 @@ engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser)
     options.pValue = doubleOr("p-value", options.pValue);
     options.tMin = doubleOr("t-min", options.tMin);
     options.tMax = doubleOr("t-max", options.tMax);
+    options.views = intOr("views", options.views);
     options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
     return options;
 }

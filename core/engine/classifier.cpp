@@ -1,5 +1,6 @@
 #include <torch/torch.h>
 
+#include "augment.h"
 #include "classifier.h"
 #include "pairedttest.h"
 
@@ -24,6 +25,8 @@ ClassifyOptions ClassifyOptions::resolved() const
     if (o.trialsPerRound < 0) o.trialsPerRound = paper ? 1 : 4;
     if (o.tMin < 0) o.tMin = paper ? 0.0 : 0.02;
     if (o.tMax < 0) o.tMax = paper ? 1.0 : 0.5;
+    if (o.views < 0) o.views = 1;
+    o.views = o.views >= 8 ? 8 : 1;
     o.trialsMax = std::max(o.trialsMax, 1);
     o.trialsMin = std::clamp(o.trialsMin, 2, o.trialsMax);
     o.trialsPerRound = std::max(o.trialsPerRound, 1);
@@ -109,6 +112,8 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     const int channels = int(x0.size(0)); // 3 for pixels, the latent's channels otherwise
     const auto mask = centralDiskMask(resolution); // [R, R]
     const double maskElements = channels * mask.sum().item<double>();
+    // Residuals are summed in the image's own orientation (heatmaps).
+    const int views = residuals ? 1 : options.views;
 
     auto generator = at::detail::createCPUGenerator(options.seed);
     std::mt19937_64 rng(options.seed ^ 0x9E3779B97F4A7C15ull);
@@ -144,7 +149,19 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
             sqrtOneMinusAb[i] = float(std::sqrt(1.0 - ab));
         }
         auto noise = torch::randn({k, channels, resolution, resolution}, generator);             // [k,C,R,R]
-        auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * x0.unsqueeze(0)
+        torch::Tensor clean = x0.unsqueeze(0);                                                   // [1,C,R,R]
+        if (views > 1) {
+            // Trial n's time comes from the low bits of n (van der Corput), so
+            // n % 8 alone would tie each view to one band of t; shifting by
+            // n / 8 gives every view every band (a Latin square).
+            std::vector<torch::Tensor> turned;
+            for (int i = 0; i < k; ++i) {
+                const int n = trial + i;
+                turned.push_back(dihedralVariant(x0, (n + n / views) % views));                  // [C,R,R]
+            }
+            clean = torch::stack(turned);                                                        // [k,C,R,R]
+        }
+        auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * clean
                 + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,C,R,R]
 
         // Paired design: every active class (and the null class, index

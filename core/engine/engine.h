@@ -55,6 +55,10 @@ struct ModelCard {
     // written before the card carried them).
     double learningRate = 0.0;             // peak rate
     int batchSize = 0;
+    // How the network's weights are stored: "float32" (as trained) or
+    // "float16" (half the file; widened to float32 on loading, so the maths
+    // that runs is the same). A latent model's autoencoder is always float16.
+    std::string weights = "float32";
     std::string sha256;                    // of the file it was loaded from
     std::string modelId() const;           // "<file stem>@<sha256 prefix>"
     std::string fileName;
@@ -85,6 +89,10 @@ struct ModelCard {
 // Returns the new file's SHA-256.
 Result<std::string> rewriteModelCard(const std::string &source, const std::string &target,
                                      const std::function<Result<void>(ModelCard &card)> &edit);
+// Copies a model file with its network's weights stored as `weights`
+// ("float16" or "float32"), written the same safe way; the card records it.
+// Returns the new file's SHA-256.
+Result<std::string> storeModelWeights(const std::string &source, const std::string &target, const std::string &weights);
 
 enum class Protocol { Fast, Paper };
 // How a trial's errors are scaled before trials are averaged and compared:
@@ -102,6 +110,11 @@ struct ClassifyOptions {
     double pValue = -1.0;
     int trialsPerRound = -1;
     double tMin = -1.0, tMax = -1.0;
+    // Views of the cell the trials cycle through: 1 = the image as given,
+    // 8 = its flips and quarter turns (the dihedral group the models were
+    // trained with), so no single orientation's quirks decide the call.
+    // -1 = the protocol's default. Heatmaps always use the plain view.
+    int views = -1;
     std::uint64_t seed = 0;
     int anomalyK = 3;            // runners-up in the zeta anomaly score
     Weighting weighting = Weighting::Default;

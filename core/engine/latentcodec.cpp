@@ -74,7 +74,7 @@ Result<LatentNetworks> loadLatentNetworks(const ModelCard &card, const std::stri
         return makeError("Cannot build the networks described by '" + sourceName + "': " + e.what());
     }
     auto bundle = latentBundle(loaded.network, autoencoder);
-    auto weights = deserializeModule(*bundle, payload, torch::kCPU, sourceName);
+    auto weights = loadStoredWeights(*bundle, *loaded.network, card, payload, torch::kCPU, sourceName);
     if (!weights)
         return makeError(weights.error());
     if (auto widened = widenStoredWeights(autoencoder, sourceName); !widened)

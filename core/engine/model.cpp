@@ -51,6 +51,34 @@ std::string serializeModule(torch::nn::Module &module)
     return out.str();
 }
 
+namespace {
+
+// Module::load copies each stored tensor into the module's own with set_,
+// which in LibTorch 1.13 keeps the module tensor's type and reinterprets
+// the stored bytes (float16 read as float32 or the reverse) without an
+// error. So every stored tensor's type is checked against the module's
+// first, walking the archive as Module::save wrote it.
+void checkStoredTypes(torch::serialize::InputArchive &archive, torch::nn::Module &module, const std::string &prefix)
+{
+    auto check = [&](const std::string &key, const torch::Tensor &expected, bool buffer) {
+        torch::Tensor stored;
+        if (archive.try_read(key, stored, buffer) && stored.defined() && stored.scalar_type() != expected.scalar_type())
+            throw std::runtime_error("tensor " + prefix + key + " is stored as " + std::string(c10::toString(stored.scalar_type()))
+                                     + ", not " + c10::toString(expected.scalar_type()));
+    };
+    for (const auto &item : module.named_parameters(/*recurse=*/false))
+        check(item.key(), item.value(), false);
+    for (const auto &item : module.named_buffers(/*recurse=*/false))
+        check(item.key(), item.value(), true);
+    for (const auto &child : module.named_children()) {
+        torch::serialize::InputArchive nested;
+        if (archive.try_read(child.key(), nested))
+            checkStoredTypes(nested, *child.value(), prefix + child.key() + ".");
+    }
+}
+
+} // namespace
+
 Result<void> deserializeModule(torch::nn::Module &module, const std::string &payload, const torch::Device &device,
                                const std::string &sourceName)
 {
@@ -62,6 +90,7 @@ Result<void> deserializeModule(torch::nn::Module &module, const std::string &pay
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(payload.data(), payload.size(), device);
+        checkStoredTypes(archive, module, "");
         module.load(archive);
         const auto loaded = module.named_parameters();
         for (const auto &[name, shape] : expected) {
@@ -197,7 +226,7 @@ Result<std::unique_ptr<Model::Impl>> buildModel(const Result<Container> &contain
     } catch (const std::exception &e) {
         return makeError("Cannot build the network described by '" + path + "': " + e.what());
     }
-    auto loaded = deserializeModule(*module, container->payload, impl->device, path);
+    auto loaded = loadStoredWeights(*module, *module, impl->card, container->payload, impl->device, path);
     if (!loaded)
         return makeError(loaded.error());
     module->to(impl->device);

@@ -225,6 +225,9 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     }
     if (batchSize > 0)
         m["batch_size"] = std::to_string(batchSize);
+    // Only when narrowed: float32 files stay byte for byte as before.
+    if (weights != "float32")
+        m["weights"] = weights;
     return m;
 }
 
@@ -293,6 +296,10 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
         return makeError("the model file has " + std::to_string(card.classOffsets.size()) + " class offsets for "
                          + std::to_string(card.classNames.size()) + " classes");
     card.calibration = valueOr(m, "calibration");
+    card.weights = valueOr(m, "weights", "float32");
+    if (card.weights != "float32" && card.weights != "float16")
+        return makeError("the model's weights are stored as '" + card.weights
+                         + "', which this version of CytoDiff does not read (float32 or float16)");
     try {
         card.scoreTemperature = std::stod(valueOr(m, "score_temperature", "0"));
     } catch (...) {

@@ -20,6 +20,23 @@ Result<void> deserializeModule(torch::nn::Module &module, const std::string &pay
 Result<void> writeModelFile(const std::string &path, ModelCard &card, torch::nn::Module &weights);
 Result<void> saveDiffusionModel(const std::string &path, ModelCard &card, UNet &network);
 
+// Storage precision (ModelCard::weights). Loading builds the network,
+// narrows it to the stored type so the archive can replace every tensor,
+// reads the payload into root (which contains network) and widens network
+// back to float32; a payload of another type is a damaged file.
+Result<torch::Dtype> storedDtype(const ModelCard &card);
+void castFloatingTensors(torch::nn::Module &module, torch::Dtype dtype);
+Result<void> loadStoredWeights(torch::nn::Module &root, torch::nn::Module &network, const ModelCard &card,
+                               const std::string &payload, const torch::Device &device, const std::string &sourceName);
+
+// The denoising network of a (latent) diffusion model file, float32 on the
+// CPU, with its card: the warm start of a training run (TrainOptions::initPath).
+struct StoredDenoiser {
+    ModelCard card;
+    UNet network{nullptr};
+};
+Result<StoredDenoiser> loadDenoiser(const std::string &path);
+
 Result<torch::Device> parseDevice(const std::string &device);
 
 // FloatImage [C,R,R] <-> tensor.

@@ -36,6 +36,10 @@ struct Trainer {
     BalancedSampler sampler;
     std::int64_t step = 0;
     double elapsedBefore = 0; // seconds trained before a resume
+    // The history of the model a run started from (TrainOptions::initPath).
+    std::int64_t priorSteps = 0;
+    double priorSeconds = 0;
+    std::string priorCommand;
     Clock::time_point started = Clock::now();
 
     Trainer(const TrainingData &d, const TrainOptions &o) : data(d), options(o) {}
@@ -84,8 +88,38 @@ struct Trainer {
         optimizer = std::make_unique<torch::optim::AdamW>(
             network->parameters(), torch::optim::AdamWOptions(options.learningRate).weight_decay(options.weightDecay));
         generator = at::detail::createCPUGenerator(options.seed);
+        // With both, the run that started from the model is resumed: the
+        // weights come from the checkpoint, the history from the model's card.
+        if (!options.initPath.empty())
+            if (auto started = startFrom(options.initPath); !started)
+                return started;
         if (!options.resumePath.empty())
             return resume(options.resumePath);
+        return {};
+    }
+
+    Result<void> startFrom(const std::string &path)
+    {
+        auto loaded = loadDenoiser(path);
+        if (!loaded)
+            return makeError(loaded.error());
+        const ModelCard &card = loaded->card;
+        NetworkConfig config = networkConfig();
+        if (card.network.describe() != config.describe() || card.network.inChannels != config.inChannels)
+            return makeError("'" + path + "' holds another network (" + card.network.describe() + ") than this run trains ("
+                             + config.describe() + "); pass the same --base-channels, --channel-mults and --res-blocks.");
+        if (card.classNames != data.classNames)
+            return makeError("'" + path + "' was trained on other classes than this data has.");
+        if (card.isLatent() != latent()
+            || (latent() && card.latent.autoencoder.sha256 != autoencoder.card.sha256))
+            return makeError("'" + path + "' was trained on another latent space (autoencoder) than this run.");
+        loaded->network->to(device);
+        copyWeights(*loaded->network, *network);
+        copyWeights(*loaded->network, *ema);
+        // The card of the continued run counts the whole history.
+        priorSteps = card.trainSteps;
+        priorSeconds = card.trainSeconds;
+        priorCommand = card.trainCommand;
         return {};
     }
 
@@ -352,10 +386,11 @@ Result<TrainReport> runDiffusion(const TrainingData &data, StoredLatents *stored
         card.prediction = "eps";
         card.errorScale = trainer.calibrateErrorScale(64);
         card.dataHash = trainer.dataHash();
-        card.trainCommand = options.trainCommand;
+        card.trainCommand = trainer.priorCommand.empty() ? options.trainCommand
+                                                         : trainer.priorCommand + "\nthen: " + options.trainCommand;
         card.createdAt = isoTimestamp();
-        card.trainSteps = trainer.step;
-        card.trainSeconds = report.seconds;
+        card.trainSteps = trainer.priorSteps + trainer.step;
+        card.trainSeconds = trainer.priorSeconds + report.seconds;
         card.learningRate = options.learningRate;
         card.batchSize = options.batchSize;
         if (trainer.latent()) {

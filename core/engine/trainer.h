@@ -12,6 +12,13 @@ namespace cytodiff::engine {
 struct TrainOptions {
     std::string outPath;
     std::string resumePath;        // checkpoint to continue from
+    // Or: a model file of an earlier run with the same network, classes and
+    // (latent) autoencoder whose weights start this run (network and EMA);
+    // the optimiser, step count and schedule start afresh, and the card
+    // adds the earlier run's steps, time and command. This is how a long run
+    // continues from the fp16 weights a session commits. With resumePath
+    // too, a run that started so is resumed (weights from the checkpoint).
+    std::string initPath;
     std::string checkpointPath;    // defaults to outPath + ".ckpt"
     double minutes = 0.0;          // wall-clock budget (0 = use steps)
     std::int64_t steps = 0;        // step budget (0 = use minutes)

@@ -98,6 +98,44 @@ private slots:
         }
     }
 
+    void viewsCycleThroughTheDihedralGroup()
+    {
+        // Class 1's template is class 0's turned a quarter: a fake network
+        // that is not rotation-equivariant tells them apart from one view,
+        // but over all 8 views (2 trials each) both see the same orbit, so
+        // their mean errors meet. With the plain view class 0 wins clearly.
+        NoiseSchedule schedule;
+        torch::manual_seed(4);
+        auto cell = torch::rand({3, kRes, kRes}) * 2 - 1; // [3,R,R], no symmetry
+        auto tmpl = torch::stack({cell, cell.rot90(1, {1, 2})}); // [2,3,R,R]
+        ClassifyOptions options = fastOptions();
+        options.trialsMin = options.trialsMax = 16;
+        options.pValue = 0.0; // no pruning: every class sees every trial
+        options.views = 1;
+        auto plain = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell, 2, options.resolved(),
+                                   snrScale(schedule), {});
+        options.views = 8;
+        auto turned = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell, 2, options.resolved(),
+                                    snrScale(schedule), {});
+        QVERIFY(plain.ok() && turned.ok());
+        QCOMPARE(plain->predicted, 0);
+        const double plainGap = plain->errors[1] - plain->errors[0];
+        const double turnedGap = std::abs(turned->errors[1] - turned->errors[0]);
+        QVERIFY(plainGap > 0);
+        QVERIFY2(turnedGap < 0.1 * plainGap, qPrintable(QStringLiteral("%1 vs %2").arg(turnedGap).arg(plainGap)));
+
+        // Templates that do not change under the group (flat ones; the mask
+        // is round) give the same errors with and without views.
+        auto flat = templates(2);
+        options.views = 1;
+        auto a = runClassifier(fakeNetwork(flat, schedule, 0.0), schedule, cell, 2, options.resolved(), snrScale(schedule), {});
+        options.views = 8;
+        auto b = runClassifier(fakeNetwork(flat, schedule, 0.0), schedule, cell, 2, options.resolved(), snrScale(schedule), {});
+        QVERIFY(a.ok() && b.ok());
+        for (int c = 0; c < 2; ++c)
+            QVERIFY(std::abs(a->errors[c] - b->errors[c]) <= 1e-4 * std::abs(a->errors[c]));
+    }
+
     void indistinguishableClassesUseTheWholeBudget()
     {
         NoiseSchedule schedule;

@@ -183,6 +183,23 @@ private slots:
         QVERIFY(model->benchmarkNetwork(2, 1) > 0);
     }
 
+    void halfPrecisionLatentModelKeepsItsCall()
+    {
+        const auto half = path("latent-half.pt").toStdString();
+        auto sha = storeModelWeights(path("latent.pt").toStdString(), half, "float16");
+        QVERIFY2(sha.ok(), sha.ok() ? "" : sha.error().c_str());
+        auto full = Model::load(path("latent.pt").toStdString());
+        auto narrowed = Model::load(half);
+        QVERIFY2(narrowed.ok(), narrowed.ok() ? "" : narrowed.error().c_str());
+        QCOMPARE(narrowed->card().weights, std::string("float16"));
+        QCOMPARE(narrowed->card().latent.autoencoder.sha256, full->card().latent.autoencoder.sha256);
+        const auto image = cellImage(m_data, 1);
+        auto a = full->classify(image, quickOptions());
+        auto b = narrowed->classify(image, quickOptions());
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(b->predicted, a->predicted);
+    }
+
     void resumesToTheSameWeights()
     {
         QVERIFY(trainDiffusion(m_data, latentOptions(path("two.pt"), path("ae.pt"), 2), {}).ok());

@@ -172,6 +172,43 @@ private slots:
         QVERIFY2(model.ok(), model.ok() ? "" : model.error().c_str());
         QVERIFY(model->card().isLatent());
     }
+
+    void continuesFromCommittedHalfWeights()
+    {
+        // A session commits the fp16 model; the next starts from it.
+        const auto half = path("start-half.pt");
+        QVERIFY(storeModelWeights(path("latent.pt"), half, "float16").ok());
+        auto options = tinyLatentOptions(path("continued.pt"), path("ae.pt"));
+        options.initPath = half;
+        options.learningRate = 0.0; // the weights must arrive unchanged
+        options.trainCommand = "second session";
+        auto report = trainDiffusionFromLatentPack(path("one.cdlpack"), options, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        auto first = Model::load(half);
+        auto continued = Model::load(path("continued.pt"));
+        QVERIFY(first.ok() && continued.ok());
+        QCOMPARE(first->card().trainSteps, std::int64_t(2));
+        QCOMPARE(continued->card().trainSteps, std::int64_t(4));
+        QVERIFY(continued->card().trainSeconds >= first->card().trainSeconds);
+        QVERIFY(QString::fromStdString(continued->card().trainCommand).endsWith(QStringLiteral("second session")));
+        cytodiff::FloatImage image{3, 96, 96, std::vector<float>(3 * 96 * 96, 0.2f)};
+        ClassifyOptions quick;
+        quick.trialsMin = quick.trialsMax = 4;
+        quick.seed = 3;
+        auto a = first->classify(image, quick);
+        auto b = continued->classify(image, quick);
+        QVERIFY(a.ok() && b.ok());
+        for (std::size_t c = 0; c < a->errors.size(); ++c)
+            QVERIFY(std::abs(a->errors[c] - b->errors[c]) <= 1e-3 * std::abs(a->errors[c]));
+
+        // Another network shape is refused with what to pass instead.
+        auto wider = tinyLatentOptions(path("wider.pt"), path("ae.pt"));
+        wider.network.baseChannels += 4;
+        wider.initPath = half;
+        auto refused = trainDiffusionFromLatentPack(path("one.cdlpack"), wider, {});
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().find("--base-channels") != std::string::npos, refused.error().c_str());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLatentPack)

@@ -210,6 +210,72 @@ private slots:
         QVERIFY2(QString::fromStdString(model.error()).contains(QStringLiteral("do not match")), model.error().c_str());
     }
 
+    void halfPrecisionStorageKeepsTheCalls()
+    {
+        const QString half = m_dir.filePath(QStringLiteral("half.pt"));
+        auto sha = storeModelWeights(m_good.toStdString(), half.toStdString(), "float16");
+        QVERIFY2(sha.ok(), sha.ok() ? "" : sha.error().c_str());
+        QVERIFY(QFile(half).size() < QFile(m_good).size());
+        auto full = Model::load(m_good.toStdString());
+        auto narrowed = Model::load(half.toStdString());
+        QVERIFY2(narrowed.ok(), narrowed.ok() ? "" : narrowed.error().c_str());
+        QCOMPARE(narrowed->card().weights, std::string("float16"));
+        QCOMPARE(full->card().weights, std::string("float32"));
+        QCOMPARE(narrowed->card().sha256, *sha);
+        QCOMPARE(narrowed->card().trainCommand, full->card().trainCommand);
+
+        // Same trials, weights rounded to 11 bits: the same call, errors
+        // within a fraction of a percent.
+        torch::manual_seed(5);
+        auto pixels = torch::rand({3 * 16 * 16}) * 2 - 1;
+        cytodiff::FloatImage image{3, 16, 16, std::vector<float>(pixels.data_ptr<float>(), pixels.data_ptr<float>() + pixels.numel())};
+        ClassifyOptions options;
+        options.seed = 11;
+        auto a = full->classify(image, options);
+        auto b = narrowed->classify(image, options);
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(b->predicted, a->predicted);
+        for (std::size_t c = 0; c < a->errors.size(); ++c)
+            QVERIFY2(std::abs(b->errors[c] - a->errors[c]) <= 0.01 * std::abs(a->errors[c]),
+                     qPrintable(QStringLiteral("class %1: %2 vs %3").arg(c).arg(b->errors[c]).arg(a->errors[c])));
+
+        // Back to float32: the card no longer names a precision.
+        const QString wide = m_dir.filePath(QStringLiteral("wide.pt"));
+        QVERIFY(storeModelWeights(half.toStdString(), wide.toStdString(), "float32").ok());
+        auto widened = readContainer(wide.toStdString(), "model");
+        QVERIFY(widened.ok());
+        QVERIFY(!widened->metadata.count("weights"));
+        QVERIFY(Model::load(wide.toStdString()).ok());
+        QVERIFY(!storeModelWeights(m_good.toStdString(), wide.toStdString(), "int8").ok());
+    }
+
+    void storedPrecisionMustMatchTheCard_data()
+    {
+        QTest::addColumn<bool>("fromHalf");
+        QTest::addColumn<QString>("claimed");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("float32 file claiming float16") << false << QStringLiteral("float16") << QStringLiteral("do not match");
+        QTest::newRow("float16 file claiming float32") << true << QStringLiteral("float32") << QStringLiteral("do not match");
+        QTest::newRow("unknown precision") << false << QStringLiteral("bfloat16") << QStringLiteral("does not read");
+    }
+
+    void storedPrecisionMustMatchTheCard()
+    {
+        QFETCH(bool, fromHalf);
+        QFETCH(QString, claimed);
+        QFETCH(QString, message);
+        const QString half = m_dir.filePath(QStringLiteral("half-source.pt"));
+        QVERIFY(storeModelWeights(m_good.toStdString(), half.toStdString(), "float16").ok());
+        auto container = readContainer((fromHalf ? half : m_good).toStdString(), "model");
+        QVERIFY(container.ok());
+        container->metadata["weights"] = claimed.toStdString();
+        const QString path = m_dir.filePath(QStringLiteral("claimed.pt"));
+        QVERIFY(writeContainer(path.toStdString(), *container).ok());
+        auto model = Model::load(path.toStdString());
+        QVERIFY(!model.ok());
+        QVERIFY2(QString::fromStdString(model.error()).contains(message), model.error().c_str());
+    }
+
     void packRoundTrip()
     {
         TrainingData data;
