@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include "container.h"
+#include "modelfile.h"
 
 #include <filesystem>
 
@@ -331,15 +332,27 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     return card;
 }
 
-Result<std::string> rewriteModelCard(const std::string &source, const std::string &target,
-                                     const std::function<Result<void>(ModelCard &card)> &edit)
+Result<ModelFile> readModelFile(const std::string &path)
 {
-    auto container = readContainer(source, "model");
+    auto container = readContainer(path, "model");
     if (!container)
         return makeError(container.error());
     auto card = ModelCard::fromMetadata(container->metadata);
     if (!card)
-        return makeError(source + ": " + card.error());
+        return makeError("Cannot use '" + path + "': " + card.error() + ".");
+    card->sha256 = container->sha256;
+    card->fileName = path;
+    return ModelFile{std::move(*container), std::move(*card)};
+}
+
+Result<std::string> rewriteModelCard(const std::string &source, const std::string &target,
+                                     const std::function<Result<void>(ModelCard &card)> &edit)
+{
+    auto file = readModelFile(source);
+    if (!file)
+        return makeError(file.error());
+    auto *container = &file->container;
+    auto *card = &file->card;
     if (auto edited = edit(*card); !edited)
         return makeError(edited.error());
     for (const auto &[key, value] : card->toMetadata())

@@ -2,6 +2,7 @@
 
 #include "baselinenet.h"
 #include "latentcodec.h"
+#include "modelfile.h"
 #include "modelio.h"
 
 namespace cytodiff::engine {
@@ -72,12 +73,11 @@ StoredNetworks buildStoredNetworks(const ModelCard &card, torch::Dtype stored)
 
 Result<std::string> storeModelWeights(const std::string &source, const std::string &target, const std::string &weights)
 {
-    auto container = readContainer(source, "model");
-    if (!container)
-        return makeError(container.error());
-    auto card = ModelCard::fromMetadata(container->metadata);
-    if (!card)
-        return makeError(source + ": " + card.error());
+    auto file = readModelFile(source);
+    if (!file)
+        return makeError(file.error());
+    auto *container = &file->container;
+    auto *card = &file->card;
     auto stored = storedDtype(*card);
     ModelCard wanted = *card;
     wanted.weights = weights;
@@ -104,12 +104,11 @@ Result<std::string> storeModelWeights(const std::string &source, const std::stri
 
 Result<StoredDenoiser> loadDenoiser(const std::string &path)
 {
-    auto container = readContainer(path, "model");
-    if (!container)
-        return makeError(container.error());
-    auto card = ModelCard::fromMetadata(container->metadata);
-    if (!card)
-        return makeError("Cannot use '" + path + "': " + card.error() + ".");
+    auto file = readModelFile(path);
+    if (!file)
+        return makeError(file.error());
+    auto *container = &file->container;
+    auto *card = &file->card;
     if (card->kind == "baseline")
         return makeError("'" + path + "' is a CNN baseline, not a diffusion model.");
     auto stored = storedDtype(*card);
@@ -121,8 +120,6 @@ Result<StoredDenoiser> loadDenoiser(const std::string &path)
             return makeError(loaded.error());
         if (auto widened = widenStoredTensors(*built.network, *stored, path); !widened)
             return makeError(widened.error());
-        card->sha256 = container->sha256;
-        card->fileName = path;
         return StoredDenoiser{std::move(*card), built.unet};
     } catch (const std::exception &e) {
         return makeError("Cannot read the network of '" + path + "': " + std::string(e.what()).substr(0, 200));
