@@ -11,6 +11,10 @@
 //   cytodiff-engine train-autoencoder --data pbc96.cdpack --out ae.pt --minutes 120 --threads 1
 //   cytodiff-engine eval-autoencoder --model ae.pt --data pbc96.cdpack --split validation --grid check.ppm
 //   cytodiff-engine bench-autoencoder [--batch 32] [--threads 1]
+//
+// Options are parsed by CLI11: an unknown or misspelt option is an error,
+// never silently ignored (a typo in a six-hour run's budget costs the run).
+// Defaults come from the engine's option structs, the one place they live.
 
 #include "autoencodertrainer.h"
 #include "engine.h"
@@ -18,11 +22,13 @@
 #include "synthetic.h"
 #include "trainer.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
-#include <cstring>
-#include <map>
-#include <sstream>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -32,367 +38,385 @@ namespace {
 
 using namespace cytodiff;
 
-std::map<std::string, std::string> parseOptions(int argc, char **argv, int first)
+int fail(const std::string &message)
 {
-    std::map<std::string, std::string> options;
-    for (int i = first; i < argc; ++i) {
-        std::string key = argv[i];
-        if (key.rfind("--", 0) != 0)
-            continue;
-        key = key.substr(2);
-        const bool hasValue = i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0;
-        options[key] = hasValue ? argv[++i] : "1";
-    }
-    return options;
+    std::fprintf(stderr, "error: %s\n", message.c_str());
+    return 1;
 }
 
-std::string valueOr(const std::map<std::string, std::string> &o, const std::string &key, const std::string &fallback)
+void printProgress(const engine::TrainProgress &p, const char *lossFormat)
 {
-    const auto it = o.find(key);
-    return it == o.end() ? fallback : it->second;
+    if (!p.message.empty()) {
+        std::fprintf(stderr, "step %lld: %s\n", static_cast<long long>(p.step), p.message.c_str());
+        return;
+    }
+    std::fprintf(stderr, "step %lld  loss ", static_cast<long long>(p.step));
+    std::fprintf(stderr, lossFormat, p.loss);
+    std::fprintf(stderr, "  lr %.3g  elapsed %.0f s  eta %.0f s\n", p.learningRate, p.elapsedSeconds, p.etaSeconds);
 }
 
-std::vector<int> intList(const std::string &text)
-{
-    std::vector<int> values;
-    std::stringstream in(text);
-    std::string part;
-    while (std::getline(in, part, ','))
-        values.push_back(std::stoi(part));
-    return values;
-}
+// Options shared by the diffusion and baseline trainers.
+struct TrainCommand {
+    bool baseline = false;
+    engine::TrainOptions options;
+    std::string dataPath;
+    double moreMinutes = -1; // < 0: not given
+    int threads = 0;
+    bool noAugment = false;
 
-int train(const std::map<std::string, std::string> &o, bool baseline, const std::string &commandLine)
-{
-    if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps") && !o.count("more-minutes"))) {
-        std::fprintf(stderr, "usage: cytodiff-engine %s --data pack.cdpack --out model.pt (--minutes N | --steps N | --more-minutes N) "
-                             "[--device cpu|cuda] [--seed S] [--batch B] [--lr X] [--base-channels C] "
-                             "[--channel-mults 1,2,3,4] [--res-blocks N] [--resume ckpt | --init earlier-model.pt] [--checkpoint ckpt] [--threads N] [--validate-every 600] "
-                             "[--final-validation 200]%s\n",
-                     baseline ? "train-baseline" : "train",
-                     baseline ? "" : "\n       [--autoencoder ae.pt [--latent-variants 8]]  (latent diffusion on the autoencoder's latent;"
-                                     "\n       --data may be a latent pack from encode-pack, which needs its --autoencoder)");
-        return 2;
-    }
-    // A latent pack (encode-pack) holds latents, not pixels: the trainer
-    // reads them instead of encoding.
-    const bool latentPack = engine::isLatentPack(o.at("data"));
-    if (latentPack && (baseline || !o.count("autoencoder"))) {
-        std::fprintf(stderr, "error: '%s' is a latent pack: it trains the latent diffusion model only (train "
-                             "--autoencoder with the autoencoder that encoded it)\n", o.at("data").c_str());
-        return 2;
-    }
-    Result<engine::TrainingData> data = engine::TrainingData();
-    if (!latentPack)
-        data = engine::loadPack(o.at("data"));
-    if (!data) {
-        std::fprintf(stderr, "error: %s\n", data.error().c_str());
-        return 1;
-    }
-    engine::TrainOptions t;
-    t.outPath = o.at("out");
-    t.resumePath = valueOr(o, "resume", "");
-    t.initPath = valueOr(o, "init", "");
-    t.minutes = std::stod(valueOr(o, "minutes", "0"));
-    if (o.count("more-minutes")) {
-        // The budget is the run's total; --more-minutes gives this session's
-        // share on top of what the resumed checkpoint already spent.
-        double spent = 0;
-        if (!t.resumePath.empty()) {
-            auto info = engine::readCheckpointInfo(t.resumePath);
-            if (!info) {
-                std::fprintf(stderr, "error: %s\n", info.error().c_str());
-                return 1;
-            }
-            spent = info->elapsedSeconds / 60.0;
+    void addTo(CLI::App &cmd)
+    {
+        if (baseline)
+            options.network = engine::baselineNetwork();
+        cmd.add_option("--data", dataPath, "pixel pack (.cdpack) or, for train, a latent pack (.cdlpack)")->required();
+        cmd.add_option("--out", options.outPath, "model file to write")->required();
+        auto *budget = cmd.add_option_group("budget", "how long to train (one or more; the first reached ends the run)");
+        auto *minutes = budget->add_option("--minutes", options.minutes, "wall-clock budget of the whole run");
+        budget->add_option("--steps", options.steps, "step budget (deterministic for a seed on CPU)");
+        budget->add_option("--more-minutes", moreMinutes, "with --resume: the checkpoint's spent minutes + this")
+            ->excludes(minutes);
+        budget->require_option(1, 0);
+        cmd.add_option("--device", options.device, "cpu or cuda")->capture_default_str();
+        cmd.add_option("--seed", options.seed)->capture_default_str();
+        cmd.add_option("--batch", options.batchSize)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--lr", options.learningRate, "peak learning rate")->capture_default_str();
+        cmd.add_option("--base-channels", options.network.baseChannels)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--channel-mults", options.network.channelMults, "width multipliers per level, e.g. 1,2,3,4")
+            ->delimiter(',')->capture_default_str();
+        cmd.add_option("--res-blocks", options.network.resBlocks)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--resume", options.resumePath, "checkpoint to continue");
+        cmd.add_option("--init", options.initPath, "earlier model file whose weights start this run (with --resume too: a run that started so)");
+        cmd.add_option("--checkpoint", options.checkpointPath, "checkpoint path (default <out>.ckpt)");
+        cmd.add_option("--threads", threads, "intra-op threads (0 = LibTorch's choice)")->capture_default_str();
+        cmd.add_option("--validate-every", options.validateEverySeconds, "seconds between quick validations (0 = off)")
+            ->capture_default_str();
+        cmd.add_option("--final-validation", options.finalValidationCells, "validation cells classified at the end")
+            ->capture_default_str();
+        cmd.add_flag("--no-augment", noAugment, "train on the plain cells");
+        if (!baseline) {
+            cmd.add_option("--autoencoder", options.autoencoderPath,
+                           "latent diffusion on this autoencoder's latent (needed for a latent pack)");
+            cmd.add_option("--latent-variants", options.latentVariants, "dihedral variants encoded per training cell")
+                ->capture_default_str()->check(CLI::Range(1, 8));
         }
-        t.minutes = spent + std::stod(o.at("more-minutes"));
     }
-    t.steps = std::stoll(valueOr(o, "steps", "0"));
-    t.device = valueOr(o, "device", "cpu");
-    t.seed = std::stoull(valueOr(o, "seed", "1"));
-    t.batchSize = std::stoi(valueOr(o, "batch", "32"));
-    t.learningRate = std::stod(valueOr(o, "lr", "1e-3"));
-    t.network.baseChannels = std::stoi(valueOr(o, "base-channels", baseline ? "32" : "24"));
-    t.network.channelMults = intList(valueOr(o, "channel-mults", baseline ? "1,2,4,8" : "1,2,3,4"));
-    t.network.resBlocks = std::stoi(valueOr(o, "res-blocks", baseline ? "2" : "1"));
-    t.validateEverySeconds = std::stod(valueOr(o, "validate-every", "600"));
-    t.finalValidationCells = std::stoi(valueOr(o, "final-validation", "200"));
-    t.checkpointPath = valueOr(o, "checkpoint", "");
-    if (!baseline) {
-        t.autoencoderPath = valueOr(o, "autoencoder", "");
-        t.latentVariants = std::stoi(valueOr(o, "latent-variants", "8"));
-    } else if (o.count("autoencoder")) {
-        std::fprintf(stderr, "error: --autoencoder is for train (latent diffusion), not train-baseline\n");
-        return 2;
-    }
-    t.trainCommand = commandLine;
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
-    auto progress = [](const engine::TrainProgress &p) {
-        if (!p.message.empty())
-            std::fprintf(stderr, "step %lld: %s\n", static_cast<long long>(p.step), p.message.c_str());
-        else
-            std::fprintf(stderr, "step %lld  loss %.4f  lr %.3g  elapsed %.0f s  eta %.0f s\n",
-                         static_cast<long long>(p.step), p.loss, p.learningRate, p.elapsedSeconds, p.etaSeconds);
-    };
-    auto report = latentPack ? engine::trainDiffusionFromLatentPack(o.at("data"), t, progress, {})
-                             : (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, t, progress, {});
-    if (!report) {
-        std::fprintf(stderr, "error: %s\n", report.error().c_str());
-        return 1;
-    }
-    std::printf("wrote %s after %lld steps in %.0f s\nsha256 %s\n%s\n", t.outPath.c_str(),
-                static_cast<long long>(report->steps), report->seconds, report->card.sha256.c_str(),
-                report->card.metrics.c_str());
-    if (report->card.isLatent())
-        std::printf("latent %dx%dx%d of %d px cells, scale %.5f, autoencoder %s\n", report->card.network.inChannels,
-                    report->card.latent.resolution, report->card.latent.resolution, report->card.network.resolution,
-                    report->card.latent.scale, report->card.latent.autoencoderId().c_str());
-    return 0;
-}
 
-int encodePack(const std::map<std::string, std::string> &o)
-{
-    if (!o.count("data") || !o.count("autoencoder") || !o.count("out")) {
-        std::fprintf(stderr, "usage: cytodiff-engine encode-pack --data pack.cdpack --autoencoder ae.pt --out latent.cdlpack "
-                             "[--variants 1] [--no-augment] [--split-only train+validation|train] [--seed 1] "
-                             "[--device cpu|cuda] [--threads N]\n");
-        return 2;
+    int run(const std::string &commandLine)
+    {
+        // A latent pack (encode-pack) holds latents, not pixels: the trainer
+        // reads them instead of encoding.
+        const bool latentPack = engine::isLatentPack(dataPath);
+        if (latentPack && (baseline || options.autoencoderPath.empty()))
+            return fail("'" + dataPath + "' is a latent pack: it trains the latent diffusion model only (train "
+                        "--autoencoder with the autoencoder that encoded it)");
+        Result<engine::TrainingData> data = engine::TrainingData();
+        if (!latentPack)
+            data = engine::loadPack(dataPath);
+        if (!data)
+            return fail(data.error());
+        if (moreMinutes >= 0) {
+            // The budget is the run's total; --more-minutes gives this
+            // session's share on top of what the checkpoint already spent.
+            double spent = 0;
+            if (!options.resumePath.empty()) {
+                auto info = engine::readCheckpointInfo(options.resumePath);
+                if (!info)
+                    return fail(info.error());
+                spent = info->elapsedSeconds / 60.0;
+            }
+            options.minutes = spent + moreMinutes;
+        }
+        options.augment = !noAugment;
+        options.trainCommand = commandLine;
+        engine::setThreadCount(threads);
+        auto progress = [](const engine::TrainProgress &p) { printProgress(p, "%.4f"); };
+        auto report = latentPack ? engine::trainDiffusionFromLatentPack(dataPath, options, progress, {})
+                                 : (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, options, progress, {});
+        if (!report)
+            return fail(report.error());
+        const auto &card = report->card;
+        std::printf("wrote %s after %lld steps in %.0f s\nsha256 %s\n%s\n", options.outPath.c_str(),
+                    static_cast<long long>(report->steps), report->seconds, card.sha256.c_str(), card.metrics.c_str());
+        if (card.isLatent())
+            std::printf("latent %dx%dx%d of %d px cells, scale %.5f, autoencoder %s\n", card.network.inChannels,
+                        card.latent.resolution, card.latent.resolution, card.network.resolution, card.latent.scale,
+                        card.latent.autoencoderId().c_str());
+        return 0;
     }
-    const std::string splits = valueOr(o, "split-only", "train+validation");
-    if (splits != "train+validation" && splits != "train") {
-        std::fprintf(stderr, "error: --split-only must be train+validation or train (test cells are never trained on)\n");
-        return 2;
+};
+
+struct EncodePackCommand {
+    engine::LatentPackOptions options;
+    std::string dataPath;
+    std::string splits = "train+validation";
+    bool noAugment = false;
+    int threads = 0;
+
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--data", dataPath, "pixel pack (.cdpack)")->required();
+        cmd.add_option("--autoencoder", options.autoencoderPath)->required();
+        cmd.add_option("--out", options.outPath, "latent pack to write (.cdlpack)")->required();
+        cmd.add_option("--variants", options.variants, "dihedral variants per training cell")
+            ->capture_default_str()->check(CLI::Range(1, 8));
+        cmd.add_flag("--no-augment", noAugment, "no colour jitter on the training cells");
+        cmd.add_option("--split-only", splits, "cells to store (test cells are never stored)")
+            ->capture_default_str()->check(CLI::IsMember({"train+validation", "train"}));
+        cmd.add_option("--seed", options.seed)->capture_default_str();
+        cmd.add_option("--device", options.device)->capture_default_str();
+        cmd.add_option("--threads", threads)->capture_default_str();
     }
-    auto data = engine::loadPack(o.at("data"));
-    if (!data) {
-        std::fprintf(stderr, "error: %s\n", data.error().c_str());
-        return 1;
+
+    int run()
+    {
+        auto data = engine::loadPack(dataPath);
+        if (!data)
+            return fail(data.error());
+        // The latent trainer's rule: jittered training cells unless --no-augment.
+        options.jitter = !noAugment;
+        options.keepValidation = splits == "train+validation";
+        engine::setThreadCount(threads);
+        auto progress = [](std::int64_t done, std::int64_t total) {
+            if (done == total || done % 1024 < 32) // a line per ~1000 cells
+                std::fprintf(stderr, "encoded %lld/%lld\n", static_cast<long long>(done), static_cast<long long>(total));
+        };
+        auto report = engine::writeLatentPack(*data, options, progress);
+        if (!report)
+            return fail(report.error());
+        std::printf("wrote %s: %lld training cells x %d variant(s) + %lld validation cells, latent %dx%dx%d, %.1f MB, "
+                    "%.0f s\nsha256 %s\nquantisation: 8 bits per value, RMS error %.4f of the latent std (%.4f), "
+                    "largest error %.4f\n",
+                    options.outPath.c_str(), static_cast<long long>(report->trainCells), report->variants,
+                    static_cast<long long>(report->validationCells), report->latentChannels, report->latentResolution,
+                    report->latentResolution, double(report->fileBytes) / 1e6, report->seconds, report->sha256.c_str(),
+                    report->quantisationRmsRelative, report->latentStd, report->quantisationMaxAbs);
+        return 0;
     }
-    engine::LatentPackOptions p;
-    p.autoencoderPath = o.at("autoencoder");
-    p.outPath = o.at("out");
-    p.device = valueOr(o, "device", "cpu");
-    p.variants = std::stoi(valueOr(o, "variants", "1"));
-    // The latent trainer's rule: jittered training cells unless --no-augment.
-    p.jitter = !o.count("no-augment");
-    p.keepValidation = splits == "train+validation";
-    p.seed = std::stoull(valueOr(o, "seed", "1"));
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
-    auto progress = [](std::int64_t done, std::int64_t total) {
-        if (done == total || done % 1024 < 32) // a line per ~1000 cells
-            std::fprintf(stderr, "encoded %lld/%lld\n", static_cast<long long>(done), static_cast<long long>(total));
-    };
-    auto report = engine::writeLatentPack(*data, p, progress);
-    if (!report) {
-        std::fprintf(stderr, "error: %s\n", report.error().c_str());
-        return 1;
-    }
-    std::printf("wrote %s: %lld training cells x %d variant(s) + %lld validation cells, latent %dx%dx%d, %.1f MB, "
-                "%.0f s\nsha256 %s\nquantisation: 8 bits per value, RMS error %.4f of the latent std (%.4f), "
-                "largest error %.4f\n",
-                p.outPath.c_str(), static_cast<long long>(report->trainCells), report->variants,
-                static_cast<long long>(report->validationCells), report->latentChannels, report->latentResolution,
-                report->latentResolution, double(report->fileBytes) / 1e6, report->seconds, report->sha256.c_str(),
-                report->quantisationRmsRelative, report->latentStd, report->quantisationMaxAbs);
-    return 0;
-}
+};
 
 // A tiny synthetic pack and a random autoencoder: smoke tests on machines
 // without OpenCV (scripts/train-on-gpu.sh --dry-run).
-int makeTestPack(const std::map<std::string, std::string> &o)
-{
-    if (!o.count("out")) {
-        std::fprintf(stderr, "usage: cytodiff-engine make-test-pack --out tiny.cdpack [--autoencoder-out tiny-ae.pt] "
-                             "[--per-class 12] [--resolution 96] [--seed 1]\n");
-        return 2;
-    }
-    const int resolution = std::stoi(valueOr(o, "resolution", "96"));
-    const auto seed = std::stoul(valueOr(o, "seed", "1"));
-    auto data = engine::syntheticCells(std::stoi(valueOr(o, "per-class", "12")), resolution, std::uint32_t(seed));
-    if (auto saved = engine::savePack(o.at("out"), data); !saved) {
-        std::fprintf(stderr, "error: %s\n", saved.error().c_str());
-        return 1;
-    }
-    std::printf("wrote %s: %zu synthetic cells at %d px\n", o.at("out").c_str(), data.size(), resolution);
-    if (o.count("autoencoder-out")) {
-        if (auto saved = engine::writeRandomAutoencoder(o.at("autoencoder-out"), resolution, seed); !saved) {
-            std::fprintf(stderr, "error: %s\n", saved.error().c_str());
-            return 1;
-        }
-        std::printf("wrote %s: a random-weight autoencoder (smoke tests only)\n", o.at("autoencoder-out").c_str());
-    }
-    return 0;
-}
+struct MakeTestPackCommand {
+    std::string outPath;
+    std::string autoencoderOut;
+    int perClass = 12;
+    int resolution = 96;
+    std::uint32_t seed = 1;
 
-int bench(const std::map<std::string, std::string> &o)
-{
-    if (!o.count("model")) {
-        std::fprintf(stderr, "usage: cytodiff-engine bench --model model.pt [--device cpu|cuda] [--threads N]\n");
-        return 2;
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--out", outPath, "pixel pack to write")->required();
+        cmd.add_option("--autoencoder-out", autoencoderOut, "also write a random-weight autoencoder");
+        cmd.add_option("--per-class", perClass)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--resolution", resolution)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--seed", seed)->capture_default_str();
     }
-    auto model = engine::Model::load(o.at("model"), valueOr(o, "device", "cpu"));
-    if (!model) {
-        std::fprintf(stderr, "error: %s\n", model.error().c_str());
-        return 1;
+
+    int run()
+    {
+        auto data = engine::syntheticCells(perClass, resolution, seed);
+        if (auto saved = engine::savePack(outPath, data); !saved)
+            return fail(saved.error());
+        std::printf("wrote %s: %zu synthetic cells at %d px\n", outPath.c_str(), data.size(), resolution);
+        if (autoencoderOut.empty())
+            return 0;
+        if (auto saved = engine::writeRandomAutoencoder(autoencoderOut, resolution, seed); !saved)
+            return fail(saved.error());
+        std::printf("wrote %s: a random-weight autoencoder (smoke tests only)\n", autoencoderOut.c_str());
+        return 0;
     }
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
-    const auto &card = model->card();
-    std::printf("%s: %s, %s, %d thread(s)\n", card.modelId().c_str(), card.kind.c_str(), card.network.describe().c_str(),
-                engine::threadCount());
-    if (card.isLatent())
-        std::printf("network input: %dx%dx%d latent (the %d px cell is encoded once per classification)\n",
-                    card.network.inChannels, card.latent.resolution, card.latent.resolution, card.network.resolution);
-    for (int batch : {8, 32, 128})
-        std::printf("batch %d: %.1f network evaluations/s\n", batch, model->benchmarkNetwork(batch, 5));
-    return 0;
-}
+};
+
+struct BenchCommand {
+    std::string modelPath;
+    std::string device = "cpu";
+    int threads = 0;
+
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--model", modelPath)->required();
+        cmd.add_option("--device", device)->capture_default_str();
+        cmd.add_option("--threads", threads)->capture_default_str();
+    }
+
+    int run()
+    {
+        auto model = engine::Model::load(modelPath, device);
+        if (!model)
+            return fail(model.error());
+        engine::setThreadCount(threads);
+        const auto &card = model->card();
+        std::printf("%s: %s, %s, %d thread(s)\n", card.modelId().c_str(), card.kind.c_str(),
+                    card.network.describe().c_str(), engine::threadCount());
+        if (card.isLatent())
+            std::printf("network input: %dx%dx%d latent (the %d px cell is encoded once per classification)\n",
+                        card.network.inChannels, card.latent.resolution, card.latent.resolution, card.network.resolution);
+        for (int batch : {8, 32, 128})
+            std::printf("batch %d: %.1f network evaluations/s\n", batch, model->benchmarkNetwork(batch, 5));
+        return 0;
+    }
+};
 
 // Halves a model file: the network's weights as float16 (widened again on
 // loading), the card saying so. For shipping and for the resumable weights
 // a long training run commits between sessions.
-int storeWeights(const std::map<std::string, std::string> &o)
+struct StoreWeightsCommand {
+    std::string modelPath;
+    std::string outPath;
+    std::string weights = "float16";
+
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--model", modelPath)->required();
+        cmd.add_option("--out", outPath)->required();
+        cmd.add_option("--weights", weights)->capture_default_str()->check(CLI::IsMember({"float16", "float32"}));
+    }
+
+    int run()
+    {
+        auto sha = engine::storeModelWeights(modelPath, outPath, weights);
+        if (!sha)
+            return fail(sha.error());
+        std::printf("wrote %s\nsha256 %s\n", outPath.c_str(), sha->c_str());
+        return 0;
+    }
+};
+
+void addAutoencoderShape(CLI::App &cmd, engine::AutoencoderConfig &config)
 {
-    if (!o.count("model") || !o.count("out")) {
-        std::fprintf(stderr, "usage: cytodiff-engine store-weights --model model.pt --out copy.pt [--weights float16|float32]\n");
-        return 2;
-    }
-    auto sha = engine::storeModelWeights(o.at("model"), o.at("out"), valueOr(o, "weights", "float16"));
-    if (!sha) {
-        std::fprintf(stderr, "error: %s\n", sha.error().c_str());
-        return 1;
-    }
-    std::printf("wrote %s\nsha256 %s\n", o.at("out").c_str(), sha->c_str());
-    return 0;
+    cmd.add_option("--channels", config.channels, "width per level, e.g. 32,64,128")->delimiter(',')->capture_default_str();
+    cmd.add_option("--res-blocks", config.resBlocks)->capture_default_str()->check(CLI::PositiveNumber);
+    cmd.add_option("--latent-channels", config.latentChannels)->capture_default_str()->check(CLI::PositiveNumber);
 }
 
-engine::AutoencoderConfig autoencoderConfig(const std::map<std::string, std::string> &o)
-{
-    engine::AutoencoderConfig config;
-    config.resolution = std::stoi(valueOr(o, "resolution", "96"));
-    config.channels = intList(valueOr(o, "channels", "32,64,128"));
-    config.resBlocks = std::stoi(valueOr(o, "res-blocks", "1"));
-    config.latentChannels = std::stoi(valueOr(o, "latent-channels", "4"));
-    return config;
-}
-
-int trainAutoencoder(const std::map<std::string, std::string> &o, const std::string &commandLine)
-{
-    if (!o.count("data") || !o.count("out") || (!o.count("minutes") && !o.count("steps"))) {
-        std::fprintf(stderr, "usage: cytodiff-engine train-autoencoder --data pack.cdpack --out ae.pt "
-                             "(--minutes N | --steps N) [--seed S] [--threads 1] [--device cpu|cuda] "
-                             "[--resume ckpt | --init earlier-ae.pt] [--checkpoint ckpt] [--batch 16] [--lr 5e-4] [--warmup 200] [--edge-weight 0.5] "
-                             "[--kl-weight 1e-6] [--channels 32,64,128] [--res-blocks 1] [--latent-channels 4] "
-                             "[--validate-every 600] [--final-validation 0 (all)] [--no-augment]\n");
-        return 2;
-    }
-    auto data = engine::loadPack(o.at("data"));
-    if (!data) {
-        std::fprintf(stderr, "error: %s\n", data.error().c_str());
-        return 1;
-    }
-    engine::AutoencoderTrainOptions t;
-    t.outPath = o.at("out");
-    t.resumePath = valueOr(o, "resume", "");
-    t.initPath = valueOr(o, "init", "");
-    t.checkpointPath = valueOr(o, "checkpoint", "");
-    t.minutes = std::stod(valueOr(o, "minutes", "0"));
-    t.steps = std::stoll(valueOr(o, "steps", "0"));
-    t.device = valueOr(o, "device", "cpu");
-    t.seed = std::stoull(valueOr(o, "seed", "1"));
-    t.batchSize = std::stoi(valueOr(o, "batch", "16"));
-    t.learningRate = std::stod(valueOr(o, "lr", "5e-4"));
-    t.warmupSteps = std::stoi(valueOr(o, "warmup", "200"));
-    t.edgeWeight = std::stod(valueOr(o, "edge-weight", "0.5"));
-    t.klWeight = std::stod(valueOr(o, "kl-weight", "1e-6"));
-    t.augment = !o.count("no-augment");
-    t.network = autoencoderConfig(o);
-    t.validateEverySeconds = std::stod(valueOr(o, "validate-every", "600"));
-    t.finalValidationCells = std::stoi(valueOr(o, "final-validation", "0"));
-    t.trainCommand = commandLine;
+struct TrainAutoencoderCommand {
+    engine::AutoencoderTrainOptions options;
+    std::string dataPath;
+    bool noAugment = false;
     // One thread by default: the machine keeps a core for whoever else works on it.
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "1")));
-    auto progress = [](const engine::TrainProgress &p) {
-        if (!p.message.empty())
-            std::fprintf(stderr, "step %lld: %s\n", static_cast<long long>(p.step), p.message.c_str());
-        else
-            std::fprintf(stderr, "step %lld  loss %.5f  lr %.3g  elapsed %.0f s  eta %.0f s\n",
-                         static_cast<long long>(p.step), p.loss, p.learningRate, p.elapsedSeconds, p.etaSeconds);
-    };
-    auto report = engine::trainAutoencoder(*data, t, progress, {});
-    if (!report) {
-        std::fprintf(stderr, "error: %s\n", report.error().c_str());
-        return 1;
-    }
-    const auto &card = report->card;
-    std::printf("wrote %s after %lld steps in %.0f s\nsha256 %s\nvalidation PSNR %.2f dB on %d cells, sharpness %.3f, "
-                "latent scale %.5f\n",
-                t.outPath.c_str(), static_cast<long long>(report->steps), report->seconds, card.sha256.c_str(),
-                card.validationPsnr, card.validationCells, card.validationSharpness, card.latentScale);
-    return 0;
-}
+    int threads = 1;
 
-int evalAutoencoder(const std::map<std::string, std::string> &o)
-{
-    if (!o.count("model") || !o.count("data")) {
-        std::fprintf(stderr, "usage: cytodiff-engine eval-autoencoder --model ae.pt --data pack.cdpack "
-                             "[--split validation|test|train] [--cells N (0 = all)] [--grid out.ppm] "
-                             "[--threads N] [--device cpu|cuda]\n");
-        return 2;
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--data", dataPath, "pixel pack (.cdpack)")->required();
+        cmd.add_option("--out", options.outPath)->required();
+        auto *budget = cmd.add_option_group("budget", "how long to train");
+        budget->add_option("--minutes", options.minutes);
+        budget->add_option("--steps", options.steps);
+        budget->require_option(1, 0);
+        auto *resume = cmd.add_option("--resume", options.resumePath, "checkpoint to continue");
+        cmd.add_option("--init", options.initPath, "earlier autoencoder whose weights start this run")->excludes(resume);
+        cmd.add_option("--checkpoint", options.checkpointPath, "checkpoint path (default <out>.ckpt)");
+        cmd.add_option("--seed", options.seed)->capture_default_str();
+        cmd.add_option("--threads", threads)->capture_default_str();
+        cmd.add_option("--device", options.device)->capture_default_str();
+        cmd.add_option("--batch", options.batchSize)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--lr", options.learningRate)->capture_default_str();
+        cmd.add_option("--warmup", options.warmupSteps)->capture_default_str();
+        cmd.add_option("--edge-weight", options.edgeWeight)->capture_default_str();
+        cmd.add_option("--kl-weight", options.klWeight)->capture_default_str();
+        addAutoencoderShape(cmd, options.network);
+        cmd.add_option("--validate-every", options.validateEverySeconds)->capture_default_str();
+        cmd.add_option("--final-validation", options.finalValidationCells, "validation cells at the end (0 = all)")
+            ->capture_default_str();
+        cmd.add_flag("--no-augment", noAugment);
     }
-    const std::string split = valueOr(o, "split", "validation");
-    if (split != "validation" && split != "test" && split != "train") {
-        std::fprintf(stderr, "error: --split must be train, validation or test\n");
-        return 2;
-    }
-    auto data = engine::loadPack(o.at("data"));
-    if (!data) {
-        std::fprintf(stderr, "error: %s\n", data.error().c_str());
-        return 1;
-    }
-    engine::AutoencoderEvalOptions e;
-    e.modelPath = o.at("model");
-    e.split = split == "test" ? engine::Split::Test : split == "train" ? engine::Split::Train : engine::Split::Validation;
-    e.maxCells = std::stoi(valueOr(o, "cells", "0"));
-    e.gridPath = valueOr(o, "grid", "");
-    e.device = valueOr(o, "device", "cpu");
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "0")));
-    auto result = engine::evaluateAutoencoder(*data, e);
-    if (!result) {
-        std::fprintf(stderr, "error: %s\n", result.error().c_str());
-        return 1;
-    }
-    const auto &card = result->card;
-    std::printf("autoencoder %s: %s, %lld steps, latent scale %.5f\n", e.modelPath.c_str(),
-                card.config.describe().c_str(), static_cast<long long>(card.trainSteps), card.latentScale);
-    std::printf("%s split, %d cells: PSNR %.2f dB (worst cell %.2f), sharpness %.3f, latent mean %.4f std %.4f\n",
-                split.c_str(), result->cells, result->psnr, result->psnrMin, result->sharpness, result->latentMean,
-                result->latentStd);
-    for (std::size_t c = 0; c < data->classNames.size(); ++c)
-        if (result->classCells[c] > 0)
-            std::printf("  %-14s %5d cells  PSNR %.2f dB\n", data->classNames[c].c_str(), result->classCells[c],
-                        result->classPsnr[c]);
-    if (!e.gridPath.empty())
-        std::printf("wrote %s (each cell above its reconstruction)\n", e.gridPath.c_str());
-    return 0;
-}
 
-int benchAutoencoder(const std::map<std::string, std::string> &o)
-{
-    engine::setThreadCount(std::stoi(valueOr(o, "threads", "1")));
-    const int batch = std::stoi(valueOr(o, "batch", "32"));
-    const auto config = autoencoderConfig(o);
-    auto result = engine::benchmarkAutoencoder(config, batch, std::stoi(valueOr(o, "repeats", "3")),
-                                               valueOr(o, "device", "cpu"));
-    if (!result) {
-        std::fprintf(stderr, "error: %s\n", result.error().c_str());
-        return 1;
+    int run(const std::string &commandLine)
+    {
+        auto data = engine::loadPack(dataPath);
+        if (!data)
+            return fail(data.error());
+        options.augment = !noAugment;
+        options.trainCommand = commandLine;
+        engine::setThreadCount(threads);
+        auto progress = [](const engine::TrainProgress &p) { printProgress(p, "%.5f"); };
+        auto report = engine::trainAutoencoder(*data, options, progress, {});
+        if (!report)
+            return fail(report.error());
+        const auto &card = report->card;
+        std::printf("wrote %s after %lld steps in %.0f s\nsha256 %s\nvalidation PSNR %.2f dB on %d cells, "
+                    "sharpness %.3f, latent scale %.5f\n",
+                    options.outPath.c_str(), static_cast<long long>(report->steps), report->seconds,
+                    card.sha256.c_str(), card.validationPsnr, card.validationCells, card.validationSharpness,
+                    card.latentScale);
+        return 0;
     }
-    std::printf("%s: %lld parameters, %d thread(s)\nbatch %d: encode+decode %.0f ms, training step %.0f ms\n",
-                config.describe().c_str(), static_cast<long long>(result->parameters), engine::threadCount(), batch,
-                result->encodeDecodeMs, result->trainStepMs);
-    return 0;
-}
+};
+
+struct EvalAutoencoderCommand {
+    engine::AutoencoderEvalOptions options;
+    std::string dataPath;
+    std::string split = "validation";
+    int threads = 0;
+
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--model", options.modelPath)->required();
+        cmd.add_option("--data", dataPath, "pixel pack (.cdpack)")->required();
+        cmd.add_option("--split", split)->capture_default_str()->check(CLI::IsMember({"train", "validation", "test"}));
+        cmd.add_option("--cells", options.maxCells, "0 = every cell of the split")->capture_default_str();
+        cmd.add_option("--grid", options.gridPath, ".ppm of originals above their reconstructions");
+        cmd.add_option("--threads", threads)->capture_default_str();
+        cmd.add_option("--device", options.device)->capture_default_str();
+    }
+
+    int run()
+    {
+        auto data = engine::loadPack(dataPath);
+        if (!data)
+            return fail(data.error());
+        options.split = split == "test" ? engine::Split::Test
+                      : split == "train" ? engine::Split::Train : engine::Split::Validation;
+        engine::setThreadCount(threads);
+        auto result = engine::evaluateAutoencoder(*data, options);
+        if (!result)
+            return fail(result.error());
+        const auto &card = result->card;
+        std::printf("autoencoder %s: %s, %lld steps, latent scale %.5f\n", options.modelPath.c_str(),
+                    card.config.describe().c_str(), static_cast<long long>(card.trainSteps), card.latentScale);
+        std::printf("%s split, %d cells: PSNR %.2f dB (worst cell %.2f), sharpness %.3f, latent mean %.4f std %.4f\n",
+                    split.c_str(), result->cells, result->psnr, result->psnrMin, result->sharpness, result->latentMean,
+                    result->latentStd);
+        for (std::size_t c = 0; c < data->classNames.size(); ++c)
+            if (result->classCells[c] > 0)
+                std::printf("  %-14s %5d cells  PSNR %.2f dB\n", data->classNames[c].c_str(), result->classCells[c],
+                            result->classPsnr[c]);
+        if (!options.gridPath.empty())
+            std::printf("wrote %s (each cell above its reconstruction)\n", options.gridPath.c_str());
+        return 0;
+    }
+};
+
+struct BenchAutoencoderCommand {
+    engine::AutoencoderConfig config;
+    int batch = 32;
+    int repeats = 3;
+    int threads = 1;
+    std::string device = "cpu";
+
+    void addTo(CLI::App &cmd)
+    {
+        cmd.add_option("--resolution", config.resolution)->capture_default_str()->check(CLI::PositiveNumber);
+        addAutoencoderShape(cmd, config);
+        cmd.add_option("--batch", batch)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--repeats", repeats)->capture_default_str()->check(CLI::PositiveNumber);
+        cmd.add_option("--threads", threads)->capture_default_str();
+        cmd.add_option("--device", device)->capture_default_str();
+    }
+
+    int run()
+    {
+        engine::setThreadCount(threads);
+        auto result = engine::benchmarkAutoencoder(config, batch, repeats, device);
+        if (!result)
+            return fail(result.error());
+        std::printf("%s: %lld parameters, %d thread(s)\nbatch %d: encode+decode %.0f ms, training step %.0f ms\n",
+                    config.describe().c_str(), static_cast<long long>(result->parameters), engine::threadCount(),
+                    batch, result->encodeDecodeMs, result->trainStepMs);
+        return 0;
+    }
+};
 
 // glibc hands every block over 32 MB (a 96 px activation at batch 32 is
 // 38 MB) straight back to the kernel when freed, so each training step
@@ -412,37 +436,64 @@ void keepFreedMemory()
 int main(int argc, char **argv)
 {
     keepFreedMemory();
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: cytodiff-engine train|train-baseline|bench|train-autoencoder|eval-autoencoder|"
-                             "bench-autoencoder|encode-pack|make-test-pack|store-weights [options]\n");
-        return 2;
-    }
     std::string commandLine = "cytodiff-engine";
     for (int i = 1; i < argc; ++i)
         commandLine += std::string(" ") + argv[i];
-    const std::string command = argv[1];
-    const auto options = parseOptions(argc, argv, 2);
+
+    CLI::App app{"The CytoDiff engine: trains and benchmarks models from packed data (LibTorch only).",
+                 "cytodiff-engine"};
+    app.require_subcommand(1);
+    TrainCommand train;
+    TrainCommand trainBaseline;
+    trainBaseline.baseline = true;
+    EncodePackCommand encodePack;
+    MakeTestPackCommand makeTestPack;
+    BenchCommand bench;
+    StoreWeightsCommand storeWeights;
+    TrainAutoencoderCommand trainAutoencoder;
+    EvalAutoencoderCommand evalAutoencoder;
+    BenchAutoencoderCommand benchAutoencoder;
+    const std::vector<std::pair<CLI::App *, std::function<int()>>> commands = {
+        {app.add_subcommand("train", "train the diffusion classifier (pixels, or latents with --autoencoder)"),
+         [&] { return train.run(commandLine); }},
+        {app.add_subcommand("train-baseline", "train the discriminative CNN baseline on the same data"),
+         [&] { return trainBaseline.run(commandLine); }},
+        {app.add_subcommand("encode-pack", "encode a pixel pack's cells into a latent pack"), [&] { return encodePack.run(); }},
+        {app.add_subcommand("make-test-pack", "write a tiny synthetic pack (smoke tests)"), [&] { return makeTestPack.run(); }},
+        {app.add_subcommand("bench", "network evaluations per second of a model"), [&] { return bench.run(); }},
+        {app.add_subcommand("store-weights", "copy a model with float16 (or float32) weights"),
+         [&] { return storeWeights.run(); }},
+        {app.add_subcommand("train-autoencoder", "train the autoencoder of the latent models"),
+         [&] { return trainAutoencoder.run(commandLine); }},
+        {app.add_subcommand("eval-autoencoder", "reconstruction quality of an autoencoder"),
+         [&] { return evalAutoencoder.run(); }},
+        {app.add_subcommand("bench-autoencoder", "speed of an autoencoder shape"), [&] { return benchAutoencoder.run(); }},
+    };
+    train.addTo(*commands[0].first);
+    trainBaseline.addTo(*commands[1].first);
+    encodePack.addTo(*commands[2].first);
+    makeTestPack.addTo(*commands[3].first);
+    bench.addTo(*commands[4].first);
+    storeWeights.addTo(*commands[5].first);
+    trainAutoencoder.addTo(*commands[6].first);
+    evalAutoencoder.addTo(*commands[7].first);
+    benchAutoencoder.addTo(*commands[8].first);
+
     try {
-        if (command == "train" || command == "train-baseline")
-            return train(options, command == "train-baseline", commandLine);
-        if (command == "bench")
-            return bench(options);
-        if (command == "store-weights")
-            return storeWeights(options);
-        if (command == "encode-pack")
-            return encodePack(options);
-        if (command == "make-test-pack")
-            return makeTestPack(options);
-        if (command == "train-autoencoder")
-            return trainAutoencoder(options, commandLine);
-        if (command == "eval-autoencoder")
-            return evalAutoencoder(options);
-        if (command == "bench-autoencoder")
-            return benchAutoencoder(options);
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "error: bad option value (%s)\n", e.what());
-        return 2;
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        // Usage errors exit 2 (help and version 0), as before.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
     }
-    std::fprintf(stderr, "unknown command '%s'\n", command.c_str());
+    try {
+        for (const auto &[command, run] : commands)
+            if (command->parsed())
+                return run();
+    } catch (const std::exception &e) {
+        // Library code returns its failures; this is the last guard for
+        // anything LibTorch throws past it (e.g. out of memory).
+        return fail(e.what());
+    }
     return 2;
 }

@@ -11,6 +11,8 @@ packages=(
   libopencv-dev
   libqcustomplot-dev
   libsqlite3-dev sqlite3
+  # Header-only: CLI11 (cytodiff-engine options), Boost.Math (t-test tail).
+  libcli11-dev libboost-dev
   libgl1-mesa-dev
   xvfb xauth
   dpkg-dev

@@ -14,6 +14,9 @@
 #                          to resume (its budget grows by this session's minutes)
 #   CYTODIFF_TRAIN_ARGS    extra options for `cytodiff-engine train`
 #   CYTODIFF_GPU_BUILD_DIR build folder (default build-gpu; see below)
+#   CYTODIFF_ENGINE_HEADERS CLI11 + Boost headers for a machine without the
+#                          Debian packages (default data-cache/engine-headers.tar.gz,
+#                          made by scripts/pack-engine-headers.sh; carry it)
 #
 # --dry-run: a tiny synthetic pack and a random autoencoder made on the fly,
 # a few training steps on the CPU; what scripts/test.sh runs so the script
@@ -65,6 +68,19 @@ if [ -n "$torch_prefix" ]; then
   # The CUDA wheel's Torch CMake files look for a CUDA toolkit; use the
   # usual one when it is there.
   [ -d /usr/local/cuda ] && cmake_args+=(-DCUDAToolkit_ROOT=/usr/local/cuda)
+fi
+# The header-only libraries (CLI11, Boost.Math): Debian's where installed,
+# else the tarball packed on the CPU machine.
+if [ ! -f /usr/include/CLI/CLI.hpp ] || [ ! -d /usr/include/boost/math ]; then
+  headers=${CYTODIFF_ENGINE_HEADERS:-data-cache/engine-headers.tar.gz}
+  if [ ! -f "$headers" ]; then
+    say "no CLI11/Boost headers here and no $headers: run scripts/pack-engine-headers.sh on the CPU machine and carry it"
+    exit 1
+  fi
+  mkdir -p "$build_dir/headers"
+  tar -C "$build_dir/headers" -xzf "$headers"
+  cmake_args+=("-DCYTODIFF_HEADERS_DIR=$PWD/$build_dir/headers")
+  say "CLI11 and Boost headers from $headers"
 fi
 say "LibTorch from ${torch_prefix:-the system}, device $device, build folder $build_dir"
 if ! cmake "${cmake_args[@]}" >> "$log" 2>&1; then

@@ -46,15 +46,17 @@ int runCrossvalPredict(const QStringList &args)
                        "prediction (model id crossval:...), for 'cytodiff-cli audit queue'."));
     const QCommandLineOption dbOption = databaseOption();
     parser.addOption(dbOption);
+    const engine::TrainOptions defaults;
+    const QString mults = QString::fromStdString(engine::joinChannelMults(defaults.network.channelMults));
     const QList<QCommandLineOption> options = {
         {QStringLiteral("folds"), QStringLiteral("Number of folds (default 3, as in the paper)."), QStringLiteral("K"), QStringLiteral("3")},
         {QStringLiteral("minutes"), QStringLiteral("Training budget per fold in minutes."), QStringLiteral("N")},
         {QStringLiteral("steps"), QStringLiteral("Training budget per fold in steps."), QStringLiteral("N")},
         {QStringLiteral("resolution"), QStringLiteral("Network input size in pixels (default 48)."), QStringLiteral("px"), QStringLiteral("48")},
         {QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels (default 288)."), QStringLiteral("px"), QStringLiteral("288")},
-        {QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")},
-        {QStringLiteral("base-channels"), QStringLiteral("Network width (default 24)."), QStringLiteral("C"), QStringLiteral("24")},
-        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,3,4)."), QStringLiteral("list"), QStringLiteral("1,2,3,4")},
+        {QStringLiteral("batch"), QStringLiteral("Batch size (default %1).").arg(defaults.batchSize), QStringLiteral("B"), QString::number(defaults.batchSize)},
+        {QStringLiteral("base-channels"), QStringLiteral("Network width (default %1).").arg(defaults.network.baseChannels), QStringLiteral("C"), QString::number(defaults.network.baseChannels)},
+        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default %1).").arg(mults), QStringLiteral("list"), mults},
         {QStringLiteral("trials-max"), QStringLiteral("Classifier trial cap (default: fast protocol)."), QStringLiteral("N"), QStringLiteral("-1")},
         {QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"), QStringLiteral("1")},
         {QStringLiteral("threads"), QStringLiteral("Intra-op threads (default: LibTorch's choice)."), QStringLiteral("T"), QStringLiteral("0")},

@@ -280,10 +280,14 @@ int runEvaluateEfficiency(const QStringList &args)
     parser.addOption({QStringLiteral("crop"), QStringLiteral("Centre crop in source pixels (default 288)."), QStringLiteral("px"), QStringLiteral("288")});
     parser.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default %1).").arg(kDefaultBatch), QStringLiteral("B"), QString::number(kDefaultBatch)});
     parser.addOption({QStringLiteral("lr"), QStringLiteral("Peak learning rate (default %1).").arg(kDefaultLearningRate), QStringLiteral("x"), QString::number(kDefaultLearningRate)});
-    parser.addOption({QStringLiteral("base-channels"), QStringLiteral("Diffusion network width (default 24)."), QStringLiteral("C"), QStringLiteral("24")});
-    parser.addOption({QStringLiteral("channel-mults"), QStringLiteral("Diffusion width multipliers (default 1,2,3,4)."), QStringLiteral("list"), QStringLiteral("1,2,3,4")});
-    parser.addOption({QStringLiteral("baseline-channels"), QStringLiteral("Baseline width (default 32)."), QStringLiteral("C"), QStringLiteral("32")});
-    parser.addOption({QStringLiteral("baseline-mults"), QStringLiteral("Baseline width multipliers (default 1,2,4,8)."), QStringLiteral("list"), QStringLiteral("1,2,4,8")});
+    const engine::NetworkConfig diffusionNet;
+    const engine::NetworkConfig baselineNet = engine::baselineNetwork();
+    const QString diffusionMults = QString::fromStdString(engine::joinChannelMults(diffusionNet.channelMults));
+    const QString baselineMults = QString::fromStdString(engine::joinChannelMults(baselineNet.channelMults));
+    parser.addOption({QStringLiteral("base-channels"), QStringLiteral("Diffusion network width (default %1).").arg(diffusionNet.baseChannels), QStringLiteral("C"), QString::number(diffusionNet.baseChannels)});
+    parser.addOption({QStringLiteral("channel-mults"), QStringLiteral("Diffusion width multipliers (default %1).").arg(diffusionMults), QStringLiteral("list"), diffusionMults});
+    parser.addOption({QStringLiteral("baseline-channels"), QStringLiteral("Baseline width (default %1).").arg(baselineNet.baseChannels), QStringLiteral("C"), QString::number(baselineNet.baseChannels)});
+    parser.addOption({QStringLiteral("baseline-mults"), QStringLiteral("Baseline width multipliers (default %1).").arg(baselineMults), QStringLiteral("list"), baselineMults});
     parser.addOption({QStringLiteral("validation-cells"), QStringLiteral("Validation cells used after training to fit the error "
                                                                          "scale (default 64)."), QStringLiteral("N"), QStringLiteral("64")});
     parser.addOption({QStringLiteral("resume"), QStringLiteral("Reuse the results an earlier run of this study recorded in "
@@ -407,7 +411,7 @@ int runEvaluateEfficiency(const QStringList &args)
                 train.network.resolution = data->resolution;
                 train.network.baseChannels = parser.value(baseline ? QStringLiteral("baseline-channels") : QStringLiteral("base-channels")).toInt();
                 train.network.channelMults = intList(parser.value(baseline ? QStringLiteral("baseline-mults") : QStringLiteral("channel-mults")));
-                train.network.resBlocks = baseline ? 2 : 1;
+                train.network.resBlocks = baseline ? engine::baselineNetwork().resBlocks : engine::NetworkConfig{}.resBlocks;
                 train.trainCommand = "cytodiff-cli evaluate-efficiency (" + stem.toStdString() + ")";
                 const QJsonObject identity = resultIdentity(train, baseline, subset.contentHash(), byMinutes, budget[si], measurement);
                 const QString resultPath = dir->filePath(QStringLiteral("results/") + stem + QStringLiteral(".json"));

@@ -136,6 +136,11 @@ int runTraining(const QStringList &args, bool baseline)
         ? QStringLiteral("Train the discriminative baseline (a ResNet-18-like CNN from scratch) with the same data, "
                          "augmentation and budget as the diffusion model; `classify` accepts the result.")
         : QStringLiteral("Train a class-conditional diffusion model."));
+    // Defaults from the engine's own option and network structs, so every
+    // command trains the same network unless told otherwise.
+    const engine::TrainOptions defaults;
+    const engine::NetworkConfig network = baseline ? engine::baselineNetwork() : engine::NetworkConfig{};
+    const QString mults = QString::fromStdString(engine::joinChannelMults(network.channelMults));
     const QList<QCommandLineOption> options = {
         {QStringLiteral("data"), QStringLiteral("Labelled folder, .cdpack file or workspace database."), QStringLiteral("path")},
         {QStringLiteral("out"), QStringLiteral("Output model file."), QStringLiteral("file")},
@@ -149,14 +154,14 @@ int runTraining(const QStringList &args, bool baseline)
         {QStringLiteral("seed"), QStringLiteral("Random seed (default 1)."), QStringLiteral("S"), QStringLiteral("1")},
         {QStringLiteral("device"), QStringLiteral("cpu or cuda (default cpu)."), QStringLiteral("dev"), QStringLiteral("cpu")},
         {QStringLiteral("threads"), QStringLiteral("Intra-op threads (default: LibTorch's choice)."), QStringLiteral("T"), QStringLiteral("0")},
-        {QStringLiteral("batch"), QStringLiteral("Batch size (default 32)."), QStringLiteral("B"), QStringLiteral("32")},
-        {QStringLiteral("lr"), QStringLiteral("Peak learning rate (default 1e-3)."), QStringLiteral("x"), QStringLiteral("1e-3")},
-        {QStringLiteral("base-channels"), QStringLiteral("Network width (default 24; baseline 32)."), QStringLiteral("C"), baseline ? QStringLiteral("32") : QStringLiteral("24")},
-        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default 1,2,3,4; baseline 1,2,4,8)."), QStringLiteral("list"), baseline ? QStringLiteral("1,2,4,8") : QStringLiteral("1,2,3,4")},
-        {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default 1; baseline 2)."), QStringLiteral("N"), baseline ? QStringLiteral("2") : QStringLiteral("1")},
+        {QStringLiteral("batch"), QStringLiteral("Batch size (default %1).").arg(defaults.batchSize), QStringLiteral("B"), QString::number(defaults.batchSize)},
+        {QStringLiteral("lr"), QStringLiteral("Peak learning rate (default %1).").arg(defaults.learningRate), QStringLiteral("x"), QString::number(defaults.learningRate)},
+        {QStringLiteral("base-channels"), QStringLiteral("Network width (default %1).").arg(network.baseChannels), QStringLiteral("C"), QString::number(network.baseChannels)},
+        {QStringLiteral("channel-mults"), QStringLiteral("Width multipliers per level (default %1).").arg(mults), QStringLiteral("list"), mults},
+        {QStringLiteral("res-blocks"), QStringLiteral("Residual blocks per level (default %1).").arg(network.resBlocks), QStringLiteral("N"), QString::number(network.resBlocks)},
         {QStringLiteral("no-augment"), QStringLiteral("Disable augmentation.")},
-        {QStringLiteral("final-validation"), QStringLiteral("Validation cells classified after training (default 200)."), QStringLiteral("N"), QStringLiteral("200")},
-        {QStringLiteral("validate-every"), QStringLiteral("Seconds between quick validations (default 600, 0 = off)."), QStringLiteral("s"), QStringLiteral("600")},
+        {QStringLiteral("final-validation"), QStringLiteral("Validation cells classified after training (default %1).").arg(defaults.finalValidationCells), QStringLiteral("N"), QString::number(defaults.finalValidationCells)},
+        {QStringLiteral("validate-every"), QStringLiteral("Seconds between quick validations (default %1, 0 = off).").arg(defaults.validateEverySeconds), QStringLiteral("s"), QString::number(defaults.validateEverySeconds)},
     };
     parser.addOptions(options);
     addDataOptions(parser);

@@ -189,7 +189,7 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     m["crop_size"] = std::to_string(cropSize);
     m["resolution"] = std::to_string(network.resolution);
     m["base_channels"] = std::to_string(network.baseChannels);
-    m["channel_mults"] = joinList(network.channelMults);
+    m["channel_mults"] = joinChannelMults(network.channelMults);
     m["res_blocks"] = std::to_string(network.resBlocks);
     m["embed_dim"] = std::to_string(network.embedDim);
     m["mid_attention"] = network.midAttention ? "1" : "0";

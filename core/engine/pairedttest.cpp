@@ -1,48 +1,11 @@
 #include "pairedttest.h"
 
+#include <boost/math/special_functions/beta.hpp>
+
 #include <cmath>
 #include <limits>
 
 namespace cytodiff::engine {
-namespace {
-
-// Continued fraction for I_x(a, b) by the modified Lentz method.
-double betaContinuedFraction(double a, double b, double x)
-{
-    constexpr int kMaxIterations = 300;
-    constexpr double kEpsilon = 1e-15;
-    constexpr double kTiny = 1e-300;
-
-    double c = 1.0;
-    double d = 1.0 - (a + b) * x / (a + 1.0);
-    if (std::fabs(d) < kTiny)
-        d = kTiny;
-    d = 1.0 / d;
-    double h = d;
-    for (int m = 1; m <= kMaxIterations; ++m) {
-        const double m2 = 2.0 * m;
-        double numerator = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + numerator * d;
-        c = 1.0 + numerator / c;
-        d = std::fabs(d) < kTiny ? kTiny : d;
-        c = std::fabs(c) < kTiny ? kTiny : c;
-        d = 1.0 / d;
-        h *= d * c;
-        numerator = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + numerator * d;
-        c = 1.0 + numerator / c;
-        d = std::fabs(d) < kTiny ? kTiny : d;
-        c = std::fabs(c) < kTiny ? kTiny : c;
-        d = 1.0 / d;
-        const double delta = d * c;
-        h *= delta;
-        if (std::fabs(delta - 1.0) < kEpsilon)
-            break;
-    }
-    return h;
-}
-
-} // namespace
 
 double regularizedIncompleteBeta(double a, double b, double x)
 {
@@ -50,14 +13,11 @@ double regularizedIncompleteBeta(double a, double b, double x)
         return 0.0;
     if (x >= 1.0)
         return 1.0;
-    const double logFront = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b)
-                          + a * std::log(x) + b * std::log1p(-x);
-    const double front = std::exp(logFront);
-    // The continued fraction converges fast only for x < (a + 1) / (a + b + 2);
-    // otherwise use the symmetry I_x(a, b) = 1 - I_{1-x}(b, a).
-    if (x < (a + 1.0) / (a + b + 2.0))
-        return front * betaContinuedFraction(a, b, x) / a;
-    return 1.0 - front * betaContinuedFraction(b, a, 1.0 - x) / b;
+    // Boost.Math (Debian's, header-only); a bad argument (NaN, a or b <= 0)
+    // gives NaN instead of an exception escaping the classifier.
+    using namespace boost::math::policies;
+    using NoThrow = policy<domain_error<errno_on_error>, overflow_error<errno_on_error>, evaluation_error<errno_on_error>>;
+    return boost::math::ibeta(a, b, x, NoThrow());
 }
 
 double studentTUpperTail(double t, int degreesOfFreedom)

@@ -1,7 +1,7 @@
 #pragma once
 // Paired Student t-test used to prune classes during classification
 // (method.md section 1: "a paired Student t-test compares every remaining
-// class with the current best"). Standard library only.
+// class with the current best"). The incomplete beta is Boost.Math's.
 
 #include <vector>
 

@@ -25,6 +25,23 @@ nn::Conv2d conv3x3(int in, int out, int stride = 1)
 
 } // namespace
 
+NetworkConfig baselineNetwork()
+{
+    NetworkConfig config;
+    config.baseChannels = 32;
+    config.channelMults = {1, 2, 4, 8};
+    config.resBlocks = 2;
+    return config;
+}
+
+std::string joinChannelMults(const std::vector<int> &mults)
+{
+    std::string text;
+    for (std::size_t i = 0; i < mults.size(); ++i)
+        text += (i ? "," : "") + std::to_string(mults[i]);
+    return text;
+}
+
 std::string NetworkConfig::describe() const
 {
     std::ostringstream out;
