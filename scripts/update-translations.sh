@@ -47,8 +47,8 @@ done
 
 cd "$root"
 options=(-silent -locations none -no-obsolete -source-language en -extensions cpp,h)
-"$lupdate" "${options[@]}" -pluralonly -target-language en ui app/main.cpp -ts "${ts_files[0]}"
-"$lupdate" "${options[@]}" ui app/main.cpp -ts "${ts_files[@]:1}"
+"$lupdate" "${options[@]}" -pluralonly -target-language en ui core/review core/demo app/main.cpp -ts "${ts_files[0]}"
+"$lupdate" "${options[@]}" ui core/review core/demo app/main.cpp -ts "${ts_files[@]:1}"
 
 if [ -z "$out" ]; then
   for ts in "${ts_files[@]}"; do

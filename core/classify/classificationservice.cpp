@@ -2,8 +2,8 @@
 
 #include "database.h"
 #include "imageio.h"
-#include "sha256.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 
 #include <algorithm>
@@ -26,12 +26,12 @@ QString idOf(const engine::Model *model)
 
 std::uint64_t cellSeed(std::string_view imageBytes, std::uint64_t baseSeed)
 {
-    Sha256 hash;
-    hash.update(imageBytes);
-    const auto digest = hash.finish();
+    // The first 8 bytes of the image's SHA-256, big-endian.
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArrayView(imageBytes.data(), qsizetype(imageBytes.size())), QCryptographicHash::Sha256);
     std::uint64_t key = 0;
     for (int i = 0; i < 8; ++i)
-        key = (key << 8) | digest[std::size_t(i)];
+        key = (key << 8) | std::uint8_t(digest[i]);
     return baseSeed + key; // wraps modulo 2^64, as intended
 }
 

@@ -3,8 +3,10 @@
 #include "chartoutput.h"
 #include "classificationservice.h"
 #include "clistream.h"
+#include "csvfield.h"
 #include "imageio.h"
 #include "labelledset.h"
+#include "manifest.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -347,13 +349,11 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
                                       ? QString::fromStdString(classes[std::size_t(o.predicted)])
                                       : QString();
-        QString name = o.name;
-        name.replace(QLatin1Char(','), QLatin1Char('_'));
-        csv << name << ',' << o.truth << ',' << predicted << ',' << (o.correct() ? 1 : 0) << ','
+        csv << db::csvField(o.name) << ',' << db::csvField(o.truth) << ',' << db::csvField(predicted) << ',' << (o.correct() ? 1 : 0) << ','
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
             << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
-            << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ',' << o.secondOpinion
-            << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << '\n';
+            << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ','
+            << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << '\n';
     }
     return true;
 }
@@ -363,8 +363,14 @@ Result<std::vector<CsvOutcome>> readOutcomesCsv(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
         return makeError("Cannot read " + path.toStdString() + ": " + file.errorString().toStdString());
-    QTextStream in(&file);
-    const QStringList header = in.readLine().split(QLatin1Char(','));
+    // Names are quoted fields (RFC 4180) when they hold a comma or a quote.
+    QList<int> recordLines;
+    auto records = importer::parseCsv(QString::fromUtf8(file.readAll()), QLatin1Char(','), &recordLines);
+    if (!records)
+        return makeError(path.toStdString() + ": " + records.error());
+    if (records->isEmpty())
+        return makeError(path.toStdString() + " is empty.");
+    const QStringList header = records->first();
     const int iName = int(header.indexOf(QStringLiteral("name"))), iTruth = int(header.indexOf(QStringLiteral("truth"))),
               iPredicted = int(header.indexOf(QStringLiteral("predicted"))),
               iConfidence = int(header.indexOf(QStringLiteral("confidence"))),
@@ -374,13 +380,9 @@ Result<std::vector<CsvOutcome>> readOutcomesCsv(const QString &path)
                          + " is not a per-cell file of `cytodiff-cli evaluate` (it needs the columns truth, "
                            "predicted and confidence).");
     std::vector<CsvOutcome> rows;
-    int line = 1;
-    while (!in.atEnd()) {
-        ++line;
-        const QString text = in.readLine();
-        if (text.trimmed().isEmpty())
-            continue;
-        const QStringList f = text.split(QLatin1Char(','));
+    for (qsizetype r = 1; r < records->size(); ++r) {
+        const QStringList &f = records->at(r);
+        const int line = recordLines.value(r);
         if (f.size() < header.size())
             return makeError(path.toStdString() + " line " + std::to_string(line) + " has too few columns.");
         CsvOutcome o;

@@ -1,5 +1,7 @@
 #include "domaincheck.h"
 
+#include "quantile.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,17 +52,6 @@ Aspect aspectOf(ImageFeature feature)
     case ImageFeature::Sharpness: return Aspect::Focus;
     }
     return Aspect::ImageSize;
-}
-
-// Linear-interpolated percentile of sorted values (q in [0, 1]).
-double percentile(const std::vector<double> &sorted, double q)
-{
-    if (sorted.empty())
-        return std::nan("");
-    const double position = q * double(sorted.size() - 1);
-    const auto below = static_cast<std::size_t>(std::floor(position));
-    const std::size_t above = std::min(below + 1, sorted.size() - 1);
-    return sorted[below] + (position - double(below)) * (sorted[above] - sorted[below]);
 }
 
 std::vector<double> finiteSorted(const std::vector<imaging::ImageStats> &images, ImageFeature feature)
@@ -196,8 +187,8 @@ DomainReference buildReference(const std::vector<imaging::ImageStats> &images)
         // cannot be judged against.
         if (values.size() * 4 < images.size())
             continue;
-        reference.features[imaging::featureKey(ImageFeature(f))] = {percentile(values, 0.01), percentile(values, 0.5),
-                                                                     percentile(values, 0.99)};
+        reference.features[imaging::featureKey(ImageFeature(f))] = {
+            stats::sortedQuantile(values, 0.01), stats::sortedQuantile(values, 0.5), stats::sortedQuantile(values, 0.99)};
     }
     return reference;
 }
@@ -218,7 +209,7 @@ DomainVerdict checkCase(const std::vector<imaging::ImageStats> &cells, const Dom
         const auto values = finiteSorted(cells, feature);
         if (int(values.size()) < kMinimumCells)
             continue;
-        const double median = percentile(values, 0.5);
+        const double median = stats::sortedQuantile(values, 0.5);
         const FeatureRange &range = found->second;
         const auto [low, high] = acceptedRange(found->first, range);
         if (median < low || median > high)
@@ -229,7 +220,7 @@ DomainVerdict checkCase(const std::vector<imaging::ImageStats> &cells, const Dom
         for (const auto &cell : cells)
             sides.push_back(std::min(cell.value(ImageFeature::Width), cell.value(ImageFeature::Height)));
         std::sort(sides.begin(), sides.end());
-        const double median = percentile(sides, 0.5);
+        const double median = stats::sortedQuantile(sides, 0.5);
         const double low = kCropShare * reference.cropSize;
         if (median < low)
             verdict.deviations.push_back({Aspect::Scale, "crop_side", median, double(reference.cropSize), low, kNoLimit});

@@ -1,5 +1,6 @@
 #include "calibration.h"
 
+#include "quantile.h"
 #include "roc.h"
 
 #include <algorithm>
@@ -44,17 +45,6 @@ std::vector<int> errorsInQueue(const std::vector<std::size_t> &order, const std:
         found.push_back(errors);
     }
     return found;
-}
-
-double percentile(std::vector<double> values, double p)
-{
-    if (values.empty())
-        return std::numeric_limits<double>::quiet_NaN();
-    std::sort(values.begin(), values.end());
-    const double position = p * double(values.size() - 1);
-    const auto below = std::size_t(std::floor(position));
-    const auto above = std::min(below + 1, values.size() - 1);
-    return values[below] + (position - double(below)) * (values[above] - values[below]);
 }
 
 } // namespace
@@ -139,8 +129,8 @@ std::vector<QueueShare> summariseQueue(const std::vector<double> &confidence, co
             shares[k].push_back(double(resampled[k]) / sampledErrors);
     }
     for (std::size_t k = 0; k < queueShares.size(); ++k) {
-        queue[k].errorShareLower = percentile(shares[k], 0.025);
-        queue[k].errorShareUpper = percentile(shares[k], 0.975);
+        queue[k].errorShareLower = stats::quantile(shares[k], 0.025);
+        queue[k].errorShareUpper = stats::quantile(shares[k], 0.975);
     }
     return queue;
 }

@@ -1,22 +1,12 @@
 #include "kde.h"
 
+#include "quantile.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
 
 namespace cytodiff::evaluation {
-
-double quantile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const double position = std::clamp(q, 0.0, 1.0) * double(values.size() - 1);
-    const auto below = std::size_t(std::floor(position));
-    const auto above = std::min(below + 1, values.size() - 1);
-    const double fraction = position - double(below);
-    return values[below] + fraction * (values[above] - values[below]);
-}
 
 double silvermanBandwidth(const std::vector<double> &values)
 {
@@ -31,7 +21,7 @@ double silvermanBandwidth(const std::vector<double> &values)
     for (double v : values)
         ss += (v - mean) * (v - mean);
     const double sd = values.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
-    const double iqr = quantile(values, 0.75) - quantile(values, 0.25);
+    const double iqr = stats::quantile(values, 0.75) - stats::quantile(values, 0.25);
     double spread = sd;
     if (iqr > 0)
         spread = std::min(sd, iqr / 1.34);

@@ -19,7 +19,4 @@ std::vector<double> gaussianKde(const std::vector<double> &values, const std::ve
 // n evenly spaced points from lo to hi inclusive.
 std::vector<double> linspace(double lo, double hi, int n);
 
-// Linear-interpolated quantile (q in [0, 1]) of an unsorted sample.
-double quantile(std::vector<double> values, double q);
-
 } // namespace cytodiff::evaluation

@@ -3,10 +3,10 @@
 #include "classnames.h"
 #include "database.h"
 #include "imageio.h"
-#include "sha256.h"
 #include "statement.h"
 #include "transaction.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -89,9 +89,7 @@ void readAndHash(const PlannedFile &planned, LoadedFile &loaded)
         loaded.failure = QStringLiteral("empty file");
         return;
     }
-    Sha256 hash;
-    hash.update(loaded.bytes.constData(), static_cast<std::size_t>(loaded.bytes.size()));
-    loaded.sha256 = QString::fromStdString(hash.finishHex());
+    loaded.sha256 = QString::fromLatin1(QCryptographicHash::hash(loaded.bytes, QCryptographicHash::Sha256).toHex());
 }
 
 void decode(LoadedFile &loaded)

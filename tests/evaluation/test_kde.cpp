@@ -39,13 +39,6 @@ private slots:
             area += 0.5 * (d[i] + d[i - 1]) * (grid[i] - grid[i - 1]);
         QVERIFY2(std::abs(area - 1.0) < 1e-3, qPrintable(QString::number(area)));
     }
-
-    void quantiles()
-    {
-        QCOMPARE(quantile({4, 1, 3, 2}, 0.5), 2.5);
-        QCOMPARE(quantile({4, 1, 3, 2}, 0.0), 1.0);
-        QCOMPARE(quantile({4, 1, 3, 2}, 1.0), 4.0);
-    }
 };
 
 QTEST_APPLESS_MAIN(TestKde)

@@ -61,7 +61,7 @@ endforeach()
 
 if(stale)
   list(JOIN stale "\n" stale)
-  fail("translations/*.ts do not match the tr() strings of ui/ and app/main.cpp.\nRun scripts/update-translations.sh, translate the unfinished entries (linguist translations/cytodiff_de.ts ...) and commit the .ts files.\n${stale}")
+  fail("translations/*.ts do not match the tr() strings of ui/, core/review, core/demo and app/main.cpp.\nRun scripts/update-translations.sh, translate the unfinished entries (linguist translations/cytodiff_de.ts ...) and commit the .ts files.\n${stale}")
 endif()
 list(LENGTH committed_files n)
 message("test_translationsync: ${n} .ts files match the code")

@@ -119,7 +119,7 @@ private slots:
         QCOMPARE(CellClassNames::displayName(QStringLiteral("XYZ")), QStringLiteral("XYZ"));
         QCOMPARE(CountText::cells(1), QStringLiteral("1 Zelle"));
         QCOMPARE(CountText::cells(1012), QStringLiteral("1.012 Zellen"));
-        QCOMPARE(defaultDemoCaseName(), QStringLiteral("DEMO — synthetische Zellen"));
+        QCOMPARE(cytodiff::demo::defaultDemoCaseName(), QStringLiteral("DEMO — synthetische Zellen"));
         // The review keys of the README do not move with the language.
         QCOMPARE(CellClassKeys::keyText(QStringLiteral("variant_lymphocyte")), QStringLiteral("V"));
         QCOMPARE(CellClassKeys::classForKey(Qt::Key_S), QStringLiteral("smudge"));

@@ -57,7 +57,7 @@ CaseReportInput reportCase(int flagged, int others)
 {
     CaseReportInput input;
     input.caseRow.name = QStringLiteral("CASE-1");
-    input.ranges = ReferenceRanges::defaults();
+    input.ranges = review::ReferenceRanges::defaults();
     input.generatedBy = QStringLiteral("Dr Test");
     const auto scores = [](const QString &top) {
         return QMap<QString, double>{{top, 0.9}, {QStringLiteral("monocyte"), 0.1}};
@@ -111,11 +111,11 @@ private slots:
         QFETCH(int, n);
         QFETCH(double, low);
         QFETCH(double, high);
-        const WilsonInterval ci = wilsonInterval(k, n);
+        const review::WilsonInterval ci = review::wilsonInterval(k, n);
         QVERIFY2(std::fabs(ci.low * 100.0 - low) < 0.05, qPrintable(QString::number(ci.low * 100.0)));
         QVERIFY2(std::fabs(ci.high * 100.0 - high) < 0.05, qPrintable(QString::number(ci.high * 100.0)));
-        QCOMPARE(wilsonInterval(0, 0).low, 0.0); // no cells: no information
-        QCOMPARE(wilsonInterval(0, 0).high, 1.0);
+        QCOMPARE(review::wilsonInterval(0, 0).low, 0.0); // no cells: no information
+        QCOMPARE(review::wilsonInterval(0, 0).high, 1.0);
     }
 
     void differentialSplitsWhiteAndOtherCells()
@@ -127,22 +127,22 @@ private slots:
         for (const char *label : {"lymphocyte", "basophil", "erythroblast", "platelet", "platelet"})
             cells << makeCell(id++, QString::fromLatin1(label));
         cells << makeCell(id++, QString()); // unidentified
-        const Differential d = DifferentialCalculator::compute(cells, {}, ReferenceRanges::defaults());
+        const review::Differential d = review::DifferentialCalculator::compute(cells, {}, review::ReferenceRanges::defaults());
         QCOMPARE(d.totalCells, 14);
         QCOMPARE(d.whiteCells, 10);
         QCOMPARE(d.unidentified, 1);
         const auto row = [&](const QString &id) {
-            for (const DifferentialRow &r : d.white + d.nonWhite) {
+            for (const review::DifferentialRow &r : d.white + d.nonWhite) {
                 if (r.classId == id)
                     return r;
             }
-            return DifferentialRow{};
+            return review::DifferentialRow{};
         };
         QCOMPARE(row(QStringLiteral("neutrophil")).value, 80.0);
-        QCOMPARE(row(QStringLiteral("neutrophil")).flag, RangeFlag::High);
-        QCOMPARE(row(QStringLiteral("lymphocyte")).flag, RangeFlag::Low);
-        QCOMPARE(row(QStringLiteral("basophil")).flag, RangeFlag::High); // 10% > 2%
-        QCOMPARE(row(QStringLiteral("eosinophil")).flag, RangeFlag::None);
+        QCOMPARE(row(QStringLiteral("neutrophil")).flag, review::RangeFlag::High);
+        QCOMPARE(row(QStringLiteral("lymphocyte")).flag, review::RangeFlag::Low);
+        QCOMPARE(row(QStringLiteral("basophil")).flag, review::RangeFlag::High); // 10% > 2%
+        QCOMPARE(row(QStringLiteral("eosinophil")).flag, review::RangeFlag::None);
         QVERIFY(!row(QStringLiteral("platelet")).whiteCell);
         QCOMPARE(row(QStringLiteral("platelet")).value, 20.0); // per 100 WBC
         QCOMPARE(row(QStringLiteral("erythroblast")).value, 10.0);
@@ -228,28 +228,28 @@ private slots:
             cells << makeCell(id++, QStringLiteral("ig"));
         for (int i = 0; i < 19; ++i)
             cells << makeCell(id++, QStringLiteral("neutrophil"));
-        const Differential d = DifferentialCalculator::compute(cells, {}, ReferenceRanges::defaults());
-        for (const DifferentialRow &row : d.white)
+        const review::Differential d = review::DifferentialCalculator::compute(cells, {}, review::ReferenceRanges::defaults());
+        for (const review::DifferentialRow &row : d.white)
             QVERIFY2(row.range.has_value(), qPrintable(row.classId));
         const auto ig = std::find_if(d.white.cbegin(), d.white.cend(),
-                                     [](const DifferentialRow &row) { return row.classId == QLatin1String("ig"); });
+                                     [](const review::DifferentialRow &row) { return row.classId == QLatin1String("ig"); });
         QVERIFY(ig != d.white.cend());
         QVERIFY(std::fabs(ig->value - 100.0 * 5 / 24) < 1e-9);
         QCOMPARE(ig->range->lowPercent, 0.0);
         QCOMPARE(ig->range->highPercent, 1.0);
-        QCOMPARE(ig->flag, RangeFlag::High);
+        QCOMPARE(ig->flag, review::RangeFlag::High);
 
         // One blast is one too many; a few variant lymphocytes are not.
         QList<db::CellSummary> more = cells;
         more << makeCell(id, QStringLiteral("blast")) << makeCell(id + 1, QStringLiteral("variant_lymphocyte"));
-        const Differential e = DifferentialCalculator::compute(more, {}, ReferenceRanges::defaults());
-        for (const DifferentialRow &row : e.white) {
+        const review::Differential e = review::DifferentialCalculator::compute(more, {}, review::ReferenceRanges::defaults());
+        for (const review::DifferentialRow &row : e.white) {
             if (row.classId == QLatin1String("blast"))
-                QCOMPARE(row.flag, RangeFlag::High);
+                QCOMPARE(row.flag, review::RangeFlag::High);
             if (row.classId == QLatin1String("variant_lymphocyte"))
-                QCOMPARE(row.flag, RangeFlag::None); // 1 in 26 = 3.8%
+                QCOMPARE(row.flag, review::RangeFlag::None); // 1 in 26 = 3.8%
             if (row.classId == QLatin1String("eosinophil"))
-                QCOMPARE(row.flag, RangeFlag::None); // 0 within 0-8
+                QCOMPARE(row.flag, review::RangeFlag::None); // 0 within 0-8
         }
     }
 

@@ -78,7 +78,7 @@ private slots:
         auto rows = database->cellsOfCase(caseId);
         QVERIFY(rows.ok());
         QCOMPARE(rows->size(), 30);
-        QVERIFY(ui::ReviewStore::reviewedCells(*database, caseId).ok());
+        QVERIFY(review::ReviewStore::reviewedCells(*database, caseId).ok());
         // A gallery page's thumbnails and the cell viewer.
         QVERIFY(database->cellImage(cellId).ok());
         QVERIFY(database->cell(cellId).ok());
@@ -93,10 +93,10 @@ private slots:
         // Review queue and differential work on the rows loaded above; their
         // writes: relabel, verify, sign-off.
         QVERIFY(database->setLabel(cellId, QStringLiteral("monocyte"), QStringLiteral("tester")).ok());
-        QVERIFY(ui::ReviewStore::setReviewed(*database, cellId, true, QStringLiteral("monocyte"),
+        QVERIFY(review::ReviewStore::setReviewed(*database, cellId, true, QStringLiteral("monocyte"),
                                              QStringLiteral("tester"))
                     .ok());
-        QVERIFY(ui::ReviewStore::reviewedCells(*database, caseId).ok());
+        QVERIFY(review::ReviewStore::reviewedCells(*database, caseId).ok());
         QVERIFY(database->cellsOfCase(caseId).ok());
         QVERIFY(database->signCase(caseId, QStringLiteral("tester")).ok());
         sqlite3_trace_v2(database->handle(), 0, nullptr, nullptr);

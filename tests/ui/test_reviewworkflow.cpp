@@ -194,7 +194,7 @@ private slots:
 
         // The differential counts the reviewed classes.
         browser->showPage(CaseBrowser::Page::Differential);
-        const Differential &d = browser->differentialPanel()->differential();
+        const review::Differential &d = browser->differentialPanel()->differential();
         const qint64 whiteInDb = uitest::scalar(workspace, "SELECT COUNT(*) FROM cells WHERE label_class IN "
                                                            "('neutrophil','lymphocyte','monocyte','basophil',"
                                                            "'eosinophil','ig','blast','variant_lymphocyte')");
@@ -602,7 +602,7 @@ private slots:
                           QStringList({QStringLiteral("neutrophil:40:70"), QStringLiteral("basophil:0:2")}));
         settings.setValue(QStringLiteral("review/referenceSource"), QStringLiteral("Lab SOP 12 v3"));
         settings.sync();
-        ReferenceRanges ranges = AppSettings::referenceRanges();
+        review::ReferenceRanges ranges = AppSettings::referenceRanges();
         QCOMPARE(ranges.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
         QVERIFY(ranges.find(QStringLiteral("ig")).has_value());
         QCOMPARE(ranges.find(QStringLiteral("ig"))->highPercent, 1.0);
@@ -610,7 +610,7 @@ private slots:
         QVERIFY(ranges.source.contains(QStringLiteral("Immature granulocyte")));
         // Saved again (now without a blast range, on purpose): kept so.
         ranges.ranges.erase(std::remove_if(ranges.ranges.begin(), ranges.ranges.end(),
-                                           [](const ReferenceRange &r) { return r.classId == QLatin1String("blast"); }),
+                                           [](const review::ReferenceRange &r) { return r.classId == QLatin1String("blast"); }),
                             ranges.ranges.end());
         AppSettings::setReferenceRanges(ranges);
         QVERIFY(!AppSettings::referenceRanges().find(QStringLiteral("blast")).has_value());
@@ -648,7 +648,7 @@ private slots:
         QVERIFY(AppSettings::effectiveSecondOpinionPath().isEmpty());
         QCOMPARE(AppSettings::reviewThresholds().marginBelow, 0.35);
         QCOMPARE(AppSettings::reviewerName(), QStringLiteral("Dr Who"));
-        const ReferenceRanges saved = AppSettings::referenceRanges();
+        const review::ReferenceRanges saved = AppSettings::referenceRanges();
         QCOMPARE(saved.source, QStringLiteral("Lab SOP 12 v3"));
         QCOMPARE(saved.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
         QCOMPARE(saved.find(QStringLiteral("basophil"))->highPercent, 2.0);

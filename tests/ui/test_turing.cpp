@@ -152,18 +152,18 @@ private slots:
         // ../shared images), written as a labelled case.
         auto model = engine::Model::load(modelPath().toStdString());
         VERIFY_OK(model);
-        DemoCaseOptions options;
+        demo::DemoCaseOptions options;
         options.cellsPerClass = kPerClass + 1; // one spare per class
         options.steps = generationSteps();
         options.seed = 99;
-        auto cells = generateDemoCells(*model, options);
+        auto cells = demo::generateDemoCells(*model, options);
         VERIFY_OK(cells);
         db::Database &database = *m_window->database();
         auto caseId = database.createCase({QStringLiteral("REAL-STAND-IN"), {}, {}, {}, {}});
         VERIFY_OK(caseId);
         m_caseId = *caseId;
         int seed = 0;
-        for (const DemoCell &cell : *cells) {
+        for (const demo::DemoCell &cell : *cells) {
             if (!kClasses.contains(cell.classId))
                 continue; // the other classes have no labelled cells: left out of the test
             db::NewCell row = uitest::makeNewCell(m_caseId, ++seed, cell.classId, cell.classId);

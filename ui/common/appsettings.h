@@ -1,0 +1,95 @@
+#pragma once
+// The GUI's persistent preferences, one typed accessor per key, so a key's
+// spelling lives in exactly one place (QSettings keys are stringly typed).
+
+#include "differential.h"
+#include "reviewpriority.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace cytodiff::ui {
+
+class AppSettings {
+public:
+    static constexpr int kMaxRecentWorkspaces = 8;
+
+    // Most recent first; paths that no longer exist are kept (a network
+    // share may be offline) and shown as such by the menu.
+    static QStringList recentWorkspaces();
+    static void addRecentWorkspace(const QString &path);
+    static void removeRecentWorkspace(const QString &path);
+    static QString lastWorkspace();
+
+    static QString lastImportFolder();
+    static void setLastImportFolder(const QString &path);
+
+    static QByteArray mainWindowGeometry();
+    static void setMainWindowGeometry(const QByteArray &geometry);
+    static QByteArray mainWindowState();
+    static void setMainWindowState(const QByteArray &state);
+    static QByteArray mainSplitterState();
+    static void setMainSplitterState(const QByteArray &state);
+
+    // The GUI language: "" follows the system, else a code such as "de"
+    // (TranslationLoader::choices()). Read once at start.
+    static QString language();
+    static void setLanguage(const QString &code);
+
+    static int thumbnailSize();
+    static void setThumbnailSize(int pixels);
+
+    // ---- classification ----
+    // The model file chosen in Settings; empty when none was chosen.
+    static QString modelPath();
+    static void setModelPath(const QString &path);
+    // The chosen model if set, else the shipped default model if it is
+    // installed (defaultModelCandidates()), else empty.
+    static QString effectiveModelPath();
+    // The first installed candidate of a shipped model file (empty: the
+    // default diffusion model), or empty.
+    static QString defaultModelPath(const QString &fileName = {});
+    // In order: bin/../share/cytodiff/models, beside the executable, the
+    // XDG data folders' cytodiff/models, the source tree's models/.
+    static QStringList defaultModelCandidates(const QString &fileName = QStringLiteral("cytodiff-pbc8.pt"));
+    // Second opinion: the shipped baseline CNN also calls every cell, and
+    // cells where the two calls differ head the review queue (on by default;
+    // docs/evaluation.md, "A second opinion").
+    static bool secondOpinion();
+    static void setSecondOpinion(bool on);
+    static QString secondOpinionModelFile();
+    // The installed second-opinion model when it is on, else empty.
+    static QString effectiveSecondOpinionPath();
+    static bool paperProtocol();
+    static void setPaperProtocol(bool paper);
+    static int maxTrials(); // 0: the protocol's default
+    static void setMaxTrials(int trials);
+    static int heatmapTrials();
+    static void setHeatmapTrials(int trials);
+    static bool classifyAfterImport();
+    static void setClassifyAfterImport(bool on);
+
+    // ---- review ----
+    static review::ReviewThresholds reviewThresholds();
+    static void setReviewThresholds(const review::ReviewThresholds &thresholds);
+    // Who edits and imports, for the audit log: the reviewer's name if
+    // given, else the login name.
+    static QString reviewerName();
+    // The name the reviewer gave (Settings > Review, or asked at the first
+    // sign-off), which signatures carry; empty when none was given. The
+    // placeholder "unknown" older versions could store counts as none.
+    static QString storedReviewerName();
+    static void setReviewerName(const QString &name);
+    // A proposal for the name question: the account's full name from the
+    // system's user database when it has one, else empty.
+    static QString suggestedReviewerName();
+    // The laboratory's ranges, or the shipped ones. Ranges saved before a
+    // class had a shipped range (reference range version 1, without
+    // immature granulocytes, blasts and variant lymphocytes) get the
+    // shipped range for that class; a range cleared since is left out.
+    static review::ReferenceRanges referenceRanges();
+    static void setReferenceRanges(const review::ReferenceRanges &ranges);
+};
+
+} // namespace cytodiff::ui

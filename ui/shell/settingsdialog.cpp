@@ -1,0 +1,292 @@
+#include "settingsdialog.h"
+
+#include "appsettings.h"
+#include "cellclassnames.h"
+#include "engine.h"
+#include "filedialogs.h"
+#include "translationloader.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace cytodiff::ui {
+
+SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+    setWindowTitle(tr("Settings"));
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(buildClassificationPage(), tr("Classification"));
+    m_tabs->addTab(buildReviewPage(), tr("Review"));
+    m_tabs->addTab(buildLanguagePage(), tr("Language"));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_tabs);
+    layout->addWidget(buttons);
+    load();
+    resize(640, 460);
+}
+
+QWidget *SettingsDialog::buildClassificationPage()
+{
+    m_model = new QLineEdit;
+    m_model->setObjectName(QStringLiteral("modelPath"));
+    m_model->setPlaceholderText(tr("Default model (cytodiff-pbc8.pt), if installed"));
+    m_model->setClearButtonEnabled(true);
+    connect(m_model, &QLineEdit::editingFinished, this, &SettingsDialog::describeModel);
+    auto *browse = new QPushButton(tr("Browse…"));
+    connect(browse, &QPushButton::clicked, this, &SettingsDialog::browseModel);
+    auto *modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_model, 1);
+    modelRow->addWidget(browse);
+    m_modelInfo = new QLabel;
+    m_modelInfo->setObjectName(QStringLiteral("modelInfo"));
+    m_modelInfo->setWordWrap(true);
+    m_modelInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_protocol = new QComboBox;
+    m_protocol->addItem(tr("Fast (stratified trials, early stopping)"), false);
+    m_protocol->addItem(tr("Paper (up to 2,000 trials, slow)"), true);
+    m_maxTrials = new QSpinBox;
+    m_maxTrials->setObjectName(QStringLiteral("maxTrials"));
+    m_maxTrials->setRange(0, 2000);
+    m_maxTrials->setSpecialValueText(tr("Protocol default"));
+    m_maxTrials->setToolTip(tr("Most noise trials per cell. More trials: steadier scores, slower. Easy cells stop "
+                               "early either way."));
+    m_heatmapTrials = new QSpinBox;
+    m_heatmapTrials->setRange(2, 1000);
+    m_heatmapTrials->setToolTip(tr("Trials averaged for a counterfactual heatmap"));
+    m_afterImport = new QCheckBox(tr("Classify new cases after import"));
+    m_secondOpinion = new QCheckBox(tr("Second opinion from the baseline network (%1)")
+                                        .arg(AppSettings::secondOpinionModelFile()));
+    m_secondOpinion->setObjectName(QStringLiteral("secondOpinion"));
+    if (AppSettings::defaultModelPath(AppSettings::secondOpinionModelFile()).isEmpty())
+        m_secondOpinion->setToolTip(tr("%1 is not installed, so there is no second opinion.")
+                                        .arg(AppSettings::secondOpinionModelFile()));
+    else
+        m_secondOpinion->setToolTip(tr("It also calls every cell (one fast network pass), and cells where the two "
+                                       "calls differ join the review queue. On the PBC test cells the queue then "
+                                       "held 39 of the model's 41 errors instead of 34, for 2% more cells."));
+
+    m_modelInfo->setForegroundRole(QPalette::PlaceholderText);
+    auto *modelBox = new QVBoxLayout;
+    modelBox->setSpacing(4);
+    modelBox->addLayout(modelRow);
+    modelBox->addWidget(m_modelInfo);
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("Model file"), modelBox);
+    form->addRow(tr("Protocol"), m_protocol);
+    form->addRow(tr("Trial budget"), m_maxTrials);
+    form->addRow(tr("Heatmap trials"), m_heatmapTrials);
+    form->addRow(QString(), m_afterImport);
+    form->addRow(QString(), m_secondOpinion);
+    auto *page = new QWidget;
+    page->setLayout(form);
+    return page;
+}
+
+QWidget *SettingsDialog::buildReviewPage()
+{
+    m_reviewer = new QLineEdit;
+    m_reviewer->setObjectName(QStringLiteral("reviewerName"));
+    m_reviewer->setToolTip(tr("The name signed cases carry, also written to the audit log with every edit. "
+                              "Left empty, CytoDiff asks for it at the first sign-off."));
+    m_reviewer->setPlaceholderText(AppSettings::suggestedReviewerName().isEmpty()
+                                       ? tr("Your name, as signed reports should show it")
+                                       : AppSettings::suggestedReviewerName());
+    m_margin = new QSpinBox;
+    m_margin->setObjectName(QStringLiteral("marginThreshold"));
+    m_margin->setRange(0, 100);
+    m_margin->setSuffix(QStringLiteral(" %"));
+    m_margin->setToolTip(tr("Cells whose score margin over the runner-up is below this go to the review queue. "
+                            "100% queues every cell."));
+    m_anomaly = new QDoubleSpinBox;
+    m_anomaly->setObjectName(QStringLiteral("anomalyThreshold"));
+    m_anomaly->setRange(-1000.0, 1000.0);
+    m_anomaly->setDecimals(4);
+    m_anomaly->setSingleStep(0.001);
+    m_anomaly->setToolTip(tr("Cells with an anomaly score above this are shown as Unidentified (possible unseen "
+                             "cell type). 0: no trained class stands out."));
+
+    m_ranges = new QTableWidget(0, 3);
+    m_ranges->setObjectName(QStringLiteral("referenceRanges"));
+    m_ranges->setHorizontalHeaderLabels({tr("Class"), tr("Low %"), tr("High %")});
+    m_ranges->verticalHeader()->hide();
+    m_ranges->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_rangesSource = new QLineEdit;
+    m_rangesSource->setObjectName(QStringLiteral("referenceSource"));
+    m_rangesSource->setPlaceholderText(tr("Whose ranges these are, e.g. the laboratory's SOP and version"));
+    auto *defaults = new QPushButton(tr("Restore defaults"));
+    connect(defaults, &QPushButton::clicked, this, [this] { fillRanges(review::ReferenceRanges::defaults()); });
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Reviewer"), m_reviewer);
+    form->addRow(tr("Review below confidence"), m_margin);
+    form->addRow(tr("Unidentified above anomaly"), m_anomaly);
+    auto *layout = new QVBoxLayout;
+    layout->addLayout(form);
+    layout->addSpacing(8);
+    layout->addWidget(new QLabel(tr("Reference ranges (% of white cells)")));
+    layout->addWidget(m_ranges, 1);
+    auto *sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(new QLabel(tr("Source")));
+    sourceRow->addWidget(m_rangesSource, 1);
+    sourceRow->addWidget(defaults);
+    layout->addLayout(sourceRow);
+    auto *page = new QWidget;
+    page->setLayout(layout);
+    return page;
+}
+
+QWidget *SettingsDialog::buildLanguagePage()
+{
+    m_language = new QComboBox;
+    m_language->setObjectName(QStringLiteral("language"));
+    for (const UiLanguage &language : TranslationLoader::choices())
+        m_language->addItem(language.nativeName, language.code);
+    // Widgets translate their texts when they are built, so switching
+    // live would leave half the window in the old language.
+    auto *note = new QLabel(tr("The new language is used from the next start of CytoDiff. \"System language\" "
+                               "follows the language of the desktop session."));
+    note->setObjectName(QStringLiteral("languageNote"));
+    note->setWordWrap(true);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Language"), m_language);
+    form->addRow(QString(), note);
+    auto *page = new QWidget;
+    page->setLayout(form);
+    return page;
+}
+
+void SettingsDialog::fillRanges(const review::ReferenceRanges &ranges)
+{
+    // Every white-cell class gets a row; an empty row means "no range".
+    const QStringList classes = {QStringLiteral("neutrophil"), QStringLiteral("lymphocyte"), QStringLiteral("monocyte"),
+                                 QStringLiteral("eosinophil"), QStringLiteral("basophil"), QStringLiteral("ig"),
+                                 QStringLiteral("blast"), QStringLiteral("variant_lymphocyte")};
+    m_ranges->setRowCount(int(classes.size()));
+    for (int row = 0; row < classes.size(); ++row) {
+        auto *name = new QTableWidgetItem(CellClassNames::displayName(classes.at(row)));
+        name->setData(Qt::UserRole, classes.at(row));
+        name->setFlags(Qt::ItemIsEnabled);
+        m_ranges->setItem(row, 0, name);
+        const auto range = ranges.find(classes.at(row));
+        m_ranges->setItem(row, 1, new QTableWidgetItem(range ? QString::number(range->lowPercent) : QString()));
+        m_ranges->setItem(row, 2, new QTableWidgetItem(range ? QString::number(range->highPercent) : QString()));
+    }
+    m_rangesSource->setText(ranges.source);
+}
+
+void SettingsDialog::load()
+{
+    m_model->setText(QDir::toNativeSeparators(AppSettings::modelPath()));
+    m_protocol->setCurrentIndex(AppSettings::paperProtocol() ? 1 : 0);
+    m_maxTrials->setValue(AppSettings::maxTrials());
+    m_heatmapTrials->setValue(AppSettings::heatmapTrials());
+    m_afterImport->setChecked(AppSettings::classifyAfterImport());
+    m_secondOpinion->setChecked(AppSettings::secondOpinion());
+    // Only a name someone gave: the login name shown here would be saved
+    // as if chosen.
+    m_reviewer->setText(AppSettings::storedReviewerName());
+    const review::ReviewThresholds thresholds = AppSettings::reviewThresholds();
+    m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
+    m_anomaly->setValue(thresholds.anomalyAbove);
+    fillRanges(AppSettings::referenceRanges());
+    // An unknown stored code shows as System, which is what it acts as.
+    m_language->setCurrentIndex(qMax(0, m_language->findData(AppSettings::language())));
+    describeModel();
+}
+
+void SettingsDialog::save()
+{
+    AppSettings::setModelPath(QDir::fromNativeSeparators(m_model->text().trimmed()));
+    AppSettings::setPaperProtocol(m_protocol->currentData().toBool());
+    AppSettings::setMaxTrials(m_maxTrials->value());
+    AppSettings::setHeatmapTrials(m_heatmapTrials->value());
+    AppSettings::setClassifyAfterImport(m_afterImport->isChecked());
+    AppSettings::setSecondOpinion(m_secondOpinion->isChecked());
+    AppSettings::setReviewerName(m_reviewer->text());
+    AppSettings::setReviewThresholds({m_margin->value() / 100.0, m_anomaly->value()});
+    review::ReferenceRanges ranges;
+    for (int row = 0; row < m_ranges->rowCount(); ++row) {
+        bool lowOk = false, highOk = false;
+        const double low = m_ranges->item(row, 1)->text().trimmed().toDouble(&lowOk);
+        const double high = m_ranges->item(row, 2)->text().trimmed().toDouble(&highOk);
+        if (lowOk && highOk && low <= high)
+            ranges.ranges.append({m_ranges->item(row, 0)->data(Qt::UserRole).toString(), low, high});
+    }
+    ranges.source = m_rangesSource->text().trimmed();
+    AppSettings::setReferenceRanges(ranges);
+    AppSettings::setLanguage(m_language->currentData().toString());
+}
+
+void SettingsDialog::accept()
+{
+    save();
+    QDialog::accept();
+}
+
+void SettingsDialog::focusModel()
+{
+    m_tabs->setCurrentIndex(0); // Classification
+    m_model->setFocus();
+}
+
+void SettingsDialog::browseModel()
+{
+    const QString start = m_model->text().isEmpty() ? QDir::homePath() : QFileInfo(m_model->text()).absolutePath();
+    const QString path = FileDialogs::openFile(this, tr("Choose a CytoDiff model"), start,
+                                               tr("CytoDiff models (*.pt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    m_model->setText(QDir::toNativeSeparators(path));
+    describeModel();
+}
+
+void SettingsDialog::describeModel()
+{
+    QString path = QDir::fromNativeSeparators(m_model->text().trimmed());
+    if (path.isEmpty()) {
+        path = AppSettings::effectiveModelPath();
+        if (path.isEmpty()) {
+            m_modelInfo->setText(tr("No default model is installed. Choose a model file to classify cells."));
+            return;
+        }
+    }
+    // Loading reads the whole file; models are small (tens of MB) and this
+    // runs only when the path changes, so it stays on the GUI thread.
+    auto model = engine::Model::load(path.toStdString());
+    if (!model) {
+        m_modelInfo->setText(tr("Cannot use this model: %1").arg(QString::fromStdString(model.error())));
+        return;
+    }
+    const engine::ModelCard &card = model->card();
+    QStringList classes;
+    for (const std::string &name : card.classNames)
+        classes << CellClassNames::displayName(QString::fromStdString(name));
+    m_modelInfo->setText(tr("%1: %2 classes (%3), %4 px network input, trained %5")
+                             .arg(QString::fromStdString(card.modelId()))
+                             .arg(card.classNames.size())
+                             .arg(classes.join(QStringLiteral(", ")))
+                             .arg(card.network.resolution)
+                             .arg(card.createdAt.empty() ? tr("(date unknown)") : QString::fromStdString(card.createdAt)));
+}
+
+} // namespace cytodiff::ui

@@ -1,0 +1,63 @@
+#pragma once
+// Settings > Classification and Review: which model classifies, its trial
+// budget, heatmap trials, classifying after import; who reviews, the
+// review thresholds and the laboratory's reference ranges; the GUI
+// language (applied at next start). Reads and
+// writes AppSettings; the window applies the values when accepted.
+
+#include "differential.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QTabWidget;
+class QTableWidget;
+
+namespace cytodiff::ui {
+
+class SettingsDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit SettingsDialog(QWidget *parent = nullptr);
+
+    // Writes the values to AppSettings (what accept() does).
+    void save();
+    void accept() override;
+
+    // Opens on the Classification page with the model field focused.
+    void focusModel();
+
+    QLineEdit *modelEdit() const { return m_model; }
+    QComboBox *languageBox() const { return m_language; }
+
+private:
+    QWidget *buildClassificationPage();
+    QWidget *buildReviewPage();
+    QWidget *buildLanguagePage();
+    void load();
+    void browseModel();
+    void describeModel();
+    void fillRanges(const review::ReferenceRanges &ranges);
+
+    QTabWidget *m_tabs = nullptr;
+    QLineEdit *m_model = nullptr;
+    QLabel *m_modelInfo = nullptr;
+    QComboBox *m_protocol = nullptr;
+    QSpinBox *m_maxTrials = nullptr;
+    QSpinBox *m_heatmapTrials = nullptr;
+    QCheckBox *m_afterImport = nullptr;
+    QCheckBox *m_secondOpinion = nullptr;
+    QLineEdit *m_reviewer = nullptr;
+    QSpinBox *m_margin = nullptr;
+    QDoubleSpinBox *m_anomaly = nullptr;
+    QTableWidget *m_ranges = nullptr;
+    QLineEdit *m_rangesSource = nullptr;
+    QComboBox *m_language = nullptr;
+};
+
+} // namespace cytodiff::ui
