@@ -545,7 +545,7 @@ private slots:
         QVERIFY(QDir().mkpath(outDir + QStringLiteral("/models")));
         // What the study would train for repeat 0 of 2 cells per class (seed
         // 0), stopped after 2 of its 4 steps.
-        auto data = cli::loadTrainingData(m_labelled, 16, 288, {}, nullptr);
+        auto data = dataset::loadTrainingData(m_labelled, 16, 288, {}, nullptr);
         QVERIFY(data.ok());
         engine::TrainOptions train;
         train.outPath = m_dir.filePath(QStringLiteral("stopped.pt")).toStdString();
@@ -561,7 +561,7 @@ private slots:
         train.network.resBlocks = 1;
         const auto stopAfterTwoSteps = [&] {
             int calls = 0;
-            const auto stopped = engine::trainDiffusion(cli::efficiencySubset(*data, 2, 0, 0), train, {},
+            const auto stopped = engine::trainDiffusion(dataset::efficiencySubset(*data, 2, 0, 0), train, {},
                                                         [&calls] { return ++calls > 2; });
             return !stopped.ok() && QFile::exists(checkpoint);
         };

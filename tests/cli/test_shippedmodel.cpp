@@ -42,7 +42,7 @@ private slots:
         QCOMPARE(model->numClasses(), 8);
         QCOMPARE(model->isDiffusion(), diffusion);
 
-        auto images = cli::scanLabelledFolder(data);
+        auto images = dataset::scanLabelledFolder(data);
         QVERIFY(images.ok());
         std::vector<std::string> names;
         std::vector<int> labels;

@@ -20,7 +20,7 @@ namespace {
 // The report is built in core (shared with the English-only CLI), so its
 // observer and signal names and the plot texts arrive in English; the
 // dialog shows them in the user's language.
-QString observerText(const cli::ObserverSeries &series)
+QString observerText(const studies::ObserverSeries &series)
 {
     return series.observer == QLatin1String("model") ? ReportsDialog::tr("model") : series.observer;
 }
@@ -38,7 +38,7 @@ QString fixed3(double v) { return QString::number(v, 'f', 3); }
 
 using evaluation::Chart;
 
-Chart localisedChart(const cli::ObserverResult &o)
+Chart localisedChart(const studies::ObserverResult &o)
 {
     auto chart = o.chart;
     const QString signal = signalText(o.series.signal);
@@ -99,13 +99,13 @@ void ReportsDialog::build(const db::Database &database)
     // A grid posterior per observer takes well under a second; a wait
     // cursor is enough.
     QGuiApplication::setOverrideCursor(Qt::WaitCursor);
-    auto observers = cli::workspaceObservers(database);
+    auto observers = studies::workspaceObservers(database);
     if (!observers) {
         QGuiApplication::restoreOverrideCursor();
         m_summary->setPlainText(tr("Nothing to report yet: %1").arg(QString::fromStdString(observers.error())));
         return;
     }
-    const auto report = cli::buildMetacognitionReport(tr("Model %1").arg(observers->modelId), observers->series,
+    const auto report = studies::buildMetacognitionReport(tr("Model %1").arg(observers->modelId), observers->series,
                                                       std::max(2, observers->numClasses), 0);
     QString html = QStringLiteral("<h3>%1</h3>").arg(tr("Review queue and calibration"));
     html += QStringLiteral("<table border='1' cellspacing='0' cellpadding='4'><tr><th>%1</th><th>%2</th><th>%3</th>"

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-namespace cytodiff::cli {
+namespace cytodiff::studies {
 
 namespace {
 
@@ -290,4 +290,4 @@ Result<WorkspaceObservers> workspaceObservers(const db::Database &database, cons
     return result;
 }
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::studies

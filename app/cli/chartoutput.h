@@ -1,7 +1,7 @@
 #pragma once
 // How the CLI's reports reach disk: JSON + markdown always, PNG plots
 // through a renderer that the executable installs at start-up
-// (app/cli_main.cpp wires ui/reportplots). core/cli itself never links
+// (app/cli_main.cpp wires ui/reports/reportplots). The command library never links
 // QtWidgets; without a renderer the commands still write JSON and markdown
 // and say that the plots were skipped.
 

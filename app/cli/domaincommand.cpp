@@ -9,7 +9,7 @@
 #include "classificationservice.h"
 #include "domaincheck.h"
 #include "engine.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 #include "imageio.h"
 #include "imagestats.h"
 
@@ -29,16 +29,16 @@ int failWith(const QString &message)
 
 // The classifier's effort and unidentified share on held-out cells of the
 // training data: what a case from the same laboratory looks like to it.
-Result<void> measureEffort(const engine::Model &model, const EvalSource &source, int perClass,
+Result<void> measureEffort(const engine::Model &model, const studies::EvalSource &source, int perClass,
                            domain::DomainReference &reference)
 {
-    const auto cells = selectItems(source.items(), QStringLiteral("validation"), perClass, [&](const EvalItem &item) {
+    const auto cells = studies::selectItems(source.items(), QStringLiteral("validation"), perClass, [&](const studies::EvalItem &item) {
         return model.classIndex(item.className.toStdString()) >= 0;
     });
     const classify::ClassificationService service(&model, nullptr);
     double evaluations = 0;
     int unidentified = 0, done = 0;
-    for (const EvalItem &item : cells) {
+    for (const studies::EvalItem &item : cells) {
         auto bytes = imaging::readFile(item.path.toStdString());
         if (!bytes)
             return makeError(bytes.error());
@@ -91,13 +91,13 @@ int runDomainReference(const QStringList &args)
     auto model = engine::Model::load(modelPath.toStdString());
     if (!model)
         return failWith(QString::fromStdString(model.error()));
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
     if (!source)
         return failWith(QString::fromStdString(source.error()));
     // The model's classes only: a model trained without a class never saw
     // its images (the anomaly models), so they are not its domain.
-    const auto training = selectItems(source->items(), QStringLiteral("train"),
-                                      parser.value(QStringLiteral("per-class")).toInt(), [&](const EvalItem &item) {
+    const auto training = studies::selectItems(source->items(), QStringLiteral("train"),
+                                      parser.value(QStringLiteral("per-class")).toInt(), [&](const studies::EvalItem &item) {
                                           return model->classIndex(item.className.toStdString()) >= 0;
                                       });
     if (training.isEmpty() || training.first().path.isEmpty())
@@ -107,7 +107,7 @@ int runDomainReference(const QStringList &args)
     timer.start();
     std::vector<imaging::ImageStats> measured;
     int seen = 0;
-    for (const EvalItem &item : training) {
+    for (const studies::EvalItem &item : training) {
         auto bytes = imaging::readFile(item.path.toStdString());
         auto stats = bytes ? imaging::measureImage(*bytes) : Result<imaging::ImageStats>(makeError(bytes.error()));
         if (!stats)

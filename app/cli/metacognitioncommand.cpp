@@ -6,7 +6,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 #include "metacognition.h"
 
 #include <QCommandLineParser>
@@ -25,8 +25,8 @@ namespace {
 // Each model's review queue when the other looks at the same cells (matched
 // by file name): the cells on which their calls differ come first, as a
 // reviewer would take them, each part least-confident first.
-Result<QString> secondOpinionQueues(const QString &nameA, const std::vector<CsvOutcome> &a, const QString &nameB,
-                                    const std::vector<CsvOutcome> &b, QJsonObject &json)
+Result<QString> secondOpinionQueues(const QString &nameA, const std::vector<studies::CsvOutcome> &a, const QString &nameB,
+                                    const std::vector<studies::CsvOutcome> &b, QJsonObject &json)
 {
     QString markdown;
     QTextStream md(&markdown);
@@ -38,7 +38,7 @@ Result<QString> secondOpinionQueues(const QString &nameA, const std::vector<CsvO
     QJsonArray rows;
     for (const auto &[name, own, otherName, other] :
          {std::tuple{nameA, &a, nameB, &b}, std::tuple{nameB, &b, nameA, &a}}) {
-        std::map<QString, const CsvOutcome *> byName;
+        std::map<QString, const studies::CsvOutcome *> byName;
         for (const auto &row : *other)
             byName[row.name] = &row;
         std::vector<double> confidence;
@@ -60,14 +60,14 @@ Result<QString> secondOpinionQueues(const QString &nameA, const std::vector<CsvO
         const int errors = int(std::count(correct.begin(), correct.end(), false));
         const int differing = int(std::count(differ.begin(), differ.end(), true));
         md << "| " << name << " | " << otherName << " | " << confidence.size() << " | " << differing << " | " << errors
-           << " (" << errorsWhereDiffer << ") | " << queueSharesText(queue) << " |\n";
+           << " (" << errorsWhereDiffer << ") | " << studies::queueSharesText(queue) << " |\n";
         rows.append(QJsonObject{{QStringLiteral("observer"), name},
                                 {QStringLiteral("second_opinion"), otherName},
                                 {QStringLiteral("cells"), int(confidence.size())},
                                 {QStringLiteral("calls_differ"), differing},
                                 {QStringLiteral("errors"), errors},
                                 {QStringLiteral("errors_where_calls_differ"), errorsWhereDiffer},
-                                {QStringLiteral("review_queue"), queueSharesJson(queue)}});
+                                {QStringLiteral("review_queue"), studies::queueSharesJson(queue)}});
     }
     json[QStringLiteral("second_opinion_queue")] = rows;
     return markdown;
@@ -105,19 +105,19 @@ int runMetacognition(const QStringList &args)
         err() << "error: --second-opinion compares two models: give exactly two --cells files\n";
         return kExitUsage;
     }
-    std::vector<ObserverSeries> series;
-    std::vector<std::vector<CsvOutcome>> files;
+    std::vector<studies::ObserverSeries> series;
+    std::vector<std::vector<studies::CsvOutcome>> files;
     int classes = 0;
     QString title;
     if (fromCells) {
         std::set<QString> seen;
         for (const QString &path : parser.values(QStringLiteral("cells"))) {
-            auto rows = readOutcomesCsv(path);
+            auto rows = studies::readOutcomesCsv(path);
             if (!rows) {
                 err() << "error: " << QString::fromStdString(rows.error()) << "\n";
                 return kExitBadInput;
             }
-            ObserverSeries s;
+            studies::ObserverSeries s;
             const QFileInfo info(path);
             s.observer = info.completeBaseName() == QLatin1String("cells") ? info.dir().dirName() : info.completeBaseName();
             s.signal = QStringLiteral("model confidence");
@@ -145,7 +145,7 @@ int runMetacognition(const QStringList &args)
             err() << "error: " << QString::fromStdString(database.error()) << "\n";
             return kExitBadInput;
         }
-        auto observers = workspaceObservers(*database, parser.value(QStringLiteral("model-id")));
+        auto observers = studies::workspaceObservers(*database, parser.value(QStringLiteral("model-id")));
         if (!observers) {
             err() << "error: " << QString::fromStdString(observers.error()) << "\n";
             return kExitBadInput;
@@ -166,7 +166,7 @@ int runMetacognition(const QStringList &args)
         err() << "error: " << QString::fromStdString(dir.error()) << "\n";
         return kExitBadInput;
     }
-    auto report = buildMetacognitionReport(title, series, classes, parser.value(QStringLiteral("bins")).toInt());
+    auto report = studies::buildMetacognitionReport(title, series, classes, parser.value(QStringLiteral("bins")).toInt());
     if (secondOpinion) {
         if (auto section = secondOpinionQueues(series[0].observer, files[0], series[1].observer, files[1], report.json);
             !section) {

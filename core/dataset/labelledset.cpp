@@ -13,7 +13,7 @@
 #include <map>
 #include <random>
 
-namespace cytodiff::cli {
+namespace cytodiff::dataset {
 namespace {
 
 const QStringList kImageFilters = {QStringLiteral("*.jpg"), QStringLiteral("*.jpeg"), QStringLiteral("*.png"),
@@ -262,4 +262,4 @@ engine::TrainingData efficiencySubset(const engine::TrainingData &data, int perC
     return data.keepCells(keep);
 }
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::dataset

@@ -14,7 +14,7 @@ namespace cytodiff::db {
 class Database;
 }
 
-namespace cytodiff::cli {
+namespace cytodiff::dataset {
 
 struct LabelledImage {
     QString path;
@@ -64,4 +64,4 @@ Result<engine::TrainingData> buildTrainingDataFromCells(const db::Database &data
                                                         int resolution, int cropSize, const LoadProgressFn &progress,
                                                         QStringList *skipped);
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::dataset

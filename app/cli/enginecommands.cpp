@@ -8,7 +8,7 @@
 #include "database.h"
 #include "domaincheck.h"
 #include "engine.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 #include "imageio.h"
 #include "labelledset.h"
 #include "workspace.h"
@@ -656,12 +656,12 @@ int runBench(const QStringList &args)
     engine::setThreadCount(bestThreads);
     if (!parser.isSet(QStringLiteral("data")))
         return kExitOk;
-    auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
+    auto images = dataset::scanLabelledFolder(parser.value(QStringLiteral("data")));
     if (!images)
         return fail(images.error());
     // Every k-th image so all classes are represented.
     const int cells = std::max(1, parser.value(QStringLiteral("cells")).toInt());
-    QList<LabelledImage> picked;
+    QList<dataset::LabelledImage> picked;
     const int stride = std::max<qsizetype>(1, images->size() / cells);
     for (int i = 0; i < images->size() && picked.size() < cells; i += stride)
         picked.append((*images)[i]);

@@ -8,7 +8,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 
 #include "kde.h"
 #include "roc.h"
@@ -27,24 +27,24 @@ namespace {
 struct ModelScores {
     QString role; // "diffusion" or "baseline"
     QString modelId;
-    std::vector<CellOutcome> normal, abnormal;
+    std::vector<studies::CellOutcome> normal, abnormal;
     double confidenceAuc = 0, zetaAuc = 0;
     double gainAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
     double normalAccuracy = 0;
 };
 
-std::vector<double> pick(const std::vector<CellOutcome> &cells, double (*f)(const CellOutcome &))
+std::vector<double> pick(const std::vector<studies::CellOutcome> &cells, double (*f)(const studies::CellOutcome &))
 {
     std::vector<double> v;
     for (const auto &c : cells)
         v.push_back(f(c));
     return v;
 }
-double negConfidence(const CellOutcome &c) { return -c.confidence; }
-double confidence(const CellOutcome &c) { return c.confidence; }
-double zeta(const CellOutcome &c) { return c.anomaly; }
-double negGain(const CellOutcome &c) { return -c.nullGain; }
-double gain(const CellOutcome &c) { return c.nullGain; }
+double negConfidence(const studies::CellOutcome &c) { return -c.confidence; }
+double confidence(const studies::CellOutcome &c) { return c.confidence; }
+double zeta(const studies::CellOutcome &c) { return c.anomaly; }
+double negGain(const studies::CellOutcome &c) { return -c.nullGain; }
+double gain(const studies::CellOutcome &c) { return c.nullGain; }
 
 } // namespace
 
@@ -80,7 +80,7 @@ int runEvaluateAnomaly(const QStringList &args)
     }
     const QString split = parser.value(QStringLiteral("split"));
     const QString abnormalSplit = parser.value(QStringLiteral("abnormal-split"));
-    if (!isSplitName(split) || !isSplitName(abnormalSplit)) {
+    if (!studies::isSplitName(split) || !studies::isSplitName(abnormalSplit)) {
         err() << "error: --split and --abnormal-split must be all, train, validation or test\n";
         return kExitUsage;
     }
@@ -89,7 +89,7 @@ int runEvaluateAnomaly(const QStringList &args)
     if (!inputs)
         return kExitBadInput;
     const QDir &dir = inputs->dir;
-    const EvalSource &source = inputs->source;
+    const studies::EvalSource &source = inputs->source;
     if (!source.classNames().contains(excluded)) {
         err() << "error: the data has no class '" << excluded << "' (it has "
               << source.classNames().join(QStringLiteral(", ")) << ")\n";
@@ -122,10 +122,10 @@ int runEvaluateAnomaly(const QStringList &args)
             return kExitBadInput;
         }
         const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto normalItems = selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
-                                             [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
-        auto abnormalItems = selectItems(source.items(), abnormalSplit, 0,
-                                         [&](const EvalItem &item) { return item.className == excluded; });
+        const auto normalItems = studies::selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+                                             [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
+        auto abnormalItems = studies::selectItems(source.items(), abnormalSplit, 0,
+                                         [&](const studies::EvalItem &item) { return item.className == excluded; });
         const int abnormalCap = parser.value(QStringLiteral("abnormal")).toInt();
         if (abnormalCap > 0 && abnormalItems.size() > abnormalCap)
             abnormalItems = abnormalItems.mid(0, abnormalCap);
@@ -143,20 +143,20 @@ int runEvaluateAnomaly(const QStringList &args)
         ModelScores scores;
         scores.role = role;
         scores.modelId = QString::fromStdString(model->card().modelId());
-        scores.normal = classifyItems(*model, source, normalItems, truthOf, options, seed, {}, stop,
-                                      role + QStringLiteral(" normal"));
-        scores.abnormal = classifyItems(*model, source, abnormalItems, truthOf, options, seed + 1000003, {}, stop,
-                                        role + QStringLiteral(" ") + excluded);
+        scores.normal = studies::classifyItems(*model, source, normalItems, truthOf, options, seed, {}, stop,
+                                      terminalProgress(role + QStringLiteral(" normal")));
+        scores.abnormal = studies::classifyItems(*model, source, abnormalItems, truthOf, options, seed + 1000003, {}, stop,
+                                        terminalProgress(role + QStringLiteral(" ") + excluded));
         if (stop())
             return kExitBadInput;
         scores.confidenceAuc = evaluation::rocAuc(pick(scores.abnormal, negConfidence), pick(scores.normal, negConfidence));
         scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
         if (options.nullGain)
             scores.gainAuc = evaluation::rocAuc(pick(scores.abnormal, negGain), pick(scores.normal, negGain));
-        scores.normalAccuracy = summarise(model->card().classNames, scores.normal).balancedAccuracy();
-        std::vector<CellOutcome> all = scores.normal;
+        scores.normalAccuracy = studies::summarise(model->card().classNames, scores.normal).balancedAccuracy();
+        std::vector<studies::CellOutcome> all = scores.normal;
         all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
-        writeOutcomesCsv(dir.filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
+        studies::writeOutcomesCsv(dir.filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
 
         QJsonObject m;
         m[QStringLiteral("role")] = role;
@@ -228,7 +228,7 @@ int runEvaluateAnomaly(const QStringList &args)
         text << "| " << r.modelId << " | " << r.role << " | " << r.normal.size() << " | " << r.abnormal.size() << " | "
              << QString::number(r.confidenceAuc, 'f', 3) << " | " << QString::number(r.zetaAuc, 'f', 3) << " | "
              << (std::isnan(r.gainAuc) ? QStringLiteral("-") : QString::number(r.gainAuc, 'f', 3)) << " | "
-             << percent(r.normalAccuracy) << "% |\n";
+             << studies::percent(r.normalAccuracy) << "% |\n";
     const QJsonArray plots = json.value(QStringLiteral("plots")).toArray();
     if (!plots.isEmpty()) {
         text << "\n";

@@ -55,13 +55,13 @@ Result<engine::TrainingData> loadData(const QString &source, const QCommandLineP
     const QFileInfo info(source);
     if (labels == QLatin1String("consensus") && (info.isDir() || source.endsWith(QLatin1String(".cdpack"))))
         return makeError("--labels consensus needs a workspace database as --data");
-    auto data = loadTrainingData(
+    auto data = dataset::loadTrainingData(
         source, parser.value(QStringLiteral("resolution")).toInt(), parser.value(QStringLiteral("crop")).toInt(),
         [](int done, int total) {
             if (isatty(fileno(stderr)))
                 err() << "\rloading images " << done << "/" << total ;
         },
-        &skipped, labels == QLatin1String("consensus") ? LabelSource::Consensus : LabelSource::Import);
+        &skipped, labels == QLatin1String("consensus") ? dataset::LabelSource::Consensus : dataset::LabelSource::Import);
     if (isatty(fileno(stderr)))
         err() << "\n";
     for (const QString &line : skipped)

@@ -6,7 +6,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -56,7 +56,7 @@ int runEvaluateShift(const QStringList &args)
         shifts.push_back(*spec);
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!isSplitName(split) || shifts.empty()) {
+    if (!studies::isSplitName(split) || shifts.empty()) {
         err() << "error: --split must be all, train, validation or test, and --levels must list numbers\n";
         return kExitUsage;
     }
@@ -64,7 +64,7 @@ int runEvaluateShift(const QStringList &args)
     if (!inputs)
         return kExitBadInput;
     const QDir &dir = inputs->dir;
-    const EvalSource &source = inputs->source;
+    const studies::EvalSource &source = inputs->source;
     const auto models = studyModels(parser);
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
@@ -91,8 +91,8 @@ int runEvaluateShift(const QStringList &args)
             return kExitBadInput;
         }
         const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto items = selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
-                                       [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
+        const auto items = studies::selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+                                       [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
         if (items.isEmpty()) {
             err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
             return kExitBadInput;
@@ -103,24 +103,24 @@ int runEvaluateShift(const QStringList &args)
         QJsonArray balanced, accuracy, confidence, silent, queued;
         rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
         for (std::size_t i = 0; i < shifts.size(); ++i) {
-            const auto outcomes = classifyItems(*model, source, items, truthOf, options, seed, shifts[i], stop,
-                                                role + QStringLiteral(" ") + QString::fromStdString(shifts[i].describe()));
+            const auto outcomes = studies::classifyItems(*model, source, items, truthOf, options, seed, shifts[i], stop,
+                                                terminalProgress(role + QStringLiteral(" ") + QString::fromStdString(shifts[i].describe())));
             if (stop())
                 return kExitBadInput;
-            const auto summary = summarise(model->card().classNames, outcomes);
+            const auto summary = studies::summarise(model->card().classNames, outcomes);
             std::vector<double> conf;
             for (const auto &o : outcomes)
                 conf.push_back(o.confidence);
             balanced.append(summary.balancedAccuracy());
             accuracy.append(summary.accuracy());
-            confidence.append(mean(conf));
+            confidence.append(studies::mean(conf));
             silent.append(summary.silentErrorRate());
             queued.append(summary.queueShare());
             s.x.push_back(levels[i]);
             s.mean.push_back(summary.balancedAccuracy());
             s.sd.push_back(0);
-            rows << " " << percent(summary.balancedAccuracy()) << "% (silent " << percent(summary.silentErrorRate())
-                 << "%, queue " << percent(summary.queueShare()) << "%) |";
+            rows << " " << studies::percent(summary.balancedAccuracy()) << "% (silent " << studies::percent(summary.silentErrorRate())
+                 << "%, queue " << studies::percent(summary.queueShare()) << "%) |";
         }
         rows << "\n";
         QJsonObject m;

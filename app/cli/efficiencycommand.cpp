@@ -7,7 +7,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 #include "labelledset.h"
 #include "trainer.h"
 
@@ -329,7 +329,7 @@ int runEvaluateEfficiency(const QStringList &args)
     }
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
     QStringList skipped;
-    auto loaded = loadTrainingData(parser.value(QStringLiteral("data")), parser.value(QStringLiteral("resolution")).toInt(),
+    auto loaded = dataset::loadTrainingData(parser.value(QStringLiteral("data")), parser.value(QStringLiteral("resolution")).toInt(),
                                    parser.value(QStringLiteral("crop")).toInt(), {}, &skipped);
     if (!loaded) {
         err() << "error: " << QString::fromStdString(loaded.error()) << "\n";
@@ -338,8 +338,8 @@ int runEvaluateEfficiency(const QStringList &args)
     for (const QString &line : skipped)
         err() << "skipped " << line << "\n";
     auto data = std::make_shared<const engine::TrainingData>(std::move(*loaded));
-    const auto source = EvalSource::fromTrainingData(data);
-    const auto testItems = selectItems(source.items(), QStringLiteral("test"),
+    const auto source = studies::EvalSource::fromTrainingData(data);
+    const auto testItems = studies::selectItems(source.items(), QStringLiteral("test"),
                                        parser.value(QStringLiteral("test-per-class")).toInt());
     if (testItems.isEmpty()) {
         err() << "error: the data has no test cells\n";
@@ -394,7 +394,7 @@ int runEvaluateEfficiency(const QStringList &args)
             for (int r = 0; r < repeats; ++r) {
                 // The same subset for both models of a repeat: the comparison
                 // is paired.
-                const auto subset = efficiencySubset(*data, n, r, seed);
+                const auto subset = dataset::efficiencySubset(*data, n, r, seed);
                 engine::TrainOptions train;
                 const QString stem = QStringLiteral("%1_n%2_r%3").arg(role).arg(n).arg(r);
                 train.outPath = dir->filePath(QStringLiteral("models/") + stem + QStringLiteral(".pt")).toStdString();
@@ -418,7 +418,7 @@ int runEvaluateEfficiency(const QStringList &args)
                 if (resume) {
                     if (const auto recorded = recordedResult(resultPath, identity, QString::fromStdString(train.outPath))) {
                         err() << "reusing the recorded result of " << stem << " (results/" << stem << ".json): balanced accuracy "
-                              << percent(recorded->balancedAccuracy) << "%\n";
+                              << studies::percent(recorded->balancedAccuracy) << "%\n";
                         values.push_back(recorded->balancedAccuracy);
                         trainSeconds.push_back(recorded->trainSeconds);
                         modelHashes.append(recorded->modelSha256);
@@ -448,16 +448,16 @@ int runEvaluateEfficiency(const QStringList &args)
                     model = std::move(*trained);
                 }
                 const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-                const auto outcomes = classifyItems(*model, source, testItems, truthOf, options, seed, {}, stop,
-                                                    QStringLiteral("testing ") + stem);
+                const auto outcomes = studies::classifyItems(*model, source, testItems, truthOf, options, seed, {}, stop,
+                                                    terminalProgress(QStringLiteral("testing ") + stem));
                 if (stop())
                     return kExitBadInput;
-                values.push_back(summarise(model->card().classNames, outcomes).balancedAccuracy());
+                values.push_back(studies::summarise(model->card().classNames, outcomes).balancedAccuracy());
                 trainSeconds.push_back(seconds);
                 modelHashes.append(QString::fromStdString(model->card().sha256));
                 if (!recordResult(resultPath, identity, stem, model->card(), values.back(), seconds))
                     err() << "warning: cannot write " << resultPath << ": --resume will measure " << stem << " again\n";
-                err() << stem << ": balanced accuracy " << percent(values.back()) << "%\n";
+                err() << stem << ": balanced accuracy " << studies::percent(values.back()) << "%\n";
             }
             QJsonObject m;
             QJsonArray v, t;
@@ -472,15 +472,15 @@ int runEvaluateEfficiency(const QStringList &args)
                 rows << " – (0 of " << repeats << ") |";
                 continue;
             }
-            m[QStringLiteral("mean")] = mean(values);
-            m[QStringLiteral("sd")] = standardDeviation(values);
+            m[QStringLiteral("mean")] = studies::mean(values);
+            m[QStringLiteral("sd")] = studies::standardDeviation(values);
             m[QStringLiteral("train_seconds")] = t;
             m[QStringLiteral("model_sha256")] = modelHashes;
             sizeJson[role] = m;
             series[std::size_t(ri)].x.push_back(n);
-            series[std::size_t(ri)].mean.push_back(mean(values));
-            series[std::size_t(ri)].sd.push_back(standardDeviation(values));
-            rows << " " << percent(mean(values)) << " ± " << percent(standardDeviation(values));
+            series[std::size_t(ri)].mean.push_back(studies::mean(values));
+            series[std::size_t(ri)].sd.push_back(studies::standardDeviation(values));
+            rows << " " << studies::percent(studies::mean(values)) << " ± " << studies::percent(studies::standardDeviation(values));
             if (int(values.size()) < repeats)
                 rows << " (" << values.size() << " of " << repeats << ")";
             rows << " |";

@@ -7,7 +7,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 
 #include "engine.h"
 
@@ -23,7 +23,7 @@
 namespace cytodiff::cli {
 namespace {
 
-QString markdown(const AccuracySummary &e, double seconds, const QString &header, const QStringList &notes)
+QString markdown(const studies::AccuracySummary &e, double seconds, const QString &header, const QStringList &notes)
 {
     QString md;
     QTextStream out(&md);
@@ -32,18 +32,18 @@ QString markdown(const AccuracySummary &e, double seconds, const QString &header
         out << note << "\n\n";
     out << "| figure | value |\n|---|---|\n";
     out << "| cells | " << e.cells << " |\n";
-    out << "| accuracy | " << percent(e.accuracy()) << "% |\n";
-    out << "| balanced accuracy | " << percent(e.balancedAccuracy()) << "% |\n";
+    out << "| accuracy | " << studies::percent(e.accuracy()) << "% |\n";
+    out << "| balanced accuracy | " << studies::percent(e.balancedAccuracy()) << "% |\n";
     out << "| mean NFE per cell | " << QString::number(double(e.nfe) / std::max(e.cells, 1), 'f', 1) << " |\n";
     out << "| cells per second | " << QString::number(e.cells / std::max(seconds, 1e-9), 'f', 3) << " |\n";
-    out << "| review queue (default thresholds) | " << e.queued << " cells, " << percent(e.queueShare()) << "% |\n";
-    out << "| silent errors (wrong, not queued) | " << e.silentErrors << " cells, " << percent(e.silentErrorRate())
+    out << "| review queue (default thresholds) | " << e.queued << " cells, " << studies::percent(e.queueShare()) << "% |\n";
+    out << "| silent errors (wrong, not queued) | " << e.silentErrors << " cells, " << studies::percent(e.silentErrorRate())
         << "% |\n\n";
     out << "Per-class recall:\n\n| class | cells | recall |\n|---|---|---|\n";
     for (std::size_t c = 0; c < e.classes.size(); ++c)
         if (e.total(int(c)) > 0)
             out << "| " << QString::fromStdString(e.classes[c]) << " | " << e.total(int(c)) << " | "
-                << percent(e.recall(int(c))) << "% |\n";
+                << studies::percent(e.recall(int(c))) << "% |\n";
     out << "\nConfusion matrix (rows: truth, columns: predicted):\n\n| |";
     for (const auto &c : e.classes)
         out << " " << QString::fromStdString(c) << " |";
@@ -60,7 +60,7 @@ QString markdown(const AccuracySummary &e, double seconds, const QString &header
     return md;
 }
 
-QJsonObject toJson(const AccuracySummary &e, double seconds, const QJsonObject &settings)
+QJsonObject toJson(const studies::AccuracySummary &e, double seconds, const QJsonObject &settings)
 {
     QJsonObject json = settings;
     json[QStringLiteral("cells")] = e.cells;
@@ -125,7 +125,7 @@ int runEvaluate(const QStringList &args)
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!isSplitName(split)) {
+    if (!studies::isSplitName(split)) {
         err() << "error: --split must be all, train, validation or test\n";
         return kExitUsage;
     }
@@ -136,7 +136,7 @@ int runEvaluate(const QStringList &args)
     }
     std::map<QString, QString> classMap;
     if (parser.isSet(QStringLiteral("class-map"))) {
-        auto map = readClassMap(parser.value(QStringLiteral("class-map")));
+        auto map = studies::readClassMap(parser.value(QStringLiteral("class-map")));
         if (!map) {
             err() << "error: " << QString::fromStdString(map.error()) << "\n";
             return kExitBadInput;
@@ -158,7 +158,7 @@ int runEvaluate(const QStringList &args)
         }
         second = std::move(*loaded);
     }
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
     if (!source) {
         err() << "error: " << QString::fromStdString(source.error()) << "\n";
         return kExitBadInput;
@@ -181,8 +181,8 @@ int runEvaluate(const QStringList &args)
     }
     if (!unknown.isEmpty())
         err() << "not in the model, not scored: " << unknown.join(QStringLiteral(", ")) << "\n";
-    const auto work = selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
-                                  [&](const EvalItem &item) { return truthOf(item.className) >= 0; });
+    const auto work = studies::selectItems(source->items(), split, parser.value(QStringLiteral("per-class")).toInt(),
+                                  [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
     if (work.isEmpty()) {
         err() << "error: no images of the model's classes in that part of the data"
               << (classMap.empty() ? QString() : QStringLiteral(" (after the class map)")) << "\n";
@@ -192,16 +192,16 @@ int runEvaluate(const QStringList &args)
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     double seconds = 0;
-    std::vector<CellOutcome> outcomes;
+    std::vector<studies::CellOutcome> outcomes;
     auto options = estimatorOptionsFrom(parser);
     options.nullGain = parser.isSet(QStringLiteral("null-gain"));
-    for (auto &o : classifyItems(*model, *source, work, truthOf, options,
+    for (auto &o : studies::classifyItems(*model, *source, work, truthOf, options,
                                  parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,
-                                 QStringLiteral("evaluated"), &seconds, second ? &*second : nullptr)) {
+                                 terminalProgress(QStringLiteral("evaluated")), &seconds, second ? &*second : nullptr)) {
         o.truth = mapped(o.truth);
         outcomes.push_back(o);
     }
-    const auto e = summarise(model->card().classNames, outcomes);
+    const auto e = studies::summarise(model->card().classNames, outcomes);
 
     QStringList notes;
     if (!classMap.empty())
@@ -239,7 +239,7 @@ int runEvaluate(const QStringList &args)
         settings[QStringLiteral("seconds")] = seconds;
         if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))
             return kExitBadInput;
-        if (!writeOutcomesCsv(dir->filePath(QStringLiteral("cells.csv")), outcomes, model->card().classNames)) {
+        if (!studies::writeOutcomesCsv(dir->filePath(QStringLiteral("cells.csv")), outcomes, model->card().classNames)) {
             err() << "error: cannot write " << dir->filePath(QStringLiteral("cells.csv")) << "\n";
             return kExitBadInput;
         }

@@ -8,7 +8,7 @@
 #include "classoffsets.h"
 #include "engine.h"
 #include "imageio.h"
-#include "evaluationrun.h"
+#include "studyoptions.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -42,7 +42,7 @@ int runCalibrate(const QStringList &args)
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!isSplitName(split)) {
+    if (!studies::isSplitName(split)) {
         err() << "error: --split must be all, train, validation or test\n";
         return kExitUsage;
     }
@@ -63,13 +63,13 @@ int runCalibrate(const QStringList &args)
         err() << "error: class offsets apply to diffusion models; " << modelPath << " is a discriminative baseline\n";
         return kExitBadInput;
     }
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
+    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
     if (!source) {
         err() << "error: " << QString::fromStdString(source.error()) << "\n";
         return kExitBadInput;
     }
     QStringList unknown;
-    const auto cells = selectItems(source->items(), split, perClass, [&](const EvalItem &item) {
+    const auto cells = studies::selectItems(source->items(), split, perClass, [&](const studies::EvalItem &item) {
         if (model->classIndex(item.className.toStdString()) >= 0)
             return true;
         if (!unknown.contains(item.className))
@@ -97,7 +97,7 @@ int runCalibrate(const QStringList &args)
     std::vector<std::vector<double>> errors;
     std::vector<int> labels;
     for (int i = 0; i < cells.size() && !stop(); ++i) {
-        const EvalItem &item = cells[i];
+        const studies::EvalItem &item = cells[i];
         const int truth = model->classIndex(item.className.toStdString());
         options.seed = seed;
         auto input = source->image(item, model->card(), &options.seed);

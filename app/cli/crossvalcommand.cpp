@@ -84,7 +84,7 @@ int runCrossvalPredict(const QStringList &args)
         printError(command, writable.error());
         return kExitBadInput;
     }
-    auto labelled = consensusLabels(*db);
+    auto labelled = dataset::consensusLabels(*db);
     if (!labelled) {
         printError(command, labelled.error());
         return kExitBadInput;
@@ -108,8 +108,8 @@ int runCrossvalPredict(const QStringList &args)
     const int crop = parser.value(QStringLiteral("crop")).toInt();
     int stored = 0;
     for (int fold = 0; fold < folds; ++fold) {
-        QList<CellLabel> train, heldOut;
-        for (const CellLabel &cell : *labelled) {
+        QList<dataset::CellLabel> train, heldOut;
+        for (const dataset::CellLabel &cell : *labelled) {
             const bool isHeldOut = !commonSet.contains(cell.cellId) && int(foldHash(cell.cellId) % quint64(folds)) == fold;
             (isHeldOut ? heldOut : train).append(cell);
         }
@@ -118,7 +118,7 @@ int runCrossvalPredict(const QStringList &args)
         if (heldOut.isEmpty())
             continue;
         QStringList skipped;
-        auto data = buildTrainingDataFromCells(*db, train, resolution, crop, {}, &skipped);
+        auto data = dataset::buildTrainingDataFromCells(*db, train, resolution, crop, {}, &skipped);
         if (!data) {
             printError(command, data.error());
             return kExitBadInput;
@@ -170,7 +170,7 @@ int runCrossvalPredict(const QStringList &args)
         // The fold's model under a name of its own (so its calls never mix
         // with a shipped model's), through the one classification path.
         const classify::ClassificationService service(&*model, nullptr, classifyOptions);
-        for (const CellLabel &cell : heldOut) {
+        for (const dataset::CellLabel &cell : heldOut) {
             auto bytes = db->cellImage(cell.cellId);
             if (!bytes)
                 continue;

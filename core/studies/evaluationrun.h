@@ -1,7 +1,8 @@
 #pragma once
-// What the evaluation commands share: the labelled cells to score (a
-// folder or a .cdpack, with the training split), the classification loop
-// (with an optional synthetic shift) and the per-cell outcomes, the
+// What the evaluation studies share (the evaluate-* commands and anything
+// else that scores a model on labelled cells): the labelled cells to score
+// (a folder or a .cdpack, with the training split), the classification
+// loop (with an optional synthetic shift) and the per-cell outcomes, the
 // accuracy summary, and the per-cell CSV that `metacognition` reads.
 
 #include "engine.h"
@@ -9,7 +10,6 @@
 #include "shift.h"
 #include "trainingdata.h"
 
-#include <QCommandLineParser>
 #include <QDir>
 #include <QList>
 #include <QString>
@@ -21,7 +21,7 @@
 #include <optional>
 #include <vector>
 
-namespace cytodiff::cli {
+namespace cytodiff::studies {
 
 struct EvalItem {
     QString name;      // file name (the split hashes it)
@@ -51,20 +51,6 @@ private:
     QList<EvalItem> m_items;
     std::shared_ptr<const engine::TrainingData> m_pack;
 };
-
-// What the model-comparing studies (evaluate-anomaly, evaluate-shift) open
-// before their first cell: the report folder (--out), the intra-op thread
-// count (--threads) and the data (--data). Errors are already written to
-// standard error when it returns nothing.
-struct StudyInputs {
-    QDir dir;
-    EvalSource source;
-};
-std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser);
-
-// (role, path): the diffusion model (--model), then the baseline
-// (--baseline) when given.
-QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser);
 
 // "all", "train", "validation", "test".
 bool isSplitName(const QString &split);
@@ -103,26 +89,23 @@ struct CellOutcome {
     bool silentError() const { return truthIndex >= 0 && !correct() && !inReview; }
 };
 
-// The estimator's options (protocol, trials, pruning, time range,
-// weighting), shared by every command that classifies.
-void addEstimatorOptions(QCommandLineParser &parser);
-engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
-// The estimator's options plus --threads and --seed, for the evaluate-*
-// commands (classify takes those two with its model options); read them
-// back with estimatorOptionsFrom.
-void addClassifyOptions(QCommandLineParser &parser);
-
 using StopFn = std::function<bool()>;
+
+// What classifyItems reports as it goes (either may be empty): a cell it
+// skipped, with the reason, and the running count after each cell.
+struct ItemProgress {
+    std::function<void(const QString &message)> skipped;
+    std::function<void(int done, int total, int correct)> classified;
+};
 
 // Classifies items one by one; truthOf maps a data class to the model's
 // class index (-1 = none). Unreadable images are reported and skipped.
-// Progress goes to a terminal's standard error. With secondOpinion, that
-// model also calls every (shifted) cell and its call joins the review
-// decision, as in the GUI.
+// With secondOpinion, that model also calls every (shifted) cell and its
+// call joins the review decision, as in the GUI.
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
                                        const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &options, std::uint64_t seed,
-                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
+                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const ItemProgress &progress,
                                        double *seconds = nullptr, const engine::Model *secondOpinion = nullptr);
 
 // Accuracy figures over the outcomes whose truth is a model class.
@@ -163,4 +146,4 @@ double mean(const std::vector<double> &values);
 double standardDeviation(const std::vector<double> &values); // sample SD; 0 for n < 2
 QString percent(double value);
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::studies

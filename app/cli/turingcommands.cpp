@@ -165,10 +165,10 @@ int runTuringBuild(const QStringList &args)
         candidates = *found;
         options.source = QStringLiteral("case %1").arg(row->name);
     } else {
-        auto images = scanLabelledFolder(parser.value(QStringLiteral("data")));
+        auto images = dataset::scanLabelledFolder(parser.value(QStringLiteral("data")));
         if (!images)
             return fail(command, images.error());
-        for (const LabelledImage &image : *images)
+        for (const dataset::LabelledImage &image : *images)
             candidates.append({image.className, std::nullopt, image.path});
         options.source = QStringLiteral("folder %1").arg(QDir::cleanPath(parser.value(QStringLiteral("data"))));
     }

@@ -1,8 +1,6 @@
 #include "evaluationrun.h"
 
-#include "chartoutput.h"
 #include "classificationservice.h"
-#include "clistream.h"
 #include "csvfield.h"
 #include "imageio.h"
 #include "labelledset.h"
@@ -15,9 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unistd.h>
 
-namespace cytodiff::cli {
+namespace cytodiff::studies {
 
 Result<EvalSource> EvalSource::open(const QString &data)
 {
@@ -30,7 +27,7 @@ Result<EvalSource> EvalSource::open(const QString &data)
     }
     if (!QFileInfo(data).isDir())
         return makeError("'" + data.toStdString() + "' is neither a labelled folder nor a .cdpack file.");
-    auto images = scanLabelledFolder(data);
+    auto images = dataset::scanLabelledFolder(data);
     if (!images)
         return makeError(images.error());
     // The trainers' split: labels are indices of the sorted class names.
@@ -123,30 +120,6 @@ bool inSplit(const EvalItem &item, const QString &split)
            || (split == QLatin1String("test") && item.split == engine::Split::Test);
 }
 
-std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser)
-{
-    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
-    if (!dir) {
-        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
-        return std::nullopt;
-    }
-    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    auto source = EvalSource::open(parser.value(QStringLiteral("data")));
-    if (!source) {
-        err() << "error: " << QString::fromStdString(source.error()) << "\n";
-        return std::nullopt;
-    }
-    return StudyInputs{*dir, std::move(*source)};
-}
-
-QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser)
-{
-    QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};
-    if (parser.isSet(QStringLiteral("baseline")))
-        models.append({QStringLiteral("baseline"), parser.value(QStringLiteral("baseline"))});
-    return models;
-}
-
 QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, int perClass,
                             const std::function<bool(const EvalItem &)> &keep)
 {
@@ -163,63 +136,18 @@ QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, 
     return chosen;
 }
 
-void addEstimatorOptions(QCommandLineParser &parser)
-{
-    parser.addOption({QStringLiteral("protocol"), QStringLiteral("fast (default) or paper (the published estimator)."),
-                      QStringLiteral("name"), QStringLiteral("fast")});
-    parser.addOption({QStringLiteral("trials-min"), QStringLiteral("Trials before pruning starts."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("trials-max"), QStringLiteral("Most trials per cell."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("p-value"), QStringLiteral("Pruning threshold of the paired t-test (default 2e-3)."),
-                      QStringLiteral("P")});
-    parser.addOption({QStringLiteral("round"), QStringLiteral("Paired trials per network batch."), QStringLiteral("N")});
-    parser.addOption({QStringLiteral("t-min"), QStringLiteral("Smallest diffusion time."), QStringLiteral("t")});
-    parser.addOption({QStringLiteral("t-max"), QStringLiteral("Largest diffusion time."), QStringLiteral("t")});
-    parser.addOption({QStringLiteral("views"), QStringLiteral("Views the trials cycle through: 1 (the image as given) "
-                                                              "or 8 (its flips and quarter turns)."),
-                      QStringLiteral("N")});
-    parser.addOption({QStringLiteral("weighting"), QStringLiteral("Per-trial error scale: fitted, paper or uniform "
-                                                                  "(default: fitted for fast, paper for paper)."),
-                      QStringLiteral("name")});
-}
-
-engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser)
-{
-    engine::ClassifyOptions options;
-    options.protocol = parser.value(QStringLiteral("protocol")) == QLatin1String("paper") ? engine::Protocol::Paper
-                                                                                            : engine::Protocol::Fast;
-    // Unset options keep the engine's "-1 = the protocol's default".
-    const auto intOr = [&](const char *name, int fallback) {
-        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toInt() : fallback;
-    };
-    const auto doubleOr = [&](const char *name, double fallback) {
-        return parser.isSet(QLatin1String(name)) ? parser.value(QLatin1String(name)).toDouble() : fallback;
-    };
-    options.trialsMin = intOr("trials-min", options.trialsMin);
-    options.trialsMax = intOr("trials-max", options.trialsMax);
-    options.trialsPerRound = intOr("round", options.trialsPerRound);
-    options.pValue = doubleOr("p-value", options.pValue);
-    options.tMin = doubleOr("t-min", options.tMin);
-    options.tMax = doubleOr("t-max", options.tMax);
-    options.views = intOr("views", options.views);
-    options.weighting = engine::weightingFromName(parser.value(QStringLiteral("weighting")).toStdString());
-    return options;
-}
-
-void addClassifyOptions(QCommandLineParser &parser)
-{
-    addEstimatorOptions(parser);
-    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
-}
-
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
                                        const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &baseOptions, std::uint64_t seed,
-                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const QString &label,
+                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const ItemProgress &progress,
                                        double *seconds, const engine::Model *secondOpinion)
 {
     std::vector<CellOutcome> outcomes;
-    const bool tty = isatty(fileno(stderr));
+    const auto notice = [&](const EvalItem &item, const QString &what, const std::string &why) {
+        if (progress.skipped)
+            progress.skipped(what + QLatin1Char(' ') + (item.path.isEmpty() ? item.name : item.path) + QStringLiteral(": ")
+                             + QString::fromStdString(why));
+    };
     const classify::ClassificationService service(&model, secondOpinion, baseOptions);
     QElapsedTimer timer;
     timer.start();
@@ -229,15 +157,13 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         std::uint64_t seedOfCell = seed;
         auto input = source.image(item, model.card(), &seedOfCell);
         if (!input) {
-            err() << "skipped " << (item.path.isEmpty() ? item.name : item.path) << ": "
-                  << QString::fromStdString(input.error()) << "\n";
+            notice(item, QStringLiteral("skipped"), input.error());
             continue;
         }
         auto call = service.classifyInput(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), seedOfCell, stop);
         if (!call) {
             if (!(stop && stop()))
-                err() << "not classified " << (item.path.isEmpty() ? item.name : item.path) << ": "
-                      << QString::fromStdString(call.error()) << "\n";
+                notice(item, QStringLiteral("not classified"), call.error());
             continue;
         }
         const engine::ClassifyResult *result = &call->result;
@@ -275,12 +201,9 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         outcome.reviewReason = review.reason();
         correct += outcome.correct();
         outcomes.push_back(outcome);
-        if (tty)
-            err() << "\r" << label << " " << outcomes.size() << "/" << items.size() << "  correct "
-                  << correct << "   ";
+        if (progress.classified)
+            progress.classified(int(outcomes.size()), int(items.size()), correct);
     }
-    if (tty && !outcomes.empty())
-        err() << "\n";
     if (seconds)
         *seconds = timer.elapsed() / 1000.0;
     return outcomes;
@@ -458,4 +381,4 @@ double standardDeviation(const std::vector<double> &values)
 
 QString percent(double value) { return QString::number(100.0 * value, 'f', 2); }
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::studies

@@ -20,7 +20,7 @@ namespace cytodiff::db {
 class Database;
 }
 
-namespace cytodiff::cli {
+namespace cytodiff::studies {
 
 // One signal/response pairing: e.g. "model confidence vs model
 // correctness" or "expert A: consensus expert confidence vs A's
@@ -76,4 +76,4 @@ struct WorkspaceObservers {
 };
 Result<WorkspaceObservers> workspaceObservers(const db::Database &database, const QString &modelId = {});
 
-} // namespace cytodiff::cli
+} // namespace cytodiff::studies

@@ -7,7 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-using namespace cytodiff::cli;
+using namespace cytodiff::studies;
 
 class TestOutcomesCsv : public QObject {
     Q_OBJECT

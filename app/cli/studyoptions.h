@@ -1,0 +1,47 @@
+#pragma once
+// The command-line side of the evaluation studies (core/studies): the
+// estimator's options, what a study opens from its options before the first
+// cell, and the progress line on a terminal.
+
+#include "engine.h"
+#include "evaluationrun.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QList>
+#include <QString>
+
+#include <optional>
+#include <utility>
+
+namespace cytodiff::cli {
+
+// What the model-comparing studies (evaluate-anomaly, evaluate-shift) open
+// before their first cell: the report folder (--out), the intra-op thread
+// count (--threads) and the data (--data). Errors are already written to
+// standard error when it returns nothing.
+struct StudyInputs {
+    QDir dir;
+    studies::EvalSource source;
+};
+std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser);
+
+// (role, path): the diffusion model (--model), then the baseline
+// (--baseline) when given.
+QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser);
+
+// The estimator's options (protocol, trials, pruning, time range,
+// weighting), shared by every command that classifies.
+void addEstimatorOptions(QCommandLineParser &parser);
+engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
+// The estimator's options plus --threads and --seed, for the evaluate-*
+// commands (classify takes those two with its model options); read them
+// back with estimatorOptionsFrom.
+void addClassifyOptions(QCommandLineParser &parser);
+
+
+// Skipped cells on standard error, and on a terminal a running
+// "label done/total  correct n" line.
+studies::ItemProgress terminalProgress(const QString &label);
+
+} // namespace cytodiff::cli
