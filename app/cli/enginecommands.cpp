@@ -148,6 +148,267 @@ void reportDomainVerdict(const domain::DomainVerdict &verdict)
 
 } // namespace
 
+// One `classify` run: the service, the cells or files to classify, what the
+// case already holds, and the rows, kept until the domain check's verdict
+// (images first, then the classifier's effort) decides whether every cell
+// goes to the review queue, so that no row is final before it.
+class ClassifyRun {
+public:
+    ClassifyRun(const engine::Model &model, const engine::Model *second, const engine::ClassifyOptions &options)
+        : m_model(model), m_second(second), m_service(&model, second, options),
+          m_domainCheck(model.card().domainReference)
+    {
+    }
+
+    // The cells of a workspace's case; those with a prediction of this
+    // model are kept unless reclassify.
+    Result<void> planCase(const QString &databasePath, const QString &caseName, bool reclassify);
+    // Image files and folders given on the command line.
+    Result<void> planFiles(const QStringList &inputs);
+
+    // Classifies (and, for a writable case, stores) every planned item.
+    void classifyAll();
+    // Writes the CSV, reports the domain check and the totals; the exit code.
+    int finish(QFile &out);
+
+private:
+    struct Row {
+        ClassifyItem item;
+        classify::CellCall call;
+        QString secondClass;
+    };
+
+    bool cancelled() const { return m_sigint.isCancelled(); }
+    bool storing() const { return m_database && !m_database->isReadOnly(); }
+    // A stored row in the call's shape, so stored and fresh cells are
+    // listed and judged by the same code.
+    classify::CellCall callOfRow(const db::PredictionRow &row) const;
+    void keepRow(const ClassifyItem &item, const classify::CellCall &call, const QString &secondClass);
+    // One item: classified (newNfe: the network evaluations it cost), a
+    // prediction kept from an earlier run, skipped (said why) or cancelled.
+    enum class Step { Classified, Kept, Skipped, Cancelled };
+    Step classifyStored(const ClassifyItem &item, long long &newNfe);
+    Step classifyFile(const ClassifyItem &item, long long &newNfe);
+    bool writeRow(QTextStream &csv, const Row &row, const review::ReviewThresholds &thresholds) const;
+
+    const engine::Model &m_model;
+    const engine::Model *m_second;
+    const classify::ClassificationService m_service;
+    domain::CaseDomainCheck m_domainCheck;
+    SigintCancel m_sigint;
+    QList<ClassifyItem> m_items;
+    std::optional<db::Database> m_database;
+    // What the case already holds of these models: each prediction is
+    // committed on its own, so after an interruption these are the
+    // finished cells, and they are listed from the stored rows.
+    QMap<qint64, db::PredictionRow> m_finished;
+    QMap<qint64, QString> m_storedSecond;
+    QMap<qint64, QString> m_labels; // the analyser's pre-classification
+    classify::CasePlan m_plan;
+    qint64 m_caseId = 0;
+    std::vector<Row> m_rows;
+    int m_done = 0, m_failed = 0, m_kept = 0;
+    long long m_totalNfe = 0;
+    double m_seconds = 0;
+};
+
+Result<void> ClassifyRun::planCase(const QString &databasePath, const QString &caseName, bool reclassify)
+{
+    auto opened = openDatabaseFromOption(databasePath);
+    if (!opened)
+        return makeError(opened.error());
+    m_database = std::move(*opened);
+    auto found = m_database->findCase(caseName);
+    if (!found)
+        return makeError(found.error());
+    m_caseId = found->id;
+    auto planned = m_service.planCase(*m_database, found->id, reclassify);
+    if (!planned)
+        return makeError(planned.error());
+    m_plan = *planned;
+    auto stored = m_database->predictionsOfModel(found->id, m_service.modelId());
+    auto cells = m_database->cellsOfCase(found->id);
+    if (!stored || !cells)
+        return makeError(!stored ? stored.error() : cells.error());
+    for (const db::PredictionRow &row : *stored)
+        if (!m_plan.needsPrediction.contains(row.cellId))
+            m_finished.insert(row.cellId, row);
+    for (const db::CellSummary &cell : *cells) {
+        m_labels.insert(cell.id, cell.labelClass);
+        if (m_second && cell.secondOpinionModelId == m_service.secondOpinionModelId())
+            m_storedSecond.insert(cell.id, cell.secondOpinionClass);
+    }
+    if (!m_finished.isEmpty())
+        err() << m_finished.size() << " of " << m_plan.cells.size() << " cells already have a prediction of "
+              << m_service.modelId() << "; classifying the other " << m_plan.cells.size() - m_finished.size()
+              << " (--reclassify to redo all)\n";
+    for (qint64 id : m_plan.cells)
+        m_items.append({QString::number(id), id, {}});
+    if (m_database->isReadOnly())
+        err() << "warning: " << m_database->readOnlyReason() << " Predictions go to the CSV only.\n";
+    return {};
+}
+
+Result<void> ClassifyRun::planFiles(const QStringList &inputs)
+{
+    QStringList problems;
+    for (const QString &path : collectImages(inputs, problems))
+        m_items.append({path, -1, path});
+    for (const QString &p : problems)
+        err() << "skipped " << p << "\n";
+    if (m_items.isEmpty())
+        return makeError("No images to classify.");
+    return {};
+}
+
+classify::CellCall ClassifyRun::callOfRow(const db::PredictionRow &row) const
+{
+    classify::CellCall call;
+    call.predictedClass = row.predictedClass;
+    call.predicted = m_model.classIndex(row.predictedClass.toStdString());
+    call.confidence = row.confidence.value_or(std::nan(""));
+    call.anomaly = row.anomaly.value_or(std::nan(""));
+    call.scores = row.scores;
+    call.result.nfe = row.nfe;
+    return call;
+}
+
+void ClassifyRun::keepRow(const ClassifyItem &item, const classify::CellCall &call, const QString &secondClass)
+{
+    m_rows.push_back({item, call, secondClass});
+    const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
+    m_domainCheck.addCall(m_model.isDiffusion() ? call.result.nfe : -1, unidentified);
+}
+
+ClassifyRun::Step ClassifyRun::classifyStored(const ClassifyItem &item, long long &newNfe)
+{
+    const bool predict = !m_finished.contains(item.cellId);
+    const auto outcome = m_service.classifyStoredCell(*m_database, item.cellId, predict,
+                                                      m_plan.needsSecondOpinion.contains(item.cellId),
+                                                      [this] { return cancelled(); });
+    if (!outcome.error.isEmpty()) {
+        if (outcome.cancelled)
+            return Step::Cancelled;
+        err() << "\nskipped " << item.label << ": " << outcome.error << "\n";
+        return Step::Skipped;
+    }
+    const QString secondClass =
+        outcome.secondOpinionClass.isEmpty() ? m_storedSecond.value(item.cellId) : outcome.secondOpinionClass;
+    const db::PredictionRow row = predict ? *outcome.prediction : m_finished.value(item.cellId);
+    keepRow(item, callOfRow(row), secondClass);
+    newNfe = predict ? row.nfe : 0;
+    return predict ? Step::Classified : Step::Kept;
+}
+
+// Files, or a workspace that cannot be written: the CSV only.
+ClassifyRun::Step ClassifyRun::classifyFile(const ClassifyItem &item, long long &newNfe)
+{
+    QString secondClass = m_storedSecond.value(item.cellId);
+    if (const auto it = m_finished.constFind(item.cellId); it != m_finished.cend()) {
+        keepRow(item, callOfRow(*it), secondClass);
+        return Step::Kept;
+    }
+    Result<QByteArray> bytes = itemBytes(item, m_database ? &*m_database : nullptr);
+    const std::string_view view =
+        bytes ? std::string_view(bytes->constData(), std::size_t(bytes->size())) : std::string_view();
+    auto call = bytes ? m_service.classifyImage(view, [this] { return cancelled(); })
+                      : Result<classify::CellCall>(makeError(bytes.error()));
+    if (!call) {
+        if (cancelled())
+            return Step::Cancelled;
+        err() << "\nskipped " << item.label << ": " << QString::fromStdString(call.error()) << "\n";
+        return Step::Skipped;
+    }
+    if (m_second && secondClass.isEmpty()) {
+        auto secondCall = m_service.secondOpinion(view);
+        if (secondCall)
+            secondClass = secondCall->predictedClass;
+        else
+            err() << "\nno second opinion on " << item.label << ": " << QString::fromStdString(secondCall.error()) << "\n";
+    }
+    keepRow(item, *call, secondClass);
+    newNfe = call->result.nfe;
+    return Step::Classified;
+}
+
+void ClassifyRun::classifyAll()
+{
+    checkImagesOfItems(m_domainCheck, m_items, m_database ? &*m_database : nullptr);
+    ProgressBar progress(QStringLiteral("classifying"));
+    QElapsedTimer timer;
+    timer.start();
+    for (const ClassifyItem &item : m_items) {
+        if (cancelled())
+            break;
+        long long nfe = 0;
+        const Step step = storing() ? classifyStored(item, nfe) : classifyFile(item, nfe);
+        if (step == Step::Cancelled)
+            break;
+        if (step == Step::Skipped) {
+            ++m_failed;
+            continue;
+        }
+        if (step == Step::Kept) {
+            ++m_kept;
+            continue;
+        }
+        m_totalNfe += nfe;
+        ++m_done;
+        const double rate = m_done / std::max(timer.elapsed() / 1000.0, 1e-3);
+        progress.update(m_done + m_kept, m_items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
+    }
+    m_seconds = timer.elapsed() / 1000.0;
+    progress.finish();
+}
+
+bool ClassifyRun::writeRow(QTextStream &csv, const Row &row, const review::ReviewThresholds &thresholds) const
+{
+    classify::CellCall secondCall;
+    if (!row.secondClass.isEmpty()) {
+        secondCall.predicted = 0; // only the class is compared
+        secondCall.predictedClass = row.secondClass;
+    }
+    const auto &call = row.call;
+    const auto review = classify::reviewDecision(call, row.secondClass.isEmpty() ? nullptr : &secondCall,
+                                                 m_labels.value(row.item.cellId), thresholds);
+    csv << db::csvField(row.item.label) << "," << call.predictedClass << "," << QString::number(call.confidence, 'g', 6)
+        << "," << QString::number(call.anomaly, 'g', 6) << "," << call.result.nfe;
+    for (const auto &c : m_model.card().classNames)
+        csv << "," << QString::number(call.scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
+    csv << "," << row.secondClass << "," << (review.inQueue() ? "yes" : "no") << "," << review.reason() << "\n";
+    return review.inQueue();
+}
+
+int ClassifyRun::finish(QFile &out)
+{
+    QTextStream csv(&out);
+    csv << "path,predicted,confidence,anomaly,nfe";
+    for (const auto &c : m_model.card().classNames)
+        csv << ",score_" << QString::fromStdString(c);
+    csv << ",second_opinion,review,review_reason\n";
+    const domain::DomainVerdict verdict = m_domainCheck.verdict();
+    review::ReviewThresholds thresholds;
+    thresholds.reviewEveryCell = verdict.outside;
+    int queued = 0;
+    for (const Row &row : m_rows)
+        queued += writeRow(csv, row, thresholds) ? 1 : 0;
+    csv.flush();
+    reportDomainVerdict(verdict);
+    // The GUI's banner, queue and sign-off read the stored check; the same
+    // service makes it from the stored calls (equal to the verdict above).
+    if (storing() && !cancelled())
+        if (auto stored = m_service.checkDomain(*m_database, m_caseId); !stored)
+            err() << "warning: the domain check could not be stored: " << QString::fromStdString(stored.error()) << "\n";
+    err() << "classified " << m_done << " of " << m_items.size() - m_kept << " cells"
+          << (m_failed ? QStringLiteral(" (%1 failed)").arg(m_failed) : QString()) << " in "
+          << QString::number(m_seconds, 'f', 1) << " s, " << QString::number(m_done / std::max(m_seconds, 1e-9), 'f', 2)
+          << " cells/s, mean NFE " << (m_done ? m_totalNfe / m_done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
+    err() << "review queue: " << queued << " of " << m_done + m_kept << " cells (default thresholds"
+          << (m_second ? QStringLiteral(", second opinion of %1").arg(m_service.secondOpinionModelId()) : QString())
+          << ")\n";
+    return cancelled() ? kExitBadInput : (m_done + m_kept == 0 ? kExitBadInput : kExitOk);
+}
+
 int runClassify(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -190,201 +451,17 @@ int runClassify(const QStringList &args)
                         + model->card().modelId() + ".");
         second = std::move(*loaded);
     }
-    const classify::ClassificationService service(&*model, second ? &*second : nullptr, options);
-
-    using Item = ClassifyItem;
-    QList<Item> items;
-    std::optional<db::Database> database;
-    // What the case already holds of these models: each prediction is
-    // committed on its own, so after an interruption these are the
-    // finished cells, and they are listed from the stored rows.
-    QMap<qint64, db::PredictionRow> finished;
-    QMap<qint64, QString> storedSecond;
-    QMap<qint64, QString> labels; // the analyser's pre-classification
-    classify::CasePlan plan;
-    qint64 caseId = 0;
-    if (caseMode) {
-        auto opened = openDatabaseFromOption(parser.value(QStringLiteral("db")));
-        if (!opened)
-            return fail(opened.error());
-        database = std::move(*opened);
-        auto found = database->findCase(parser.value(QStringLiteral("case")));
-        if (!found)
-            return fail(found.error());
-        caseId = found->id;
-        auto planned = service.planCase(*database, found->id, parser.isSet(QStringLiteral("reclassify")));
-        if (!planned)
-            return fail(planned.error());
-        plan = *planned;
-        auto stored = database->predictionsOfModel(found->id, service.modelId());
-        auto cells = database->cellsOfCase(found->id);
-        if (!stored || !cells)
-            return fail(!stored ? stored.error() : cells.error());
-        for (const db::PredictionRow &row : *stored)
-            if (!plan.needsPrediction.contains(row.cellId))
-                finished.insert(row.cellId, row);
-        for (const db::CellSummary &cell : *cells) {
-            labels.insert(cell.id, cell.labelClass);
-            if (second && cell.secondOpinionModelId == service.secondOpinionModelId())
-                storedSecond.insert(cell.id, cell.secondOpinionClass);
-        }
-        if (!finished.isEmpty())
-            err() << finished.size() << " of " << plan.cells.size() << " cells already have a prediction of "
-                  << service.modelId() << "; classifying the other " << plan.cells.size() - finished.size()
-                  << " (--reclassify to redo all)\n";
-        for (qint64 id : plan.cells)
-            items.append({QString::number(id), id, {}});
-        if (database->isReadOnly())
-            err() << "warning: " << database->readOnlyReason() << " Predictions go to the CSV only.\n";
-    } else {
-        QStringList problems;
-        for (const QString &path : collectImages(parser.positionalArguments(), problems))
-            items.append({path, -1, path});
-        for (const QString &p : problems)
-            err() << "skipped " << p << "\n";
-        if (items.isEmpty())
-            return fail("No images to classify.");
-    }
-
+    ClassifyRun run(*model, second ? &*second : nullptr, options);
+    const auto planned = caseMode ? run.planCase(parser.value(QStringLiteral("db")), parser.value(QStringLiteral("case")),
+                                                 parser.isSet(QStringLiteral("reclassify")))
+                                  : run.planFiles(parser.positionalArguments());
+    if (!planned)
+        return fail(planned.error());
     QFile out(parser.value(QStringLiteral("out")));
     if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
         return fail("Cannot write '" + out.fileName().toStdString() + "'.");
-    QTextStream csv(&out);
-    const auto &classes = model->card().classNames;
-    csv << "path,predicted,confidence,anomaly,nfe";
-    for (const auto &c : classes)
-        csv << ",score_" << QString::fromStdString(c);
-    csv << ",second_opinion,review,review_reason\n";
-    // Rows are written once every cell is done: the domain check's verdict
-    // (images first, then the classifier's effort) decides whether every
-    // cell goes to the review queue, so no row can be final before it.
-    struct Row {
-        Item item;
-        classify::CellCall call;
-        QString secondClass;
-    };
-    std::vector<Row> rows;
-    domain::CaseDomainCheck domainCheck(model->card().domainReference);
-    const auto keepRow = [&](const Item &item, const classify::CellCall &call, const QString &secondClass) {
-        rows.push_back({item, call, secondClass});
-        const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
-        domainCheck.addCall(model->isDiffusion() ? call.result.nfe : -1, unidentified);
-    };
-    const auto writeRow = [&](const Row &row, const review::ReviewThresholds &thresholds) {
-        classify::CellCall secondCall;
-        if (!row.secondClass.isEmpty()) {
-            secondCall.predicted = 0; // only the class is compared
-            secondCall.predictedClass = row.secondClass;
-        }
-        const auto &call = row.call;
-        const auto review = classify::reviewDecision(call, row.secondClass.isEmpty() ? nullptr : &secondCall,
-                                                     labels.value(row.item.cellId), thresholds);
-        csv << db::csvField(row.item.label) << "," << call.predictedClass << "," << QString::number(call.confidence, 'g', 6) << ","
-            << QString::number(call.anomaly, 'g', 6) << "," << call.result.nfe;
-        for (const auto &c : classes)
-            csv << "," << QString::number(call.scores.value(QString::fromStdString(c), std::nan("")), 'g', 6);
-        csv << "," << row.secondClass << "," << (review.inQueue() ? "yes" : "no") << "," << review.reason() << "\n";
-        return review.inQueue();
-    };
-    checkImagesOfItems(domainCheck, items, database ? &*database : nullptr);
-
-    SigintCancel sigint;
-    const auto cancelled = [&sigint] { return sigint.isCancelled(); };
-    ProgressBar progress(QStringLiteral("classifying"));
-    QElapsedTimer timer;
-    timer.start();
-    int done = 0, failed = 0, kept = 0, queued = 0;
-    long long totalNfe = 0;
-    // A stored row in the call's shape, so stored and fresh cells are
-    // listed and judged by the same code.
-    const auto callOfRow = [&model](const db::PredictionRow &row) {
-        classify::CellCall call;
-        call.predictedClass = row.predictedClass;
-        call.predicted = model->classIndex(row.predictedClass.toStdString());
-        call.confidence = row.confidence.value_or(std::nan(""));
-        call.anomaly = row.anomaly.value_or(std::nan(""));
-        call.scores = row.scores;
-        call.result.nfe = row.nfe;
-        return call;
-    };
-    const bool storing = database && !database->isReadOnly();
-    for (const Item &item : items) {
-        if (cancelled())
-            break;
-        QString secondClass = storedSecond.value(item.cellId);
-        if (storing) {
-            const bool predict = !finished.contains(item.cellId);
-            const auto outcome = service.classifyStoredCell(*database, item.cellId, predict,
-                                                            plan.needsSecondOpinion.contains(item.cellId), cancelled);
-            if (!outcome.error.isEmpty()) {
-                if (outcome.cancelled)
-                    break;
-                err() << "\nskipped " << item.label << ": " << outcome.error << "\n";
-                ++failed;
-                continue;
-            }
-            if (!outcome.secondOpinionClass.isEmpty())
-                secondClass = outcome.secondOpinionClass;
-            const db::PredictionRow row = predict ? *outcome.prediction : finished.value(item.cellId);
-            keepRow(item, callOfRow(row), secondClass);
-            if (!predict) {
-                ++kept;
-                continue;
-            }
-            totalNfe += row.nfe;
-        } else if (const auto it = finished.constFind(item.cellId); it != finished.cend()) {
-            keepRow(item, callOfRow(*it), secondClass);
-            ++kept;
-            continue;
-        } else {
-            // Files, or a workspace that cannot be written: the CSV only.
-            Result<QByteArray> bytes = itemBytes(item, database ? &*database : nullptr);
-            const std::string_view view = bytes ? std::string_view(bytes->constData(), std::size_t(bytes->size()))
-                                                : std::string_view();
-            auto call = bytes ? service.classifyImage(view, cancelled) : Result<classify::CellCall>(makeError(bytes.error()));
-            if (!call) {
-                if (cancelled())
-                    break;
-                err() << "\nskipped " << item.label << ": " << QString::fromStdString(call.error()) << "\n";
-                ++failed;
-                continue;
-            }
-            if (second && secondClass.isEmpty()) {
-                auto secondCall = service.secondOpinion(view);
-                if (secondCall)
-                    secondClass = secondCall->predictedClass;
-                else
-                    err() << "\nno second opinion on " << item.label << ": "
-                          << QString::fromStdString(secondCall.error()) << "\n";
-            }
-            keepRow(item, *call, secondClass);
-            totalNfe += call->result.nfe;
-        }
-        ++done;
-        const double rate = done / std::max(timer.elapsed() / 1000.0, 1e-3);
-        progress.update(done + kept, items.size(), QStringLiteral("%1 cells/s").arg(rate, 0, 'f', 2));
-    }
-    const double seconds = timer.elapsed() / 1000.0;
-    progress.finish();
-    const domain::DomainVerdict verdict = domainCheck.verdict();
-    review::ReviewThresholds thresholds;
-    thresholds.reviewEveryCell = verdict.outside;
-    for (const Row &row : rows)
-        queued += writeRow(row, thresholds) ? 1 : 0;
-    csv.flush();
-    reportDomainVerdict(verdict);
-    // The GUI's banner, queue and sign-off read the stored check; the same
-    // service makes it from the stored calls (equal to the verdict above).
-    if (storing && !cancelled())
-        if (auto stored = service.checkDomain(*database, caseId); !stored)
-            err() << "warning: the domain check could not be stored: " << QString::fromStdString(stored.error()) << "\n";
-    err() << "classified " << done << " of " << items.size() - kept << " cells"
-          << (failed ? QStringLiteral(" (%1 failed)").arg(failed) : QString()) << " in "
-          << QString::number(seconds, 'f', 1) << " s, " << QString::number(done / std::max(seconds, 1e-9), 'f', 2)
-          << " cells/s, mean NFE " << (done ? totalNfe / done : 0) << (cancelled() ? " (cancelled)" : "") << "\n";
-    err() << "review queue: " << queued << " of " << done + kept << " cells (default thresholds"
-          << (second ? QStringLiteral(", second opinion of %1").arg(service.secondOpinionModelId()) : QString()) << ")\n";
-    return cancelled() ? kExitBadInput : (done + kept == 0 ? kExitBadInput : kExitOk);
+    run.classifyAll();
+    return run.finish(out);
 }
 
 // A second model's call on every cell of a case (the shipped baseline CNN),
