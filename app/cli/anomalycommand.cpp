@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace cytodiff::cli {
 namespace {
@@ -31,6 +32,7 @@ struct ModelScores {
     double confidenceAuc = 0, zetaAuc = 0;
     double gainAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
     double normalAccuracy = 0;
+    QJsonObject json; // this model's part of anomaly.json
 };
 
 std::vector<double> pick(const std::vector<studies::CellOutcome> &cells, double (*f)(const studies::CellOutcome &))
@@ -46,11 +48,19 @@ double zeta(const studies::CellOutcome &c) { return c.anomaly; }
 double negGain(const studies::CellOutcome &c) { return -c.nullGain; }
 double gain(const studies::CellOutcome &c) { return c.nullGain; }
 
-} // namespace
+// What the study compares, read from the options once.
+struct AnomalyStudy {
+    QString excluded;       // the class the models never saw
+    QString split;          // where the normal cells come from
+    QString abnormalSplit;  // where the left-out class's cells come from
+    int perClass = 0;       // normal cells per class (0 = all)
+    int abnormalCap = 0;    // left-out cells (0 = all)
+    std::uint64_t seed = 0;
+    engine::CancelFn stop;
+};
 
-int runEvaluateAnomaly(const QStringList &args)
+void addAnomalyOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Anomaly detection (paper section 3.8): score held-out cells of the trained classes and all cells of the "
         "class the models never saw (train them with --exclude-class C); report the ROC AUC of the confidence, "
@@ -70,114 +80,79 @@ int runEvaluateAnomaly(const QStringList &args)
                       QStringLiteral("part"), QStringLiteral("all")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for anomaly.json, anomaly.md, plots and per-cell CSVs."), QStringLiteral("dir")});
-    if (auto stop = parseArguments(parser, args, 0, -1))
-        return *stop;
-    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))
-        || !parser.isSet(QStringLiteral("exclude-class")) || !parser.isSet(QStringLiteral("out"))) {
-        err() << "usage: cytodiff-cli evaluate-anomaly --model M [--baseline B] --data <folder|pack> --exclude-class C "
-                 "--out dir [--split test] [--per-class N] [--abnormal N] [--abnormal-split all]\n";
-        return kExitUsage;
-    }
-    const QString split = parser.value(QStringLiteral("split"));
-    const QString abnormalSplit = parser.value(QStringLiteral("abnormal-split"));
-    if (!studies::isSplitName(split) || !studies::isSplitName(abnormalSplit)) {
-        err() << "error: --split and --abnormal-split must be all, train, validation or test\n";
-        return kExitUsage;
-    }
-    const QString excluded = parser.value(QStringLiteral("exclude-class"));
-    auto inputs = openStudyInputs(parser);
-    if (!inputs)
-        return kExitBadInput;
-    const QDir &dir = inputs->dir;
-    const studies::EvalSource &source = inputs->source;
-    if (!source.classNames().contains(excluded)) {
-        err() << "error: the data has no class '" << excluded << "' (it has "
-              << source.classNames().join(QStringLiteral(", ")) << ")\n";
-        return kExitBadInput;
-    }
+}
 
-    const auto models = studyModels(parser);
-    SigintCancel sigint;
-    const auto stop = [&sigint] { return sigint.isCancelled(); };
-    auto options = estimatorOptionsFrom(parser);
-    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
-
-    std::vector<ModelScores> results;
-    QJsonObject json;
-    json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
-    json[QStringLiteral("excluded_class")] = excluded;
-    json[QStringLiteral("split")] = split;
-    json[QStringLiteral("abnormal_split")] = abnormalSplit;
-    json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
-    QJsonArray modelsJson;
-    for (const auto &[role, path] : models) {
-        auto model = engine::Model::load(path.toStdString());
-        if (!model) {
-            err() << "error: " << QString::fromStdString(model.error()) << "\n";
-            return kExitBadInput;
-        }
-        if (model->classIndex(excluded.toStdString()) >= 0) {
-            err() << "error: " << path << " knows the class '" << excluded
-                  << "': train it with --exclude-class " << excluded << " for an anomaly study\n";
-            return kExitBadInput;
-        }
-        const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto normalItems = studies::selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
-                                             [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
-        auto abnormalItems = studies::selectItems(source.items(), abnormalSplit, 0,
-                                         [&](const studies::EvalItem &item) { return item.className == excluded; });
-        const int abnormalCap = parser.value(QStringLiteral("abnormal")).toInt();
-        if (abnormalCap > 0 && abnormalItems.size() > abnormalCap)
-            abnormalItems = abnormalItems.mid(0, abnormalCap);
-        if (normalItems.isEmpty()) {
-            err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
-            return kExitBadInput;
-        }
-        if (abnormalItems.isEmpty()) {
-            err() << "error: no cells of '" << excluded << "' in the " << abnormalSplit << " part of the data\n";
-            return kExitBadInput;
-        }
-        // The baseline has no null class; a diffusion model pays one more
-        // network evaluation per trial for it.
-        options.nullGain = model->card().kind != "baseline";
-        ModelScores scores;
-        scores.role = role;
-        scores.modelId = QString::fromStdString(model->card().modelId());
-        scores.normal = studies::classifyItems(*model, source, normalItems, truthOf, options, seed, {}, stop,
-                                      terminalProgress(role + QStringLiteral(" normal")));
-        scores.abnormal = studies::classifyItems(*model, source, abnormalItems, truthOf, options, seed + 1000003, {}, stop,
-                                        terminalProgress(role + QStringLiteral(" ") + excluded));
-        if (stop())
-            return kExitBadInput;
-        scores.confidenceAuc = evaluation::rocAuc(pick(scores.abnormal, negConfidence), pick(scores.normal, negConfidence));
-        scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
-        if (options.nullGain)
-            scores.gainAuc = evaluation::rocAuc(pick(scores.abnormal, negGain), pick(scores.normal, negGain));
-        scores.normalAccuracy = studies::summarise(model->card().classNames, scores.normal).balancedAccuracy();
-        std::vector<studies::CellOutcome> all = scores.normal;
-        all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
-        studies::writeOutcomesCsv(dir.filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
-
-        QJsonObject m;
-        m[QStringLiteral("role")] = role;
-        m[QStringLiteral("model")] = scores.modelId;
-        m[QStringLiteral("kind")] = QString::fromStdString(model->card().kind);
-        m[QStringLiteral("train_steps")] = double(model->card().trainSteps);
-        m[QStringLiteral("train_seconds")] = model->card().trainSeconds;
-        m[QStringLiteral("normal_cells")] = int(scores.normal.size());
-        m[QStringLiteral("abnormal_cells")] = int(scores.abnormal.size());
-        m[QStringLiteral("auc_confidence")] = scores.confidenceAuc;
-        m[QStringLiteral("auc_zeta")] = scores.zetaAuc;
-        if (options.nullGain)
-            m[QStringLiteral("auc_null_gain")] = scores.gainAuc;
-        m[QStringLiteral("normal_balanced_accuracy")] = scores.normalAccuracy;
-        modelsJson.append(m);
-        results.push_back(std::move(scores));
+// One model's scores on the normal and the left-out cells, their AUCs and
+// its part of the JSON report; its per-cell file. Errors are printed.
+std::optional<ModelScores> scoreModel(const QString &role, const QString &path, const studies::EvalSource &source,
+                                      const AnomalyStudy &study, engine::ClassifyOptions options, const QDir &dir)
+{
+    auto model = engine::Model::load(path.toStdString());
+    if (!model) {
+        err() << "error: " << QString::fromStdString(model.error()) << "\n";
+        return std::nullopt;
     }
-    json[QStringLiteral("models")] = modelsJson;
+    if (model->classIndex(study.excluded.toStdString()) >= 0) {
+        err() << "error: " << path << " knows the class '" << study.excluded
+              << "': train it with --exclude-class " << study.excluded << " for an anomaly study\n";
+        return std::nullopt;
+    }
+    const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
+    const auto normalItems = studies::selectItems(source.items(), study.split, study.perClass,
+                                         [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
+    auto abnormalItems = studies::selectItems(source.items(), study.abnormalSplit, 0,
+                                     [&](const studies::EvalItem &item) { return item.className == study.excluded; });
+    if (study.abnormalCap > 0 && abnormalItems.size() > study.abnormalCap)
+        abnormalItems = abnormalItems.mid(0, study.abnormalCap);
+    if (normalItems.isEmpty()) {
+        err() << "error: no cells of " << path << "'s classes in the " << study.split << " part of the data\n";
+        return std::nullopt;
+    }
+    if (abnormalItems.isEmpty()) {
+        err() << "error: no cells of '" << study.excluded << "' in the " << study.abnormalSplit << " part of the data\n";
+        return std::nullopt;
+    }
+    // The baseline has no null class; a diffusion model pays one more
+    // network evaluation per trial for it.
+    options.nullGain = model->card().kind != "baseline";
+    ModelScores scores;
+    scores.role = role;
+    scores.modelId = QString::fromStdString(model->card().modelId());
+    scores.normal = studies::classifyItems(*model, source, normalItems, truthOf, options, study.seed, {}, study.stop,
+                                  terminalProgress(role + QStringLiteral(" normal")));
+    scores.abnormal = studies::classifyItems(*model, source, abnormalItems, truthOf, options, study.seed + 1000003, {}, study.stop,
+                                    terminalProgress(role + QStringLiteral(" ") + study.excluded));
+    if (study.stop())
+        return std::nullopt;
+    scores.confidenceAuc = evaluation::rocAuc(pick(scores.abnormal, negConfidence), pick(scores.normal, negConfidence));
+    scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
+    if (options.nullGain)
+        scores.gainAuc = evaluation::rocAuc(pick(scores.abnormal, negGain), pick(scores.normal, negGain));
+    scores.normalAccuracy = studies::summarise(model->card().classNames, scores.normal).balancedAccuracy();
+    std::vector<studies::CellOutcome> all = scores.normal;
+    all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
+    studies::writeOutcomesCsv(dir.filePath(QStringLiteral("cells_%1.csv").arg(role)), all, model->card().classNames);
 
-    // Plots: one ROC figure with every model and score, and Figure 3's
-    // densities per model (confidence normalised to its maximum).
+    QJsonObject &m = scores.json;
+    m[QStringLiteral("role")] = role;
+    m[QStringLiteral("model")] = scores.modelId;
+    m[QStringLiteral("kind")] = QString::fromStdString(model->card().kind);
+    m[QStringLiteral("train_steps")] = double(model->card().trainSteps);
+    m[QStringLiteral("train_seconds")] = model->card().trainSeconds;
+    m[QStringLiteral("normal_cells")] = int(scores.normal.size());
+    m[QStringLiteral("abnormal_cells")] = int(scores.abnormal.size());
+    m[QStringLiteral("auc_confidence")] = scores.confidenceAuc;
+    m[QStringLiteral("auc_zeta")] = scores.zetaAuc;
+    if (options.nullGain)
+        m[QStringLiteral("auc_null_gain")] = scores.gainAuc;
+    m[QStringLiteral("normal_balanced_accuracy")] = scores.normalAccuracy;
+    return scores;
+}
+
+// One ROC figure with every model and score, and Figure 3's densities per
+// model (confidence normalised to its maximum).
+void writeAnomalyPlots(const std::vector<ModelScores> &results, const QString &excluded, const QDir &dir, QJsonObject &json)
+{
     std::vector<evaluation::NamedRoc> rocs;
     for (const auto &r : results) {
         const std::uint32_t colour = r.role == QLatin1String("baseline") ? evaluation::kBaselineColour
@@ -210,14 +185,19 @@ int runEvaluateAnomaly(const QStringList &args)
                                             pick(r.abnormal, gain), r.gainAuc, false),
                        dir, QStringLiteral("kde_%1_gain.png").arg(r.role), json);
     }
+}
 
+QString anomalyMarkdown(const QString &data, const AnomalyStudy &study, const QString &protocol,
+                        const std::vector<ModelScores> &results, const QJsonArray &plots)
+{
     QString md;
     QTextStream text(&md);
-    text << "# Anomaly detection: '" << excluded << "' never seen in training\n\n";
-    text << "Data " << parser.value(QStringLiteral("data")) << "; normal cells from the " << split
+    text << "# Anomaly detection: '" << study.excluded << "' never seen in training\n\n";
+    text << "Data " << data << "; normal cells from the " << study.split
          << " part, cells of the left-out class from "
-         << (abnormalSplit == QLatin1String("all") ? QStringLiteral("every part") : QStringLiteral("the %1 part").arg(abnormalSplit))
-         << ". Protocol " << parser.value(QStringLiteral("protocol"))
+         << (study.abnormalSplit == QLatin1String("all") ? QStringLiteral("every part")
+                                                     : QStringLiteral("the %1 part").arg(study.abnormalSplit))
+         << ". Protocol " << protocol
          << ". AUC: probability that a left-out cell scores as more anomalous than a normal one (paper: "
             "diffusion 0.976, ViT-B/16 0.919 on PBC erythroblasts). Class gain: the null (unconditional) class's "
             "error minus the best class's, an estimate of log p(x|y) - log p(x); a low gain flags the cell.\n\n";
@@ -229,12 +209,77 @@ int runEvaluateAnomaly(const QStringList &args)
              << QString::number(r.confidenceAuc, 'f', 3) << " | " << QString::number(r.zetaAuc, 'f', 3) << " | "
              << (std::isnan(r.gainAuc) ? QStringLiteral("-") : QString::number(r.gainAuc, 'f', 3)) << " | "
              << studies::percent(r.normalAccuracy) << "% |\n";
-    const QJsonArray plots = json.value(QStringLiteral("plots")).toArray();
     if (!plots.isEmpty()) {
         text << "\n";
         for (const auto &p : plots)
             text << "![" << p.toString() << "](" << p.toString() << ")\n";
     }
+    return md;
+}
+
+} // namespace
+
+int runEvaluateAnomaly(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addAnomalyOptions(parser);
+    if (auto stop = parseArguments(parser, args, 0, -1))
+        return *stop;
+    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))
+        || !parser.isSet(QStringLiteral("exclude-class")) || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli evaluate-anomaly --model M [--baseline B] --data <folder|pack> --exclude-class C "
+                 "--out dir [--split test] [--per-class N] [--abnormal N] [--abnormal-split all]\n";
+        return kExitUsage;
+    }
+    const QString split = parser.value(QStringLiteral("split"));
+    const QString abnormalSplit = parser.value(QStringLiteral("abnormal-split"));
+    if (!studies::isSplitName(split) || !studies::isSplitName(abnormalSplit)) {
+        err() << "error: --split and --abnormal-split must be all, train, validation or test\n";
+        return kExitUsage;
+    }
+    const QString excluded = parser.value(QStringLiteral("exclude-class"));
+    auto inputs = openStudyInputs(parser);
+    if (!inputs)
+        return kExitBadInput;
+    const QDir &dir = inputs->dir;
+    const studies::EvalSource &source = inputs->source;
+    if (!source.classNames().contains(excluded)) {
+        err() << "error: the data has no class '" << excluded << "' (it has "
+              << source.classNames().join(QStringLiteral(", ")) << ")\n";
+        return kExitBadInput;
+    }
+
+    SigintCancel sigint;
+    AnomalyStudy study{excluded,
+                       split,
+                       abnormalSplit,
+                       parser.value(QStringLiteral("per-class")).toInt(),
+                       parser.value(QStringLiteral("abnormal")).toInt(),
+                       parser.value(QStringLiteral("seed")).toULongLong(),
+                       [&sigint] { return sigint.isCancelled(); }};
+    const auto options = estimatorOptionsFrom(parser);
+
+    std::vector<ModelScores> results;
+    QJsonObject json;
+    json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
+    json[QStringLiteral("excluded_class")] = excluded;
+    json[QStringLiteral("split")] = split;
+    json[QStringLiteral("abnormal_split")] = abnormalSplit;
+    json[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
+    QJsonArray modelsJson;
+    for (const auto &[role, path] : studyModels(parser)) {
+        auto scores = scoreModel(role, path, source, study, options, dir);
+        if (!scores)
+            return kExitBadInput;
+        modelsJson.append(scores->json);
+        results.push_back(std::move(*scores));
+    }
+    json[QStringLiteral("models")] = modelsJson;
+
+    writeAnomalyPlots(results, excluded, dir, json);
+
+    const QString md = anomalyMarkdown(parser.value(QStringLiteral("data")), study, parser.value(QStringLiteral("protocol")),
+                                       results, json.value(QStringLiteral("plots")).toArray());
     out() << md;
     return writeReport(dir, QStringLiteral("anomaly"), json, md) ? kExitOk : kExitBadInput;
 }
