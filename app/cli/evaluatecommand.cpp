@@ -89,11 +89,8 @@ QJsonObject toJson(const studies::AccuracySummary &e, double seconds, const QJso
     return json;
 }
 
-} // namespace
-
-int runEvaluate(const QStringList &args)
+void addEvaluateOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Measure a model on a labelled folder (one sub-folder per class) or a .cdpack file. With --class-map, "
         "another lab's class names are mapped onto the model's and balanced accuracy covers the shared classes; "
@@ -117,6 +114,52 @@ int runEvaluate(const QStringList &args)
     parser.addOption({QStringLiteral("null-gain"), QStringLiteral("Also score each cell against the null class (cells.csv's "
                                                                   "null_gain; one more network evaluation per trial).")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
+}
+
+// --out: evaluation.json and .md with the settings that produced them, and
+// the per-cell cells.csv. shared: the classes a class map shares with the
+// model (empty without a map). Errors are printed.
+bool writeEvaluationFiles(const QCommandLineParser &parser, const engine::Model &model, const engine::Model *second,
+                          const std::vector<studies::CellOutcome> &outcomes, const studies::AccuracySummary &e,
+                          double seconds, const QString &md, const QStringList &shared, const QString &shift)
+{
+    const QString split = parser.value(QStringLiteral("split"));
+    auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
+    if (!dir) {
+        err() << "error: " << QString::fromStdString(dir.error()) << "\n";
+        return false;
+    }
+    QJsonObject settings;
+    settings[QStringLiteral("model")] = QString::fromStdString(model.card().modelId());
+    settings[QStringLiteral("model_kind")] = QString::fromStdString(model.card().kind);
+    settings[QStringLiteral("model_sha256")] = QString::fromStdString(model.card().sha256);
+    settings[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
+    settings[QStringLiteral("split")] = split;
+    settings[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
+    settings[QStringLiteral("shift")] = shift;
+    if (!shared.isEmpty()) {
+        settings[QStringLiteral("class_map")] = parser.value(QStringLiteral("class-map"));
+        settings[QStringLiteral("shared_classes")] = QJsonArray::fromStringList(shared);
+    }
+    if (second)
+        settings[QStringLiteral("second_opinion")] = QString::fromStdString(second->card().modelId());
+    settings[QStringLiteral("threads")] = engine::threadCount();
+    settings[QStringLiteral("seconds")] = seconds;
+    if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))
+        return false;
+    if (!studies::writeOutcomesCsv(dir->filePath(QStringLiteral("cells.csv")), outcomes, model.card().classNames)) {
+        err() << "error: cannot write " << dir->filePath(QStringLiteral("cells.csv")) << "\n";
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+int runEvaluate(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addEvaluateOptions(parser);
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data"))) {
@@ -215,35 +258,10 @@ int runEvaluate(const QStringList &args)
                                     split, parser.value(QStringLiteral("protocol")));
     const QString md = markdown(e, seconds, header, notes);
     out() << md;
-    if (parser.isSet(QStringLiteral("out"))) {
-        auto dir = makeOutputDir(parser.value(QStringLiteral("out")));
-        if (!dir) {
-            err() << "error: " << QString::fromStdString(dir.error()) << "\n";
-            return kExitBadInput;
-        }
-        QJsonObject settings;
-        settings[QStringLiteral("model")] = QString::fromStdString(model->card().modelId());
-        settings[QStringLiteral("model_kind")] = QString::fromStdString(model->card().kind);
-        settings[QStringLiteral("model_sha256")] = QString::fromStdString(model->card().sha256);
-        settings[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
-        settings[QStringLiteral("split")] = split;
-        settings[QStringLiteral("protocol")] = parser.value(QStringLiteral("protocol"));
-        settings[QStringLiteral("shift")] = QString::fromStdString(shift->describe());
-        if (!classMap.empty()) {
-            settings[QStringLiteral("class_map")] = parser.value(QStringLiteral("class-map"));
-            settings[QStringLiteral("shared_classes")] = QJsonArray::fromStringList(shared);
-        }
-        if (second)
-            settings[QStringLiteral("second_opinion")] = QString::fromStdString(second->card().modelId());
-        settings[QStringLiteral("threads")] = engine::threadCount();
-        settings[QStringLiteral("seconds")] = seconds;
-        if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))
-            return kExitBadInput;
-        if (!studies::writeOutcomesCsv(dir->filePath(QStringLiteral("cells.csv")), outcomes, model->card().classNames)) {
-            err() << "error: cannot write " << dir->filePath(QStringLiteral("cells.csv")) << "\n";
-            return kExitBadInput;
-        }
-    }
+    if (parser.isSet(QStringLiteral("out"))
+        && !writeEvaluationFiles(parser, *model, second ? &*second : nullptr, outcomes, e, seconds, md,
+                                 classMap.empty() ? QStringList() : shared, QString::fromStdString(shift->describe())))
+        return kExitBadInput;
     return stop() ? kExitBadInput : kExitOk;
 }
 
