@@ -13,11 +13,28 @@
 #include <QJsonObject>
 #include <QTextStream>
 
-namespace cytodiff::cli {
+#include <optional>
 
-int runEvaluateShift(const QStringList &args)
+namespace cytodiff::cli {
+namespace {
+
+struct Ladder {
+    QString kind;
+    std::vector<double> levels;
+    std::vector<evaluation::ShiftSpec> shifts;
+    QString split;
+    int perClass = 0;
+    std::uint64_t seed = 0;
+    engine::CancelFn stop;
+};
+
+struct LadderResult {
+    QJsonObject json;                 // this model's part of shift.json
+    evaluation::MeanSdSeries series;  // balanced accuracy per level
+};
+
+void addShiftOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Domain-shift ladder: classify the same cells under growing synthetic shifts (stain, scale or blur) and "
         "report how balanced accuracy degrades, for one or two models."));
@@ -31,6 +48,90 @@ int runEvaluateShift(const QStringList &args)
                                                                "scale 1,0.9,0.8,0.7,0.6; blur 0,0.5,1,1.5,2)."), QStringLiteral("list")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for shift.json, shift.md and shift.png."), QStringLiteral("dir")});
+}
+
+// The shifts of --kind at --levels (or the kind's default ladder).
+Result<void> parseLadder(const QString &kind, QString levelsText, Ladder &ladder)
+{
+    if (levelsText.isEmpty())
+        levelsText = kind == QLatin1String("scale") ? QStringLiteral("1,0.9,0.8,0.7,0.6")
+                     : kind == QLatin1String("blur") ? QStringLiteral("0,0.5,1,1.5,2")
+                                                     : QStringLiteral("0,0.25,0.5,0.75,1");
+    ladder.kind = kind;
+    for (const QString &part : levelsText.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        auto spec = evaluation::parseShift((kind + QLatin1Char(':') + part.trimmed()).toStdString());
+        if (!spec)
+            return makeError(spec.error());
+        ladder.levels.push_back(part.toDouble());
+        ladder.shifts.push_back(*spec);
+    }
+    return {};
+}
+
+// One model on the same cells at every level; its row of the table goes to
+// rows. Errors are printed.
+std::optional<LadderResult> ladderOfModel(const QString &role, const QString &path, const studies::EvalSource &source,
+                                          const Ladder &ladder, const engine::ClassifyOptions &options, QTextStream &rows)
+{
+    auto model = engine::Model::load(path.toStdString());
+    if (!model) {
+        err() << "error: " << QString::fromStdString(model.error()) << "\n";
+        return std::nullopt;
+    }
+    const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
+    const auto items = studies::selectItems(source.items(), ladder.split, ladder.perClass,
+                                   [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
+    if (items.isEmpty()) {
+        err() << "error: no cells of " << path << "'s classes in the " << ladder.split << " part of the data\n";
+        return std::nullopt;
+    }
+    LadderResult result;
+    evaluation::MeanSdSeries &s = result.series;
+    s.name = role.toStdString();
+    s.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
+    QJsonArray balanced, accuracy, confidence, silent, queued;
+    rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
+    for (std::size_t i = 0; i < ladder.shifts.size(); ++i) {
+        const auto outcomes = studies::classifyItems(*model, source, items, truthOf, options, ladder.seed, ladder.shifts[i], ladder.stop,
+                                            terminalProgress(role + QStringLiteral(" ") + QString::fromStdString(ladder.shifts[i].describe())));
+        if (ladder.stop())
+            return std::nullopt;
+        const auto summary = studies::summarise(model->card().classNames, outcomes);
+        std::vector<double> conf;
+        for (const auto &o : outcomes)
+            conf.push_back(o.confidence);
+        balanced.append(summary.balancedAccuracy());
+        accuracy.append(summary.accuracy());
+        confidence.append(studies::mean(conf));
+        silent.append(summary.silentErrorRate());
+        queued.append(summary.queueShare());
+        s.x.push_back(ladder.levels[i]);
+        s.mean.push_back(summary.balancedAccuracy());
+        s.sd.push_back(0);
+        rows << " " << studies::percent(summary.balancedAccuracy()) << "% (silent " << studies::percent(summary.silentErrorRate())
+             << "%, queue " << studies::percent(summary.queueShare()) << "%) |";
+    }
+    rows << "\n";
+    QJsonObject &m = result.json;
+    m[QStringLiteral("role")] = role;
+    m[QStringLiteral("model")] = QString::fromStdString(model->card().modelId());
+    m[QStringLiteral("cells")] = int(items.size());
+    m[QStringLiteral("balanced_accuracy")] = balanced;
+    m[QStringLiteral("accuracy")] = accuracy;
+    m[QStringLiteral("mean_confidence")] = confidence;
+    // Each model's own review queue (default thresholds, no second
+    // opinion): wrong calls it would not show a reviewer.
+    m[QStringLiteral("silent_error_rate")] = silent;
+    m[QStringLiteral("review_queue_share")] = queued;
+    return result;
+}
+
+} // namespace
+
+int runEvaluateShift(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addShiftOptions(parser);
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
@@ -39,37 +140,28 @@ int runEvaluateShift(const QStringList &args)
         return kExitUsage;
     }
     const QString kind = parser.value(QStringLiteral("kind"));
-    QString levelsText = parser.value(QStringLiteral("levels"));
-    if (levelsText.isEmpty())
-        levelsText = kind == QLatin1String("scale") ? QStringLiteral("1,0.9,0.8,0.7,0.6")
-                     : kind == QLatin1String("blur") ? QStringLiteral("0,0.5,1,1.5,2")
-                                                     : QStringLiteral("0,0.25,0.5,0.75,1");
-    std::vector<double> levels;
-    std::vector<evaluation::ShiftSpec> shifts;
-    for (const QString &part : levelsText.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        auto spec = evaluation::parseShift((kind + QLatin1Char(':') + part.trimmed()).toStdString());
-        if (!spec) {
-            err() << "error: " << QString::fromStdString(spec.error()) << "\n";
-            return kExitUsage;
-        }
-        levels.push_back(part.toDouble());
-        shifts.push_back(*spec);
+    SigintCancel sigint;
+    Ladder ladder;
+    if (auto parsed = parseLadder(kind, parser.value(QStringLiteral("levels")), ladder); !parsed) {
+        err() << "error: " << QString::fromStdString(parsed.error()) << "\n";
+        return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!studies::isSplitName(split) || shifts.empty()) {
+    if (!studies::isSplitName(split) || ladder.shifts.empty()) {
         err() << "error: --split must be all, train, validation or test, and --levels must list numbers\n";
         return kExitUsage;
     }
+    ladder.split = split;
+    ladder.perClass = parser.value(QStringLiteral("per-class")).toInt();
+    ladder.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    ladder.stop = [&sigint] { return sigint.isCancelled(); };
+    const std::vector<double> &levels = ladder.levels;
     auto inputs = openStudyInputs(parser);
     if (!inputs)
         return kExitBadInput;
     const QDir &dir = inputs->dir;
     const studies::EvalSource &source = inputs->source;
-    const auto models = studyModels(parser);
-    SigintCancel sigint;
-    const auto stop = [&sigint] { return sigint.isCancelled(); };
     const auto options = estimatorOptionsFrom(parser);
-    const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
 
     QJsonObject json;
     json[QStringLiteral("data")] = parser.value(QStringLiteral("data"));
@@ -84,58 +176,12 @@ int runEvaluateShift(const QStringList &args)
     std::vector<evaluation::MeanSdSeries> series;
     QString table;
     QTextStream rows(&table);
-    for (const auto &[role, path] : models) {
-        auto model = engine::Model::load(path.toStdString());
-        if (!model) {
-            err() << "error: " << QString::fromStdString(model.error()) << "\n";
+    for (const auto &[role, path] : studyModels(parser)) {
+        auto measured = ladderOfModel(role, path, source, ladder, options, rows);
+        if (!measured)
             return kExitBadInput;
-        }
-        const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-        const auto items = studies::selectItems(source.items(), split, parser.value(QStringLiteral("per-class")).toInt(),
-                                       [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
-        if (items.isEmpty()) {
-            err() << "error: no cells of " << path << "'s classes in the " << split << " part of the data\n";
-            return kExitBadInput;
-        }
-        evaluation::MeanSdSeries s;
-        s.name = role.toStdString();
-        s.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
-        QJsonArray balanced, accuracy, confidence, silent, queued;
-        rows << "| " << QString::fromStdString(model->card().modelId()) << " (" << role << ") |";
-        for (std::size_t i = 0; i < shifts.size(); ++i) {
-            const auto outcomes = studies::classifyItems(*model, source, items, truthOf, options, seed, shifts[i], stop,
-                                                terminalProgress(role + QStringLiteral(" ") + QString::fromStdString(shifts[i].describe())));
-            if (stop())
-                return kExitBadInput;
-            const auto summary = studies::summarise(model->card().classNames, outcomes);
-            std::vector<double> conf;
-            for (const auto &o : outcomes)
-                conf.push_back(o.confidence);
-            balanced.append(summary.balancedAccuracy());
-            accuracy.append(summary.accuracy());
-            confidence.append(studies::mean(conf));
-            silent.append(summary.silentErrorRate());
-            queued.append(summary.queueShare());
-            s.x.push_back(levels[i]);
-            s.mean.push_back(summary.balancedAccuracy());
-            s.sd.push_back(0);
-            rows << " " << studies::percent(summary.balancedAccuracy()) << "% (silent " << studies::percent(summary.silentErrorRate())
-                 << "%, queue " << studies::percent(summary.queueShare()) << "%) |";
-        }
-        rows << "\n";
-        QJsonObject m;
-        m[QStringLiteral("role")] = role;
-        m[QStringLiteral("model")] = QString::fromStdString(model->card().modelId());
-        m[QStringLiteral("cells")] = int(items.size());
-        m[QStringLiteral("balanced_accuracy")] = balanced;
-        m[QStringLiteral("accuracy")] = accuracy;
-        m[QStringLiteral("mean_confidence")] = confidence;
-        // Each model's own review queue (default thresholds, no second
-        // opinion): wrong calls it would not show a reviewer.
-        m[QStringLiteral("silent_error_rate")] = silent;
-        m[QStringLiteral("review_queue_share")] = queued;
-        modelsJson.append(m);
-        series.push_back(s);
+        modelsJson.append(measured->json);
+        series.push_back(measured->series);
     }
     json[QStringLiteral("models")] = modelsJson;
     auto chart = evaluation::meanSdChart("Balanced accuracy under a synthetic " + kind.toStdString() + " shift",
