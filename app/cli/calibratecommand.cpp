@@ -13,6 +13,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 
+#include <cstdio>
 #include <unistd.h>
 
 namespace cytodiff::cli {
@@ -83,43 +84,23 @@ int runCalibrate(const QStringList &args)
         return kExitBadInput;
     }
 
-    // Every class on the same paired trials (p = 0 never prunes) and
-    // without any offsets the model may already carry.
-    engine::ClassifyOptions options;
-    options.trialsMin = options.trialsMax = trials;
-    options.pValue = 0.0;
-    options.weighting = engine::Weighting::Fitted;
-    options.classOffsets = false;
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
-    const bool tty = isatty(fileno(stderr));
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
-    std::vector<std::vector<double>> errors;
-    std::vector<int> labels;
-    for (int i = 0; i < cells.size() && !stop(); ++i) {
-        const studies::EvalItem &item = cells[i];
-        const int truth = model->classIndex(item.className.toStdString());
-        options.seed = seed;
-        auto input = source->image(item, model->card(), &options.seed);
-        if (!input) {
-            err() << "skipped " << item.name << ": " << QString::fromStdString(input.error()) << "\n";
-            continue;
-        }
-        auto result = model->classify(*input, options, stop);
-        if (!result)
-            continue;
-        errors.push_back(result->errors);
-        labels.push_back(truth);
-        if (tty)
-            err() << "\rscored " << errors.size() << "/" << cells.size() << "   ";
-    }
-    if (tty)
-        err() << "\n";
+    studies::ItemProgress progress;
+    progress.skipped = [](const QString &message) { err() << message << "\n"; };
+    if (isatty(fileno(stderr)))
+        progress.classified = [](int done, int total, int) {
+            err() << "\rscored " << done << "/" << total << "   ";
+            if (done == total)
+                err() << "\n";
+        };
+    const auto scored = studies::scoreUnpruned(*model, *source, cells, trials, seed, stop, progress);
     if (stop()) {
         err() << "error: cancelled; no model written\n";
         return kExitBadInput;
     }
-    auto fit = engine::fitClassOffsets(errors, labels, model->numClasses());
+    auto fit = engine::fitClassOffsets(scored.errors, scored.labels, model->numClasses());
     if (!fit) {
         err() << "error: " << QString::fromStdString(fit.error()) << "\n";
         return kExitBadInput;

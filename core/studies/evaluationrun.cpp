@@ -209,6 +209,37 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
     return outcomes;
 }
 
+UnprunedErrors scoreUnpruned(const engine::Model &model, const EvalSource &source, const QList<EvalItem> &items,
+                             int trials, std::uint64_t seed, const StopFn &stop, const ItemProgress &progress)
+{
+    // Every class on the same paired trials (p = 0 never prunes).
+    engine::ClassifyOptions options;
+    options.trialsMin = options.trialsMax = trials;
+    options.pValue = 0.0;
+    options.weighting = engine::Weighting::Fitted;
+    options.classOffsets = false;
+    UnprunedErrors scored;
+    for (int i = 0; i < items.size() && !(stop && stop()); ++i) {
+        const EvalItem &item = items[i];
+        options.seed = seed;
+        auto input = source.image(item, model.card(), &options.seed);
+        if (!input) {
+            if (progress.skipped)
+                progress.skipped(QStringLiteral("skipped ") + item.name + QStringLiteral(": ")
+                                 + QString::fromStdString(input.error()));
+            continue;
+        }
+        auto result = model.classify(*input, options, stop);
+        if (!result)
+            continue;
+        scored.errors.push_back(result->errors);
+        scored.labels.push_back(model.classIndex(item.className.toStdString()));
+        if (progress.classified)
+            progress.classified(int(scored.errors.size()), int(items.size()), 0);
+    }
+    return scored;
+}
+
 int AccuracySummary::total(int truth) const
 {
     int n = 0;

@@ -108,6 +108,17 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
                                        const evaluation::ShiftSpec &shift, const StopFn &stop, const ItemProgress &progress,
                                        double *seconds = nullptr, const engine::Model *secondOpinion = nullptr);
 
+// What `calibrate` fits class offsets on: every class's mean weighted
+// error for each cell, on the same paired trials (no pruning) and without
+// any offsets the model may already carry. Unreadable images are reported
+// through progress.skipped and left out.
+struct UnprunedErrors {
+    std::vector<std::vector<double>> errors; // [cell][class]
+    std::vector<int> labels;                 // the cell's model class
+};
+UnprunedErrors scoreUnpruned(const engine::Model &model, const EvalSource &source, const QList<EvalItem> &items,
+                             int trials, std::uint64_t seed, const StopFn &stop, const ItemProgress &progress);
+
 // Accuracy figures over the outcomes whose truth is a model class.
 struct AccuracySummary {
     std::vector<std::string> classes;        // the model's classes
