@@ -97,6 +97,79 @@ void summarizeErrors(ClassifyResult &result, int anomalyK, double scoreTemperatu
         p /= total;
 }
 
+namespace {
+
+// One round's k diffusion times: a low-discrepancy sequence (van der Corput,
+// rotated per cell) for the fast protocol, uniform draws for the paper's;
+// with sqrt(alpha_bar) and sqrt(1 - alpha_bar) of each (eq. 1).
+struct RoundTimes {
+    std::vector<float> times, sqrtAb, sqrtOneMinusAb;
+};
+
+RoundTimes roundTimes(const NoiseSchedule &schedule, const ClassifyOptions &options, int trial, int k, double shift,
+                      std::mt19937_64 &rng, std::uniform_real_distribution<double> &uniform)
+{
+    RoundTimes round{std::vector<float>(k), std::vector<float>(k), std::vector<float>(k)};
+    for (int i = 0; i < k; ++i) {
+        const double u = options.protocol == Protocol::Paper ? uniform(rng)
+                                                             : std::fmod(vanDerCorput(trial + i + 1) + shift, 1.0);
+        round.times[i] = float(options.tMin + (options.tMax - options.tMin) * u);
+        const double ab = schedule.alphaBar(round.times[i]);
+        round.sqrtAb[i] = float(std::sqrt(ab));
+        round.sqrtOneMinusAb[i] = float(std::sqrt(1.0 - ab));
+    }
+    return round;
+}
+
+double meanError(const std::vector<double> &errors)
+{
+    return std::accumulate(errors.begin(), errors.end(), 0.0) / double(errors.size());
+}
+
+int bestClass(const std::vector<int> &active, const std::vector<std::vector<double>> &errors)
+{
+    return *std::min_element(active.begin(), active.end(),
+                             [&](int x, int y) { return meanError(errors[x]) < meanError(errors[y]); });
+}
+
+// The classes the paired t-test cannot yet tell from the best one.
+// Trials of a still-active class are exactly those of the best class since
+// both were active from the start: the pairs line up.
+std::vector<int> survivors(const std::vector<int> &active, const std::vector<std::vector<double>> &errors, double pValue)
+{
+    const int best = bestClass(active, errors);
+    std::vector<int> kept;
+    for (int c : active) {
+        if (c == best || pairedTTest(errors[c], errors[best]).pValue >= pValue)
+            kept.push_back(c);
+    }
+    return kept;
+}
+
+// A pruned class saw fewer (and earlier) trials than the winner, so its
+// plain mean is not comparable. Each class is scored as the winner's mean
+// plus the paired mean gap over the trials both saw: every class is then on
+// the same footing, and the ranking matches the evidence.
+void pairedScores(ClassifyResult &result, const std::vector<std::vector<double>> &errors)
+{
+    const int numClasses = int(errors.size());
+    const auto &winner = errors[result.predicted];
+    const double winnerMean = meanError(winner);
+    result.trialsPerClass.assign(numClasses, 0);
+    result.errors.assign(numClasses, winnerMean);
+    for (int c = 0; c < numClasses; ++c) {
+        result.trialsPerClass[c] = int(errors[c].size());
+        if (c == result.predicted || errors[c].empty())
+            continue;
+        double gap = 0.0;
+        for (std::size_t n = 0; n < errors[c].size(); ++n)
+            gap += errors[c][n] - winner[n];
+        result.errors[c] = winnerMean + gap / double(errors[c].size());
+    }
+}
+
+} // namespace
+
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
                                      int numClasses, const ClassifyOptions &options,
                                      const ErrorScaleFn &errorScale, const CancelFn &cancelled,
@@ -139,15 +212,8 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         const int k = std::min(options.trialsPerRound, options.trialsMax - trial);
         const int a = int(active.size());
 
-        std::vector<float> times(k), sqrtAb(k), sqrtOneMinusAb(k);
-        for (int i = 0; i < k; ++i) {
-            double u = options.protocol == Protocol::Paper ? uniform(rng)
-                                                           : std::fmod(vanDerCorput(trial + i + 1) + shift, 1.0);
-            times[i] = float(options.tMin + (options.tMax - options.tMin) * u);
-            const double ab = schedule.alphaBar(times[i]);
-            sqrtAb[i] = float(std::sqrt(ab));
-            sqrtOneMinusAb[i] = float(std::sqrt(1.0 - ab));
-        }
+        const RoundTimes round = roundTimes(schedule, options, trial, k, shift, rng, uniform);
+        const std::vector<float> &times = round.times;
         auto noise = torch::randn({k, channels, resolution, resolution}, generator);             // [k,C,R,R]
         torch::Tensor clean = x0.unsqueeze(0);                                                   // [1,C,R,R]
         if (views > 1) {
@@ -161,8 +227,8 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
             }
             clean = torch::stack(turned);                                                        // [k,C,R,R]
         }
-        auto zt = torch::tensor(sqrtAb).view({k, 1, 1, 1}) * clean
-                + torch::tensor(sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,C,R,R]
+        auto zt = torch::tensor(round.sqrtAb).view({k, 1, 1, 1}) * clean
+                + torch::tensor(round.sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,C,R,R]
 
         // Paired design: every active class (and the null class, index
         // numClasses, when asked for) sees the same (t, eps).
@@ -196,43 +262,13 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
 
         if (trial < options.trialsMin || residuals)
             continue;
-        auto meanOf = [&](int c) {
-            return std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
-        };
-        const int best = *std::min_element(active.begin(), active.end(),
-                                           [&](int x, int y) { return meanOf(x) < meanOf(y); });
-        // Trials of a still-active class are exactly those of the best class
-        // since both were active from the start: the pairs line up.
-        std::vector<int> survivors;
-        for (int c : active) {
-            if (c == best || pairedTTest(errors[c], errors[best]).pValue >= options.pValue)
-                survivors.push_back(c);
-        }
-        active = survivors;
+        active = survivors(active, errors, options.pValue);
     }
 
     result.trials = trial;
-    result.trialsPerClass.assign(numClasses, 0);
-    auto meanOf = [&](int c) {
-        return std::accumulate(errors[c].begin(), errors[c].end(), 0.0) / double(errors[c].size());
-    };
-    result.predicted = *std::min_element(active.begin(), active.end(), [&](int x, int y) { return meanOf(x) < meanOf(y); });
-    // A pruned class saw fewer (and earlier) trials than the winner, so its
-    // plain mean is not comparable. Report the winner's mean plus the paired
-    // mean gap over the trials both saw: every class is then scored on the
-    // same footing, and the ranking matches the evidence.
+    result.predicted = bestClass(active, errors);
+    pairedScores(result, errors);
     const auto &winner = errors[result.predicted];
-    const double winnerMean = meanOf(result.predicted);
-    result.errors.assign(numClasses, winnerMean);
-    for (int c = 0; c < numClasses; ++c) {
-        result.trialsPerClass[c] = int(errors[c].size());
-        if (c == result.predicted || errors[c].empty())
-            continue;
-        double gap = 0.0;
-        for (std::size_t n = 0; n < errors[c].size(); ++n)
-            gap += errors[c][n] - winner[n];
-        result.errors[c] = winnerMean + gap / double(errors[c].size());
-    }
     if (options.nullGain && !nullErrors.empty()) {
         // The winner saw every trial (it is never pruned), so the pairs line
         // up; its class offset is taken out to compare raw errors.
