@@ -94,6 +94,44 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
     auto *layout = new QVBoxLayout(this);
     layout->setSpacing(12);
 
+    addSummary(layout, outcome);
+    if (outcome.ran)
+        addCounts(layout, outcome);
+    if (!outcome.issues.isEmpty())
+        addIssueTable(layout, outcome.issues);
+    if (!outcome.conflicts.isEmpty())
+        addConflictTable(layout, outcome.conflicts);
+
+    if (outcome.duplicates > 0) {
+        auto *duplicates = new QLabel(
+            tr("Files already in the workspace (identical SHA-256) are not imported twice."));
+        duplicates->setWordWrap(true);
+        duplicates->setForegroundRole(QPalette::PlaceholderText);
+        layout->addWidget(duplicates);
+    }
+    if (!m_issueTable && !m_conflictTable)
+        layout->addStretch();
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok);
+    if (m_issueTable || m_conflictTable) {
+        QPushButton *copy = buttons->addButton(tr("Copy list"), QDialogButtonBox::ActionRole);
+        copy->setObjectName(QStringLiteral("copyIssuesButton"));
+        connect(copy, &QPushButton::clicked, this, &ImportSummaryDialog::copyIssues);
+    }
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    layout->addWidget(buttons);
+
+    setMinimumWidth(540);
+    if (m_issueTable || m_conflictTable)
+        resize(760, 560);
+    else
+        adjustSize();
+}
+
+// The headline (what happened) and the facts (folder, layout, cases, time,
+// the error that stopped it).
+void ImportSummaryDialog::addSummary(QVBoxLayout *layout, const ImportOutcome &outcome)
+{
     QString headline;
     if (!outcome.ran)
         headline = tr("The import could not run.");
@@ -125,112 +163,91 @@ ImportSummaryDialog::ImportSummaryDialog(const ImportOutcome &outcome, QWidget *
     factsLabel->setWordWrap(true);
     factsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(factsLabel);
+}
 
-    if (outcome.ran) {
-        auto *tiles = new QGridLayout;
-        tiles->addWidget(makeCountTile(tr("imported"), outcome.imported,
-                                       QStringLiteral("importedTile")), 0, 0);
-        tiles->addWidget(makeCountTile(tr("already in workspace"), outcome.duplicates,
-                                       QStringLiteral("duplicatesTile")), 0, 1);
-        tiles->addWidget(makeCountTile(tr("skipped"), outcome.skipped,
-                                       QStringLiteral("skippedTile")), 0, 2);
-        layout->addLayout(tiles);
-        for (const QString &warning : outcome.domainWarnings) {
-            auto *domain = new QLabel(warning);
-            domain->setObjectName(QStringLiteral("domainWarning"));
-            domain->setWordWrap(true);
-            domain->setStyleSheet(QStringLiteral(
-                "QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #e0908b; padding: 6px; }"));
-            layout->addWidget(domain);
+// The counts as tiles, the domain check's warnings and unknown class codes.
+void ImportSummaryDialog::addCounts(QVBoxLayout *layout, const ImportOutcome &outcome)
+{
+    auto *tiles = new QGridLayout;
+    tiles->addWidget(makeCountTile(tr("imported"), outcome.imported,
+                                   QStringLiteral("importedTile")), 0, 0);
+    tiles->addWidget(makeCountTile(tr("already in workspace"), outcome.duplicates,
+                                   QStringLiteral("duplicatesTile")), 0, 1);
+    tiles->addWidget(makeCountTile(tr("skipped"), outcome.skipped,
+                                   QStringLiteral("skippedTile")), 0, 2);
+    layout->addLayout(tiles);
+    for (const QString &warning : outcome.domainWarnings) {
+        auto *domain = new QLabel(warning);
+        domain->setObjectName(QStringLiteral("domainWarning"));
+        domain->setWordWrap(true);
+        domain->setStyleSheet(QStringLiteral(
+            "QLabel { background: #fde2e1; color: #7a1712; border: 1px solid #e0908b; padding: 6px; }"));
+        layout->addWidget(domain);
+    }
+    if (outcome.unknownCodes > 0) {
+        auto *unknown = new QLabel(
+            tr("%1 with a class code that is not in the synonym table: the code is "
+               "kept as exported and shown in the gallery.")
+                .arg(CountText::cells(outcome.unknownCodes)));
+        unknown->setWordWrap(true);
+        layout->addWidget(unknown);
+    }
+}
+
+void ImportSummaryDialog::addIssueTable(QVBoxLayout *layout, const QList<ImportIssue> &issues)
+{
+    m_issueTable = new QTableWidget(int(issues.size()), 2);
+    m_issueTable->setObjectName(QStringLiteral("issueTable"));
+    m_issueTable->setHorizontalHeaderLabels({tr("File"), tr("Reason")});
+    m_issueTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_issueTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_issueTable->setAlternatingRowColors(true);
+    m_issueTable->verticalHeader()->hide();
+    m_issueTable->horizontalHeader()->setStretchLastSection(true);
+    m_issueTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
+    for (int row = 0; row < issues.size(); ++row) {
+        const ImportIssue &issue = issues.at(row);
+        auto *file = new QTableWidgetItem(issue.file);
+        file->setToolTip(issue.file);
+        m_issueTable->setItem(row, 0, file);
+        m_issueTable->setItem(row, 1, new QTableWidgetItem(issue.reason));
+    }
+    m_issueTable->resizeColumnToContents(0);
+    m_issueTable->setColumnWidth(0, qMin(m_issueTable->columnWidth(0), 360));
+    layout->addWidget(new QLabel(tr("Skipped files (%1):").arg(issues.size())));
+    layout->addWidget(m_issueTable, 1);
+}
+
+void ImportSummaryDialog::addConflictTable(QVBoxLayout *layout, const QList<ImportConflict> &conflicts)
+{
+    // A conflicting label is not a plain duplicate: one of the two
+    // classes is wrong, and the workspace kept the first copy's.
+    auto *title = new QLabel(tr("Same image under two labels (%1): the first copy's label was kept. Check "
+                                "these cells when reviewing.")
+                                 .arg(conflicts.size()));
+    title->setObjectName(QStringLiteral("conflictTitle"));
+    title->setWordWrap(true);
+    layout->addWidget(title);
+    m_conflictTable = new QTableWidget(int(conflicts.size()), 4);
+    m_conflictTable->setObjectName(QStringLiteral("conflictTable"));
+    m_conflictTable->setHorizontalHeaderLabels({tr("Not imported"), tr("Label"), tr("Same image as"), tr("Label kept")});
+    m_conflictTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_conflictTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_conflictTable->setAlternatingRowColors(true);
+    m_conflictTable->verticalHeader()->hide();
+    m_conflictTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_conflictTable->horizontalHeader()->setStretchLastSection(true);
+    for (int row = 0; row < conflicts.size(); ++row) {
+        const ImportConflict &conflict = conflicts.at(row);
+        const QStringList cells = {conflict.file, labelName(conflict.label), keptCopy(conflict),
+                                   labelName(conflict.keptLabel)};
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells.at(column));
+            item->setToolTip(conflictText(conflict));
+            m_conflictTable->setItem(row, column, item);
         }
-        if (outcome.unknownCodes > 0) {
-            auto *unknown = new QLabel(
-                tr("%1 with a class code that is not in the synonym table: the code is "
-                   "kept as exported and shown in the gallery.")
-                    .arg(CountText::cells(outcome.unknownCodes)));
-            unknown->setWordWrap(true);
-            layout->addWidget(unknown);
-        }
     }
-
-    if (!outcome.issues.isEmpty()) {
-        m_issueTable = new QTableWidget(int(outcome.issues.size()), 2);
-        m_issueTable->setObjectName(QStringLiteral("issueTable"));
-        m_issueTable->setHorizontalHeaderLabels({tr("File"), tr("Reason")});
-        m_issueTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        m_issueTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-        m_issueTable->setAlternatingRowColors(true);
-        m_issueTable->verticalHeader()->hide();
-        m_issueTable->horizontalHeader()->setStretchLastSection(true);
-        m_issueTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
-        for (int row = 0; row < outcome.issues.size(); ++row) {
-            const ImportIssue &issue = outcome.issues.at(row);
-            auto *file = new QTableWidgetItem(issue.file);
-            file->setToolTip(issue.file);
-            m_issueTable->setItem(row, 0, file);
-            m_issueTable->setItem(row, 1, new QTableWidgetItem(issue.reason));
-        }
-        m_issueTable->resizeColumnToContents(0);
-        m_issueTable->setColumnWidth(0, qMin(m_issueTable->columnWidth(0), 360));
-        layout->addWidget(new QLabel(tr("Skipped files (%1):").arg(outcome.issues.size())));
-        layout->addWidget(m_issueTable, 1);
-    }
-
-    if (!outcome.conflicts.isEmpty()) {
-        // A conflicting label is not a plain duplicate: one of the two
-        // classes is wrong, and the workspace kept the first copy's.
-        auto *title = new QLabel(tr("Same image under two labels (%1): the first copy's label was kept. Check "
-                                    "these cells when reviewing.")
-                                     .arg(outcome.conflicts.size()));
-        title->setObjectName(QStringLiteral("conflictTitle"));
-        title->setWordWrap(true);
-        layout->addWidget(title);
-        m_conflictTable = new QTableWidget(int(outcome.conflicts.size()), 4);
-        m_conflictTable->setObjectName(QStringLiteral("conflictTable"));
-        m_conflictTable->setHorizontalHeaderLabels({tr("Not imported"), tr("Label"), tr("Same image as"), tr("Label kept")});
-        m_conflictTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        m_conflictTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-        m_conflictTable->setAlternatingRowColors(true);
-        m_conflictTable->verticalHeader()->hide();
-        m_conflictTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-        m_conflictTable->horizontalHeader()->setStretchLastSection(true);
-        for (int row = 0; row < outcome.conflicts.size(); ++row) {
-            const ImportConflict &conflict = outcome.conflicts.at(row);
-            const QStringList cells = {conflict.file, labelName(conflict.label), keptCopy(conflict),
-                                       labelName(conflict.keptLabel)};
-            for (int column = 0; column < cells.size(); ++column) {
-                auto *item = new QTableWidgetItem(cells.at(column));
-                item->setToolTip(conflictText(conflict));
-                m_conflictTable->setItem(row, column, item);
-            }
-        }
-        layout->addWidget(m_conflictTable, 1);
-    }
-
-    if (outcome.duplicates > 0) {
-        auto *duplicates = new QLabel(
-            tr("Files already in the workspace (identical SHA-256) are not imported twice."));
-        duplicates->setWordWrap(true);
-        duplicates->setForegroundRole(QPalette::PlaceholderText);
-        layout->addWidget(duplicates);
-    }
-    if (!m_issueTable && !m_conflictTable)
-        layout->addStretch();
-
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok);
-    if (m_issueTable || m_conflictTable) {
-        QPushButton *copy = buttons->addButton(tr("Copy list"), QDialogButtonBox::ActionRole);
-        copy->setObjectName(QStringLiteral("copyIssuesButton"));
-        connect(copy, &QPushButton::clicked, this, &ImportSummaryDialog::copyIssues);
-    }
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-    layout->addWidget(buttons);
-
-    setMinimumWidth(540);
-    if (m_issueTable || m_conflictTable)
-        resize(760, 560);
-    else
-        adjustSize();
+    layout->addWidget(m_conflictTable, 1);
 }
 
 void ImportSummaryDialog::copyIssues()

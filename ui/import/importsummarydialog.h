@@ -9,6 +9,7 @@
 #include <QDialog>
 
 class QTableWidget;
+class QVBoxLayout;
 
 namespace cytodiff::ui {
 
@@ -25,6 +26,10 @@ public:
     static QString conflictsAsText(const QList<ImportConflict> &conflicts);
 
 private:
+    void addSummary(QVBoxLayout *layout, const ImportOutcome &outcome);
+    void addCounts(QVBoxLayout *layout, const ImportOutcome &outcome);
+    void addIssueTable(QVBoxLayout *layout, const QList<ImportIssue> &issues);
+    void addConflictTable(QVBoxLayout *layout, const QList<ImportConflict> &conflicts);
     void copyIssues();
 
     ImportOutcome m_outcome;
