@@ -22,31 +22,9 @@ constexpr int kButtonWidth = 290;
 constexpr int kIconSize = 96;
 } // namespace
 
-StartPage::StartPage(QWidget *parent) : QWidget(parent)
+// The two ways in: import an export (the default) and the demo case.
+void StartPage::createChoiceButtons()
 {
-    setObjectName(QStringLiteral("startPage"));
-    initStartPageIcons();
-
-    auto *icon = new QLabel;
-    icon->setPixmap(QIcon(QStringLiteral(":/icons/cytodiff.svg")).pixmap(kIconSize, kIconSize));
-    icon->setAlignment(Qt::AlignCenter);
-
-    auto *title = new QLabel(tr("No cases yet"));
-    title->setObjectName(QStringLiteral("startTitle"));
-    title->setAlignment(Qt::AlignCenter);
-    QFont titleFont = title->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.9);
-    titleFont.setBold(true);
-    title->setFont(titleFont);
-
-    auto *explanation = new QLabel(
-        tr("This workspace does not contain any slides. Import the cell images "
-           "exported by your CellaVision analyser (or another digital morphology "
-           "system) to review and classify them. The images are copied into the "
-           "workspace, so the export folder may be deleted afterwards."));
-    explanation->setWordWrap(true);
-    explanation->setAlignment(Qt::AlignCenter);
-
     m_importButton = new QPushButton(QIcon(QStringLiteral(":/icons/import.svg")),
                                      tr("Import a CellaVision export…"));
     m_importButton->setObjectName(QStringLiteral("startImportButton"));
@@ -78,46 +56,12 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
     m_demoNote->setWordWrap(true);
     m_demoNote->setAlignment(Qt::AlignCenter);
     m_demoNote->setForegroundRole(QPalette::PlaceholderText);
+}
 
-    auto *openButton = new QPushButton(QIcon(QStringLiteral(":/icons/workspace-open.svg")),
-                                       tr("Open another workspace…"));
-    openButton->setFlat(true);
-    openButton->setCursor(Qt::PointingHandCursor);
-    connect(openButton, &QPushButton::clicked, this, &StartPage::openWorkspaceRequested);
-
-    auto *layouts = new QLabel(
-        tr("<b>Supported folder layouts</b> (detected automatically)"
-           "<ul style='margin-left:-20px'>"
-           "<li>One folder per class: <tt>export/neutrophil/SNE_1.jpg</tt></li>"
-           "<li>One folder per case, then per class: <tt>export/slide-0412/eosinophil/EO_7.jpg</tt></li>"
-           "<li>A flat folder with the class code as file-name prefix: <tt>SNE_123.jpg</tt>, <tt>MYO_0001.tiff</tt></li>"
-           "<li>A <tt>manifest.csv</tt> with an <tt>image_path</tt> column (optional <tt>case_id</tt>, <tt>slide_id</tt>, <tt>label_code</tt>)</li>"
-           "<li>Unlabelled images, for prediction only</li>"
-           "</ul>"
-           "JPG, PNG, BMP and TIFF images are accepted. Unreadable files are skipped "
-           "and listed; images already in the workspace are not imported twice."));
-    layouts->setObjectName(QStringLiteral("startLayouts"));
-    layouts->setWordWrap(true);
-    layouts->setTextFormat(Qt::RichText);
-
-    m_workspaceLabel = new QLabel;
-    m_workspaceLabel->setObjectName(QStringLiteral("startWorkspace"));
-    m_workspaceLabel->setAlignment(Qt::AlignCenter);
-    m_workspaceLabel->setWordWrap(true);
-    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_workspaceLabel->setForegroundRole(QPalette::PlaceholderText);
-
-    auto *card = new QWidget;
-    card->setObjectName(QStringLiteral("startCard"));
-    card->setMaximumWidth(kCardWidth);
-    auto *cardLayout = new QVBoxLayout(card);
-    cardLayout->setSpacing(14);
-    cardLayout->addWidget(icon);
-    cardLayout->addWidget(title);
-    cardLayout->addWidget(explanation);
-    cardLayout->addSpacing(8);
-    // Side by side while both fit the card; translated labels are often
-    // longer than the English ones, and then the buttons stack, equally wide.
+// Side by side while both fit the card; translated labels are often longer
+// than the English ones, and then the buttons stack, equally wide.
+void StartPage::addChoiceButtons(QVBoxLayout *cardLayout)
+{
     constexpr int kButtonSpacing = 12;
     const int importWidth = m_importButton->sizeHint().width();
     const int demoWidth = m_demoButton->sizeHint().width();
@@ -141,6 +85,79 @@ StartPage::StartPage(QWidget *parent) : QWidget(parent)
         buttonColumn->addWidget(m_demoButton, 0, Qt::AlignHCenter);
         cardLayout->addLayout(buttonColumn);
     }
+}
+
+QLabel *StartPage::supportedLayoutsLabel()
+{
+    auto *layouts = new QLabel(
+        tr("<b>Supported folder layouts</b> (detected automatically)"
+           "<ul style='margin-left:-20px'>"
+           "<li>One folder per class: <tt>export/neutrophil/SNE_1.jpg</tt></li>"
+           "<li>One folder per case, then per class: <tt>export/slide-0412/eosinophil/EO_7.jpg</tt></li>"
+           "<li>A flat folder with the class code as file-name prefix: <tt>SNE_123.jpg</tt>, <tt>MYO_0001.tiff</tt></li>"
+           "<li>A <tt>manifest.csv</tt> with an <tt>image_path</tt> column (optional <tt>case_id</tt>, <tt>slide_id</tt>, <tt>label_code</tt>)</li>"
+           "<li>Unlabelled images, for prediction only</li>"
+           "</ul>"
+           "JPG, PNG, BMP and TIFF images are accepted. Unreadable files are skipped "
+           "and listed; images already in the workspace are not imported twice."));
+    layouts->setObjectName(QStringLiteral("startLayouts"));
+    layouts->setWordWrap(true);
+    layouts->setTextFormat(Qt::RichText);
+    return layouts;
+}
+
+StartPage::StartPage(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("startPage"));
+    initStartPageIcons();
+
+    auto *icon = new QLabel;
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/cytodiff.svg")).pixmap(kIconSize, kIconSize));
+    icon->setAlignment(Qt::AlignCenter);
+
+    auto *title = new QLabel(tr("No cases yet"));
+    title->setObjectName(QStringLiteral("startTitle"));
+    title->setAlignment(Qt::AlignCenter);
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.9);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+
+    auto *explanation = new QLabel(
+        tr("This workspace does not contain any slides. Import the cell images "
+           "exported by your CellaVision analyser (or another digital morphology "
+           "system) to review and classify them. The images are copied into the "
+           "workspace, so the export folder may be deleted afterwards."));
+    explanation->setWordWrap(true);
+    explanation->setAlignment(Qt::AlignCenter);
+
+    createChoiceButtons();
+
+    auto *openButton = new QPushButton(QIcon(QStringLiteral(":/icons/workspace-open.svg")),
+                                       tr("Open another workspace…"));
+    openButton->setFlat(true);
+    openButton->setCursor(Qt::PointingHandCursor);
+    connect(openButton, &QPushButton::clicked, this, &StartPage::openWorkspaceRequested);
+
+    QLabel *layouts = supportedLayoutsLabel();
+
+    m_workspaceLabel = new QLabel;
+    m_workspaceLabel->setObjectName(QStringLiteral("startWorkspace"));
+    m_workspaceLabel->setAlignment(Qt::AlignCenter);
+    m_workspaceLabel->setWordWrap(true);
+    m_workspaceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_workspaceLabel->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *card = new QWidget;
+    card->setObjectName(QStringLiteral("startCard"));
+    card->setMaximumWidth(kCardWidth);
+    auto *cardLayout = new QVBoxLayout(card);
+    cardLayout->setSpacing(14);
+    cardLayout->addWidget(icon);
+    cardLayout->addWidget(title);
+    cardLayout->addWidget(explanation);
+    cardLayout->addSpacing(8);
+    addChoiceButtons(cardLayout);
     cardLayout->addWidget(m_demoNote);
     auto *openRow = new QHBoxLayout;
     openRow->addStretch();

@@ -6,6 +6,7 @@
 
 class QLabel;
 class QPushButton;
+class QVBoxLayout;
 
 namespace cytodiff::ui {
 
@@ -29,6 +30,10 @@ signals:
     void openWorkspaceRequested();
 
 private:
+    void createChoiceButtons();
+    void addChoiceButtons(QVBoxLayout *cardLayout);
+    static QLabel *supportedLayoutsLabel();
+
     QLabel *m_workspaceLabel = nullptr;
     QPushButton *m_importButton = nullptr;
     QPushButton *m_demoButton = nullptr;
