@@ -269,20 +269,11 @@ QString CaseReport::footerText(const CaseReportInput &input)
 namespace {
 
 // Everything but the footer; the closing tags are the caller's.
-QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>> *images)
+// The header: title, domain warning and the case's facts.
+QString headerHtml(const CaseReportInput &input, const review::Differential &d, int reviewed, int changed,
+                   const QStringList &models)
 {
     const db::CaseRow &row = input.caseRow;
-    const review::Differential d = review::DifferentialCalculator::compute(input.cells, input.reviewed, input.ranges);
-    QStringList models;
-    int reviewed = 0;
-    QList<const db::CellSummary *> changed;
-    for (const db::CellSummary &cell : input.cells) {
-        if (cell.hasPrediction && !models.contains(cell.modelId))
-            models << cell.modelId;
-        reviewed += input.reviewed.contains(cell.id) ? 1 : 0;
-        if (CaseReport::isChanged(input, cell))
-            changed << &cell;
-    }
     QString html;
     html += QStringLiteral("<html><body style=\"font-family: sans-serif; font-size: 9pt;\">");
     html += QStringLiteral("<h2 style=\"margin-bottom: 2px;\">%1</h2>").arg(CaseReport::tr("Blood film differential"));
@@ -303,10 +294,18 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
                         : CaseReport::tr("Not signed (preliminary)"));
     fact(CaseReport::tr("Cells"), CaseReport::tr("%1 imported, %2 reviewed, %3 changed by review")
                                       .arg(QLocale().toString(d.totalCells), QLocale().toString(reviewed),
-                                           QLocale().toString(changed.size())));
+                                           QLocale().toString(changed)));
     fact(CaseReport::tr("Model"), models.isEmpty() ? CaseReport::tr("not classified") : models.join(QStringLiteral(", ")));
     html += QStringLiteral("</table>");
 
+    return html;
+}
+
+// The differential: white cells with intervals, reference ranges and flags,
+// then the cells not counted in it.
+QString differentialHtml(const CaseReportInput &input, const review::Differential &d)
+{
+    QString html;
     html += QStringLiteral("<h3>%1</h3>").arg(CaseReport::tr("White cells (%1 counted)").arg(QLocale().toString(d.whiteCells)));
     html += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color: #999;\">");
     html += QStringLiteral("<tr style=\"background: #eee;\"><th align=\"left\">%1</th><th>%2</th><th>%3</th><th>%4</th>"
@@ -341,35 +340,44 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
         html += QStringLiteral("</table>");
     }
 
-    // Reclassified cells: what the model called them and what the report
-    // counts them as, so a reader sees where the reviewer overruled it.
-    if (!changed.isEmpty()) {
-        html += QStringLiteral("<h3>%1</h3>").arg(CaseReport::tr("Changed by review (%1)").arg(QLocale().toString(changed.size())));
-        html += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color: #999;\">");
-        html += QStringLiteral("<tr style=\"background: #eee;\"><th align=\"left\">%1</th><th align=\"left\">%2</th>"
-                               "<th align=\"left\">%3</th><th align=\"left\">%4</th></tr>")
-                    .arg(CaseReport::tr("Cell"), CaseReport::tr("Model's call"), CaseReport::tr("Imported as"),
-                         CaseReport::tr("Final class"));
-        for (int i = 0; i < changed.size() && i < CaseReport::kMaxChangedRows; ++i) {
-            const db::CellSummary &cell = *changed.at(i);
-            const auto before = input.labelsBeforeReview.constFind(cell.id);
-            const QString imported = before != input.labelsBeforeReview.cend() ? *before : cell.labelClass;
-            html += QStringLiteral("<tr><td>#%1</td><td>%2</td><td>%3</td><td><b>%4</b> %5</td></tr>")
-                        .arg(cell.id)
-                        .arg(esc(cell.hasPrediction ? className(cell.predictedClass) : CaseReport::tr("—")),
-                             esc(className(imported)),
-                             esc(className(review::ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id)))),
-                             esc(CaseReport::tr("(changed)")));
-        }
-        html += QStringLiteral("</table>");
-        if (changed.size() > CaseReport::kMaxChangedRows)
-            html += QStringLiteral("<p>%1</p>").arg(esc(CaseReport::tr("%1 more changed cells are listed in the per-cell CSV.")
-                                                            .arg(changed.size() - CaseReport::kMaxChangedRows)));
-    }
+    return html;
+}
 
-    // Flagged cells: unidentified and critical classes, as the reviewer
-    // left them, with their thumbnails. Captions are the cell number and
-    // class, elided to the thumbnail's width: file names broke mid-word.
+// Reclassified cells: what the model called them and what the report
+// counts them as, so a reader sees where the reviewer overruled it.
+QString changedHtml(const CaseReportInput &input, const QList<const db::CellSummary *> &changed)
+{
+    QString html;
+    html += QStringLiteral("<h3>%1</h3>").arg(CaseReport::tr("Changed by review (%1)").arg(QLocale().toString(changed.size())));
+    html += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"border-color: #999;\">");
+    html += QStringLiteral("<tr style=\"background: #eee;\"><th align=\"left\">%1</th><th align=\"left\">%2</th>"
+                           "<th align=\"left\">%3</th><th align=\"left\">%4</th></tr>")
+                .arg(CaseReport::tr("Cell"), CaseReport::tr("Model's call"), CaseReport::tr("Imported as"),
+                     CaseReport::tr("Final class"));
+    for (int i = 0; i < changed.size() && i < CaseReport::kMaxChangedRows; ++i) {
+        const db::CellSummary &cell = *changed.at(i);
+        const auto before = input.labelsBeforeReview.constFind(cell.id);
+        const QString imported = before != input.labelsBeforeReview.cend() ? *before : cell.labelClass;
+        html += QStringLiteral("<tr><td>#%1</td><td>%2</td><td>%3</td><td><b>%4</b> %5</td></tr>")
+                    .arg(cell.id)
+                    .arg(esc(cell.hasPrediction ? className(cell.predictedClass) : CaseReport::tr("—")),
+                         esc(className(imported)),
+                         esc(className(review::ReviewPriority::workingClass(cell, input.reviewed.contains(cell.id)))),
+                         esc(CaseReport::tr("(changed)")));
+    }
+    html += QStringLiteral("</table>");
+    if (changed.size() > CaseReport::kMaxChangedRows)
+        html += QStringLiteral("<p>%1</p>").arg(esc(CaseReport::tr("%1 more changed cells are listed in the per-cell CSV.")
+                                                        .arg(changed.size() - CaseReport::kMaxChangedRows)));
+    return html;
+}
+
+// Flagged cells: unidentified and critical classes, as the reviewer left
+// them, with their thumbnails. Captions are the cell number and class,
+// elided to the thumbnail's width: file names broke mid-word.
+QString flaggedHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>> *images)
+{
+    QString html;
     QList<const db::CellSummary *> flagged;
     for (const db::CellSummary &cell : input.cells) {
         const review::ReviewGroup group = review::ReviewPriority::group(cell, input.thresholds);
@@ -410,6 +418,27 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
             html += QStringLiteral("<p>%1</p>").arg(CaseReport::tr("%1 more flagged cells are listed in the per-cell CSV.")
                                                         .arg(flagged.size() - CaseReport::kMaxThumbnails));
     }
+    return html;
+}
+
+QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>> *images)
+{
+    const review::Differential d = review::DifferentialCalculator::compute(input.cells, input.reviewed, input.ranges);
+    QStringList models;
+    int reviewed = 0;
+    QList<const db::CellSummary *> changed;
+    for (const db::CellSummary &cell : input.cells) {
+        if (cell.hasPrediction && !models.contains(cell.modelId))
+            models << cell.modelId;
+        reviewed += input.reviewed.contains(cell.id) ? 1 : 0;
+        if (CaseReport::isChanged(input, cell))
+            changed << &cell;
+    }
+    QString html = headerHtml(input, d, reviewed, int(changed.size()), models);
+    html += differentialHtml(input, d);
+    if (!changed.isEmpty())
+        html += changedHtml(input, changed);
+    html += flaggedHtml(input, images);
     return html;
 }
 
