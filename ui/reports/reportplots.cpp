@@ -36,79 +36,70 @@ void addLine(QCustomPlot *plot, const evaluation::ChartSeries &s, const QVector<
         plot->legend->removeItem(plot->legend->itemCount() - 1);
 }
 
-} // namespace
-#endif
-
-void drawChart(QCustomPlot *plot, const evaluation::Chart &chart)
+// One series as QCustomPlot plottables; a series without a name stays out
+// of the legend.
+void addSeries(QCustomPlot *plot, const evaluation::ChartSeries &s)
 {
-#ifdef CYTODIFF_HAVE_QCUSTOMPLOT
-    plot->clearPlottables();
-    plot->clearItems();
-    if (plot->plotLayout()->rowCount() > 1) {
-        plot->plotLayout()->removeAt(0);
-        plot->plotLayout()->simplify();
-    }
-    plot->legend->setVisible(false);
-    plot->legend->clearItems();
-    plot->setBackground(Qt::white);
     using Kind = evaluation::ChartSeries::Kind;
-    bool anyNamed = false;
-    for (const auto &s : chart.series) {
-        const auto x = vec(s.x);
-        switch (s.kind) {
-        case Kind::Line:
-            addLine(plot, s, x, vec(s.y));
-            break;
-        case Kind::HBar:
-            if (s.x.size() >= 2 && !s.y.empty()) {
-                addLine(plot, s, {x[0], x[1]}, {s.y[0], s.y[0]});
-                evaluation::ChartSeries ticks = s;
-                ticks.name.clear();
-                const double h = 0.02;
-                addLine(plot, ticks, {x[0], x[0]}, {s.y[0] - h, s.y[0] + h});
-                addLine(plot, ticks, {x[1], x[1]}, {s.y[0] - h, s.y[0] + h});
-            }
-            break;
-        case Kind::Band: {
-            auto *lower = plot->addGraph();
-            lower->setData(x, vec(s.lower), true);
-            lower->setPen(Qt::NoPen);
+    const auto x = vec(s.x);
+    switch (s.kind) {
+    case Kind::Line:
+        addLine(plot, s, x, vec(s.y));
+        break;
+    case Kind::HBar:
+        if (s.x.size() >= 2 && !s.y.empty()) {
+            addLine(plot, s, {x[0], x[1]}, {s.y[0], s.y[0]});
+            evaluation::ChartSeries ticks = s;
+            ticks.name.clear();
+            const double h = 0.02;
+            addLine(plot, ticks, {x[0], x[0]}, {s.y[0] - h, s.y[0] + h});
+            addLine(plot, ticks, {x[1], x[1]}, {s.y[0] - h, s.y[0] + h});
+        }
+        break;
+    case Kind::Band: {
+        auto *lower = plot->addGraph();
+        lower->setData(x, vec(s.lower), true);
+        lower->setPen(Qt::NoPen);
+        plot->legend->removeItem(plot->legend->itemCount() - 1);
+        auto *upper = plot->addGraph();
+        upper->setData(x, vec(s.upper), true);
+        upper->setPen(QPen(colour(s.rgb, 160), 1.0));
+        upper->setBrush(colour(s.rgb, 70));
+        upper->setChannelFillGraph(lower);
+        upper->setName(QString::fromStdString(s.name));
+        if (s.name.empty())
             plot->legend->removeItem(plot->legend->itemCount() - 1);
-            auto *upper = plot->addGraph();
-            upper->setData(x, vec(s.upper), true);
-            upper->setPen(QPen(colour(s.rgb, 160), 1.0));
-            upper->setBrush(colour(s.rgb, 70));
-            upper->setChannelFillGraph(lower);
-            upper->setName(QString::fromStdString(s.name));
-            if (s.name.empty())
-                plot->legend->removeItem(plot->legend->itemCount() - 1);
-            break;
-        }
-        case Kind::Points: {
-            auto *graph = plot->addGraph();
-            graph->setData(x, vec(s.y));
-            graph->setLineStyle(QCPGraph::lsNone);
-            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour(s.rgb), colour(s.rgb), s.markerSize));
-            graph->setName(QString::fromStdString(s.name));
-            if (s.name.empty())
-                plot->legend->removeItem(plot->legend->itemCount() - 1);
-            if (s.lower.size() == s.y.size() && s.upper.size() == s.y.size()) {
-                auto *bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
-                bars->setDataPlottable(graph);
-                QVector<double> minus, plus;
-                for (std::size_t i = 0; i < s.y.size(); ++i) {
-                    minus << s.y[i] - s.lower[i];
-                    plus << s.upper[i] - s.y[i];
-                }
-                bars->setData(minus, plus);
-                bars->setPen(QPen(colour(s.rgb)));
-                plot->legend->removeItem(plot->legend->itemCount() - 1);
-            }
-            break;
-        }
-        }
-        anyNamed = anyNamed || !s.name.empty();
+        break;
     }
+    case Kind::Points: {
+        auto *graph = plot->addGraph();
+        graph->setData(x, vec(s.y));
+        graph->setLineStyle(QCPGraph::lsNone);
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour(s.rgb), colour(s.rgb), s.markerSize));
+        graph->setName(QString::fromStdString(s.name));
+        if (s.name.empty())
+            plot->legend->removeItem(plot->legend->itemCount() - 1);
+        if (s.lower.size() == s.y.size() && s.upper.size() == s.y.size()) {
+            auto *bars = new QCPErrorBars(plot->xAxis, plot->yAxis);
+            bars->setDataPlottable(graph);
+            QVector<double> minus, plus;
+            for (std::size_t i = 0; i < s.y.size(); ++i) {
+                minus << s.y[i] - s.lower[i];
+                plus << s.upper[i] - s.y[i];
+            }
+            bars->setData(minus, plus);
+            bars->setPen(QPen(colour(s.rgb)));
+            plot->legend->removeItem(plot->legend->itemCount() - 1);
+        }
+        break;
+    }
+    }
+}
+
+// Labels, a log axis with ticks at the measured sizes, and the ranges the
+// chart asks for (with headroom above the data otherwise).
+void setAxes(QCustomPlot *plot, const evaluation::Chart &chart)
+{
     plot->xAxis->setLabel(QString::fromStdString(chart.xLabel));
     plot->yAxis->setLabel(QString::fromStdString(chart.yLabel));
     if (chart.logX) {
@@ -144,7 +135,11 @@ void drawChart(QCustomPlot *plot, const evaluation::Chart &chart)
         yRange.upper += 0.08 * std::max(yRange.size(), 1e-9);
     plot->xAxis->setRange(xRange);
     plot->yAxis->setRange(yRange);
+}
 
+// The title row, the notes in the top-left corner and the legend.
+void addTitleNotesAndLegend(QCustomPlot *plot, const evaluation::Chart &chart, bool anyNamed)
+{
     if (!chart.title.empty()) {
         plot->plotLayout()->insertRow(0);
         auto *title = new QCPTextElement(plot, QString::fromStdString(chart.title), QFont(plot->font().family(), 11, QFont::Bold));
@@ -166,6 +161,30 @@ void drawChart(QCustomPlot *plot, const evaluation::Chart &chart)
         plot->legend->setBrush(QColor(255, 255, 255, 210));
         plot->axisRect()->insetLayout()->setInsetAlignment(0, (chart.legendAtTop ? Qt::AlignTop : Qt::AlignBottom) | Qt::AlignRight);
     }
+}
+
+} // namespace
+#endif
+
+void drawChart(QCustomPlot *plot, const evaluation::Chart &chart)
+{
+#ifdef CYTODIFF_HAVE_QCUSTOMPLOT
+    plot->clearPlottables();
+    plot->clearItems();
+    if (plot->plotLayout()->rowCount() > 1) {
+        plot->plotLayout()->removeAt(0);
+        plot->plotLayout()->simplify();
+    }
+    plot->legend->setVisible(false);
+    plot->legend->clearItems();
+    plot->setBackground(Qt::white);
+    bool anyNamed = false;
+    for (const auto &s : chart.series) {
+        addSeries(plot, s);
+        anyNamed = anyNamed || !s.name.empty();
+    }
+    setAxes(plot, chart);
+    addTitleNotesAndLegend(plot, chart, anyNamed);
     plot->replot();
 #else
     (void)plot;
