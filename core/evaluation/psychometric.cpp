@@ -205,35 +205,16 @@ double psychometricValue(double x, double threshold, double width, double gamma,
     return gamma + (1 - gamma - lapse) * psychometricSigmoid(x, threshold, width);
 }
 
-PsychometricFit fitPsychometric(const PsychometricData &data, const PsychometricOptions &options)
-{
-    PsychometricFit fit;
-    fit.gamma = options.gamma;
-    std::vector<double> levels = data.level;
-    std::sort(levels.begin(), levels.end());
-    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-    if (levels.size() < 3 || data.trials() == 0) {
-        fit.message = "A psychometric fit needs responses at three or more different confidence levels.";
-        return fit;
-    }
-    if (options.gamma <= 0 || options.gamma >= 1) {
-        fit.message = "The guess rate must lie between 0 and 1 (one over the number of classes).";
-        return fit;
-    }
-    const double lo = levels.front(), hi = levels.back(), range = hi - lo;
-    double minDiff = range;
-    for (std::size_t i = 1; i < levels.size(); ++i)
-        minDiff = std::min(minDiff, levels[i] - levels[i - 1]);
-    fit.thresholdPriorLo = lo - 0.5 * range;
-    fit.thresholdPriorHi = hi + 0.5 * range;
-    fit.widthPriorLo = minDiff;
-    fit.widthPriorHi = 3 * range;
+namespace {
 
-    // Pass 1 over the priors' whole support; pass 2 zooms into the box that
-    // holds all but a negligible share of the posterior.
-    Grid coarse = evaluateGrid(data, options.gamma, span(fit.thresholdPriorLo, fit.thresholdPriorHi, 61),
-                               span(fit.widthPriorLo, fit.widthPriorHi, 61), span(0.0, 0.5, 26), lo, hi, minDiff,
-                               range);
+// The box of the coarse grid that holds all but a negligible share of the
+// posterior, widened by one step on each side: where pass 2 looks.
+struct ZoomBox {
+    double mA, mB, wA, wB, lA, lB;
+};
+
+ZoomBox zoomBox(const Grid &coarse)
+{
     const auto coarseMass = masses(coarse);
     std::size_t i0 = coarse.m.size(), i1 = 0, j0 = coarse.w.size(), j1 = 0, k0 = coarse.l.size(), k1 = 0;
     const double cut = 1e-7 * *std::max_element(coarseMass.begin(), coarseMass.end());
@@ -251,11 +232,13 @@ PsychometricFit fitPsychometric(const PsychometricData &data, const Psychometric
     const auto [mA, mB] = widen(coarse.m, i0, i1);
     const auto [wA, wB] = widen(coarse.w, j0, j1);
     const auto [lA, lB] = widen(coarse.l, k0, k1);
-    Grid fine = evaluateGrid(data, options.gamma, span(mA, mB, options.thresholdSteps),
-                             span(std::max(wA, 1e-9), wB, options.widthSteps), span(lA, lB, options.lapseSteps), lo,
-                             hi, minDiff, range);
-    const auto mass = masses(fine);
+    return {mA, mB, wA, wB, lA, lB};
+}
 
+// Marginal posteriors, credible intervals of threshold, width, lapse and
+// the 80% point, and the densities for the insets.
+void summarisePosterior(PsychometricFit &fit, const Grid &fine, const std::vector<double> &mass, double thresholdStep)
+{
     std::vector<std::pair<double, double>> mSample, wSample, lSample, m80Sample;
     fit.thresholdGrid = fine.m;
     fit.widthGrid = fine.w;
@@ -286,7 +269,7 @@ PsychometricFit fitPsychometric(const PsychometricData &data, const Psychometric
     // credible() has evenly spread neighbours.
     {
         std::map<double, double> buckets;
-        const double step = (mB - mA) / std::max(1, options.thresholdSteps - 1);
+        const double step = thresholdStep;
         for (const auto &[v, p] : m80Sample)
             buckets[std::round(v / step) * step] += p;
         fit.threshold80 = credible({buckets.begin(), buckets.end()});
@@ -303,8 +286,13 @@ PsychometricFit fitPsychometric(const PsychometricData &data, const Psychometric
     toDensity(fit.thresholdPosterior, fit.thresholdGrid);
     toDensity(fit.widthPosterior, fit.widthGrid);
 
-    // Posterior band of psi: the points carrying 99.9% of the mass are
-    // enough for 2.5/50/97.5% quantiles.
+}
+
+// Posterior band of psi over curveX (2.5/50/97.5% at each x).
+void posteriorBand(PsychometricFit &fit, const Grid &fine, const std::vector<double> &mass, double gamma, double lo,
+                   double hi, double range, int curvePoints)
+{
+    // The points carrying 99.9% of the mass are enough for the quantiles.
     std::vector<std::size_t> heavy(mass.size());
     std::iota(heavy.begin(), heavy.end(), 0);
     std::sort(heavy.begin(), heavy.end(), [&](std::size_t a, std::size_t b) { return mass[a] > mass[b]; });
@@ -314,14 +302,14 @@ PsychometricFit fitPsychometric(const PsychometricData &data, const Psychometric
         kept += mass[heavy[count++]];
     heavy.resize(std::max<std::size_t>(count, 1));
     const double margin = 0.05 * range;
-    fit.curveX = span(lo - margin, hi + margin, std::max(2, options.curvePoints));
+    fit.curveX = span(lo - margin, hi + margin, std::max(2, curvePoints));
     const std::size_t nw = fine.w.size(), nl = fine.l.size();
     for (double x : fit.curveX) {
         std::vector<std::pair<double, double>> values;
         values.reserve(heavy.size());
         for (std::size_t index : heavy) {
             const std::size_t i = index / (nw * nl), j = (index / nl) % nw, k = index % nl;
-            values.emplace_back(psychometricValue(x, fine.m[i], fine.w[j], options.gamma, fine.l[k]), mass[index]);
+            values.emplace_back(psychometricValue(x, fine.m[i], fine.w[j], gamma, fine.l[k]), mass[index]);
         }
         std::sort(values.begin(), values.end());
         double total = 0;
@@ -340,6 +328,47 @@ PsychometricFit fitPsychometric(const PsychometricData &data, const Psychometric
         fit.curveMedian.push_back(q(0.5));
         fit.curveUpper.push_back(q(0.975));
     }
+}
+
+} // namespace
+
+PsychometricFit fitPsychometric(const PsychometricData &data, const PsychometricOptions &options)
+{
+    PsychometricFit fit;
+    fit.gamma = options.gamma;
+    std::vector<double> levels = data.level;
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    if (levels.size() < 3 || data.trials() == 0) {
+        fit.message = "A psychometric fit needs responses at three or more different confidence levels.";
+        return fit;
+    }
+    if (options.gamma <= 0 || options.gamma >= 1) {
+        fit.message = "The guess rate must lie between 0 and 1 (one over the number of classes).";
+        return fit;
+    }
+    const double lo = levels.front(), hi = levels.back(), range = hi - lo;
+    double minDiff = range;
+    for (std::size_t i = 1; i < levels.size(); ++i)
+        minDiff = std::min(minDiff, levels[i] - levels[i - 1]);
+    fit.thresholdPriorLo = lo - 0.5 * range;
+    fit.thresholdPriorHi = hi + 0.5 * range;
+    fit.widthPriorLo = minDiff;
+    fit.widthPriorHi = 3 * range;
+
+    // Pass 1 over the priors' whole support; pass 2 zooms into the box that
+    // holds all but a negligible share of the posterior.
+    Grid coarse = evaluateGrid(data, options.gamma, span(fit.thresholdPriorLo, fit.thresholdPriorHi, 61),
+                               span(fit.widthPriorLo, fit.widthPriorHi, 61), span(0.0, 0.5, 26), lo, hi, minDiff,
+                               range);
+    const ZoomBox box = zoomBox(coarse);
+    Grid fine = evaluateGrid(data, options.gamma, span(box.mA, box.mB, options.thresholdSteps),
+                             span(std::max(box.wA, 1e-9), box.wB, options.widthSteps),
+                             span(box.lA, box.lB, options.lapseSteps), lo, hi, minDiff, range);
+    const auto mass = masses(fine);
+
+    summarisePosterior(fit, fine, mass, (box.mB - box.mA) / std::max(1, options.thresholdSteps - 1));
+    posteriorBand(fit, fine, mass, options.gamma, lo, hi, range, options.curvePoints);
     fit.ok = true;
     return fit;
 }
