@@ -171,6 +171,109 @@ MetacognitionReport buildMetacognitionReport(const QString &title, const std::ve
     return report;
 }
 
+namespace {
+
+// Calls gathered from the workspace: the reference label, the model's call
+// and each expert's latest label per cell, and every class seen.
+struct ExpertCall {
+    QString labeller, labelClass;
+    double confidence = 0;
+};
+
+struct WorkspaceCalls {
+    std::set<QString> classes;
+    std::map<qint64, std::pair<double, QString>> modelCall; // cell -> (confidence, predicted)
+    std::map<qint64, QString> reference;
+    std::map<qint64, std::vector<ExpertCall>> expertCalls;
+};
+
+// The model with the newest prediction on a labelled cell (empty if none).
+Result<QString> newestModelOnLabelledCells(const db::Database &database)
+{
+    auto newest = database.prepare(
+        "SELECT p.model_id FROM predictions p JOIN cells c ON c.id = p.cell_id "
+        "WHERE c.label_class IS NOT NULL AND c.label_class <> '' ORDER BY p.id DESC LIMIT 1");
+    if (!newest)
+        return makeError(newest.error());
+    auto row = newest->step();
+    if (!row)
+        return makeError(row.error());
+    return *row ? newest->text(0) : QString();
+}
+
+// The model's calls on labelled cells as one observer series (with the
+// second opinion where there is one); empty when it made none.
+Result<void> readModelCalls(const db::Database &database, WorkspaceObservers &result, WorkspaceCalls &calls)
+{
+    std::set<QString> &classes = calls.classes;
+    auto &modelCall = calls.modelCall;
+    auto &reference = calls.reference;
+    auto query = database.prepare(
+        "SELECT c.id, c.label_class, p.predicted_class, p.confidence, s.predicted_class FROM cells c "
+        "JOIN predictions p ON p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.cell_id = c.id AND q.model_id = ?) "
+        "LEFT JOIN second_opinions s ON s.id = (SELECT MAX(t.id) FROM second_opinions t WHERE t.cell_id = c.id) "
+        "WHERE c.label_class IS NOT NULL AND c.label_class <> '' AND p.confidence IS NOT NULL ORDER BY c.id");
+    if (!query)
+        return makeError(query.error());
+    query->bind(1, result.modelId);
+    ObserverSeries model{QStringLiteral("model"), QStringLiteral("model confidence"), {}, {}, true, {}};
+    bool anySecondOpinion = false;
+    for (;;) {
+        auto more = query->step();
+        if (!more)
+            return makeError(more.error());
+        if (!*more)
+            break;
+        const qint64 cell = query->int64(0);
+        const QString truth = query->text(1), predicted = query->text(2);
+        const double confidence = query->real(3);
+        reference[cell] = truth;
+        modelCall[cell] = {confidence, predicted};
+        classes.insert(truth);
+        classes.insert(predicted);
+        model.confidence.push_back(confidence);
+        model.correct.push_back(truth == predicted);
+        anySecondOpinion = anySecondOpinion || !query->isNull(4);
+        model.secondOpinionDiffers.push_back(!query->isNull(4) && query->text(4) != predicted);
+    }
+    if (!anySecondOpinion)
+        model.secondOpinionDiffers.clear();
+    if (!model.confidence.empty())
+        result.series.push_back(std::move(model));
+    return {};
+}
+
+// Expert labels: the latest label of each labeller per cell, against the
+// cell's reference label.
+Result<void> readExpertCalls(const db::Database &database, WorkspaceCalls &calls)
+{
+    auto &expertCalls = calls.expertCalls;
+    auto &reference = calls.reference;
+    std::set<QString> &classes = calls.classes;
+    auto query = database.prepare(
+        "SELECT l.cell_id, b.name, l.class, l.confidence, c.label_class FROM labels l "
+        "JOIN labellers b ON b.id = l.labeller_id JOIN cells c ON c.id = l.cell_id "
+        "WHERE c.label_class IS NOT NULL AND c.label_class <> '' "
+        "AND l.id = (SELECT MAX(m.id) FROM labels m WHERE m.cell_id = l.cell_id AND m.labeller_id = l.labeller_id) "
+        "ORDER BY l.cell_id, b.name");
+    if (!query)
+        return makeError(query.error());
+    for (;;) {
+        auto more = query->step();
+        if (!more)
+            return makeError(more.error());
+        if (!*more)
+            break;
+        const qint64 cell = query->int64(0);
+        expertCalls[cell].push_back({query->text(1), query->text(2), expertConfidenceValue(query->text(3))});
+        reference[cell] = query->text(4);
+        classes.insert(query->text(4));
+    }
+    return {};
+}
+
+} // namespace
+
 Result<WorkspaceObservers> workspaceObservers(const db::Database &database, const QString &modelId)
 {
     WorkspaceObservers result;
@@ -178,89 +281,25 @@ Result<WorkspaceObservers> workspaceObservers(const db::Database &database, cons
     // on a labelled cell.
     result.modelId = modelId;
     if (result.modelId.isEmpty()) {
-        auto newest = database.prepare(
-            "SELECT p.model_id FROM predictions p JOIN cells c ON c.id = p.cell_id "
-            "WHERE c.label_class IS NOT NULL AND c.label_class <> '' ORDER BY p.id DESC LIMIT 1");
+        auto newest = newestModelOnLabelledCells(database);
         if (!newest)
             return makeError(newest.error());
-        auto row = newest->step();
-        if (!row)
-            return makeError(row.error());
-        if (*row)
-            result.modelId = newest->text(0);
+        result.modelId = *newest;
     }
-    std::set<QString> classes;
-    std::map<qint64, std::pair<double, QString>> modelCall; // cell -> (confidence, predicted)
-    std::map<qint64, QString> reference;
-    {
-        auto query = database.prepare(
-            "SELECT c.id, c.label_class, p.predicted_class, p.confidence, s.predicted_class FROM cells c "
-            "JOIN predictions p ON p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.cell_id = c.id AND q.model_id = ?) "
-            "LEFT JOIN second_opinions s ON s.id = (SELECT MAX(t.id) FROM second_opinions t WHERE t.cell_id = c.id) "
-            "WHERE c.label_class IS NOT NULL AND c.label_class <> '' AND p.confidence IS NOT NULL ORDER BY c.id");
-        if (!query)
-            return makeError(query.error());
-        query->bind(1, result.modelId);
-        ObserverSeries model{QStringLiteral("model"), QStringLiteral("model confidence"), {}, {}, true, {}};
-        bool anySecondOpinion = false;
-        for (;;) {
-            auto more = query->step();
-            if (!more)
-                return makeError(more.error());
-            if (!*more)
-                break;
-            const qint64 cell = query->int64(0);
-            const QString truth = query->text(1), predicted = query->text(2);
-            const double confidence = query->real(3);
-            reference[cell] = truth;
-            modelCall[cell] = {confidence, predicted};
-            classes.insert(truth);
-            classes.insert(predicted);
-            model.confidence.push_back(confidence);
-            model.correct.push_back(truth == predicted);
-            anySecondOpinion = anySecondOpinion || !query->isNull(4);
-            model.secondOpinionDiffers.push_back(!query->isNull(4) && query->text(4) != predicted);
-        }
-        if (!anySecondOpinion)
-            model.secondOpinionDiffers.clear();
-        if (!model.confidence.empty())
-            result.series.push_back(std::move(model));
-    }
-    // Expert labels: the latest label of each labeller per cell, against the
-    // cell's reference label.
-    struct ExpertCall {
-        QString labeller, labelClass;
-        double confidence = 0;
-    };
-    std::map<qint64, std::vector<ExpertCall>> expertCalls;
-    {
-        auto query = database.prepare(
-            "SELECT l.cell_id, b.name, l.class, l.confidence, c.label_class FROM labels l "
-            "JOIN labellers b ON b.id = l.labeller_id JOIN cells c ON c.id = l.cell_id "
-            "WHERE c.label_class IS NOT NULL AND c.label_class <> '' "
-            "AND l.id = (SELECT MAX(m.id) FROM labels m WHERE m.cell_id = l.cell_id AND m.labeller_id = l.labeller_id) "
-            "ORDER BY l.cell_id, b.name");
-        if (!query)
-            return makeError(query.error());
-        for (;;) {
-            auto more = query->step();
-            if (!more)
-                return makeError(more.error());
-            if (!*more)
-                break;
-            const qint64 cell = query->int64(0);
-            expertCalls[cell].push_back({query->text(1), query->text(2), expertConfidenceValue(query->text(3))});
-            reference[cell] = query->text(4);
-            classes.insert(query->text(4));
-        }
-    }
+    WorkspaceCalls calls;
+    if (auto read = readModelCalls(database, result, calls); !read)
+        return makeError(read.error());
+    if (auto read = readExpertCalls(database, calls); !read)
+        return makeError(read.error());
+    const auto &modelCall = calls.modelCall;
+    auto &reference = calls.reference;
     std::map<QString, ObserverSeries> byModelSignal, byExpertSignal;
-    for (const auto &[cell, calls] : expertCalls) {
+    for (const auto &[cell, expert] : calls.expertCalls) {
         double consensus = 0;
-        for (const auto &call : calls)
+        for (const auto &call : expert)
             consensus += call.confidence;
-        consensus /= double(calls.size());
-        for (const auto &call : calls) {
+        consensus /= double(expert.size());
+        for (const auto &call : expert) {
             const bool right = call.labelClass == reference[cell];
             auto &e = byExpertSignal[call.labeller];
             e.observer = call.labeller;
@@ -283,7 +322,7 @@ Result<WorkspaceObservers> workspaceObservers(const db::Database &database, cons
         result.series.push_back(std::move(s));
     for (auto &[name, s] : byExpertSignal)
         result.series.push_back(std::move(s));
-    result.numClasses = int(classes.size());
+    result.numClasses = int(calls.classes.size());
     if (result.series.empty())
         return makeError("The workspace has no cells with both a reference label and a prediction or an expert "
                          "label: classify a labelled case, or collect expert labels, first.");
