@@ -18,9 +18,10 @@
 
 namespace cytodiff::cli {
 
-int runCalibrate(const QStringList &args)
+namespace {
+
+void addCalibrateOptions(QCommandLineParser &parser)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Fit per-class error offsets of a diffusion model on labelled cells (by default the validation part of the "
         "training split) and write a calibrated copy of the model. Never calibrate on the test part."));
@@ -35,6 +36,14 @@ int runCalibrate(const QStringList &args)
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."), QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Calibrated model file to write (may be --model itself)."), QStringLiteral("file")});
+}
+
+} // namespace
+
+int runCalibrate(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addCalibrateOptions(parser);
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {

@@ -129,9 +129,10 @@ int runPack(const QStringList &args)
 
 namespace {
 
-int runTraining(const QStringList &args, bool baseline)
+namespace {
+
+void addTrainingOptions(QCommandLineParser &parser, bool baseline)
 {
-    QCommandLineParser parser;
     parser.setApplicationDescription(baseline
         ? QStringLiteral("Train the discriminative baseline (a ResNet-18-like CNN from scratch) with the same data, "
                          "augmentation and budget as the diffusion model; `classify` accepts the result.")
@@ -165,6 +166,14 @@ int runTraining(const QStringList &args, bool baseline)
     };
     parser.addOptions(options);
     addDataOptions(parser);
+}
+
+} // namespace
+
+int runTraining(const QStringList &args, bool baseline)
+{
+    QCommandLineParser parser;
+    addTrainingOptions(parser, baseline);
     if (auto stop = parseArguments(parser, args, 0, -1))
         return *stop;
     if (!parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))
