@@ -32,7 +32,7 @@ void appendPlanar(const imaging::Rgb8Image &image, std::vector<std::uint8_t> &ou
             out[base + std::size_t(c) * plane + i] = image.pixels[std::size_t(i) * 3 + c];
 }
 
-Result<void> addImage(engine::TrainingData &data, std::map<QString, int> &classIndex, const std::string &bytes,
+Result<void> addImage(engine::TrainingData &data, const std::map<QString, int> &classIndex, const std::string &bytes,
                       const QString &name, const QString &className, const imaging::PreprocessSpec &spec)
 {
     auto rgb = imaging::preprocessRgb(bytes, spec);
@@ -47,6 +47,24 @@ Result<void> addImage(engine::TrainingData &data, std::map<QString, int> &classI
     return {};
 }
 
+// An empty training set for these images' classes, numbered in name
+// order; the class name -> index map for its labels.
+std::map<QString, int> startTrainingData(engine::TrainingData &data, const QStringList &classNames, int resolution,
+                                         int cropSize)
+{
+    data.resolution = resolution;
+    data.cropSize = cropSize;
+    std::map<QString, int> classIndex;
+    for (const QString &name : classNames)
+        classIndex.emplace(name, 0);
+    int index = 0;
+    for (auto &[name, value] : classIndex) {
+        value = index++;
+        data.classNames.push_back(name.toStdString());
+    }
+    return classIndex;
+}
+
 Result<engine::TrainingData> loadFromDatabase(const QString &path, int resolution, int cropSize,
                                               const LoadProgressFn &progress, QStringList *skipped)
 {
@@ -59,7 +77,7 @@ Result<engine::TrainingData> loadFromDatabase(const QString &path, int resolutio
     if (*count == 0)
         return makeError("The workspace '" + path.toStdString() + "' has no labelled cells to train on.");
     // First pass without images: the class list.
-    std::map<QString, int> classIndex;
+    QStringList names;
     {
         db::LabelledCellQuery query;
         query.withImages = false;
@@ -73,17 +91,11 @@ Result<engine::TrainingData> loadFromDatabase(const QString &path, int resolutio
                 return makeError(more.error());
             if (!*more)
                 break;
-            classIndex.emplace(cell.labelClass, 0);
+            names << cell.labelClass;
         }
     }
     engine::TrainingData data;
-    data.resolution = resolution;
-    data.cropSize = cropSize;
-    int index = 0;
-    for (auto &[name, value] : classIndex) {
-        value = index++;
-        data.classNames.push_back(name.toStdString());
-    }
+    const std::map<QString, int> classIndex = startTrainingData(data, names, resolution, cropSize);
     auto cursor = database->labelledCells();
     if (!cursor)
         return makeError(cursor.error());
@@ -140,16 +152,10 @@ Result<engine::TrainingData> buildTrainingData(const QList<LabelledImage> &image
                                                const LoadProgressFn &progress, QStringList *skipped)
 {
     engine::TrainingData data;
-    data.resolution = resolution;
-    data.cropSize = cropSize;
-    std::map<QString, int> classIndex;
+    QStringList names;
     for (const auto &image : images)
-        classIndex.emplace(image.className, 0);
-    int index = 0;
-    for (auto &[name, value] : classIndex) {
-        value = index++;
-        data.classNames.push_back(name.toStdString());
-    }
+        names << image.className;
+    const std::map<QString, int> classIndex = startTrainingData(data, names, resolution, cropSize);
     const imaging::PreprocessSpec spec{cropSize, resolution};
     data.pixels.reserve(std::size_t(images.size()) * data.imageBytes());
     for (int i = 0; i < images.size(); ++i) {
@@ -186,16 +192,10 @@ Result<engine::TrainingData> buildTrainingDataFromCells(const db::Database &data
     if (cells.isEmpty())
         return makeError("No cells to train on: the workspace has no expert labels (labelling sessions) yet.");
     engine::TrainingData data;
-    data.resolution = resolution;
-    data.cropSize = cropSize;
-    std::map<QString, int> classIndex;
+    QStringList names;
     for (const auto &cell : cells)
-        classIndex.emplace(cell.className, 0);
-    int index = 0;
-    for (auto &[name, value] : classIndex) {
-        value = index++;
-        data.classNames.push_back(name.toStdString());
-    }
+        names << cell.className;
+    const std::map<QString, int> classIndex = startTrainingData(data, names, resolution, cropSize);
     const imaging::PreprocessSpec spec{cropSize, resolution};
     for (int i = 0; i < cells.size(); ++i) {
         const QString name = QStringLiteral("cell-%1").arg(cells[i].cellId);
