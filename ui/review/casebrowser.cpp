@@ -1,7 +1,5 @@
 #include "casebrowser.h"
 
-#include "domainwarning.h"
-
 #include "caselistmodel.h"
 #include "cellclassnames.h"
 #include "celldetailspanel.h"
@@ -12,6 +10,8 @@
 #include "database.h"
 #include "democase.h"
 #include "differentialpanel.h"
+#include "domainwarning.h"
+#include "panetitle.h"
 #include "reviewcontroller.h"
 #include "reviewkeyhandler.h"
 #include "reviewqueuemodel.h"
@@ -42,15 +42,6 @@ constexpr int kMinThumbnail = 64;
 constexpr int kMaxThumbnail = 192;
 constexpr int kThumbnailStep = 16;
 
-QLabel *makePaneTitle(const QString &text)
-{
-    auto *label = new QLabel(text);
-    QFont font = label->font();
-    font.setBold(true);
-    font.setPointSizeF(font.pointSizeF() * 1.1);
-    label->setFont(font);
-    return label;
-}
 
 // A thin header strip above a pane, visually separated from its content.
 QWidget *makeHeaderStrip(QLayout *content)

@@ -2,6 +2,7 @@
 
 #include "cellclassnames.h"
 #include "cellgallerymodel.h"
+#include "panetitle.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -21,16 +22,6 @@ namespace cytodiff::ui {
 
 namespace {
 constexpr int kHistogramBins = 20;
-
-QLabel *makeTitle(const QString &text)
-{
-    auto *label = new QLabel(text);
-    QFont font = label->font();
-    font.setBold(true);
-    font.setPointSizeF(font.pointSizeF() * 1.1);
-    label->setFont(font);
-    return label;
-}
 
 QTableWidget *makeTable(const QStringList &headers)
 {
@@ -108,7 +99,7 @@ DifferentialPanel::DifferentialPanel(CellGalleryModel *model, QWidget *parent)
     m_white->setObjectName(QStringLiteral("differentialTable"));
     m_nonWhite = makeTable({tr("Other cells"), tr("Count"), tr("Per 100 WBC")});
     m_nonWhite->setObjectName(QStringLiteral("nonWhiteTable"));
-    m_nonWhiteTitle = makeTitle(tr("Not counted in the differential"));
+    m_nonWhiteTitle = makePaneTitle(tr("Not counted in the differential"));
 
 #ifdef CYTODIFF_HAVE_QCUSTOMPLOT
     auto *plot = new QCustomPlot;
@@ -128,7 +119,7 @@ DifferentialPanel::DifferentialPanel(CellGalleryModel *model, QWidget *parent)
     auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(14, 12, 14, 12);
     layout->setSpacing(8);
-    layout->addWidget(makeTitle(tr("Differential")));
+    layout->addWidget(makePaneTitle(tr("Differential")));
     layout->addWidget(m_summary);
     layout->addWidget(m_warning);
     layout->addWidget(m_white);
@@ -137,7 +128,7 @@ DifferentialPanel::DifferentialPanel(CellGalleryModel *model, QWidget *parent)
     layout->addWidget(m_nonWhiteTitle);
     layout->addWidget(m_nonWhite);
     layout->addSpacing(6);
-    layout->addWidget(makeTitle(tr("Model confidence in this case")));
+    layout->addWidget(makePaneTitle(tr("Model confidence in this case")));
     layout->addWidget(m_histogram);
     layout->addStretch();
 

@@ -33,6 +33,7 @@ class Database;
 namespace cytodiff::ui {
 
 class CaseBrowser;
+struct CaseReportInput;
 class ClassificationJob;
 class ClassificationStatus;
 struct ClassificationOutcome;
@@ -151,6 +152,8 @@ private:
     // writes there, reporting the outcome.
     void exportInteractive(const QString &title, const QString &suffix, const QString &filter,
                            const std::function<Result<void>(const QString &)> &write);
+    // What the case report and the per-cell CSV of the selected case show.
+    Result<CaseReportInput> currentReportInput() const;
     void createActions();
     void createReviewActions();
     void createMenus();

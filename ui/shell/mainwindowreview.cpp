@@ -372,7 +372,7 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
 }
 } // namespace
 
-Result<void> MainWindow::exportCellCsv(const QString &path)
+Result<CaseReportInput> MainWindow::currentReportInput() const
 {
     if (!m_database || m_browser->galleryModel()->caseId() == 0)
         return makeError(tr("No case is selected.").toStdString());
@@ -380,18 +380,24 @@ Result<void> MainWindow::exportCellCsv(const QString &path)
     if (!row)
         return makeError(row.error());
     const CellGalleryModel *model = m_browser->galleryModel();
-    return CaseReport::writeCellCsv(path, reportInput(*m_database, *model, *row, model->reviewThresholds(), DomainWarning::text(m_browser->domainVerdict())));
+    return reportInput(*m_database, *model, *row, model->reviewThresholds(),
+                       DomainWarning::text(m_browser->domainVerdict()));
+}
+
+Result<void> MainWindow::exportCellCsv(const QString &path)
+{
+    auto input = currentReportInput();
+    if (!input)
+        return makeError(input.error());
+    return CaseReport::writeCellCsv(path, *input);
 }
 
 Result<void> MainWindow::exportReportPdf(const QString &path)
 {
-    if (!m_database || m_browser->galleryModel()->caseId() == 0)
-        return makeError(tr("No case is selected.").toStdString());
-    auto row = m_database->caseById(m_browser->galleryModel()->caseId());
-    if (!row)
-        return makeError(row.error());
-    const CellGalleryModel *model = m_browser->galleryModel();
-    return CaseReport::writePdf(path, reportInput(*m_database, *model, *row, model->reviewThresholds(), DomainWarning::text(m_browser->domainVerdict())));
+    auto input = currentReportInput();
+    if (!input)
+        return makeError(input.error());
+    return CaseReport::writePdf(path, *input);
 }
 
 void MainWindow::exportCsvInteractive()
