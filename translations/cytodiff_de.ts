@@ -349,6 +349,26 @@
         <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
         <translation>Diese Bilder unterscheiden sich von den Trainingsbildern des Modells in: %1. Die Vorhersagen sind unzuverlässig; prüfen Sie jede Zelle.</translation>
     </message>
+    <message>
+        <source>cells rescaled (they appear %1 times the training size)</source>
+        <translation>Zellen neu skaliert (sie erscheinen %1-mal so groß wie im Training)</translation>
+    </message>
+    <message>
+        <source>tight crops padded to the model&apos;s framing</source>
+        <translation>enge Ausschnitte auf den Bildausschnitt des Modells aufgefüllt</translation>
+    </message>
+    <message>
+        <source>off-centre cells recentred</source>
+        <translation>nicht zentrierte Zellen zentriert</translation>
+    </message>
+    <message>
+        <source>stain colours mapped to the training images&apos;</source>
+        <translation>Färbungsfarben auf die der Trainingsbilder abgebildet</translation>
+    </message>
+    <message>
+        <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
+        <translation>Vor der Klassifikation wurden diese Bilder an die Trainingsbilder des Modells angeglichen: %1.</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

@@ -349,6 +349,26 @@
         <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
         <translation>Estas imágenes difieren de las imágenes de entrenamiento del modelo en: %1. Las predicciones no son fiables; revise cada célula.</translation>
     </message>
+    <message>
+        <source>cells rescaled (they appear %1 times the training size)</source>
+        <translation>células reescaladas (aparecen %1 veces el tamaño de entrenamiento)</translation>
+    </message>
+    <message>
+        <source>tight crops padded to the model&apos;s framing</source>
+        <translation>recortes ajustados rellenados al encuadre del modelo</translation>
+    </message>
+    <message>
+        <source>off-centre cells recentred</source>
+        <translation>células descentradas recentradas</translation>
+    </message>
+    <message>
+        <source>stain colours mapped to the training images&apos;</source>
+        <translation>colores de tinción ajustados a los de las imágenes de entrenamiento</translation>
+    </message>
+    <message>
+        <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
+        <translation>Antes de la clasificación, estas imágenes se ajustaron a las imágenes de entrenamiento del modelo: %1.</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

@@ -349,6 +349,26 @@
         <source>These images differ from the model&apos;s training images in %1: the predictions are unreliable; review every cell.</source>
         <translation>Ces images diffèrent des images d&apos;entraînement du modèle par : %1. Les prédictions ne sont pas fiables ; vérifiez chaque cellule.</translation>
     </message>
+    <message>
+        <source>cells rescaled (they appear %1 times the training size)</source>
+        <translation>cellules remises à l&apos;échelle (elles apparaissent %1 fois la taille d&apos;entraînement)</translation>
+    </message>
+    <message>
+        <source>tight crops padded to the model&apos;s framing</source>
+        <translation>recadrages serrés complétés au cadrage du modèle</translation>
+    </message>
+    <message>
+        <source>off-centre cells recentred</source>
+        <translation>cellules décentrées recentrées</translation>
+    </message>
+    <message>
+        <source>stain colours mapped to the training images&apos;</source>
+        <translation>couleurs de coloration ramenées à celles des images d&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
+        <translation>Avant la classification, ces images ont été ramenées aux images d&apos;entraînement du modèle : %1.</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

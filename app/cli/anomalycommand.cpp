@@ -118,9 +118,9 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     ModelScores scores;
     scores.role = role;
     scores.modelId = QString::fromStdString(model->card().modelId());
-    scores.normal = studies::classifyItems(*model, source, normalItems, truthOf, options, study.seed, {}, study.stop,
+    scores.normal = studies::classifyItems(*model, studies::sourceInputs(source, normalItems), normalItems, truthOf, options, study.seed, study.stop,
                                   terminalProgress(role + QStringLiteral(" normal")));
-    scores.abnormal = studies::classifyItems(*model, source, abnormalItems, truthOf, options, study.seed + 1000003, {}, study.stop,
+    scores.abnormal = studies::classifyItems(*model, studies::sourceInputs(source, abnormalItems), abnormalItems, truthOf, options, study.seed + 1000003, study.stop,
                                     terminalProgress(role + QStringLiteral(" ") + study.excluded));
     if (study.stop())
         return std::nullopt;

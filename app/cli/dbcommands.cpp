@@ -141,6 +141,9 @@ void checkImportedCases(db::Database &database, const importer::ImportReport &re
         } else if (verdict->checked) {
             out() << "domain check, case " << name << ": like the model's training images\n";
         }
+        if (verdict && !verdict->normalisation.isIdentity())
+            out() << "case normalisation, case " << name << ": " << QString::fromStdString(verdict->normalisation.describe())
+                  << "\n";
     }
 }
 } // namespace

@@ -8,8 +8,10 @@
 #include "database.h"
 #include "domaincheck.h"
 #include "engine.h"
+#include "normalisationfit.h"
 #include "studyoptions.h"
 #include "imageio.h"
+#include "imagestats.h"
 #include "labelledset.h"
 #include "workspace.h"
 
@@ -115,17 +117,29 @@ Result<QByteArray> itemBytes(const ClassifyItem &item, const db::Database *datab
 }
 
 // The domain check's image half, before any classification: a case from
-// elsewhere is announced at once, not after an hour of classifying.
-void checkImagesOfItems(domain::CaseDomainCheck &check, const QList<ClassifyItem> &items, const db::Database *database)
+// elsewhere is announced at once, not after an hour of classifying. The
+// images' measurements also fit the case normalisation the service then
+// classifies with; what it corrects is said, not warned about.
+void checkImagesOfItems(domain::CaseDomainCheck &check, classify::ClassificationService &service,
+                        const QList<ClassifyItem> &items, const db::Database *database)
 {
     if (!check.referenceError().empty())
         err() << "warning: no domain check: " << QString::fromStdString(check.referenceError()) << "\n";
-    if (!check.hasReference())
-        return;
+    // Measured whatever the main model carries: the second opinion's model
+    // may have a reference of its own to be normalised to.
+    std::vector<imaging::ImageStats> images;
     for (const ClassifyItem &item : items)
         if (auto bytes = itemBytes(item, database))
-            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
-    const auto verdict = check.verdict();
+            if (auto stats = imaging::measureImage(std::string_view(bytes->constData(), std::size_t(bytes->size())))) {
+                images.push_back(*stats);
+                check.addMeasurement(*stats);
+            }
+    service.normaliseFrom(images);
+    if (!check.hasReference())
+        return;
+    if (!service.normalisation().isIdentity())
+        err() << "case normalisation: " << QString::fromStdString(service.normalisation().describe()) << "\n";
+    const auto verdict = domain::afterNormalisation(check.verdict(), service.normalisation());
     if (verdict.outside)
         err() << "warning: " << QString::fromStdString(verdict.warning()) << "\n";
 }
@@ -193,7 +207,7 @@ private:
 
     const engine::Model &m_model;
     const engine::Model *m_second;
-    const classify::ClassificationService m_service;
+    classify::ClassificationService m_service;
     domain::CaseDomainCheck m_domainCheck;
     SigintCancel m_sigint;
     QList<ClassifyItem> m_items;
@@ -333,7 +347,7 @@ ClassifyRun::Step ClassifyRun::classifyFile(const ClassifyItem &item, long long 
 
 void ClassifyRun::classifyAll()
 {
-    checkImagesOfItems(m_domainCheck, m_items, m_database ? &*m_database : nullptr);
+    checkImagesOfItems(m_domainCheck, m_service, m_items, m_database ? &*m_database : nullptr);
     ProgressBar progress(QStringLiteral("classifying"));
     QElapsedTimer timer;
     timer.start();
@@ -386,7 +400,7 @@ int ClassifyRun::finish(QFile &out)
     for (const auto &c : m_model.card().classNames)
         csv << ",score_" << QString::fromStdString(c);
     csv << ",second_opinion,review,review_reason\n";
-    const domain::DomainVerdict verdict = m_domainCheck.verdict();
+    const domain::DomainVerdict verdict = domain::afterNormalisation(m_domainCheck.verdict(), m_service.normalisation());
     review::ReviewThresholds thresholds;
     thresholds.reviewEveryCell = verdict.outside;
     int queued = 0;
@@ -496,7 +510,7 @@ int runSecondOpinion(const QStringList &args)
     auto found = database->findCase(parser.value(QStringLiteral("case")));
     if (!found)
         return fail(found.error());
-    const classify::ClassificationService service(nullptr, &*model);
+    classify::ClassificationService service(nullptr, &*model);
     const QString modelId = service.secondOpinionModelId();
     auto plan = service.planCase(*database, found->id);
     if (!plan)

@@ -7,6 +7,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
+#include "shiftedcase.h"
 #include "studyoptions.h"
 
 #include "engine.h"
@@ -94,7 +95,8 @@ void addEvaluateOptions(QCommandLineParser &parser)
     parser.setApplicationDescription(QStringLiteral(
         "Measure a model on a labelled folder (one sub-folder per class) or a .cdpack file. With --class-map, "
         "another lab's class names are mapped onto the model's and balanced accuracy covers the shared classes; "
-        "with --shift, a synthetic stain/scale/blur change is applied before classification."));
+        "with --shift, the image files are changed (stain, scale, blur, crop, jpeg) and the cells are checked, normalised "
+        "and classified as one case from another laboratory."));
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
     parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder or .cdpack file."), QStringLiteral("path")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default all); the split "
@@ -103,8 +105,10 @@ void addEvaluateOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("per-class"), QStringLiteral("At most N cells per class (default all)."), QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("class-map"), QStringLiteral("File of 'data_class,model_class' lines (another lab's names; "
                                                                   "'-' drops a class)."), QStringLiteral("file")});
-    parser.addOption({QStringLiteral("shift"), QStringLiteral("Synthetic shift, e.g. stain:0.3, scale:0.8, blur:1 or "
-                                                              "stain:0.3,scale:0.8."), QStringLiteral("spec")});
+    parser.addOption({QStringLiteral("shift"), QStringLiteral("Synthetic shift of the image files, e.g. stain:0.3, scale:0.8, "
+                                                              "blur:1, crop:0.5, jpeg:70 or stain:0.3,scale:0.8."), QStringLiteral("spec")});
+    parser.addOption({QStringLiteral("normalise"), QStringLiteral("With --shift: the case normalisation on (default) or off."),
+                      QStringLiteral("mode"), QStringLiteral("on")});
     addClassifyOptions(parser);
     parser.addOption({QStringLiteral("second-opinion"),
                       QStringLiteral("A second model (e.g. models/baseline-pbc8.pt) whose differing calls join the review "
@@ -172,9 +176,14 @@ int runEvaluate(const QStringList &args)
         err() << "error: --split must be all, train, validation or test\n";
         return kExitUsage;
     }
-    auto shift = evaluation::parseShift(parser.value(QStringLiteral("shift")).toStdString());
+    auto shift = imaging::parseShift(parser.value(QStringLiteral("shift")).toStdString());
     if (!shift) {
         err() << "error: " << QString::fromStdString(shift.error()) << "\n";
+        return kExitUsage;
+    }
+    const QString normalise = parser.value(QStringLiteral("normalise"));
+    if (normalise != QLatin1String("on") && normalise != QLatin1String("off")) {
+        err() << "error: --normalise must be on or off\n";
         return kExitUsage;
     }
     std::map<QString, QString> classMap;
@@ -238,20 +247,42 @@ int runEvaluate(const QStringList &args)
     std::vector<studies::CellOutcome> outcomes;
     auto options = estimatorOptionsFrom(parser);
     options.nullGain = parser.isSet(QStringLiteral("null-gain"));
-    for (auto &o : studies::classifyItems(*model, *source, work, truthOf, options,
-                                 parser.value(QStringLiteral("seed")).toULongLong(), *shift, stop,
-                                 terminalProgress(QStringLiteral("evaluated")), &seconds, second ? &*second : nullptr)) {
+    // A shifted set of cells is one case from elsewhere: checked and
+    // normalised as the app does it (unshifted cells are the training
+    // laboratory's own and classified as they are).
+    std::optional<studies::ShiftedCase> shifted;
+    if (!shift->isIdentity()) {
+        auto prepared = studies::ShiftedCase::prepare(work, *shift, stop);
+        if (!prepared) {
+            err() << "error: " << QString::fromStdString(prepared.error()) << "\n";
+            return kExitBadInput;
+        }
+        shifted = std::move(*prepared);
+        if (normalise == QLatin1String("off"))
+            shifted->setNormalisationChoice({false, false, false});
+    }
+    for (auto &o : studies::classifyItems(*model, shifted ? shifted->inputs() : studies::sourceInputs(*source, work), work,
+                                          truthOf, options, parser.value(QStringLiteral("seed")).toULongLong(), stop,
+                                          terminalProgress(QStringLiteral("evaluated")), &seconds, second ? &*second : nullptr)) {
         o.truth = mapped(o.truth);
         outcomes.push_back(o);
     }
+    QStringList notes;
+    if (shifted) {
+        const auto verdict = shifted->completeCheck(model->card(), outcomes);
+        notes << QStringLiteral("Case normalisation: %1.")
+                     .arg(QString::fromStdString(shifted->forModel(model->card()).normalisation.describe()));
+        if (verdict.outside)
+            notes << QStringLiteral("Domain check: %1 Every cell is in the review queue.")
+                         .arg(QString::fromStdString(verdict.warning()));
+    }
     const auto e = studies::summarise(model->card().classNames, outcomes);
 
-    QStringList notes;
     if (!classMap.empty())
         notes << QStringLiteral("Class map %1; classes shared with the model: %2. Balanced accuracy is over these.")
                      .arg(parser.value(QStringLiteral("class-map")), shared.join(QStringLiteral(", ")));
     if (!shift->isIdentity())
-        notes << QStringLiteral("Synthetic shift applied before classification: %1.")
+        notes << QStringLiteral("Synthetic shift of the image files: %1.")
                      .arg(QString::fromStdString(shift->describe()));
     const QString header = QStringLiteral("%1 on %2 (%3 part, %4 protocol)")
                                .arg(QString::fromStdString(model->card().modelId()), parser.value(QStringLiteral("data")),

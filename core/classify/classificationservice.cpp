@@ -2,6 +2,8 @@
 
 #include "database.h"
 #include "imageio.h"
+#include "imagestats.h"
+#include "normalisationfit.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -78,6 +80,16 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
 }
 
 namespace {
+// A card's domain reference; empty when the card has none or it is unreadable
+// (the checks report that themselves).
+domain::DomainReference referenceOf(const engine::Model *model)
+{
+    if (!model || model->card().domainReference.empty())
+        return {};
+    auto reference = domain::DomainReference::fromJson(model->card().domainReference);
+    return reference ? *reference : domain::DomainReference{};
+}
+
 // Every stored image of the case into the check (the domain check's image half).
 Result<void> addCaseImages(domain::CaseDomainCheck &check, const db::Database &database, qint64 caseId)
 {
@@ -101,7 +113,22 @@ Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint
         return domain::DomainVerdict{};
     if (auto added = addCaseImages(check, database, caseId); !added)
         return makeError(added.error());
-    return check.verdict();
+    auto reference = domain::DomainReference::fromJson(referenceJson);
+    if (!reference)
+        return makeError(reference.error());
+    return domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), *reference));
+}
+
+imaging::CaseNormalisation storedNormalisation(const db::Database &database, qint64 cellId, const QString &modelId)
+{
+    auto cell = database.cell(cellId);
+    if (!cell)
+        return {};
+    auto check = database.domainCheck(cell->caseId);
+    if (!check || !*check || (*check)->modelId != modelId)
+        return {};
+    auto verdict = domain::DomainVerdict::fromJson((*check)->verdictJson.toStdString());
+    return verdict ? verdict->normalisation : imaging::CaseNormalisation{};
 }
 
 Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &database, qint64 caseId) const
@@ -121,7 +148,8 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
         for (const db::PredictionRow &row : *calls)
             check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
-        verdict = check.verdict();
+        // The same fit as planCase made from the same images.
+        verdict = domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), referenceOf(m_model)));
     }
     // Stored even when unchecked: the latest run's model decides, so a
     // banner from an earlier model's check does not outlive it.
@@ -149,9 +177,16 @@ ClassificationService::ClassificationService(const engine::Model *model, const e
 {
 }
 
-Result<FloatImage> ClassificationService::prepare(std::string_view bytes, const engine::Model &model)
+Result<FloatImage> ClassificationService::prepare(std::string_view bytes, const engine::Model &model,
+                                                  const imaging::CaseNormalisation &normalisation)
 {
-    return imaging::preprocess(bytes, {model.card().cropSize, model.card().network.resolution});
+    return imaging::preprocessNormalised(bytes, {model.card().cropSize, model.card().network.resolution}, normalisation);
+}
+
+void ClassificationService::normaliseFrom(const std::vector<imaging::ImageStats> &images)
+{
+    m_normalisation = domain::fitNormalisation(images, referenceOf(m_model));
+    m_secondNormalisation = domain::fitNormalisation(images, referenceOf(m_second));
 }
 
 Result<CellCall> ClassificationService::callOf(const engine::Model &model,
@@ -188,7 +223,7 @@ Result<CellCall> ClassificationService::classifyImage(std::string_view bytes, co
 {
     if (!m_model)
         return makeError("No model to classify with.");
-    auto input = prepare(bytes, *m_model);
+    auto input = prepare(bytes, *m_model, m_normalisation);
     if (!input)
         return makeError("The image cannot be prepared: " + input.error());
     return classifyInput(*input, cellSeed(bytes, m_options.seed), cancelled);
@@ -198,7 +233,7 @@ Result<CellCall> ClassificationService::secondOpinion(std::string_view bytes) co
 {
     if (!m_second)
         return makeError("No second-opinion model.");
-    auto input = prepare(bytes, *m_second);
+    auto input = prepare(bytes, *m_second, m_secondNormalisation);
     if (!input)
         return makeError("The image cannot be prepared: " + input.error());
     // The second model's own defaults: it is a different kind of model
@@ -208,13 +243,19 @@ Result<CellCall> ClassificationService::secondOpinion(std::string_view bytes) co
     return callOf(*m_second, m_second->classify(*input, options));
 }
 
-Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 caseId, bool reclassify) const
+Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 caseId, bool reclassify)
 {
     CasePlan plan;
     auto all = database.cellIdsOfCase(caseId);
     if (!all)
         return makeError(all.error());
     plan.cells = *all;
+    std::vector<imaging::ImageStats> images;
+    for (qint64 id : *all)
+        if (auto bytes = database.cellImage(id))
+            if (auto stats = imaging::measureImage(std::string_view(bytes->constData(), std::size_t(bytes->size()))))
+                images.push_back(*stats);
+    normaliseFrom(images);
     if (m_model) {
         auto todo = reclassify ? Result<QList<qint64>>(*all) : database.cellsWithoutPrediction(caseId, m_modelId);
         if (!todo)

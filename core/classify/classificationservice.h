@@ -18,6 +18,7 @@
 // Not thread-safe: one service per worker thread, like the models it
 // borrows. Only the engine's torch-free API is used.
 
+#include "casenormalisation.h"
 #include "domaincheck.h"
 #include "engine.h"
 #include "floatimage.h"
@@ -89,10 +90,17 @@ struct StoredCellOutcome {
 };
 
 // The image half of a stored case's domain check against a model card's
-// reference (engine::ModelCard::domainReference): what import reports, and
-// what the GUI worker completes with the calls' effort.
+// reference (engine::ModelCard::domainReference), after the case
+// normalisation classification will apply: what import reports, and what
+// the GUI worker completes with the calls' effort.
 Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint64 caseId,
                                                     const std::string &referenceJson);
+
+// The normalisation a stored cell's case was classified with by a model
+// (kept with the case's domain check), so a heatmap or a Turing test shows
+// the model what its call saw; the identity when the case's check belongs
+// to another model or none was made.
+imaging::CaseNormalisation storedNormalisation(const db::Database &database, qint64 cellId, const QString &modelId);
 
 class ClassificationService {
 public:
@@ -109,8 +117,18 @@ public:
     const engine::ClassifyOptions &options() const { return m_options; }
     void setOptions(const engine::ClassifyOptions &options) { m_options = options; }
 
-    // The network input a model wants from an image file's bytes.
-    static Result<FloatImage> prepare(std::string_view bytes, const engine::Model &model);
+    // The network input a model wants from an image file's bytes, through
+    // its case's normalisation (the identity: as the model was trained).
+    static Result<FloatImage> prepare(std::string_view bytes, const engine::Model &model,
+                                      const imaging::CaseNormalisation &normalisation = {});
+
+    // The case normalisation (issue 21) of the images classified next,
+    // fitted per model against its card's training reference from the
+    // case's image measurements (the domain check's image half). Until set,
+    // and for a model without a reference, the identity.
+    void normaliseFrom(const std::vector<imaging::ImageStats> &images);
+    const imaging::CaseNormalisation &normalisation() const { return m_normalisation; }
+    const imaging::CaseNormalisation &secondNormalisation() const { return m_secondNormalisation; }
 
     // The main model's call on an image file's bytes, seeded from them.
     Result<CellCall> classifyImage(std::string_view bytes, const engine::CancelFn &cancelled = {}) const;
@@ -122,11 +140,13 @@ public:
     Result<CellCall> secondOpinion(std::string_view bytes) const;
 
     // What remains to do in a case; reclassify redoes every prediction.
-    Result<CasePlan> planCase(db::Database &database, qint64 caseId, bool reclassify = false) const;
+    // Measures the case's images and fits its normalisation (normaliseFrom).
+    Result<CasePlan> planCase(db::Database &database, qint64 caseId, bool reclassify = false);
     // The case's domain check: its images and the main model's stored calls
-    // against the model card's reference, stored in the workspace (when
-    // writable) for the banner, the queue and sign-off. An unchecked
-    // verdict when the model carries no reference.
+    // against the model card's reference, without what the case
+    // normalisation corrects, stored in the workspace (when writable) with
+    // that normalisation for the banner, the queue, sign-off and heatmaps.
+    // An unchecked verdict when the model carries no reference.
     Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
 
     // Classifies one stored cell with the models that still owe it a call
@@ -140,6 +160,8 @@ private:
     const engine::Model *m_model = nullptr;
     const engine::Model *m_second = nullptr;
     engine::ClassifyOptions m_options;
+    imaging::CaseNormalisation m_normalisation;       // the main model's, for the current case
+    imaging::CaseNormalisation m_secondNormalisation; // the second model's
     QString m_modelId;
     QString m_secondId;
 };

@@ -76,6 +76,46 @@ QJsonObject rangeJson(const FeatureRange &range)
     return {{"p01", range.p01}, {"p50", range.p50}, {"p99", range.p99}};
 }
 
+QJsonArray triple(const std::array<double, 3> &values)
+{
+    return QJsonArray{values[0], values[1], values[2]};
+}
+
+std::array<double, 3> tripleOf(const QJsonValue &value, const std::array<double, 3> &fallback)
+{
+    const QJsonArray array = value.toArray();
+    if (array.size() != 3)
+        return fallback;
+    return {array.at(0).toDouble(fallback[0]), array.at(1).toDouble(fallback[1]), array.at(2).toDouble(fallback[2])};
+}
+
+QJsonObject normalisationJson(const imaging::CaseNormalisation &n)
+{
+    return QJsonObject{{"scale", n.scale},         {"scale_measured", n.scaleMeasured},
+                       {"recentre_above", n.recentreAbove}, {"pad", n.pad},
+                       {"stain", n.stain},         {"od_gain", triple(n.gain)},
+                       {"od_offset", triple(n.offset)}, {"fill", triple(n.fill)}};
+}
+
+// An absent or unreadable object is the identity: the case was classified
+// as it came (older workspaces stored no normalisation).
+imaging::CaseNormalisation normalisationFromJson(const QJsonObject &o)
+{
+    imaging::CaseNormalisation n;
+    if (o.isEmpty())
+        return n;
+    const double scale = o.value("scale").toDouble(1.0);
+    n.scale = std::isfinite(scale) && scale > 0 ? scale : 1.0;
+    n.scaleMeasured = o.value("scale_measured").toBool();
+    n.recentreAbove = o.value("recentre_above").toDouble(-1.0);
+    n.pad = o.value("pad").toBool();
+    n.stain = o.value("stain").toBool();
+    n.gain = tripleOf(o.value("od_gain"), n.gain);
+    n.offset = tripleOf(o.value("od_offset"), n.offset);
+    n.fill = tripleOf(o.value("fill"), n.fill);
+    return n;
+}
+
 } // namespace
 
 std::string aspectKey(Aspect aspect)
@@ -156,19 +196,37 @@ std::pair<double, double> acceptedRange(const std::string &featureKey, const Fea
     // its wide 1-99% range; a case's median is not.)
     if (featureKey == "red_cell_diameter")
         return {0.75 * range.p50, 1.33 * range.p50};
+    // The nucleus median of a case moves with its cell mix, but far less
+    // than one image's nucleus does (the 1st-99th percentile range of
+    // single images spans small lymphocytes to large monocytes, and let a
+    // 1.6x magnification through): a case is held to 0.7-1.43 times the
+    // training median, wider than the red cells for the cases of unusual
+    // mix (many erythroblasts, blasts, small lymphocytes).
+    if (featureKey == "nucleus_diameter")
+        return {0.7 * range.p50, 1.43 * range.p50};
+    // A sharper image than the training images' is no risk in itself (a
+    // lower magnification reads sharper, and cell scale judges it); blur is.
+    if (featureKey == "sharpness") {
+        const double margin = 0.1 * (range.p99 - range.p01);
+        return {std::min(range.p01 - margin, 0.75 * range.p50), kNoLimit};
+    }
     double tolerance = 0;
     if (featureKey.rfind("nucleus_", 0) == 0 && featureKey != "nucleus_diameter")
         tolerance = 6.0;
     else if (featureKey.rfind("background_", 0) == 0)
         tolerance = featureKey == "background_share" ? 0.1 : 6.0;
-    else if (featureKey == "nucleus_diameter" || featureKey == "red_cell_diameter")
-        tolerance = 0.15 * std::fabs(range.p50);
-    else if (featureKey == "sharpness")
-        tolerance = 0.25 * std::fabs(range.p50);
     else if (featureKey == "centre_offset")
         tolerance = 0.05;
     const double margin = 0.1 * (range.p99 - range.p01);
     return {std::min(range.p01 - margin, range.p50 - tolerance), std::max(range.p99 + margin, range.p50 + tolerance)};
+}
+
+double caseMedian(const std::vector<imaging::ImageStats> &cells, ImageFeature feature, int minimum)
+{
+    const auto values = finiteSorted(cells, feature);
+    if (values.empty() || int(values.size()) < minimum)
+        return std::numeric_limits<double>::quiet_NaN();
+    return stats::sortedQuantile(values, 0.5);
 }
 
 DomainReference buildReference(const std::vector<imaging::ImageStats> &images)
@@ -206,10 +264,9 @@ DomainVerdict checkCase(const std::vector<imaging::ImageStats> &cells, const Dom
         const auto found = reference.features.find(imaging::featureKey(feature));
         if (found == reference.features.end())
             continue;
-        const auto values = finiteSorted(cells, feature);
-        if (int(values.size()) < kMinimumCells)
+        const double median = caseMedian(cells, feature);
+        if (std::isnan(median))
             continue;
-        const double median = stats::sortedQuantile(values, 0.5);
         const FeatureRange &range = found->second;
         const auto [low, high] = acceptedRange(found->first, range);
         if (median < low || median > high)
@@ -311,7 +368,9 @@ std::string DomainVerdict::toJson() const
                                 {"typical", d.typical},
                                 {"low", d.low},
                                 {"high", d.high}});
-    const QJsonObject root{{"checked", checked}, {"outside", outside}, {"cells", cells}, {"deviations", list}};
+    QJsonObject root{{"checked", checked}, {"outside", outside}, {"cells", cells}, {"deviations", list}};
+    if (!normalisation.isIdentity())
+        root.insert("normalisation", normalisationJson(normalisation));
     return QJsonDocument(root).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -335,6 +394,7 @@ Result<DomainVerdict> DomainVerdict::fromJson(const std::string &json)
                                       d.value("typical").toDouble(), d.value("low").toDouble(),
                                       d.value("high").toDouble()});
     }
+    verdict.normalisation = normalisationFromJson(root.value("normalisation").toObject());
     return verdict;
 }
 

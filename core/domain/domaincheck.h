@@ -15,6 +15,7 @@
 // cell scale. Cases under kMinimumCells measured cells are not judged (one
 // odd image is not a laboratory).
 
+#include "casenormalisation.h"
 #include "imagestats.h"
 #include "result.h"
 
@@ -56,6 +57,10 @@ struct DomainReference {
     static Result<DomainReference> fromJson(const std::string &json);
 };
 
+// The median of a feature over a case's images (NaN values skipped); NaN
+// when fewer than `minimum` images have it.
+double caseMedian(const std::vector<imaging::ImageStats> &cells, imaging::ImageFeature feature, int minimum = kMinimumCells);
+
 // Percentiles over measured training images (NaN values skipped).
 DomainReference buildReference(const std::vector<imaging::ImageStats> &images);
 
@@ -88,6 +93,9 @@ struct DomainVerdict {
     bool outside = false;    // a deciding deviation exists
     int cells = 0;           // cells measured
     std::vector<Deviation> deviations;
+    // What the classification did to the case's images before the model saw
+    // them (the identity: nothing); deviations it corrected are not listed.
+    imaging::CaseNormalisation normalisation;
     // Deciding aspects, de-duplicated, in Aspect order.
     std::vector<Aspect> aspects() const;
     // "these images differ from the model's training images in cell scale,
@@ -122,6 +130,7 @@ public:
     // classification with their own message).
     void addImage(std::string_view bytes);
     void addMeasurement(const imaging::ImageStats &stats) { m_images.push_back(stats); }
+    const std::vector<imaging::ImageStats> &images() const { return m_images; }
     // effort: network evaluations (diffusion; < 0 = none to count).
     void addCall(int evaluations, bool unidentified);
 

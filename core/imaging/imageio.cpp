@@ -337,22 +337,21 @@ Result<FloatImage> preprocess(std::string_view encoded, const PreprocessSpec &sp
     auto rgb = cropResizeRgb(encoded, spec);
     if (!rgb)
         return makeError(rgb.error());
-    const cv::Mat &m = *rgb;
+    return toFloatImage(toRgb8(*rgb));
+}
+
+FloatImage toFloatImage(const Rgb8Image &image)
+{
     FloatImage out;
     out.channels = 3;
-    out.height = m.rows;
-    out.width = m.cols;
-    out.data.resize(static_cast<std::size_t>(3) * m.rows * m.cols);
-    const std::size_t plane = static_cast<std::size_t>(m.rows) * m.cols;
+    out.height = image.height;
+    out.width = image.width;
+    const std::size_t plane = static_cast<std::size_t>(image.height) * image.width;
+    out.data.resize(3 * plane);
     // Interleaved HWC uint8 -> planar CHW float, [0,255] -> [-1,1].
-    for (int y = 0; y < m.rows; ++y) {
-        const auto *row = m.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < m.cols; ++x) {
-            const std::size_t i = static_cast<std::size_t>(y) * m.cols + x;
-            for (int c = 0; c < 3; ++c)
-                out.data[c * plane + i] = row[x][c] / 127.5f - 1.0f;
-        }
-    }
+    for (std::size_t i = 0; i < plane; ++i)
+        for (std::size_t c = 0; c < 3; ++c)
+            out.data[c * plane + i] = image.pixels[3 * i + c] / 127.5f - 1.0f;
     return out;
 }
 

@@ -44,6 +44,8 @@ struct Rgb8Image {
 };
 Result<Rgb8Image> decodeRgb(std::string_view encoded);
 Result<Rgb8Image> preprocessRgb(std::string_view encoded, const PreprocessSpec &spec);
+// Interleaved 8-bit RGB -> planar floats in [-1, 1] (the network's input).
+FloatImage toFloatImage(const Rgb8Image &image);
 
 // FloatImage in [-1, 1] -> 8-bit RGB -> PNG bytes.
 Result<std::string> encodePng(const FloatImage &image);

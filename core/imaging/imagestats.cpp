@@ -174,6 +174,8 @@ ImageStats measure(const cv::Mat &rgb8)
     if (area <= 0)
         return stats;
     stats.cellFound = true;
+    stats.nucleusX = cx / area;
+    stats.nucleusY = cy / area;
     set(ImageFeature::NucleusDiameter, std::sqrt(4.0 * area / M_PI));
     set(ImageFeature::CentreOffset, cv::norm(cv::Point2d(cx / area, cy / area) - centre) / side);
     const auto nucleusLab = meanLab(lab32, nucleus);

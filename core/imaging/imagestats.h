@@ -18,6 +18,7 @@
 #include "result.h"
 
 #include <array>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -48,6 +49,10 @@ struct ImageStats {
     bool cellFound = false;
     // NaN where a value cannot be measured (no background, no nucleus).
     std::array<double, kImageFeatureCount> values{};
+    // The nucleus's centroid in source pixels (NaN when none was found):
+    // where the case normalisation recentres an off-centre cell.
+    double nucleusX = std::numeric_limits<double>::quiet_NaN();
+    double nucleusY = std::numeric_limits<double>::quiet_NaN();
     double value(ImageFeature feature) const { return values[static_cast<int>(feature)]; }
 };
 

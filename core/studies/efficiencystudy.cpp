@@ -300,7 +300,7 @@ Result<std::vector<EfficiencyMeasurement>> runEfficiencyStudy(std::shared_ptr<co
                 const ItemProgress progress =
                     callbacks.testing ? callbacks.testing(QStringLiteral("testing ") + stem) : ItemProgress{};
                 const auto outcomes =
-                    classifyItems(*model, source, testItems, truthOf, options.classify, options.seed, {}, stop, progress);
+                    classifyItems(*model, sourceInputs(source, testItems), testItems, truthOf, options.classify, options.seed, stop, progress);
                 if (stop())
                     return makeError("cancelled");
                 const double balanced = summarise(model->card().classNames, outcomes).balancedAccuracy();

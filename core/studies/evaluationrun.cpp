@@ -136,11 +136,17 @@ QList<EvalItem> selectItems(const QList<EvalItem> &items, const QString &split, 
     return chosen;
 }
 
-std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
-                                       const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
-                                       const engine::ClassifyOptions &baseOptions, std::uint64_t seed,
-                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const ItemProgress &progress,
-                                       double *seconds, const engine::Model *secondOpinion)
+InputFn sourceInputs(const EvalSource &source, const QList<EvalItem> &items)
+{
+    return [&source, items](int index, const engine::ModelCard &card, std::uint64_t *seed) {
+        return source.image(items[index], card, seed);
+    };
+}
+
+std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn &inputs, const QList<EvalItem> &items,
+                                       const std::function<int(const QString &)> &truthOf,
+                                       const engine::ClassifyOptions &baseOptions, std::uint64_t seed, const StopFn &stop,
+                                       const ItemProgress &progress, double *seconds, const engine::Model *secondOpinion)
 {
     std::vector<CellOutcome> outcomes;
     const auto notice = [&](const EvalItem &item, const QString &what, const std::string &why) {
@@ -155,12 +161,12 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
     for (int i = 0; i < items.size() && !(stop && stop()); ++i) {
         const auto &item = items[i];
         std::uint64_t seedOfCell = seed;
-        auto input = source.image(item, model.card(), &seedOfCell);
+        auto input = inputs(i, model.card(), &seedOfCell);
         if (!input) {
             notice(item, QStringLiteral("skipped"), input.error());
             continue;
         }
-        auto call = service.classifyInput(shift.isIdentity() ? *input : evaluation::applyShift(*input, shift), seedOfCell, stop);
+        auto call = service.classifyInput(*input, seedOfCell, stop);
         if (!call) {
             if (!(stop && stop()))
                 notice(item, QStringLiteral("not classified"), call.error());
@@ -180,13 +186,11 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSou
         outcome.nfe = result->nfe;
         std::optional<classify::CellCall> second;
         if (secondOpinion) {
-            // The second model reads its own input size; the same shift.
-            auto secondInput = source.image(item, secondOpinion->card());
+            // The second model reads its own input size.
+            auto secondInput = inputs(i, secondOpinion->card(), nullptr);
             engine::ClassifyOptions secondOptions;
             secondOptions.seed = seedOfCell;
-            auto secondResult = secondInput ? secondOpinion->classify(shift.isIdentity() ? *secondInput
-                                                                                         : evaluation::applyShift(*secondInput, shift),
-                                                                      secondOptions)
+            auto secondResult = secondInput ? secondOpinion->classify(*secondInput, secondOptions)
                                             : Result<engine::ClassifyResult>(makeError(secondInput.error()));
             if (secondResult && secondResult->predicted >= 0) {
                 second.emplace();

@@ -7,7 +7,6 @@
 
 #include "engine.h"
 #include "result.h"
-#include "shift.h"
 #include "trainingdata.h"
 
 #include <QDir>
@@ -98,15 +97,21 @@ struct ItemProgress {
     std::function<void(int done, int total, int correct)> classified;
 };
 
+// The network input of the index-th item for a model, with its seed (the
+// base seed on entry) by the classification service's rule.
+using InputFn = std::function<Result<FloatImage>(int index, const engine::ModelCard &card, std::uint64_t *seed)>;
+// Items' inputs straight from a source (no shift, no normalisation).
+InputFn sourceInputs(const EvalSource &source, const QList<EvalItem> &items);
+
 // Classifies items one by one; truthOf maps a data class to the model's
 // class index (-1 = none). Unreadable images are reported and skipped.
-// With secondOpinion, that model also calls every (shifted) cell and its
-// call joins the review decision, as in the GUI.
-std::vector<CellOutcome> classifyItems(const engine::Model &model, const EvalSource &source,
-                                       const QList<EvalItem> &items, const std::function<int(const QString &)> &truthOf,
-                                       const engine::ClassifyOptions &options, std::uint64_t seed,
-                                       const evaluation::ShiftSpec &shift, const StopFn &stop, const ItemProgress &progress,
-                                       double *seconds = nullptr, const engine::Model *secondOpinion = nullptr);
+// With secondOpinion, that model also calls every cell (its input from the
+// same InputFn) and its call joins the review decision, as in the GUI.
+std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn &inputs, const QList<EvalItem> &items,
+                                       const std::function<int(const QString &)> &truthOf,
+                                       const engine::ClassifyOptions &options, std::uint64_t seed, const StopFn &stop,
+                                       const ItemProgress &progress, double *seconds = nullptr,
+                                       const engine::Model *secondOpinion = nullptr);
 
 // What `calibrate` fits class offsets on: every class's mean weighted
 // error for each cell, on the same paired trials (no pruning) and without

@@ -1,5 +1,7 @@
 #include "turingbuilder.h"
 
+#include "casenormalisation.h"
+#include "classificationservice.h"
 #include "database.h"
 #include "engine.h"
 #include "imageio.h"
@@ -111,7 +113,8 @@ struct BuildProgress {
 // sees cells and encoded at the shown size; unusable ones are listed in
 // summary.skippedImages.
 Result<QList<db::NewTuringImage>> drawRealCells(db::Database &database, QList<RealCandidate> pool, const QString &cls,
-                                                const imaging::PreprocessSpec &spec, int side, const BuildOptions &options,
+                                                const QString &modelId, const imaging::PreprocessSpec &spec, int side,
+                                                const BuildOptions &options,
                                                 std::mt19937_64 &random, const BuildCancelFn &cancelled,
                                                 BuildSummary &summary, BuildProgress &progress)
 {
@@ -123,7 +126,11 @@ Result<QList<db::NewTuringImage>> drawRealCells(db::Database &database, QList<Re
         if (cancelled && cancelled())
             return makeError(kCancelled);
         auto bytes = loadRealImage(database, candidate);
-        auto input = bytes ? imaging::preprocess(*bytes, spec) : Result<FloatImage>(makeError(bytes.error()));
+        // A workspace cell as the model saw it when it classified its case.
+        const auto normalisation = candidate.cellId ? classify::storedNormalisation(database, *candidate.cellId, modelId)
+                                                    : imaging::CaseNormalisation{};
+        auto input = bytes ? imaging::preprocessNormalised(*bytes, spec, normalisation)
+                           : Result<FloatImage>(makeError(bytes.error()));
         auto png = input ? imaging::encodePngResized(*input, side) : Result<std::string>(makeError(input.error()));
         if (!png) {
             summary.skippedImages << describe(candidate) + QStringLiteral(": ") + QString::fromStdString(png.error());
@@ -232,7 +239,8 @@ Result<BuildSummary> buildTuringTest(db::Database &database, const engine::Model
     for (const QString &cls : *wanted) {
         // Real cells first: a class without enough of them is dropped
         // before the model spends time generating for it.
-        auto real = drawRealCells(database, byClass.value(cls), cls, spec, side, options, random, cancelled, summary, work);
+        auto real = drawRealCells(database, byClass.value(cls), cls, QString::fromStdString(card.modelId()), spec, side, options,
+                                  random, cancelled, summary, work);
         if (!real)
             return makeError(real.error());
         if (real->size() < options.perClass) {

@@ -3,7 +3,9 @@
 // tiny committed model and the shipped baseline CNN as second opinion.
 #include "classificationservice.h"
 #include "database.h"
+#include "drawncell.h"
 #include "imagestats.h"
+#include "normalisationfit.h"
 #include "sha256.h"
 #include "testimages.h"
 
@@ -41,6 +43,19 @@ QList<QByteArray> insertCells(db::Database &database, qint64 caseId, int count, 
         images.append(cell.image);
     }
     return images;
+}
+
+bool insertImage(db::Database &database, qint64 caseId, const QByteArray &image, int number)
+{
+    db::NewCell cell;
+    cell.caseId = caseId;
+    cell.image = image;
+    Sha256 digest;
+    digest.update(viewOf(image));
+    cell.sha256 = QString::fromStdString(digest.finishHex());
+    cell.width = cell.height = 360;
+    cell.originalName = QStringLiteral("drawn%1.png").arg(number);
+    return database.insertCell(cell).ok();
 }
 
 classify::CellCall callWith(const QString &predicted, double top, double second, double anomaly = -1.0)
@@ -143,7 +158,7 @@ private slots:
         QVERIFY(insertCells(*database, *caseId, 3, 20).size() == 3);
         engine::ClassifyOptions options;
         options.trialsMax = 8;
-        const classify::ClassificationService service(&*m_tiny, &*m_baseline, options);
+        classify::ClassificationService service(&*m_tiny, &*m_baseline, options);
         auto plan = service.planCase(*database, *caseId);
         QVERIFY(plan.ok());
         QCOMPARE(plan->todo().size(), 3);
@@ -245,6 +260,68 @@ private slots:
         QVERIFY(none.ok());
         QVERIFY(!none->checked);
         QVERIFY(!(*database->domainCheck(*caseId))->outside);
+    }
+
+    // A case from a lower magnification (issue 21): planning it fits the
+    // case normalisation, the check no longer names the corrected scale,
+    // and the stored check carries the normalisation for heatmaps and the
+    // Turing test.
+    void caseNormalisationIsFittedStoredAndReused()
+    {
+        auto database = db::Database::openInMemory();
+        QVERIFY(database.ok());
+        auto reference = database->createCase({QStringLiteral("reference"), {}, {}, {}, {}});
+        auto other = database->createCase({QStringLiteral("other-lab"), {}, {}, {}, {}});
+        QVERIFY(reference.ok() && other.ok());
+        std::vector<imaging::ImageStats> measured;
+        for (int i = 0; i < 12; ++i) {
+            testing::Drawing d;
+            d.nucleusRadius = 30 + 2 * i;
+            const std::string file = testing::drawCell(d, 100 + i);
+            measured.push_back(*imaging::measureImage(file));
+            QVERIFY(insertImage(*database, *reference, QByteArray::fromStdString(file), i));
+            d.scale = 0.6;
+            QVERIFY(insertImage(*database, *other, QByteArray::fromStdString(testing::drawCell(d, 200 + i)), 100 + i));
+        }
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + QStringLiteral("/referenced.pt")).toStdString();
+        auto reference96 = domain::buildReference(measured);
+        reference96.cropSize = 240;
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), path, [&](engine::ModelCard &card) -> Result<void> {
+                    card.domainReference = reference96.toJson();
+                    return {};
+                }).ok());
+        auto model = engine::Model::load(path);
+        QVERIFY(model.ok());
+        classify::ClassificationService service(&*model, nullptr);
+
+        QVERIFY(service.planCase(*database, *reference).ok());
+        QVERIFY(service.normalisation().isIdentity());
+        QVERIFY(service.planCase(*database, *other).ok());
+        QVERIFY2(std::abs(service.normalisation().scale - 0.6) < 0.08, service.normalisation().describe().c_str());
+        // (The drawing keeps its few red cells, so its background grows
+        // with the zoom, which a real slide's does not: only scale is judged.)
+        const auto namesScale = [](const domain::DomainVerdict &v) {
+            const auto aspects = v.aspects();
+            return std::find(aspects.begin(), aspects.end(), domain::Aspect::Scale) != aspects.end();
+        };
+        auto verdict = service.checkDomain(*database, *other);
+        QVERIFY(verdict.ok());
+        QVERIFY2(!namesScale(*verdict), verdict->warning().c_str());
+        QCOMPARE(verdict->normalisation.scale, service.normalisation().scale);
+        auto images = classify::checkStoredCaseImages(*database, *other, reference96.toJson());
+        QVERIFY(images.ok());
+        QVERIFY(!namesScale(*images));
+        // Without normalisation the same case is another magnification.
+        std::vector<imaging::ImageStats> otherStats;
+        for (qint64 id : *database->cellIdsOfCase(*other))
+            otherStats.push_back(*imaging::measureImage(viewOf(*database->cellImage(id))));
+        QVERIFY(namesScale(domain::checkCase(otherStats, reference96)));
+
+        const qint64 cell = database->cellIdsOfCase(*other)->first();
+        const auto stored = classify::storedNormalisation(*database, cell, service.modelId());
+        QCOMPARE(stored.scale, service.normalisation().scale);
+        QVERIFY(classify::storedNormalisation(*database, cell, QStringLiteral("another-model@0")).isIdentity());
     }
 };
 

@@ -140,7 +140,7 @@ private slots:
         r = run(cli::runEvaluate, QStringLiteral("evaluate"),
                 {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), other, QStringLiteral("--shift"), QStringLiteral("hue:1")});
         QCOMPARE(r.code, 2);
-        QVERIFY(r.err.contains(QStringLiteral("stain, scale or blur")));
+        QVERIFY(r.err.contains(QStringLiteral("stain, scale, blur, crop or jpeg")));
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
         file.write("thrombocyte platelet\n");
         file.close();
@@ -377,7 +377,14 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const auto json = readJson(outDir + QStringLiteral("/shift.json"));
         QCOMPARE(json.value(QStringLiteral("levels")).toArray().size(), 2);
-        const auto model = json.value(QStringLiteral("models")).toArray().first().toObject();
+        // One model, measured without and with the case normalisation.
+        const auto tracks = json.value(QStringLiteral("models")).toArray();
+        QCOMPARE(tracks.size(), 2);
+        QVERIFY(!tracks.at(0).toObject().value(QStringLiteral("normalised")).toBool());
+        QVERIFY(tracks.at(1).toObject().value(QStringLiteral("normalised")).toBool());
+        QCOMPARE(tracks.at(1).toObject().value(QStringLiteral("normalisation")).toArray().size(), 2);
+        QCOMPARE(tracks.at(1).toObject().value(QStringLiteral("flagged")).toArray().size(), 2);
+        const auto model = tracks.first().toObject();
         QCOMPARE(model.value(QStringLiteral("cells")).toInt(), 8);
         QCOMPARE(model.value(QStringLiteral("balanced_accuracy")).toArray().size(), 2);
         // Per level: the silent error rate can never exceed the error rate.

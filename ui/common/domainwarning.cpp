@@ -32,4 +32,22 @@ QString DomainWarning::text(const domain::DomainVerdict &verdict)
         .arg(aspects.join(QStringLiteral(", ")));
 }
 
+QString DomainWarning::normalisationText(const domain::DomainVerdict &verdict)
+{
+    const imaging::CaseNormalisation &n = verdict.normalisation;
+    if (n.isIdentity())
+        return {};
+    QStringList changes;
+    if (n.scale != 1.0)
+        changes << tr("cells rescaled (they appear %1 times the training size)").arg(n.scale, 0, 'f', 2);
+    if (n.pad)
+        changes << tr("tight crops padded to the model's framing");
+    if (n.recentreAbove >= 0)
+        changes << tr("off-centre cells recentred");
+    if (n.stain)
+        changes << tr("stain colours mapped to the training images'");
+    return tr("Before classification these images were brought to the model's training images: %1.")
+        .arg(changes.join(QStringLiteral(", ")));
+}
+
 } // namespace cytodiff::ui

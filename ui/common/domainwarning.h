@@ -16,6 +16,9 @@ public:
     static QString aspectText(domain::Aspect aspect);
     // Empty when the case is not outside the model's domain.
     static QString text(const domain::DomainVerdict &verdict);
+    // What the case normalisation changed before classification; empty
+    // when it changed nothing.
+    static QString normalisationText(const domain::DomainVerdict &verdict);
 };
 
 } // namespace cytodiff::ui

@@ -76,6 +76,8 @@ QStringList checkImportedCases(db::Database &database, const importer::ImportRep
         auto verdict = classify::checkStoredCaseImages(database, found->id, model->card().domainReference);
         if (verdict && verdict->outside)
             warnings << QStringLiteral("%1: %2").arg(name, DomainWarning::text(*verdict));
+        else if (verdict && !verdict->normalisation.isIdentity())
+            warnings << QStringLiteral("%1: %2").arg(name, DomainWarning::normalisationText(*verdict));
     }
     return warnings;
 }

@@ -127,12 +127,22 @@ CaseBrowser::CaseBrowser(QWidget *parent) : QWidget(parent)
     m_domainBanner->setStyleSheet(QStringLiteral(
         "QLabel { background: #fde2e1; color: #7a1712; border-bottom: 1px solid #e0908b; padding: 7px 10px; }"));
     m_domainBanner->hide();
+    // What the case normalisation did before the model saw the images
+    // (rescaled, padded, stain mapped): not a warning, but the reviewer
+    // must know the calls were made on changed pictures.
+    m_normalisationNote = new QLabel;
+    m_normalisationNote->setObjectName(QStringLiteral("normalisationNote"));
+    m_normalisationNote->setWordWrap(true);
+    m_normalisationNote->setStyleSheet(QStringLiteral(
+        "QLabel { background: #e3eefb; color: #123a63; border-bottom: 1px solid #9dbbe0; padding: 5px 10px; }"));
+    m_normalisationNote->hide();
     auto *centre = new QWidget;
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
     centreLayout->addWidget(m_syntheticBanner);
     centreLayout->addWidget(m_domainBanner);
+    centreLayout->addWidget(m_normalisationNote);
     centreLayout->addWidget(m_tabs, 1);
     m_splitter->addWidget(centre);
     m_splitter->addWidget(m_details);
@@ -560,6 +570,9 @@ void CaseBrowser::refreshDomainCheck()
                                               : warning + QLatin1Char(' ')
                                                     + tr("All cells of this case are in the review queue."));
     m_domainBanner->setVisible(!warning.isEmpty());
+    const QString note = DomainWarning::normalisationText(m_domain);
+    m_normalisationNote->setText(note);
+    m_normalisationNote->setVisible(!note.isEmpty());
     applyReviewThresholds();
 }
 

@@ -97,6 +97,7 @@ public:
     // Shown above the pages while a synthetic (demo) case is shown.
     QLabel *syntheticBanner() const { return m_syntheticBanner; }
     QLabel *domainBanner() const { return m_domainBanner; }
+    QLabel *normalisationNote() const { return m_normalisationNote; }
     // Reads the shown case's stored domain check again (after a
     // classification run made a new one) and applies it.
     void refreshDomainCheck();
@@ -145,6 +146,7 @@ private:
     QLabel *m_gallerySubtitle = nullptr;
     QLabel *m_syntheticBanner = nullptr;
     QLabel *m_domainBanner = nullptr;
+    QLabel *m_normalisationNote = nullptr;
     domain::DomainVerdict m_domain;
     review::ReviewThresholds m_thresholds; // the user's settings; a case outside its domain adds reviewEveryCell
     void applyReviewThresholds();

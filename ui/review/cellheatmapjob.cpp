@@ -1,5 +1,7 @@
 #include "cellheatmapjob.h"
 
+#include "casenormalisation.h"
+#include "classificationservice.h"
 #include "database.h"
 #include "engine.h"
 #include "imageio.h"
@@ -148,8 +150,10 @@ private:
             return nullptr;
         }
         const engine::ModelCard &card = m_model->card();
-        auto input = imaging::preprocess(bytesOf(*bytes), {card.cropSize, card.network.resolution});
-        auto display = imaging::preprocess(bytesOf(*bytes), {card.cropSize, request.settings.displaySide});
+        // The case's normalisation, as its classification used it.
+        const auto normalisation = classify::storedNormalisation(*m_database, request.cellId, m_modelId);
+        auto input = imaging::preprocessNormalised(bytesOf(*bytes), {card.cropSize, card.network.resolution}, normalisation);
+        auto display = imaging::preprocessNormalised(bytesOf(*bytes), {card.cropSize, request.settings.displaySide}, normalisation);
         if (!input || !display) {
             *error = CellHeatmapJob::tr("The image cannot be prepared: %1")
                          .arg(fromStd(!input ? input.error() : display.error()));

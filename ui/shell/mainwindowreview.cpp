@@ -380,8 +380,11 @@ Result<CaseReportInput> MainWindow::currentReportInput() const
     if (!row)
         return makeError(row.error());
     const CellGalleryModel *model = m_browser->galleryModel();
-    return reportInput(*m_database, *model, *row, model->reviewThresholds(),
-                       DomainWarning::text(m_browser->domainVerdict()));
+    // The report says what the screen says: the warning, and what the case
+    // normalisation changed before classification.
+    const domain::DomainVerdict &verdict = m_browser->domainVerdict();
+    const QString note = QString(DomainWarning::text(verdict) + QLatin1Char(' ') + DomainWarning::normalisationText(verdict)).trimmed();
+    return reportInput(*m_database, *model, *row, model->reviewThresholds(), note);
 }
 
 Result<void> MainWindow::exportCellCsv(const QString &path)

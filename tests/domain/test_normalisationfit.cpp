@@ -1,0 +1,191 @@
+// The case normalisation (core/imaging/casenormalisation, fitted by
+// core/domain/normalisationfit) on drawn cells: an in-domain case is left
+// exactly alone; another magnification, a tight crop and another stain are
+// each measured and undone, and the domain check then no longer names them.
+#include "casenormalisation.h"
+#include "domaincheck.h"
+#include "drawncell.h"
+#include "normalisationfit.h"
+
+#include <QtTest>
+
+using namespace cytodiff;
+using imaging::ImageFeature;
+using namespace cytodiff::testing;
+
+namespace {
+
+std::vector<std::string> drawMany(const Drawing &d, int count, std::uint32_t firstSeed)
+{
+    std::vector<std::string> files;
+    for (int i = 0; i < count; ++i)
+        files.push_back(drawCell(d, firstSeed + std::uint32_t(i)));
+    return files;
+}
+
+std::vector<imaging::ImageStats> measure(const std::vector<std::string> &files)
+{
+    std::vector<imaging::ImageStats> out;
+    for (const auto &file : files)
+        if (auto stats = imaging::measureImage(file))
+            out.push_back(*stats);
+    return out;
+}
+
+bool hasAspect(const domain::DomainVerdict &verdict, domain::Aspect aspect)
+{
+    const auto aspects = verdict.aspects();
+    return std::find(aspects.begin(), aspects.end(), aspect) != aspects.end();
+}
+
+// The nucleus's measured diameter in a normalised network input rendered
+// back to a PNG at the crop's scale.
+double nucleusDiameterAfter(const std::string &file, const imaging::PreprocessSpec &spec,
+                            const imaging::CaseNormalisation &normalisation)
+{
+    auto rgb = imaging::preprocessNormalisedRgb(file, spec, normalisation);
+    if (!rgb)
+        return -1;
+    cv::Mat mat(rgb->height, rgb->width, CV_8UC3, rgb->pixels.data());
+    cv::Mat bgr;
+    cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
+    std::vector<uchar> png;
+    cv::imencode(".png", bgr, png);
+    auto stats = imaging::measureImage(std::string(png.begin(), png.end()));
+    return stats && stats->cellFound ? stats->value(ImageFeature::NucleusDiameter) : -1;
+}
+
+} // namespace
+
+class TestNormalisationFit : public QObject {
+    Q_OBJECT
+
+    domain::DomainReference m_reference;
+    const imaging::PreprocessSpec m_spec{240, 120}; // crop 240 source px -> 120 px input
+
+private slots:
+    void initTestCase()
+    {
+        std::vector<imaging::ImageStats> training;
+        for (double radius : {28.0, 38.0, 46.0, 56.0}) {
+            Drawing d;
+            d.nucleusRadius = radius;
+            auto some = measureMany(d, 15, std::uint32_t(radius * 100));
+            training.insert(training.end(), some.begin(), some.end());
+        }
+        m_reference = domain::buildReference(training);
+        m_reference.cropSize = m_spec.cropSize;
+    }
+
+    void inDomainCaseIsLeftAlone()
+    {
+        Drawing d;
+        const auto files = drawMany(d, 20, 9000);
+        const auto normalisation = domain::fitNormalisation(measure(files), m_reference);
+        QVERIFY2(normalisation.isIdentity(), normalisation.describe().c_str());
+        QCOMPARE(normalisation.describe(), std::string("none"));
+        // The identity is the unnormalised preprocessing, bit for bit.
+        auto plain = imaging::preprocess(files[0], m_spec);
+        auto normalised = imaging::preprocessNormalised(files[0], m_spec, normalisation);
+        QVERIFY(plain.ok() && normalised.ok());
+        QCOMPARE(normalised->data, plain->data);
+    }
+
+    void magnificationIsMeasuredAndUndone()
+    {
+        Drawing d;
+        d.scale = 0.7; // a lower-power objective: everything 70% as large
+        const auto files = drawMany(d, 20, 7000);
+        const auto stats = measure(files);
+        const auto verdict = domain::checkCase(stats, m_reference);
+        QVERIFY(hasAspect(verdict, domain::Aspect::Scale));
+        const auto normalisation = domain::fitNormalisation(stats, m_reference);
+        QVERIFY2(std::abs(normalisation.scale - 0.7) < 0.07, qPrintable(QString::number(normalisation.scale)));
+        QVERIFY(!hasAspect(domain::afterNormalisation(verdict, normalisation), domain::Aspect::Scale));
+        // In the network input the nucleus is as large as an unshifted one.
+        Drawing reference;
+        const double typical = nucleusDiameterAfter(drawCell(reference, 7000), m_spec, {});
+        const double corrected = nucleusDiameterAfter(files[0], m_spec, normalisation);
+        const double uncorrected = nucleusDiameterAfter(files[0], m_spec, {});
+        QVERIFY2(std::abs(corrected / typical - 1.0) < 0.1,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(corrected).arg(typical)));
+        QVERIFY(std::abs(uncorrected / typical - 1.0) > 0.2);
+    }
+
+    void tightCropIsPaddedNotEnlarged()
+    {
+        Drawing d;
+        d.crop = 160; // smaller than the model's 240 px crop
+        d.redCells = false;
+        const auto files = drawMany(d, 20, 6000);
+        const auto stats = measure(files);
+        const auto normalisation = domain::fitNormalisation(stats, m_reference);
+        QVERIFY(normalisation.pad);
+        QVERIFY2(std::abs(normalisation.scale - 1.0) < 0.15, qPrintable(QString::number(normalisation.scale)));
+        // The same cell exported with its surroundings, as the model expects it.
+        Drawing whole = d;
+        whole.crop = 0;
+        const double typical = nucleusDiameterAfter(drawCell(whole, 6000), m_spec, {});
+        const double padded = nucleusDiameterAfter(files[0], m_spec, normalisation);
+        const double enlarged = nucleusDiameterAfter(files[0], m_spec, {});
+        QVERIFY2(std::abs(padded / typical - 1.0) < 0.12,
+                 qPrintable(QStringLiteral("%1 vs %2, scale %3").arg(padded).arg(typical).arg(normalisation.scale)));
+        QVERIFY(enlarged / typical > 1.3); // without padding: 240/160 = 1.5x too large
+        const auto verdict = domain::afterNormalisation(domain::checkCase(stats, m_reference), normalisation);
+        for (const auto &deviation : verdict.deviations)
+            QVERIFY(deviation.feature != "crop_side");
+    }
+
+    void stainIsMappedToTheTrainingColours()
+    {
+        Drawing d;
+        d.nucleus = cv::Scalar(40, 60, 150); // a bluer stain
+        const auto files = drawMany(d, 20, 5000);
+        const auto stats = measure(files);
+        const auto verdict = domain::checkCase(stats, m_reference);
+        QVERIFY(hasAspect(verdict, domain::Aspect::Stain));
+        const auto normalisation = domain::fitNormalisation(stats, m_reference);
+        QVERIFY(normalisation.stain);
+        QVERIFY(!hasAspect(domain::afterNormalisation(verdict, normalisation), domain::Aspect::Stain));
+        // The normalised image's nucleus is the training nucleus colour.
+        auto rgb = imaging::preprocessNormalisedRgb(files[0], {360, 360}, normalisation);
+        QVERIFY(rgb.ok());
+        cv::Mat mat(rgb->height, rgb->width, CV_8UC3, rgb->pixels.data());
+        cv::Mat bgr;
+        cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
+        std::vector<uchar> png;
+        cv::imencode(".png", bgr, png);
+        auto after = imaging::measureImage(std::string(png.begin(), png.end()));
+        QVERIFY(after.ok() && after->cellFound);
+        const double distance =
+            std::hypot(after->value(ImageFeature::NucleusL) - m_reference.features.at("nucleus_l").p50,
+                       after->value(ImageFeature::NucleusA) - m_reference.features.at("nucleus_a").p50,
+                       after->value(ImageFeature::NucleusB) - m_reference.features.at("nucleus_b").p50);
+        QVERIFY2(distance < 6.0, qPrintable(QString::number(distance)));
+    }
+
+    void choiceOffAndNoReferenceChangeNothing()
+    {
+        Drawing d;
+        d.scale = 0.6;
+        d.nucleus = cv::Scalar(40, 60, 150);
+        const auto stats = measure(drawMany(d, 12, 4000));
+        QVERIFY(domain::fitNormalisation(stats, m_reference, {false, false, false}).isIdentity());
+        QVERIFY(domain::fitNormalisation(stats, domain::DomainReference{}).isIdentity());
+        // Too few cells to judge a laboratory by.
+        QVERIFY(domain::fitNormalisation({stats.begin(), stats.begin() + 2}, m_reference).isIdentity());
+    }
+
+    void badInputIsAnError()
+    {
+        imaging::CaseNormalisation n;
+        n.stain = true;
+        QVERIFY(!imaging::preprocessNormalised("not an image", m_spec, n).ok());
+        n.scale = 0;
+        Drawing d;
+        QVERIFY(!imaging::preprocessNormalised(drawCell(d, 1), m_spec, n).ok());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestNormalisationFit)
+#include "test_normalisationfit.moc"
