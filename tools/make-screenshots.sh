@@ -33,6 +33,13 @@ common="--db $work/demo.cytodiff --model $model --margin 3 --anomaly 0.02 --size
 "$shot" --db "$work/empty.cytodiff" --model "$model" --size 1280x800 --out "$out/start-page.png"
 "$shot" --db "$work/builtin-demo.cytodiff" --model "$model" --size 1440x900 --demo 6 --cell 3 \
     --demo-progress-out "$out/demo-progress.png" --out "$out/demo-case.png"
+# Another laboratory (issue 21): generated cells with another stain and a
+# lower magnification, classified by the shipped CNN, whose card carries the
+# training reference: the case normalisation's note above the gallery.
+"$build/tools/cytodiff-make-demo-case" --model "$model" --out "$work/OTHER-LAB-7" --per-class 4 --seed 5 \
+    --shift stain:0.6,scale:0.75
+"$shot" --db "$work/other.cytodiff" --model "$root/models/baseline-pbc8.pt" --size 1440x900 \
+    --import "$work/OTHER-LAB-7" --classify --page gallery --cell 3 --out "$out/other-lab-normalised.png"
 # Labelling module: scripted labellers on the same generated cells.
 "$build/tools/cytodiff-labelling-screenshot" --cells "$work/DEMO-0001" --out-dir "$out"
 echo "screenshots in $out"

@@ -3,7 +3,7 @@
 // screenshots and demos never show real patient images.
 //
 //   cytodiff-make-demo-case --model tests/data/tiny-pbc8.pt --out /tmp/demo
-//       [--per-class 12] [--side 0] [--seed 7] [--classify]
+//       [--per-class 12] [--side 0] [--seed 7] [--classify] [--shift stain:0.5,scale:0.7]
 //
 // The cells come from ui/democase (the GUI's demo case uses the same code).
 // Generated cells are at the model's resolution; they are enlarged (smooth)
@@ -16,6 +16,7 @@
 #include "democase.h"
 #include "engine.h"
 #include "imageio.h"
+#include "sourceshift.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -57,6 +58,9 @@ int main(int argc, char **argv)
          QStringLiteral("0")},
         {QStringLiteral("seed"), QStringLiteral("Sampling seed."), QStringLiteral("N"), QStringLiteral("7")},
         {QStringLiteral("classify"), QStringLiteral("Print the model's view of its own cells.")},
+        {QStringLiteral("shift"), QStringLiteral("Change the written files as another laboratory's analyser would "
+                                                 "(imaging/sourceshift: e.g. stain:0.5,scale:0.7)."),
+         QStringLiteral("SPEC")},
     });
     parser.process(app);
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("out"))) {
@@ -77,6 +81,13 @@ int main(int argc, char **argv)
                                                                       : card.cropSize;
     const auto seed = parser.value(QStringLiteral("seed")).toULongLong();
     const QDir out(parser.value(QStringLiteral("out")));
+    const auto shift = imaging::parseShift(parser.value(QStringLiteral("shift")).toStdString());
+    if (!shift) {
+        std::fprintf(stderr, "%s\n", shift.error().c_str());
+        return 2;
+    }
+    // A JPEG-quality shift writes JPEG bytes: the names say so.
+    const QString suffix = shift->jpeg > 0 ? QStringLiteral("jpg") : QStringLiteral("png");
     demo::DemoCaseOptions options;
     options.cellsPerClass = perClass;
     options.seed = seed;
@@ -88,8 +99,13 @@ int main(int argc, char **argv)
     }
     for (const demo::DemoCell &cell : *cells) {
         out.mkpath(cell.classId);
-        QFile file(out.filePath(QStringLiteral("%1/%2_%3.png").arg(cell.classId, codeOf(cell.classId)).arg(cell.index)));
-        if (!file.open(QIODevice::WriteOnly) || file.write(cell.png) != cell.png.size()) {
+        auto shifted = imaging::applyShift(std::string_view(cell.png.constData(), std::size_t(cell.png.size())), *shift);
+        if (!shifted) {
+            std::fprintf(stderr, "%s\n", shifted.error().c_str());
+            return 1;
+        }
+        QFile file(out.filePath(QStringLiteral("%1/%2_%3.%4").arg(cell.classId, codeOf(cell.classId)).arg(cell.index).arg(suffix)));
+        if (!file.open(QIODevice::WriteOnly) || file.write(shifted->data(), qint64(shifted->size())) != qint64(shifted->size())) {
             std::fprintf(stderr, "cannot write %s\n", qPrintable(file.fileName()));
             return 1;
         }
@@ -99,7 +115,7 @@ int main(int argc, char **argv)
         if (!parser.isSet(QStringLiteral("classify")))
             continue;
         for (int i = 0; i < perClass; ++i) {
-            const QString path = out.filePath(QStringLiteral("%1/%2_%3.png").arg(classId, codeOf(classId)).arg(i + 1));
+            const QString path = out.filePath(QStringLiteral("%1/%2_%3.%4").arg(classId, codeOf(classId)).arg(i + 1).arg(suffix));
             auto bytes = imaging::readFile(path.toStdString());
             auto input = bytes ? imaging::preprocess(*bytes, {card.cropSize, card.network.resolution})
                                : Result<FloatImage>(makeError(bytes.error()));

@@ -362,7 +362,7 @@
         <translation>nicht zentrierte Zellen zentriert</translation>
     </message>
     <message>
-        <source>stain colours mapped to the training images&apos;</source>
+        <source>stain colours mapped to those of the training images</source>
         <translation>Färbungsfarben auf die der Trainingsbilder abgebildet</translation>
     </message>
     <message>

@@ -362,7 +362,7 @@
         <translation>células descentradas recentradas</translation>
     </message>
     <message>
-        <source>stain colours mapped to the training images&apos;</source>
+        <source>stain colours mapped to those of the training images</source>
         <translation>colores de tinción ajustados a los de las imágenes de entrenamiento</translation>
     </message>
     <message>

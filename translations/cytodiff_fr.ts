@@ -362,7 +362,7 @@
         <translation>cellules décentrées recentrées</translation>
     </message>
     <message>
-        <source>stain colours mapped to the training images&apos;</source>
+        <source>stain colours mapped to those of the training images</source>
         <translation>couleurs de coloration ramenées à celles des images d&apos;entraînement</translation>
     </message>
     <message>

@@ -106,7 +106,7 @@ std::string CaseNormalisation::describe() const
     if (recentreAbove >= 0)
         add("off-centre cells recentred");
     if (stain)
-        add("stain colours mapped to the training images'");
+        add("stain colours mapped to those of the training images");
     return text;
 }
 

@@ -45,7 +45,7 @@ QString DomainWarning::normalisationText(const domain::DomainVerdict &verdict)
     if (n.recentreAbove >= 0)
         changes << tr("off-centre cells recentred");
     if (n.stain)
-        changes << tr("stain colours mapped to the training images'");
+        changes << tr("stain colours mapped to those of the training images");
     return tr("Before classification these images were brought to the model's training images: %1.")
         .arg(changes.join(QStringLiteral(", ")));
 }
