@@ -267,14 +267,16 @@ int runEvaluateShift(const QStringList &args)
             return kExitBadInput;
         }
         models.push_back(std::make_unique<engine::Model>(std::move(*model)));
+        // Named by what the model is, not by the option that gave it.
+        const QString roleName = models.back()->card().kind == "baseline" ? QStringLiteral("baseline") : role;
         for (const bool on : {false, true})
             if (normalise == QLatin1String("both") || (normalise == QLatin1String("on")) == on) {
                 Track track;
-                track.role = role;
+                track.role = roleName;
                 track.model = models.back().get();
                 track.normalise = on;
-                track.series.name = (role + (on ? QStringLiteral(", normalised") : QString())).toStdString();
-                track.series.rgb = role == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
+                track.series.name = (roleName + (on ? QStringLiteral(", normalised") : QString())).toStdString();
+                track.series.rgb = roleName == QLatin1String("baseline") ? evaluation::kBaselineColour : evaluation::kDiffusionColour;
                 tracks.push_back(track);
             }
     }
