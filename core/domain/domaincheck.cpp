@@ -92,7 +92,7 @@ std::array<double, 3> tripleOf(const QJsonValue &value, const std::array<double,
 QJsonObject normalisationJson(const imaging::CaseNormalisation &n)
 {
     return QJsonObject{{"scale", n.scale},         {"scale_measured", n.scaleMeasured},
-                       {"recentre_above", n.recentreAbove}, {"pad", n.pad},
+                       {"recentre_above", n.recentreAbove}, {"pad", n.pad}, {"framing_fitted", n.framingFitted},
                        {"stain", n.stain},         {"od_gain", triple(n.gain)},
                        {"od_offset", triple(n.offset)}, {"fill", triple(n.fill)}};
 }
@@ -109,6 +109,7 @@ imaging::CaseNormalisation normalisationFromJson(const QJsonObject &o)
     n.scaleMeasured = o.value("scale_measured").toBool();
     n.recentreAbove = o.value("recentre_above").toDouble(-1.0);
     n.pad = o.value("pad").toBool();
+    n.framingFitted = o.value("framing_fitted").toBool();
     n.stain = o.value("stain").toBool();
     n.gain = tripleOf(o.value("od_gain"), n.gain);
     n.offset = tripleOf(o.value("od_offset"), n.offset);

@@ -45,6 +45,9 @@ struct CaseNormalisation {
     double recentreAbove = -1.0;
     // Fill beyond the image instead of cropping smaller and enlarging.
     bool pad = false;
+    // Whether the framing was fitted: the model's crop at the case's scale
+    // then either fits in the images or is padded, never enlarged.
+    bool framingFitted = false;
     // Optical density per RGB channel: out = gain * in + offset.
     bool stain = false;
     std::array<double, 3> gain{1.0, 1.0, 1.0};

@@ -314,7 +314,9 @@ private slots:
         QVERIFY(!namesScale(*images));
         // Without normalisation the same case is another magnification.
         std::vector<imaging::ImageStats> otherStats;
-        for (qint64 id : *database->cellIdsOfCase(*other))
+        const auto otherCells = database->cellIdsOfCase(*other); // kept: a range-for does not extend its life
+        QVERIFY(otherCells.ok());
+        for (qint64 id : *otherCells)
             otherStats.push_back(*imaging::measureImage(viewOf(*database->cellImage(id))));
         QVERIFY(namesScale(domain::checkCase(otherStats, reference96)));
 

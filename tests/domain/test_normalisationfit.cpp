@@ -131,9 +131,31 @@ private slots:
         QVERIFY2(std::abs(padded / typical - 1.0) < 0.12,
                  qPrintable(QStringLiteral("%1 vs %2, scale %3").arg(padded).arg(typical).arg(normalisation.scale)));
         QVERIFY(enlarged / typical > 1.3); // without padding: 240/160 = 1.5x too large
+        // Padded is not like the training images: the case stays flagged.
         const auto verdict = domain::afterNormalisation(domain::checkCase(stats, m_reference), normalisation);
-        for (const auto &deviation : verdict.deviations)
-            QVERIFY(deviation.feature != "crop_side");
+        QVERIFY(verdict.outside);
+        QVERIFY(std::any_of(verdict.deviations.begin(), verdict.deviations.end(),
+                            [](const domain::Deviation &d) { return d.feature == "crop_side"; }));
+    }
+
+    // Crops that are small only at the training scale fit once the scale is
+    // corrected: nothing is padded and the crop size no longer decides.
+    void cropThatFitsAfterRescalingIsNotFlagged()
+    {
+        Drawing d;
+        d.scale = 0.6;
+        d.crop = 200; // under the model's 240 px crop, over 0.6 x 240 = 144 px
+        const auto stats = measure(drawMany(d, 20, 3000));
+        const auto normalisation = domain::fitNormalisation(stats, m_reference);
+        QVERIFY(normalisation.framingFitted);
+        QVERIFY(!normalisation.pad);
+        QVERIFY2(normalisation.scale < 0.75, qPrintable(QString::number(normalisation.scale)));
+        const auto raw = domain::checkCase(stats, m_reference);
+        QVERIFY(std::any_of(raw.deviations.begin(), raw.deviations.end(),
+                            [](const domain::Deviation &d) { return d.feature == "crop_side"; }));
+        const auto verdict = domain::afterNormalisation(raw, normalisation);
+        QVERIFY(std::none_of(verdict.deviations.begin(), verdict.deviations.end(),
+                             [](const domain::Deviation &d) { return d.feature == "crop_side"; }));
     }
 
     void stainIsMappedToTheTrainingColours()
