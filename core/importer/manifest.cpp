@@ -1,5 +1,7 @@
 #include "manifest.h"
 
+#include "textdecode.h"
+
 #include <QFile>
 #include <QHash>
 
@@ -113,9 +115,10 @@ Result<QList<QStringList>> parseCsv(const QString &text, QChar separator, QList<
 
 Result<Manifest> parseManifest(const QByteArray &content)
 {
-    QString text = QString::fromUtf8(content);
-    if (text.startsWith(QChar(0xFEFF)))
-        text.remove(0, 1);
+    auto decoded = decodeText(content, QLatin1String(kManifestFileName));
+    if (!decoded)
+        return makeError(decoded.error());
+    const QString &text = decoded->text;
     QList<int> lines;
     auto records = parseCsv(text, detectSeparator(text), &lines);
     if (!records)
@@ -137,6 +140,10 @@ Result<Manifest> parseManifest(const QByteArray &content)
     };
 
     Manifest manifest;
+    manifest.encoding = decoded->encoding;
+    if (manifest.encoding != QLatin1String("UTF-8"))
+        manifest.warnings.append(QStringLiteral("%1 is %2, not UTF-8; read as %2").arg(QLatin1String(kManifestFileName),
+                                                                                       manifest.encoding));
     for (qsizetype r = 1; r < records->size(); ++r) {
         const QStringList &record = records->at(r);
         ManifestRow row;

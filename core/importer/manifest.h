@@ -3,8 +3,10 @@
 // columns matched by name, in any order, case-insensitively:
 //   image_path (required), case_id, slide_id, label_code, x, y (optional).
 // Parsing follows RFC 4180 (quoted fields, "" for a quote, line breaks
-// inside quotes, CRLF) and also accepts what spreadsheets write: a UTF-8
-// BOM and ';' or tab as the separator.
+// inside quotes, CRLF) and also accepts what spreadsheets write: ';' or tab
+// as the separator, and UTF-8 (with or without a BOM), UTF-16 or
+// Windows-1252 text (detected; a file that is none of them is refused
+// rather than stored with lost characters).
 
 #include "result.h"
 
@@ -29,6 +31,7 @@ struct ManifestRow {
 
 struct Manifest {
     QList<ManifestRow> rows;
+    QString encoding; // as detected (importer/textdecode.h): "UTF-8", "Windows-1252", ...
     QStringList warnings; // rows or values that were ignored, with line numbers
 };
 

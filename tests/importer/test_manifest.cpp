@@ -70,6 +70,54 @@ private slots:
         QCOMPARE(manifest->rows.first().x, std::optional<double>(12.5));
     }
 
+    // Issue 24: a spreadsheet's Windows-1252 or UTF-16 export keeps its
+    // names exactly; a file no encoding explains is refused, never stored
+    // with a replacement character.
+    void encodingsAreDetected()
+    {
+        const QString patient = QStringLiteral("Patient M\u00FCller \u2013 S\u00E9rie");
+        const QString csv = QStringLiteral("image_path,case_id\na.jpg,%1\n").arg(patient);
+
+        QByteArray windows = "image_path,case_id\na.jpg,Patient M\xFCller \x96 S\xE9rie\n";
+        auto manifest = parseManifest(windows);
+        QVERIFY2(manifest.ok(), manifest.ok() ? "" : manifest.error().c_str());
+        QCOMPARE(manifest->rows.first().caseId, patient);
+        QCOMPARE(manifest->encoding, QStringLiteral("Windows-1252"));
+        QVERIFY(manifest->warnings.first().contains(QStringLiteral("Windows-1252")));
+
+        manifest = parseManifest(csv.toUtf8());
+        QVERIFY(manifest.ok());
+        QCOMPARE(manifest->rows.first().caseId, patient);
+        QCOMPARE(manifest->encoding, QStringLiteral("UTF-8"));
+        QVERIFY(manifest->warnings.isEmpty());
+
+        for (const bool bom : {true, false})
+            for (const bool little : {true, false}) {
+                QByteArray utf16 = bom ? (little ? QByteArray("\xFF\xFE", 2) : QByteArray("\xFE\xFF", 2)) : QByteArray();
+                for (const QChar c : csv) {
+                    const char low = char(c.unicode() & 0xFF), high = char(c.unicode() >> 8);
+                    utf16.append(little ? low : high).append(little ? high : low);
+                }
+                manifest = parseManifest(utf16);
+                QVERIFY2(manifest.ok(), manifest.ok() ? "" : manifest.error().c_str());
+                QCOMPARE(manifest->rows.first().caseId, patient);
+                QCOMPARE(manifest->encoding, little ? QStringLiteral("UTF-16LE") : QStringLiteral("UTF-16BE"));
+            }
+
+        // 0x81 is no character in Windows-1252 and no UTF-8: refused, with the line.
+        manifest = parseManifest("image_path,case_id\na.jpg,ok\nb.jpg,M\x81ller\n");
+        QVERIFY(!manifest.ok());
+        QVERIFY(QString::fromStdString(manifest.error()).contains(QStringLiteral("line 3")));
+        // Characters already lost by an earlier program are not stored either.
+        manifest = parseManifest(QStringLiteral("image_path,case_id\na.jpg,M\uFFFDller\n").toUtf8());
+        QVERIFY(!manifest.ok());
+        QVERIFY(QString::fromStdString(manifest.error()).contains(QStringLiteral("line 2")));
+        // A UTF-8 mark on bytes that are not UTF-8.
+        QVERIFY(!parseManifest("\xEF\xBB\xBFimage_path\na\xFF.jpg\n").ok());
+        // A binary file (a spreadsheet saved as .xlsx and renamed).
+        QVERIFY(!parseManifest(QByteArray("PK\x03\x04\x00\x00\x08\x00junk", 14)).ok());
+    }
+
     void headerWithoutImagePathIsRefused()
     {
         auto manifest = parseManifest("path,label\na.jpg,SNE\n");
