@@ -369,6 +369,10 @@
         <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
         <translation>Vor der Klassifikation wurden diese Bilder an die Trainingsbilder des Modells angeglichen: %1.</translation>
     </message>
+    <message>
+        <source>heavy JPEG compression</source>
+        <translation>starke JPEG-Kompression</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

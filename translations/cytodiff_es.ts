@@ -369,6 +369,10 @@
         <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
         <translation>Antes de la clasificación, estas imágenes se ajustaron a las imágenes de entrenamiento del modelo: %1.</translation>
     </message>
+    <message>
+        <source>heavy JPEG compression</source>
+        <translation>compresión JPEG fuerte</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

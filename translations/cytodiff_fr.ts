@@ -369,6 +369,10 @@
         <source>Before classification these images were brought to the model&apos;s training images: %1.</source>
         <translation>Avant la classification, ces images ont été ramenées aux images d&apos;entraînement du modèle : %1.</translation>
     </message>
+    <message>
+        <source>heavy JPEG compression</source>
+        <translation>forte compression JPEG</translation>
+    </message>
 </context>
 <context>
     <name>ReportPlots</name>

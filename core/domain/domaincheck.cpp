@@ -130,6 +130,7 @@ std::string aspectKey(Aspect aspect)
     case Aspect::Segmentation: return "segmentation";
     case Aspect::Effort: return "effort";
     case Aspect::Unidentified: return "unidentified";
+    case Aspect::Compression: return "compression";
     case Aspect::ImageSize: return "image_size";
     }
     return "unknown";
@@ -155,6 +156,7 @@ std::string aspectPhrase(Aspect aspect)
     case Aspect::Segmentation: return "cells that cannot be found";
     case Aspect::Effort: return "the classifier's effort";
     case Aspect::Unidentified: return "cells unlike any trained class";
+    case Aspect::Compression: return "heavy JPEG compression";
     case Aspect::ImageSize: return "image size";
     }
     return "unknown";
@@ -163,8 +165,10 @@ std::string aspectPhrase(Aspect aspect)
 
 std::string Deviation::describe() const
 {
-    return aspectPhrase(aspect) + ": " + feature + " " + number(caseValue) + " (training " + number(typical)
-         + ", accepted " + (high >= kNoLimit ? "from " + number(low) : number(low) + " to " + number(high)) + ")";
+    // A fixed floor (JPEG quality) has no training figure to show.
+    const std::string training = typical > 0 ? "training " + number(typical) + ", " : std::string();
+    return aspectPhrase(aspect) + ": " + feature + " " + number(caseValue) + " (" + training + "accepted "
+         + (high >= kNoLimit ? "from " + number(low) : number(low) + " to " + number(high)) + ")";
 }
 
 std::vector<Aspect> DomainVerdict::aspects() const
@@ -282,6 +286,16 @@ DomainVerdict checkCase(const std::vector<imaging::ImageStats> &cells, const Dom
         const double low = kCropShare * reference.cropSize;
         if (median < low)
             verdict.deviations.push_back({Aspect::Scale, "crop_side", median, double(reference.cropSize), low, kNoLimit});
+    }
+    std::vector<double> qualities;
+    for (const auto &cell : cells)
+        if (std::isfinite(cell.jpegQuality))
+            qualities.push_back(cell.jpegQuality);
+    if (int(qualities.size()) >= kMinimumCells) {
+        std::sort(qualities.begin(), qualities.end());
+        const double median = stats::sortedQuantile(qualities, 0.5);
+        if (median < kMinimumJpegQuality)
+            verdict.deviations.push_back({Aspect::Compression, "jpeg_quality", median, 0.0, kMinimumJpegQuality, kNoLimit});
     }
     int foundCells = 0;
     for (const auto &cell : cells)

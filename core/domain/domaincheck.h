@@ -26,6 +26,10 @@
 namespace cytodiff::domain {
 
 inline constexpr int kMinimumCells = 5;
+// JPEG quality (IJG scale) below which a case's images are too compressed
+// to be judged: at 50 the shipped CNN lost 6 points on PBC test cells, at
+// 30 13 points with 4.5% silent errors (docs/evaluation.md section 7).
+inline constexpr double kMinimumJpegQuality = 60.0;
 
 struct FeatureRange {
     double p01 = 0, p50 = 0, p99 = 0;
@@ -74,6 +78,7 @@ enum class Aspect {
     Segmentation,   // no nucleus found in many images
     Effort,         // the diffusion classifier needed many more evaluations
     Unidentified,   // many cells unlike any trained class
+    Compression,    // heavy JPEG compression (a fixed floor, not the reference)
     ImageSize,      // informative only
 };
 std::string aspectKey(Aspect aspect); // "scale", "stain", ...

@@ -207,6 +207,47 @@ std::string featureKey(ImageFeature feature)
     return "unknown";
 }
 
+double estimateJpegQuality(std::string_view encoded)
+{
+    // Annex K's luminance table (its sum; the estimate needs no more).
+    constexpr double kStandardSum = 3688.0;
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(encoded[i]); };
+    if (encoded.size() < 4 || byte(0) != 0xFF || byte(1) != 0xD8)
+        return kNaN;
+    std::size_t i = 2;
+    while (i + 4 <= encoded.size() && byte(i) == 0xFF) {
+        const unsigned marker = byte(i + 1);
+        const std::size_t length = std::size_t(byte(i + 2)) << 8 | byte(i + 3);
+        if (marker == 0xDA || marker == 0xD9 || length < 2 || i + 2 + length > encoded.size())
+            return kNaN; // the scan starts: no table before it
+        if (marker == 0xDB) {
+            // One or more tables: Pq (precision) and Tq (id) in one byte,
+            // then 64 values of 8 or 16 bits.
+            std::size_t t = i + 4;
+            while (t < i + 2 + length) {
+                const bool wide = (byte(t) >> 4) != 0;
+                const int id = byte(t) & 0x0F;
+                const std::size_t size = wide ? 128 : 64;
+                if (t + 1 + size > i + 2 + length)
+                    return kNaN;
+                if (id == 0) {
+                    double sum = 0;
+                    for (std::size_t k = 0; k < 64; ++k)
+                        sum += wide ? double(std::size_t(byte(t + 1 + 2 * k)) << 8 | byte(t + 2 + 2 * k)) : byte(t + 1 + k);
+                    // IJG: table = standard * scale / 100, scale = 5000 / q
+                    // below quality 50 and 200 - 2q above.
+                    const double scale = 100.0 * sum / kStandardSum;
+                    const double quality = scale <= 100.0 ? (200.0 - scale) / 2.0 : 5000.0 / scale;
+                    return std::clamp(quality, 1.0, 100.0);
+                }
+                t += 1 + size;
+            }
+        }
+        i += 2 + length;
+    }
+    return kNaN;
+}
+
 Result<ImageStats> measureImage(std::string_view encoded)
 {
     auto decoded = decodeRgb(encoded);
@@ -214,7 +255,9 @@ Result<ImageStats> measureImage(std::string_view encoded)
         return makeError(decoded.error());
     try {
         const cv::Mat rgb(decoded->height, decoded->width, CV_8UC3, decoded->pixels.data());
-        return measure(rgb);
+        ImageStats stats = measure(rgb);
+        stats.jpegQuality = estimateJpegQuality(encoded);
+        return stats;
     } catch (const cv::Exception &e) {
         return makeError(std::string("cannot measure image: ") + e.what());
     }

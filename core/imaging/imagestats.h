@@ -53,10 +53,19 @@ struct ImageStats {
     // where the case normalisation recentres an off-centre cell.
     double nucleusX = std::numeric_limits<double>::quiet_NaN();
     double nucleusY = std::numeric_limits<double>::quiet_NaN();
+    // A JPEG's compression as the IJG quality (1-100) its luminance
+    // quantisation table corresponds to; NaN for other formats. Not a
+    // reference feature: heavy compression is judged against a fixed floor.
+    double jpegQuality = std::numeric_limits<double>::quiet_NaN();
     double value(ImageFeature feature) const { return values[static_cast<int>(feature)]; }
 };
 
 // Decodes (with the importer's checks) and measures one image.
 Result<ImageStats> measureImage(std::string_view encoded);
+
+// The IJG quality (1-100) of a JPEG's first luminance quantisation table:
+// the table is compared with the standard one the IJG quality scales
+// (ITU-T T.81 Annex K). NaN when the bytes are no JPEG or hold no table.
+double estimateJpegQuality(std::string_view encoded);
 
 } // namespace cytodiff::imaging

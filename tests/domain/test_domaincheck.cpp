@@ -111,6 +111,33 @@ private slots:
         QVERIFY(verdict.warning().find("review every cell") != std::string::npos);
     }
 
+    // Heavy JPEG compression: the quality is read from the file's
+    // quantisation table, and a case below the floor is named.
+    void jpegQualityIsEstimatedAndHeavyCompressionNamed()
+    {
+        Drawing d;
+        const auto reencode = [](const std::string &png, int quality) {
+            const std::vector<uchar> bytes(png.begin(), png.end());
+            const cv::Mat image = cv::imdecode(bytes, cv::IMREAD_COLOR);
+            std::vector<uchar> jpeg;
+            cv::imencode(".jpg", image, jpeg, {cv::IMWRITE_JPEG_QUALITY, quality});
+            return std::string(jpeg.begin(), jpeg.end());
+        };
+        for (const int quality : {20, 50, 75, 95})
+            QVERIFY2(std::abs(imaging::estimateJpegQuality(reencode(drawCell(d, 1), quality)) - quality) <= 2.0,
+                     qPrintable(QString::number(imaging::estimateJpegQuality(reencode(drawCell(d, 1), quality)))));
+        QVERIFY(std::isnan(imaging::estimateJpegQuality(drawCell(d, 1)))); // a PNG
+        QVERIFY(std::isnan(imaging::estimateJpegQuality("\xFF\xD8\xFF")));
+        for (const int quality : {30, 90}) {
+            std::vector<imaging::ImageStats> cells;
+            for (std::uint32_t i = 0; i < 8; ++i)
+                cells.push_back(*imaging::measureImage(reencode(drawCell(d, 300 + i), quality)));
+            QCOMPARE(cells.front().jpegQuality > 60, quality > 60);
+            const auto verdict = domain::checkCase(cells, m_reference);
+            QCOMPARE(hasAspect(verdict, domain::Aspect::Compression), quality < 60);
+        }
+    }
+
     // An image smaller than the model's crop is enlarged to the network's
     // input: its cells look too large to the model, whatever the source scale.
     void smallImagesAreEnlargedByTheCrop()

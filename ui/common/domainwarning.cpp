@@ -15,6 +15,7 @@ QString DomainWarning::aspectText(domain::Aspect aspect)
     case domain::Aspect::Segmentation: return tr("cells that cannot be found");
     case domain::Aspect::Effort: return tr("the classifier's effort");
     case domain::Aspect::Unidentified: return tr("cells unlike any trained class");
+    case domain::Aspect::Compression: return tr("heavy JPEG compression");
     case domain::Aspect::ImageSize: return tr("image size");
     }
     return {};
