@@ -115,7 +115,7 @@ private slots:
         // A UTF-8 mark on bytes that are not UTF-8.
         QVERIFY(!parseManifest("\xEF\xBB\xBFimage_path\na\xFF.jpg\n").ok());
         // A binary file (a spreadsheet saved as .xlsx and renamed).
-        QVERIFY(!parseManifest(QByteArray("PK\x03\x04\x00\x00\x08\x00junk", 14)).ok());
+        QVERIFY(!parseManifest(QByteArray("PK\x03\x04\x00\x00\x08\x00junk", 12)).ok());
     }
 
     void headerWithoutImagePathIsRefused()
