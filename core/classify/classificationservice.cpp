@@ -90,15 +90,26 @@ domain::DomainReference referenceOf(const engine::Model *model)
     return reference ? *reference : domain::DomainReference{};
 }
 
-// Every stored image of the case into the check (the domain check's image half).
+// Every stored image of the case measured (undecodable ones skipped: they
+// fail classification with their own message).
+std::vector<imaging::ImageStats> measureCaseImages(const db::Database &database, const QList<qint64> &cells)
+{
+    std::vector<imaging::ImageStats> images;
+    for (qint64 id : cells)
+        if (auto bytes = database.cellImage(id))
+            if (auto stats = imaging::measureImage(std::string_view(bytes->constData(), std::size_t(bytes->size()))))
+                images.push_back(*stats);
+    return images;
+}
+
+// The domain check's image half.
 Result<void> addCaseImages(domain::CaseDomainCheck &check, const db::Database &database, qint64 caseId)
 {
     auto cells = database.cellIdsOfCase(caseId);
     if (!cells)
         return makeError(cells.error());
-    for (qint64 id : *cells)
-        if (auto bytes = database.cellImage(id))
-            check.addImage(std::string_view(bytes->constData(), std::size_t(bytes->size())));
+    for (const auto &stats : measureCaseImages(database, *cells))
+        check.addMeasurement(stats);
     return {};
 }
 } // namespace
@@ -143,8 +154,16 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         auto calls = database.predictionsOfModel(caseId, m_modelId);
         if (!calls)
             return makeError(calls.error());
-        if (auto added = addCaseImages(check, database, caseId); !added)
+        // The measurements planCase made, while the case holds the same cells.
+        auto cells = database.cellIdsOfCase(caseId);
+        if (!cells)
+            return makeError(cells.error());
+        if (m_measuredCase == caseId && m_measuredCells == *cells) {
+            for (const auto &stats : m_caseImages)
+                check.addMeasurement(stats);
+        } else if (auto added = addCaseImages(check, database, caseId); !added) {
             return makeError(added.error());
+        }
         const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
         for (const db::PredictionRow &row : *calls)
             check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
@@ -250,12 +269,10 @@ Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 
     if (!all)
         return makeError(all.error());
     plan.cells = *all;
-    std::vector<imaging::ImageStats> images;
-    for (qint64 id : *all)
-        if (auto bytes = database.cellImage(id))
-            if (auto stats = imaging::measureImage(std::string_view(bytes->constData(), std::size_t(bytes->size()))))
-                images.push_back(*stats);
-    normaliseFrom(images);
+    m_caseImages = measureCaseImages(database, *all);
+    m_measuredCase = caseId;
+    m_measuredCells = *all;
+    normaliseFrom(m_caseImages);
     if (m_model) {
         auto todo = reclassify ? Result<QList<qint64>>(*all) : database.cellsWithoutPrediction(caseId, m_modelId);
         if (!todo)

@@ -75,4 +75,18 @@ inline std::vector<imaging::ImageStats> measureMany(const Drawing &d, int count,
     return out;
 }
 
+// A reference laboratory's mix: nuclei of several sizes, as a blood film's
+// classes have (60 measured images).
+inline std::vector<imaging::ImageStats> measureTrainingMix()
+{
+    std::vector<imaging::ImageStats> training;
+    for (double radius : {28.0, 38.0, 46.0, 56.0}) {
+        Drawing d;
+        d.nucleusRadius = radius;
+        auto some = measureMany(d, 15, std::uint32_t(radius * 100));
+        training.insert(training.end(), some.begin(), some.end());
+    }
+    return training;
+}
+
 } // namespace cytodiff::testing

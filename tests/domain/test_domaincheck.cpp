@@ -29,14 +29,7 @@ class TestDomainCheck : public QObject {
 private slots:
     void initTestCase()
     {
-        // Nuclei of several sizes, as a blood film's classes have.
-        std::vector<imaging::ImageStats> training;
-        for (double radius : {28.0, 38.0, 46.0, 56.0}) {
-            Drawing d;
-            d.nucleusRadius = radius;
-            auto some = measureMany(d, 15, std::uint32_t(radius * 100));
-            training.insert(training.end(), some.begin(), some.end());
-        }
+        const auto training = measureTrainingMix();
         QCOMPARE(int(training.size()), 60);
         m_reference = domain::buildReference(training);
     }

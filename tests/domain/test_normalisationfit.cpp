@@ -38,20 +38,22 @@ bool hasAspect(const domain::DomainVerdict &verdict, domain::Aspect aspect)
     return std::find(aspects.begin(), aspects.end(), aspect) != aspects.end();
 }
 
-// The nucleus's measured diameter in a normalised network input rendered
-// back to a PNG at the crop's scale.
+// A normalised network input, rendered back to a PNG, measured.
+Result<imaging::ImageStats> measureNormalised(const std::string &file, const imaging::PreprocessSpec &spec,
+                                              const imaging::CaseNormalisation &normalisation)
+{
+    auto rgb = imaging::preprocessNormalisedRgb(file, spec, normalisation);
+    auto png = rgb ? imaging::encodePng(*rgb) : Result<std::string>(makeError(rgb.error()));
+    if (!png)
+        return makeError(png.error());
+    return imaging::measureImage(*png);
+}
+
+// The nucleus's measured diameter in a normalised input, at the crop's scale.
 double nucleusDiameterAfter(const std::string &file, const imaging::PreprocessSpec &spec,
                             const imaging::CaseNormalisation &normalisation)
 {
-    auto rgb = imaging::preprocessNormalisedRgb(file, spec, normalisation);
-    if (!rgb)
-        return -1;
-    cv::Mat mat(rgb->height, rgb->width, CV_8UC3, rgb->pixels.data());
-    cv::Mat bgr;
-    cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uchar> png;
-    cv::imencode(".png", bgr, png);
-    auto stats = imaging::measureImage(std::string(png.begin(), png.end()));
+    auto stats = measureNormalised(file, spec, normalisation);
     return stats && stats->cellFound ? stats->value(ImageFeature::NucleusDiameter) : -1;
 }
 
@@ -66,14 +68,7 @@ class TestNormalisationFit : public QObject {
 private slots:
     void initTestCase()
     {
-        std::vector<imaging::ImageStats> training;
-        for (double radius : {28.0, 38.0, 46.0, 56.0}) {
-            Drawing d;
-            d.nucleusRadius = radius;
-            auto some = measureMany(d, 15, std::uint32_t(radius * 100));
-            training.insert(training.end(), some.begin(), some.end());
-        }
-        m_reference = domain::buildReference(training);
+        m_reference = domain::buildReference(measureTrainingMix());
         m_reference.cropSize = m_spec.cropSize;
     }
 
@@ -170,14 +165,7 @@ private slots:
         QVERIFY(normalisation.stain);
         QVERIFY(!hasAspect(domain::afterNormalisation(verdict, normalisation), domain::Aspect::Stain));
         // The normalised image's nucleus is the training nucleus colour.
-        auto rgb = imaging::preprocessNormalisedRgb(files[0], {360, 360}, normalisation);
-        QVERIFY(rgb.ok());
-        cv::Mat mat(rgb->height, rgb->width, CV_8UC3, rgb->pixels.data());
-        cv::Mat bgr;
-        cv::cvtColor(mat, bgr, cv::COLOR_RGB2BGR);
-        std::vector<uchar> png;
-        cv::imencode(".png", bgr, png);
-        auto after = imaging::measureImage(std::string(png.begin(), png.end()));
+        auto after = measureNormalised(files[0], {360, 360}, normalisation);
         QVERIFY(after.ok() && after->cellFound);
         const double distance =
             std::hypot(after->value(ImageFeature::NucleusL) - m_reference.features.at("nucleus_l").p50,
