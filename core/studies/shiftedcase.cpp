@@ -9,7 +9,6 @@ namespace cytodiff::studies {
 Result<ShiftedCase> ShiftedCase::prepare(const QList<EvalItem> &items, const imaging::ShiftSpec &shift, const StopFn &stop)
 {
     ShiftedCase shifted;
-    shifted.m_shift = shift;
     for (const EvalItem &item : items) {
         if (stop && stop())
             return makeError("cancelled");
@@ -58,8 +57,6 @@ const ShiftedCase::ForModel &ShiftedCase::forModel(const engine::ModelCard &card
         fitted.reference = *reference;
     // A model without a reference can neither be checked nor normalised.
     fitted.normalisation = domain::fitNormalisation(m_measured, fitted.reference, m_choice);
-    fitted.imageVerdict = domain::checkCase(m_measured, fitted.reference);
-    fitted.correctedVerdict = domain::afterNormalisation(fitted.imageVerdict, fitted.normalisation);
     return m_forModel.emplace(id, fitted).first->second;
 }
 

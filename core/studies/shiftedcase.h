@@ -37,12 +37,10 @@ public:
     void setNormalisationChoice(const domain::NormalisationChoice &choice);
 
     // What a model's classification of this case starts from: its
-    // normalisation and the domain check of the images, before and after
-    // the corrections (fitted on first use, per model).
+    // training reference and the case's normalisation to it (fitted on
+    // first use, per model).
     struct ForModel {
         imaging::CaseNormalisation normalisation;
-        domain::DomainVerdict imageVerdict;     // the shifted images as they are
-        domain::DomainVerdict correctedVerdict; // what normalisation did not correct
         domain::DomainReference reference;
     };
     const ForModel &forModel(const engine::ModelCard &card) const;
@@ -60,10 +58,8 @@ public:
     domain::DomainVerdict completeCheck(const engine::ModelCard &card, std::vector<CellOutcome> &outcomes) const;
 
     int size() const { return int(m_files.size()); }
-    const imaging::ShiftSpec &shift() const { return m_shift; }
 
 private:
-    imaging::ShiftSpec m_shift;
     std::vector<std::string> m_files;   // shifted file bytes ("" = unreadable)
     std::vector<std::string> m_errors;  // why, for unreadable ones
     std::vector<std::uint64_t> m_seeds; // cellSeed(original bytes, 0)
