@@ -73,7 +73,7 @@ int main(int argc, char **argv)
         return 1;
     }
     db::Database &database = *opened;
-    const qint64 caseId = *database.createCase({QStringLiteral("DEMO-LABELLING (synthetic cells)"), {}, {}, {}, {}});
+    const qint64 caseId = *database.createCase({QStringLiteral("DEMO-LABELLING (synthetic cells)"), {}, {}, {}, {}, {}, {}});
     QHash<qint64, QString> truth;
     QDirIterator it(cellsDir, {QStringLiteral("*.png")}, QDir::Files, QDirIterator::Subdirectories);
     QStringList files;

@@ -170,6 +170,14 @@
         <source>changed</source>
         <translation>geändert</translation>
     </message>
+    <message>
+        <source>Accession</source>
+        <translation>Auftragsnummer</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>Patienten-ID</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -656,10 +664,6 @@
         <translation>Fälle</translation>
     </message>
     <message>
-        <source>Search case, slide or specimen</source>
-        <translation>Fall, Ausstrich oder Probe suchen</translation>
-    </message>
-    <message>
         <source>Show only the cells of one class</source>
         <translation>Nur die Zellen einer Klasse zeigen</translation>
     </message>
@@ -739,6 +743,61 @@
         <source>All cells of this case are in the review queue.</source>
         <translation>Alle Zellen dieses Falls stehen auf der Prüfliste.</translation>
     </message>
+    <message>
+        <source>Search case, accession, patient, slide or specimen</source>
+        <translation>Fall, Auftrag, Patient, Objektträger oder Probe suchen</translation>
+    </message>
+    <message>
+        <source>Accession %1</source>
+        <translation>Auftrag %1</translation>
+    </message>
+    <message>
+        <source>Patient %1</source>
+        <translation>Patient %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::CaseIdentifiersDialog</name>
+    <message>
+        <source>Identifiers of %1</source>
+        <translation>Kennungen von %1</translation>
+    </message>
+    <message>
+        <source>Order number the result answers</source>
+        <translation>Auftragsnummer, zu der der Befund gehört</translation>
+    </message>
+    <message>
+        <source>Type the identifiers exactly as the laboratory information system and the slide label give them; leave unknown ones empty. Every change is kept in the audit log.</source>
+        <translation>Geben Sie die Kennungen genau so ein, wie das Laborinformationssystem und das Objektträgeretikett sie nennen; unbekannte bleiben leer. Jede Änderung wird im Prüfprotokoll festgehalten.</translation>
+    </message>
+    <message>
+        <source>Accession number</source>
+        <translation>Auftragsnummer</translation>
+    </message>
+    <message>
+        <source>Specimen id</source>
+        <translation>Proben-ID</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Slide id</source>
+        <translation>Objektträger-ID</translation>
+    </message>
+    <message>
+        <source>Why the signed case&apos;s identifiers change</source>
+        <translation>Warum sich die Kennungen des signierten Falls ändern</translation>
+    </message>
+    <message>
+        <source>Reason (amendment)</source>
+        <translation>Grund (Nachtrag)</translation>
+    </message>
+    <message>
+        <source>The case is signed: give the reason for this amendment.</source>
+        <translation>Der Fall ist signiert: Geben Sie den Grund für diesen Nachtrag an.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseListModel</name>
@@ -789,6 +848,14 @@
     <message>
         <source>Imported</source>
         <translation>Importiert</translation>
+    </message>
+    <message>
+        <source>Accession: %1</source>
+        <translation>Auftrag: %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>Patient: %1</translation>
     </message>
 </context>
 <context>
@@ -948,6 +1015,10 @@
     <message>
         <source>Second opinion differs: the second model calls this cell %1. Look closely before confirming.</source>
         <translation>Zweitmeinung abweichend: Das zweite Modell ordnet diese Zelle als %1 ein. Vor dem Bestätigen genau prüfen.</translation>
+    </message>
+    <message>
+        <source>Clinically critical class. Both models make this call with a margin of at least %1%, so it is not in the review queue; the report lists it among the flagged cells.</source>
+        <translation>Klinisch kritische Klasse. Beide Modelle treffen diese Zuordnung mit einem Abstand von mindestens %1 %, daher steht sie nicht in der Prüfliste; der Bericht führt sie unter den markierten Zellen.</translation>
     </message>
 </context>
 <context>
@@ -2442,6 +2513,26 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
         <source>I reviewed every cell: sign</source>
         <translation>Ich habe jede Zelle geprüft: freigeben</translation>
     </message>
+    <message>
+        <source>&amp;Identifiers…</source>
+        <translation>&amp;Kennungen…</translation>
+    </message>
+    <message>
+        <source>The case&apos;s accession number, specimen id, patient id and slide id</source>
+        <translation>Auftragsnummer, Proben-ID, Patienten-ID und Objektträger-ID des Falls</translation>
+    </message>
+    <message>
+        <source>Cannot read the case</source>
+        <translation>Der Fall kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Cannot change the identifiers</source>
+        <translation>Die Kennungen können nicht geändert werden</translation>
+    </message>
+    <message>
+        <source>Identifiers of %1 saved.</source>
+        <translation>Kennungen von %1 gespeichert.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -3040,6 +3131,18 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
     <message>
         <source>Your name, as signed reports should show it</source>
         <translation>Ihr Name, wie er auf freigegebenen Berichten erscheinen soll</translation>
+    </message>
+    <message>
+        <source>Queue every critical call (blast, immature granulocyte, erythroblast)</source>
+        <translation>Jede kritische Zuordnung in die Prüfliste (Blast, unreifer Granulozyt, Erythroblast)</translation>
+    </message>
+    <message>
+        <source>A critical call leaves the review queue only when the second-opinion model makes the same call, the analyser&apos;s label does not name another class, and the score margin is at least this. It is still listed among the report&apos;s flagged cells.</source>
+        <translation>Eine kritische Zuordnung verlässt die Prüfliste nur, wenn das Zweitmeinungsmodell dieselbe Zuordnung trifft, die Vorklassifikation des Analysegeräts keine andere Klasse nennt und der Score-Abstand mindestens diesen Wert erreicht. Sie bleibt unter den markierten Zellen des Berichts.</translation>
+    </message>
+    <message>
+        <source>Agreed critical calls skip the queue from</source>
+        <translation>Übereinstimmende kritische Zuordnungen ohne Prüfliste ab</translation>
     </message>
 </context>
 <context>

@@ -170,6 +170,14 @@
         <source>changed</source>
         <translation>modificada</translation>
     </message>
+    <message>
+        <source>Accession</source>
+        <translation>N.º de solicitud</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>ID de paciente</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -656,10 +664,6 @@
         <translation>Casos</translation>
     </message>
     <message>
-        <source>Search case, slide or specimen</source>
-        <translation>Buscar caso, portaobjetos o muestra</translation>
-    </message>
-    <message>
         <source>Show only the cells of one class</source>
         <translation>Mostrar solo las células de una clase</translation>
     </message>
@@ -739,6 +743,61 @@
         <source>All cells of this case are in the review queue.</source>
         <translation>Todas las células de este caso están en la cola de revisión.</translation>
     </message>
+    <message>
+        <source>Search case, accession, patient, slide or specimen</source>
+        <translation>Buscar caso, solicitud, paciente, portaobjetos o muestra</translation>
+    </message>
+    <message>
+        <source>Accession %1</source>
+        <translation>Solicitud %1</translation>
+    </message>
+    <message>
+        <source>Patient %1</source>
+        <translation>Paciente %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::CaseIdentifiersDialog</name>
+    <message>
+        <source>Identifiers of %1</source>
+        <translation>Identificadores de %1</translation>
+    </message>
+    <message>
+        <source>Order number the result answers</source>
+        <translation>Número de la solicitud a la que responde el resultado</translation>
+    </message>
+    <message>
+        <source>Type the identifiers exactly as the laboratory information system and the slide label give them; leave unknown ones empty. Every change is kept in the audit log.</source>
+        <translation>Escriba los identificadores exactamente como los dan el sistema de información del laboratorio y la etiqueta del portaobjetos; deje vacíos los desconocidos. Cada cambio se guarda en el registro de auditoría.</translation>
+    </message>
+    <message>
+        <source>Accession number</source>
+        <translation>N.º de solicitud</translation>
+    </message>
+    <message>
+        <source>Specimen id</source>
+        <translation>ID de muestra</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>ID de paciente</translation>
+    </message>
+    <message>
+        <source>Slide id</source>
+        <translation>ID de portaobjetos</translation>
+    </message>
+    <message>
+        <source>Why the signed case&apos;s identifiers change</source>
+        <translation>Por qué cambian los identificadores del caso firmado</translation>
+    </message>
+    <message>
+        <source>Reason (amendment)</source>
+        <translation>Motivo (enmienda)</translation>
+    </message>
+    <message>
+        <source>The case is signed: give the reason for this amendment.</source>
+        <translation>El caso está firmado: indique el motivo de esta enmienda.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseListModel</name>
@@ -789,6 +848,14 @@
     <message>
         <source>Imported</source>
         <translation>Importado</translation>
+    </message>
+    <message>
+        <source>Accession: %1</source>
+        <translation>Solicitud: %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>Paciente: %1</translation>
     </message>
 </context>
 <context>
@@ -948,6 +1015,10 @@
     <message>
         <source>Second opinion differs: the second model calls this cell %1. Look closely before confirming.</source>
         <translation>La segunda opinión difiere: el segundo modelo clasifica esta célula como %1. Examínela con atención antes de confirmar.</translation>
+    </message>
+    <message>
+        <source>Clinically critical class. Both models make this call with a margin of at least %1%, so it is not in the review queue; the report lists it among the flagged cells.</source>
+        <translation>Clase clínicamente crítica. Ambos modelos hacen esta clasificación con un margen de al menos %1 %, por lo que no está en la cola de revisión; el informe la incluye entre las células señaladas.</translation>
     </message>
 </context>
 <context>
@@ -2441,6 +2512,26 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
         <source>I reviewed every cell: sign</source>
         <translation>He revisado cada célula: firmar</translation>
     </message>
+    <message>
+        <source>&amp;Identifiers…</source>
+        <translation>&amp;Identificadores…</translation>
+    </message>
+    <message>
+        <source>The case&apos;s accession number, specimen id, patient id and slide id</source>
+        <translation>N.º de solicitud, ID de muestra, ID de paciente e ID de portaobjetos del caso</translation>
+    </message>
+    <message>
+        <source>Cannot read the case</source>
+        <translation>No se puede leer el caso</translation>
+    </message>
+    <message>
+        <source>Cannot change the identifiers</source>
+        <translation>No se pueden cambiar los identificadores</translation>
+    </message>
+    <message>
+        <source>Identifiers of %1 saved.</source>
+        <translation>Identificadores de %1 guardados.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -3039,6 +3130,18 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
     <message>
         <source>Your name, as signed reports should show it</source>
         <translation>Su nombre, tal como debe aparecer en los informes firmados</translation>
+    </message>
+    <message>
+        <source>Queue every critical call (blast, immature granulocyte, erythroblast)</source>
+        <translation>Poner en cola toda clasificación crítica (blasto, granulocito inmaduro, eritroblasto)</translation>
+    </message>
+    <message>
+        <source>A critical call leaves the review queue only when the second-opinion model makes the same call, the analyser&apos;s label does not name another class, and the score margin is at least this. It is still listed among the report&apos;s flagged cells.</source>
+        <translation>Una clasificación crítica solo sale de la cola de revisión cuando el modelo de segunda opinión hace la misma clasificación, la etiqueta del analizador no nombra otra clase y el margen de puntuación alcanza al menos este valor. Sigue figurando entre las células señaladas del informe.</translation>
+    </message>
+    <message>
+        <source>Agreed critical calls skip the queue from</source>
+        <translation>Clasificaciones críticas concordantes fuera de la cola desde</translation>
     </message>
 </context>
 <context>

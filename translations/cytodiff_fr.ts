@@ -170,6 +170,14 @@
         <source>changed</source>
         <translation>modifiée</translation>
     </message>
+    <message>
+        <source>Accession</source>
+        <translation>N° de demande</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>ID patient</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -656,10 +664,6 @@
         <translation>Cas</translation>
     </message>
     <message>
-        <source>Search case, slide or specimen</source>
-        <translation>Rechercher un cas, une lame ou un échantillon</translation>
-    </message>
-    <message>
         <source>Show only the cells of one class</source>
         <translation>N&apos;afficher que les cellules d&apos;une classe</translation>
     </message>
@@ -739,6 +743,61 @@
         <source>All cells of this case are in the review queue.</source>
         <translation>Toutes les cellules de ce cas sont dans la file de révision.</translation>
     </message>
+    <message>
+        <source>Search case, accession, patient, slide or specimen</source>
+        <translation>Rechercher cas, demande, patient, lame ou échantillon</translation>
+    </message>
+    <message>
+        <source>Accession %1</source>
+        <translation>Demande %1</translation>
+    </message>
+    <message>
+        <source>Patient %1</source>
+        <translation>Patient %1</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::CaseIdentifiersDialog</name>
+    <message>
+        <source>Identifiers of %1</source>
+        <translation>Identifiants de %1</translation>
+    </message>
+    <message>
+        <source>Order number the result answers</source>
+        <translation>N° de la demande à laquelle répond le résultat</translation>
+    </message>
+    <message>
+        <source>Type the identifiers exactly as the laboratory information system and the slide label give them; leave unknown ones empty. Every change is kept in the audit log.</source>
+        <translation>Saisissez les identifiants exactement comme le système d&apos;information du laboratoire et l&apos;étiquette de la lame les donnent ; laissez vides ceux qui sont inconnus. Chaque modification est conservée dans le journal d&apos;audit.</translation>
+    </message>
+    <message>
+        <source>Accession number</source>
+        <translation>N° de demande</translation>
+    </message>
+    <message>
+        <source>Specimen id</source>
+        <translation>ID échantillon</translation>
+    </message>
+    <message>
+        <source>Patient id</source>
+        <translation>ID patient</translation>
+    </message>
+    <message>
+        <source>Slide id</source>
+        <translation>ID lame</translation>
+    </message>
+    <message>
+        <source>Why the signed case&apos;s identifiers change</source>
+        <translation>Pourquoi les identifiants du cas signé changent</translation>
+    </message>
+    <message>
+        <source>Reason (amendment)</source>
+        <translation>Motif (amendement)</translation>
+    </message>
+    <message>
+        <source>The case is signed: give the reason for this amendment.</source>
+        <translation>Le cas est signé : indiquez le motif de cet amendement.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseListModel</name>
@@ -789,6 +848,14 @@
     <message>
         <source>Imported</source>
         <translation>Importé</translation>
+    </message>
+    <message>
+        <source>Accession: %1</source>
+        <translation>Demande : %1</translation>
+    </message>
+    <message>
+        <source>Patient: %1</source>
+        <translation>Patient : %1</translation>
     </message>
 </context>
 <context>
@@ -948,6 +1015,10 @@
     <message>
         <source>Second opinion differs: the second model calls this cell %1. Look closely before confirming.</source>
         <translation>Second avis divergent&#xa0;: le second modèle classe cette cellule comme %1. Examinez-la attentivement avant de confirmer.</translation>
+    </message>
+    <message>
+        <source>Clinically critical class. Both models make this call with a margin of at least %1%, so it is not in the review queue; the report lists it among the flagged cells.</source>
+        <translation>Classe cliniquement critique. Les deux modèles font ce classement avec une marge d&apos;au moins %1 %, elle n&apos;est donc pas dans la file de revue ; le rapport la liste parmi les cellules signalées.</translation>
     </message>
 </context>
 <context>
@@ -2441,6 +2512,26 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
         <source>I reviewed every cell: sign</source>
         <translation>J&apos;ai vérifié chaque cellule : signer</translation>
     </message>
+    <message>
+        <source>&amp;Identifiers…</source>
+        <translation>&amp;Identifiants…</translation>
+    </message>
+    <message>
+        <source>The case&apos;s accession number, specimen id, patient id and slide id</source>
+        <translation>N° de demande, ID échantillon, ID patient et ID lame du cas</translation>
+    </message>
+    <message>
+        <source>Cannot read the case</source>
+        <translation>Impossible de lire le cas</translation>
+    </message>
+    <message>
+        <source>Cannot change the identifiers</source>
+        <translation>Impossible de modifier les identifiants</translation>
+    </message>
+    <message>
+        <source>Identifiers of %1 saved.</source>
+        <translation>Identifiants de %1 enregistrés.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -3039,6 +3130,18 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
     <message>
         <source>Your name, as signed reports should show it</source>
         <translation>Votre nom, tel qu&apos;il doit figurer sur les rapports validés</translation>
+    </message>
+    <message>
+        <source>Queue every critical call (blast, immature granulocyte, erythroblast)</source>
+        <translation>Mettre en file chaque classement critique (blaste, granulocyte immature, érythroblaste)</translation>
+    </message>
+    <message>
+        <source>A critical call leaves the review queue only when the second-opinion model makes the same call, the analyser&apos;s label does not name another class, and the score margin is at least this. It is still listed among the report&apos;s flagged cells.</source>
+        <translation>Un classement critique ne quitte la file de revue que si le modèle de second avis fait le même classement, si l&apos;étiquette de l&apos;analyseur ne nomme pas une autre classe et si la marge de score atteint au moins cette valeur. Il reste listé parmi les cellules signalées du rapport.</translation>
+    </message>
+    <message>
+        <source>Agreed critical calls skip the queue from</source>
+        <translation>Classements critiques concordants hors file à partir de</translation>
     </message>
 </context>
 <context>

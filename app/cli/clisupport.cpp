@@ -8,6 +8,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <utility>
 #include <csignal>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -90,6 +91,38 @@ QCommandLineOption databaseOption()
     return QCommandLineOption(QStringList{QStringLiteral("db")},
                               QStringLiteral("Workspace file (default: the per-user workspace)."),
                               QStringLiteral("file"));
+}
+
+IdentifierOptions::IdentifierOptions()
+    : accession(QStringLiteral("accession"), {}, QStringLiteral("number"))
+    , specimen(QStringLiteral("specimen"), {}, QStringLiteral("id"))
+    , patient(QStringLiteral("patient"), {}, QStringLiteral("id"))
+    , slide(QStringLiteral("slide"), {}, QStringLiteral("id"))
+{
+}
+
+void IdentifierOptions::addTo(QCommandLineParser &parser, const QString &whose) const
+{
+    for (auto [option, what] : {std::pair{accession, QStringLiteral("accession (order) number")},
+                                std::pair{specimen, QStringLiteral("specimen id")},
+                                std::pair{patient, QStringLiteral("patient id")},
+                                std::pair{slide, QStringLiteral("slide id")}}) {
+        option.setDescription(QStringLiteral("Set %1 %2, exactly as given.").arg(whose, what));
+        parser.addOption(option);
+    }
+}
+
+db::CaseIdentifiers IdentifierOptions::read(const QCommandLineParser &parser, db::CaseIdentifiers base) const
+{
+    if (parser.isSet(accession))
+        base.accession = parser.value(accession);
+    if (parser.isSet(specimen))
+        base.specimen = parser.value(specimen);
+    if (parser.isSet(patient))
+        base.patientId = parser.value(patient);
+    if (parser.isSet(slide))
+        base.slideId = parser.value(slide);
+    return base;
 }
 
 std::optional<int> parseArguments(QCommandLineParser &parser, const QStringList &args, int minPositional,

@@ -33,6 +33,20 @@ void redirectOutput(QIODevice *out, QIODevice *err);
 // --db FILE: the workspace (default: defaultWorkspacePath()).
 QCommandLineOption databaseOption();
 
+// --accession, --specimen, --patient, --slide: a case's laboratory
+// identifiers as typed (issue 24).
+struct IdentifierOptions {
+    QCommandLineOption accession;
+    QCommandLineOption specimen;
+    QCommandLineOption patient;
+    QCommandLineOption slide;
+    IdentifierOptions();
+    // whose: "the case's", in the help text.
+    void addTo(QCommandLineParser &parser, const QString &whose) const;
+    // base with every option given replacing its field.
+    db::CaseIdentifiers read(const QCommandLineParser &parser, db::CaseIdentifiers base) const;
+};
+
 // Parses args (args[0] is "cytodiff-cli <command>"). Handles --help and
 // usage errors itself (printing help or the error), returning the exit
 // code to stop with; nullopt means: go on. positional: names for the help

@@ -171,6 +171,8 @@ int runImport(const QStringList &args)
         QStringLiteral("Check the imported cases against this model's training images (domain check)."),
         QStringLiteral("file"));
     parser.addOptions({dbOption, caseOption, batchOption, modelOption});
+    const IdentifierOptions identifierOptions;
+    identifierOptions.addTo(parser, QStringLiteral("the imported case's"));
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
@@ -196,6 +198,7 @@ int runImport(const QStringList &args)
     importer::ImportOptions options;
     options.caseName = parser.value(caseOption);
     options.batchSize = batchSize;
+    options.identifiers = identifierOptions.read(parser, {});
     SigintCancel cancel;
     ProgressBar bar(QStringLiteral("Importing"));
     importer::ImportCallbacks callbacks;
@@ -216,6 +219,54 @@ int runImport(const QStringList &args)
         return kExitBadInput;
     }
     return report->cancelled ? kExitBadInput : kExitOk;
+}
+
+// ---------------------------------------------------------------- identifiers
+
+int runIdentifiers(const QStringList &args)
+{
+    const QString command = commandName(args);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Show or set a case's laboratory identifiers (accession number, specimen id, patient id,\n"
+                       "slide id). Options given replace those values, '=' with nothing clears one; the others\n"
+                       "stay. Every change is audited; on a signed case it is an amendment and needs --reason."));
+    parser.addPositionalArgument(QStringLiteral("case"), QStringLiteral("The case's name or id."));
+    const QCommandLineOption dbOption = databaseOption();
+    const QCommandLineOption byOption(QStringLiteral("by"),
+                                      QStringLiteral("Who makes the change (default: the login name)."),
+                                      QStringLiteral("name"));
+    const QCommandLineOption reasonOption(QStringLiteral("reason"), QStringLiteral("Why (needed on a signed case)."),
+                                          QStringLiteral("text"));
+    parser.addOptions({dbOption, byOption, reasonOption});
+    const IdentifierOptions identifierOptions;
+    identifierOptions.addTo(parser, QStringLiteral("the case's"));
+    if (auto stop = parseArguments(parser, args, 1, 1))
+        return *stop;
+
+    auto db = openDatabaseFromOption(parser.value(dbOption));
+    if (!db) {
+        printError(command, db.error());
+        return kExitBadInput;
+    }
+    auto found = db->findCase(parser.positionalArguments().first());
+    if (!found) {
+        printError(command, found.error());
+        return kExitBadInput;
+    }
+    const db::CaseIdentifiers wanted = identifierOptions.read(parser, found->identifiers());
+    if (wanted != found->identifiers()) {
+        const QString by = parser.isSet(byOption) ? parser.value(byOption) : importer::defaultActor();
+        if (auto changed = db->setCaseIdentifiers(found->id, wanted, by, parser.value(reasonOption)); !changed) {
+            printError(command, changed.error());
+            return kExitBadInput;
+        }
+    }
+    const auto show = [](const QString &value) { return value.isEmpty() ? QStringLiteral("-") : value; };
+    printOut(QStringLiteral("Case %1 (%2)\n  accession:  %3\n  specimen:   %4\n  patient id: %5\n  slide id:   %6\n")
+                 .arg(found->name, found->isSigned() ? QStringLiteral("signed") : QStringLiteral("open"),
+                      show(wanted.accession), show(wanted.specimen), show(wanted.patientId), show(wanted.slideId)));
+    return kExitOk;
 }
 
 // ---------------------------------------------------------------- cases
@@ -248,18 +299,20 @@ int runCases(const QStringList &args)
     int nameWidth = 4;
     for (const db::CaseRow &row : *cases)
         nameWidth = std::max(nameWidth, static_cast<int>(row.name.size()));
-    QString text = QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+    QString text = QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8\n")
                        .arg(QStringLiteral("ID"), 5)
                        .arg(QStringLiteral("Name"), -nameWidth)
+                       .arg(QStringLiteral("Accession"), -14)
                        .arg(QStringLiteral("Slide"), -14)
                        .arg(QStringLiteral("Cells"), 6)
                        .arg(QStringLiteral("Labelled"), 8)
                        .arg(QStringLiteral("Status"), -6)
                        .arg(QStringLiteral("Imported (UTC)"));
     for (const db::CaseRow &row : *cases) {
-        text += QStringLiteral("%1  %2  %3  %4  %5  %6  %7\n")
+        text += QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8\n")
                     .arg(row.id, 5)
                     .arg(row.name, -nameWidth)
+                    .arg(row.accession.isEmpty() ? QStringLiteral("-") : row.accession, -14)
                     .arg(row.slideId.isEmpty() ? QStringLiteral("-") : row.slideId, -14)
                     .arg(row.cellCount, 6)
                     .arg(row.labelledCount, 8)
@@ -342,7 +395,8 @@ QByteArray caseCsv(const db::CaseRow &caseRow, const QList<db::CellSummary> &cel
 {
     const QStringList scores = scoreColumns(cells);
     QStringList header = {QStringLiteral("cell_id"),     QStringLiteral("case"),          QStringLiteral("slide_id"),
-                          QStringLiteral("specimen"),    QStringLiteral("original_name"), QStringLiteral("source_path"),
+                          QStringLiteral("specimen"),    QStringLiteral("accession"),     QStringLiteral("patient_id"),
+                          QStringLiteral("original_name"), QStringLiteral("source_path"),
                           QStringLiteral("sha256"),      QStringLiteral("width"),         QStringLiteral("height"),
                           QStringLiteral("x"),           QStringLiteral("y"),             QStringLiteral("label_class"),
                           QStringLiteral("raw_code"),    QStringLiteral("unknown_code"),  QStringLiteral("model_id"),
@@ -357,6 +411,8 @@ QByteArray caseCsv(const db::CaseRow &caseRow, const QList<db::CellSummary> &cel
                               caseRow.name,
                               caseRow.slideId,
                               caseRow.specimen,
+                              caseRow.accession,
+                              caseRow.patientId,
                               cell.originalName,
                               cell.sourcePath,
                               cell.sha256,

@@ -97,7 +97,8 @@ constexpr std::string_view kCaseColumns =
     "SELECT k.id, k.name, k.slide_id, k.specimen, k.source_path, k.instrument, k.imported_at, "
     "k.status, k.signed_by, k.signed_at, "
     "(SELECT COUNT(*) FROM cells x WHERE x.case_id = k.id), "
-    "(SELECT COUNT(*) FROM cells x WHERE x.case_id = k.id AND x.label_class IS NOT NULL) "
+    "(SELECT COUNT(*) FROM cells x WHERE x.case_id = k.id AND x.label_class IS NOT NULL), "
+    "k.accession, k.patient_id "
     "FROM cases k ";
 
 CaseRow readCase(const Statement &s)
@@ -115,6 +116,8 @@ CaseRow readCase(const Statement &s)
     row.signedAt = fromDbTime(s.text(9));
     row.cellCount = s.int32(10);
     row.labelledCount = s.int32(11);
+    row.accession = s.text(12);
+    row.patientId = s.text(13);
     return row;
 }
 
@@ -409,16 +412,22 @@ Result<qint64> Database::createCase(const NewCase &newCase)
     if (*existing)
         return makeError("a case named " + quoted(newCase.name) + " already exists");
     // RETURNING is understood by SQLite >= 3.35 and PostgreSQL alike.
-    auto insert = prepare("INSERT INTO cases (name, slide_id, specimen, source_path, instrument, "
-                          "imported_at, status) VALUES (?, ?, ?, ?, ?, ?, 'open') RETURNING id");
+    if (const QString problem = identifiersProblem(
+            {newCase.accession, newCase.specimen, newCase.patientId, newCase.slideId});
+        !problem.isEmpty())
+        return makeError("case " + quoted(newCase.name) + ": " + problem.toStdString());
+    auto insert = prepare("INSERT INTO cases (name, slide_id, specimen, accession, patient_id, source_path, "
+                          "instrument, imported_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') RETURNING id");
     if (!insert)
         return makeError(insert.error());
     insert->bind(1, newCase.name)
         .bindOptional(2, newCase.slideId)
         .bindOptional(3, newCase.specimen)
-        .bindOptional(4, newCase.sourcePath)
-        .bindOptional(5, newCase.instrument)
-        .bind(6, nowText());
+        .bindOptional(4, newCase.accession)
+        .bindOptional(5, newCase.patientId)
+        .bindOptional(6, newCase.sourcePath)
+        .bindOptional(7, newCase.instrument)
+        .bind(8, nowText());
     auto id = insert->execReturningId();
     if (!id)
         return makeError("cannot create case " + quoted(newCase.name) + ": " + id.error());

@@ -118,6 +118,12 @@ public:
     Result<void> setLabel(qint64 cellId, const QString &labelClass, const QString &actor,
                           const QString &reason = {});
     Result<void> signCase(qint64 caseId, const QString &actor, const QString &reason = {});
+    // Replaces a case's laboratory identifiers (all four: an empty one is
+    // cleared), audited with the old and new values; on a signed case this
+    // is an amendment and needs a reason. Refuses an identifier that
+    // identifierProblem() rejects. Unchanged identifiers write nothing.
+    Result<void> setCaseIdentifiers(qint64 caseId, const CaseIdentifiers &ids, const QString &actor,
+                                    const QString &reason = {});
     // Appends one audit entry (its id and, if null, its time are filled in).
     Result<qint64> appendAudit(const AuditEntry &entry);
     Result<QList<AuditEntry>> auditLog(const QString &entity, qint64 entityId) const;

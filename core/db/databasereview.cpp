@@ -6,6 +6,9 @@
 
 #include "transaction.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace cytodiff::db {
 namespace {
 
@@ -143,6 +146,62 @@ Result<void> Database::signCase(qint64 caseId, const QString &actor, const QStri
     entry.entityId = caseId;
     entry.oldValue = QStringLiteral("open");
     entry.newValue = QStringLiteral("signed");
+    entry.reason = reason;
+    if (auto logged = appendAudit(entry); !logged)
+        return makeError(logged.error());
+    return transaction->commit();
+}
+
+namespace {
+QString identifiersJson(const CaseIdentifiers &ids)
+{
+    const QJsonObject object{{QStringLiteral("accession"), ids.accession},
+                             {QStringLiteral("specimen"), ids.specimen},
+                             {QStringLiteral("patient_id"), ids.patientId},
+                             {QStringLiteral("slide_id"), ids.slideId}};
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+} // namespace
+
+Result<void> Database::setCaseIdentifiers(qint64 caseId, const CaseIdentifiers &ids, const QString &actor,
+                                          const QString &reason)
+{
+    if (auto writable = ensureWritable(); !writable)
+        return makeError(writable.error());
+    if (actor.trimmed().isEmpty())
+        return makeError("changing a case's identifiers needs the name of who changes them");
+    if (const QString problem = identifiersProblem(ids); !problem.isEmpty())
+        return makeError(problem.toStdString());
+    auto transaction = Transaction::begin(*this);
+    if (!transaction)
+        return makeError(transaction.error());
+    auto row = caseById(caseId);
+    if (!row)
+        return makeError(row.error());
+    const CaseIdentifiers old = row->identifiers();
+    if (old == ids)
+        return {};
+    if (row->isSigned() && reason.trimmed().isEmpty())
+        return makeError("case " + quoted(row->name) +
+                         " is signed: changing its identifiers is an amendment and needs a reason");
+    auto update = prepare("UPDATE cases SET accession = ?, specimen = ?, patient_id = ?, slide_id = ? WHERE id = ?");
+    if (!update)
+        return makeError(update.error());
+    update->bindOptional(1, ids.accession)
+        .bindOptional(2, ids.specimen)
+        .bindOptional(3, ids.patientId)
+        .bindOptional(4, ids.slideId)
+        .bind(5, caseId);
+    if (auto updated = update->exec(); !updated)
+        return makeError("cannot change the identifiers of case " + quoted(row->name) + ": " + updated.error());
+
+    AuditEntry entry;
+    entry.actor = actor;
+    entry.action = row->isSigned() ? QStringLiteral("amend") : QStringLiteral("identifiers");
+    entry.entity = QStringLiteral("case");
+    entry.entityId = caseId;
+    entry.oldValue = identifiersJson(old);
+    entry.newValue = identifiersJson(ids);
     entry.reason = reason;
     if (auto logged = appendAudit(entry); !logged)
         return makeError(logged.error());

@@ -269,6 +269,15 @@ CREATE TABLE case_domain_checks (
 );
 )sql";
 
+// Session 17: the laboratory's order identifiers (issue 24). specimen and
+// slide_id exist since migration 1; the accession (order) number and the
+// patient id are what a laboratory information system files a result by.
+const char *const kCaseIdentifiers = R"sql(
+ALTER TABLE cases ADD COLUMN accession VARCHAR(200);
+ALTER TABLE cases ADD COLUMN patient_id VARCHAR(200);
+CREATE INDEX cases_accession ON cases (accession);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -280,6 +289,7 @@ const std::vector<Migration> &migrations()
         {4, "audit log: refuse INSERT OR REPLACE of an existing entry", kAuditNoReplace},
         {5, "second opinions: a second model's call on each cell", kSecondOpinions},
         {6, "domain checks: are a case's images like the model's training images", kDomainChecks},
+        {7, "case identifiers: accession number and patient id", kCaseIdentifiers},
     };
     return list;
 }

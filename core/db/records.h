@@ -11,12 +11,37 @@
 
 namespace cytodiff::db {
 
+// A case's laboratory identifiers (issue 24): as the export gives them or
+// as a user types them, never made up; empty = not known. They reach the
+// laboratory information system, so they are kept exactly, character for
+// character.
+struct CaseIdentifiers {
+    QString accession; // the order (accession) number the result answers
+    QString specimen;  // specimen id
+    QString patientId;
+    QString slideId;   // the analyser's slide id / barcode
+
+    bool operator==(const CaseIdentifiers &) const = default;
+};
+
+// Why an identifier cannot be stored as it is (empty: it can): more than
+// kMaxIdentifierLength characters, a control character (a line break would
+// split an HL7 segment) or U+FFFD (the mark of text decoded with the wrong
+// encoding: the identifier is already lost). what names the field.
+inline constexpr int kMaxIdentifierLength = 200;
+QString identifierProblem(const QString &what, const QString &value);
+// The first problem among a case's identifiers; empty when all are fine.
+QString identifiersProblem(const CaseIdentifiers &ids);
+
 struct NewCase {
     QString name;       // unique per workspace
     QString slideId;    // slide barcode / ID, kept exactly as imported
-    QString specimen;   // specimen / accession id, kept exactly as imported
+    QString specimen;   // specimen id, kept exactly as imported
     QString sourcePath; // the export folder it came from
     QString instrument;
+    // Last, so that brace-initialised rows written before them stay right.
+    QString accession;  // order number, kept exactly as imported
+    QString patientId;  // kept exactly as imported
 };
 
 struct CaseRow {
@@ -24,6 +49,8 @@ struct CaseRow {
     QString name;
     QString slideId;
     QString specimen;
+    QString accession;
+    QString patientId;
     QString sourcePath;
     QString instrument;
     QDateTime importedAt;
@@ -34,6 +61,7 @@ struct CaseRow {
     int labelledCount = 0; // cells with a canonical label_class
 
     bool isSigned() const { return status == QLatin1String("signed"); }
+    CaseIdentifiers identifiers() const { return {accession, specimen, patientId, slideId}; }
 };
 
 struct NewCell {

@@ -14,6 +14,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <tuple>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -101,6 +102,8 @@ void decode(LoadedFile &loaded)
         loaded.info = *info;
 }
 
+} // namespace
+
 QString defaultActor()
 {
     for (const char *variable : {"USER", "USERNAME", "LOGNAME"}) {
@@ -110,6 +113,8 @@ QString defaultActor()
     }
     return QStringLiteral("unknown user");
 }
+
+namespace {
 
 // Counts that only become true when their batch commits.
 struct BatchTally {
@@ -252,6 +257,24 @@ private:
         return copy;
     }
 
+    // Why an existing case must not receive this import's cells: the export
+    // gives it an identifier that differs from the stored one, so the cells
+    // may be another patient's. Empty when they agree or one side has none.
+    QString identifierClash(const db::CaseRow &existing) const
+    {
+        const db::CaseIdentifiers given = m_plan.identifiers.value(existing.name);
+        const db::CaseIdentifiers stored = existing.identifiers();
+        for (auto [what, a, b] : {std::tuple{"accession number", stored.accession, given.accession},
+                                  std::tuple{"specimen id", stored.specimen, given.specimen},
+                                  std::tuple{"patient id", stored.patientId, given.patientId},
+                                  std::tuple{"slide id", stored.slideId, given.slideId}})
+            if (!a.isEmpty() && !b.isEmpty() && a != b)
+                return QStringLiteral("case '%1' in the workspace has %2 '%3', this import gives '%4': the cells may "
+                                      "be another patient's; import under another --case name")
+                    .arg(existing.name, QLatin1String(what), a, b);
+        return {};
+    }
+
     // The case a file goes to, created on first use inside the batch's
     // transaction (so a rolled-back batch leaves no empty case behind).
     Result<qint64> caseFor(const PlannedFile &planned, BatchTally &tally)
@@ -260,23 +283,40 @@ private:
             return *known;
         if (auto created = tally.casesCreated.constFind(planned.caseName); created != tally.casesCreated.cend())
             return *created;
-        if (m_signedCases.contains(planned.caseName))
-            return makeError("case '" + planned.caseName.toStdString() +
-                             "' is signed and cannot receive cells; import under another --case name");
+        if (auto refused = m_refusedCases.constFind(planned.caseName); refused != m_refusedCases.cend())
+            return makeError(refused->toStdString());
         auto existing = m_db.caseByName(planned.caseName);
         if (!existing)
             return makeError(existing.error());
         if (*existing) {
             if ((*existing)->isSigned()) {
-                m_signedCases.insert(planned.caseName);
+                m_refusedCases.insert(planned.caseName,
+                                      QStringLiteral("case '%1' is signed and cannot receive cells; import under "
+                                                     "another --case name")
+                                          .arg(planned.caseName));
                 return caseFor(planned, tally);
             }
+            if (const QString clash = identifierClash(**existing); !clash.isEmpty()) {
+                m_refusedCases.insert(planned.caseName, clash);
+                return caseFor(planned, tally);
+            }
+            // Identifiers are changed by a person, audited, never as a side
+            // effect of adding cells.
+            if (m_plan.identifiers.contains(planned.caseName)
+                && (*existing)->identifiers() != m_plan.identifiers.value(planned.caseName))
+                m_report.notes.append(QStringLiteral("case '%1' already existed: identifiers this import gives that it "
+                                                     "lacks were not stored; set them in the case's identifiers")
+                                          .arg(planned.caseName));
             m_caseIds.insert(planned.caseName, (*existing)->id);
             return (*existing)->id;
         }
         db::NewCase newCase;
         newCase.name = planned.caseName;
-        newCase.slideId = planned.slideId.isEmpty() ? QString() : planned.slideId;
+        const db::CaseIdentifiers ids = m_plan.identifiers.value(planned.caseName);
+        newCase.slideId = ids.slideId;
+        newCase.specimen = ids.specimen;
+        newCase.accession = ids.accession;
+        newCase.patientId = ids.patientId;
         newCase.sourcePath = QDir::toNativeSeparators(m_plan.root);
         auto id = m_db.createCase(newCase);
         if (!id)
@@ -338,7 +378,7 @@ private:
         }
         auto caseId = caseFor(planned, tally);
         if (!caseId) {
-            if (m_signedCases.contains(planned.caseName)) {
+            if (m_refusedCases.contains(planned.caseName)) {
                 tally.skipped.append({planned.relativePath, QString::fromStdString(caseId.error())});
                 return true;
             }
@@ -424,7 +464,7 @@ private:
     QHash<QString, SeenCopy> m_seenHashes;
     db::Statement m_copyQuery;
     QHash<QString, qint64> m_caseIds; // committed cases by name
-    QSet<QString> m_signedCases;
+    QMap<QString, QString> m_refusedCases; // case name -> why it receives no cells
     QHash<QString, int> m_importedPerCase;
 };
 
@@ -450,7 +490,10 @@ Result<ImportReport> importPlan(db::Database &db, const ImportPlan &plan, const 
 {
     if (auto writable = db.ensureWritable(); !writable)
         return makeError(writable.error());
-    return ImportRun(db, plan, options, callbacks).run();
+    ImportPlan withTyped = plan;
+    if (auto typed = withTyped.setTypedIdentifiers(options.identifiers); !typed)
+        return makeError(typed.error());
+    return ImportRun(db, withTyped, options, callbacks).run();
 }
 
 Result<ImportReport> importFolder(db::Database &db, const QString &root, const ImportOptions &options,

@@ -37,6 +37,10 @@ struct ImportOptions {
     int batchSize = 200;    // files per transaction
     int threads = 0;        // decoding threads; 0: one per core, at most 8
     QString actor;          // who imports, for the audit log; empty: the OS user
+    // Typed by the user for the one case the import makes (added to what the
+    // export gives; a different value for a field the export gives is
+    // refused, see ImportPlan::setTypedIdentifiers).
+    db::CaseIdentifiers identifiers;
 };
 
 struct ImportCallbacks {
@@ -97,6 +101,9 @@ Result<ImportReport> importFolder(db::Database &db, const QString &root, const I
 // Same, for a plan made beforehand (e.g. shown to the user first).
 Result<ImportReport> importPlan(db::Database &db, const ImportPlan &plan, const ImportOptions &options = {},
                                 const ImportCallbacks &callbacks = {});
+
+// Who acts when nobody was named: the operating system's login name.
+QString defaultActor();
 
 // One line for a person: "neutrophil/SNE_2.jpg (neutrophil) is the same
 // image as basophil/BA_1.jpg (basophil); kept: basophil".

@@ -7,6 +7,9 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <array>
+#include <tuple>
+
 namespace cytodiff::importer {
 namespace {
 
@@ -154,19 +157,66 @@ private:
     ImportPlan &m_plan;
 };
 
+// One identifier of a case, met on a manifest line: the first value given
+// holds, a different one later is an error (identifiers arrive exactly or
+// not at all; two accession numbers in one case may be two patients).
+struct IdentifierSeen {
+    QString value;
+    int line = 0;
+};
+
+Result<void> noteIdentifier(const QString &caseName, const QString &what, const QString &value, int line,
+                            IdentifierSeen &seen)
+{
+    if (value.isEmpty())
+        return {};
+    if (const QString problem = db::identifierProblem(what, value); !problem.isEmpty())
+        return makeError(std::string(kManifestFileName) + " line " + std::to_string(line) + ": " +
+                         problem.toStdString());
+    if (seen.value.isEmpty()) {
+        seen = {value, line};
+        return {};
+    }
+    if (seen.value == value)
+        return {};
+    return makeError(QStringLiteral("%1 gives case '%2' two values for %3: '%4' on line %5 and '%6' on line %7; the "
+                                    "cells of one case must carry one set of identifiers (they may belong to another "
+                                    "patient): correct the manifest")
+                         .arg(QLatin1String(kManifestFileName), caseName, what, seen.value)
+                         .arg(seen.line)
+                         .arg(value)
+                         .arg(line)
+                         .toStdString());
+}
+
 Result<void> planManifest(const QDir &root, const QString &defaultCase, ImportPlan &plan)
 {
     auto manifest = readManifest(root.filePath(QLatin1String(kManifestFileName)));
     if (!manifest)
         return makeError(manifest.error());
     plan.notes.append(manifest->warnings);
+    QMap<QString, std::array<IdentifierSeen, 4>> seen; // accession, specimen, patient, slide
+    for (const ManifestRow &row : manifest->rows) {
+        const QString caseName = row.caseId.isEmpty() ? defaultCase : row.caseId;
+        std::array<IdentifierSeen, 4> &ids = seen[caseName];
+        for (auto [index, what, value] : {std::tuple{0, QStringLiteral("the accession number"), row.accession},
+                                          std::tuple{1, QStringLiteral("the specimen id"), row.specimen},
+                                          std::tuple{2, QStringLiteral("the patient id"), row.patientId},
+                                          std::tuple{3, QStringLiteral("the slide id"), row.slideId}})
+            if (auto noted = noteIdentifier(caseName, what, value, row.line, ids[std::size_t(index)]); !noted)
+                return noted;
+    }
+    for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
+        const db::CaseIdentifiers ids{it->at(0).value, it->at(1).value, it->at(2).value, it->at(3).value};
+        if (ids != db::CaseIdentifiers{})
+            plan.identifiers.insert(it.key(), ids);
+    }
     for (const ManifestRow &row : manifest->rows) {
         PlannedFile planned;
         const QString path = QDir::fromNativeSeparators(row.imagePath);
         planned.absolutePath = QDir::cleanPath(root.absoluteFilePath(path));
         planned.relativePath = path;
         planned.caseName = row.caseId.isEmpty() ? defaultCase : row.caseId;
-        planned.slideId = row.slideId;
         planned.x = row.x;
         planned.y = row.y;
         if (!row.labelCode.isEmpty()) {
@@ -277,6 +327,47 @@ Result<ImportPlan> planImport(const QString &rootPath, const QString &caseName)
             plan.notes.append(QStringLiteral("folder %1 holds no images and was not imported").arg(folder.fileName()));
     }
     return plan;
+}
+
+QStringList ImportPlan::caseNames() const
+{
+    QStringList names;
+    for (const PlannedFile &file : files)
+        if (!names.contains(file.caseName))
+            names << file.caseName;
+    names.sort();
+    return names;
+}
+
+Result<void> ImportPlan::setTypedIdentifiers(const db::CaseIdentifiers &typed)
+{
+    if (typed == db::CaseIdentifiers{})
+        return {};
+    if (const QString problem = db::identifiersProblem(typed); !problem.isEmpty())
+        return makeError(problem.toStdString());
+    const QStringList cases = caseNames();
+    if (cases.size() != 1)
+        return makeError(QStringLiteral("identifiers typed for the import belong to one case, but this export holds %1 "
+                                        "cases (%2); give them per case in manifest.csv or after the import")
+                             .arg(cases.size())
+                             .arg(cases.join(QStringLiteral(", ")))
+                             .toStdString());
+    db::CaseIdentifiers merged = identifiers.value(cases.first());
+    for (auto [what, given, into] : {std::tuple{"accession number", typed.accession, &merged.accession},
+                                     std::tuple{"specimen id", typed.specimen, &merged.specimen},
+                                     std::tuple{"patient id", typed.patientId, &merged.patientId},
+                                     std::tuple{"slide id", typed.slideId, &merged.slideId}}) {
+        if (given.isEmpty())
+            continue;
+        if (!into->isEmpty() && *into != given)
+            return makeError(QStringLiteral("the %1 typed ('%2') differs from the export's ('%3'); check which is "
+                                            "right before importing")
+                                 .arg(QLatin1String(what), given, *into)
+                                 .toStdString());
+        *into = given;
+    }
+    identifiers.insert(cases.first(), merged);
+    return {};
 }
 
 } // namespace cytodiff::importer

@@ -4,7 +4,10 @@
 // opened except manifest.csv, so planning 10,000 files takes milliseconds.
 // See LAYOUTS.md for the layouts and the rules.
 
+#include "records.h"
 #include "result.h"
+
+#include <QMap>
 
 #include <QList>
 #include <QString>
@@ -27,7 +30,6 @@ struct PlannedFile {
     QString absolutePath;
     QString relativePath; // to the import root, '/' separated
     QString caseName;
-    QString slideId;      // from the manifest, if any
     QString labelClass;   // canonical class id, or empty
     QString rawCode;      // code or class folder exactly as exported, or empty
     bool unknownCode = false; // rawCode is not in the synonym table
@@ -42,7 +44,17 @@ struct ImportPlan {
     Layout layout = Layout::Unlabelled;
     QString root;
     QList<PlannedFile> files;
+    // Case name -> the laboratory identifiers the export gives it (manifest
+    // columns); a case without any is absent.
+    QMap<QString, db::CaseIdentifiers> identifiers;
     QStringList notes; // things the user should know (ignored folders, manifest warnings)
+
+    // The names of the cases the files go to, sorted.
+    QStringList caseNames() const;
+    // Gives typed identifiers (issue 24: "as typed by the user") to the one
+    // case this plan imports; refused when it imports several, or when the
+    // export already gives a field another value.
+    Result<void> setTypedIdentifiers(const db::CaseIdentifiers &typed);
 };
 
 // caseName: the case for single-case layouts (default: the root folder's

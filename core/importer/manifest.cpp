@@ -134,9 +134,14 @@ Result<Manifest> parseManifest(const QByteArray &content)
         return makeError(std::string(kManifestFileName) + ": the header has no image_path column (found: " +
                          header.join(QStringLiteral(", ")).toStdString() + ")");
 
-    auto value = [&](const QStringList &record, const char *name) {
-        const int index = column.value(QLatin1String(name), -1);
-        return index >= 0 && index < record.size() ? record.at(index) : QString();
+    // Each name a column may go by, first match wins.
+    auto value = [&](const QStringList &record, std::initializer_list<const char *> names) {
+        for (const char *name : names) {
+            const int index = column.value(QLatin1String(name), -1);
+            if (index >= 0)
+                return index < record.size() ? record.at(index) : QString();
+        }
+        return QString();
     };
 
     Manifest manifest;
@@ -148,19 +153,22 @@ Result<Manifest> parseManifest(const QByteArray &content)
         const QStringList &record = records->at(r);
         ManifestRow row;
         row.line = lines.at(r);
-        row.imagePath = value(record, "image_path");
+        row.imagePath = value(record, {"image_path"});
         if (row.imagePath.isEmpty()) {
             manifest.warnings.append(QStringLiteral("line %1: no image_path; row ignored").arg(row.line));
             continue;
         }
-        row.caseId = value(record, "case_id");
-        row.slideId = value(record, "slide_id");
-        row.labelCode = value(record, "label_code");
+        row.caseId = value(record, {"case_id"});
+        row.slideId = value(record, {"slide_id"});
+        row.accession = value(record, {"accession", "accession_number"});
+        row.specimen = value(record, {"specimen_id", "specimen"});
+        row.patientId = value(record, {"patient_id"});
+        row.labelCode = value(record, {"label_code"});
         bool bad = false;
-        row.x = parseNumber(value(record, "x"), &bad);
+        row.x = parseNumber(value(record, {"x"}), &bad);
         if (bad)
             manifest.warnings.append(QStringLiteral("line %1: x is not a number; ignored").arg(row.line));
-        row.y = parseNumber(value(record, "y"), &bad);
+        row.y = parseNumber(value(record, {"y"}), &bad);
         if (bad)
             manifest.warnings.append(QStringLiteral("line %1: y is not a number; ignored").arg(row.line));
         manifest.rows.append(row);

@@ -1,7 +1,9 @@
 #pragma once
 // manifest.csv: an export described row by row. Header row required;
 // columns matched by name, in any order, case-insensitively:
-//   image_path (required), case_id, slide_id, label_code, x, y (optional).
+//   image_path (required), case_id, slide_id, label_code, x, y, and the
+//   case's laboratory identifiers accession (or accession_number),
+//   specimen_id (or specimen), patient_id (optional).
 // Parsing follows RFC 4180 (quoted fields, "" for a quote, line breaks
 // inside quotes, CRLF) and also accepts what spreadsheets write: ';' or tab
 // as the separator, and UTF-8 (with or without a BOM), UTF-16 or
@@ -24,6 +26,9 @@ struct ManifestRow {
     QString imagePath;
     QString caseId;
     QString slideId;
+    QString accession;
+    QString specimen;
+    QString patientId;
     QString labelCode;
     std::optional<double> x;
     std::optional<double> y;

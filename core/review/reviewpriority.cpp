@@ -72,6 +72,16 @@ bool isCritical(const db::CellSummary &cell)
     return (cell.hasPrediction && isCriticalClass(cell.predictedClass)) || isCriticalClass(cell.labelClass);
 }
 
+bool isAgreedCriticalCall(const db::CellSummary &cell, const ReviewThresholds &thresholds)
+{
+    if (!cell.hasPrediction || !isCriticalClass(cell.predictedClass) || cell.secondOpinionClass != cell.predictedClass)
+        return false;
+    if (!cell.labelClass.isEmpty() && cell.labelClass != cell.predictedClass)
+        return false;
+    const std::optional<double> margin = scoreMargin(cell);
+    return margin && *margin >= thresholds.criticalAgreedMargin;
+}
+
 ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &thresholds)
 {
     // The order of these tests is the queue order (reviewpriority.h says why).
@@ -79,7 +89,7 @@ ReviewGroup group(const db::CellSummary &cell, const ReviewThresholds &threshold
         return ReviewGroup::Unidentified;
     if (secondOpinionDiffers(cell))
         return ReviewGroup::SecondOpinion;
-    if (isCritical(cell))
+    if (isCritical(cell) && !isAgreedCriticalCall(cell, thresholds))
         return ReviewGroup::Critical;
     const std::optional<double> margin = scoreMargin(cell);
     if (!margin || *margin < thresholds.marginBelow || thresholds.reviewEveryCell)

@@ -153,7 +153,7 @@ private slots:
     {
         auto database = db::Database::openInMemory();
         QVERIFY(database.ok());
-        auto caseId = database->createCase({QStringLiteral("case-1"), {}, {}, {}, {}});
+        auto caseId = database->createCase({QStringLiteral("case-1"), {}, {}, {}, {}, {}, {}});
         QVERIFY(caseId.ok());
         QVERIFY(insertCells(*database, *caseId, 3, 20).size() == 3);
         engine::ClassifyOptions options;
@@ -197,7 +197,7 @@ private slots:
     {
         auto database = db::Database::openInMemory();
         QVERIFY(database.ok());
-        auto caseId = database->createCase({QStringLiteral("case-d"), {}, {}, {}, {}});
+        auto caseId = database->createCase({QStringLiteral("case-d"), {}, {}, {}, {}, {}, {}});
         QVERIFY(caseId.ok());
         std::vector<imaging::ImageStats> measured;
         const QList<QByteArray> images = insertCells(*database, *caseId, 6, 40);
@@ -270,8 +270,8 @@ private slots:
     {
         auto database = db::Database::openInMemory();
         QVERIFY(database.ok());
-        auto reference = database->createCase({QStringLiteral("reference"), {}, {}, {}, {}});
-        auto other = database->createCase({QStringLiteral("other-lab"), {}, {}, {}, {}});
+        auto reference = database->createCase({QStringLiteral("reference"), {}, {}, {}, {}, {}, {}});
+        auto other = database->createCase({QStringLiteral("other-lab"), {}, {}, {}, {}, {}, {}});
         QVERIFY(reference.ok() && other.ok());
         std::vector<imaging::ImageStats> measured;
         for (int i = 0; i < 12; ++i) {

@@ -152,7 +152,7 @@ private slots:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QStringList lines = QString::fromUtf8(file.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 6);
-        QVERIFY(lines.first().startsWith(QStringLiteral("cell_id,case,slide_id,specimen,original_name")));
+        QVERIFY(lines.first().startsWith(QStringLiteral("cell_id,case,slide_id,specimen,accession,patient_id,original_name")));
         QVERIFY(lines.first().endsWith(QStringLiteral("nfe,second_opinion_model_id,second_opinion_class,score_ig,score_neutrophil")));
         QVERIFY2(lines.at(1).contains(QStringLiteral(",model-a,neutrophil,0.9,0.2,50,,,0.1,0.9")), qPrintable(lines.at(1)));
         QVERIFY(lines.at(1).contains(QStringLiteral("Slide 1")));
@@ -164,6 +164,61 @@ private slots:
                                     {QStringLiteral("1"), QStringLiteral("--csv"), QStringLiteral("-"), QStringLiteral("--db"), m_db});
         QCOMPARE(toStdout.code, 0);
         QVERIFY(toStdout.out.startsWith(QStringLiteral("cell_id,")));
+    }
+
+    void identifiersAreTypedShownAndAmended()
+    {
+        // Typed at import, for the one case it makes.
+        const QString other = m_dir.filePath(QStringLiteral("Slide 2"));
+        QVERIFY(writeCellImage(other + QStringLiteral("/lymphocyte/LY_9.jpg"), 99));
+        Output result = run(cli::runImport, QStringLiteral("import"),
+                            {other, QStringLiteral("--db"), m_db, QStringLiteral("--accession"), QStringLiteral("A-77"),
+                             QStringLiteral("--patient"), QStringLiteral("Müller 7")});
+        QCOMPARE(result.code, 0);
+        result = run(cli::runCases, QStringLiteral("cases"), {QStringLiteral("--db"), m_db});
+        QVERIFY2(result.out.contains(QStringLiteral("A-77")), qPrintable(result.out));
+
+        // Shown, changed (an empty value clears one), refused when broken.
+        result = run(cli::runIdentifiers, QStringLiteral("identifiers"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("patient id: Müller 7")), qPrintable(result.out));
+        result = run(cli::runIdentifiers, QStringLiteral("identifiers"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--specimen"),
+                      QStringLiteral("S 1"), QStringLiteral("--patient="), QStringLiteral("--by"), QStringLiteral("dr s")});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("specimen:   S 1")), qPrintable(result.out));
+        QVERIFY(result.out.contains(QStringLiteral("patient id: -")));
+        result = run(cli::runIdentifiers, QStringLiteral("identifiers"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--accession"),
+                      QStringLiteral("A-\uFFFD")});
+        QCOMPARE(result.code, 1);
+        QVERIFY2(result.err.contains(QStringLiteral("could not be decoded")), qPrintable(result.err));
+
+        // On a signed case: an amendment, with a reason.
+        {
+            auto db = db::Database::open(m_db);
+            QVERIFY(db.ok());
+            const qint64 id = db->findCase(QStringLiteral("Slide 2"))->id;
+            QVERIFY(db->signCase(id, QStringLiteral("dr s")).ok());
+        }
+        const QStringList amend = {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--accession"),
+                                   QStringLiteral("A-78")};
+        result = run(cli::runIdentifiers, QStringLiteral("identifiers"), amend);
+        QCOMPARE(result.code, 1);
+        QVERIFY(result.err.contains(QStringLiteral("amendment")));
+        result = run(cli::runIdentifiers, QStringLiteral("identifiers"),
+                     amend + QStringList{QStringLiteral("--reason"), QStringLiteral("order corrected")});
+        QCOMPARE(result.code, 0);
+        auto db = db::Database::open(m_db);
+        const qint64 id = db->findCase(QStringLiteral("Slide 2"))->id;
+        QCOMPARE(db->caseById(id)->accession, QStringLiteral("A-78"));
+        auto log = db->auditLog(QStringLiteral("case"), id);
+        QCOMPARE(log->size(), 4); // import, identifiers, sign, amend
+        QCOMPARE(log->at(1).action, QStringLiteral("identifiers"));
+        QCOMPARE(log->at(1).actor, QStringLiteral("dr s"));
+        QCOMPARE(log->last().action, QStringLiteral("amend"));
+        QCOMPARE(log->last().reason, QStringLiteral("order corrected"));
     }
 
     void newerWorkspaceRefusesImportButLists()

@@ -67,7 +67,7 @@ private slots:
         QVERIFY(opened.ok());
         m_db.emplace(std::move(*opened));
         auto created = db().createCase({QStringLiteral("S-1"), QStringLiteral("BC 0042"), QStringLiteral("SP9"),
-                                        QStringLiteral("/exports/s1"), QStringLiteral("DM96")});
+                                        QStringLiteral("/exports/s1"), QStringLiteral("DM96"), {}, {}});
         VERIFY_OK(created);
         m_caseId = *created;
     }
@@ -76,8 +76,8 @@ private slots:
 
     void casesAreCreatedFoundAndCounted()
     {
-        QVERIFY(!db().createCase({QStringLiteral("S-1"), {}, {}, {}, {}}).ok()); // name taken
-        QVERIFY(!db().createCase({QStringLiteral("  "), {}, {}, {}, {}}).ok());
+        QVERIFY(!db().createCase({QStringLiteral("S-1"), {}, {}, {}, {}, {}, {}}).ok()); // name taken
+        QVERIFY(!db().createCase({QStringLiteral("  "), {}, {}, {}, {}, {}, {}}).ok());
         addCell("a", QStringLiteral("neutrophil"));
         addCell("b");
 
@@ -97,7 +97,7 @@ private slots:
         QVERIFY(!db().findCase(QStringLiteral("nope")).ok());
         QVERIFY(!db().findCase(QStringLiteral("999")).ok());
 
-        VERIFY_OK(db().createCase({QStringLiteral("A-0"), {}, {}, {}, {}}));
+        VERIFY_OK(db().createCase({QStringLiteral("A-0"), {}, {}, {}, {}, {}, {}}));
         auto cases = db().listCases();
         VERIFY_OK(cases);
         QCOMPARE(cases->size(), 2);
@@ -110,7 +110,7 @@ private slots:
         auto first = db().insertCell(makeCell(m_caseId, "same"));
         VERIFY_OK(first);
         QVERIFY(first->inserted);
-        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}});
+        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}, {}, {}});
         auto second = db().insertCell(makeCell(*other, "same"));
         VERIFY_OK(second);
         QVERIFY(!second->inserted);
@@ -261,6 +261,58 @@ private slots:
         QCOMPARE(cellLog->first().action, QStringLiteral("amend"));
     }
 
+    void caseIdentifiersAreKeptExactlyAndAudited()
+    {
+        // Issue 24: identifiers as given, character for character; every
+        // change audited; on a signed case only as an amendment.
+        auto created = db().createCase({QStringLiteral("S-2"), QStringLiteral("BC 7"), QStringLiteral("SP 1"), {}, {},
+                                        QStringLiteral(" A-00017 "), QStringLiteral("Müller, Jürgen")});
+        VERIFY_OK(created);
+        auto row = db().caseById(*created);
+        VERIFY_OK(row);
+        QCOMPARE(row->accession, QStringLiteral(" A-00017 ")); // not trimmed
+        QCOMPARE(row->patientId, QStringLiteral("Müller, Jürgen"));
+        QCOMPARE(row->identifiers(), (CaseIdentifiers{QStringLiteral(" A-00017 "), QStringLiteral("SP 1"),
+                                                      QStringLiteral("Müller, Jürgen"), QStringLiteral("BC 7")}));
+
+        // Lost characters and line breaks are refused, nothing is stored.
+        QVERIFY(!db().createCase({QStringLiteral("S-3"), {}, {}, {}, {}, QStringLiteral("A-9"),
+                                  QStringLiteral("M\uFFFDller")})
+                     .ok());
+        QVERIFY(!db().caseByName(QStringLiteral("S-3"))->has_value());
+        const CaseIdentifiers broken{QStringLiteral("A-1\nA-2"), {}, {}, {}};
+        auto refused = db().setCaseIdentifiers(m_caseId, broken, QStringLiteral("dr s"));
+        QVERIFY(!refused.ok());
+        QVERIFY(QString::fromStdString(refused.error()).contains(QStringLiteral("control character")));
+        QVERIFY(!db().setCaseIdentifiers(m_caseId, {QString(201, QLatin1Char('x')), {}, {}, {}}, QStringLiteral("dr s")).ok());
+        QVERIFY(!db().setCaseIdentifiers(m_caseId, {QStringLiteral("A-5"), {}, {}, {}}, QStringLiteral(" ")).ok());
+
+        const CaseIdentifiers typed{QStringLiteral("A-5"), QStringLiteral("SP9"), QStringLiteral("P 12"),
+                                    QStringLiteral("BC 0042")};
+        VERIFY_OK(db().setCaseIdentifiers(m_caseId, typed, QStringLiteral("dr s")));
+        QCOMPARE(db().caseById(m_caseId)->identifiers(), typed);
+        VERIFY_OK(db().setCaseIdentifiers(m_caseId, typed, QStringLiteral("dr s"))); // unchanged: no entry
+        auto log = db().auditLog(QStringLiteral("case"), m_caseId);
+        VERIFY_OK(log);
+        QCOMPARE(log->size(), 1);
+        QCOMPARE(log->first().action, QStringLiteral("identifiers"));
+        QVERIFY(log->first().oldValue.contains(QStringLiteral("\"accession\":\"\"")));
+        QVERIFY(log->first().newValue.contains(QStringLiteral("\"accession\":\"A-5\"")));
+
+        VERIFY_OK(db().signCase(m_caseId, QStringLiteral("dr s")));
+        CaseIdentifiers corrected = typed;
+        corrected.accession = QStringLiteral("A-6");
+        auto noReason = db().setCaseIdentifiers(m_caseId, corrected, QStringLiteral("dr s"));
+        QVERIFY(!noReason.ok());
+        QVERIFY(QString::fromStdString(noReason.error()).contains(QStringLiteral("amendment")));
+        QCOMPARE(db().caseById(m_caseId)->accession, QStringLiteral("A-5"));
+        VERIFY_OK(db().setCaseIdentifiers(m_caseId, corrected, QStringLiteral("dr s"), QStringLiteral("wrong order")));
+        log = db().auditLog(QStringLiteral("case"), m_caseId);
+        QCOMPARE(log->size(), 3);
+        QCOMPARE(log->last().action, QStringLiteral("amend"));
+        QCOMPARE(log->last().reason, QStringLiteral("wrong order"));
+    }
+
     void auditLogIsAppendOnly()
     {
         AuditEntry entry;
@@ -342,7 +394,7 @@ private slots:
         addCell("n1", QStringLiteral("neutrophil"));
         addCell("u1");
         addCell("l1", QStringLiteral("lymphocyte"));
-        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}});
+        auto other = db().createCase({QStringLiteral("S-2"), {}, {}, {}, {}, {}, {}});
         VERIFY_OK(db().insertCell(makeCell(*other, "n2", QStringLiteral("neutrophil"))));
 
         auto cursor = db().labelledCells();

@@ -77,7 +77,7 @@ private slots:
         QVERIFY(opened.ok());
         m_db.emplace(std::move(*opened));
         QVERIFY(db().schemaVersion() >= 2); // migration 2 holds the labelling tables
-        auto caseId = db().createCase({QStringLiteral("C"), {}, {}, {}, {}});
+        auto caseId = db().createCase({QStringLiteral("C"), {}, {}, {}, {}, {}, {}});
         VERIFY_OK(caseId);
         m_cells.clear();
         for (const char *name : {"a", "b", "c", "d"})

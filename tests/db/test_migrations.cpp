@@ -78,7 +78,7 @@ private slots:
             VERIFY_OK(db);
             QCOMPARE(db->journalMode(), QStringLiteral("wal"));
             QCOMPARE(pragma(*db, "busy_timeout"), qint64(5000));
-            VERIFY_OK(db->createCase({QStringLiteral("A"), {}, {}, {}, {}}));
+            VERIFY_OK(db->createCase({QStringLiteral("A"), {}, {}, {}, {}, {}, {}}));
         }
         auto again = Database::open(path);
         VERIFY_OK(again);
@@ -94,7 +94,7 @@ private slots:
         {
             auto db = Database::open(path);
             VERIFY_OK(db);
-            auto created = db->createCase({QStringLiteral("A"), {}, {}, {}, {}});
+            auto created = db->createCase({QStringLiteral("A"), {}, {}, {}, {}, {}, {}});
             VERIFY_OK(created);
             caseId = *created;
         }
@@ -115,7 +115,7 @@ private slots:
         QCOMPARE(cases->size(), 1);
 
         // Every write is refused with the message.
-        auto created = db->createCase({QStringLiteral("B"), {}, {}, {}, {}});
+        auto created = db->createCase({QStringLiteral("B"), {}, {}, {}, {}, {}, {}});
         QVERIFY(!created.ok());
         QCOMPARE(QString::fromStdString(created.error()), expected);
         NewCell cell;
@@ -185,13 +185,13 @@ private slots:
         VERIFY_OK(second);
         auto holding = Transaction::begin(*first);
         VERIFY_OK(holding);
-        auto created = second->createCase({QStringLiteral("late"), {}, {}, {}, {}});
+        auto created = second->createCase({QStringLiteral("late"), {}, {}, {}, {}, {}, {}});
         QVERIFY(!created.ok());
         QVERIFY2(QString::fromStdString(created.error()).contains(QStringLiteral("busy")), created.error().c_str());
         // Readers are not blocked by a writer in WAL mode.
         VERIFY_OK(second->listCases());
         holding->rollback();
-        VERIFY_OK(second->createCase({QStringLiteral("late"), {}, {}, {}, {}}));
+        VERIFY_OK(second->createCase({QStringLiteral("late"), {}, {}, {}, {}, {}, {}}));
     }
 
     void defaultWorkspaceIsInAppData()

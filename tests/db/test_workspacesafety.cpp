@@ -61,7 +61,7 @@ private slots:
         auto db = Database::open(path);
         QVERIFY2(db.ok(), db.ok() ? "" : db.error().c_str());
         QVERIFY(installDescriptorLocks().ok());
-        QVERIFY(db->createCase({QStringLiteral("CASE-1"), {}, {}, {}, {}}).ok());
+        QVERIFY(db->createCase({QStringLiteral("CASE-1"), {}, {}, {}, {}, {}, {}}).ok());
         QVERIFY(anotherProcessSeesLock(path));
         QVERIFY2(descriptorLocksActive(), "this kernel refused open-file-description locks");
 
@@ -77,10 +77,10 @@ private slots:
         {
             auto second = Database::open(path);
             QVERIFY(second.ok());
-            QVERIFY(second->createCase({QStringLiteral("CASE-2"), {}, {}, {}, {}}).ok());
+            QVERIFY(second->createCase({QStringLiteral("CASE-2"), {}, {}, {}, {}, {}, {}}).ok());
         }
         QVERIFY(anotherProcessSeesLock(path));
-        QVERIFY(db->createCase({QStringLiteral("CASE-3"), {}, {}, {}, {}}).ok());
+        QVERIFY(db->createCase({QStringLiteral("CASE-3"), {}, {}, {}, {}, {}, {}}).ok());
         QVERIFY(QFileInfo::exists(path + QStringLiteral("-wal")));
 
         // Closing the last connection releases everything: nobody is left.
@@ -97,7 +97,7 @@ private slots:
         {
             auto db = Database::open(path);
             QVERIFY(db.ok());
-            QVERIFY(db->createCase({QStringLiteral("CASE-1"), {}, {}, {}, {}}).ok());
+            QVERIFY(db->createCase({QStringLiteral("CASE-1"), {}, {}, {}, {}, {}, {}}).ok());
             auto daily = ensureDailyBackup(*db);
             QVERIFY2(daily.ok(), daily.ok() ? "" : daily.error().c_str());
             QVERIFY(daily->has_value());
@@ -105,7 +105,7 @@ private slots:
             auto again = ensureDailyBackup(*db);
             QVERIFY(again.ok());
             QVERIFY(!again->has_value());
-            QVERIFY(db->createCase({QStringLiteral("CASE-2"), {}, {}, {}, {}}).ok());
+            QVERIFY(db->createCase({QStringLiteral("CASE-2"), {}, {}, {}, {}, {}, {}}).ok());
         }
         const QList<BackupInfo> backups = listBackups(path);
         QCOMPARE(backups.size(), 1);

@@ -323,6 +323,65 @@ private slots:
         QVERIFY(report->skipped.first().reason.contains(QStringLiteral("signed")));
     }
 
+    void identifiersArriveExactlyOrNotAtAll()
+    {
+        // Issue 24: the manifest's identifiers, Windows-1252 as a spreadsheet
+        // saves it, land on the case unchanged ...
+        const QString listed = makeExport({QStringLiteral("a.jpg"), QStringLiteral("b.jpg"), QStringLiteral("c.jpg")});
+        writeBytes(listed + QStringLiteral("/manifest.csv"),
+                   QByteArray("image_path;case_id;accession_number;specimen_id;patient_id;slide_id\r\n"
+                              "a.jpg;K1;A-100;S-1;M\xfcller 7;SL 9\r\n"
+                              "b.jpg;K1;A-100;;;\r\n"
+                              "c.jpg;K2;;;;\r\n"));
+        auto report = importFolder(db(), listed);
+        VERIFY_OK(report);
+        QCOMPARE(report->imported, 3);
+        const db::CaseIdentifiers k1{QStringLiteral("A-100"), QStringLiteral("S-1"), QStringLiteral("Müller 7"),
+                                     QStringLiteral("SL 9")};
+        QCOMPARE(db().findCase(QStringLiteral("K1"))->identifiers(), k1);
+        QCOMPARE(db().findCase(QStringLiteral("K2"))->identifiers(), db::CaseIdentifiers{});
+
+        // ... two accession numbers in one case import nothing ...
+        const QString clash = makeExport({QStringLiteral("d.jpg"), QStringLiteral("e.jpg")});
+        writeBytes(clash + QStringLiteral("/manifest.csv"),
+                   QByteArray("image_path,case_id,accession\nd.jpg,K3,A-1\ne.jpg,K3,A-2\n"));
+        auto refused = importFolder(db(), clash);
+        QVERIFY(!refused.ok());
+        QVERIFY(QString::fromStdString(refused.error()).contains(QStringLiteral("'A-1' on line 2 and 'A-2' on line 3")));
+        QVERIFY(!db().findCase(QStringLiteral("K3")).ok());
+
+        // ... cells for an existing case under another accession number are
+        // refused (they may be another patient's), the rest imports ...
+        const QString more = makeExport({QStringLiteral("f.jpg"), QStringLiteral("g.jpg")});
+        writeBytes(more + QStringLiteral("/manifest.csv"),
+                   QByteArray("image_path,case_id,accession\nf.jpg,K1,A-999\ng.jpg,K4,A-4\n"));
+        report = importFolder(db(), more);
+        VERIFY_OK(report);
+        QCOMPARE(report->imported, 1);
+        QVERIFY(skippedReason(*report, QStringLiteral("f.jpg")).contains(QStringLiteral("another patient")));
+        QCOMPARE(db().findCase(QStringLiteral("K1"))->cellCount, 2);
+        QCOMPARE(db().findCase(QStringLiteral("K4"))->accession, QStringLiteral("A-4"));
+
+        // ... and identifiers typed for an import go to its one case, unless
+        // the export says otherwise.
+        ImportOptions typed = caseNamed(QStringLiteral("K5"));
+        typed.identifiers.accession = QStringLiteral("A-5");
+        typed.identifiers.patientId = QStringLiteral("P 5");
+        VERIFY_OK(importFolder(db(), makeExport({QStringLiteral("LY/h.jpg")}), typed));
+        QCOMPARE(db().findCase(QStringLiteral("K5"))->accession, QStringLiteral("A-5"));
+        QCOMPARE(db().findCase(QStringLiteral("K5"))->patientId, QStringLiteral("P 5"));
+        const QString twoCases = makeExport({QStringLiteral("X/LY/i.jpg"), QStringLiteral("Y/LY/j.jpg")});
+        QVERIFY(!importFolder(db(), twoCases, typed).ok());
+        const QString given = makeExport({QStringLiteral("k.jpg")});
+        writeBytes(given + QStringLiteral("/manifest.csv"), QByteArray("image_path,case_id,accession\nk.jpg,K6,A-6\n"));
+        ImportOptions other;
+        other.identifiers.accession = QStringLiteral("A-7");
+        auto differs = importFolder(db(), given, other);
+        QVERIFY(!differs.ok());
+        QVERIFY(QString::fromStdString(differs.error()).contains(QStringLiteral("differs from the export's")));
+        QCOMPARE(cellCount(), 5); // a, b, c, g, h
+    }
+
     void readOnlyWorkspaceRefusesTheImport()
     {
         const QString path = m_dir.filePath(QStringLiteral("newer.cytodiff"));

@@ -155,7 +155,8 @@ private slots:
         QCOMPARE(plan->files.size(), 3); // unlisted.jpg is not imported
         const PlannedFile *a = find(*plan, QStringLiteral("cells/a.jpg"));
         QCOMPARE(a->caseName, QStringLiteral("C1"));
-        QCOMPARE(a->slideId, QStringLiteral("BC001"));
+        QCOMPARE(plan->identifiers.value(QStringLiteral("C1")).slideId, QStringLiteral("BC001"));
+        QVERIFY(!plan->identifiers.contains(QStringLiteral("listed"))); // b.jpg gives none
         QCOMPARE(a->labelClass, QStringLiteral("neutrophil"));
         QCOMPARE(a->x, std::optional<double>(10));
         QCOMPARE(find(*plan, QStringLiteral("cells/b.jpg"))->caseName, QStringLiteral("listed"));

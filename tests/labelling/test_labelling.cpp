@@ -65,7 +65,7 @@ private slots:
         auto opened = Database::openInMemory();
         QVERIFY(opened.ok());
         m_db.emplace(std::move(*opened));
-        m_case = *db().createCase({QStringLiteral("C"), {}, {}, {}, {}});
+        m_case = *db().createCase({QStringLiteral("C"), {}, {}, {}, {}, {}, {}});
         m_cells.clear();
         for (int i = 0; i < 10; ++i) {
             NewCell cell;

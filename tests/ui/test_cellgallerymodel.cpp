@@ -65,7 +65,7 @@ private slots:
         m_path = m_dir.filePath(QStringLiteral("large.cytodiff"));
         auto database = db::Database::open(m_path);
         QVERIFY2(database.ok(), database.ok() ? "" : database.error().c_str());
-        auto caseId = database->createCase({QStringLiteral("large"), QStringLiteral("S-1"), {}, {}, {}});
+        auto caseId = database->createCase({QStringLiteral("large"), QStringLiteral("S-1"), {}, {}, {}, {}, {}});
         QVERIFY(caseId.ok());
         m_caseId = *caseId;
         auto transaction = db::Transaction::begin(*database);

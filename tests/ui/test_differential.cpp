@@ -218,6 +218,53 @@ private slots:
         QCOMPARE(order, QList<qint64>({anomalous.id, differs.id, blast.id, unclassified.id, unsure.id}));
     }
 
+    void agreedConfidentCriticalCallsLeaveTheQueue()
+    {
+        // Issue 21: a critical call both models make with a margin of at
+        // least criticalAgreedMargin is judged like any other call; anything
+        // short of that keeps it in the critical group.
+        const review::ReviewThresholds thresholds; // the defaults: 0.7 margin, 0.995 for critical calls
+        const auto ig = [](double top, double second) {
+            return QMap<QString, double>{{QStringLiteral("ig"), top}, {QStringLiteral("neutrophil"), second}};
+        };
+        db::CellSummary agreed = makeCell(1, {}, QStringLiteral("ig"), ig(0.998, 0.001), -1.0);
+        agreed.secondOpinionClass = QStringLiteral("ig");
+        QVERIFY(review::ReviewPriority::isAgreedCriticalCall(agreed, thresholds));
+        QCOMPARE(review::ReviewPriority::group(agreed, thresholds), review::ReviewGroup::Confident);
+        QVERIFY(review::ReviewPriority::isCritical(agreed)); // still a critical finding for the report
+
+        db::CellSummary lessSure = agreed;
+        lessSure.scores = ig(0.99, 0.005);
+        QCOMPARE(review::ReviewPriority::group(lessSure, thresholds), review::ReviewGroup::Critical);
+        db::CellSummary alone = agreed;
+        alone.secondOpinionClass.clear();
+        QCOMPARE(review::ReviewPriority::group(alone, thresholds), review::ReviewGroup::Critical);
+        // The analyser's label names another class: that is a disagreement too.
+        db::CellSummary labelledOtherwise = agreed;
+        labelledOtherwise.labelClass = QStringLiteral("neutrophil");
+        QCOMPARE(review::ReviewPriority::group(labelledOtherwise, thresholds), review::ReviewGroup::Critical);
+        db::CellSummary labelledAlike = agreed;
+        labelledAlike.labelClass = QStringLiteral("ig");
+        QCOMPARE(review::ReviewPriority::group(labelledAlike, thresholds), review::ReviewGroup::Confident);
+        // A critical label under a confident non-critical call stays queued.
+        db::CellSummary criticalLabel = makeCell(2, QStringLiteral("erythroblast"), QStringLiteral("neutrophil"),
+                                                 ig(0.004, 0.995), -1.0);
+        criticalLabel.secondOpinionClass = QStringLiteral("neutrophil");
+        QCOMPARE(review::ReviewPriority::group(criticalLabel, thresholds), review::ReviewGroup::Critical);
+
+        // Settings: above 1 every critical call is queued; a queue-everything
+        // margin still queues the agreed call, as uncertain.
+        review::ReviewThresholds always = thresholds;
+        always.criticalAgreedMargin = 1.01;
+        QCOMPARE(review::ReviewPriority::group(agreed, always), review::ReviewGroup::Critical);
+        review::ReviewThresholds everything = thresholds;
+        everything.marginBelow = 1.0;
+        QCOMPARE(review::ReviewPriority::group(agreed, everything), review::ReviewGroup::Uncertain);
+        review::ReviewThresholds flagged = thresholds;
+        flagged.reviewEveryCell = true;
+        QCOMPARE(review::ReviewPriority::group(agreed, flagged), review::ReviewGroup::Uncertain);
+    }
+
     void everyWhiteClassHasAReferenceRange()
     {
         // The field test: 5 immature granulocytes in 24 white cells (20.8%)
@@ -259,12 +306,15 @@ private slots:
         input.caseRow.name = QStringLiteral("Case, \"A\"");
         input.caseRow.slideId = QStringLiteral("=HYPERLINK(1)");
         input.caseRow.specimen = QStringLiteral("00123");
+        input.caseRow.accession = QStringLiteral("+A-9");
+        input.caseRow.patientId = QStringLiteral("Müller|7");
         input.cells << makeCell(7, QStringLiteral("neutrophil"), QStringLiteral("neutrophil"),
                                 {{QStringLiteral("neutrophil"), 0.75}, {QStringLiteral("monocyte"), 0.25}});
         const QList<QByteArray> lines = CaseReport::cellCsv(input).trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
         QVERIFY(lines.at(0).endsWith("score_monocyte,score_neutrophil"));
-        QVERIFY(lines.at(1).startsWith("\"Case, \"\"A\"\"\",'=HYPERLINK(1),00123,7,cell_7.jpg"));
+        QVERIFY(lines.at(1).startsWith(
+            QStringLiteral("\"Case, \"\"A\"\"\",'=HYPERLINK(1),00123,'+A-9,Müller|7,7,cell_7.jpg").toUtf8()));
         QVERIFY(lines.at(1).contains(",0.5,")); // score margin
         QVERIFY(lines.at(1).endsWith(",0,0.25,0.75")); // not changed, then the scores
         QVERIFY(lines.at(0).contains(",final_class,changed,"));

@@ -130,7 +130,7 @@ private slots:
         auto opened = db::Database::openInMemory();
         QVERIFY(opened.ok());
         m_db.emplace(std::move(*opened));
-        m_case = *m_db->createCase({QStringLiteral("LAB-1"), {}, {}, {}, {}});
+        m_case = *m_db->createCase({QStringLiteral("LAB-1"), {}, {}, {}, {}, {}, {}});
         for (int i = 0; i < 10; ++i) {
             // Names carry an export code on purpose: the view must not show them.
             auto cell = uitest::makeNewCell(m_case, 100 + i, QString(), QStringLiteral("SNE"));
@@ -542,7 +542,7 @@ private slots:
         auto opened = db::Database::openInMemory();
         QVERIFY(opened.ok());
         db::Database small = std::move(*opened);
-        const qint64 caseId = *small.createCase({QStringLiteral("SMALL-32"), {}, {}, {}, {}});
+        const qint64 caseId = *small.createCase({QStringLiteral("SMALL-32"), {}, {}, {}, {}, {}, {}});
         // Imported classes: neutrophil, lymphocyte, smudge (not one of the
         // paper's ten) and unlabelled; a model also predicted a class that
         // the review's key table does not know.

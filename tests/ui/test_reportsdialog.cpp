@@ -46,7 +46,7 @@ private slots:
     {
         auto database = db::Database::openInMemory();
         QVERIFY(database.ok());
-        auto caseId = database->createCase({QStringLiteral("c1"), QStringLiteral("S-1"), {}, {}, {}});
+        auto caseId = database->createCase({QStringLiteral("c1"), QStringLiteral("S-1"), {}, {}, {}, {}, {}});
         QVERIFY(caseId.ok());
         auto expert = database->addLabeller(QStringLiteral("Ada"), 10);
         QVERIFY(expert.ok());

@@ -8,6 +8,7 @@
 
 #include "appsettings.h"
 #include "casebrowser.h"
+#include "caseidentifiersdialog.h"
 #include "caselistmodel.h"
 #include "celldetailspanel.h"
 #include "cellgallerymodel.h"
@@ -29,10 +30,13 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QItemSelectionModel>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QSignalSpy>
@@ -232,7 +236,7 @@ private slots:
         QVERIFY(csv.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = csv.readAll().trimmed().split('\n');
         QCOMPARE(lines.size(), 13);
-        QVERIFY(lines.first().startsWith("case,slide_id,specimen,cell_id,file"));
+        QVERIFY(lines.first().startsWith("case,slide_id,specimen,accession,patient_id,cell_id,file"));
         QVERIFY(lines.first().contains("score_neutrophil"));
         QVERIFY(lines.at(1).startsWith("SLIDE-0412,"));
         const QString pdfPath = dir.filePath(QStringLiteral("report.pdf"));
@@ -647,7 +651,25 @@ private slots:
         QVERIFY(!AppSettings::secondOpinion());
         QVERIFY(AppSettings::effectiveSecondOpinionPath().isEmpty());
         QCOMPARE(AppSettings::reviewThresholds().marginBelow, 0.35);
+        QCOMPARE(AppSettings::reviewThresholds().criticalAgreedMargin, 0.995); // the default
         QCOMPARE(AppSettings::reviewerName(), QStringLiteral("Dr Who"));
+        {
+            // A laboratory that wants every critical call in the queue.
+            auto *everyCritical = dialog.findChild<QCheckBox *>(QStringLiteral("queueEveryCriticalCall"));
+            auto *criticalMargin = dialog.findChild<QDoubleSpinBox *>(QStringLiteral("criticalAgreedMargin"));
+            QVERIFY(everyCritical && criticalMargin && !everyCritical->isChecked());
+            QCOMPARE(criticalMargin->value(), 99.5);
+            criticalMargin->setValue(98.0);
+            dialog.save();
+            QCOMPARE(AppSettings::reviewThresholds().criticalAgreedMargin, 0.98);
+            everyCritical->setChecked(true);
+            QVERIFY(!criticalMargin->isEnabled());
+            dialog.save();
+            QCOMPARE(AppSettings::reviewThresholds().criticalAgreedMargin, review::kEveryCriticalCall);
+            SettingsDialog reopened;
+            QVERIFY(reopened.findChild<QCheckBox *>(QStringLiteral("queueEveryCriticalCall"))->isChecked());
+            AppSettings::setReviewThresholds(review::ReviewThresholds{});
+        }
         const review::ReferenceRanges saved = AppSettings::referenceRanges();
         QCOMPARE(saved.source, QStringLiteral("Lab SOP 12 v3"));
         QCOMPARE(saved.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
@@ -663,6 +685,33 @@ private slots:
 
         QCOMPARE(ClassificationStatus::etaText(12.2), QStringLiteral("13 s left"));
         QCOMPARE(ClassificationStatus::etaText(125), QStringLiteral("2:05 left"));
+    }
+
+    void identifiersDialogKeepsWhatIsTypedAndAsksForAReason()
+    {
+        db::CaseRow row;
+        row.name = QStringLiteral("K1");
+        row.accession = QStringLiteral("A-1");
+        row.status = QStringLiteral("open");
+        CaseIdentifiersDialog open(row);
+        auto *save = open.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save);
+        QVERIFY(!save->isEnabled()); // nothing changed yet
+        open.findChild<QLineEdit *>(QStringLiteral("patientId"))->setText(QStringLiteral(" Müller 7 "));
+        QVERIFY(save->isEnabled());
+        QCOMPARE(open.identifiers().patientId, QStringLiteral(" Müller 7 ")); // exactly as typed
+        QCOMPARE(open.identifiers().accession, QStringLiteral("A-1"));
+        open.findChild<QLineEdit *>(QStringLiteral("accession"))->setText(QStringLiteral("A-\uFFFD"));
+        QVERIFY(!save->isEnabled());
+        QVERIFY(!open.findChild<QLabel *>(QStringLiteral("problem"))->isHidden());
+
+        row.status = QStringLiteral("signed");
+        CaseIdentifiersDialog amend(row);
+        save = amend.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save);
+        amend.findChild<QLineEdit *>(QStringLiteral("accession"))->setText(QStringLiteral("A-2"));
+        QVERIFY(!save->isEnabled()); // an amendment needs its reason
+        amend.findChild<QLineEdit *>(QStringLiteral("reason"))->setText(QStringLiteral("order corrected"));
+        QVERIFY(save->isEnabled());
+        QCOMPARE(amend.reason(), QStringLiteral("order corrected"));
     }
 
     void missingModelIsAClearMessage()

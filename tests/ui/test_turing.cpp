@@ -159,7 +159,7 @@ private slots:
         auto cells = demo::generateDemoCells(*model, options);
         VERIFY_OK(cells);
         db::Database &database = *m_window->database();
-        auto caseId = database.createCase({QStringLiteral("REAL-STAND-IN"), {}, {}, {}, {}});
+        auto caseId = database.createCase({QStringLiteral("REAL-STAND-IN"), {}, {}, {}, {}, {}, {}});
         VERIFY_OK(caseId);
         m_caseId = *caseId;
         int seed = 0;

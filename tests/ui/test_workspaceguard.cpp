@@ -150,7 +150,7 @@ private slots:
         {
             auto db = db::Database::open(workspace);
             QVERIFY(db.ok());
-            QVERIFY(db->createCase({QStringLiteral("CASE-SIGNED"), {}, {}, {}, {}}).ok());
+            QVERIFY(db->createCase({QStringLiteral("CASE-SIGNED"), {}, {}, {}, {}, {}, {}}).ok());
             QVERIFY(db::ensureDailyBackup(*db).ok());
         }
         {

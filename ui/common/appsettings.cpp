@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <cmath>
 
 #ifdef Q_OS_UNIX
@@ -35,6 +36,7 @@ const QString kHeatmapTrialsKey = QStringLiteral("classification/heatmapTrials")
 const QString kAutoClassifyKey = QStringLiteral("classification/afterImport");
 const QString kMarginKey = QStringLiteral("review/marginBelow");
 const QString kAnomalyKey = QStringLiteral("review/anomalyAbove");
+const QString kCriticalKey = QStringLiteral("review/criticalAgreedMargin");
 const QString kReviewerKey = QStringLiteral("review/reviewerName");
 const QString kRangesKey = QStringLiteral("review/referenceRanges");
 const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
@@ -288,6 +290,11 @@ review::ReviewThresholds AppSettings::reviewThresholds()
     const double anomaly = settings.value(kAnomalyKey, thresholds.anomalyAbove).toDouble(&ok);
     if (ok && std::isfinite(anomaly))
         thresholds.anomalyAbove = anomaly;
+    // Below one half a "confident" critical call could be a coin toss: a
+    // stored value that low (hand-edited) is not taken.
+    const double critical = settings.value(kCriticalKey, thresholds.criticalAgreedMargin).toDouble(&ok);
+    if (ok && std::isfinite(critical) && critical >= 0.5)
+        thresholds.criticalAgreedMargin = std::min(critical, review::kEveryCriticalCall);
     return thresholds;
 }
 
@@ -296,6 +303,7 @@ void AppSettings::setReviewThresholds(const review::ReviewThresholds &thresholds
     QSettings settings;
     settings.setValue(kMarginKey, thresholds.marginBelow);
     settings.setValue(kAnomalyKey, thresholds.anomalyAbove);
+    settings.setValue(kCriticalKey, thresholds.criticalAgreedMargin);
 }
 
 QString AppSettings::reviewerName()

@@ -175,7 +175,7 @@ QWidget *CaseBrowser::buildCasePane()
 
     m_caseSearch = new QLineEdit;
     m_caseSearch->setObjectName(QStringLiteral("caseSearch"));
-    m_caseSearch->setPlaceholderText(tr("Search case, slide or specimen"));
+    m_caseSearch->setPlaceholderText(tr("Search case, accession, patient, slide or specimen"));
     m_caseSearch->setClearButtonEnabled(true);
     connect(m_caseSearch, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_caseProxy->setFilterFixedString(text);
@@ -443,6 +443,10 @@ void CaseBrowser::updateGalleryHeader()
     m_galleryTitle->setText(row->name);
     m_galleryTitle->setToolTip(row->name);
     QStringList parts;
+    if (!row->accession.isEmpty())
+        parts << tr("Accession %1").arg(row->accession);
+    if (!row->patientId.isEmpty())
+        parts << tr("Patient %1").arg(row->patientId);
     if (!row->slideId.isEmpty() && row->slideId != row->name)
         parts << tr("Slide %1").arg(row->slideId);
     if (!row->specimen.isEmpty())

@@ -75,6 +75,10 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole: {
         QStringList lines{QStringLiteral("<b>%1</b>").arg(row.name.toHtmlEscaped())};
+        if (!row.accession.isEmpty())
+            lines << tr("Accession: %1").arg(row.accession.toHtmlEscaped());
+        if (!row.patientId.isEmpty())
+            lines << tr("Patient: %1").arg(row.patientId.toHtmlEscaped());
         if (!row.slideId.isEmpty())
             lines << tr("Slide: %1").arg(row.slideId.toHtmlEscaped());
         if (!row.specimen.isEmpty())
@@ -108,7 +112,8 @@ QVariant CaseListModel::data(const QModelIndex &index, int role) const
         }
         break;
     case SearchTextRole:
-        return QStringList{row.name, row.slideId, row.specimen, row.instrument}.join(QLatin1Char(' '));
+        return QStringList{row.name, row.accession, row.patientId, row.slideId, row.specimen, row.instrument}.join(
+            QLatin1Char(' '));
     default:
         break;
     }

@@ -21,7 +21,7 @@ public:
     enum Role {
         CaseIdRole = Qt::UserRole + 1,
         SortRole,       // numbers and times sort as such, not as text
-        SearchTextRole, // name, slide id, specimen, instrument
+        SearchTextRole, // name, accession, patient id, slide id, specimen, instrument
         SignedRole      // bool
     };
 

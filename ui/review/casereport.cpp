@@ -196,7 +196,7 @@ QByteArray CaseReport::cellCsv(const CaseReportInput &input)
     std::sort(scoreClasses.begin(), scoreClasses.end());
     // Column names are a data interface: not translated.
     QStringList header = {QStringLiteral("case"), QStringLiteral("slide_id"), QStringLiteral("specimen"),
-                          QStringLiteral("cell_id"), QStringLiteral("file"), QStringLiteral("source_path"),
+                          QStringLiteral("accession"), QStringLiteral("patient_id"), QStringLiteral("cell_id"), QStringLiteral("file"), QStringLiteral("source_path"),
                           QStringLiteral("export_code"), QStringLiteral("label_class"),
                           QStringLiteral("predicted_class"), QStringLiteral("model_id"),
                           QStringLiteral("confidence_gap"), QStringLiteral("score_margin"), QStringLiteral("anomaly"),
@@ -208,7 +208,8 @@ QByteArray CaseReport::cellCsv(const CaseReportInput &input)
     for (const db::CellSummary &cell : input.cells) {
         const bool reviewed = input.reviewed.contains(cell.id);
         QStringList row = {csvField(input.caseRow.name), csvField(input.caseRow.slideId),
-                           csvField(input.caseRow.specimen), QString::number(cell.id), csvField(cell.originalName),
+                           csvField(input.caseRow.specimen), csvField(input.caseRow.accession),
+                           csvField(input.caseRow.patientId), QString::number(cell.id), csvField(cell.originalName),
                            csvField(cell.sourcePath), csvField(cell.rawCode), csvField(cell.labelClass),
                            csvField(cell.hasPrediction ? cell.predictedClass : QString()),
                            csvField(cell.hasPrediction ? cell.modelId : QString()), number(cell.confidence),
@@ -285,6 +286,8 @@ QString headerHtml(const CaseReportInput &input, const review::Differential &d, 
         html += QStringLiteral("<tr><td style=\"color: #555;\">%1</td><td><b>%2</b></td></tr>").arg(esc(name), esc(value));
     };
     fact(CaseReport::tr("Case"), row.name);
+    fact(CaseReport::tr("Accession"), row.accession.isEmpty() ? CaseReport::tr("—") : row.accession);
+    fact(CaseReport::tr("Patient id"), row.patientId.isEmpty() ? CaseReport::tr("—") : row.patientId);
     fact(CaseReport::tr("Slide"), row.slideId.isEmpty() ? CaseReport::tr("—") : row.slideId);
     fact(CaseReport::tr("Specimen"), row.specimen.isEmpty() ? CaseReport::tr("—") : row.specimen);
     fact(CaseReport::tr("Imported"), QLocale().toString(row.importedAt.toLocalTime(), QLocale::LongFormat));

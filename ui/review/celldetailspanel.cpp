@@ -326,6 +326,15 @@ void CellDetailsPanel::showClassification(const db::CellSummary &cell, bool revi
         m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #8e1b10; border-radius: 4px; "
                                              "padding: 6px; }"));
         m_flag->show();
+    } else if (!reviewed && review::ReviewPriority::isAgreedCriticalCall(cell, m_thresholds)) {
+        // Out of the queue by the agreed-call rule: say so, so that nobody
+        // takes the missing flag for "not critical".
+        m_flag->setText(tr("Clinically critical class. Both models make this call with a margin of at least %1%, so it "
+                           "is not in the review queue; the report lists it among the flagged cells.")
+                            .arg(QLocale().toString(m_thresholds.criticalAgreedMargin * 100.0, 'f', 1)));
+        m_flag->setStyleSheet(QStringLiteral("QLabel { background: #fbe9e7; color: #6d2a1f; border-radius: 4px; "
+                                             "padding: 6px; }"));
+        m_flag->show();
     } else {
         m_flag->hide();
     }

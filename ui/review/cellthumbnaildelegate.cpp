@@ -114,6 +114,10 @@ void CellThumbnailDelegate::paint(QPainter *painter, const QStyleOptionViewItem 
             drawBadge(painter, corner, QColor(0xc6, 0x28, 0x28), QStringLiteral("!"));
         else if (group == int(review::ReviewGroup::SecondOpinion))
             drawBadge(painter, corner, QColor(0x15, 0x65, 0xc0), QStringLiteral("≠"));
+        // A critical call out of the queue (both models agree, confidently)
+        // keeps a pale mark: critical, but not waiting for review.
+        else if (review::ReviewPriority::isCriticalClass(index.data(CellGalleryModel::PredictedClassRole).toString()))
+            drawBadge(painter, corner, QColor(0xe5, 0x9c, 0x95), QStringLiteral("!"));
         // Disagreements come first in the queue, critical calls among them
         // too: keep their critical mark beside the disagreement's.
         if (group == int(review::ReviewGroup::SecondOpinion)

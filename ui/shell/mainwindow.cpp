@@ -209,6 +209,7 @@ void MainWindow::createMenus()
     caseMenu->addAction(m_classifyAction);
     caseMenu->addAction(m_cancelClassifyAction);
     caseMenu->addSeparator();
+    caseMenu->addAction(m_identifiersAction);
     caseMenu->addAction(m_signAction);
     caseMenu->addSeparator();
     caseMenu->addAction(m_exportCsvAction);

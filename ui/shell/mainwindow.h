@@ -128,6 +128,8 @@ public slots:
     void showAbout();
     void classifyInteractive();
     void signInteractive();
+    // Case > Identifiers: accession, specimen, patient and slide ids.
+    void editIdentifiersInteractive();
     void exportCsvInteractive();
     void exportPdfInteractive();
     void showSettings();
@@ -192,6 +194,7 @@ private:
     QAction *m_classifyAction = nullptr;
     QAction *m_cancelClassifyAction = nullptr;
     QAction *m_signAction = nullptr;
+    QAction *m_identifiersAction = nullptr;
     QAction *m_exportCsvAction = nullptr;
     QAction *m_exportPdfAction = nullptr;
     QAction *m_settingsAction = nullptr;

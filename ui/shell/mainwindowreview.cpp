@@ -7,6 +7,7 @@
 #include "appsettings.h"
 #include "casebrowser.h"
 #include "caselistmodel.h"
+#include "caseidentifiersdialog.h"
 #include "casereport.h"
 #include "cellgallerymodel.h"
 #include "classificationjob.h"
@@ -98,6 +99,11 @@ void MainWindow::createReviewActions()
     m_signAction->setIconText(tr("Sign"));
     m_signAction->setStatusTip(tr("Sign the case once the review queue is done; later changes are amendments"));
     connect(m_signAction, &QAction::triggered, this, &MainWindow::signInteractive);
+
+    m_identifiersAction = new QAction(tr("&Identifiers…"), this);
+    m_identifiersAction->setObjectName(QStringLiteral("identifiersAction"));
+    m_identifiersAction->setStatusTip(tr("The case's accession number, specimen id, patient id and slide id"));
+    connect(m_identifiersAction, &QAction::triggered, this, &MainWindow::editIdentifiersInteractive);
     connect(m_browser, &CaseBrowser::signRequested, this, &MainWindow::signInteractive);
 
     m_exportCsvAction = new QAction(tr("Export cells as &CSV…"), this);
@@ -216,6 +222,7 @@ void MainWindow::updateReviewActions()
     m_classifyAction->setEnabled(canWrite && caseId != 0 && !running && !isSigned);
     m_cancelClassifyAction->setEnabled(isClassifying());
     m_signAction->setEnabled(canWrite && caseId != 0 && !isSigned);
+    m_identifiersAction->setEnabled(canWrite && caseId != 0);
     m_exportCsvAction->setEnabled(caseId != 0);
     m_exportPdfAction->setEnabled(caseId != 0);
 }
@@ -346,6 +353,35 @@ void MainWindow::signInteractive()
         return;
     if (auto signedOk = signCurrentCase(); !signedOk)
         showError(tr("Cannot sign"), QString::fromStdString(signedOk.error()));
+}
+
+void MainWindow::editIdentifiersInteractive()
+{
+    const qint64 caseId = m_browser->currentCaseId();
+    if (!m_database || caseId == 0)
+        return;
+    auto row = m_database->caseById(caseId);
+    if (!row) {
+        showError(tr("Cannot read the case"), QString::fromStdString(row.error()));
+        return;
+    }
+    CaseIdentifiersDialog dialog(*row, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    // The audit entry names who changed them, as a sign-off does.
+    if (!m_review->ensureReviewerName())
+        return;
+    if (auto changed = m_database->setCaseIdentifiers(caseId, dialog.identifiers(), m_review->reviewerName(),
+                                                      dialog.reason());
+        !changed) {
+        showError(tr("Cannot change the identifiers"), QString::fromStdString(changed.error()));
+        return;
+    }
+    const qint64 keep = m_browser->currentCellId();
+    refresh();
+    m_browser->selectCase(caseId);
+    m_browser->selectCell(keep);
+    statusBar()->showMessage(tr("Identifiers of %1 saved.").arg(row->name), 8000);
 }
 
 namespace {

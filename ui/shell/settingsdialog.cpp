@@ -23,6 +23,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace cytodiff::ui {
 
 SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
@@ -117,6 +119,21 @@ QWidget *SettingsDialog::buildReviewPage()
     m_margin->setSuffix(QStringLiteral(" %"));
     m_margin->setToolTip(tr("Cells whose score margin over the runner-up is below this go to the review queue. "
                             "100% queues every cell."));
+    // Critical calls (issue 21): a laboratory may want every one of them in
+    // front of a reviewer whatever the models say; the default lets a call
+    // both models make with a very high margin be judged like any other.
+    m_criticalAll = new QCheckBox(tr("Queue every critical call (blast, immature granulocyte, erythroblast)"));
+    m_criticalAll->setObjectName(QStringLiteral("queueEveryCriticalCall"));
+    m_criticalMargin = new QDoubleSpinBox;
+    m_criticalMargin->setObjectName(QStringLiteral("criticalAgreedMargin"));
+    m_criticalMargin->setRange(50.0, 100.0);
+    m_criticalMargin->setDecimals(1);
+    m_criticalMargin->setSingleStep(0.5);
+    m_criticalMargin->setSuffix(QStringLiteral(" %"));
+    m_criticalMargin->setToolTip(tr("A critical call leaves the review queue only when the second-opinion model makes "
+                                    "the same call, the analyser's label does not name another class, and the score "
+                                    "margin is at least this. It is still listed among the report's flagged cells."));
+    connect(m_criticalAll, &QCheckBox::toggled, m_criticalMargin, &QWidget::setDisabled);
     m_anomaly = new QDoubleSpinBox;
     m_anomaly->setObjectName(QStringLiteral("anomalyThreshold"));
     m_anomaly->setRange(-1000.0, 1000.0);
@@ -140,6 +157,8 @@ QWidget *SettingsDialog::buildReviewPage()
     form->addRow(tr("Reviewer"), m_reviewer);
     form->addRow(tr("Review below confidence"), m_margin);
     form->addRow(tr("Unidentified above anomaly"), m_anomaly);
+    form->addRow(QString(), m_criticalAll);
+    form->addRow(tr("Agreed critical calls skip the queue from"), m_criticalMargin);
     auto *layout = new QVBoxLayout;
     layout->addLayout(form);
     layout->addSpacing(8);
@@ -208,6 +227,11 @@ void SettingsDialog::load()
     const review::ReviewThresholds thresholds = AppSettings::reviewThresholds();
     m_margin->setValue(qRound(thresholds.marginBelow * 100.0));
     m_anomaly->setValue(thresholds.anomalyAbove);
+    const bool everyCritical = thresholds.criticalAgreedMargin > 1.0;
+    m_criticalAll->setChecked(everyCritical);
+    m_criticalMargin->setDisabled(everyCritical);
+    m_criticalMargin->setValue(
+        (everyCritical ? review::ReviewThresholds{}.criticalAgreedMargin : thresholds.criticalAgreedMargin) * 100.0);
     fillRanges(AppSettings::referenceRanges());
     // An unknown stored code shows as System, which is what it acts as.
     m_language->setCurrentIndex(qMax(0, m_language->findData(AppSettings::language())));
@@ -223,7 +247,12 @@ void SettingsDialog::save()
     AppSettings::setClassifyAfterImport(m_afterImport->isChecked());
     AppSettings::setSecondOpinion(m_secondOpinion->isChecked());
     AppSettings::setReviewerName(m_reviewer->text());
-    AppSettings::setReviewThresholds({m_margin->value() / 100.0, m_anomaly->value()});
+    review::ReviewThresholds thresholds;
+    thresholds.marginBelow = m_margin->value() / 100.0;
+    thresholds.anomalyAbove = m_anomaly->value();
+    thresholds.criticalAgreedMargin = m_criticalAll->isChecked() ? review::kEveryCriticalCall
+                                                                 : std::round(m_criticalMargin->value() * 10.0) / 1000.0;
+    AppSettings::setReviewThresholds(thresholds);
     review::ReferenceRanges ranges;
     for (int row = 0; row < m_ranges->rowCount(); ++row) {
         bool lowOk = false, highOk = false;

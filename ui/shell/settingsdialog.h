@@ -55,6 +55,8 @@ private:
     QLineEdit *m_reviewer = nullptr;
     QSpinBox *m_margin = nullptr;
     QDoubleSpinBox *m_anomaly = nullptr;
+    QCheckBox *m_criticalAll = nullptr;
+    QDoubleSpinBox *m_criticalMargin = nullptr;
     QTableWidget *m_ranges = nullptr;
     QLineEdit *m_rangesSource = nullptr;
     QComboBox *m_language = nullptr;
