@@ -2533,6 +2533,45 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
         <source>Identifiers of %1 saved.</source>
         <translation>Kennungen von %1 gespeichert.</translation>
     </message>
+    <message>
+        <source>Results that could not be written to the LIS drop folder. They are kept in the workspace: Case &gt; Send queued LIS results.</source>
+        <translation>Befunde, die nicht in den LIS-Übergabeordner geschrieben werden konnten. Sie bleiben im Arbeitsbereich: Fall &gt; Wartende LIS-Befunde senden.</translation>
+    </message>
+    <message>
+        <source>The result was not sent to the LIS</source>
+        <translation>Der Befund wurde nicht an das LIS gesendet</translation>
+    </message>
+    <message>
+        <source>Result of %1 sent to the LIS (%2).</source>
+        <translation>Befund von %1 an das LIS gesendet (%2).</translation>
+    </message>
+    <message>
+        <source>LIS message queued</source>
+        <translation>LIS-Nachricht wartet</translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
+        <translation>%1
+
+Sie bleibt im Arbeitsbereich und wird mit Fall &gt; Wartende LIS-Befunde senden übertragen, sobald der Übergabeordner verfügbar ist.</translation>
+    </message>
+    <message>
+        <source>Every queued LIS result was sent.</source>
+        <translation>Alle wartenden LIS-Befunde wurden gesendet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln LIS result(s) queued</source>
+        <translation>
+            <numerusform>%Ln LIS-Befund wartet</numerusform>
+            <numerusform>%Ln LIS-Befunde warten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send &amp;queued LIS results</source>
+        <translation>&amp;Wartende LIS-Befunde senden</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2832,6 +2871,10 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
     <message>
         <source>Signing needs the reviewer&apos;s name. Give it when asked, or in Settings &gt; Review.</source>
         <translation>Für die Freigabe wird der Name der prüfenden Person benötigt. Geben Sie ihn bei der Abfrage oder unter Einstellungen &gt; Prüfung an.</translation>
+    </message>
+    <message>
+        <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
+        <translation>Signierte Befunde gehen an das Laborinformationssystem, das sie nach Auftragsnummer ablegt. Geben Sie diesem Fall vor dem Signieren seine Auftragsnummer (Fall &gt; Kennungen).</translation>
     </message>
 </context>
 <context>
@@ -3143,6 +3186,54 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
     <message>
         <source>Agreed critical calls skip the queue from</source>
         <translation>Übereinstimmende kritische Zuordnungen ohne Prüfliste ab</translation>
+    </message>
+    <message>
+        <source>Laboratory system</source>
+        <translation>Laborsystem</translation>
+    </message>
+    <message>
+        <source>Send signed results to the laboratory information system</source>
+        <translation>Signierte Befunde an das Laborinformationssystem senden</translation>
+    </message>
+    <message>
+        <source>On sign-off (and after an amendment, as a corrected result) the differential is written as an HL7 v2.5.1 ORU^R01 message into the drop folder. Signing then needs the case&apos;s accession number. Messages that cannot be written stay queued in the workspace.</source>
+        <translation>Beim Signieren (und nach einem Nachtrag als korrigierter Befund) wird das Differentialblutbild als HL7-v2.5.1-Nachricht ORU^R01 in den Übergabeordner geschrieben. Zum Signieren ist dann die Auftragsnummer des Falls nötig. Nachrichten, die nicht geschrieben werden können, warten im Arbeitsbereich.</translation>
+    </message>
+    <message>
+        <source>Folder the LIS interface engine reads</source>
+        <translation>Ordner, den die LIS-Schnittstelle liest</translation>
+    </message>
+    <message>
+        <source>LIS drop folder</source>
+        <translation>LIS-Übergabeordner</translation>
+    </message>
+    <message>
+        <source>Shipped map (method-less &quot;/100 leukocytes in Blood&quot; codes)</source>
+        <translation>Mitgelieferte Zuordnung (methodenfreie Codes „/100 leukocytes in Blood“)</translation>
+    </message>
+    <message>
+        <source>A JSON file mapping class ids to the LOINC codes your LIS expects, e.g. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</source>
+        <translation>Eine JSON-Datei, die Klassen den LOINC-Codes zuordnet, die Ihr LIS erwartet, z. B. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</translation>
+    </message>
+    <message>
+        <source>Drop folder</source>
+        <translation>Übergabeordner</translation>
+    </message>
+    <message>
+        <source>Sending facility (MSH-4)</source>
+        <translation>Sendende Einrichtung (MSH-4)</translation>
+    </message>
+    <message>
+        <source>Receiving application (MSH-5)</source>
+        <translation>Empfangende Anwendung (MSH-5)</translation>
+    </message>
+    <message>
+        <source>Receiving facility (MSH-6)</source>
+        <translation>Empfangende Einrichtung (MSH-6)</translation>
+    </message>
+    <message>
+        <source>LOINC map</source>
+        <translation>LOINC-Zuordnung</translation>
     </message>
 </context>
 <context>

@@ -41,6 +41,13 @@
             <numerusform>This case is signed. Reason for amending %Ln cells (kept in the audit log):</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln LIS result(s) queued</source>
+        <translation>
+            <numerusform>%Ln LIS result queued</numerusform>
+            <numerusform>%Ln LIS results queued</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>

@@ -2532,6 +2532,45 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
         <source>Identifiers of %1 saved.</source>
         <translation>Identificadores de %1 guardados.</translation>
     </message>
+    <message>
+        <source>Results that could not be written to the LIS drop folder. They are kept in the workspace: Case &gt; Send queued LIS results.</source>
+        <translation>Resultados que no se pudieron escribir en la carpeta de entrega del SIL. Se conservan en el espacio de trabajo: Caso &gt; Enviar resultados SIL en cola.</translation>
+    </message>
+    <message>
+        <source>The result was not sent to the LIS</source>
+        <translation>El resultado no se envió al SIL</translation>
+    </message>
+    <message>
+        <source>Result of %1 sent to the LIS (%2).</source>
+        <translation>Resultado de %1 enviado al SIL (%2).</translation>
+    </message>
+    <message>
+        <source>LIS message queued</source>
+        <translation>Mensaje SIL en cola</translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
+        <translation>%1
+
+Se conserva en el espacio de trabajo y se envía con Caso &gt; Enviar resultados SIL en cola cuando la carpeta de entrega esté disponible.</translation>
+    </message>
+    <message>
+        <source>Every queued LIS result was sent.</source>
+        <translation>Se enviaron todos los resultados SIL en cola.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln LIS result(s) queued</source>
+        <translation>
+            <numerusform>%Ln resultado SIL en cola</numerusform>
+            <numerusform>%Ln resultados SIL en cola</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send &amp;queued LIS results</source>
+        <translation>Enviar resultados SIL en &amp;cola</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2831,6 +2870,10 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
     <message>
         <source>Signing needs the reviewer&apos;s name. Give it when asked, or in Settings &gt; Review.</source>
         <translation>Para firmar se necesita el nombre del revisor. Indíquelo cuando se le pida o en Configuración &gt; Revisión.</translation>
+    </message>
+    <message>
+        <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
+        <translation>Los resultados firmados van al sistema de información del laboratorio, que los archiva por número de solicitud. Dé a este caso su número de solicitud (Caso &gt; Identificadores) antes de firmar.</translation>
     </message>
 </context>
 <context>
@@ -3142,6 +3185,54 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
     <message>
         <source>Agreed critical calls skip the queue from</source>
         <translation>Clasificaciones críticas concordantes fuera de la cola desde</translation>
+    </message>
+    <message>
+        <source>Laboratory system</source>
+        <translation>Sistema del laboratorio</translation>
+    </message>
+    <message>
+        <source>Send signed results to the laboratory information system</source>
+        <translation>Enviar los resultados firmados al sistema de información del laboratorio</translation>
+    </message>
+    <message>
+        <source>On sign-off (and after an amendment, as a corrected result) the differential is written as an HL7 v2.5.1 ORU^R01 message into the drop folder. Signing then needs the case&apos;s accession number. Messages that cannot be written stay queued in the workspace.</source>
+        <translation>Al firmar (y tras una enmienda, como resultado corregido) la fórmula se escribe como mensaje HL7 v2.5.1 ORU^R01 en la carpeta de entrega. Firmar requiere entonces el número de solicitud del caso. Los mensajes que no se pueden escribir quedan en cola en el espacio de trabajo.</translation>
+    </message>
+    <message>
+        <source>Folder the LIS interface engine reads</source>
+        <translation>Carpeta que lee la interfaz del SIL</translation>
+    </message>
+    <message>
+        <source>LIS drop folder</source>
+        <translation>Carpeta de entrega del SIL</translation>
+    </message>
+    <message>
+        <source>Shipped map (method-less &quot;/100 leukocytes in Blood&quot; codes)</source>
+        <translation>Tabla incluida (códigos «/100 leukocytes in Blood» sin método)</translation>
+    </message>
+    <message>
+        <source>A JSON file mapping class ids to the LOINC codes your LIS expects, e.g. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</source>
+        <translation>Un archivo JSON que asigna las clases a los códigos LOINC que espera su SIL, p. ej. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</translation>
+    </message>
+    <message>
+        <source>Drop folder</source>
+        <translation>Carpeta de entrega</translation>
+    </message>
+    <message>
+        <source>Sending facility (MSH-4)</source>
+        <translation>Centro emisor (MSH-4)</translation>
+    </message>
+    <message>
+        <source>Receiving application (MSH-5)</source>
+        <translation>Aplicación receptora (MSH-5)</translation>
+    </message>
+    <message>
+        <source>Receiving facility (MSH-6)</source>
+        <translation>Centro receptor (MSH-6)</translation>
+    </message>
+    <message>
+        <source>LOINC map</source>
+        <translation>Tabla LOINC</translation>
     </message>
 </context>
 <context>

@@ -2532,6 +2532,45 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
         <source>Identifiers of %1 saved.</source>
         <translation>Identifiants de %1 enregistrés.</translation>
     </message>
+    <message>
+        <source>Results that could not be written to the LIS drop folder. They are kept in the workspace: Case &gt; Send queued LIS results.</source>
+        <translation>Résultats qui n&apos;ont pas pu être écrits dans le dossier de dépôt du SIL. Ils sont conservés dans l&apos;espace de travail : Cas &gt; Envoyer les résultats SIL en attente.</translation>
+    </message>
+    <message>
+        <source>The result was not sent to the LIS</source>
+        <translation>Le résultat n&apos;a pas été envoyé au SIL</translation>
+    </message>
+    <message>
+        <source>Result of %1 sent to the LIS (%2).</source>
+        <translation>Résultat de %1 envoyé au SIL (%2).</translation>
+    </message>
+    <message>
+        <source>LIS message queued</source>
+        <translation>Message SIL en attente</translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
+        <translation>%1
+
+Il est conservé dans l&apos;espace de travail et envoyé par Cas &gt; Envoyer les résultats SIL en attente dès que le dossier de dépôt est disponible.</translation>
+    </message>
+    <message>
+        <source>Every queued LIS result was sent.</source>
+        <translation>Tous les résultats SIL en attente ont été envoyés.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln LIS result(s) queued</source>
+        <translation>
+            <numerusform>%Ln résultat SIL en attente</numerusform>
+            <numerusform>%Ln résultats SIL en attente</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send &amp;queued LIS results</source>
+        <translation>Envoyer les résultats SIL en &amp;attente</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2831,6 +2870,10 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
     <message>
         <source>Signing needs the reviewer&apos;s name. Give it when asked, or in Settings &gt; Review.</source>
         <translation>La validation nécessite le nom du relecteur. Indiquez-le lorsqu&apos;il est demandé, ou dans Paramètres &gt; Relecture.</translation>
+    </message>
+    <message>
+        <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
+        <translation>Les résultats signés partent vers le système d&apos;information du laboratoire, qui les classe par n° de demande. Donnez à ce cas son n° de demande (Cas &gt; Identifiants) avant de signer.</translation>
     </message>
 </context>
 <context>
@@ -3142,6 +3185,54 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
     <message>
         <source>Agreed critical calls skip the queue from</source>
         <translation>Classements critiques concordants hors file à partir de</translation>
+    </message>
+    <message>
+        <source>Laboratory system</source>
+        <translation>Système du laboratoire</translation>
+    </message>
+    <message>
+        <source>Send signed results to the laboratory information system</source>
+        <translation>Envoyer les résultats signés au système d&apos;information du laboratoire</translation>
+    </message>
+    <message>
+        <source>On sign-off (and after an amendment, as a corrected result) the differential is written as an HL7 v2.5.1 ORU^R01 message into the drop folder. Signing then needs the case&apos;s accession number. Messages that cannot be written stay queued in the workspace.</source>
+        <translation>À la signature (et après un amendement, comme résultat corrigé), la formule est écrite comme message HL7 v2.5.1 ORU^R01 dans le dossier de dépôt. La signature demande alors le n° de demande du cas. Les messages qui ne peuvent être écrits restent en attente dans l&apos;espace de travail.</translation>
+    </message>
+    <message>
+        <source>Folder the LIS interface engine reads</source>
+        <translation>Dossier lu par l&apos;interface du SIL</translation>
+    </message>
+    <message>
+        <source>LIS drop folder</source>
+        <translation>Dossier de dépôt du SIL</translation>
+    </message>
+    <message>
+        <source>Shipped map (method-less &quot;/100 leukocytes in Blood&quot; codes)</source>
+        <translation>Table fournie (codes « /100 leukocytes in Blood » sans méthode)</translation>
+    </message>
+    <message>
+        <source>A JSON file mapping class ids to the LOINC codes your LIS expects, e.g. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</source>
+        <translation>Un fichier JSON qui associe les classes aux codes LOINC attendus par votre SIL, p. ex. {&quot;neutrophil&quot;: {&quot;code&quot;: &quot;26511-2&quot;, &quot;display&quot;: &quot;...&quot;}}</translation>
+    </message>
+    <message>
+        <source>Drop folder</source>
+        <translation>Dossier de dépôt</translation>
+    </message>
+    <message>
+        <source>Sending facility (MSH-4)</source>
+        <translation>Établissement émetteur (MSH-4)</translation>
+    </message>
+    <message>
+        <source>Receiving application (MSH-5)</source>
+        <translation>Application destinataire (MSH-5)</translation>
+    </message>
+    <message>
+        <source>Receiving facility (MSH-6)</source>
+        <translation>Établissement destinataire (MSH-6)</translation>
+    </message>
+    <message>
+        <source>LOINC map</source>
+        <translation>Table LOINC</translation>
     </message>
 </context>
 <context>

@@ -278,6 +278,27 @@ ALTER TABLE cases ADD COLUMN patient_id VARCHAR(200);
 CREATE INDEX cases_accession ON cases (accession);
 )sql";
 
+// Session 17: results for the laboratory information system (issue 24).
+// Every message is stored before it is delivered, so a drop folder or a
+// host that is unavailable leaves it queued here, never lost; sent_at is
+// set once delivered. kind: F final, C corrected (OBX-11).
+const char *const kLisMessages = R"sql(
+CREATE TABLE lis_messages (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases (id),
+    control_id   VARCHAR(40) NOT NULL UNIQUE,
+    kind         CHAR(1) NOT NULL CHECK (kind IN ('F', 'C')),
+    format       VARCHAR(16) NOT NULL,
+    message      BLOB NOT NULL,
+    created_at   VARCHAR(32) NOT NULL,
+    created_by   VARCHAR(200) NOT NULL,
+    sent_at      VARCHAR(32),
+    destination  TEXT,
+    last_error   TEXT
+);
+CREATE INDEX lis_messages_unsent ON lis_messages (sent_at);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -290,6 +311,7 @@ const std::vector<Migration> &migrations()
         {5, "second opinions: a second model's call on each cell", kSecondOpinions},
         {6, "domain checks: are a case's images like the model's training images", kDomainChecks},
         {7, "case identifiers: accession number and patient id", kCaseIdentifiers},
+        {8, "LIS messages: stored before delivery, queued until sent", kLisMessages},
     };
     return list;
 }

@@ -219,6 +219,23 @@ private slots:
         QCOMPARE(log->at(1).actor, QStringLiteral("dr s"));
         QCOMPARE(log->last().action, QStringLiteral("amend"));
         QCOMPARE(log->last().reason, QStringLiteral("order corrected"));
+
+        // The signed result reaches the LIS drop folder as HL7 (issue 24).
+        const QString drop = m_dir.filePath(QStringLiteral("lis-drop"));
+        QVERIFY(QDir().mkpath(drop));
+        result = run(cli::runLisMessage, QStringLiteral("lis-message"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--out"), drop});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Wrote 1 message(s)")), qPrintable(result.out));
+        QFile message(QDir(drop).filePath(QStringLiteral("A-78_CD0000000001.hl7")));
+        QVERIFY(message.open(QIODevice::ReadOnly));
+        const QByteArray text = message.readAll();
+        QVERIFY(text.startsWith("MSH|^~\\&|CytoDiff|"));
+        QVERIFY(text.contains("26478-8^Lymphocytes/100 leukocytes in Blood^LN||100.0|%|18.0-43.0|H|||C|"));
+        QCOMPARE(run(cli::runLisMessage, QStringLiteral("lis-message"),
+                     {QStringLiteral("Slide 1"), QStringLiteral("--db"), m_db, QStringLiteral("--out"), drop})
+                     .code,
+                 1); // not signed
     }
 
     void newerWorkspaceRefusesImportButLists()

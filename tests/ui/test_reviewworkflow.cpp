@@ -52,6 +52,17 @@ using namespace cytodiff::ui;
 class TestReviewWorkflow : public QObject {
     Q_OBJECT
 
+    // Shows the window on a workspace and imports the export into it.
+    static bool openAndImport(MainWindow &window, const QString &workspace, const QString &root)
+    {
+        window.setShowImportSummary(false);
+        window.show();
+        if (!window.openWorkspace(workspace).ok())
+            return false;
+        QSignalSpy imported(&window, &MainWindow::importFinished);
+        return window.startImport(root) && imported.wait(30000);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -478,12 +489,7 @@ private slots:
         QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 3}}, 64, 3100));
         const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
         MainWindow window;
-        window.setShowImportSummary(false);
-        window.show();
-        QVERIFY(window.openWorkspace(workspace).ok());
-        QSignalSpy imported(&window, &MainWindow::importFinished);
-        QVERIFY(window.startImport(root));
-        QVERIFY(imported.wait(30000));
+        QVERIFY(openAndImport(window, workspace, root));
 
         ReviewController *review = window.reviewController();
         QCOMPARE(AppSettings::storedReviewerName(), QString());
@@ -536,6 +542,79 @@ private slots:
         QCOMPARE(uitest::text(workspace, "SELECT actor FROM audit_log WHERE action = 'amend'"),
                  QStringLiteral("Dr Ada Byron"));
         QCOMPARE(asked, 2); // known now: not asked again
+    }
+
+    // Issue 24: with LIS output on, signing needs the accession number; the
+    // signed result lands in the drop folder as HL7, an amendment follows as
+    // a corrected result, and a drop folder that is gone queues the
+    // message in the workspace until it is sent.
+    void signedResultReachesTheLisDropFolder()
+    {
+        AppSettings::setClassifyAfterImport(false);
+        AppSettings::setReviewerName(QStringLiteral("Dr Ada Byron"));
+        QTemporaryDir dir;
+        const QString drop = dir.filePath(QStringLiteral("lis-drop"));
+        QVERIFY(QDir().mkpath(drop));
+        AppSettings::setLisOutputEnabled(true);
+        AppSettings::setLisDropFolder(drop);
+        AppSettings::setLisNames(QStringLiteral("HAEM"), QStringLiteral("LIS"), QStringLiteral("HOSP"));
+        const QString root = dir.filePath(QStringLiteral("CASE-L"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("lymphocyte"), QStringLiteral("LY"), 2}}, 64, 3300));
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        {
+            MainWindow window;
+            QVERIFY(openAndImport(window, workspace, root));
+            ReviewController *review = window.reviewController();
+            CellGalleryModel *cells = window.caseBrowser()->galleryModel();
+            QList<qint64> ids;
+            for (int r = 0; r < cells->rowCount(); ++r)
+                ids << cells->cellId(cells->index(r));
+            QVERIFY(review->confirm(ids).ok());
+
+            // No accession: the LIS could not file it, so no signature.
+            QVERIFY(!review->signCheck().allowed);
+            QVERIFY(review->signCheck().reason.contains(QStringLiteral("accession")));
+            {
+                auto db = db::Database::open(workspace);
+                QVERIFY(db.ok());
+                QVERIFY(db->setCaseIdentifiers(db->findCase(QStringLiteral("CASE-L"))->id,
+                                               {QStringLiteral("A-2026-77"), {}, QStringLiteral("P 9"), {}},
+                                               QStringLiteral("Dr Ada Byron"))
+                            .ok());
+            }
+            QVERIFY2(review->signCheck().allowed, qPrintable(review->signCheck().reason));
+            QVERIFY(window.signCurrentCase().ok());
+            QStringList files = QDir(drop).entryList(QDir::Files, QDir::Name);
+            QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000001.hl7")});
+            QFile first(QDir(drop).filePath(files.first()));
+            QVERIFY(first.open(QIODevice::ReadOnly));
+            const QByteArray message = first.readAll();
+            QVERIFY(message.startsWith("MSH|^~\\&|CytoDiff|HAEM|LIS|HOSP|"));
+            QVERIFY(message.contains("OBR|1|A-2026-77|CASE-L|"));
+            QVERIFY(message.contains("|26478-8^Lymphocytes/100 leukocytes in Blood^LN||100.0|%|"));
+
+            // The share goes away; the amendment's corrected result waits.
+            QVERIFY(QDir(drop).removeRecursively());
+            window.setAmendmentReasonProvider([](int) { return QStringLiteral("monocyte on second look"); });
+            QVERIFY(review->reclassify({ids.first()}, QStringLiteral("monocyte")).ok());
+            QCOMPARE(uitest::text(workspace, "SELECT COUNT(*) FROM lis_messages WHERE sent_at IS NULL"),
+                     QStringLiteral("1"));
+            auto *queued = window.findChild<QLabel *>(QStringLiteral("lisQueueLabel"));
+            QVERIFY(queued && !queued->isHidden());
+            auto *retry = window.findChild<QAction *>(QStringLiteral("lisRetryAction"));
+            QVERIFY(retry && retry->isEnabled());
+            QVERIFY(QDir().mkpath(drop));
+            retry->trigger();
+            QVERIFY(queued->isHidden());
+            files = QDir(drop).entryList(QDir::Files, QDir::Name);
+            QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000002.hl7")});
+            QFile corrected(QDir(drop).filePath(files.first()));
+            QVERIFY(corrected.open(QIODevice::ReadOnly));
+            const QByteArray second = corrected.readAll();
+            QVERIFY(second.contains("|50.0|%|")); // one of two lymphocytes is now a monocyte
+            QVERIFY(second.contains("|||C|"));
+        }
+        AppSettings::setLisOutputEnabled(false);
     }
 
     // A case unlike the model's training images (issue 21): after

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
@@ -37,6 +38,12 @@ const QString kAutoClassifyKey = QStringLiteral("classification/afterImport");
 const QString kMarginKey = QStringLiteral("review/marginBelow");
 const QString kAnomalyKey = QStringLiteral("review/anomalyAbove");
 const QString kCriticalKey = QStringLiteral("review/criticalAgreedMargin");
+const QString kLisEnabledKey = QStringLiteral("lis/enabled");
+const QString kLisFolderKey = QStringLiteral("lis/dropFolder");
+const QString kLisLoincKey = QStringLiteral("lis/loincFile");
+const QString kLisSendingFacilityKey = QStringLiteral("lis/sendingFacility");
+const QString kLisReceivingApplicationKey = QStringLiteral("lis/receivingApplication");
+const QString kLisReceivingFacilityKey = QStringLiteral("lis/receivingFacility");
 const QString kReviewerKey = QStringLiteral("review/reviewerName");
 const QString kRangesKey = QStringLiteral("review/referenceRanges");
 const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
@@ -381,6 +388,73 @@ void AppSettings::setReferenceRanges(const review::ReferenceRanges &ranges)
     settings.setValue(kRangesKey, entries);
     settings.setValue(kRangesSourceKey, ranges.source);
     settings.setValue(kRangesVersionKey, kRangesVersion);
+}
+
+bool AppSettings::lisOutputEnabled()
+{
+    return QSettings().value(kLisEnabledKey, false).toBool();
+}
+
+void AppSettings::setLisOutputEnabled(bool on)
+{
+    QSettings().setValue(kLisEnabledKey, on);
+}
+
+QString AppSettings::lisDropFolder()
+{
+    return QSettings().value(kLisFolderKey).toString();
+}
+
+void AppSettings::setLisDropFolder(const QString &folder)
+{
+    QSettings().setValue(kLisFolderKey, folder);
+}
+
+QString AppSettings::lisLoincFile()
+{
+    return QSettings().value(kLisLoincKey).toString();
+}
+
+void AppSettings::setLisLoincFile(const QString &path)
+{
+    QSettings().setValue(kLisLoincKey, path);
+}
+
+void AppSettings::setLisNames(const QString &sendingFacility, const QString &receivingApplication,
+                              const QString &receivingFacility)
+{
+    QSettings settings;
+    settings.setValue(kLisSendingFacilityKey, sendingFacility);
+    settings.setValue(kLisReceivingApplicationKey, receivingApplication);
+    settings.setValue(kLisReceivingFacilityKey, receivingFacility);
+}
+
+QStringList AppSettings::lisNames()
+{
+    const QSettings stored;
+    return {stored.value(kLisSendingFacilityKey).toString(), stored.value(kLisReceivingApplicationKey).toString(),
+            stored.value(kLisReceivingFacilityKey).toString()};
+}
+
+Result<lis::LisSettings> AppSettings::lisSettings()
+{
+    const QStringList names = lisNames();
+    lis::LisSettings settings;
+    settings.sendingFacility = names.at(0);
+    settings.receivingApplication = names.at(1);
+    settings.receivingFacility = names.at(2);
+    const QString loinc = lisLoincFile();
+    if (!loinc.isEmpty()) {
+        QFile file(loinc);
+        if (!file.open(QIODevice::ReadOnly))
+            return makeError("cannot read the LOINC map " + QDir::toNativeSeparators(loinc).toStdString() + ": " +
+                             file.errorString().toStdString());
+        auto map = lis::LoincMap::fromJson(file.readAll());
+        if (!map)
+            return makeError(map.error());
+        settings.loinc = *map;
+    }
+    return settings;
 }
 
 } // namespace cytodiff::ui

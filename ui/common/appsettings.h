@@ -3,6 +3,7 @@
 // spelling lives in exactly one place (QSettings keys are stringly typed).
 
 #include "differential.h"
+#include "resultmessage.h"
 #include "reviewpriority.h"
 
 #include <QByteArray>
@@ -90,6 +91,24 @@ public:
     // shipped range for that class; a range cleared since is left out.
     static review::ReferenceRanges referenceRanges();
     static void setReferenceRanges(const review::ReferenceRanges &ranges);
+
+    // Laboratory information system (issue 24): signed results as HL7
+    // v2.5.1 files in a drop folder. Off by default.
+    static bool lisOutputEnabled();
+    static void setLisOutputEnabled(bool on);
+    static QString lisDropFolder();
+    static void setLisDropFolder(const QString &folder);
+    // The laboratory's LOINC map (JSON, see core/lis/loincmap.h); empty:
+    // the shipped one.
+    static QString lisLoincFile();
+    static void setLisLoincFile(const QString &path);
+    // Sending facility, receiving application, receiving facility.
+    static QStringList lisNames();
+    static void setLisNames(const QString &sendingFacility, const QString &receivingApplication,
+                            const QString &receivingFacility);
+    // Names and LOINC map; a LOINC file that cannot be read is an error
+    // (sending under the shipped codes instead would be a silent change).
+    static Result<lis::LisSettings> lisSettings();
 };
 
 } // namespace cytodiff::ui

@@ -247,6 +247,11 @@ SignCheck ReviewController::signCheck() const
         check.reason = m_database->readOnlyReason();
         return check;
     }
+    if (m_accessionRequired && row->accession.isEmpty()) {
+        check.reason = tr("Signed results go to the laboratory information system, which files them by accession "
+                          "number. Give this case its accession number (Case > Identifiers) before signing.");
+        return check;
+    }
     if (m_classifying) {
         check.reason = tr("The case is still being classified.");
         return check;

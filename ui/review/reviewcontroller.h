@@ -56,6 +56,9 @@ public:
     void setContext(db::Database *database, CellGalleryModel *model);
     // Who edits, for the audit log (the reviewer's name, else the login).
     void setActor(const QString &actor) { m_actor = actor; }
+    // Results go to the LIS, which files them by accession number: signing
+    // a case without one is refused.
+    void setAccessionRequired(bool required) { m_accessionRequired = required; }
     QString actor() const { return m_actor; }
     // Who signs: the name the reviewer gave (Settings > Review, or asked at
     // the first sign-off); empty when none was given yet. Setting it also
@@ -105,6 +108,7 @@ private:
     CellGalleryModel *m_model = nullptr;
     QString m_actor;
     QString m_reviewerName;
+    bool m_accessionRequired = false;
     std::function<QString(int)> m_reasonProvider;
     std::function<QString()> m_nameProvider;
     QUndoStack *m_undoStack = nullptr;

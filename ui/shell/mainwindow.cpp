@@ -105,6 +105,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     applySettings();
     updateActions();
     updateStatus();
+    updateLisStatus();
 }
 
 MainWindow::~MainWindow()
@@ -211,6 +212,7 @@ void MainWindow::createMenus()
     caseMenu->addSeparator();
     caseMenu->addAction(m_identifiersAction);
     caseMenu->addAction(m_signAction);
+    caseMenu->addAction(m_lisRetryAction);
     caseMenu->addSeparator();
     caseMenu->addAction(m_exportCsvAction);
     caseMenu->addAction(m_exportPdfAction);
@@ -256,6 +258,12 @@ void MainWindow::createStatusBar()
     m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
     m_readOnlyLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
     m_readOnlyLabel->hide();
+    m_lisLabel = new QLabel;
+    m_lisLabel->setObjectName(QStringLiteral("lisQueueLabel"));
+    m_lisLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; }"));
+    m_lisLabel->setToolTip(tr("Results that could not be written to the LIS drop folder. They are kept in the "
+                              "workspace: Case > Send queued LIS results."));
+    m_lisLabel->hide();
 
     for (QLabel *label : {m_workspaceLabel, m_readOnlyLabel, m_selectionLabel, m_countsLabel})
         label->setContentsMargins(6, 0, 6, 0);
@@ -264,6 +272,7 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_workspaceLabel, 1);
     statusBar()->addPermanentWidget(m_classifyStatus);
     statusBar()->addPermanentWidget(m_readOnlyLabel);
+    statusBar()->addPermanentWidget(m_lisLabel);
     statusBar()->addPermanentWidget(m_selectionLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
     statusBar()->addPermanentWidget(m_browser->thumbnailSizeSlider());

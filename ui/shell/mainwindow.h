@@ -130,6 +130,8 @@ public slots:
     void signInteractive();
     // Case > Identifiers: accession, specimen, patient and slide ids.
     void editIdentifiersInteractive();
+    // Case > Send queued LIS results: retries what could not be delivered.
+    void sendQueuedLisResults();
     void exportCsvInteractive();
     void exportPdfInteractive();
     void showSettings();
@@ -176,6 +178,12 @@ private:
     // A daily copy into the workspace's backup folder, in the background
     // with its own connection (workspacebackup.h).
     void startDailyBackup(const QString &path);
+    // mainwindowlis.cpp: the case's current result into the workspace's LIS
+    // outbox, then every queued message to the drop folder (issue 24).
+    void sendLisResult(qint64 caseId);
+    // Delivers the queue; false on a failure (shown unless quiet).
+    bool deliverLisQueue(bool quiet);
+    void updateLisStatus();
 
     std::unique_ptr<db::Database> m_database;
 
@@ -207,6 +215,8 @@ private:
     QLabel *m_selectionLabel = nullptr;
     QLabel *m_workspaceLabel = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
+    QLabel *m_lisLabel = nullptr;
+    QAction *m_lisRetryAction = nullptr;
 
     ReviewController *m_review = nullptr;
     ClassificationStatus *m_classifyStatus = nullptr;

@@ -104,6 +104,11 @@ void MainWindow::createReviewActions()
     m_identifiersAction->setObjectName(QStringLiteral("identifiersAction"));
     m_identifiersAction->setStatusTip(tr("The case's accession number, specimen id, patient id and slide id"));
     connect(m_identifiersAction, &QAction::triggered, this, &MainWindow::editIdentifiersInteractive);
+
+    m_lisRetryAction = new QAction(tr("Send &queued LIS results"), this);
+    m_lisRetryAction->setObjectName(QStringLiteral("lisRetryAction"));
+    m_lisRetryAction->setEnabled(false);
+    connect(m_lisRetryAction, &QAction::triggered, this, &MainWindow::sendQueuedLisResults);
     connect(m_browser, &CaseBrowser::signRequested, this, &MainWindow::signInteractive);
 
     m_exportCsvAction = new QAction(tr("Export cells as &CSV…"), this);
@@ -152,6 +157,13 @@ void MainWindow::createReviewActions()
     connect(m_review, &ReviewController::errorOccurred, this,
             [this](const QString &message) { showError(tr("Cannot change the cell"), message); });
     connect(m_review, &ReviewController::edited, this, &MainWindow::updateReviewActions);
+    // An edit of a signed case is an amendment: the LIS gets the corrected
+    // result at once.
+    connect(m_review, &ReviewController::edited, this, [this] {
+        const qint64 caseId = m_browser->currentCaseId();
+        if (isSignedCase(m_database.get(), caseId))
+            sendLisResult(caseId);
+    });
     connect(m_review, &ReviewController::caseSigned, this, [this](qint64 caseId) {
         const qint64 keep = m_browser->currentCellId();
         refresh();
@@ -159,6 +171,7 @@ void MainWindow::createReviewActions()
         m_browser->selectCell(keep);
         m_browser->updateCaseState();
         statusBar()->showMessage(tr("Signed %1.").arg(caseName(caseId)), 8000);
+        sendLisResult(caseId);
     });
 }
 
@@ -178,6 +191,7 @@ void MainWindow::applySettings()
 {
     m_review->setActor(AppSettings::reviewerName());
     m_review->setReviewerName(AppSettings::storedReviewerName());
+    m_review->setAccessionRequired(AppSettings::lisOutputEnabled());
     m_browser->setReviewThresholds(AppSettings::reviewThresholds());
     m_browser->setReferenceRanges(AppSettings::referenceRanges());
     if (m_classifier)
@@ -382,6 +396,8 @@ void MainWindow::editIdentifiersInteractive()
     m_browser->selectCase(caseId);
     m_browser->selectCell(keep);
     statusBar()->showMessage(tr("Identifiers of %1 saved.").arg(row->name), 8000);
+    if (row->isSigned())
+        sendLisResult(caseId); // an amendment: a corrected result
 }
 
 namespace {

@@ -34,6 +34,7 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_tabs = new QTabWidget;
     m_tabs->addTab(buildClassificationPage(), tr("Classification"));
     m_tabs->addTab(buildReviewPage(), tr("Review"));
+    m_tabs->addTab(buildLisPage(), tr("Laboratory system"));
     m_tabs->addTab(buildLanguagePage(), tr("Language"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -174,6 +175,47 @@ QWidget *SettingsDialog::buildReviewPage()
     return page;
 }
 
+QWidget *SettingsDialog::buildLisPage()
+{
+    m_lisEnabled = new QCheckBox(tr("Send signed results to the laboratory information system"));
+    m_lisEnabled->setObjectName(QStringLiteral("lisEnabled"));
+    m_lisEnabled->setToolTip(tr("On sign-off (and after an amendment, as a corrected result) the differential is written "
+                                "as an HL7 v2.5.1 ORU^R01 message into the drop folder. Signing then needs the case's "
+                                "accession number. Messages that cannot be written stay queued in the workspace."));
+    m_lisFolder = new QLineEdit;
+    m_lisFolder->setObjectName(QStringLiteral("lisDropFolder"));
+    m_lisFolder->setPlaceholderText(tr("Folder the LIS interface engine reads"));
+    auto *browse = new QPushButton(tr("Browse…"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString folder = FileDialogs::existingFolder(this, tr("LIS drop folder"), m_lisFolder->text());
+        if (!folder.isEmpty())
+            m_lisFolder->setText(QDir::toNativeSeparators(folder));
+    });
+    auto *folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_lisFolder, 1);
+    folderRow->addWidget(browse);
+    m_lisSendingFacility = new QLineEdit;
+    m_lisSendingFacility->setObjectName(QStringLiteral("lisSendingFacility"));
+    m_lisReceivingApplication = new QLineEdit;
+    m_lisReceivingFacility = new QLineEdit;
+    m_lisLoinc = new QLineEdit;
+    m_lisLoinc->setObjectName(QStringLiteral("lisLoincFile"));
+    m_lisLoinc->setPlaceholderText(tr("Shipped map (method-less \"/100 leukocytes in Blood\" codes)"));
+    m_lisLoinc->setToolTip(tr("A JSON file mapping class ids to the LOINC codes your LIS expects, e.g. "
+                              "{\"neutrophil\": {\"code\": \"26511-2\", \"display\": \"...\"}}"));
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(QString(), m_lisEnabled);
+    form->addRow(tr("Drop folder"), folderRow);
+    form->addRow(tr("Sending facility (MSH-4)"), m_lisSendingFacility);
+    form->addRow(tr("Receiving application (MSH-5)"), m_lisReceivingApplication);
+    form->addRow(tr("Receiving facility (MSH-6)"), m_lisReceivingFacility);
+    form->addRow(tr("LOINC map"), m_lisLoinc);
+    auto *page = new QWidget;
+    page->setLayout(form);
+    return page;
+}
+
 QWidget *SettingsDialog::buildLanguagePage()
 {
     m_language = new QComboBox;
@@ -233,6 +275,13 @@ void SettingsDialog::load()
     m_criticalMargin->setValue(
         (everyCritical ? review::ReviewThresholds{}.criticalAgreedMargin : thresholds.criticalAgreedMargin) * 100.0);
     fillRanges(AppSettings::referenceRanges());
+    m_lisEnabled->setChecked(AppSettings::lisOutputEnabled());
+    m_lisFolder->setText(QDir::toNativeSeparators(AppSettings::lisDropFolder()));
+    m_lisLoinc->setText(QDir::toNativeSeparators(AppSettings::lisLoincFile()));
+    const QStringList names = AppSettings::lisNames();
+    m_lisSendingFacility->setText(names.value(0));
+    m_lisReceivingApplication->setText(names.value(1));
+    m_lisReceivingFacility->setText(names.value(2));
     // An unknown stored code shows as System, which is what it acts as.
     m_language->setCurrentIndex(qMax(0, m_language->findData(AppSettings::language())));
     describeModel();
@@ -264,6 +313,11 @@ void SettingsDialog::save()
     ranges.source = m_rangesSource->text().trimmed();
     AppSettings::setReferenceRanges(ranges);
     AppSettings::setLanguage(m_language->currentData().toString());
+    AppSettings::setLisOutputEnabled(m_lisEnabled->isChecked());
+    AppSettings::setLisDropFolder(QDir::fromNativeSeparators(m_lisFolder->text().trimmed()));
+    AppSettings::setLisLoincFile(QDir::fromNativeSeparators(m_lisLoinc->text().trimmed()));
+    AppSettings::setLisNames(m_lisSendingFacility->text(), m_lisReceivingApplication->text(),
+                             m_lisReceivingFacility->text());
 }
 
 void SettingsDialog::accept()

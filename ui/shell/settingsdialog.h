@@ -39,6 +39,7 @@ private:
     QWidget *buildClassificationPage();
     QWidget *buildReviewPage();
     QWidget *buildLanguagePage();
+    QWidget *buildLisPage();
     void load();
     void browseModel();
     void describeModel();
@@ -53,6 +54,12 @@ private:
     QCheckBox *m_afterImport = nullptr;
     QCheckBox *m_secondOpinion = nullptr;
     QLineEdit *m_reviewer = nullptr;
+    QCheckBox *m_lisEnabled = nullptr;
+    QLineEdit *m_lisFolder = nullptr;
+    QLineEdit *m_lisSendingFacility = nullptr;
+    QLineEdit *m_lisReceivingApplication = nullptr;
+    QLineEdit *m_lisReceivingFacility = nullptr;
+    QLineEdit *m_lisLoinc = nullptr;
     QSpinBox *m_margin = nullptr;
     QDoubleSpinBox *m_anomaly = nullptr;
     QCheckBox *m_criticalAll = nullptr;

@@ -1,0 +1,42 @@
+#pragma once
+// The LIS outbox (issue 24): every result message is stored in the
+// workspace (lis_messages) before delivery, so an unavailable destination
+// leaves it queued, shown and retried, never lost. Messages of a case are
+// delivered in the order they were made (a final result before its
+// corrections); delivery stops at the first failure so that order holds.
+
+#include "database.h"
+#include "resultmessage.h"
+#include "result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+namespace cytodiff::lis {
+
+struct OutboxEntry {
+    qint64 id = 0;
+    qint64 caseId = 0;
+    QString caseName;
+    QString controlId;
+    bool corrected = false;
+    QDateTime createdAt;
+    QString lastError; // the last delivery attempt's failure, if any
+};
+
+class LisOutbox {
+public:
+    // Builds the case's current result (final, or corrected once amended)
+    // and stores it, unsent; returns its control id (MSH-10), "CD" and the
+    // row's number. Refuses what resultMessage() refuses.
+    static Result<QString> enqueue(db::Database &database, qint64 caseId, const LisSettings &settings,
+                                   const review::ReferenceRanges &ranges, const QString &actor);
+    static Result<QList<OutboxEntry>> pending(const db::Database &database);
+    // Writes every unsent message to the drop folder, oldest first; returns
+    // how many were delivered. The first failure is stored with its
+    // message (and returned); later ones wait for the next attempt.
+    static Result<int> deliverToFolder(db::Database &database, const QString &folder);
+};
+
+} // namespace cytodiff::lis
