@@ -2542,24 +2542,8 @@ Geben Sie %2 nur frei, wenn Sie jede Zelle selbst klassifiziert haben: Das Diffe
         <translation>Der Befund wurde nicht an das LIS gesendet</translation>
     </message>
     <message>
-        <source>Result of %1 sent to the LIS (%2).</source>
-        <translation>Befund von %1 an das LIS gesendet (%2).</translation>
-    </message>
-    <message>
         <source>LIS message queued</source>
         <translation>LIS-Nachricht wartet</translation>
-    </message>
-    <message>
-        <source>%1
-
-It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
-        <translation>%1
-
-Sie bleibt im Arbeitsbereich und wird mit Fall &gt; Wartende LIS-Befunde senden übertragen, sobald der Übergabeordner verfügbar ist.</translation>
-    </message>
-    <message>
-        <source>Every queued LIS result was sent.</source>
-        <translation>Alle wartenden LIS-Befunde wurden gesendet.</translation>
     </message>
     <message numerus="yes">
         <source>%Ln LIS result(s) queued</source>
@@ -2571,6 +2555,21 @@ Sie bleibt im Arbeitsbereich und wird mit Fall &gt; Wartende LIS-Befunde senden 
     <message>
         <source>Send &amp;queued LIS results</source>
         <translation>&amp;Wartende LIS-Befunde senden</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln result(s) sent to the LIS.</source>
+        <translation>
+            <numerusform>%Ln Befund an das LIS gesendet.</numerusform>
+            <numerusform>%Ln Befunde an das LIS gesendet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace, retried every minute and with Case &gt; Send queued LIS results.</source>
+        <translation>%1
+
+Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende LIS-Befunde senden erneut versucht.</translation>
     </message>
 </context>
 <context>
@@ -3234,6 +3233,18 @@ Sie bleibt im Arbeitsbereich und wird mit Fall &gt; Wartende LIS-Befunde senden 
     <message>
         <source>LOINC map</source>
         <translation>LOINC-Zuordnung</translation>
+    </message>
+    <message>
+        <source>host:port — instead of the drop folder</source>
+        <translation>Host:Port – statt des Übergabeordners</translation>
+    </message>
+    <message>
+        <source>Send each message over MLLP (TCP) to the LIS interface and wait for its acknowledgement; a message that is not acknowledged stays queued and is retried.</source>
+        <translation>Jede Nachricht per MLLP (TCP) an die LIS-Schnittstelle senden und auf die Bestätigung warten; eine unbestätigte Nachricht wartet und wird erneut gesendet.</translation>
+    </message>
+    <message>
+        <source>Or MLLP</source>
+        <translation>Oder MLLP</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,13 @@
             <numerusform>%Ln LIS results queued</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln result(s) sent to the LIS.</source>
+        <translation>
+            <numerusform>%Ln result sent to the LIS.</numerusform>
+            <numerusform>%Ln results sent to the LIS.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::ReviewController</name>

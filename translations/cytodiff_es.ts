@@ -2541,24 +2541,8 @@ Firme %2 solo si ha clasificado usted mismo cada célula: el diferencial será s
         <translation>El resultado no se envió al SIL</translation>
     </message>
     <message>
-        <source>Result of %1 sent to the LIS (%2).</source>
-        <translation>Resultado de %1 enviado al SIL (%2).</translation>
-    </message>
-    <message>
         <source>LIS message queued</source>
         <translation>Mensaje SIL en cola</translation>
-    </message>
-    <message>
-        <source>%1
-
-It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
-        <translation>%1
-
-Se conserva en el espacio de trabajo y se envía con Caso &gt; Enviar resultados SIL en cola cuando la carpeta de entrega esté disponible.</translation>
-    </message>
-    <message>
-        <source>Every queued LIS result was sent.</source>
-        <translation>Se enviaron todos los resultados SIL en cola.</translation>
     </message>
     <message numerus="yes">
         <source>%Ln LIS result(s) queued</source>
@@ -2570,6 +2554,21 @@ Se conserva en el espacio de trabajo y se envía con Caso &gt; Enviar resultados
     <message>
         <source>Send &amp;queued LIS results</source>
         <translation>Enviar resultados SIL en &amp;cola</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln result(s) sent to the LIS.</source>
+        <translation>
+            <numerusform>%Ln resultado enviado al SIL.</numerusform>
+            <numerusform>%Ln resultados enviados al SIL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace, retried every minute and with Case &gt; Send queued LIS results.</source>
+        <translation>%1
+
+Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; Enviar resultados SIL en cola.</translation>
     </message>
 </context>
 <context>
@@ -3233,6 +3232,18 @@ Se conserva en el espacio de trabajo y se envía con Caso &gt; Enviar resultados
     <message>
         <source>LOINC map</source>
         <translation>Tabla LOINC</translation>
+    </message>
+    <message>
+        <source>host:port — instead of the drop folder</source>
+        <translation>host:puerto — en lugar de la carpeta de entrega</translation>
+    </message>
+    <message>
+        <source>Send each message over MLLP (TCP) to the LIS interface and wait for its acknowledgement; a message that is not acknowledged stays queued and is retried.</source>
+        <translation>Enviar cada mensaje por MLLP (TCP) a la interfaz del SIL y esperar su confirmación; un mensaje no confirmado queda en cola y se reintenta.</translation>
+    </message>
+    <message>
+        <source>Or MLLP</source>
+        <translation>O MLLP</translation>
     </message>
 </context>
 <context>

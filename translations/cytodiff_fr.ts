@@ -2541,24 +2541,8 @@ Ne signez %2 que si vous avez classé vous-même chaque cellule : la formule ser
         <translation>Le résultat n&apos;a pas été envoyé au SIL</translation>
     </message>
     <message>
-        <source>Result of %1 sent to the LIS (%2).</source>
-        <translation>Résultat de %1 envoyé au SIL (%2).</translation>
-    </message>
-    <message>
         <source>LIS message queued</source>
         <translation>Message SIL en attente</translation>
-    </message>
-    <message>
-        <source>%1
-
-It is kept in the workspace and sent with Case &gt; Send queued LIS results once the drop folder is available.</source>
-        <translation>%1
-
-Il est conservé dans l&apos;espace de travail et envoyé par Cas &gt; Envoyer les résultats SIL en attente dès que le dossier de dépôt est disponible.</translation>
-    </message>
-    <message>
-        <source>Every queued LIS result was sent.</source>
-        <translation>Tous les résultats SIL en attente ont été envoyés.</translation>
     </message>
     <message numerus="yes">
         <source>%Ln LIS result(s) queued</source>
@@ -2570,6 +2554,21 @@ Il est conservé dans l&apos;espace de travail et envoyé par Cas &gt; Envoyer l
     <message>
         <source>Send &amp;queued LIS results</source>
         <translation>Envoyer les résultats SIL en &amp;attente</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln result(s) sent to the LIS.</source>
+        <translation>
+            <numerusform>%Ln résultat envoyé au SIL.</numerusform>
+            <numerusform>%Ln résultats envoyés au SIL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+
+It is kept in the workspace, retried every minute and with Case &gt; Send queued LIS results.</source>
+        <translation>%1
+
+Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi que par Cas &gt; Envoyer les résultats SIL en attente.</translation>
     </message>
 </context>
 <context>
@@ -3233,6 +3232,18 @@ Il est conservé dans l&apos;espace de travail et envoyé par Cas &gt; Envoyer l
     <message>
         <source>LOINC map</source>
         <translation>Table LOINC</translation>
+    </message>
+    <message>
+        <source>host:port — instead of the drop folder</source>
+        <translation>hôte:port — au lieu du dossier de dépôt</translation>
+    </message>
+    <message>
+        <source>Send each message over MLLP (TCP) to the LIS interface and wait for its acknowledgement; a message that is not acknowledged stays queued and is retried.</source>
+        <translation>Envoyer chaque message par MLLP (TCP) à l&apos;interface du SIL et attendre son acquittement ; un message non acquitté reste en attente et est renvoyé.</translation>
+    </message>
+    <message>
+        <source>Or MLLP</source>
+        <translation>Ou MLLP</translation>
     </message>
 </context>
 <context>

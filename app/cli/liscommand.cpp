@@ -12,6 +12,8 @@
 #include <QDir>
 #include <QFile>
 
+#include <optional>
+
 namespace cytodiff::cli {
 
 int runLisMessage(const QStringList &args)
@@ -19,14 +21,18 @@ int runLisMessage(const QStringList &args)
     const QString command = args.value(0);
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Write the signed result of a case as an HL7 v2.5.1 ORU^R01 message into a drop folder\n"
-                       "(one file per message, written atomically). The message is stored in the workspace first;\n"
+        QStringLiteral("Send the signed result of a case as an HL7 v2.5.1 ORU^R01 message: into a drop folder\n"
+                       "(one file per message, written atomically) or over MLLP (acknowledged). The message is stored in the workspace first;\n"
                        "messages that could not be delivered before go too, oldest first. A case amended after\n"
                        "signing is sent as a corrected result (OBX-11 C). Refused without an accession number."));
     parser.addPositionalArgument(QStringLiteral("case"), QStringLiteral("The case's name or id."));
     const QCommandLineOption dbOption = databaseOption();
     const QCommandLineOption outOption(QStringLiteral("out"), QStringLiteral("The drop folder (must exist)."),
                                        QStringLiteral("folder"));
+    const QCommandLineOption mllpOption(
+        QStringLiteral("mllp"),
+        QStringLiteral("Send over MLLP to the LIS at host:port instead; delivered once it acknowledges (AA/CA)."),
+        QStringLiteral("host:port"));
     const QCommandLineOption byOption(QStringLiteral("by"),
                                       QStringLiteral("Who sends it (default: the login name)."), QStringLiteral("name"));
     const QCommandLineOption facilityOption(QStringLiteral("sending-facility"), QStringLiteral("MSH-4."),
@@ -39,13 +45,22 @@ int runLisMessage(const QStringList &args)
         QStringLiteral("loinc"),
         QStringLiteral("The laboratory's LOINC map (JSON: class id -> {code, display}); default: the shipped one."),
         QStringLiteral("file"));
-    parser.addOptions({dbOption, outOption, byOption, facilityOption, receiverOption, receiverFacilityOption,
+    parser.addOptions({dbOption, outOption, mllpOption, byOption, facilityOption, receiverOption, receiverFacilityOption,
                        loincOption});
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
-    if (!parser.isSet(outOption)) {
-        printError(command, QStringLiteral("--out FOLDER is required"));
+    if (parser.isSet(outOption) == parser.isSet(mllpOption)) {
+        printError(command, QStringLiteral("give either --out FOLDER or --mllp HOST:PORT"));
         return kExitUsage;
+    }
+    std::optional<lis::MllpEndpoint> endpoint;
+    if (parser.isSet(mllpOption)) {
+        auto parsed = lis::parseMllpEndpoint(parser.value(mllpOption));
+        if (!parsed) {
+            printError(command, parsed.error());
+            return kExitUsage;
+        }
+        endpoint = *parsed;
     }
 
     lis::LisSettings settings;
@@ -85,14 +100,16 @@ int runLisMessage(const QStringList &args)
         printError(command, controlId.error());
         return kExitBadInput;
     }
-    auto delivered = lis::LisOutbox::deliverToFolder(*db, parser.value(outOption));
+    auto delivered = endpoint ? lis::LisOutbox::deliverOverMllp(*db, *endpoint)
+                              : lis::LisOutbox::deliverToFolder(*db, parser.value(outOption));
     if (!delivered) {
         printError(command, delivered.error());
         return kExitBadInput;
     }
     printOut(QStringLiteral("Wrote %1 message(s) to %2; %3 of %4 (accession %5)\n")
                  .arg(*delivered)
-                 .arg(QDir::toNativeSeparators(parser.value(outOption)), *controlId, found->name, found->accession));
+                 .arg(endpoint ? parser.value(mllpOption) : QDir::toNativeSeparators(parser.value(outOption)),
+                      *controlId, found->name, found->accession));
     return kExitOk;
 }
 

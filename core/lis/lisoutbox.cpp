@@ -78,6 +78,23 @@ Result<QList<OutboxEntry>> LisOutbox::pending(const db::Database &database)
 
 Result<int> LisOutbox::deliverToFolder(db::Database &database, const QString &folder)
 {
+    return deliver(database, [&folder](const QByteArray &message, const QString &accession, const QString &controlId) {
+        return writeToDropFolder(folder, accession, controlId, message);
+    });
+}
+
+Result<int> LisOutbox::deliverOverMllp(db::Database &database, const MllpEndpoint &endpoint)
+{
+    return deliver(database,
+                   [&endpoint](const QByteArray &message, const QString &, const QString &controlId) -> Result<QString> {
+                       if (auto sent = sendMllp(endpoint, message, controlId); !sent)
+                           return makeError(sent.error());
+                       return QStringLiteral("mllp://%1:%2").arg(endpoint.host).arg(endpoint.port);
+                   });
+}
+
+Result<int> LisOutbox::deliver(db::Database &database, const Sender &send)
+{
     if (auto writable = database.ensureWritable(); !writable)
         return makeError(writable.error());
     auto entries = pending(database);
@@ -94,7 +111,7 @@ Result<int> LisOutbox::deliverToFolder(db::Database &database, const QString &fo
             return makeError(row ? std::string("the LIS message disappeared") : row.error());
         const QByteArray message = read->blob(0);
         const QString accession = read->text(1);
-        auto written = writeToDropFolder(folder, accession, entry.controlId, message);
+        auto written = send(message, accession, entry.controlId);
         auto update = database.prepare(written ? "UPDATE lis_messages SET sent_at = ?, destination = ?, "
                                                  "last_error = NULL WHERE id = ?"
                                                : "UPDATE lis_messages SET last_error = ? WHERE id = ?");

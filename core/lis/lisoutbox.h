@@ -6,12 +6,15 @@
 // corrections); delivery stops at the first failure so that order holds.
 
 #include "database.h"
+#include "mllp.h"
 #include "resultmessage.h"
 #include "result.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QString>
+
+#include <functional>
 
 namespace cytodiff::lis {
 
@@ -37,6 +40,15 @@ public:
     // how many were delivered. The first failure is stored with its
     // message (and returned); later ones wait for the next attempt.
     static Result<int> deliverToFolder(db::Database &database, const QString &folder);
+    // The same over MLLP: a message counts as delivered once the LIS
+    // accepted it (ACK AA or CA); a rejection or no answer keeps it queued.
+    static Result<int> deliverOverMllp(db::Database &database, const MllpEndpoint &endpoint);
+
+private:
+    // send: the message, its accession and control id -> where it went.
+    using Sender = std::function<Result<QString>(const QByteArray &message, const QString &accession,
+                                                 const QString &controlId)>;
+    static Result<int> deliver(db::Database &database, const Sender &send);
 };
 
 } // namespace cytodiff::lis

@@ -6,14 +6,18 @@
 #include "database.h"
 #include "hl7message.h"
 #include "lisoutbox.h"
+#include "mllp.h"
 #include "resultmessage.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <future>
 #include <optional>
 
 using namespace cytodiff;
@@ -34,6 +38,52 @@ QList<QStringList> segmentsNamed(const QList<QStringList> &message, const QStrin
         if (segment.value(0) == id)
             found << segment;
     return found;
+}
+
+// A bounded MLLP receiver on the loopback address: answers every complete
+// frame with an ACK of the given code and keeps what it received. It lives
+// on the test's thread; the sender runs in another, so the receiver serves
+// while the test waits for the sender.
+class LoopbackReceiver : public QObject {
+public:
+    QString code = QStringLiteral("AA");
+    QList<QByteArray> received;
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    quint16 port() const { return m_server.serverPort(); }
+    void close() { m_server.close(); }
+
+    LoopbackReceiver()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                    m_buffers[socket] += socket->readAll();
+                    auto message = mllpUnframe(m_buffers[socket]);
+                    if (!message)
+                        return;
+                    m_buffers.remove(socket);
+                    received << *message;
+                    socket->write(mllpFrame(mllpAck(*message, code, QStringLiteral("checked|by ^ test"))));
+                });
+            }
+        });
+    }
+
+private:
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
+
+// Runs work in another thread while this one's event loop serves.
+template <typename Work>
+auto whileServing(Work work)
+{
+    auto future = std::async(std::launch::async, work);
+    while (future.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    return future.get();
 }
 
 } // namespace
@@ -226,6 +276,49 @@ private slots:
                  QStringLiteral("C"));
         VERIFY_OK(LisOutbox::deliverToFolder(*m_db, drop)); // nothing left: nothing written twice
         QCOMPARE(QDir(drop).entryList(QDir::Files).size(), 2);
+    }
+
+    void mllpDeliversAgainstAcksAndRetries()
+    {
+        VERIFY_OK(m_db->signCase(m_caseId, QStringLiteral("dr s")));
+        VERIFY_OK(LisOutbox::enqueue(*m_db, m_caseId, {}, review::ReferenceRanges::defaults(), QStringLiteral("dr s")));
+        LoopbackReceiver receiver;
+        QVERIFY(receiver.listen());
+        MllpEndpoint endpoint;
+        endpoint.host = QStringLiteral("127.0.0.1");
+        endpoint.port = receiver.port();
+        endpoint.connectTimeoutMs = 2000;
+        endpoint.ackTimeoutMs = 3000;
+        QCOMPARE(parseMllpEndpoint(QStringLiteral("127.0.0.1:%1").arg(receiver.port()))->port, receiver.port());
+        QVERIFY(!parseMllpEndpoint(QStringLiteral("lis.example:0")).ok());
+
+        // The LIS rejects it: queued, with the LIS's own words.
+        receiver.code = QStringLiteral("AE");
+        auto rejected = whileServing([&] { return LisOutbox::deliverOverMllp(*m_db, endpoint); });
+        QVERIFY(!rejected.ok());
+        QVERIFY2(QString::fromStdString(rejected.error()).contains(QStringLiteral("(AE: checked|by ^ test)")),
+                 rejected.error().c_str());
+        QCOMPARE(LisOutbox::pending(*m_db)->size(), 1);
+
+        // The receiver is down: still queued, the reason kept.
+        receiver.close();
+        auto down = whileServing([&] { return LisOutbox::deliverOverMllp(*m_db, endpoint); });
+        QVERIFY(!down.ok());
+        QVERIFY(QString::fromStdString(down.error()).contains(QStringLiteral("cannot reach")));
+        QVERIFY(LisOutbox::pending(*m_db)->first().lastError.contains(QStringLiteral("cannot reach")));
+
+        // Back up and accepting: the retry delivers the very message, once.
+        LoopbackReceiver again;
+        QVERIFY(again.listen());
+        endpoint.port = again.port();
+        auto delivered = whileServing([&] { return LisOutbox::deliverOverMllp(*m_db, endpoint); });
+        VERIFY_OK(delivered);
+        QCOMPARE(*delivered, 1);
+        QCOMPARE(again.received.size(), 1);
+        QCOMPARE(receiver.received.size(), 1); // the rejected attempt
+        QCOMPARE(again.received.first(), receiver.received.first());
+        QVERIFY(again.received.first().startsWith("MSH|^~\\&|CytoDiff|"));
+        QVERIFY(LisOutbox::pending(*m_db)->isEmpty());
     }
 
     void noAccessionNoMessage()

@@ -36,6 +36,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -584,6 +585,8 @@ private slots:
             }
             QVERIFY2(review->signCheck().allowed, qPrintable(review->signCheck().reason));
             QVERIFY(window.signCurrentCase().ok());
+            // Delivered in the background, with its own connection.
+            QTRY_COMPARE_WITH_TIMEOUT(QDir(drop).entryList(QDir::Files).size(), 1, 10000);
             QStringList files = QDir(drop).entryList(QDir::Files, QDir::Name);
             QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000001.hl7")});
             QFile first(QDir(drop).filePath(files.first()));
@@ -597,15 +600,19 @@ private slots:
             QVERIFY(QDir(drop).removeRecursively());
             window.setAmendmentReasonProvider([](int) { return QStringLiteral("monocyte on second look"); });
             QVERIFY(review->reclassify({ids.first()}, QStringLiteral("monocyte")).ok());
+            auto *queued = window.findChild<QLabel *>(QStringLiteral("lisQueueLabel"));
+            QVERIFY(queued);
+            QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox *>(QStringLiteral("errorBox")), 10000);
             QCOMPARE(uitest::text(workspace, "SELECT COUNT(*) FROM lis_messages WHERE sent_at IS NULL"),
                      QStringLiteral("1"));
-            auto *queued = window.findChild<QLabel *>(QStringLiteral("lisQueueLabel"));
-            QVERIFY(queued && !queued->isHidden());
+            QVERIFY(uitest::text(workspace, "SELECT last_error FROM lis_messages WHERE sent_at IS NULL")
+                        .contains(QStringLiteral("does not exist")));
+            QVERIFY(!queued->isHidden());
             auto *retry = window.findChild<QAction *>(QStringLiteral("lisRetryAction"));
             QVERIFY(retry && retry->isEnabled());
             QVERIFY(QDir().mkpath(drop));
             retry->trigger();
-            QVERIFY(queued->isHidden());
+            QTRY_VERIFY_WITH_TIMEOUT(queued->isHidden(), 10000);
             files = QDir(drop).entryList(QDir::Files, QDir::Name);
             QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000002.hl7")});
             QFile corrected(QDir(drop).filePath(files.first()));

@@ -40,6 +40,7 @@ const QString kAnomalyKey = QStringLiteral("review/anomalyAbove");
 const QString kCriticalKey = QStringLiteral("review/criticalAgreedMargin");
 const QString kLisEnabledKey = QStringLiteral("lis/enabled");
 const QString kLisFolderKey = QStringLiteral("lis/dropFolder");
+const QString kLisMllpKey = QStringLiteral("lis/mllp");
 const QString kLisLoincKey = QStringLiteral("lis/loincFile");
 const QString kLisSendingFacilityKey = QStringLiteral("lis/sendingFacility");
 const QString kLisReceivingApplicationKey = QStringLiteral("lis/receivingApplication");
@@ -398,6 +399,16 @@ bool AppSettings::lisOutputEnabled()
 void AppSettings::setLisOutputEnabled(bool on)
 {
     QSettings().setValue(kLisEnabledKey, on);
+}
+
+QString AppSettings::lisMllpEndpoint()
+{
+    return QSettings().value(kLisMllpKey).toString();
+}
+
+void AppSettings::setLisMllpEndpoint(const QString &hostPort)
+{
+    QSettings().setValue(kLisMllpKey, hostPort);
 }
 
 QString AppSettings::lisDropFolder()

@@ -96,6 +96,10 @@ public:
     // v2.5.1 files in a drop folder. Off by default.
     static bool lisOutputEnabled();
     static void setLisOutputEnabled(bool on);
+    // "host:port" to send over MLLP instead of the drop folder; empty: the
+    // drop folder.
+    static QString lisMllpEndpoint();
+    static void setLisMllpEndpoint(const QString &hostPort);
     static QString lisDropFolder();
     static void setLisDropFolder(const QString &folder);
     // The laboratory's LOINC map (JSON, see core/lis/loincmap.h); empty:

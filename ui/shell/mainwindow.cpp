@@ -111,6 +111,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 MainWindow::~MainWindow()
 {
     // Join the workers before the database and the widgets they report to go.
+    m_lisWorker.stop();
     m_backupThread.reset();
     m_demoJob.reset();
     m_importJob.reset();
@@ -371,6 +372,7 @@ void MainWindow::refresh()
         m_startPage->importButton()->setFocus();
     updateActions();
     updateStatus();
+    updateLisStatus();
 }
 
 void MainWindow::updateActions()

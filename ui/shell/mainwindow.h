@@ -25,6 +25,7 @@ class QAction;
 class QLabel;
 class QMenu;
 class QStackedWidget;
+class QTimer;
 
 namespace cytodiff::db {
 class Database;
@@ -181,8 +182,10 @@ private:
     // mainwindowlis.cpp: the case's current result into the workspace's LIS
     // outbox, then every queued message to the drop folder (issue 24).
     void sendLisResult(qint64 caseId);
-    // Delivers the queue; false on a failure (shown unless quiet).
-    bool deliverLisQueue(bool quiet);
+    // Delivers the queue in the background, with its own connection; a
+    // failure is shown unless quiet.
+    void deliverLisQueue(bool quiet);
+    void onLisDelivered(bool ok, const QString &error, int delivered, bool quiet);
     void updateLisStatus();
 
     std::unique_ptr<db::Database> m_database;
@@ -217,6 +220,11 @@ private:
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_lisLabel = nullptr;
     QAction *m_lisRetryAction = nullptr;
+    OneShotWorker m_lisWorker;
+    // Asked to deliver while a delivery ran: again afterwards, quietly only
+    // if every such request was quiet.
+    std::optional<bool> m_lisDeliverAgainQuietly;
+    QTimer *m_lisRetryTimer = nullptr;
 
     ReviewController *m_review = nullptr;
     ClassificationStatus *m_classifyStatus = nullptr;

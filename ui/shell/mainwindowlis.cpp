@@ -1,7 +1,9 @@
 // MainWindow's part of the LIS output (issue 24): on sign-off and after an
 // amendment of a signed case, the result is stored in the workspace's
-// outbox and delivered to the drop folder; what cannot be delivered stays
-// queued, counted in the status bar and retried from the Case menu.
+// outbox (on the GUI thread: a local write) and delivered in the
+// background with the worker's own connection, to the drop folder or over
+// MLLP. What cannot be delivered stays queued: counted in the status bar,
+// retried every minute and from Case > Send queued LIS results.
 
 #include "mainwindow.h"
 
@@ -11,9 +13,15 @@
 
 #include <QAction>
 #include <QLabel>
+#include <QPointer>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace cytodiff::ui {
+
+namespace {
+constexpr int kRetryIntervalMs = 60 * 1000;
+}
 
 void MainWindow::sendLisResult(qint64 caseId)
 {
@@ -31,28 +39,77 @@ void MainWindow::sendLisResult(qint64 caseId)
         updateLisStatus();
         return;
     }
-    if (deliverLisQueue(false))
-        statusBar()->showMessage(tr("Result of %1 sent to the LIS (%2).").arg(caseName(caseId), *queued), 8000);
+    updateLisStatus();
+    deliverLisQueue(false);
 }
 
-bool MainWindow::deliverLisQueue(bool quiet)
+void MainWindow::deliverLisQueue(bool quiet)
 {
-    if (!m_database || m_database->isReadOnly())
-        return false;
-    auto delivered = lis::LisOutbox::deliverToFolder(*m_database, AppSettings::lisDropFolder());
+    if (!m_database || m_database->isReadOnly() || m_database->path().isEmpty() || !AppSettings::lisOutputEnabled())
+        return;
+    if (m_lisWorker.isRunning()) {
+        // What was queued meanwhile goes next.
+        m_lisDeliverAgainQuietly = m_lisDeliverAgainQuietly.value_or(true) && quiet;
+        return;
+    }
+    const QString workspace = m_database->path();
+    const QString folder = AppSettings::lisDropFolder();
+    const QString mllp = AppSettings::lisMllpEndpoint();
+    QPointer<MainWindow> self(this);
+    m_lisWorker.start(QStringLiteral("lis-delivery"), [self, workspace, folder, mllp, quiet](const std::atomic_bool &) {
+        bool ok = false;
+        QString error;
+        int delivered = 0;
+        // Its own connection: the GUI's belongs to the GUI thread.
+        if (auto database = db::Database::open(workspace); !database) {
+            error = QString::fromStdString(database.error());
+        } else {
+            Result<int> sent = makeError("no LIS destination is set: give a drop folder or an MLLP host:port in "
+                                         "Settings > Laboratory system");
+            if (!mllp.isEmpty()) {
+                if (auto endpoint = lis::parseMllpEndpoint(mllp))
+                    sent = lis::LisOutbox::deliverOverMllp(*database, *endpoint);
+                else
+                    sent = makeError(endpoint.error());
+            } else if (!folder.isEmpty()) {
+                sent = lis::LisOutbox::deliverToFolder(*database, folder);
+            }
+            ok = sent.ok();
+            if (ok)
+                delivered = *sent;
+            else
+                error = QString::fromStdString(sent.error());
+        }
+        QMetaObject::invokeMethod(
+            self.data(), [self, ok, error, delivered, quiet] {
+                if (self)
+                    self->onLisDelivered(ok, error, delivered, quiet);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::onLisDelivered(bool ok, const QString &error, int delivered, bool quiet)
+{
+    m_lisWorker.finish();
     updateLisStatus();
-    if (!delivered && !quiet)
+    if (ok && delivered > 0)
+        statusBar()->showMessage(tr("%Ln result(s) sent to the LIS.", nullptr, delivered), 8000);
+    if (!ok && !quiet)
         showError(tr("LIS message queued"),
-                  tr("%1\n\nIt is kept in the workspace and sent with Case > Send queued LIS results once the "
-                     "drop folder is available.")
-                      .arg(QString::fromStdString(delivered.error())));
-    return delivered.ok();
+                  tr("%1\n\nIt is kept in the workspace, retried every minute and with Case > Send queued LIS "
+                     "results.")
+                      .arg(error));
+    if (m_lisDeliverAgainQuietly) {
+        const bool again = *m_lisDeliverAgainQuietly;
+        m_lisDeliverAgainQuietly.reset();
+        deliverLisQueue(again);
+    }
 }
 
 void MainWindow::sendQueuedLisResults()
 {
-    if (deliverLisQueue(false))
-        statusBar()->showMessage(tr("Every queued LIS result was sent."), 8000);
+    deliverLisQueue(false);
 }
 
 void MainWindow::updateLisStatus()
@@ -63,9 +120,19 @@ void MainWindow::updateLisStatus()
     if (m_database)
         if (auto pending = lis::LisOutbox::pending(*m_database))
             queued = int(pending->size());
+    const bool canSend = AppSettings::lisOutputEnabled() && m_database && !m_database->isReadOnly();
     m_lisLabel->setVisible(queued > 0);
     m_lisLabel->setText(tr("%Ln LIS result(s) queued", nullptr, queued));
-    m_lisRetryAction->setEnabled(queued > 0 && AppSettings::lisOutputEnabled() && m_database && !m_database->isReadOnly());
+    m_lisRetryAction->setEnabled(queued > 0 && canSend);
+    if (!m_lisRetryTimer) {
+        m_lisRetryTimer = new QTimer(this);
+        m_lisRetryTimer->setInterval(kRetryIntervalMs);
+        connect(m_lisRetryTimer, &QTimer::timeout, this, [this] { deliverLisQueue(true); });
+    }
+    if (queued > 0 && canSend)
+        m_lisRetryTimer->start();
+    else
+        m_lisRetryTimer->stop();
 }
 
 } // namespace cytodiff::ui

@@ -194,6 +194,11 @@ QWidget *SettingsDialog::buildLisPage()
     auto *folderRow = new QHBoxLayout;
     folderRow->addWidget(m_lisFolder, 1);
     folderRow->addWidget(browse);
+    m_lisMllp = new QLineEdit;
+    m_lisMllp->setObjectName(QStringLiteral("lisMllp"));
+    m_lisMllp->setPlaceholderText(tr("host:port — instead of the drop folder"));
+    m_lisMllp->setToolTip(tr("Send each message over MLLP (TCP) to the LIS interface and wait for its "
+                             "acknowledgement; a message that is not acknowledged stays queued and is retried."));
     m_lisSendingFacility = new QLineEdit;
     m_lisSendingFacility->setObjectName(QStringLiteral("lisSendingFacility"));
     m_lisReceivingApplication = new QLineEdit;
@@ -207,6 +212,7 @@ QWidget *SettingsDialog::buildLisPage()
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(QString(), m_lisEnabled);
     form->addRow(tr("Drop folder"), folderRow);
+    form->addRow(tr("Or MLLP"), m_lisMllp);
     form->addRow(tr("Sending facility (MSH-4)"), m_lisSendingFacility);
     form->addRow(tr("Receiving application (MSH-5)"), m_lisReceivingApplication);
     form->addRow(tr("Receiving facility (MSH-6)"), m_lisReceivingFacility);
@@ -278,6 +284,7 @@ void SettingsDialog::load()
     m_lisEnabled->setChecked(AppSettings::lisOutputEnabled());
     m_lisFolder->setText(QDir::toNativeSeparators(AppSettings::lisDropFolder()));
     m_lisLoinc->setText(QDir::toNativeSeparators(AppSettings::lisLoincFile()));
+    m_lisMllp->setText(AppSettings::lisMllpEndpoint());
     const QStringList names = AppSettings::lisNames();
     m_lisSendingFacility->setText(names.value(0));
     m_lisReceivingApplication->setText(names.value(1));
@@ -316,6 +323,7 @@ void SettingsDialog::save()
     AppSettings::setLisOutputEnabled(m_lisEnabled->isChecked());
     AppSettings::setLisDropFolder(QDir::fromNativeSeparators(m_lisFolder->text().trimmed()));
     AppSettings::setLisLoincFile(QDir::fromNativeSeparators(m_lisLoinc->text().trimmed()));
+    AppSettings::setLisMllpEndpoint(m_lisMllp->text().trimmed());
     AppSettings::setLisNames(m_lisSendingFacility->text(), m_lisReceivingApplication->text(),
                              m_lisReceivingFacility->text());
 }

@@ -56,6 +56,7 @@ private:
     QLineEdit *m_reviewer = nullptr;
     QCheckBox *m_lisEnabled = nullptr;
     QLineEdit *m_lisFolder = nullptr;
+    QLineEdit *m_lisMllp = nullptr;
     QLineEdit *m_lisSendingFacility = nullptr;
     QLineEdit *m_lisReceivingApplication = nullptr;
     QLineEdit *m_lisReceivingFacility = nullptr;
