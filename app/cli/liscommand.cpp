@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "database.h"
 #include "importer.h"
+#include "fhirbundle.h"
 #include "lisoutbox.h"
 
 #include <QCommandLineParser>
@@ -33,6 +34,11 @@ int runLisMessage(const QStringList &args)
         QStringLiteral("mllp"),
         QStringLiteral("Send over MLLP to the LIS at host:port instead; delivered once it acknowledges (AA/CA)."),
         QStringLiteral("host:port"));
+    const QCommandLineOption fhirOption(
+        QStringLiteral("fhir"),
+        QStringLiteral("Also write the result as a FHIR R4 Bundle (DiagnosticReport + Observations, JSON) into this "
+                       "folder."),
+        QStringLiteral("folder"));
     const QCommandLineOption byOption(QStringLiteral("by"),
                                       QStringLiteral("Who sends it (default: the login name)."), QStringLiteral("name"));
     const QCommandLineOption facilityOption(QStringLiteral("sending-facility"), QStringLiteral("MSH-4."),
@@ -45,7 +51,7 @@ int runLisMessage(const QStringList &args)
         QStringLiteral("loinc"),
         QStringLiteral("The laboratory's LOINC map (JSON: class id -> {code, display}); default: the shipped one."),
         QStringLiteral("file"));
-    parser.addOptions({dbOption, outOption, mllpOption, byOption, facilityOption, receiverOption, receiverFacilityOption,
+    parser.addOptions({dbOption, outOption, mllpOption, fhirOption, byOption, facilityOption, receiverOption, receiverFacilityOption,
                        loincOption});
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
@@ -105,6 +111,19 @@ int runLisMessage(const QStringList &args)
     if (!delivered) {
         printError(command, delivered.error());
         return kExitBadInput;
+    }
+    if (parser.isSet(fhirOption)) {
+        auto result = lis::caseResult(*db, found->id, review::ReferenceRanges::defaults());
+        auto bundle = result ? lis::fhirResultBundle(*result, settings, *controlId, QDateTime::currentDateTimeUtc())
+                             : Result<QByteArray>(makeError(result.error()));
+        auto written = bundle ? lis::writeToDropFolder(parser.value(fhirOption), found->accession, *controlId, *bundle,
+                                                       QStringLiteral(".json"))
+                              : Result<QString>(makeError(bundle.error()));
+        if (!written) {
+            printError(command, written.error());
+            return kExitBadInput;
+        }
+        printOut(QStringLiteral("Wrote the FHIR bundle %1\n").arg(QDir::toNativeSeparators(*written)));
     }
     printOut(QStringLiteral("Wrote %1 message(s) to %2; %3 of %4 (accession %5)\n")
                  .arg(*delivered)

@@ -175,7 +175,7 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
 }
 
 Result<QString> writeToDropFolder(const QString &folder, const QString &accession, const QString &controlId,
-                                  const QByteArray &message)
+                                  const QByteArray &message, const QString &suffix)
 {
     const QDir dir(folder);
     if (!dir.exists())
@@ -183,7 +183,7 @@ Result<QString> writeToDropFolder(const QString &folder, const QString &accessio
     static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]"));
     QString base = accession + QLatin1Char('_') + controlId;
     base.replace(unsafe, QStringLiteral("_"));
-    const QString path = dir.filePath(base + QStringLiteral(".hl7"));
+    const QString path = dir.filePath(base + suffix);
     if (QFileInfo::exists(path)) {
         // Written before but not recorded as sent (a crash in between):
         // the same bytes count as delivered; anything else is not ours.

@@ -52,6 +52,6 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
 // replaced. A file of that name with other contents is never overwritten;
 // with the same contents it counts as written (a retry after a crash).
 Result<QString> writeToDropFolder(const QString &folder, const QString &accession, const QString &controlId,
-                                  const QByteArray &message);
+                                  const QByteArray &message, const QString &suffix = QStringLiteral(".hl7"));
 
 } // namespace cytodiff::lis

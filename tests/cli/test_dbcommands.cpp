@@ -232,6 +232,16 @@ private slots:
         const QByteArray text = message.readAll();
         QVERIFY(text.startsWith("MSH|^~\\&|CytoDiff|"));
         QVERIFY(text.contains("26478-8^Lymphocytes/100 leukocytes in Blood^LN||100.0|%|18.0-43.0|H|||C|"));
+        // FHIR beside the next HL7 message, under its control id.
+        const QString fhir = m_dir.filePath(QStringLiteral("fhir"));
+        QVERIFY(QDir().mkpath(fhir));
+        result = run(cli::runLisMessage, QStringLiteral("lis-message"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--out"), drop,
+                      QStringLiteral("--fhir"), fhir});
+        QCOMPARE(result.code, 0);
+        QFile bundle(QDir(fhir).filePath(QStringLiteral("A-78_CD0000000002.json")));
+        QVERIFY2(bundle.open(QIODevice::ReadOnly), qPrintable(result.out));
+        QVERIFY(bundle.readAll().contains("\"resourceType\": \"DiagnosticReport\""));
         QCOMPARE(run(cli::runLisMessage, QStringLiteral("lis-message"),
                      {QStringLiteral("Slide 1"), QStringLiteral("--db"), m_db, QStringLiteral("--out"), drop})
                      .code,

@@ -4,6 +4,7 @@
 // holds half a message, and a case without an accession is refused.
 
 #include "database.h"
+#include "fhirbundle.h"
 #include "hl7message.h"
 #include "lisoutbox.h"
 #include "mllp.h"
@@ -12,6 +13,9 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -319,6 +323,72 @@ private slots:
         QCOMPARE(again.received.first(), receiver.received.first());
         QVERIFY(again.received.first().startsWith("MSH|^~\\&|CytoDiff|"));
         QVERIFY(LisOutbox::pending(*m_db)->isEmpty());
+    }
+
+    void fhirBundleRoundTrips()
+    {
+        VERIFY_OK(m_db->signCase(m_caseId, QStringLiteral("dr s")));
+        auto result = caseResult(*m_db, m_caseId, review::ReferenceRanges::defaults());
+        VERIFY_OK(result);
+        const QDateTime at(QDate(2026, 12, 6), QTime(1, 2, 3), Qt::UTC);
+        auto bundle = fhirResultBundle(*result, {}, QStringLiteral("CD0000000001"), at);
+        VERIFY_OK(bundle);
+        QJsonParseError error;
+        const QJsonObject root = QJsonDocument::fromJson(*bundle, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(root.value(QStringLiteral("resourceType")).toString(), QStringLiteral("Bundle"));
+        QCOMPARE(root.value(QStringLiteral("type")).toString(), QStringLiteral("collection"));
+        const QJsonArray entries = root.value(QStringLiteral("entry")).toArray();
+        const QJsonObject report = entries.first().toObject().value(QStringLiteral("resource")).toObject();
+        QCOMPARE(report.value(QStringLiteral("resourceType")).toString(), QStringLiteral("DiagnosticReport"));
+        QCOMPARE(report.value(QStringLiteral("status")).toString(), QStringLiteral("final"));
+        const QJsonObject accession = report.value(QStringLiteral("identifier")).toArray().first().toObject();
+        QCOMPARE(accession.value(QStringLiteral("value")).toString(), QStringLiteral("A~100\\x")); // exactly
+        QCOMPARE(report.value(QStringLiteral("subject")).toObject().value(QStringLiteral("identifier")).toObject()
+                     .value(QStringLiteral("value")).toString(),
+                 QStringLiteral("Müller|Jürgen^7"));
+
+        // Every result reference resolves to an Observation in the bundle.
+        QHash<QString, QJsonObject> byUrl;
+        for (const QJsonValue &entry : entries)
+            byUrl.insert(entry.toObject().value(QStringLiteral("fullUrl")).toString(),
+                         entry.toObject().value(QStringLiteral("resource")).toObject());
+        const QJsonArray results = report.value(QStringLiteral("result")).toArray();
+        QCOMPARE(results.size(), 1 + result->differential.white.size() + result->differential.nonWhite.size());
+        QCOMPARE(entries.size(), results.size() + 1);
+        QHash<QString, QJsonObject> byCode;
+        for (const QJsonValue &reference : results) {
+            const QJsonObject observation = byUrl.value(reference.toObject().value(QStringLiteral("reference")).toString());
+            QCOMPARE(observation.value(QStringLiteral("resourceType")).toString(), QStringLiteral("Observation"));
+            QCOMPARE(observation.value(QStringLiteral("status")).toString(), QStringLiteral("final"));
+            const QJsonObject code =
+                observation.value(QStringLiteral("code")).toObject().value(QStringLiteral("coding")).toArray().first().toObject();
+            byCode.insert(code.value(QStringLiteral("code")).toString(), observation);
+        }
+        const QJsonObject neutrophils = byCode.value(QStringLiteral("26511-2"));
+        QCOMPARE(neutrophils.value(QStringLiteral("code")).toObject().value(QStringLiteral("coding")).toArray().first()
+                     .toObject().value(QStringLiteral("system")).toString(),
+                 QStringLiteral("http://loinc.org"));
+        const QJsonObject value = neutrophils.value(QStringLiteral("valueQuantity")).toObject();
+        QCOMPARE(value.value(QStringLiteral("value")).toDouble(), 60.0);
+        QCOMPARE(value.value(QStringLiteral("code")).toString(), QStringLiteral("%"));
+        const QJsonObject range = neutrophils.value(QStringLiteral("referenceRange")).toArray().first().toObject();
+        QCOMPARE(range.value(QStringLiteral("low")).toObject().value(QStringLiteral("value")).toDouble(), 43.0);
+        QCOMPARE(range.value(QStringLiteral("high")).toObject().value(QStringLiteral("value")).toDouble(), 72.0);
+        QCOMPARE(byCode.value(QStringLiteral("19048-8")).value(QStringLiteral("valueQuantity")).toObject()
+                     .value(QStringLiteral("code")).toString(),
+                 QStringLiteral("/100{WBCs}"));
+        QVERIFY(byCode.contains(QStringLiteral("platelet"))); // local code, not a guessed LOINC one
+
+        // The same id gives the same resources; an amendment: corrected.
+        QCOMPARE(*fhirResultBundle(*result, {}, QStringLiteral("CD0000000001"), at), *bundle);
+        VERIFY_OK(m_db->setLabel(m_cells.first(), QStringLiteral("monocyte"), QStringLiteral("dr s"),
+                                 QStringLiteral("second look")));
+        auto amended = caseResult(*m_db, m_caseId, review::ReferenceRanges::defaults());
+        auto corrected = fhirResultBundle(*amended, {}, QStringLiteral("CD0000000002"), at);
+        VERIFY_OK(corrected);
+        QVERIFY(corrected->contains("\"status\": \"corrected\""));
+        QVERIFY(!corrected->contains("\"status\": \"final\""));
     }
 
     void noAccessionNoMessage()
