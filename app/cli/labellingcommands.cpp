@@ -130,12 +130,34 @@ int runAgreement(const QStringList &args)
                                        QStringLiteral("dir"));
     const QCommandLineOption commonOption(QStringLiteral("common-only"),
                                           QStringLiteral("Only the common subset shared by all labellers."));
-    parser.addOptions({dbOption, outOption, commonOption});
+    const QCommandLineOption imrmcOption(
+        QStringLiteral("imrmc"),
+        QStringLiteral("Also write the labels as an iMRMC input file for --class against the rest (truth: the "
+                       "imported label)."),
+        QStringLiteral("file"));
+    const QCommandLineOption classOption(QStringLiteral("class"), QStringLiteral("The class for --imrmc."),
+                                         QStringLiteral("id"));
+    parser.addOptions({dbOption, outOption, commonOption, imrmcOption, classOption});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
+    if (parser.isSet(imrmcOption) != parser.isSet(classOption)) {
+        printError(command, QStringLiteral("--imrmc and --class go together"));
+        return kExitUsage;
+    }
     auto input = openLabelling(command, parser.value(dbOption));
     if (!input)
         return kExitBadInput;
+    if (parser.isSet(imrmcOption)) {
+        int skipped = 0;
+        const QString text = labelling::labelsImrmc(input->database, input->data, parser.value(classOption), &skipped);
+        if (auto written = writeFile(parser.value(imrmcOption), text.toUtf8()); !written) {
+            printError(command, written.error());
+            return kExitBadInput;
+        }
+        printErr(QStringLiteral("wrote the iMRMC file %1 (%2 labelled cells without an imported label left out)\n")
+                     .arg(parser.value(imrmcOption))
+                     .arg(skipped));
+    }
     const auto scope = parser.isSet(commonOption) ? labelling::AgreementScope::CommonSubset
                                                   : labelling::AgreementScope::AllCells;
     const auto report = labelling::computeAgreement(input->data, scope);

@@ -237,20 +237,32 @@ int runTuringExport(const QStringList &args)
         "answer_class,time_ms (image = opaque id; truth/answer = real|synthetic)."));
     addTestOptions(parser);
     parser.addOption({QStringLiteral("csv"), QStringLiteral("Output CSV file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("imrmc"),
+                      QStringLiteral("Output file in iMRMC's input format (truth rows, one row per answer)."),
+                      QStringLiteral("file")});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
-    if (!parser.isSet(QStringLiteral("csv")))
-        return usage(command, QStringLiteral("usage: turing-export --db F --test T --csv out.csv"));
+    if (!parser.isSet(QStringLiteral("csv")) && !parser.isSet(QStringLiteral("imrmc")))
+        return usage(command, QStringLiteral("usage: turing-export --db F --test T (--csv out.csv | --imrmc out.imrmc)"));
     auto opened = openTest(parser);
     if (!opened)
         return fail(command, opened.error());
     auto answers = db::TuringStore(opened->database).answers(opened->test.id);
     if (!answers)
         return fail(command, answers.error());
-    const QString path = parser.value(QStringLiteral("csv"));
-    if (auto written = writeFile(path, turing::answersCsv(*answers)); !written)
-        return fail(command, written.error());
-    out() << "wrote " << answers->size() << " answers to " << QDir::toNativeSeparators(path) << "\n";
+    if (parser.isSet(QStringLiteral("csv"))) {
+        const QString path = parser.value(QStringLiteral("csv"));
+        if (auto written = writeFile(path, turing::answersCsv(*answers)); !written)
+            return fail(command, written.error());
+        out() << "wrote " << answers->size() << " answers to " << QDir::toNativeSeparators(path) << "\n";
+    }
+    if (parser.isSet(QStringLiteral("imrmc"))) {
+        const QString path = parser.value(QStringLiteral("imrmc"));
+        if (auto written = writeFile(path, turing::answersImrmc(*answers, opened->test.name)); !written)
+            return fail(command, written.error());
+        out() << "wrote " << answers->size() << " answers in iMRMC format to " << QDir::toNativeSeparators(path)
+              << "\n";
+    }
     return kExitOk;
 }
 

@@ -18,4 +18,15 @@ QString csvField(const QString &value, CsvFormulas formulas)
     return QLatin1Char('"') + field + QLatin1Char('"');
 }
 
+QString imrmcId(const QString &value)
+{
+    QString id = value;
+    for (QChar &c : id)
+        if (c == QLatin1Char(',') || c.isSpace() || c == QLatin1Char(';'))
+            c = QLatin1Char('_');
+    if (id.isEmpty() || id == QLatin1String("-1") || id == QLatin1String("truth"))
+        id = QStringLiteral("id_") + id;
+    return id;
+}
+
 } // namespace cytodiff::db

@@ -17,4 +17,9 @@ enum class CsvFormulas {
 // trailing space (which spreadsheets and some parsers drop).
 QString csvField(const QString &value, CsvFormulas formulas = CsvFormulas::Keep);
 
+// A reader or case id as iMRMC's input format takes it: no commas, blanks
+// or semicolons (its separators), and never "-1" or "truth" (its truth
+// reader), so the reader study exports stay readable by it.
+QString imrmcId(const QString &value);
+
 } // namespace cytodiff::db

@@ -3,7 +3,9 @@
 #include "consensus.h"
 #include "csvfield.h"
 
+#include <QHash>
 #include <QJsonArray>
+#include <QSet>
 
 #include <algorithm>
 #include <map>
@@ -138,6 +140,45 @@ std::optional<CellConsensus> consensusOfCell(const LabellingData &data, qint64 c
         if (label.cellId == cellId)
             answers.append(&label);
     return consensusOf(cellId, answers, experienceById(data));
+}
+
+QString labelsImrmc(const db::Database &database, const LabellingData &data, const QString &classId, int *skipped)
+{
+    QHash<qint64, QString> names;
+    for (const db::LabellerRow &labeller : data.labellers)
+        names.insert(labeller.id, db::imrmcId(labeller.name));
+    QMap<qint64, bool> truthOf;
+    QSet<qint64> readers;
+    QString rows;
+    int without = 0;
+    for (const db::ActiveLabel &label : data.labels) {
+        if (!truthOf.contains(label.cellId)) {
+            auto cell = database.cell(label.cellId);
+            if (!cell || cell->labelClass.isEmpty()) {
+                ++without;
+                continue;
+            }
+            truthOf.insert(label.cellId, cell->labelClass == classId);
+        }
+        // High (level 0) -> 4 ... No (level 3) -> 1.
+        const int score = label.labelClass == classId ? 4 - confidenceLevel(label.confidence) : 0;
+        rows += QStringLiteral("%1,cell%2,expert,%3\n").arg(names.value(label.labellerId)).arg(label.cellId).arg(score);
+        readers.insert(label.labellerId);
+    }
+    if (skipped)
+        *skipped = without;
+    const qsizetype positives = std::count(truthOf.cbegin(), truthOf.cend(), true);
+    QString text = QStringLiteral("CytoDiff expert labels: %1 against the other classes; truth = the imported label; "
+                                  "score 0 = another class, 1-4 = this class with No/Low/Moderate/High "
+                                  "confidence.\n")
+                       .arg(classId);
+    text += QStringLiteral("NR: %1\nN0: %2\nN1: %3\nNM: 1\nBEGIN DATA:\n")
+                .arg(readers.size())
+                .arg(truthOf.size() - positives)
+                .arg(positives);
+    for (auto it = truthOf.cbegin(); it != truthOf.cend(); ++it)
+        text += QStringLiteral("-1,cell%1,truth,%2\n").arg(it.key()).arg(it.value() ? 1 : 0);
+    return text + rows;
 }
 
 QString consensusCsv(const db::Database &database, const LabellingData &data,

@@ -60,6 +60,15 @@ std::optional<CellConsensus> consensusOfCell(const LabellingData &data, qint64 c
 QString consensusCsv(const db::Database &database, const LabellingData &data,
                      const QMap<qint64, CellConsensus> &consensus);
 
+// The expert labels as an iMRMC input file for one class against the rest
+// (issue 24 item 4): truth = the cell's reference label (as imported) is
+// the class; each labeller's score = 0 when they chose another class, else
+// 1-4 for No, Low, Moderate, High confidence, an ordinal rating as ROC
+// analysis takes it. Cells without a reference label are left out
+// (counted in *skipped). Modality "expert".
+QString labelsImrmc(const db::Database &database, const LabellingData &data, const QString &classId,
+                    int *skipped = nullptr);
+
 struct PairAgreement {
     qint64 labellerA = 0;
     qint64 labellerB = 0;

@@ -7,6 +7,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include <QSet>
+
+#include <algorithm>
 
 namespace cytodiff::turing {
 namespace {
@@ -219,6 +222,32 @@ QByteArray answersCsv(const QList<db::TuringAnswerRow> &answers)
                          db::turingTruthName(a.answer), db::csvField(a.classId), db::csvField(a.answerClass))
                     .arg(a.timeMs);
     }
+    return text.toUtf8();
+}
+
+
+QByteArray answersImrmc(const QList<db::TuringAnswerRow> &answers, const QString &testName)
+{
+    QMap<QString, bool> truthOf; // image code -> synthetic
+    QSet<QString> readers;
+    for (const db::TuringAnswerRow &a : answers) {
+        truthOf.insert(a.imageCode, a.truth == db::TuringTruth::Synthetic);
+        readers.insert(a.readerName);
+    }
+    const qsizetype synthetic = std::count(truthOf.cbegin(), truthOf.cend(), true);
+    QString text = QStringLiteral("CytoDiff Turing test \"%1\": real (0) against model-generated (1) cells; score 1 = "
+                                  "the reader called the image synthetic.\n")
+                       .arg(QString(testName).replace(QLatin1Char('\n'), QLatin1Char(' ')));
+    text += QStringLiteral("NR: %1\nN0: %2\nN1: %3\nNM: 1\nBEGIN DATA:\n")
+                .arg(readers.size())
+                .arg(truthOf.size() - synthetic)
+                .arg(synthetic);
+    for (auto it = truthOf.cbegin(); it != truthOf.cend(); ++it)
+        text += QStringLiteral("-1,%1,truth,%2\n").arg(db::imrmcId(it.key())).arg(it.value() ? 1 : 0);
+    for (const db::TuringAnswerRow &a : answers)
+        text += QStringLiteral("%1,%2,turing,%3\n")
+                    .arg(db::imrmcId(a.readerName), db::imrmcId(a.imageCode))
+                    .arg(a.answer == db::TuringTruth::Synthetic ? 1 : 0);
     return text.toUtf8();
 }
 

@@ -53,4 +53,12 @@ QString resultsMarkdown(const TuringResults &results);
 // answer; image is the opaque code, truth/answer are real|synthetic.
 QByteArray answersCsv(const QList<db::TuringAnswerRow> &answers);
 
+// The answers as an iMRMC input file (issue 24 item 4), for a standard
+// multi-reader multi-case analysis: a study description with NR, N0 (real
+// images), N1 (synthetic images) and NM, then "BEGIN DATA:", one truth row
+// per answered image (reader -1, modality "truth", 1 = synthetic) and one
+// row per answer (reader, image, modality "turing", 1 = called synthetic).
+// Ids as db::imrmcId() makes them.
+QByteArray answersImrmc(const QList<db::TuringAnswerRow> &answers, const QString &testName);
+
 } // namespace cytodiff::turing

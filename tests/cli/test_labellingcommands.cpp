@@ -122,6 +122,30 @@ private slots:
         r = run(cli::runAgreement, QStringLiteral("agreement"), {QStringLiteral("--common-only")});
         QVERIFY(r.out.contains(QStringLiteral("Scope: common subset. 4 cells")));
 
+        // iMRMC input for one class against the rest (issue 24 item 4).
+        const QString imrmc = m_dir.filePath(QStringLiteral("neutrophil.imrmc"));
+        r = run(cli::runAgreement, QStringLiteral("agreement"),
+                {QStringLiteral("--imrmc"), imrmc, QStringLiteral("--class"), QStringLiteral("neutrophil")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile mrmc(imrmc);
+        QVERIFY(mrmc.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(mrmc.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(rows.contains(QStringLiteral("NR: 2")));
+        QVERIFY(rows.contains(QStringLiteral("N0: 6")));
+        QVERIFY(rows.contains(QStringLiteral("N1: 6")));
+        const qsizetype begin = rows.indexOf(QStringLiteral("BEGIN DATA:"));
+        QCOMPARE(rows.size() - begin - 1, 12 + 24); // truth rows, then both labellers' 12 answers
+        int annaPositive = 0, benPositive = 0;
+        for (qsizetype i = begin + 1 + 12; i < rows.size(); ++i) {
+            const QStringList f = rows[i].split(QLatin1Char(','));
+            QCOMPARE(f.size(), 4);
+            QCOMPARE(f[2], QStringLiteral("expert"));
+            (f[0] == QLatin1String("Anna") ? annaPositive : benPositive) += f[3].toInt() > 0 ? 1 : 0;
+        }
+        QCOMPARE(annaPositive, 6);
+        QCOMPARE(benPositive, 4);
+        QCOMPARE(run(cli::runAgreement, QStringLiteral("agreement"), {QStringLiteral("--imrmc"), imrmc}).code, 2);
+
         // The two split cells tie 1-1 and go to Anna (20 years): the truth.
         const QString csv = m_dir.filePath(QStringLiteral("consensus.csv"));
         r = run(cli::runConsensus, QStringLiteral("consensus"), {QStringLiteral("--csv"), csv});

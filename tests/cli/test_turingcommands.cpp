@@ -156,6 +156,36 @@ private slots:
             synthetic += fields[2] == QLatin1String("synthetic") ? 1 : 0;
         }
         QCOMPARE(synthetic, 4);
+
+        // iMRMC's input format: size lines, truth rows, one row per answer.
+        const QString imrmcPath = m_dir.filePath(QStringLiteral("answers.imrmc"));
+        r = run(cli::runTuringExport, QStringLiteral("turing-export"),
+                {QStringLiteral("--db"), m_db, QStringLiteral("--test"), QStringLiteral("CLI test"),
+                 QStringLiteral("--imrmc"), imrmcPath});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile imrmc(imrmcPath);
+        QVERIFY(imrmc.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(imrmc.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY(rows.contains(QStringLiteral("NR: 1")));
+        QVERIFY(rows.contains(QStringLiteral("N0: 4")));
+        QVERIFY(rows.contains(QStringLiteral("N1: 4")));
+        const qsizetype begin = rows.indexOf(QStringLiteral("BEGIN DATA:"));
+        QVERIFY(begin > 0);
+        QCOMPARE(rows.size() - begin - 1, 8 + 8); // 8 truth rows, 8 answers
+        int truthSynthetic = 0;
+        for (qsizetype i = begin + 1; i < rows.size(); ++i) {
+            const QStringList fields = rows[i].split(QLatin1Char(','));
+            QCOMPARE(fields.size(), 4);
+            if (fields[0] == QLatin1String("-1")) {
+                QCOMPARE(fields[2], QStringLiteral("truth"));
+                truthSynthetic += fields[3].toInt();
+            } else {
+                QCOMPARE(fields[0], QStringLiteral("Cy"));
+                QCOMPARE(fields[2], QStringLiteral("turing"));
+                QCOMPARE(fields[3], QStringLiteral("0")); // Cy called every image real
+            }
+        }
+        QCOMPARE(truthSynthetic, 4);
         r = run(cli::runTuringExport, QStringLiteral("turing-export"),
                 {QStringLiteral("--db"), m_db, QStringLiteral("--test"), QStringLiteral("nope"), QStringLiteral("--csv"),
                  csvPath});
