@@ -178,6 +178,50 @@
         <source>Patient id</source>
         <translation>Patienten-ID</translation>
     </message>
+    <message>
+        <source>Red cells and platelets</source>
+        <translation>Erythrozyten und Thrombozyten</translation>
+    </message>
+    <message>
+        <source>Not recorded.</source>
+        <translation>Nicht erfasst.</translation>
+    </message>
+    <message>
+        <source>Red cells: normal morphology</source>
+        <translation>Erythrozyten: normale Morphologie</translation>
+    </message>
+    <message>
+        <source>%1 %2+</source>
+        <translation>%1 %2+</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells (above 1%: reportable, ICSH 2015)</source>
+        <translation>Schistozyten %1 % der Erythrozyten (über 1 %: befundpflichtig, ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells</source>
+        <translation>Schistozyten %1 % der Erythrozyten</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: decreased</source>
+        <translation>Thrombozytenschätzung: vermindert</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: adequate</source>
+        <translation>Thrombozytenschätzung: ausreichend</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: increased</source>
+        <translation>Thrombozytenschätzung: vermehrt</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Thrombozytenaggregate gesehen</translation>
+    </message>
+    <message>
+        <source>Comment: %1</source>
+        <translation>Kommentar: %1</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -754,6 +798,10 @@
     <message>
         <source>Patient %1</source>
         <translation>Patient %1</translation>
+    </message>
+    <message>
+        <source>Red cells &amp;&amp; platelets</source>
+        <translation>Erythrozyten &amp;&amp; Thrombozyten</translation>
     </message>
 </context>
 <context>
@@ -2571,6 +2619,173 @@ It is kept in the workspace, retried every minute and with Case &gt; Send queued
 
 Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende LIS-Befunde senden erneut versucht.</translation>
     </message>
+    <message>
+        <source>Red cells and platelets of %1 saved.</source>
+        <translation>Erythrozyten und Thrombozyten von %1 gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::MorphologyPanel</name>
+    <message>
+        <source>Anisocytosis</source>
+        <translation>Anisozytose</translation>
+    </message>
+    <message>
+        <source>Poikilocytosis</source>
+        <translation>Poikilozytose</translation>
+    </message>
+    <message>
+        <source>Microcytes</source>
+        <translation>Mikrozyten</translation>
+    </message>
+    <message>
+        <source>Macrocytes</source>
+        <translation>Makrozyten</translation>
+    </message>
+    <message>
+        <source>Hypochromia</source>
+        <translation>Hypochromie</translation>
+    </message>
+    <message>
+        <source>Polychromasia</source>
+        <translation>Polychromasie</translation>
+    </message>
+    <message>
+        <source>Target cells</source>
+        <translation>Targetzellen</translation>
+    </message>
+    <message>
+        <source>Spherocytes</source>
+        <translation>Sphärozyten</translation>
+    </message>
+    <message>
+        <source>Elliptocytes/ovalocytes</source>
+        <translation>Elliptozyten/Ovalozyten</translation>
+    </message>
+    <message>
+        <source>Stomatocytes</source>
+        <translation>Stomatozyten</translation>
+    </message>
+    <message>
+        <source>Tear-drop cells</source>
+        <translation>Tränentropfenzellen</translation>
+    </message>
+    <message>
+        <source>Acanthocytes</source>
+        <translation>Akanthozyten</translation>
+    </message>
+    <message>
+        <source>Echinocytes</source>
+        <translation>Echinozyten</translation>
+    </message>
+    <message>
+        <source>Sickle cells</source>
+        <translation>Sichelzellen</translation>
+    </message>
+    <message>
+        <source>Howell-Jolly bodies</source>
+        <translation>Howell-Jolly-Körperchen</translation>
+    </message>
+    <message>
+        <source>Pappenheimer bodies</source>
+        <translation>Pappenheimer-Körperchen</translation>
+    </message>
+    <message>
+        <source>Basophilic stippling</source>
+        <translation>Basophile Tüpfelung</translation>
+    </message>
+    <message>
+        <source>Rouleaux</source>
+        <translation>Geldrollenbildung</translation>
+    </message>
+    <message>
+        <source>Agglutination</source>
+        <translation>Agglutination</translation>
+    </message>
+    <message>
+        <source>Parasites</source>
+        <translation>Parasiten</translation>
+    </message>
+    <message>
+        <source>Report all as normal</source>
+        <translation>Alles als normal befunden</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Schistocytes counted</source>
+        <translation>Schistozyten gezählt</translation>
+    </message>
+    <message>
+        <source> % of red cells</source>
+        <translation> % der Erythrozyten</translation>
+    </message>
+    <message>
+        <source>Above 1% of red cells: report (ICSH 2015).</source>
+        <translation>Über 1 % der Erythrozyten: befunden (ICSH 2015).</translation>
+    </message>
+    <message>
+        <source>Red cells (ICSH 2015 grading)</source>
+        <translation>Erythrozyten (Graduierung nach ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>nicht beurteilt</translation>
+    </message>
+    <message>
+        <source>decreased</source>
+        <translation>vermindert</translation>
+    </message>
+    <message>
+        <source>adequate</source>
+        <translation>ausreichend</translation>
+    </message>
+    <message>
+        <source>increased</source>
+        <translation>vermehrt</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Thrombozytenaggregate gesehen</translation>
+    </message>
+    <message>
+        <source>Platelets</source>
+        <translation>Thrombozyten</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>Schätzung</translation>
+    </message>
+    <message>
+        <source>Comment on the blood film</source>
+        <translation>Kommentar zum Blutausstrich</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Kommentar</translation>
+    </message>
+    <message>
+        <source>Not saved. The case is signed: saving is an amendment with a reason.</source>
+        <translation>Nicht gespeichert. Der Fall ist signiert: Speichern ist ein Nachtrag mit Grund.</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>Nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet.</source>
+        <translation>Noch nichts erfasst.</translation>
+    </message>
+    <message>
+        <source>Saved; part of the signed result.</source>
+        <translation>Gespeichert; Teil des signierten Befunds.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2874,6 +3089,14 @@ Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende L
     <message>
         <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
         <translation>Signierte Befunde gehen an das Laborinformationssystem, das sie nach Auftragsnummer ablegt. Geben Sie diesem Fall vor dem Signieren seine Auftragsnummer (Fall &gt; Kennungen).</translation>
+    </message>
+    <message>
+        <source>The case is signed: changes are amendments and need a reason.</source>
+        <translation>Der Fall ist signiert: Änderungen sind Nachträge und brauchen einen Grund.</translation>
+    </message>
+    <message>
+        <source>Amendment cancelled: no reason given.</source>
+        <translation>Nachtrag abgebrochen: kein Grund angegeben.</translation>
     </message>
 </context>
 <context>

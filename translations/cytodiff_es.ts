@@ -178,6 +178,50 @@
         <source>Patient id</source>
         <translation>ID de paciente</translation>
     </message>
+    <message>
+        <source>Red cells and platelets</source>
+        <translation>Hematíes y plaquetas</translation>
+    </message>
+    <message>
+        <source>Not recorded.</source>
+        <translation>No registrado.</translation>
+    </message>
+    <message>
+        <source>Red cells: normal morphology</source>
+        <translation>Hematíes: morfología normal</translation>
+    </message>
+    <message>
+        <source>%1 %2+</source>
+        <translation>%1 %2+</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells (above 1%: reportable, ICSH 2015)</source>
+        <translation>Esquistocitos %1 % de los hematíes (más del 1 %: informar, ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells</source>
+        <translation>Esquistocitos %1 % de los hematíes</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: decreased</source>
+        <translation>Estimación plaquetaria: disminuida</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: adequate</source>
+        <translation>Estimación plaquetaria: adecuada</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: increased</source>
+        <translation>Estimación plaquetaria: aumentada</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Agregados plaquetarios observados</translation>
+    </message>
+    <message>
+        <source>Comment: %1</source>
+        <translation>Comentario: %1</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -754,6 +798,10 @@
     <message>
         <source>Patient %1</source>
         <translation>Paciente %1</translation>
+    </message>
+    <message>
+        <source>Red cells &amp;&amp; platelets</source>
+        <translation>Hematíes &amp;&amp; plaquetas</translation>
     </message>
 </context>
 <context>
@@ -2570,6 +2618,173 @@ It is kept in the workspace, retried every minute and with Case &gt; Send queued
 
 Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; Enviar resultados SIL en cola.</translation>
     </message>
+    <message>
+        <source>Red cells and platelets of %1 saved.</source>
+        <translation>Hematíes y plaquetas de %1 guardados.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::MorphologyPanel</name>
+    <message>
+        <source>Anisocytosis</source>
+        <translation>Anisocitosis</translation>
+    </message>
+    <message>
+        <source>Poikilocytosis</source>
+        <translation>Poiquilocitosis</translation>
+    </message>
+    <message>
+        <source>Microcytes</source>
+        <translation>Microcitos</translation>
+    </message>
+    <message>
+        <source>Macrocytes</source>
+        <translation>Macrocitos</translation>
+    </message>
+    <message>
+        <source>Hypochromia</source>
+        <translation>Hipocromía</translation>
+    </message>
+    <message>
+        <source>Polychromasia</source>
+        <translation>Policromasia</translation>
+    </message>
+    <message>
+        <source>Target cells</source>
+        <translation>Dianocitos</translation>
+    </message>
+    <message>
+        <source>Spherocytes</source>
+        <translation>Esferocitos</translation>
+    </message>
+    <message>
+        <source>Elliptocytes/ovalocytes</source>
+        <translation>Eliptocitos/ovalocitos</translation>
+    </message>
+    <message>
+        <source>Stomatocytes</source>
+        <translation>Estomatocitos</translation>
+    </message>
+    <message>
+        <source>Tear-drop cells</source>
+        <translation>Dacriocitos</translation>
+    </message>
+    <message>
+        <source>Acanthocytes</source>
+        <translation>Acantocitos</translation>
+    </message>
+    <message>
+        <source>Echinocytes</source>
+        <translation>Equinocitos</translation>
+    </message>
+    <message>
+        <source>Sickle cells</source>
+        <translation>Drepanocitos</translation>
+    </message>
+    <message>
+        <source>Howell-Jolly bodies</source>
+        <translation>Cuerpos de Howell-Jolly</translation>
+    </message>
+    <message>
+        <source>Pappenheimer bodies</source>
+        <translation>Cuerpos de Pappenheimer</translation>
+    </message>
+    <message>
+        <source>Basophilic stippling</source>
+        <translation>Punteado basófilo</translation>
+    </message>
+    <message>
+        <source>Rouleaux</source>
+        <translation>Pilas de monedas (rouleaux)</translation>
+    </message>
+    <message>
+        <source>Agglutination</source>
+        <translation>Aglutinación</translation>
+    </message>
+    <message>
+        <source>Parasites</source>
+        <translation>Parásitos</translation>
+    </message>
+    <message>
+        <source>Report all as normal</source>
+        <translation>Informar todo como normal</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>ninguno</translation>
+    </message>
+    <message>
+        <source>Schistocytes counted</source>
+        <translation>Esquistocitos contados</translation>
+    </message>
+    <message>
+        <source> % of red cells</source>
+        <translation> % de los hematíes</translation>
+    </message>
+    <message>
+        <source>Above 1% of red cells: report (ICSH 2015).</source>
+        <translation>Más del 1 % de los hematíes: informar (ICSH 2015).</translation>
+    </message>
+    <message>
+        <source>Red cells (ICSH 2015 grading)</source>
+        <translation>Hematíes (graduación ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>no evaluada</translation>
+    </message>
+    <message>
+        <source>decreased</source>
+        <translation>disminuida</translation>
+    </message>
+    <message>
+        <source>adequate</source>
+        <translation>adecuada</translation>
+    </message>
+    <message>
+        <source>increased</source>
+        <translation>aumentada</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Agregados plaquetarios observados</translation>
+    </message>
+    <message>
+        <source>Platelets</source>
+        <translation>Plaquetas</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>Estimación</translation>
+    </message>
+    <message>
+        <source>Comment on the blood film</source>
+        <translation>Comentario sobre el frotis</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Comentario</translation>
+    </message>
+    <message>
+        <source>Not saved. The case is signed: saving is an amendment with a reason.</source>
+        <translation>No guardado. El caso está firmado: guardar es una enmienda con motivo.</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>No guardado.</translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet.</source>
+        <translation>Nada registrado aún.</translation>
+    </message>
+    <message>
+        <source>Saved; part of the signed result.</source>
+        <translation>Guardado; forma parte del resultado firmado.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2873,6 +3088,14 @@ Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; 
     <message>
         <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
         <translation>Los resultados firmados van al sistema de información del laboratorio, que los archiva por número de solicitud. Dé a este caso su número de solicitud (Caso &gt; Identificadores) antes de firmar.</translation>
+    </message>
+    <message>
+        <source>The case is signed: changes are amendments and need a reason.</source>
+        <translation>El caso está firmado: los cambios son enmiendas y necesitan un motivo.</translation>
+    </message>
+    <message>
+        <source>Amendment cancelled: no reason given.</source>
+        <translation>Enmienda cancelada: no se dio motivo.</translation>
     </message>
 </context>
 <context>

@@ -178,6 +178,50 @@
         <source>Patient id</source>
         <translation>ID patient</translation>
     </message>
+    <message>
+        <source>Red cells and platelets</source>
+        <translation>Hématies et plaquettes</translation>
+    </message>
+    <message>
+        <source>Not recorded.</source>
+        <translation>Non renseigné.</translation>
+    </message>
+    <message>
+        <source>Red cells: normal morphology</source>
+        <translation>Hématies : morphologie normale</translation>
+    </message>
+    <message>
+        <source>%1 %2+</source>
+        <translation>%1 %2+</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells (above 1%: reportable, ICSH 2015)</source>
+        <translation>Schizocytes %1 % des hématies (au-delà de 1 % : à signaler, ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>Schistocytes %1% of red cells</source>
+        <translation>Schizocytes %1 % des hématies</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: decreased</source>
+        <translation>Estimation plaquettaire : diminuée</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: adequate</source>
+        <translation>Estimation plaquettaire : normale</translation>
+    </message>
+    <message>
+        <source>Platelet estimate: increased</source>
+        <translation>Estimation plaquettaire : augmentée</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Agrégats plaquettaires vus</translation>
+    </message>
+    <message>
+        <source>Comment: %1</source>
+        <translation>Commentaire : %1</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -754,6 +798,10 @@
     <message>
         <source>Patient %1</source>
         <translation>Patient %1</translation>
+    </message>
+    <message>
+        <source>Red cells &amp;&amp; platelets</source>
+        <translation>Hématies &amp;&amp; plaquettes</translation>
     </message>
 </context>
 <context>
@@ -2570,6 +2618,173 @@ It is kept in the workspace, retried every minute and with Case &gt; Send queued
 
 Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi que par Cas &gt; Envoyer les résultats SIL en attente.</translation>
     </message>
+    <message>
+        <source>Red cells and platelets of %1 saved.</source>
+        <translation>Hématies et plaquettes de %1 enregistrées.</translation>
+    </message>
+</context>
+<context>
+    <name>cytodiff::ui::MorphologyPanel</name>
+    <message>
+        <source>Anisocytosis</source>
+        <translation>Anisocytose</translation>
+    </message>
+    <message>
+        <source>Poikilocytosis</source>
+        <translation>Poïkilocytose</translation>
+    </message>
+    <message>
+        <source>Microcytes</source>
+        <translation>Microcytes</translation>
+    </message>
+    <message>
+        <source>Macrocytes</source>
+        <translation>Macrocytes</translation>
+    </message>
+    <message>
+        <source>Hypochromia</source>
+        <translation>Hypochromie</translation>
+    </message>
+    <message>
+        <source>Polychromasia</source>
+        <translation>Polychromatophilie</translation>
+    </message>
+    <message>
+        <source>Target cells</source>
+        <translation>Cellules cibles</translation>
+    </message>
+    <message>
+        <source>Spherocytes</source>
+        <translation>Sphérocytes</translation>
+    </message>
+    <message>
+        <source>Elliptocytes/ovalocytes</source>
+        <translation>Elliptocytes/ovalocytes</translation>
+    </message>
+    <message>
+        <source>Stomatocytes</source>
+        <translation>Stomatocytes</translation>
+    </message>
+    <message>
+        <source>Tear-drop cells</source>
+        <translation>Dacryocytes</translation>
+    </message>
+    <message>
+        <source>Acanthocytes</source>
+        <translation>Acanthocytes</translation>
+    </message>
+    <message>
+        <source>Echinocytes</source>
+        <translation>Échinocytes</translation>
+    </message>
+    <message>
+        <source>Sickle cells</source>
+        <translation>Drépanocytes</translation>
+    </message>
+    <message>
+        <source>Howell-Jolly bodies</source>
+        <translation>Corps de Howell-Jolly</translation>
+    </message>
+    <message>
+        <source>Pappenheimer bodies</source>
+        <translation>Corps de Pappenheimer</translation>
+    </message>
+    <message>
+        <source>Basophilic stippling</source>
+        <translation>Ponctuations basophiles</translation>
+    </message>
+    <message>
+        <source>Rouleaux</source>
+        <translation>Rouleaux</translation>
+    </message>
+    <message>
+        <source>Agglutination</source>
+        <translation>Agglutination</translation>
+    </message>
+    <message>
+        <source>Parasites</source>
+        <translation>Parasites</translation>
+    </message>
+    <message>
+        <source>Report all as normal</source>
+        <translation>Tout signaler comme normal</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>Schistocytes counted</source>
+        <translation>Schizocytes comptés</translation>
+    </message>
+    <message>
+        <source> % of red cells</source>
+        <translation> % des hématies</translation>
+    </message>
+    <message>
+        <source>Above 1% of red cells: report (ICSH 2015).</source>
+        <translation>Au-delà de 1 % des hématies : à signaler (ICSH 2015).</translation>
+    </message>
+    <message>
+        <source>Red cells (ICSH 2015 grading)</source>
+        <translation>Hématies (gradation ICSH 2015)</translation>
+    </message>
+    <message>
+        <source>not assessed</source>
+        <translation>non évaluée</translation>
+    </message>
+    <message>
+        <source>decreased</source>
+        <translation>diminuée</translation>
+    </message>
+    <message>
+        <source>adequate</source>
+        <translation>normale</translation>
+    </message>
+    <message>
+        <source>increased</source>
+        <translation>augmentée</translation>
+    </message>
+    <message>
+        <source>Platelet clumps seen</source>
+        <translation>Agrégats plaquettaires vus</translation>
+    </message>
+    <message>
+        <source>Platelets</source>
+        <translation>Plaquettes</translation>
+    </message>
+    <message>
+        <source>Estimate</source>
+        <translation>Estimation</translation>
+    </message>
+    <message>
+        <source>Comment on the blood film</source>
+        <translation>Commentaire sur le frottis</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Commentaire</translation>
+    </message>
+    <message>
+        <source>Not saved. The case is signed: saving is an amendment with a reason.</source>
+        <translation>Non enregistré. Le cas est signé : enregistrer est un amendement motivé.</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>Non enregistré.</translation>
+    </message>
+    <message>
+        <source>Nothing recorded yet.</source>
+        <translation>Rien de renseigné.</translation>
+    </message>
+    <message>
+        <source>Saved; part of the signed result.</source>
+        <translation>Enregistré ; fait partie du résultat signé.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::NewSessionDialog</name>
@@ -2873,6 +3088,14 @@ Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi q
     <message>
         <source>Signed results go to the laboratory information system, which files them by accession number. Give this case its accession number (Case &gt; Identifiers) before signing.</source>
         <translation>Les résultats signés partent vers le système d&apos;information du laboratoire, qui les classe par n° de demande. Donnez à ce cas son n° de demande (Cas &gt; Identifiants) avant de signer.</translation>
+    </message>
+    <message>
+        <source>The case is signed: changes are amendments and need a reason.</source>
+        <translation>Le cas est signé : les modifications sont des amendements et demandent un motif.</translation>
+    </message>
+    <message>
+        <source>Amendment cancelled: no reason given.</source>
+        <translation>Amendement annulé : aucun motif donné.</translation>
     </message>
 </context>
 <context>

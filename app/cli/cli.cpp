@@ -21,6 +21,7 @@ const std::map<QString, Command> &commandTable()
     static const std::map<QString, Command> table = {
         {QStringLiteral("import"), {runImport, "import a CellaVision export folder into the case database"}},
         {QStringLiteral("cases"), {runCases, "list the cases in the database"}},
+        {QStringLiteral("morphology"), {runMorphology, "show or record a case's red-cell morphology and platelet estimate"}},
         {QStringLiteral("lis-message"), {runLisMessage, "write a signed case's result as an HL7 ORU^R01 message to a drop folder"}},
         {QStringLiteral("identifiers"), {runIdentifiers, "show or set a case's accession, specimen, patient and slide ids"}},
         {QStringLiteral("cells"), {runCells, "list the cells of one case"}},

@@ -17,6 +17,7 @@ int runImport(const QStringList &args);
 int runCases(const QStringList &args);
 int runIdentifiers(const QStringList &args);
 int runLisMessage(const QStringList &args);
+int runMorphology(const QStringList &args);
 int runCells(const QStringList &args);
 int runExport(const QStringList &args);
 

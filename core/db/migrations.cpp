@@ -299,6 +299,18 @@ CREATE TABLE lis_messages (
 CREATE INDEX lis_messages_unsent ON lis_messages (sent_at);
 )sql";
 
+// Session 17: red-cell morphology and the platelet estimate of a case
+// (issue 24 item 2), as JSON (core/review/morphology.h); every change is
+// also in the audit log with the old and new value.
+const char *const kCaseMorphology = R"sql(
+CREATE TABLE case_morphology (
+    case_id     INTEGER PRIMARY KEY REFERENCES cases (id),
+    data        TEXT NOT NULL,
+    updated_at  VARCHAR(32) NOT NULL,
+    updated_by  VARCHAR(200) NOT NULL
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -312,6 +324,7 @@ const std::vector<Migration> &migrations()
         {6, "domain checks: are a case's images like the model's training images", kDomainChecks},
         {7, "case identifiers: accession number and patient id", kCaseIdentifiers},
         {8, "LIS messages: stored before delivery, queued until sent", kLisMessages},
+        {9, "red-cell morphology and platelet estimate of a case", kCaseMorphology},
     };
     return list;
 }

@@ -58,7 +58,7 @@ Result<QByteArray> fhirResultBundle(const CaseResult &result, const LisSettings 
 
     QJsonArray entries;
     QJsonArray references;
-    const auto addObservation = [&](const QString &name, const QJsonObject &code, const QJsonObject &value,
+    const auto addObservation = [&](const QString &name, const QJsonObject &code, const QJsonValue &value,
                                     const QJsonArray &ranges, const QString &interpretation) {
         const QString url = urnUuid(bundleId, name);
         QJsonObject observation{
@@ -70,7 +70,7 @@ Result<QByteArray> fhirResultBundle(const CaseResult &result, const LisSettings 
                                                        QStringLiteral("laboratory"), QStringLiteral("Laboratory"))}}}}},
             {QStringLiteral("code"), code},
             {QStringLiteral("effectiveDateTime"), issued},
-            {QStringLiteral("valueQuantity"), value}};
+            {value.isString() ? QStringLiteral("valueString") : QStringLiteral("valueQuantity"), value}};
         if (!row.patientId.isEmpty())
             observation.insert(QStringLiteral("subject"),
                                QJsonObject{{QStringLiteral("identifier"), QJsonObject{{QStringLiteral("value"), row.patientId}}}});
@@ -112,6 +112,34 @@ Result<QByteArray> fhirResultBundle(const CaseResult &result, const LisSettings 
         addObservation(line.classId, codeOf(settings, line.classId, line.classId + QStringLiteral(" per 100 leukocytes")),
                        quantity(line.value, QStringLiteral("/100 WBC"), QStringLiteral("/100{WBCs}")), {}, {});
 
+    const review::CaseMorphology &m = result.morphology;
+    const auto localCode = [](const QString &code, const QString &text) {
+        return QJsonObject{{QStringLiteral("coding"), QJsonArray{coding(kLocalSystem, code, text)}},
+                           {QStringLiteral("text"), text}};
+    };
+    if (m.allNormal)
+        addObservation(QStringLiteral("rbc-morphology"), localCode(QStringLiteral("rbc-morphology"),
+                                                                   QStringLiteral("Red cell morphology")),
+                       QStringLiteral("Normal"), {}, {});
+    for (const review::MorphologyFeature &feature : review::morphologyFeatures())
+        if (const int grade = m.grades.value(QLatin1String(feature.id)); grade > 0)
+            addObservation(QStringLiteral("rbc-") + QLatin1String(feature.id),
+                           localCode(QStringLiteral("rbc-") + QLatin1String(feature.id), QLatin1String(feature.name)),
+                           QStringLiteral("%1+").arg(grade), {}, {});
+    if (m.schistocytePercent)
+        addObservation(QStringLiteral("rbc-schistocytes"),
+                       localCode(QStringLiteral("rbc-schistocytes"), QStringLiteral("Schistocytes/100 erythrocytes")),
+                       quantity(*m.schistocytePercent, QStringLiteral("%"), QStringLiteral("%")), {},
+                       *m.schistocytePercent > review::kSchistocyteReportPercent ? QStringLiteral("H") : QString());
+    if (m.platelets != review::PlateletEstimate::NotAssessed)
+        addObservation(QStringLiteral("plt-estimate"),
+                       localCode(QStringLiteral("plt-estimate"), QStringLiteral("Platelet estimate, blood film")),
+                       review::plateletEstimateId(m.platelets), {}, {});
+    if (m.plateletClumps)
+        addObservation(QStringLiteral("plt-clumps"),
+                       localCode(QStringLiteral("plt-clumps"), QStringLiteral("Platelet clumps, blood film")),
+                       QStringLiteral("Seen"), {}, {});
+
     QJsonObject report{
         {QStringLiteral("resourceType"), QStringLiteral("DiagnosticReport")},
         {QStringLiteral("status"), status},
@@ -140,6 +168,8 @@ Result<QByteArray> fhirResultBundle(const CaseResult &result, const LisSettings 
     if (!row.specimen.isEmpty())
         report.insert(QStringLiteral("specimen"),
                       QJsonArray{QJsonObject{{QStringLiteral("identifier"), QJsonObject{{QStringLiteral("value"), row.specimen}}}}});
+    if (!m.comment.isEmpty())
+        report.insert(QStringLiteral("conclusion"), m.comment);
     if (!row.signedBy.isEmpty())
         report.insert(QStringLiteral("resultsInterpreter"), QJsonArray{QJsonObject{{QStringLiteral("display"), row.signedBy}}});
     entries.prepend(QJsonObject{{QStringLiteral("fullUrl"), urnUuid(bundleId, QStringLiteral("report"))},

@@ -75,10 +75,14 @@ Result<CaseResult> caseResult(const db::Database &database, qint64 caseId, const
     auto amended = amendedAfterSigning(database, caseId);
     if (!amended)
         return makeError(amended.error());
+    auto morphology = review::MorphologyStore::load(database, caseId);
+    if (!morphology)
+        return makeError(morphology.error());
     CaseResult result;
     result.caseRow = *row;
     result.differential = review::DifferentialCalculator::compute(*cells, *reviewed, ranges);
     result.corrected = *amended;
+    result.morphology = *morphology;
     return result;
 }
 
@@ -139,11 +143,11 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
     segments << obr;
 
     int setId = 0;
-    const auto observation = [&](const QStringList &code, const QString &value, const QString &units,
-                                 const QString &range, const QString &flag) {
+    const auto typedObservation = [&](const QString &type, const QStringList &code, const QString &value,
+                                      const QString &units, const QString &range, const QString &flag) {
         Hl7Segment obx(QStringLiteral("OBX"));
         obx.field(1, QString::number(++setId))
-            .field(2, QStringLiteral("NM"))
+            .field(2, type)
             .components(3, code)
             .field(5, value)
             .field(6, units)
@@ -152,6 +156,16 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
             .field(11, status)
             .field(14, observed);
         segments << obx;
+    };
+    const auto observation = [&](const QStringList &code, const QString &value, const QString &units,
+                                 const QString &range, const QString &flag) {
+        typedObservation(QStringLiteral("NM"), code, value, units, range, flag);
+    };
+    const auto local = [](const QString &code, const QString &text) {
+        return QStringList{QStringLiteral("CYTODIFF-") + code, text, QStringLiteral("L")};
+    };
+    const auto text = [&](const QStringList &code, const QString &value) {
+        typedObservation(QStringLiteral("ST"), code, value, QString(), QString(), QString());
     };
     const auto codeOf = [&](const QString &classId, const QString &localText) {
         if (const auto loinc = settings.loinc.find(classId))
@@ -171,6 +185,26 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
     for (const review::DifferentialRow &line : d.nonWhite)
         observation(codeOf(line.classId, line.classId + QStringLiteral(" per 100 leukocytes")), decimal(line.value),
                     QStringLiteral("/100{WBCs}"), QString(), QString());
+
+    const review::CaseMorphology &m = result.morphology;
+    if (m.allNormal)
+        text(local(QStringLiteral("RBC-MORPHOLOGY"), QStringLiteral("Red cell morphology")), QStringLiteral("Normal"));
+    for (const review::MorphologyFeature &feature : review::morphologyFeatures())
+        if (const int grade = m.grades.value(QLatin1String(feature.id)); grade > 0)
+            text(local(QStringLiteral("RBC-") + QString::fromLatin1(feature.id).toUpper(), QLatin1String(feature.name)),
+                 QStringLiteral("%1+").arg(grade));
+    if (m.schistocytePercent)
+        observation(local(QStringLiteral("RBC-SCHISTOCYTES"), QStringLiteral("Schistocytes/100 erythrocytes")),
+                    decimal(*m.schistocytePercent), QStringLiteral("%"), QString(),
+                    *m.schistocytePercent > review::kSchistocyteReportPercent ? QStringLiteral("H") : QString());
+    if (m.platelets != review::PlateletEstimate::NotAssessed)
+        text(local(QStringLiteral("PLT-ESTIMATE"), QStringLiteral("Platelet estimate, blood film")),
+             review::plateletEstimateId(m.platelets));
+    if (m.plateletClumps)
+        text(local(QStringLiteral("PLT-CLUMPS"), QStringLiteral("Platelet clumps, blood film")), QStringLiteral("Seen"));
+    if (!m.comment.isEmpty())
+        typedObservation(QStringLiteral("TX"), local(QStringLiteral("COMMENT"), QStringLiteral("Blood film comment")),
+                         m.comment, QString(), QString(), QString());
     return hl7Message(segments);
 }
 

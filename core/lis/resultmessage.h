@@ -7,13 +7,15 @@
 // LOINC code), and the count of white cells. OBX-11 and OBR-25 are F for
 // the first result and C once the signed case was amended.
 //
-// Absolute counts need the analyser's WBC count, which no export gives
-// CytoDiff today, so none is sent. Morphology and platelet estimate are
-// not recorded yet (issue 24 item 2).
+// Red-cell morphology (ICSH grades, schistocytes %), the platelet
+// estimate, clumps and the comment follow as ST/NM/TX observations under
+// local codes. Absolute counts need the analyser's WBC count, which no
+// export gives CytoDiff today, so none is sent.
 
 #include "database.h"
 #include "differential.h"
 #include "loincmap.h"
+#include "morphology.h"
 #include "result.h"
 
 #include <QByteArray>
@@ -33,6 +35,7 @@ struct LisSettings {
 struct CaseResult {
     db::CaseRow caseRow;
     review::Differential differential;
+    review::CaseMorphology morphology; // red cells and platelet estimate
     bool corrected = false; // the signed case was amended since
 };
 

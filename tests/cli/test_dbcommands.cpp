@@ -220,6 +220,25 @@ private slots:
         QCOMPARE(log->last().action, QStringLiteral("amend"));
         QCOMPARE(log->last().reason, QStringLiteral("order corrected"));
 
+        // Red cells and platelets of the signed case: an amendment.
+        result = run(cli::runMorphology, QStringLiteral("morphology"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--grade"),
+                      QStringLiteral("anisocytosis=2"), QStringLiteral("--platelets"), QStringLiteral("decreased")});
+        QCOMPARE(result.code, 1);
+        QVERIFY(result.err.contains(QStringLiteral("amendment")));
+        result = run(cli::runMorphology, QStringLiteral("morphology"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--grade"),
+                      QStringLiteral("anisocytosis=2"), QStringLiteral("--platelets"), QStringLiteral("decreased"),
+                      QStringLiteral("--reason"), QStringLiteral("film read late")});
+        QCOMPARE(result.code, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("Anisocytosis 2+; Platelet estimate: decreased")),
+                 qPrintable(result.out));
+        QCOMPARE(run(cli::runMorphology, QStringLiteral("morphology"),
+                     {QStringLiteral("Slide 2"), QStringLiteral("--db"), m_db, QStringLiteral("--grade"),
+                      QStringLiteral("sparkles=1")})
+                     .code,
+                 2);
+
         // The signed result reaches the LIS drop folder as HL7 (issue 24).
         const QString drop = m_dir.filePath(QStringLiteral("lis-drop"));
         QVERIFY(QDir().mkpath(drop));
@@ -232,6 +251,7 @@ private slots:
         const QByteArray text = message.readAll();
         QVERIFY(text.startsWith("MSH|^~\\&|CytoDiff|"));
         QVERIFY(text.contains("26478-8^Lymphocytes/100 leukocytes in Blood^LN||100.0|%|18.0-43.0|H|||C|"));
+        QVERIFY(text.contains("|ST|CYTODIFF-RBC-ANISOCYTOSIS^Anisocytosis^L||2+|"));
         // FHIR beside the next HL7 message, under its control id.
         const QString fhir = m_dir.filePath(QStringLiteral("fhir"));
         QVERIFY(QDir().mkpath(fhir));

@@ -391,6 +391,65 @@ private slots:
         QVERIFY(!corrected->contains("\"status\": \"final\""));
     }
 
+    void morphologyIsPartOfTheSignedResult()
+    {
+        // Recorded before sign-off, audited; refused when contradictory.
+        review::CaseMorphology morphology;
+        morphology.grades.insert(QStringLiteral("anisocytosis"), 2);
+        morphology.grades.insert(QStringLiteral("target_cells"), 1);
+        morphology.schistocytePercent = 1.5;
+        morphology.platelets = review::PlateletEstimate::Decreased;
+        morphology.plateletClumps = true;
+        morphology.comment = QStringLiteral("Check|film^again\nsoon & Müller");
+        review::CaseMorphology contradictory = morphology;
+        contradictory.allNormal = true;
+        QVERIFY(!review::MorphologyStore::save(*m_db, m_caseId, contradictory, QStringLiteral("dr s")).ok());
+        review::CaseMorphology unknown;
+        unknown.grades.insert(QStringLiteral("sparkles"), 1);
+        QVERIFY(!review::MorphologyStore::save(*m_db, m_caseId, unknown, QStringLiteral("dr s")).ok());
+        VERIFY_OK(review::MorphologyStore::save(*m_db, m_caseId, morphology, QStringLiteral("dr s")));
+        QCOMPARE(*review::MorphologyStore::load(*m_db, m_caseId), morphology);
+        QCOMPARE(m_db->auditLog(QStringLiteral("case"), m_caseId)->last().action, QStringLiteral("morphology"));
+
+        VERIFY_OK(m_db->signCase(m_caseId, QStringLiteral("dr s")));
+        auto result = caseResult(*m_db, m_caseId, review::ReferenceRanges::defaults());
+        VERIFY_OK(result);
+        auto message = resultMessage(*result, {}, QStringLiteral("M1"), QDateTime::currentDateTimeUtc());
+        VERIFY_OK(message);
+        QHash<QString, QStringList> byCode;
+        for (const QStringList &obx : segmentsNamed(hl7Split(*message), QStringLiteral("OBX")))
+            byCode.insert(obx.value(3).section(QLatin1Char('^'), 0, 0), obx);
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-RBC-ANISOCYTOSIS")).value(2), QStringLiteral("ST"));
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-RBC-ANISOCYTOSIS")).value(5), QStringLiteral("2+"));
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-RBC-TARGET_CELLS")).value(5), QStringLiteral("1+"));
+        const QStringList schistocytes = byCode.value(QStringLiteral("CYTODIFF-RBC-SCHISTOCYTES"));
+        QCOMPARE(schistocytes.value(5), QStringLiteral("1.5"));
+        QCOMPARE(schistocytes.value(8), QStringLiteral("H")); // above ICSH's 1%
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-PLT-ESTIMATE")).value(5), QStringLiteral("decreased"));
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-PLT-CLUMPS")).value(5), QStringLiteral("Seen"));
+        const QStringList comment = byCode.value(QStringLiteral("CYTODIFF-COMMENT"));
+        QCOMPARE(comment.value(2), QStringLiteral("TX"));
+        QCOMPARE(hl7Unescape(comment.value(5)), morphology.comment); // hostile text survives
+        auto bundle = fhirResultBundle(*result, {}, QStringLiteral("M1"), QDateTime::currentDateTimeUtc());
+        VERIFY_OK(bundle);
+        const QJsonObject report = QJsonDocument::fromJson(*bundle).object().value(QStringLiteral("entry")).toArray()
+                                       .first().toObject().value(QStringLiteral("resource")).toObject();
+        QCOMPARE(report.value(QStringLiteral("conclusion")).toString(), morphology.comment);
+        QVERIFY(bundle->contains("\"valueString\": \"2+\""));
+
+        // After signing: only as an amendment, and the LIS then gets a
+        // corrected result.
+        review::CaseMorphology corrected = morphology;
+        corrected.platelets = review::PlateletEstimate::Adequate;
+        QVERIFY(!review::MorphologyStore::save(*m_db, m_caseId, corrected, QStringLiteral("dr s")).ok());
+        VERIFY_OK(review::MorphologyStore::save(*m_db, m_caseId, corrected, QStringLiteral("dr s"),
+                                                QStringLiteral("film re-read")));
+        auto amended = caseResult(*m_db, m_caseId, review::ReferenceRanges::defaults());
+        VERIFY_OK(amended);
+        QVERIFY(amended->corrected);
+        QCOMPARE(amended->morphology.platelets, review::PlateletEstimate::Adequate);
+    }
+
     void noAccessionNoMessage()
     {
         VERIFY_OK(m_db->setCaseIdentifiers(m_caseId, {}, QStringLiteral("dr s")));

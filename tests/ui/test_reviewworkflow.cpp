@@ -9,6 +9,7 @@
 #include "appsettings.h"
 #include "casebrowser.h"
 #include "caseidentifiersdialog.h"
+#include "casereport.h"
 #include "caselistmodel.h"
 #include "celldetailspanel.h"
 #include "cellgallerymodel.h"
@@ -30,6 +31,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QItemSelectionModel>
@@ -622,6 +624,58 @@ private slots:
             QVERIFY(second.contains("|||C|"));
         }
         AppSettings::setLisOutputEnabled(false);
+    }
+
+    // Issue 24 item 2: red cells and platelets are recorded in the review,
+    // printed in the report, and after sign-off changed only by amendment.
+    void morphologyIsRecordedReportedAndAmended()
+    {
+        AppSettings::setClassifyAfterImport(false);
+        AppSettings::setReviewerName(QStringLiteral("Dr Ada Byron"));
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("CASE-M"));
+        QVERIFY(uitest::makeExport(root, {{QStringLiteral("neutrophil"), QStringLiteral("SNE"), 2}}, 64, 3500));
+        const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
+        MainWindow window;
+        QVERIFY(openAndImport(window, workspace, root));
+        auto *panel = window.findChild<QWidget *>(QStringLiteral("morphologyPanel"));
+        QVERIFY(panel);
+        auto *save = panel->findChild<QPushButton *>(QStringLiteral("saveMorphology"));
+        QVERIFY(save && !save->isEnabled()); // nothing changed
+        panel->findChild<QComboBox *>(QStringLiteral("grade_anisocytosis"))->setCurrentIndex(2);
+        panel->findChild<QComboBox *>(QStringLiteral("plateletEstimate"))->setCurrentIndex(1); // decreased
+        auto *counted = panel->findChild<QCheckBox *>(QStringLiteral("schistocytesCounted"));
+        counted->setChecked(true);
+        panel->findChild<QDoubleSpinBox *>(QStringLiteral("schistocytes"))->setValue(2.5);
+        QVERIFY(save->isEnabled());
+        save->click();
+        QVERIFY(!save->isEnabled()); // stored
+        const QString data = uitest::text(workspace, "SELECT data FROM case_morphology");
+        QVERIFY2(data.contains(QStringLiteral("\"anisocytosis\":2")), qPrintable(data));
+        QVERIFY(data.contains(QStringLiteral("\"platelets\":\"decreased\"")));
+        QCOMPARE(uitest::text(workspace, "SELECT action FROM audit_log WHERE entity = 'case' ORDER BY id DESC LIMIT 1"),
+                 QStringLiteral("morphology"));
+        auto input = window.currentReportInput();
+        QVERIFY(input.ok());
+        const QString html = CaseReport::reportHtml(*input);
+        QVERIFY(html.contains(QStringLiteral("Anisocytosis 2+")));
+        QVERIFY(html.contains(QStringLiteral("above 1%")));
+        QVERIFY(html.contains(QStringLiteral("Platelet estimate: decreased")));
+
+        // Signed: a change is an amendment with a reason.
+        ReviewController *review = window.reviewController();
+        CellGalleryModel *cells = window.caseBrowser()->galleryModel();
+        QList<qint64> ids;
+        for (int r = 0; r < cells->rowCount(); ++r)
+            ids << cells->cellId(cells->index(r));
+        QVERIFY(review->confirm(ids).ok());
+        QVERIFY(window.signCurrentCase().ok());
+        window.setAmendmentReasonProvider([](int) { return QStringLiteral("film re-read"); });
+        panel->findChild<QComboBox *>(QStringLiteral("plateletEstimate"))->setCurrentIndex(2); // adequate
+        save->click();
+        QVERIFY(uitest::text(workspace, "SELECT data FROM case_morphology").contains(QStringLiteral("adequate")));
+        QCOMPARE(uitest::text(workspace, "SELECT reason FROM audit_log WHERE action = 'amend'"),
+                 QStringLiteral("film re-read"));
     }
 
     // A case unlike the model's training images (issue 21): after

@@ -10,6 +10,7 @@
 #include "database.h"
 #include "democase.h"
 #include "differentialpanel.h"
+#include "morphologypanel.h"
 #include "domainwarning.h"
 #include "panetitle.h"
 #include "reviewcontroller.h"
@@ -74,6 +75,14 @@ CaseBrowser::CaseBrowser(QWidget *parent) : QWidget(parent)
     m_details = new CellDetailsPanel;
     m_queuePanel = new ReviewQueuePanel(m_galleryModel);
     m_differential = new DifferentialPanel(m_galleryModel);
+    m_morphology = new MorphologyPanel;
+    connect(m_morphology, &MorphologyPanel::saveRequested, this, [this](const review::CaseMorphology &morphology) {
+        if (!m_review)
+            return;
+        if (auto saved = m_review->saveMorphology(morphology); !saved)
+            emit errorOccurred(QString::fromStdString(saved.error()));
+        loadMorphology(); // what is stored now, saved or not
+    });
     connect(m_queuePanel, &ReviewQueuePanel::currentCellChanged, this, [this](qint64 cellId) {
         if (currentPage() == Page::Queue)
             showCellInDetails(cellId);
@@ -89,6 +98,7 @@ CaseBrowser::CaseBrowser(QWidget *parent) : QWidget(parent)
     m_tabs->addTab(buildGalleryPane(), tr("Gallery"));
     m_tabs->addTab(m_queuePanel, tr("Review queue"));
     m_tabs->addTab(m_differential, tr("Differential"));
+    m_tabs->addTab(m_morphology, tr("Red cells && platelets"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (currentPage() == Page::Queue) {
             showCellInDetails(m_queuePanel->currentCellId());
@@ -408,7 +418,7 @@ void CaseBrowser::onCaseCurrentChanged()
     updateClassFilter();
     updateGalleryHeader();
     m_galleryView->scrollToTop();
-    updateCaseState();
+    updateCaseState(); // loads the morphology too
     refreshDomainCheck(); // refreshes the review views
     emit caseSelected(caseId);
     emit selectionCountChanged(0);
@@ -460,6 +470,22 @@ void CaseBrowser::updateGalleryHeader()
     parts << (synthetic ? tr("Generated %1").arg(when) : tr("Imported %1").arg(when));
     m_gallerySubtitle->setText(parts.join(QStringLiteral("  ·  ")));
     m_gallerySubtitle->setToolTip(m_gallerySubtitle->text());
+}
+
+void CaseBrowser::loadMorphology()
+{
+    review::CaseMorphology morphology;
+    bool isSigned = false;
+    if (m_database && m_shownCaseId) {
+        if (auto stored = review::MorphologyStore::load(*m_database, m_shownCaseId))
+            morphology = *stored;
+        else
+            emit errorOccurred(QString::fromStdString(stored.error()));
+        if (auto row = m_database->caseById(m_shownCaseId))
+            isSigned = row->isSigned();
+    }
+    m_morphology->setMorphology(morphology, isSigned,
+                                m_database && m_shownCaseId && !m_database->isReadOnly() && m_review);
 }
 
 void CaseBrowser::updateClassFilter()
@@ -532,6 +558,7 @@ void CaseBrowser::setReviewController(ReviewController *controller)
     m_galleryKeys->setController(controller);
     if (m_review)
         connect(m_review, &ReviewController::edited, this, &CaseBrowser::onCellsEdited);
+    loadMorphology();
 }
 
 void CaseBrowser::setClassificationJob(ClassificationJob *job)
@@ -657,6 +684,7 @@ void CaseBrowser::updateTabTitles()
 
 void CaseBrowser::updateCaseState()
 {
+    loadMorphology();
     if (m_database && m_shownCaseId) {
         // The list model may be older than a sign-off made a moment ago.
         if (auto fresh = m_database->caseById(m_shownCaseId); fresh && fresh->isSigned()) {

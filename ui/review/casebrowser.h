@@ -38,6 +38,7 @@ class CellGalleryModel;
 class CellGalleryView;
 class ClassificationJob;
 class DifferentialPanel;
+class MorphologyPanel;
 class ReviewController;
 class ReviewKeyHandler;
 class ReviewQueuePanel;
@@ -78,7 +79,7 @@ public:
     // Re-sorts the queue and refreshes the counts now.
     void refreshReviewViews();
 
-    enum class Page { Gallery = 0, Queue = 1, Differential = 2 };
+    enum class Page { Gallery = 0, Queue = 1, Differential = 2, Morphology = 3 };
     void showPage(Page page);
     Page currentPage() const;
 
@@ -122,6 +123,8 @@ private:
     void onCaseCurrentChanged();
     void onCellSelectionChanged();
     void updateGalleryHeader();
+    // The case's red-cell morphology and platelet estimate, as stored.
+    void loadMorphology();
     void updateClassFilter();
     void applyClassFilter();
     void rebuildThumbnailLoader();
@@ -157,6 +160,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     ReviewQueuePanel *m_queuePanel = nullptr;
     DifferentialPanel *m_differential = nullptr;
+    MorphologyPanel *m_morphology = nullptr;
     ReviewKeyHandler *m_galleryKeys = nullptr;
     ReviewController *m_review = nullptr;
     QTimer *m_derivedTimer = nullptr;

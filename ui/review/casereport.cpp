@@ -1,5 +1,7 @@
 #include "casereport.h"
 
+#include "morphologypanel.h"
+
 #include "cellclassnames.h"
 #include "csvfield.h"
 #include "thumbnailloader.h"
@@ -378,6 +380,47 @@ QString changedHtml(const CaseReportInput &input, const QList<const db::CellSumm
 // Flagged cells: unidentified and critical classes, as the reviewer left
 // them, with their thumbnails. Captions are the cell number and class,
 // elided to the thumbnail's width: file names broke mid-word.
+// Red cells and platelets, as recorded with the differential (part of the
+// signed result).
+QString morphologyHtml(const review::CaseMorphology &m)
+{
+    QString html = QStringLiteral("<h3>%1</h3>").arg(esc(CaseReport::tr("Red cells and platelets")));
+    if (m.isEmpty())
+        return html + QStringLiteral("<p>%1</p>").arg(esc(CaseReport::tr("Not recorded.")));
+    QStringList lines;
+    if (m.allNormal)
+        lines << CaseReport::tr("Red cells: normal morphology");
+    for (const review::MorphologyFeature &feature : review::morphologyFeatures())
+        if (const int grade = m.grades.value(QLatin1String(feature.id)); grade > 0)
+            lines << CaseReport::tr("%1 %2+").arg(MorphologyPanel::featureName(QLatin1String(feature.id))).arg(grade);
+    if (m.schistocytePercent)
+        lines << (*m.schistocytePercent > review::kSchistocyteReportPercent
+                      ? CaseReport::tr("Schistocytes %1% of red cells (above 1%: reportable, ICSH 2015)")
+                      : CaseReport::tr("Schistocytes %1% of red cells"))
+                     .arg(QLocale().toString(*m.schistocytePercent, 'f', 1));
+    switch (m.platelets) {
+    case review::PlateletEstimate::Decreased:
+        lines << CaseReport::tr("Platelet estimate: decreased");
+        break;
+    case review::PlateletEstimate::Adequate:
+        lines << CaseReport::tr("Platelet estimate: adequate");
+        break;
+    case review::PlateletEstimate::Increased:
+        lines << CaseReport::tr("Platelet estimate: increased");
+        break;
+    case review::PlateletEstimate::NotAssessed:
+        break;
+    }
+    if (m.plateletClumps)
+        lines << CaseReport::tr("Platelet clumps seen");
+    if (!m.comment.isEmpty())
+        lines << CaseReport::tr("Comment: %1").arg(m.comment);
+    html += QStringLiteral("<ul>");
+    for (const QString &line : std::as_const(lines))
+        html += QStringLiteral("<li>%1</li>").arg(esc(line));
+    return html + QStringLiteral("</ul>");
+}
+
 QString flaggedHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>> *images)
 {
     QString html;
@@ -439,6 +482,7 @@ QString bodyHtml(const CaseReportInput &input, QList<std::pair<QString, QImage>>
     }
     QString html = headerHtml(input, d, reviewed, int(changed.size()), models);
     html += differentialHtml(input, d);
+    html += morphologyHtml(input.morphology);
     if (!changed.isEmpty())
         html += changedHtml(input, changed);
     html += flaggedHtml(input, images);

@@ -6,6 +6,7 @@
 // as imported.
 
 #include "differential.h"
+#include "morphology.h"
 #include "records.h"
 #include "result.h"
 #include "reviewpriority.h"
@@ -32,6 +33,8 @@ struct CaseReportInput {
     // (review::ReviewStore::labelsBeforeReview); a cell whose label now differs was
     // changed by a reviewer. May be empty.
     QHash<qint64, QString> labelsBeforeReview;
+    // Red-cell morphology and platelet estimate (review::MorphologyStore).
+    review::CaseMorphology morphology;
     // Encoded image bytes of a cell (for the thumbnails); may be empty.
     std::function<QByteArray(qint64 cellId)> imageOf;
 };

@@ -270,6 +270,31 @@ SignCheck ReviewController::signCheck() const
     return check;
 }
 
+Result<void> ReviewController::saveMorphology(const review::CaseMorphology &morphology)
+{
+    if (!m_database || !m_model || m_model->caseId() == 0)
+        return makeError(tr("No case is open.").toStdString());
+    const qint64 caseId = m_model->caseId();
+    auto row = m_database->caseById(caseId);
+    if (!row)
+        return makeError(row.error());
+    auto stored = review::MorphologyStore::load(*m_database, caseId);
+    if (stored && *stored == morphology)
+        return {};
+    QString reason;
+    if (row->isSigned()) {
+        if (!m_reasonProvider)
+            return makeError(tr("The case is signed: changes are amendments and need a reason.").toStdString());
+        reason = m_reasonProvider(0).trimmed();
+        if (reason.isEmpty())
+            return makeError(tr("Amendment cancelled: no reason given.").toStdString());
+    }
+    if (auto saved = review::MorphologyStore::save(*m_database, caseId, morphology, m_actor, reason); !saved)
+        return saved;
+    emit morphologySaved(caseId);
+    return {};
+}
+
 Result<void> ReviewController::signCase()
 {
     const SignCheck check = signCheck();

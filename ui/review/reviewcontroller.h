@@ -13,6 +13,7 @@
 // signed under the reviewer's own name: when none was given, the name
 // provider asks for it at the first sign-off (never a placeholder).
 
+#include "morphology.h"
 #include "result.h"
 
 #include <QList>
@@ -89,6 +90,9 @@ public:
 
     SignCheck signCheck() const;
     Result<void> signCase();
+    // Records the open case's red-cell morphology and platelet estimate
+    // (audited; on a signed case an amendment: the reason is asked).
+    Result<void> saveMorphology(const review::CaseMorphology &morphology);
 
     // Used by the undo commands.
     Result<void> apply(const QList<LabelChange> &changes, bool forward, const QString &reason);
@@ -96,6 +100,7 @@ public:
 signals:
     void edited(const QList<qint64> &cellIds);
     void caseSigned(qint64 caseId);
+    void morphologySaved(qint64 caseId);
     // A name given in answer to the provider, for the window to keep.
     void reviewerNameChosen(const QString &name);
     void errorOccurred(const QString &message);

@@ -120,6 +120,9 @@ public:
     StartPage *startPage() const { return m_startPage; }
     bool isStartPageShown() const;
 
+    // What the case report and the per-cell CSV of the selected case show.
+    Result<CaseReportInput> currentReportInput() const;
+
 public slots:
     // Re-reads the cases; shows the start page when there are none.
     void refresh();
@@ -157,8 +160,6 @@ private:
     // writes there, reporting the outcome.
     void exportInteractive(const QString &title, const QString &suffix, const QString &filter,
                            const std::function<Result<void>(const QString &)> &write);
-    // What the case report and the per-cell CSV of the selected case show.
-    Result<CaseReportInput> currentReportInput() const;
     void createActions();
     void createReviewActions();
     void createMenus();

@@ -159,6 +159,11 @@ void MainWindow::createReviewActions()
     connect(m_review, &ReviewController::edited, this, &MainWindow::updateReviewActions);
     // An edit of a signed case is an amendment: the LIS gets the corrected
     // result at once.
+    connect(m_review, &ReviewController::morphologySaved, this, [this](qint64 caseId) {
+        statusBar()->showMessage(tr("Red cells and platelets of %1 saved.").arg(caseName(caseId)), 8000);
+        if (isSignedCase(m_database.get(), caseId))
+            sendLisResult(caseId); // an amendment: a corrected result
+    });
     connect(m_review, &ReviewController::edited, this, [this] {
         const qint64 caseId = m_browser->currentCaseId();
         if (isSignedCase(m_database.get(), caseId))
@@ -416,6 +421,8 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
     // from the model's call.
     if (auto before = review::ReviewStore::labelsBeforeReview(database, row.id))
         input.labelsBeforeReview = *before;
+    if (auto morphology = review::MorphologyStore::load(database, row.id))
+        input.morphology = *morphology;
     input.imageOf = [&database](qint64 cellId) {
         auto bytes = database.cellImage(cellId);
         return bytes ? *bytes : QByteArray();
