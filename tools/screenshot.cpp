@@ -6,7 +6,7 @@
 //       --import ../shared/data/pbc/basophil --out /tmp/main.png [--cell 5]
 //       [--size 1440x900] [--summary-out /tmp/summary.png]
 //       [--about-out /tmp/about.png] [--progress-out /tmp/progress.png] [--class basophil] [--scroll-to 5000]
-//       [--model tiny-pbc8.pt --classify] [--margin 50] [--page gallery|queue|differential]
+//       [--model tiny-pbc8.pt --classify] [--margin 50] [--page gallery|queue|differential|morphology]
 //       [--review 5] [--heatmap overlay|heatmap] [--target monocyte] [--viewer-out /tmp/viewer.png]
 //       [--settings-out /tmp/settings.png] [--demo 6 [--demo-progress-out /tmp/demo-progress.png]]
 //       [--language de]
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
                                           QStringLiteral("N"));
     const QCommandLineOption anomalyOption(QStringLiteral("anomaly"), QStringLiteral("Unidentified above this anomaly."),
                                            QStringLiteral("X"));
-    const QCommandLineOption pageOption(QStringLiteral("page"), QStringLiteral("gallery, queue or differential."),
+    const QCommandLineOption pageOption(QStringLiteral("page"), QStringLiteral("gallery, queue, differential or morphology."),
                                         QStringLiteral("PAGE"), QStringLiteral("gallery"));
     const QCommandLineOption reviewOption(QStringLiteral("review"), QStringLiteral("Confirm the first N queue cells."),
                                           QStringLiteral("N"));
@@ -286,6 +286,8 @@ int main(int argc, char **argv)
     }
     if (page == QLatin1String("differential"))
         browser->showPage(CaseBrowser::Page::Differential);
+    else if (page == QLatin1String("morphology"))
+        browser->showPage(CaseBrowser::Page::Morphology);
     else if (page == QLatin1String("gallery"))
         browser->showPage(CaseBrowser::Page::Gallery);
     const int cell = parser.value(cellOption).toInt();
