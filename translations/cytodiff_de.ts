@@ -2623,6 +2623,10 @@ Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende L
         <source>Red cells and platelets of %1 saved.</source>
         <translation>Erythrozyten und Thrombozyten von %1 gespeichert.</translation>
     </message>
+    <message>
+        <source>The FHIR bundle was not stored</source>
+        <translation>Das FHIR-Bundle wurde nicht gespeichert</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>
@@ -3468,6 +3472,18 @@ Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende L
     <message>
         <source>Or MLLP</source>
         <translation>Oder MLLP</translation>
+    </message>
+    <message>
+        <source>Folder for FHIR R4 bundles too (optional)</source>
+        <translation>Ordner auch für FHIR-R4-Bundles (optional)</translation>
+    </message>
+    <message>
+        <source>Each result is also written there as a FHIR R4 Bundle: a DiagnosticReport with one Observation per line, coded like the HL7 message.</source>
+        <translation>Jeder Befund wird dort zusätzlich als FHIR-R4-Bundle geschrieben: ein DiagnosticReport mit einer Observation je Zeile, codiert wie die HL7-Nachricht.</translation>
+    </message>
+    <message>
+        <source>FHIR folder</source>
+        <translation>FHIR-Ordner</translation>
     </message>
 </context>
 <context>

@@ -2622,6 +2622,10 @@ Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; 
         <source>Red cells and platelets of %1 saved.</source>
         <translation>Hematíes y plaquetas de %1 guardados.</translation>
     </message>
+    <message>
+        <source>The FHIR bundle was not stored</source>
+        <translation>El bundle FHIR no se guardó</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>
@@ -3467,6 +3471,18 @@ Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; 
     <message>
         <source>Or MLLP</source>
         <translation>O MLLP</translation>
+    </message>
+    <message>
+        <source>Folder for FHIR R4 bundles too (optional)</source>
+        <translation>Carpeta también para bundles FHIR R4 (opcional)</translation>
+    </message>
+    <message>
+        <source>Each result is also written there as a FHIR R4 Bundle: a DiagnosticReport with one Observation per line, coded like the HL7 message.</source>
+        <translation>Cada resultado se escribe también allí como Bundle FHIR R4: un DiagnosticReport con una Observation por línea, codificado como el mensaje HL7.</translation>
+    </message>
+    <message>
+        <source>FHIR folder</source>
+        <translation>Carpeta FHIR</translation>
     </message>
 </context>
 <context>

@@ -2622,6 +2622,10 @@ Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi q
         <source>Red cells and platelets of %1 saved.</source>
         <translation>Hématies et plaquettes de %1 enregistrées.</translation>
     </message>
+    <message>
+        <source>The FHIR bundle was not stored</source>
+        <translation>Le bundle FHIR n&apos;a pas été enregistré</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>
@@ -3467,6 +3471,18 @@ Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi q
     <message>
         <source>Or MLLP</source>
         <translation>Ou MLLP</translation>
+    </message>
+    <message>
+        <source>Folder for FHIR R4 bundles too (optional)</source>
+        <translation>Dossier pour les bundles FHIR R4 aussi (facultatif)</translation>
+    </message>
+    <message>
+        <source>Each result is also written there as a FHIR R4 Bundle: a DiagnosticReport with one Observation per line, coded like the HL7 message.</source>
+        <translation>Chaque résultat y est aussi écrit comme Bundle FHIR R4 : un DiagnosticReport avec une Observation par ligne, codé comme le message HL7.</translation>
+    </message>
+    <message>
+        <source>FHIR folder</source>
+        <translation>Dossier FHIR</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "lisoutbox.h"
 
+#include "fhirbundle.h"
 #include "statement.h"
 #include "transaction.h"
 
@@ -49,9 +50,37 @@ Result<QString> LisOutbox::enqueue(db::Database &database, qint64 caseId, const 
     return controlId;
 }
 
+Result<void> LisOutbox::enqueueFhir(db::Database &database, qint64 caseId, const LisSettings &settings,
+                                    const review::ReferenceRanges &ranges, const QString &actor,
+                                    const QString &controlId)
+{
+    if (auto writable = database.ensureWritable(); !writable)
+        return makeError(writable.error());
+    auto result = caseResult(database, caseId, ranges);
+    if (!result)
+        return makeError(result.error());
+    auto bundle = fhirResultBundle(*result, settings, controlId, QDateTime::currentDateTimeUtc());
+    if (!bundle)
+        return makeError(bundle.error());
+    auto insert = database.prepare("INSERT INTO lis_messages (case_id, control_id, kind, format, message, "
+                                   "created_at, created_by) VALUES (?, ?, ?, 'FHIR-R4', ?, ?, ?)");
+    if (!insert)
+        return makeError(insert.error());
+    insert->bind(1, caseId)
+        .bind(2, controlId + QStringLiteral("-FHIR"))
+        .bind(3, result->corrected ? QStringLiteral("C") : QStringLiteral("F"))
+        .bindBlob(4, *bundle)
+        .bind(5, db::nowText())
+        .bind(6, actor);
+    if (auto inserted = insert->exec(); !inserted)
+        return makeError("cannot store the FHIR bundle: " + inserted.error());
+    return {};
+}
+
 Result<QList<OutboxEntry>> LisOutbox::pending(const db::Database &database)
 {
-    auto query = database.prepare("SELECT m.id, m.case_id, k.name, m.control_id, m.kind, m.created_at, m.last_error "
+    auto query = database.prepare("SELECT m.id, m.case_id, k.name, m.control_id, m.kind, m.created_at, m.last_error, "
+                                  "m.format "
                                   "FROM lis_messages m JOIN cases k ON k.id = m.case_id "
                                   "WHERE m.sent_at IS NULL ORDER BY m.id");
     if (!query)
@@ -71,6 +100,7 @@ Result<QList<OutboxEntry>> LisOutbox::pending(const db::Database &database)
         entry.corrected = query->text(4) == QLatin1String("C");
         entry.createdAt = db::fromDbTime(query->text(5));
         entry.lastError = query->text(6);
+        entry.fhir = query->text(7) == QLatin1String("FHIR-R4");
         entries << entry;
     }
     return entries;
@@ -78,14 +108,23 @@ Result<QList<OutboxEntry>> LisOutbox::pending(const db::Database &database)
 
 Result<int> LisOutbox::deliverToFolder(db::Database &database, const QString &folder)
 {
-    return deliver(database, [&folder](const QByteArray &message, const QString &accession, const QString &controlId) {
-        return writeToDropFolder(folder, accession, controlId, message);
-    });
+    return deliver(database, false,
+                   [&folder](const QByteArray &message, const QString &accession, const QString &controlId) {
+                       return writeToDropFolder(folder, accession, controlId, message);
+                   });
+}
+
+Result<int> LisOutbox::deliverFhirToFolder(db::Database &database, const QString &folder)
+{
+    return deliver(database, true,
+                   [&folder](const QByteArray &message, const QString &accession, const QString &controlId) {
+                       return writeToDropFolder(folder, accession, controlId, message, QStringLiteral(".json"));
+                   });
 }
 
 Result<int> LisOutbox::deliverOverMllp(db::Database &database, const MllpEndpoint &endpoint)
 {
-    return deliver(database,
+    return deliver(database, false,
                    [&endpoint](const QByteArray &message, const QString &, const QString &controlId) -> Result<QString> {
                        if (auto sent = sendMllp(endpoint, message, controlId); !sent)
                            return makeError(sent.error());
@@ -93,7 +132,7 @@ Result<int> LisOutbox::deliverOverMllp(db::Database &database, const MllpEndpoin
                    });
 }
 
-Result<int> LisOutbox::deliver(db::Database &database, const Sender &send)
+Result<int> LisOutbox::deliver(db::Database &database, bool fhir, const Sender &send)
 {
     if (auto writable = database.ensureWritable(); !writable)
         return makeError(writable.error());
@@ -102,6 +141,8 @@ Result<int> LisOutbox::deliver(db::Database &database, const Sender &send)
         return makeError(entries.error());
     int delivered = 0;
     for (const OutboxEntry &entry : *entries) {
+        if (entry.fhir != fhir)
+            continue;
         auto read = database.prepare("SELECT m.message, k.accession FROM lis_messages m JOIN cases k ON "
                                      "k.id = m.case_id WHERE m.id = ?");
         if (!read)

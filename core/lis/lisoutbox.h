@@ -24,6 +24,7 @@ struct OutboxEntry {
     QString caseName;
     QString controlId;
     bool corrected = false;
+    bool fhir = false; // a FHIR R4 bundle, else an HL7 v2 message
     QDateTime createdAt;
     QString lastError; // the last delivery attempt's failure, if any
 };
@@ -35,6 +36,11 @@ public:
     // row's number. Refuses what resultMessage() refuses.
     static Result<QString> enqueue(db::Database &database, qint64 caseId, const LisSettings &settings,
                                    const review::ReferenceRanges &ranges, const QString &actor);
+    // The same result as a FHIR R4 bundle (id = controlId), stored beside
+    // its HL7 message; delivered by deliverFhirToFolder.
+    static Result<void> enqueueFhir(db::Database &database, qint64 caseId, const LisSettings &settings,
+                                    const review::ReferenceRanges &ranges, const QString &actor,
+                                    const QString &controlId);
     static Result<QList<OutboxEntry>> pending(const db::Database &database);
     // Writes every unsent message to the drop folder, oldest first; returns
     // how many were delivered. The first failure is stored with its
@@ -43,12 +49,13 @@ public:
     // The same over MLLP: a message counts as delivered once the LIS
     // accepted it (ACK AA or CA); a rejection or no answer keeps it queued.
     static Result<int> deliverOverMllp(db::Database &database, const MllpEndpoint &endpoint);
+    static Result<int> deliverFhirToFolder(db::Database &database, const QString &folder);
 
 private:
     // send: the message, its accession and control id -> where it went.
     using Sender = std::function<Result<QString>(const QByteArray &message, const QString &accession,
                                                  const QString &controlId)>;
-    static Result<int> deliver(db::Database &database, const Sender &send);
+    static Result<int> deliver(db::Database &database, bool fhir, const Sender &send);
 };
 
 } // namespace cytodiff::lis

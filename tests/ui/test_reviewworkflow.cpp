@@ -561,6 +561,9 @@ private slots:
         AppSettings::setLisOutputEnabled(true);
         AppSettings::setLisDropFolder(drop);
         AppSettings::setLisNames(QStringLiteral("HAEM"), QStringLiteral("LIS"), QStringLiteral("HOSP"));
+        const QString fhir = dir.filePath(QStringLiteral("fhir"));
+        QVERIFY(QDir().mkpath(fhir));
+        AppSettings::setLisFhirFolder(fhir);
         const QString root = dir.filePath(QStringLiteral("CASE-L"));
         QVERIFY(uitest::makeExport(root, {{QStringLiteral("lymphocyte"), QStringLiteral("LY"), 2}}, 64, 3300));
         const QString workspace = dir.filePath(QStringLiteral("ws.cytodiff"));
@@ -597,6 +600,9 @@ private slots:
             QVERIFY(message.startsWith("MSH|^~\\&|CytoDiff|HAEM|LIS|HOSP|"));
             QVERIFY(message.contains("OBR|1|A-2026-77|CASE-L|"));
             QVERIFY(message.contains("|26478-8^Lymphocytes/100 leukocytes in Blood^LN||100.0|%|"));
+            // ... and the FHIR bundle beside it.
+            QTRY_COMPARE_WITH_TIMEOUT(QDir(fhir).entryList(QDir::Files),
+                                      QStringList{QStringLiteral("A-2026-77_CD0000000001-FHIR.json")}, 10000);
 
             // The share goes away; the amendment's corrected result waits.
             QVERIFY(QDir(drop).removeRecursively());
@@ -616,7 +622,7 @@ private slots:
             retry->trigger();
             QTRY_VERIFY_WITH_TIMEOUT(queued->isHidden(), 10000);
             files = QDir(drop).entryList(QDir::Files, QDir::Name);
-            QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000002.hl7")});
+            QCOMPARE(files, QStringList{QStringLiteral("A-2026-77_CD0000000003.hl7")}); // row 2: the first FHIR bundle
             QFile corrected(QDir(drop).filePath(files.first()));
             QVERIFY(corrected.open(QIODevice::ReadOnly));
             const QByteArray second = corrected.readAll();
@@ -624,6 +630,7 @@ private slots:
             QVERIFY(second.contains("|||C|"));
         }
         AppSettings::setLisOutputEnabled(false);
+        AppSettings::setLisFhirFolder(QString());
     }
 
     // Issue 24 item 2: red cells and platelets are recorded in the review,

@@ -41,6 +41,7 @@ const QString kCriticalKey = QStringLiteral("review/criticalAgreedMargin");
 const QString kLisEnabledKey = QStringLiteral("lis/enabled");
 const QString kLisFolderKey = QStringLiteral("lis/dropFolder");
 const QString kLisMllpKey = QStringLiteral("lis/mllp");
+const QString kLisFhirKey = QStringLiteral("lis/fhirFolder");
 const QString kLisLoincKey = QStringLiteral("lis/loincFile");
 const QString kLisSendingFacilityKey = QStringLiteral("lis/sendingFacility");
 const QString kLisReceivingApplicationKey = QStringLiteral("lis/receivingApplication");
@@ -409,6 +410,16 @@ QString AppSettings::lisMllpEndpoint()
 void AppSettings::setLisMllpEndpoint(const QString &hostPort)
 {
     QSettings().setValue(kLisMllpKey, hostPort);
+}
+
+QString AppSettings::lisFhirFolder()
+{
+    return QSettings().value(kLisFhirKey).toString();
+}
+
+void AppSettings::setLisFhirFolder(const QString &folder)
+{
+    QSettings().setValue(kLisFhirKey, folder);
 }
 
 QString AppSettings::lisDropFolder()

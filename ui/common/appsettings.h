@@ -100,6 +100,9 @@ public:
     // drop folder.
     static QString lisMllpEndpoint();
     static void setLisMllpEndpoint(const QString &hostPort);
+    // Where FHIR R4 bundles of the results go as well; empty: none.
+    static QString lisFhirFolder();
+    static void setLisFhirFolder(const QString &folder);
     static QString lisDropFolder();
     static void setLisDropFolder(const QString &folder);
     // The laboratory's LOINC map (JSON, see core/lis/loincmap.h); empty:

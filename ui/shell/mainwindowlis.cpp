@@ -39,6 +39,11 @@ void MainWindow::sendLisResult(qint64 caseId)
         updateLisStatus();
         return;
     }
+    if (!AppSettings::lisFhirFolder().isEmpty())
+        if (auto fhir = lis::LisOutbox::enqueueFhir(*m_database, caseId, *settings, AppSettings::referenceRanges(),
+                                                    AppSettings::reviewerName(), *queued);
+            !fhir)
+            showError(tr("The FHIR bundle was not stored"), QString::fromStdString(fhir.error()));
     updateLisStatus();
     deliverLisQueue(false);
 }
@@ -55,8 +60,10 @@ void MainWindow::deliverLisQueue(bool quiet)
     const QString workspace = m_database->path();
     const QString folder = AppSettings::lisDropFolder();
     const QString mllp = AppSettings::lisMllpEndpoint();
+    const QString fhirFolder = AppSettings::lisFhirFolder();
     QPointer<MainWindow> self(this);
-    m_lisWorker.start(QStringLiteral("lis-delivery"), [self, workspace, folder, mllp, quiet](const std::atomic_bool &) {
+    m_lisWorker.start(QStringLiteral("lis-delivery"), [self, workspace, folder, mllp, fhirFolder,
+                                                       quiet](const std::atomic_bool &) {
         bool ok = false;
         QString error;
         int delivered = 0;
@@ -79,6 +86,16 @@ void MainWindow::deliverLisQueue(bool quiet)
                 delivered = *sent;
             else
                 error = QString::fromStdString(sent.error());
+            if (!fhirFolder.isEmpty()) {
+                auto bundles = lis::LisOutbox::deliverFhirToFolder(*database, fhirFolder);
+                if (bundles) {
+                    delivered += *bundles;
+                } else {
+                    ok = false;
+                    error += (error.isEmpty() ? QString() : QStringLiteral("\n")) +
+                             QString::fromStdString(bundles.error());
+                }
+            }
         }
         QMetaObject::invokeMethod(
             self.data(), [self, ok, error, delivered, quiet] {

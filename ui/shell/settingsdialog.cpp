@@ -199,6 +199,11 @@ QWidget *SettingsDialog::buildLisPage()
     m_lisMllp->setPlaceholderText(tr("host:port — instead of the drop folder"));
     m_lisMllp->setToolTip(tr("Send each message over MLLP (TCP) to the LIS interface and wait for its "
                              "acknowledgement; a message that is not acknowledged stays queued and is retried."));
+    m_lisFhir = new QLineEdit;
+    m_lisFhir->setObjectName(QStringLiteral("lisFhirFolder"));
+    m_lisFhir->setPlaceholderText(tr("Folder for FHIR R4 bundles too (optional)"));
+    m_lisFhir->setToolTip(tr("Each result is also written there as a FHIR R4 Bundle: a DiagnosticReport with one "
+                             "Observation per line, coded like the HL7 message."));
     m_lisSendingFacility = new QLineEdit;
     m_lisSendingFacility->setObjectName(QStringLiteral("lisSendingFacility"));
     m_lisReceivingApplication = new QLineEdit;
@@ -213,6 +218,7 @@ QWidget *SettingsDialog::buildLisPage()
     form->addRow(QString(), m_lisEnabled);
     form->addRow(tr("Drop folder"), folderRow);
     form->addRow(tr("Or MLLP"), m_lisMllp);
+    form->addRow(tr("FHIR folder"), m_lisFhir);
     form->addRow(tr("Sending facility (MSH-4)"), m_lisSendingFacility);
     form->addRow(tr("Receiving application (MSH-5)"), m_lisReceivingApplication);
     form->addRow(tr("Receiving facility (MSH-6)"), m_lisReceivingFacility);
@@ -285,6 +291,7 @@ void SettingsDialog::load()
     m_lisFolder->setText(QDir::toNativeSeparators(AppSettings::lisDropFolder()));
     m_lisLoinc->setText(QDir::toNativeSeparators(AppSettings::lisLoincFile()));
     m_lisMllp->setText(AppSettings::lisMllpEndpoint());
+    m_lisFhir->setText(QDir::toNativeSeparators(AppSettings::lisFhirFolder()));
     const QStringList names = AppSettings::lisNames();
     m_lisSendingFacility->setText(names.value(0));
     m_lisReceivingApplication->setText(names.value(1));
@@ -324,6 +331,7 @@ void SettingsDialog::save()
     AppSettings::setLisDropFolder(QDir::fromNativeSeparators(m_lisFolder->text().trimmed()));
     AppSettings::setLisLoincFile(QDir::fromNativeSeparators(m_lisLoinc->text().trimmed()));
     AppSettings::setLisMllpEndpoint(m_lisMllp->text().trimmed());
+    AppSettings::setLisFhirFolder(QDir::fromNativeSeparators(m_lisFhir->text().trimmed()));
     AppSettings::setLisNames(m_lisSendingFacility->text(), m_lisReceivingApplication->text(),
                              m_lisReceivingFacility->text());
 }

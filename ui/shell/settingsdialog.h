@@ -57,6 +57,7 @@ private:
     QCheckBox *m_lisEnabled = nullptr;
     QLineEdit *m_lisFolder = nullptr;
     QLineEdit *m_lisMllp = nullptr;
+    QLineEdit *m_lisFhir = nullptr;
     QLineEdit *m_lisSendingFacility = nullptr;
     QLineEdit *m_lisReceivingApplication = nullptr;
     QLineEdit *m_lisReceivingFacility = nullptr;
