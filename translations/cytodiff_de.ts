@@ -222,6 +222,10 @@
         <source>Comment: %1</source>
         <translation>Kommentar: %1</translation>
     </message>
+    <message>
+        <source>White cell count (analyser): %1 × 10⁹/L</source>
+        <translation>Leukozytenzahl (Analysegerät): %1 × 10⁹/L</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -2789,6 +2793,18 @@ Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende L
     <message>
         <source>Saved; part of the signed result.</source>
         <translation>Gespeichert; Teil des signierten Befunds.</translation>
+    </message>
+    <message>
+        <source>Analyser WBC count</source>
+        <translation>Leukozytenzahl des Analysegeräts</translation>
+    </message>
+    <message>
+        <source>Copied from the analyser: the LIS result then carries absolute counts per class.</source>
+        <translation>Vom Analysegerät übernommen: der LIS-Befund enthält dann Absolutwerte je Klasse.</translation>
+    </message>
+    <message>
+        <source> × 10⁹/L</source>
+        <translation> × 10⁹/L</translation>
     </message>
 </context>
 <context>

@@ -222,6 +222,10 @@
         <source>Comment: %1</source>
         <translation>Comentario: %1</translation>
     </message>
+    <message>
+        <source>White cell count (analyser): %1 × 10⁹/L</source>
+        <translation>Recuento leucocitario (analizador): %1 × 10⁹/L</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -2788,6 +2792,18 @@ Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; 
     <message>
         <source>Saved; part of the signed result.</source>
         <translation>Guardado; forma parte del resultado firmado.</translation>
+    </message>
+    <message>
+        <source>Analyser WBC count</source>
+        <translation>Recuento leucocitario del analizador</translation>
+    </message>
+    <message>
+        <source>Copied from the analyser: the LIS result then carries absolute counts per class.</source>
+        <translation>Copiado del analizador: el resultado SIL incluye entonces los recuentos absolutos por clase.</translation>
+    </message>
+    <message>
+        <source> × 10⁹/L</source>
+        <translation> × 10⁹/L</translation>
     </message>
 </context>
 <context>

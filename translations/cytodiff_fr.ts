@@ -222,6 +222,10 @@
         <source>Comment: %1</source>
         <translation>Commentaire : %1</translation>
     </message>
+    <message>
+        <source>White cell count (analyser): %1 × 10⁹/L</source>
+        <translation>Numération leucocytaire (automate) : %1 × 10⁹/L</translation>
+    </message>
 </context>
 <context>
     <name>CellClassNames</name>
@@ -2788,6 +2792,18 @@ Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi q
     <message>
         <source>Saved; part of the signed result.</source>
         <translation>Enregistré ; fait partie du résultat signé.</translation>
+    </message>
+    <message>
+        <source>Analyser WBC count</source>
+        <translation>Numération leucocytaire de l&apos;automate</translation>
+    </message>
+    <message>
+        <source>Copied from the analyser: the LIS result then carries absolute counts per class.</source>
+        <translation>Reprise de l&apos;automate : le résultat SIL porte alors les valeurs absolues par classe.</translation>
+    </message>
+    <message>
+        <source> × 10⁹/L</source>
+        <translation> × 10⁹/L</translation>
     </message>
 </context>
 <context>

@@ -38,6 +38,10 @@ int runMorphology(const QStringList &args)
                                             QStringLiteral("estimate"));
     const QCommandLineOption clumpsOption(QStringLiteral("clumps"), QStringLiteral("Platelet clumps seen: yes or no."),
                                           QStringLiteral("yes|no"));
+    const QCommandLineOption wbcOption(QStringLiteral("wbc"),
+                                       QStringLiteral("The analyser's WBC count, 10^9/L ('' clears): absolute counts "
+                                                      "go to the LIS."),
+                                       QStringLiteral("count"));
     const QCommandLineOption commentOption(QStringLiteral("comment"), QStringLiteral("Comment on the film."),
                                            QStringLiteral("text"));
     const QCommandLineOption reasonOption(QStringLiteral("reason"), QStringLiteral("Why (needed on a signed case)."),
@@ -45,7 +49,7 @@ int runMorphology(const QStringList &args)
     const QCommandLineOption byOption(QStringLiteral("by"), QStringLiteral("Who records it (default: the login name)."),
                                       QStringLiteral("name"));
     parser.addOptions({dbOption, normalOption, gradeOption, schistocyteOption, plateletOption, clumpsOption,
-                       commentOption, reasonOption, byOption});
+                       wbcOption, commentOption, reasonOption, byOption});
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
@@ -109,6 +113,18 @@ int runMorphology(const QStringList &args)
     }
     if (parser.isSet(clumpsOption))
         m.plateletClumps = parser.value(clumpsOption) == QLatin1String("yes");
+    if (parser.isSet(wbcOption)) {
+        bool ok = false;
+        const double value = parser.value(wbcOption).toDouble(&ok);
+        if (parser.value(wbcOption).isEmpty())
+            m.wbcCount.reset();
+        else if (ok)
+            m.wbcCount = value;
+        else {
+            printError(command, QStringLiteral("--wbc needs a count in 10^9/L"));
+            return kExitUsage;
+        }
+    }
     if (parser.isSet(commentOption))
         m.comment = parser.value(commentOption).trimmed();
 

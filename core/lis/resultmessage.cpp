@@ -175,12 +175,24 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
     const review::Differential &d = result.differential;
     observation({QStringLiteral("CYTODIFF-WBC-COUNTED"), QStringLiteral("White cells counted"), QStringLiteral("L")},
                 QString::number(d.whiteCells), QStringLiteral("{cells}"), QString(), QString());
+    if (result.morphology.wbcCount)
+        observation({QStringLiteral("CYTODIFF-WBC"), QStringLiteral("White cell count (analyser)"), QStringLiteral("L")},
+                    QLocale::c().toString(*result.morphology.wbcCount, 'f', 2), QStringLiteral("10*9/L"), QString(),
+                    QString());
     for (const review::DifferentialRow &line : d.white) {
         const QString range = line.range ? decimal(line.range->lowPercent) + QLatin1Char('-') +
                                                decimal(line.range->highPercent)
                                          : QString();
         observation(codeOf(line.classId, line.classId + QStringLiteral("/100 leukocytes")), decimal(line.value),
                     QStringLiteral("%"), range, flagOf(line.flag, line.range.has_value()));
+        // The absolute count, when the analyser's WBC count was given:
+        // % of white cells x WBC. Local codes: the LOINC map holds the
+        // percentages only.
+        if (result.morphology.wbcCount)
+            observation(QStringList{QStringLiteral("CYTODIFF-") + line.classId.toUpper() + QStringLiteral("-ABS"),
+                                    line.classId + QStringLiteral(" [#/volume]"), QStringLiteral("L")},
+                        QLocale::c().toString(line.value / 100.0 * *result.morphology.wbcCount, 'f', 2),
+                        QStringLiteral("10*9/L"), QString(), QString());
     }
     for (const review::DifferentialRow &line : d.nonWhite)
         observation(codeOf(line.classId, line.classId + QStringLiteral(" per 100 leukocytes")), decimal(line.value),

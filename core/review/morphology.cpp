@@ -69,6 +69,8 @@ QString CaseMorphology::toJson() const
                        {QStringLiteral("platelet_clumps"), plateletClumps}};
     if (schistocytePercent)
         object.insert(QStringLiteral("schistocytes_percent"), *schistocytePercent);
+    if (wbcCount)
+        object.insert(QStringLiteral("wbc_count"), *wbcCount);
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
@@ -85,6 +87,8 @@ Result<CaseMorphology> CaseMorphology::fromJson(const QString &json)
         morphology.grades.insert(it.key(), it.value().toInt());
     if (object.contains(QStringLiteral("schistocytes_percent")))
         morphology.schistocytePercent = object.value(QStringLiteral("schistocytes_percent")).toDouble();
+    if (object.contains(QStringLiteral("wbc_count")))
+        morphology.wbcCount = object.value(QStringLiteral("wbc_count")).toDouble();
     morphology.comment = object.value(QStringLiteral("comment")).toString();
     const QString platelets = object.value(QStringLiteral("platelets")).toString();
     for (PlateletEstimate e : {PlateletEstimate::Decreased, PlateletEstimate::Adequate, PlateletEstimate::Increased})
@@ -109,6 +113,8 @@ QString CaseMorphology::problem() const
     }
     if (schistocytePercent && !(*schistocytePercent >= 0.0 && *schistocytePercent <= 100.0))
         return QStringLiteral("schistocytes must be 0-100% of red cells");
+    if (wbcCount && !(*wbcCount > 0.0 && *wbcCount < 1000.0))
+        return QStringLiteral("the white cell count must be above 0 and below 1000 x 10^9/L");
     if (allNormal && (!grades.isEmpty() || (schistocytePercent && *schistocytePercent > kSchistocyteReportPercent)))
         return QStringLiteral("red cells cannot be reported all normal with findings graded");
     return {};
@@ -131,6 +137,8 @@ QStringList CaseMorphology::lines() const
         out << QStringLiteral("Platelet estimate: %1").arg(plateletEstimateId(platelets));
     if (plateletClumps)
         out << QStringLiteral("Platelet clumps seen");
+    if (wbcCount)
+        out << QStringLiteral("WBC %1 x 10^9/L").arg(QString::number(*wbcCount, 'f', 2));
     if (!comment.isEmpty())
         out << QStringLiteral("Comment: %1").arg(comment);
     return out;

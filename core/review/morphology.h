@@ -46,6 +46,9 @@ struct CaseMorphology {
     QString comment;
     PlateletEstimate platelets = PlateletEstimate::NotAssessed;
     bool plateletClumps = false;
+    // The analyser's white cell count, 10^9/L, as the reviewer copies it:
+    // with it the LIS result carries absolute counts per class.
+    std::optional<double> wbcCount;
 
     bool isEmpty() const;
     bool operator==(const CaseMorphology &) const = default;

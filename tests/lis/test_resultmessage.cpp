@@ -401,6 +401,7 @@ private slots:
         morphology.platelets = review::PlateletEstimate::Decreased;
         morphology.plateletClumps = true;
         morphology.comment = QStringLiteral("Check|film^again\nsoon & Müller");
+        morphology.wbcCount = 8.0;
         review::CaseMorphology contradictory = morphology;
         contradictory.allNormal = true;
         QVERIFY(!review::MorphologyStore::save(*m_db, m_caseId, contradictory, QStringLiteral("dr s")).ok());
@@ -427,6 +428,10 @@ private slots:
         QCOMPARE(schistocytes.value(8), QStringLiteral("H")); // above ICSH's 1%
         QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-PLT-ESTIMATE")).value(5), QStringLiteral("decreased"));
         QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-PLT-CLUMPS")).value(5), QStringLiteral("Seen"));
+        // With the analyser's WBC count: absolute counts (60% of 8.0).
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-WBC")).value(5), QStringLiteral("8.00"));
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-NEUTROPHIL-ABS")).value(5), QStringLiteral("4.80"));
+        QCOMPARE(byCode.value(QStringLiteral("CYTODIFF-NEUTROPHIL-ABS")).value(6), QStringLiteral("10*9/L"));
         const QStringList comment = byCode.value(QStringLiteral("CYTODIFF-COMMENT"));
         QCOMPARE(comment.value(2), QStringLiteral("TX"));
         QCOMPARE(hl7Unescape(comment.value(5)), morphology.comment); // hostile text survives

@@ -413,6 +413,8 @@ QString morphologyHtml(const review::CaseMorphology &m)
     }
     if (m.plateletClumps)
         lines << CaseReport::tr("Platelet clumps seen");
+    if (m.wbcCount)
+        lines << CaseReport::tr("White cell count (analyser): %1 × 10⁹/L").arg(QLocale().toString(*m.wbcCount, 'f', 2));
     if (!m.comment.isEmpty())
         lines << CaseReport::tr("Comment: %1").arg(m.comment);
     html += QStringLiteral("<ul>");

@@ -97,10 +97,23 @@ MorphologyPanel::MorphologyPanel(QWidget *parent) : QWidget(parent)
     m_platelets->addItem(tr("increased"), int(review::PlateletEstimate::Increased));
     m_clumps = new QCheckBox(tr("Platelet clumps seen"));
     m_clumps->setObjectName(QStringLiteral("plateletClumps"));
+    m_wbcKnown = new QCheckBox(tr("Analyser WBC count"));
+    m_wbcKnown->setObjectName(QStringLiteral("wbcKnown"));
+    m_wbcKnown->setToolTip(tr("Copied from the analyser: the LIS result then carries absolute counts per class."));
+    m_wbc = new QDoubleSpinBox;
+    m_wbc->setObjectName(QStringLiteral("wbcCount"));
+    m_wbc->setRange(0.01, 999.99);
+    m_wbc->setDecimals(2);
+    m_wbc->setSuffix(tr(" × 10⁹/L"));
+    auto *wbcRow = new QHBoxLayout;
+    wbcRow->addWidget(m_wbcKnown);
+    wbcRow->addWidget(m_wbc);
+    wbcRow->addStretch(1);
     auto *platelets = new QGroupBox(tr("Platelets"));
     auto *plateletForm = new QFormLayout(platelets);
     plateletForm->addRow(tr("Estimate"), m_platelets);
     plateletForm->addRow(QString(), m_clumps);
+    plateletForm->addRow(QString(), wbcRow);
 
     m_comment = new QPlainTextEdit;
     m_comment->setObjectName(QStringLiteral("morphologyComment"));
@@ -135,6 +148,8 @@ MorphologyPanel::MorphologyPanel(QWidget *parent) : QWidget(parent)
     connect(m_schistocytes, &QDoubleSpinBox::valueChanged, this, &MorphologyPanel::updateState);
     connect(m_platelets, &QComboBox::currentIndexChanged, this, &MorphologyPanel::updateState);
     connect(m_clumps, &QCheckBox::toggled, this, &MorphologyPanel::updateState);
+    connect(m_wbcKnown, &QCheckBox::toggled, this, &MorphologyPanel::updateState);
+    connect(m_wbc, &QDoubleSpinBox::valueChanged, this, &MorphologyPanel::updateState);
     connect(m_comment, &QPlainTextEdit::textChanged, this, &MorphologyPanel::updateState);
     updateState();
 }
@@ -152,7 +167,10 @@ void MorphologyPanel::setMorphology(const review::CaseMorphology &morphology, bo
         m_grades[i]->setCurrentIndex(morphology.grades.value(QLatin1String(features[i].id)));
     }
     {
-        const QSignalBlocker a(m_schistocytesCounted), b(m_schistocytes), c(m_platelets), d(m_clumps), e(m_comment);
+        const QSignalBlocker a(m_schistocytesCounted), b(m_schistocytes), c(m_platelets), d(m_clumps), e(m_comment),
+            f(m_wbcKnown), g(m_wbc);
+        m_wbcKnown->setChecked(morphology.wbcCount.has_value());
+        m_wbc->setValue(morphology.wbcCount.value_or(m_wbc->minimum()));
         m_schistocytesCounted->setChecked(morphology.schistocytePercent.has_value());
         m_schistocytes->setValue(morphology.schistocytePercent.value_or(0.0));
         m_platelets->setCurrentIndex(qMax(0, m_platelets->findData(int(morphology.platelets))));
@@ -174,6 +192,8 @@ review::CaseMorphology MorphologyPanel::morphology() const
         m.schistocytePercent = m_schistocytes->value();
     m.platelets = review::PlateletEstimate(m_platelets->currentData().toInt());
     m.plateletClumps = m_clumps->isChecked();
+    if (m_wbcKnown->isChecked())
+        m.wbcCount = m_wbc->value();
     m.comment = m_comment->toPlainText().trimmed();
     return m;
 }
@@ -185,6 +205,7 @@ void MorphologyPanel::updateState()
     for (QComboBox *combo : std::as_const(m_grades))
         combo->setEnabled(!m_allNormal->isChecked() && m_canWrite);
     m_schistocytes->setEnabled(m_schistocytesCounted->isChecked() && m_canWrite);
+    m_wbc->setEnabled(m_wbcKnown->isChecked() && m_canWrite);
     m_schistocyteNote->setVisible(m_schistocytesCounted->isChecked()
                                   && m_schistocytes->value() > review::kSchistocyteReportPercent);
     const review::CaseMorphology current = morphology();

@@ -42,6 +42,8 @@ private:
     QLabel *m_schistocyteNote = nullptr;
     QComboBox *m_platelets = nullptr;
     QCheckBox *m_clumps = nullptr;
+    QCheckBox *m_wbcKnown = nullptr;
+    QDoubleSpinBox *m_wbc = nullptr;
     QPlainTextEdit *m_comment = nullptr;
     QLabel *m_state = nullptr;
     QPushButton *m_save = nullptr;
