@@ -49,9 +49,8 @@ QJsonObject quantity(double value, const QString &unit, const QString &ucum)
 Result<QByteArray> fhirResultBundle(const CaseResult &result, const LisSettings &settings, const QString &bundleId,
                                     const QDateTime &createdAt)
 {
-    // The same refusals as the HL7 message (no accession, broken ids).
-    if (auto hl7 = resultMessage(result, settings, bundleId, createdAt); !hl7)
-        return makeError(hl7.error());
+    if (auto sendable = checkSendable(result); !sendable)
+        return makeError(sendable.error());
     const db::CaseRow &row = result.caseRow;
     const QString status = result.corrected ? QStringLiteral("corrected") : QStringLiteral("final");
     const QString issued = (row.signedAt.isValid() ? row.signedAt : createdAt).toUTC().toString(Qt::ISODate);

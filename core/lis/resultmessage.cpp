@@ -86,8 +86,7 @@ Result<CaseResult> caseResult(const db::Database &database, qint64 caseId, const
     return result;
 }
 
-Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &settings, const QString &controlId,
-                                 const QDateTime &createdAt)
+Result<void> checkSendable(const CaseResult &result)
 {
     const db::CaseRow &row = result.caseRow;
     if (row.accession.isEmpty())
@@ -95,6 +94,15 @@ Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &se
                          "' has no accession number: the LIS cannot file its result; set it in the case's identifiers");
     if (const QString problem = db::identifiersProblem(row.identifiers()); !problem.isEmpty())
         return makeError(problem.toStdString());
+    return {};
+}
+
+Result<QByteArray> resultMessage(const CaseResult &result, const LisSettings &settings, const QString &controlId,
+                                 const QDateTime &createdAt)
+{
+    const db::CaseRow &row = result.caseRow;
+    if (auto sendable = checkSendable(result); !sendable)
+        return makeError(sendable.error());
     if (controlId.isEmpty())
         return makeError("an HL7 message needs a control id");
     const QString status = result.corrected ? QStringLiteral("C") : QStringLiteral("F");

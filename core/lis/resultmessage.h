@@ -43,6 +43,10 @@ struct CaseResult {
 // whether it was amended after signing. Refuses an open case.
 Result<CaseResult> caseResult(const db::Database &database, qint64 caseId, const review::ReferenceRanges &ranges);
 
+// Why a result cannot go to the LIS (no accession number, an identifier
+// that cannot be sent); the HL7 message and the FHIR bundle both refuse it.
+Result<void> checkSendable(const CaseResult &result);
+
 // The message. controlId: MSH-10, unique per message (the caller's
 // sequence); createdAt: MSH-7. Refuses a case without an accession number:
 // the LIS could not file the result.
