@@ -98,6 +98,15 @@ struct TrainCommand {
                            "latent diffusion on this autoencoder's latent (needed for a latent pack)");
             cmd.add_option("--latent-variants", options.latentVariants, "dihedral variants encoded per training cell")
                 ->capture_default_str()->check(CLI::Range(1, 8));
+            cmd.add_option("--discriminative", options.discriminativeWeight,
+                           "weight of the classifier's cross-entropy added to the denoising loss (0 = off)")
+                ->capture_default_str()->check(CLI::NonNegativeNumber);
+            cmd.add_option("--discriminative-cells", options.discriminativeCells,
+                           "cells per step denoised under every class for that term")
+                ->capture_default_str()->check(CLI::PositiveNumber);
+            cmd.add_option("--discriminative-temperature", options.discriminativeTemperature,
+                           "relative error difference worth one logit in that term")
+                ->capture_default_str()->check(CLI::PositiveNumber);
         }
     }
 

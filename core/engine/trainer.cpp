@@ -228,6 +228,8 @@ struct Trainer {
         auto predicted = network->forward(zt.to(device), t.to(device), cls.to(device)); // [B,C,R,R]
         auto perSample = (predicted - noise.to(device)).pow(2).mean({1, 2, 3});       // [B]
         auto loss = (perSample * torch::tensor(w).to(device)).mean();
+        if (options.discriminativeWeight > 0.0)
+            loss = loss + options.discriminativeWeight * discriminativeLoss(x0, labels, classes);
         loss.backward();
         torch::nn::utils::clip_grad_norm_(network->parameters(), options.gradClip);
         optimizer->step();
@@ -243,6 +245,38 @@ struct Trainer {
         }
         ++step;
         return loss.item<double>();
+    }
+
+    // Cross-entropy of the classifier's decision rule on the first cells of
+    // the batch: one t in the classifier's range and one noise per cell,
+    // shared by every class (the paired comparison of the fast protocol).
+    torch::Tensor discriminativeLoss(const torch::Tensor &x0, const std::vector<std::int64_t> &labels, int classes)
+    {
+        const int k = std::min<int>(options.discriminativeCells, int(x0.size(0)));
+        auto clean = x0.slice(0, 0, k);                                            // [K,C,R,R]
+        auto tCells = 0.02 + 0.48 * torch::rand({k}, generator);                    // [K]
+        std::vector<float> sa(k), sb(k);
+        for (int i = 0; i < k; ++i) {
+            const double ab = schedule.alphaBar(tCells[i].item<double>());
+            sa[i] = float(std::sqrt(ab));
+            sb[i] = float(std::sqrt(1.0 - ab));
+        }
+        auto noise = torch::randn(clean.sizes(), generator);                        // [K,C,R,R]
+        auto zt = torch::tensor(sa).view({-1, 1, 1, 1}) * clean + torch::tensor(sb).view({-1, 1, 1, 1}) * noise;
+        // Every cell under every class: row i * classes + c.
+        auto ztAll = zt.repeat_interleave(classes, 0);                              // [K*N,C,R,R]
+        auto noiseAll = noise.repeat_interleave(classes, 0);                        // [K*N,C,R,R]
+        auto tAll = tCells.repeat_interleave(classes, 0);                           // [K*N]
+        auto clsAll = torch::arange(classes, torch::kInt64).repeat({k});            // [K*N]
+        auto predicted = network->forward(ztAll.to(device), tAll.to(device), clsAll.to(device));
+        auto mask = centralDiskMask(int(x0.size(-1))).to(device);                   // [R,R]
+        auto errors = ((predicted - noiseAll.to(device)).pow(2) * mask).sum({1, 2, 3}).view({k, classes}); // [K,N]
+        // Relative to the cell's mean error over classes, so one temperature
+        // fits every t (the error's scale changes a hundredfold over t).
+        auto relative = errors / errors.mean(1, true).detach();                     // [K,N]
+        auto logits = -(relative - 1.0) / options.discriminativeTemperature;        // [K,N]
+        auto target = torch::tensor(std::vector<std::int64_t>(labels.begin(), labels.begin() + k)).to(device);
+        return torch::nn::functional::cross_entropy(logits, target);
     }
 
     std::vector<double> calibrateErrorScale(int cells)

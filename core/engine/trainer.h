@@ -34,6 +34,17 @@ struct TrainOptions {
     // reads the model at small and medium t, generation needs all of it.
     double focusShare = 0.5;
     double focusTMax = 0.5;
+    // Discriminative term (0 = off, the paper's pure denoising objective):
+    // each step also noises `discriminativeCells` cells once at a t of the
+    // classifier's range [0.02, 0.5], denoises each under every class and
+    // adds this weight times the cross-entropy of the classifier's decision
+    // rule (lowest masked error wins) to the loss. The network stays a
+    // class-conditional denoiser; the term trains it to separate the
+    // classes where the classifier reads it.
+    double discriminativeWeight = 0.0;
+    int discriminativeCells = 4;
+    // Relative error difference worth one logit in that cross-entropy.
+    double discriminativeTemperature = 0.01;
     bool augment = true;
     std::uint64_t seed = 1;
     std::string device = "cpu";
