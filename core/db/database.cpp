@@ -376,6 +376,15 @@ Result<void> Database::ensureWritable() const
     return {};
 }
 
+Result<qint64> Database::dataVersion() const
+{
+    auto statement = prepare("PRAGMA data_version");
+    if (!statement)
+        return makeError(statement.error());
+    return singleRow<qint64>(*statement, [](const Statement &row) { return row.int64(0); },
+                             "SQLite reported no data version");
+}
+
 Result<Statement> Database::prepare(std::string_view sql) const
 {
     return Statement::prepare(handle(), sql);

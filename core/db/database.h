@@ -57,6 +57,11 @@ public:
     // Fails with readOnlyReason() when writes are refused.
     Result<void> ensureWritable() const;
 
+    // Changes whenever another connection (another program, or one of this
+    // program's workers) commits to the workspace; this connection's own
+    // writes leave it alone. Windows poll it to refresh (issue 23).
+    Result<qint64> dataVersion() const;
+
     // ---- low level (for migrations, tests and future stores) ----
     sqlite3 *handle() const;
     Result<Statement> prepare(std::string_view sql) const;

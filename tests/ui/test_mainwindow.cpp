@@ -7,11 +7,13 @@
 #include "celldetailspanel.h"
 #include "cellgallerymodel.h"
 #include "cellgalleryview.h"
+#include "database.h"
 #include "importjob.h"
 #include "importoutcome.h"
 #include "mainwindow.h"
 #include "startpage.h"
 #include "uitesthelpers.h"
+#include "workspacewatcher.h"
 
 #include <QComboBox>
 #include <QCryptographicHash>
@@ -23,6 +25,15 @@
 
 using namespace cytodiff;
 using namespace cytodiff::ui;
+
+namespace {
+db::NewCase namedCase(const QString &name)
+{
+    db::NewCase newCase;
+    newCase.name = name;
+    return newCase;
+}
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -246,6 +257,54 @@ private slots:
         QCOMPARE(cases->rowCount(), 1);
         QCOMPARE(cases->caseAt(0)->name, QStringLiteral("Ward 3, film 2"));
         QCOMPARE(window.caseBrowser()->currentCaseId(), cases->caseAt(0)->id);
+    }
+
+    // Issue 23 item 4: a case that another program (cytodiff-cli import, a
+    // second window) adds appears without a restart, and the cell the user
+    // is on stays selected; a change waits while the user has unsaved typing.
+    void changesByAnotherProgramAppear()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("shared.cytodiff"));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openWorkspace(path).ok());
+        window.workspaceWatcher()->setInterval(50);
+
+        auto other = db::Database::open(path);
+        QVERIFY2(other.ok(), other.ok() ? "" : other.error().c_str());
+        auto first = other->createCase(namedCase(QStringLiteral("Ward 1")));
+        QVERIFY(first.ok());
+        for (int seed = 1; seed <= 3; ++seed)
+            QVERIFY(other->insertCell(uitest::makeNewCell(*first, seed, QStringLiteral("lymphocyte"), QStringLiteral("LY"))).ok());
+        const CaseListModel *cases = window.caseBrowser()->caseModel();
+        QVERIFY(uitest::waitUntil([&] { return cases->rowCount() == 1; }, 5000));
+        QVERIFY(!window.isStartPageShown());
+        QTRY_COMPARE(window.caseBrowser()->galleryModel()->rowCount(), 3);
+
+        // The user is on the second cell when another program adds a case.
+        const qint64 cell = window.caseBrowser()->galleryModel()->cellAt(1)->id;
+        QVERIFY(window.caseBrowser()->selectCell(cell));
+        auto second = other->createCase(namedCase(QStringLiteral("Ward 2")));
+        QVERIFY(second.ok());
+        QVERIFY(uitest::waitUntil([&] { return cases->rowCount() == 2; }, 5000));
+        QCOMPARE(window.caseBrowser()->currentCellId(), cell);
+
+        // Busy (an import running, unsaved typing...): noticed, held back.
+        bool busy = true;
+        window.workspaceWatcher()->setBusyCheck([&] { return busy; });
+        QVERIFY(other->createCase(namedCase(QStringLiteral("Ward 3"))).ok());
+        QVERIFY(uitest::waitUntil([&] { return window.workspaceWatcher()->hasPendingChange(); }, 5000));
+        QTest::qWait(200);
+        QCOMPARE(cases->rowCount(), 2);
+        busy = false;
+        QVERIFY(uitest::waitUntil([&] { return cases->rowCount() == 3; }, 5000));
+
+        // The window's own writes do not make it re-read itself.
+        QSignalSpy refreshed(window.workspaceWatcher(), &WorkspaceWatcher::changedElsewhere);
+        QVERIFY(window.database()->createCase(namedCase(QStringLiteral("Ward 4"))).ok());
+        QTest::qWait(300);
+        QCOMPARE(refreshed.count(), 0);
     }
 
     void importIntoMissingFolderIsRefused()

@@ -350,6 +350,8 @@ Result<void> CaseBrowser::reload()
     return {};
 }
 
+bool CaseBrowser::hasUnsavedEdits() const { return m_morphology->hasUnsavedChanges(); }
+
 bool CaseBrowser::selectCase(qint64 caseId)
 {
     const QModelIndex source = m_caseModel->indexOfCase(caseId);

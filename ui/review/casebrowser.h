@@ -60,6 +60,8 @@ public:
     bool selectCell(qint64 cellId);
     qint64 currentCaseId() const;
     qint64 currentCellId() const;
+    // Something typed on a page that a reload would throw away.
+    bool hasUnsavedEdits() const;
     QList<qint64> selectedCellIds() const;
 
     void setThumbnailSize(int pixels);

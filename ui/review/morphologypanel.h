@@ -27,6 +27,8 @@ public:
 
     void setMorphology(const review::CaseMorphology &morphology, bool caseSigned, bool canWrite);
     review::CaseMorphology morphology() const;
+    // Typed values that Save has not stored yet.
+    bool hasUnsavedChanges() const { return m_canWrite && !(morphology() == m_stored); }
     static QString featureName(const QString &id);
 
 signals:

@@ -20,6 +20,7 @@
 #include "reviewcontroller.h"
 #include "startpage.h"
 #include "turingmenu.h"
+#include "workspacewatcher.h"
 #include "workspace.h"
 
 #include <QAction>
@@ -83,6 +84,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     m_review = new ReviewController(this);
     m_browser->setReviewController(m_review);
+
+    m_watcher = new WorkspaceWatcher(this);
+    m_watcher->setBusyCheck([this] {
+        return isImporting() || isCreatingDemo() || isClassifying() || m_browser->hasUnsavedEdits()
+            || QApplication::activeModalWidget() != nullptr;
+    });
+    connect(m_watcher, &WorkspaceWatcher::changedElsewhere, this, &MainWindow::onWorkspaceChangedElsewhere);
 
     createActions();
     createMenus();
@@ -298,6 +306,7 @@ Result<void> MainWindow::openWorkspace(const QString &path)
     m_classifier.reset();
     m_review->setContext(nullptr, nullptr);
     m_browser->setDatabase(nullptr, {});
+    m_watcher->setDatabase(nullptr);
     m_database = std::make_unique<db::Database>(std::move(*opened));
     createClassifier();
 
@@ -322,6 +331,7 @@ Result<void> MainWindow::openWorkspace(const QString &path)
         };
     };
     m_browser->setDatabase(m_database.get(), thumbnails);
+    m_watcher->setDatabase(m_database.get());
     m_startPage->setWorkspacePath(absolute);
     AppSettings::addRecentWorkspace(absolute);
     if (!m_database->isReadOnly())
@@ -361,6 +371,7 @@ bool MainWindow::isStartPageShown() const
 
 void MainWindow::refresh()
 {
+    m_watcher->acknowledge(); // what changed elsewhere until now is read below
     if (auto result = m_browser->reload(); !result)
         showError(tr("Cannot read the workspace"), QString::fromStdString(result.error()));
     const bool empty = m_browser->caseModel()->rowCount() == 0;
@@ -373,6 +384,14 @@ void MainWindow::refresh()
     updateActions();
     updateStatus();
     updateLisStatus();
+}
+
+void MainWindow::onWorkspaceChangedElsewhere()
+{
+    const qint64 cell = m_browser->currentCellId();
+    refresh();
+    if (cell)
+        m_browser->selectCell(cell);
 }
 
 void MainWindow::updateActions()

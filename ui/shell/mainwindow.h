@@ -45,6 +45,7 @@ class ImportJob;
 class ImportProgressDialog;
 class ReviewController;
 class StartPage;
+class WorkspaceWatcher;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -72,6 +73,7 @@ public:
     db::Database *database() { return m_database.get(); }
     const db::Database *database() const { return m_database.get(); }
     bool isReadOnly() const;
+    WorkspaceWatcher *workspaceWatcher() const { return m_watcher; }
 
     // Imports a folder in the background with a progress dialog; when done,
     // refreshes the cases, selects the imported one and shows the summary.
@@ -188,6 +190,9 @@ private:
     void deliverLisQueue(bool quiet);
     void onLisDelivered(bool ok, const QString &error, int delivered, bool quiet);
     void updateLisStatus();
+    // Another program or worker changed the workspace: re-read it, keeping
+    // the case and cell the user is on.
+    void onWorkspaceChangedElsewhere();
 
     std::unique_ptr<db::Database> m_database;
 
@@ -226,6 +231,7 @@ private:
     // if every such request was quiet.
     std::optional<bool> m_lisDeliverAgainQuietly;
     QTimer *m_lisRetryTimer = nullptr;
+    WorkspaceWatcher *m_watcher = nullptr;
 
     ReviewController *m_review = nullptr;
     ClassificationStatus *m_classifyStatus = nullptr;
