@@ -1,9 +1,13 @@
 #include "database.h"
 
+#include "connection.h"
 #include "descriptorlocks.h"
 #include "labelledcellcursor.h"
 #include "migrations.h"
+#include "pgconnection.h"
+#include "pgdialect.h"
 #include "rowreaders.h"
+#include "sqliteconnection.h"
 #include "transaction.h"
 #include "workspacebackup.h"
 
@@ -21,18 +25,14 @@
 namespace cytodiff::db {
 
 struct Database::State {
-    sqlite3 *handle = nullptr;
+    std::unique_ptr<Connection> connection;
+    sqlite3 *handle = nullptr; // the SQLite connection's handle; null on a server
     QString path;
     int schemaVersion = 0;
     QString journalMode;
     QString readOnlyReason;
     int transactionDepth = 0;
-
-    State() = default;
-    State(const State &) = delete;
-    State &operator=(const State &) = delete;
-    // close_v2: a cursor finalized after its Database still cleans up.
-    ~State() { sqlite3_close_v2(handle); }
+    qint64 serverChanges = 0; // notifications from other sessions so far
 };
 
 namespace {
@@ -205,6 +205,8 @@ Result<Database> Database::open(const QString &path, const OpenOptions &options)
 {
     if (path.isEmpty())
         return makeError("no workspace file given");
+    if (isServerUri(path))
+        return openServer(path, options);
     if (QFileInfo(path).isDir())
         return makeError(quoted(path) + " is a folder, not a workspace file");
     return openUri(path, false, options);
@@ -227,18 +229,84 @@ Result<Database> Database::openUri(const QString &path, bool inMemory, const Ope
     // NOMUTEX: one connection per thread is the rule, so SQLite's own
     // per-connection locking would only cost time.
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(name.constData(), &state->handle, flags, nullptr);
+    sqlite3 *handle = nullptr;
+    const int rc = sqlite3_open_v2(name.constData(), &handle, flags, nullptr);
+    state->connection = std::make_unique<SqliteConnection>(handle); // closes it, also on failure
+    state->handle = handle;
     if (rc != SQLITE_OK) {
-        const std::string why = sqliteErrorMessage(state->handle, rc);
+        const std::string why = sqliteErrorMessage(handle, rc);
         return makeError("cannot open workspace " + quoted(path) + ": " + why);
     }
-    sqlite3_extended_result_codes(state->handle, 1);
+    sqlite3_extended_result_codes(handle, 1);
     Database db(std::move(state));
     if (auto configured = db.configure(options); !configured) {
         const std::string where = inMemory ? std::string("in-memory workspace") : quoted(path);
         return makeError("cannot open " + where + ": " + configured.error());
     }
     return db;
+}
+
+Result<Database> Database::openServer(const QString &uri, const OpenOptions &options)
+{
+    auto connection = PgConnection::open(uri, options.askPassword);
+    if (!connection)
+        return makeError(connection.error());
+    auto state = std::make_unique<State>();
+    state->path = displayUri(uri);
+    state->connection = std::move(*connection);
+    Database db(std::move(state));
+    if (auto configured = db.configureServer(); !configured)
+        return makeError("cannot open the workspace on " + db.path().toStdString() + ": " + configured.error());
+    return db;
+}
+
+Result<int> Database::storedSchemaVersion()
+{
+    if (engine() == Engine::Sqlite) {
+        auto version = queryInt(*this, "PRAGMA user_version");
+        if (!version)
+            return makeError(version.error());
+        return static_cast<int>(*version);
+    }
+    auto exists = queryInt(*this, "SELECT to_regclass('cytodiff_workspace') IS NOT NULL");
+    if (!exists)
+        return makeError(exists.error());
+    if (!*exists)
+        return 0;
+    auto version = queryInt(*this, "SELECT COALESCE(MAX(schema_version), 0) FROM cytodiff_workspace");
+    if (!version)
+        return makeError(version.error());
+    return static_cast<int>(*version);
+}
+
+Result<void> Database::configureServer()
+{
+    m_state->journalMode = QStringLiteral("server");
+    auto version = storedSchemaVersion();
+    if (!version)
+        return makeError(version.error());
+    m_state->schemaVersion = *version;
+    if (*version == 0) {
+        // Our databases get their marker table in migration 1, so tables
+        // without it belong to another program: leave them alone.
+        auto tables = queryInt(*this, "SELECT COUNT(*) FROM information_schema.tables "
+                                      "WHERE table_schema = current_schema()");
+        if (!tables)
+            return makeError(tables.error());
+        if (*tables > 0)
+            return makeError("not a CytoDiff workspace (the database holds another program's tables); "
+                             "create an empty database for CytoDiff");
+    }
+    const int latest = latestSchemaVersion();
+    if (*version > latest) {
+        m_state->readOnlyReason =
+            QStringLiteral("This workspace was written by a newer CytoDiff (schema %1 > %2); "
+                           "update CytoDiff to change it.")
+                .arg(*version)
+                .arg(latest);
+        return execScript("SET default_transaction_read_only = on");
+    }
+    return migrate();
 }
 
 Result<void> Database::configure(const OpenOptions &options)
@@ -315,7 +383,8 @@ Result<void> Database::migrate()
 {
     // Only a workspace that existed before this open is worth a copy; a new
     // file passes through every migration without one.
-    const bool existing = m_state->schemaVersion > 0 && !m_state->path.isEmpty();
+    // (A server is backed up by its administrators: pg_dump, docs/deployment.md.)
+    const bool existing = m_state->schemaVersion > 0 && !m_state->path.isEmpty() && engine() == Engine::Sqlite;
     bool backedUp = false;
     for (const Migration &migration : migrations()) {
         if (migration.version <= m_state->schemaVersion)
@@ -332,19 +401,37 @@ Result<void> Database::migrate()
         auto transaction = Transaction::begin(*this);
         if (!transaction)
             return makeError(transaction.error());
+        const bool server = engine() == Engine::Postgres;
+        // Stations opening a new server database at once: one migrates,
+        // the others wait here (the lock ends with the transaction).
+        if (server) {
+            if (auto locked = execScript("SELECT pg_advisory_xact_lock(" + std::to_string(kApplicationId) + ")");
+                !locked)
+                return makeError(locked.error());
+        }
         // Another process may have migrated while we waited for the lock.
-        auto current = queryInt(*this, "PRAGMA user_version");
+        auto current = storedSchemaVersion();
         if (!current)
             return makeError(current.error());
         if (*current >= migration.version) {
             m_state->schemaVersion = static_cast<int>(*current);
             continue; // the transaction rolls back: nothing was written
         }
-        std::string script = migration.sql;
-        if (migration.version == 1)
-            script += "\nPRAGMA application_id = " + std::to_string(kApplicationId) + ";";
-        // PRAGMAs take no bound parameters; the version is our own integer.
-        script += "\nPRAGMA user_version = " + std::to_string(migration.version) + ";";
+        std::string script;
+        if (server) {
+            if (migration.version == 1)
+                script = "CREATE TABLE cytodiff_workspace (application VARCHAR(16) NOT NULL, "
+                         "schema_version BIGINT NOT NULL);\n"
+                         "INSERT INTO cytodiff_workspace VALUES ('CytoDiff', 0);\n";
+            script += postgresMigrationSql(migration);
+            script += "\nUPDATE cytodiff_workspace SET schema_version = " + std::to_string(migration.version) + ";";
+        } else {
+            script = migration.sql;
+            if (migration.version == 1)
+                script += "\nPRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+            // PRAGMAs take no bound parameters; the version is our own integer.
+            script += "\nPRAGMA user_version = " + std::to_string(migration.version) + ";";
+        }
         if (auto applied = execScript(script); !applied)
             return makeError("schema migration " + std::to_string(migration.version) + " (" +
                              migration.description + ") failed: " + applied.error());
@@ -369,7 +456,7 @@ sqlite3 *Database::handle() const { return m_state ? m_state->handle : nullptr; 
 
 Result<void> Database::ensureWritable() const
 {
-    if (!m_state || !m_state->handle)
+    if (!m_state || !m_state->connection)
         return makeError("the workspace is not open");
     if (!m_state->readOnlyReason.isEmpty())
         return makeError(m_state->readOnlyReason.toStdString());
@@ -378,6 +465,11 @@ Result<void> Database::ensureWritable() const
 
 Result<qint64> Database::dataVersion() const
 {
+    if (engine() == Engine::Postgres) {
+        auto *server = static_cast<PgConnection *>(m_state->connection.get());
+        m_state->serverChanges += server->takeChangeNotifications();
+        return m_state->serverChanges;
+    }
     auto statement = prepare("PRAGMA data_version");
     if (!statement)
         return makeError(statement.error());
@@ -387,25 +479,21 @@ Result<qint64> Database::dataVersion() const
 
 Result<Statement> Database::prepare(std::string_view sql) const
 {
-    return Statement::prepare(handle(), sql);
+    if (!m_state || !m_state->connection)
+        return makeError("the workspace is not open");
+    return m_state->connection->prepare(sql);
 }
 
 Result<void> Database::execScript(std::string_view sql)
 {
-    if (!handle())
+    if (!m_state || !m_state->connection)
         return makeError("the workspace is not open");
-    char *message = nullptr;
-    const std::string text(sql);
-    const int rc = sqlite3_exec(handle(), text.c_str(), nullptr, nullptr, &message);
-    if (rc != SQLITE_OK) {
-        std::string why = message ? std::string(message) : sqliteErrorMessage(handle(), rc);
-        sqlite3_free(message);
-        if ((rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED)
-            why = sqliteErrorMessage(handle(), rc);
-        return makeError(why);
-    }
-    return {};
+    return m_state->connection->execScript(sql);
 }
+
+Connection *Database::connection() const { return m_state ? m_state->connection.get() : nullptr; }
+
+Engine Database::engine() const { return m_state && m_state->connection ? m_state->connection->engine() : Engine::Sqlite; }
 
 // ---------------------------------------------------------------- cases
 

@@ -6,6 +6,7 @@
 // missing case, constraint) is a Result error with a readable message;
 // nothing here throws or exits.
 
+#include "connection.h"
 #include "labelledcellcursor.h" // complete type for labelledCells()' Result
 #include "labellingrecords.h"
 #include "records.h"
@@ -17,6 +18,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -30,6 +32,10 @@ class Transaction;
 struct OpenOptions {
     // How long a write waits for another writer before it fails.
     int busyTimeoutMs = 5000;
+    // A laboratory server that wants a password libpq's own sources
+    // (PGPASSWORD, ~/.pgpass) do not give asks this (the address shown);
+    // a null answer gives up. Empty: no prompt.
+    std::function<QString(const QString &serverAddress)> askPassword;
 };
 
 class Database {
@@ -37,8 +43,9 @@ public:
     // 'CYDF': marks a file as a CytoDiff workspace (PRAGMA application_id).
     static constexpr std::int32_t kApplicationId = 0x43594446;
 
-    // Opens (creating if needed) a workspace file and migrates it to the
-    // latest schema. A file written by a newer CytoDiff opens read-only:
+    // Opens (creating if needed) a workspace file, or a laboratory server's
+    // database ("postgresql://user@host:port/dbname"), and migrates it to
+    // the latest schema. A file written by a newer CytoDiff opens read-only:
     // reads work, every write fails with readOnlyReason().
     static Result<Database> open(const QString &path, const OpenOptions &options = {});
     static Result<Database> openInMemory(const OpenOptions &options = {});
@@ -49,9 +56,9 @@ public:
     Database &operator=(const Database &) = delete;
     ~Database();
 
-    QString path() const;         // empty for in-memory
+    QString path() const;         // empty for in-memory; a server's address without password
     int schemaVersion() const;    // the file's user_version after opening
-    QString journalMode() const;  // "wal" for files, "memory" in memory
+    QString journalMode() const;  // "wal" for files, "memory" in memory, "server" on PostgreSQL
     bool isReadOnly() const;
     QString readOnlyReason() const;
     // Fails with readOnlyReason() when writes are refused.
@@ -63,7 +70,10 @@ public:
     Result<qint64> dataVersion() const;
 
     // ---- low level (for migrations, tests and future stores) ----
+    Engine engine() const;
+    // The SQLite handle; nullptr on a PostgreSQL server.
     sqlite3 *handle() const;
+    Connection *connection() const;
     Result<Statement> prepare(std::string_view sql) const;
     // Runs a script of one or more statements without results.
     Result<void> execScript(std::string_view sql);
@@ -176,7 +186,10 @@ private:
 
     explicit Database(std::unique_ptr<State> state);
     static Result<Database> openUri(const QString &path, bool inMemory, const OpenOptions &options);
+    static Result<Database> openServer(const QString &uri, const OpenOptions &options);
     Result<void> configure(const OpenOptions &options);
+    Result<void> configureServer();
+    Result<int> storedSchemaVersion();
     Result<void> migrate();
     int &transactionDepth();
 

@@ -1,7 +1,8 @@
 #pragma once
-// A thin RAII wrapper over one sqlite3_stmt: prepare, bind by 1-based index,
-// step, read columns by 0-based index. Only prepared statements reach the
-// database, so no value is ever spliced into SQL text.
+// A prepared statement of the workspace's engine (SQLite or PostgreSQL,
+// connection.h): bind by 1-based index, step, read columns by 0-based
+// index. Only prepared statements reach the database, so no value is ever
+// spliced into SQL text.
 
 #include "result.h"
 
@@ -9,6 +10,7 @@
 #include <QList>
 #include <QString>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,15 +24,20 @@ namespace cytodiff::db {
 // not a database, disk full...), with SQLite's own text appended.
 std::string sqliteErrorMessage(sqlite3 *db, int resultCode);
 
+class StatementBackend;
+
 class Statement {
 public:
-    Statement() = default;
+    Statement();
+    explicit Statement(std::unique_ptr<StatementBackend> backend);
     ~Statement();
     Statement(Statement &&other) noexcept;
     Statement &operator=(Statement &&other) noexcept;
     Statement(const Statement &) = delete;
     Statement &operator=(const Statement &) = delete;
 
+    // An SQLite statement on a raw handle (backups, tests); the workspace's
+    // own statements come from Database::prepare, whatever its engine.
     static Result<Statement> prepare(sqlite3 *db, std::string_view sql);
 
     // Binding errors (a wrong index, out of memory) are remembered and
@@ -65,15 +72,10 @@ public:
     QString text(int column) const; // NULL -> null QString
     QByteArray blob(int column) const;
 
-    bool isValid() const { return m_stmt != nullptr; }
+    bool isValid() const { return m_backend != nullptr; }
 
 private:
-    Statement(sqlite3 *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
-    void noteBindResult(int resultCode);
-
-    sqlite3 *m_db = nullptr;
-    sqlite3_stmt *m_stmt = nullptr;
-    int m_bindError = 0; // first failing sqlite3_bind_* result, 0 if none
+    std::unique_ptr<StatementBackend> m_backend;
 };
 
 // Steps a bound statement to its end and reads every row with `read`.

@@ -5,10 +5,10 @@
 
 #include "result.h"
 
-struct sqlite3;
 
 namespace cytodiff::db {
 
+class Connection;
 class Database;
 
 class Transaction {
@@ -27,9 +27,9 @@ public:
     bool isActive() const { return m_active; }
 
 private:
-    Transaction(sqlite3 *handle, int *depth, int level);
+    Transaction(Connection *connection, int *depth, int level);
 
-    sqlite3 *m_handle = nullptr;
+    Connection *m_connection = nullptr; // owned by the Database's state, stable across moves
     int *m_depth = nullptr; // the connection's nesting counter (stable across Database moves)
     int m_level = 0;        // 0: BEGIN/COMMIT, >0: SAVEPOINT tx<level>
     bool m_active = false;

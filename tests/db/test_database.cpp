@@ -1,11 +1,13 @@
-// The case database API on an in-memory workspace rebuilt for every test:
-// cases, cells, predictions, review with its audit log, expert labels,
-// transactions.
+// The case database API on a workspace rebuilt for every test: cases,
+// cells, predictions, review with its audit log, expert labels,
+// transactions. Built twice: on SQLite (in memory) and on PostgreSQL
+// (test_database_pg, a throwaway cluster; workspaceengine.h).
 
 #include "csvfield.h"
 #include "database.h"
 #include "labelledcellcursor.h"
 #include "transaction.h"
+#include "workspaceengine.h"
 
 #include <QCryptographicHash>
 #include <QTemporaryDir>
@@ -63,8 +65,8 @@ private:
 private slots:
     void init()
     {
-        auto opened = Database::openInMemory();
-        QVERIFY(opened.ok());
+        auto opened = testing::openFreshWorkspace();
+        QVERIFY2(opened.ok(), opened.ok() ? "" : opened.error().c_str());
         m_db.emplace(std::move(*opened));
         auto created = db().createCase({QStringLiteral("S-1"), QStringLiteral("BC 0042"), QStringLiteral("SP9"),
                                         QStringLiteral("/exports/s1"), QStringLiteral("DM96"), {}, {}});
@@ -347,6 +349,26 @@ private slots:
         auto id = db().appendAudit(entry);
         VERIFY_OK(id);
         const QByteArray idText = QByteArray::number(*id);
+        if (testing::kOnServer) {
+            // PostgreSQL has no REPLACE; a client that bypasses CytoDiff
+            // meets the server's triggers.
+            const QList<QByteArray> attacks = {
+                "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, new_value) "
+                "VALUES (" + idText + ", 'x', 'mallory', 'verify', 'cell', 42, 'neutrophil') "
+                "ON CONFLICT (id) DO UPDATE SET new_value = excluded.new_value",
+                "UPDATE audit_log SET actor = 'mallory' WHERE id = " + idText,
+                "DELETE FROM audit_log WHERE id = " + idText,
+                "TRUNCATE audit_log",
+            };
+            for (const QByteArray &sql : attacks) {
+                auto result = db().execScript(sql.toStdString());
+                QVERIFY2(!result.ok(), sql.constData());
+                QVERIFY2(QString::fromStdString(result.error()).contains(QStringLiteral("append-only")),
+                         result.error().c_str());
+            }
+            QCOMPARE(db().auditLog(QStringLiteral("cell"), 42)->first().actor, QStringLiteral("dr b"));
+            return;
+        }
         const QList<QByteArray> attacks = {
             "INSERT OR REPLACE INTO audit_log (id, at, actor, action, entity, entity_id, new_value) "
             "VALUES (" + idText + ", 'x', 'mallory', 'verify', 'cell', 42, 'neutrophil')",

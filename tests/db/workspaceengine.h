@@ -1,0 +1,51 @@
+#pragma once
+// The engine a database test runs on. The same test source builds twice:
+// on SQLite (an in-memory workspace per test) and, with
+// CYTODIFF_TEST_POSTGRES, on a throwaway PostgreSQL cluster (a new
+// database per test), so the workspace suite covers both engines (issue 23).
+
+#include "database.h"
+
+#ifdef CYTODIFF_TEST_POSTGRES
+#include "pgcluster.h"
+#endif
+
+namespace cytodiff::testing {
+
+inline constexpr bool kOnServer =
+#ifdef CYTODIFF_TEST_POSTGRES
+    true;
+#else
+    false;
+#endif
+
+#ifdef CYTODIFF_TEST_POSTGRES
+// The process's cluster, started on first use and stopped at exit.
+inline PgCluster *testCluster(QString *why)
+{
+    static QString failure;
+    static std::unique_ptr<PgCluster> cluster = PgCluster::start(&failure);
+    *why = failure;
+    return cluster.get();
+}
+#endif
+
+// A new, empty, migrated workspace.
+inline Result<db::Database> openFreshWorkspace(const db::OpenOptions &options = {})
+{
+#ifdef CYTODIFF_TEST_POSTGRES
+    static int counter = 0;
+    QString why;
+    PgCluster *cluster = testCluster(&why);
+    if (!cluster)
+        return makeError("no PostgreSQL test server: " + why.toStdString());
+    const QString uri = cluster->createDatabase(QStringLiteral("ws%1").arg(++counter), &why);
+    if (uri.isEmpty())
+        return makeError(why.toStdString());
+    return db::Database::open(uri, options);
+#else
+    return db::Database::openInMemory(options);
+#endif
+}
+
+} // namespace cytodiff::testing
