@@ -268,7 +268,11 @@ Result<int> Database::storedSchemaVersion()
             return makeError(version.error());
         return static_cast<int>(*version);
     }
-    auto exists = queryInt(*this, "SELECT to_regclass('cytodiff_workspace') IS NOT NULL");
+    // A query on the catalogue, not to_regclass(): that reads the session's
+    // cached catalogue, which an advisory lock does not refresh, so a
+    // station that waited for another's migration would not see its table.
+    auto exists = queryInt(*this, "SELECT COUNT(*) FROM pg_catalog.pg_tables "
+                                  "WHERE schemaname = current_schema() AND tablename = 'cytodiff_workspace'");
     if (!exists)
         return makeError(exists.error());
     if (!*exists)
@@ -293,9 +297,16 @@ Result<void> Database::configureServer()
                                       "WHERE table_schema = current_schema()");
         if (!tables)
             return makeError(tables.error());
-        if (*tables > 0)
+        // Another station may have just committed migration 1: its tables
+        // and the marker appear together, so look at the marker again.
+        auto again = *tables > 0 ? storedSchemaVersion() : Result<int>(0);
+        if (!again)
+            return makeError(again.error());
+        if (*tables > 0 && *again == 0)
             return makeError("not a CytoDiff workspace (the database holds another program's tables); "
                              "create an empty database for CytoDiff");
+        m_state->schemaVersion = *again;
+        *version = *again;
     }
     const int latest = latestSchemaVersion();
     if (*version > latest) {

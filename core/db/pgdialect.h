@@ -15,7 +15,8 @@ struct Migration;
 std::string postgresPlaceholders(std::string_view sql, int *parameterCount);
 
 // A migration's script for PostgreSQL: rowid keys become identity columns,
-// INTEGER becomes BIGINT and BLOB BYTEA; SQLite's RAISE() triggers are
+// INTEGER becomes BIGINT, BLOB BYTEA and VARCHAR(n) TEXT (as on SQLite,
+// lengths are not enforced); SQLite's RAISE() triggers are
 // replaced by PL/pgSQL ones, and tables that other stations watch notify
 // on change (LISTEN/NOTIFY, item 4).
 std::string postgresMigrationSql(const Migration &migration);

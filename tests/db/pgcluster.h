@@ -6,6 +6,7 @@
 // "postgres" account that Debian's postgresql-15 package creates.
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
@@ -120,6 +121,24 @@ public:
         return QStringLiteral("postgresql://") + user + QStringLiteral("@/") + database + QStringLiteral("?host=")
              + QString::fromLatin1(QUrl::toPercentEncoding(m_dir.path())) + QStringLiteral("&port=")
              + QString::number(kPort);
+    }
+
+    // From now on `user` logs in with a password (SCRAM), not trusted.
+    bool requirePassword(const QString &user, QString *why)
+    {
+        QFile hba(dataDir() + QStringLiteral("/pg_hba.conf"));
+        if (!hba.open(QIODevice::ReadOnly)) {
+            *why = QStringLiteral("cannot read pg_hba.conf");
+            return false;
+        }
+        const QByteArray rules = "local all " + user.toUtf8() + " scram-sha-256\n" + hba.readAll();
+        hba.close();
+        if (!hba.open(QIODevice::WriteOnly | QIODevice::Truncate) || hba.write(rules) != rules.size()) {
+            *why = QStringLiteral("cannot write pg_hba.conf");
+            return false;
+        }
+        hba.close();
+        return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), dataDir(), QStringLiteral("reload")}, why);
     }
 
     static QString superuser() { return QStringLiteral("cytodiff_admin"); }
