@@ -11,6 +11,7 @@
 #include <utility>
 #include <csignal>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace cytodiff::cli {
@@ -89,8 +90,10 @@ void redirectOutput(QIODevice *out, QIODevice *err)
 QCommandLineOption databaseOption()
 {
     return QCommandLineOption(QStringList{QStringLiteral("db")},
-                              QStringLiteral("Workspace file (default: the per-user workspace)."),
-                              QStringLiteral("file"));
+                              QStringLiteral("Workspace: a file (default: the per-user workspace) or a laboratory "
+                                             "server, postgresql://user@host:port/dbname (password from ~/.pgpass, "
+                                             "PGPASSFILE or a prompt; never in the address)."),
+                              QStringLiteral("file|server"));
 }
 
 IdentifierOptions::IdentifierOptions()
@@ -170,7 +173,41 @@ Result<db::Database> openDatabaseFromOption(const QString &dbOption)
             return makeError(fallback.error());
         path = *fallback;
     }
-    return db::Database::open(path);
+    db::OpenOptions options;
+    options.askPassword = promptPassword;
+    return db::Database::open(path, options);
+}
+
+QString promptPassword(const QString &serverAddress)
+{
+    // On the terminal itself, without echo, so that neither a pipe into
+    // stdin nor the screen sees it; no terminal: no prompt (use ~/.pgpass).
+    FILE *tty = std::fopen("/dev/tty", "r+");
+    if (!tty)
+        return {};
+    const int fd = fileno(tty);
+    termios saved{};
+    const bool canHide = tcgetattr(fd, &saved) == 0;
+    std::fprintf(tty, "Password for %s: ", serverAddress.toLocal8Bit().constData());
+    std::fflush(tty);
+    if (canHide) {
+        termios hidden = saved;
+        hidden.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(fd, TCSAFLUSH, &hidden);
+    }
+    char buffer[1024] = {};
+    const bool read = std::fgets(buffer, sizeof buffer, tty) != nullptr;
+    if (canHide)
+        tcsetattr(fd, TCSAFLUSH, &saved);
+    std::fprintf(tty, "\n");
+    std::fclose(tty);
+    if (!read)
+        return {};
+    QString password = QString::fromLocal8Bit(buffer);
+    while (password.endsWith(QLatin1Char('\n')) || password.endsWith(QLatin1Char('\r')))
+        password.chop(1);
+    std::fill(std::begin(buffer), std::end(buffer), '\0');
+    return password;
 }
 
 bool isTerminal(FILE *stream)

@@ -57,6 +57,9 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QStringList 
 // ---- workspace ----
 // Opens the file given with --db, or the default workspace when empty.
 Result<db::Database> openDatabaseFromOption(const QString &dbOption);
+// Asks for a laboratory server's password on the terminal without echo;
+// a null string when there is no terminal.
+QString promptPassword(const QString &serverAddress);
 
 // ---- progress ----
 // A one-line progress bar redrawn in place on a terminal (standard error);

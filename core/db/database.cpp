@@ -252,7 +252,7 @@ Result<Database> Database::openServer(const QString &uri, const OpenOptions &opt
     if (!connection)
         return makeError(connection.error());
     auto state = std::make_unique<State>();
-    state->path = displayUri(uri);
+    state->path = uri; // never holds a password: open() refuses one
     state->connection = std::move(*connection);
     Database db(std::move(state));
     if (auto configured = db.configureServer(); !configured)

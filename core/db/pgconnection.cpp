@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <vector>
 
 namespace cytodiff::db {
@@ -30,6 +32,28 @@ QString displayUri(const QString &uri)
 namespace {
 
 constexpr Oid kByteaOid = 17;
+
+// Passwords typed at a prompt, for this process only (never written
+// anywhere): the window's workers and thumbnail loader open their own
+// connections to the same server and must not ask again.
+std::mutex g_passwordsMutex;
+std::map<QString, QByteArray> g_passwords;
+
+QByteArray rememberedPassword(const QString &uri)
+{
+    std::lock_guard lock(g_passwordsMutex);
+    auto found = g_passwords.find(uri);
+    return found == g_passwords.end() ? QByteArray() : found->second;
+}
+
+void rememberPassword(const QString &uri, const QByteArray &password)
+{
+    std::lock_guard lock(g_passwordsMutex);
+    if (password.isNull())
+        g_passwords.erase(uri);
+    else
+        g_passwords[uri] = password;
+}
 
 // PostgreSQL's SQLSTATE classes that a user can act on, in their words.
 std::string describe(const char *sqlState, const std::string &detail)
@@ -233,13 +257,21 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const QString &uri,
         values.push_back(nullptr);
         return PQconnectdbParams(keys.data(), values.data(), 1);
     };
-    PGconn *conn = connect(QByteArray());
+    const QByteArray remembered = rememberedPassword(uri);
+    PGconn *conn = connect(remembered);
+    if (PQstatus(conn) != CONNECTION_OK && !remembered.isNull()) {
+        rememberPassword(uri, QByteArray()); // changed on the server meanwhile
+        PQfinish(conn);
+        conn = connect(QByteArray());
+    }
     if (PQstatus(conn) != CONNECTION_OK && PQconnectionNeedsPassword(conn) && askPassword) {
         PQfinish(conn);
         const QString password = askPassword(displayUri(uri));
         if (password.isNull())
             return makeError("no password given for " + displayUri(uri).toStdString());
         conn = connect(password.toUtf8());
+        if (PQstatus(conn) == CONNECTION_OK)
+            rememberPassword(uri, password.toUtf8());
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         std::string why = trimmed(PQerrorMessage(conn));

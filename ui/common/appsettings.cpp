@@ -117,6 +117,16 @@ QString AppSettings::lastWorkspace()
     return list.isEmpty() ? QString() : list.first();
 }
 
+QString AppSettings::lastServerAddress()
+{
+    return QSettings().value(QStringLiteral("workspace/lastServer")).toString();
+}
+
+void AppSettings::setLastServerAddress(const QString &address)
+{
+    QSettings().setValue(QStringLiteral("workspace/lastServer"), address);
+}
+
 QString AppSettings::lastImportFolder()
 {
     return QSettings().value(kImportFolderKey).toString();

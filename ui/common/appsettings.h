@@ -23,6 +23,10 @@ public:
     static void removeRecentWorkspace(const QString &path);
     static QString lastWorkspace();
 
+    // The last laboratory server address typed (never a password).
+    static QString lastServerAddress();
+    static void setLastServerAddress(const QString &address);
+
     static QString lastImportFolder();
     static void setLastImportFolder(const QString &path);
 

@@ -15,6 +15,7 @@
 #include "importjob.h"
 #include "importprogressdialog.h"
 #include "importsummarydialog.h"
+#include "pgconnection.h"
 #include "reportsdialog.h"
 #include "labellingmenu.h"
 #include "reviewcontroller.h"
@@ -33,6 +34,7 @@
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -153,6 +155,10 @@ void MainWindow::createActions()
     m_newAction->setStatusTip(tr("Create an empty workspace file"));
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newWorkspaceDialog);
 
+    m_connectAction = new QAction(tr("&Connect to a laboratory server…"), this);
+    m_connectAction->setStatusTip(tr("Open the laboratory's shared workspace on its PostgreSQL server"));
+    connect(m_connectAction, &QAction::triggered, this, &MainWindow::connectToServerDialog);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -191,6 +197,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_newAction);
     file->addAction(m_openAction);
+    file->addAction(m_connectAction);
     m_recentMenu = file->addMenu(tr("Open &recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::updateRecentMenu);
     file->addSeparator();
@@ -289,14 +296,20 @@ void MainWindow::createStatusBar()
 
 Result<void> MainWindow::openWorkspace(const QString &path)
 {
+    return openWorkspace(path, db::OpenOptions());
+}
+
+Result<void> MainWindow::openWorkspace(const QString &path, const db::OpenOptions &options)
+{
     if (isImporting())
         return makeError(tr("An import is running. Wait for it to finish or cancel it first.")
                              .toStdString());
     if (isCreatingDemo())
         return makeError(tr("A demo case is being created. Wait for it to finish or cancel it first.")
                              .toStdString());
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    auto opened = db::Database::open(absolute);
+    const bool server = db::isServerUri(path);
+    const QString absolute = server ? path : QFileInfo(path).absoluteFilePath();
+    auto opened = db::Database::open(absolute, options);
     if (!opened)
         return makeError(opened.error());
 
@@ -334,9 +347,10 @@ Result<void> MainWindow::openWorkspace(const QString &path)
     m_watcher->setDatabase(m_database.get());
     m_startPage->setWorkspacePath(absolute);
     AppSettings::addRecentWorkspace(absolute);
-    if (!m_database->isReadOnly())
+    // A server is backed up by its administrators (pg_dump, docs/deployment.md).
+    if (!m_database->isReadOnly() && !server)
         startDailyBackup(absolute);
-    setWindowTitle(tr("%1 — CytoDiff").arg(QFileInfo(absolute).fileName()));
+    setWindowTitle(tr("%1 — CytoDiff").arg(server ? db::displayUri(absolute) : QFileInfo(absolute).fileName()));
     refresh();
     emit workspaceOpened(absolute);
     return {};
@@ -344,7 +358,7 @@ Result<void> MainWindow::openWorkspace(const QString &path)
 
 bool MainWindow::openWorkspaceInteractive(const QString &path)
 {
-    auto result = openWorkspace(path);
+    auto result = openWorkspace(path, passwordPromptOptions());
     if (!result) {
         showError(tr("Cannot open workspace"),
                   tr("The workspace %1 could not be opened.\n\n%2")
@@ -402,6 +416,7 @@ void MainWindow::updateActions()
     m_startPage->importButton()->setEnabled(canWrite && !busy);
     m_openAction->setEnabled(!busy);
     m_newAction->setEnabled(!busy);
+    m_connectAction->setEnabled(!busy);
     m_recentMenu->setEnabled(!busy);
     const bool browsing = m_pages->currentIndex() == kBrowserIndex;
     m_biggerAction->setEnabled(browsing);
@@ -440,7 +455,7 @@ void MainWindow::updateRecentMenu()
     const QStringList recent = AppSettings::recentWorkspaces();
     for (const QString &path : recent) {
         QAction *action = m_recentMenu->addAction(QDir::toNativeSeparators(path));
-        action->setEnabled(QFileInfo::exists(path) && path != workspacePath());
+        action->setEnabled((db::isServerUri(path) || QFileInfo::exists(path)) && path != workspacePath());
         connect(action, &QAction::triggered, this, [this, path] { openWorkspaceInteractive(path); });
     }
     if (recent.isEmpty())
@@ -455,6 +470,28 @@ void MainWindow::openWorkspaceDialog()
                                                      FileDialogs::Workspaces::Show);
     if (!path.isEmpty())
         openWorkspaceInteractive(path);
+}
+
+void MainWindow::connectToServerDialog()
+{
+    bool ok = false;
+    const QString address =
+        QInputDialog::getText(this, tr("Connect to a laboratory server"),
+                              tr("Address of the laboratory's workspace, as your administrator gave it:\n"
+                                 "postgresql://user@host:port/database\n\n"
+                                 "The password is asked for separately (or read from ~/.pgpass)."),
+                              QLineEdit::Normal, AppSettings::lastServerAddress(), &ok)
+            .trimmed();
+    if (!ok || address.isEmpty())
+        return;
+    if (!db::isServerUri(address)) {
+        showError(tr("Not a server address"),
+                  tr("A laboratory server's address starts with postgresql://, for example\n"
+                     "postgresql://anna@lab-server:5432/haematology"));
+        return;
+    }
+    AppSettings::setLastServerAddress(address);
+    openWorkspaceInteractive(address);
 }
 
 void MainWindow::newWorkspaceDialog()

@@ -29,6 +29,7 @@ class QTimer;
 
 namespace cytodiff::db {
 class Database;
+struct OpenOptions;
 }
 
 namespace cytodiff::ui {
@@ -60,7 +61,11 @@ public:
 
     // Opens (creating if needed) a workspace file and shows it. On failure
     // the previous workspace stays open.
+    // `path` may also be a laboratory server's address
+    // (postgresql://user@host:port/dbname, issue 23); options carry the
+    // password prompt (none here: tests and start-up never block).
     Result<void> openWorkspace(const QString &path);
+    Result<void> openWorkspace(const QString &path, const db::OpenOptions &options);
     bool openWorkspaceInteractive(const QString &path);
     // At start-up: opens the workspace; when it cannot be opened (or a
     // remembered one has gone: mustExist) says why and lets the user
@@ -130,6 +135,9 @@ public slots:
     void refresh();
     void importInteractive();
     void openWorkspaceDialog();
+    // File > Connect to a laboratory server: asks for the address, then
+    // the password if the server wants one that ~/.pgpass does not give.
+    void connectToServerDialog();
     void newWorkspaceDialog();
     void showAbout();
     void classifyInteractive();
@@ -162,6 +170,8 @@ private:
     // writes there, reporting the outcome.
     void exportInteractive(const QString &title, const QString &suffix, const QString &filter,
                            const std::function<Result<void>(const QString &)> &write);
+    // Asks for a laboratory server's password in a dialog when it needs one.
+    db::OpenOptions passwordPromptOptions();
     void createActions();
     void createReviewActions();
     void createMenus();
@@ -203,6 +213,7 @@ private:
     QAction *m_importAction = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_newAction = nullptr;
+    QAction *m_connectAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_biggerAction = nullptr;

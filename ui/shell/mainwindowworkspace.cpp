@@ -4,6 +4,7 @@
 #include "database.h"
 #include "filedialogs.h"
 #include "mainwindow.h"
+#include "pgconnection.h"
 #include "workspace.h"
 #include "workspacebackup.h"
 #include "workspacerecoverydialog.h"
@@ -11,6 +12,8 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPointer>
 #include <QStatusBar>
@@ -19,16 +22,31 @@
 
 namespace cytodiff::ui {
 
+db::OpenOptions MainWindow::passwordPromptOptions()
+{
+    db::OpenOptions options;
+    options.askPassword = [this](const QString &address) {
+        bool ok = false;
+        const QString password = QInputDialog::getText(this, tr("Laboratory server password"),
+                                                       tr("Password for %1:").arg(address), QLineEdit::Password,
+                                                       QString(), &ok);
+        return ok ? password : QString();
+    };
+    return options;
+}
+
 void MainWindow::openWorkspaceAtStartup(const QString &path, bool mustExist, const QString &defaultPath)
 {
     QString current = path;
     for (;;) {
         QString reason;
-        if (mustExist && !QFileInfo::exists(current)) {
+        const bool server = db::isServerUri(current);
+        if (mustExist && !server && !QFileInfo::exists(current)) {
             reason = tr("The file no longer exists: it was moved, renamed or deleted, or its drive is not "
                         "connected.");
         } else {
-            auto opened = openWorkspace(current);
+            // A server may ask for its password: the user is there at start-up.
+            auto opened = openWorkspace(current, server ? passwordPromptOptions() : db::OpenOptions());
             if (opened)
                 return;
             reason = QString::fromStdString(opened.error());
