@@ -11,6 +11,9 @@ packages=(
   libopencv-dev
   libqcustomplot-dev
   libsqlite3-dev sqlite3
+  # Laboratory servers (issue 23): libpq for the client; the server itself
+  # for the tests, which start a throwaway cluster of their own.
+  libpq-dev postgresql-15
   # Header-only: CLI11 (cytodiff-engine options), Boost.Math (t-test tail).
   libcli11-dev libboost-dev
   libgl1-mesa-dev

@@ -502,6 +502,13 @@ Result<void> Database::execScript(std::string_view sql)
     return m_state->connection->execScript(sql);
 }
 
+QString Database::serverLogin() const
+{
+    if (engine() != Engine::Postgres)
+        return {};
+    return static_cast<PgConnection *>(m_state->connection.get())->user();
+}
+
 Connection *Database::connection() const { return m_state ? m_state->connection.get() : nullptr; }
 
 Engine Database::engine() const { return m_state && m_state->connection ? m_state->connection->engine() : Engine::Sqlite; }

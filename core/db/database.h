@@ -74,6 +74,9 @@ public:
     // The SQLite handle; nullptr on a PostgreSQL server.
     sqlite3 *handle() const;
     Connection *connection() const;
+    // The server login on PostgreSQL (the actor the server records for
+    // every audited change); empty on SQLite.
+    QString serverLogin() const;
     Result<Statement> prepare(std::string_view sql) const;
     // Runs a script of one or more statements without results.
     Result<void> execScript(std::string_view sql);

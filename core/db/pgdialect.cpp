@@ -62,6 +62,26 @@ CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION cytodiff_refuse_audit_change();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION cytodiff_refuse_audit_change();
+-- Who did it is the server login, whatever a client claims: the audit
+-- log's actor and a case's signer are stamped by the server.
+CREATE FUNCTION cytodiff_stamp_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.actor := session_user;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_log_actor BEFORE INSERT ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION cytodiff_stamp_actor();
+CREATE FUNCTION cytodiff_stamp_signer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.signed_by IS NOT NULL THEN
+        NEW.signed_by := session_user;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER cases_signer BEFORE INSERT OR UPDATE ON cases
+    FOR EACH ROW EXECUTE FUNCTION cytodiff_stamp_signer();
 CREATE FUNCTION cytodiff_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('cytodiff_changes', TG_TABLE_NAME);

@@ -235,6 +235,22 @@ private slots:
         QCOMPARE(db->listCases()->size(), names.size() + 1);
     }
 
+    // A client cannot put another name in the audit log or on a signature.
+    void theServerLoginIsTheActor()
+    {
+        auto db = Database::open(freshDatabase());
+        VERIFY_OK(db);
+        auto caseId = db->createCase(namedCase(QStringLiteral("C")));
+        VERIFY_OK(caseId);
+        VERIFY_OK(db->signCase(*caseId, QStringLiteral("dr mallory")));
+        QCOMPARE(db->caseById(*caseId)->signedBy, testing::PgCluster::superuser());
+        VERIFY_OK(db->execScript("INSERT INTO audit_log (at, actor, action, entity, entity_id) "
+                                 "VALUES ('2026-01-01', 'someone else', 'verify', 'cell', 7)"));
+        auto log = db->auditLog(QStringLiteral("cell"), 7);
+        VERIFY_OK(log);
+        QCOMPARE(log->first().actor, testing::PgCluster::superuser());
+    }
+
     void aLostConnectionIsNamedAndNothingCommittedIsLost()
     {
         const QString uri = freshDatabase();

@@ -30,6 +30,18 @@ inline PgCluster *testCluster(QString *why)
 }
 #endif
 
+// Who the audit log names for an action by `claimed`: on a server the
+// login, whatever the client says (the server stamps it).
+inline QString expectedActor(const QString &claimed)
+{
+#ifdef CYTODIFF_TEST_POSTGRES
+    Q_UNUSED(claimed);
+    return PgCluster::superuser();
+#else
+    return claimed;
+#endif
+}
+
 // A new, empty, migrated workspace.
 inline Result<db::Database> openFreshWorkspace(const db::OpenOptions &options = {})
 {

@@ -106,7 +106,7 @@ foreach(field "Package: cytodiff\n" "Version: ${VERSION}-" "Section: science\n" 
   endif()
 endforeach()
 foreach(dep libqt6widgets6 libqt6svg6 qt6-qpa-plugins libqcustomplot2.1-qt6 libtorch1.13
-            libopencv-imgcodecs406 libsqlite3-0)
+            libopencv-imgcodecs406 libsqlite3-0 libpq5)
   if(NOT control MATCHES "Depends:[^\n]*[ ,]${dep}[ ,(\n]")
     fail("Depends lacks ${dep}:\n${control}")
   endif()

@@ -322,6 +322,7 @@ Result<void> MainWindow::openWorkspace(const QString &path, const db::OpenOption
     m_watcher->setDatabase(nullptr);
     m_database = std::make_unique<db::Database>(std::move(*opened));
     createClassifier();
+    m_review->setActor(actorName()); // a server's login, or the settings' reviewer
 
     // Thumbnails come from a second connection opened inside their thread.
     CellImageFetcherFactory thumbnails = [absolute]() -> CellImageFetcher {
@@ -573,7 +574,7 @@ bool MainWindow::startImport(const QString &folder, const QString &caseName)
         m_importJob = std::make_unique<ImportJob>();
         connect(m_importJob.get(), &ImportJob::finished, this, &MainWindow::onImportFinished);
     }
-    m_importJob->start({m_database->path(), folder, caseName.trimmed(), AppSettings::reviewerName(),
+    m_importJob->start({m_database->path(), folder, caseName.trimmed(), actorName(),
                         AppSettings::effectiveModelPath()});
     m_progressDialog = new ImportProgressDialog(m_importJob.get(), this);
     m_progressDialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -170,6 +170,9 @@ private:
     // writes there, reporting the outcome.
     void exportInteractive(const QString &title, const QString &suffix, const QString &filter,
                            const std::function<Result<void>(const QString &)> &write);
+    // Who the audit log will name: the server login on a laboratory
+    // server, else the reviewer name of the settings.
+    QString actorName() const;
     // Asks for a laboratory server's password in a dialog when it needs one.
     db::OpenOptions passwordPromptOptions();
     void createActions();

@@ -86,7 +86,7 @@ Result<void> MainWindow::startDemoCase(int cellsPerClass, std::optional<std::uin
     // A fresh seed each time: the same seed would give the same pictures,
     // which the workspace already holds after a first demo.
     request.seed = seed ? *seed : QRandomGenerator::global()->generate64() >> 1;
-    request.actor = AppSettings::reviewerName();
+    request.actor = actorName();
     m_demoJob->start(request);
     m_demoDialog = new DemoCaseDialog(m_demoJob.get(), cellsPerClass, this);
     m_demoDialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -33,7 +33,7 @@ void MainWindow::sendLisResult(qint64 caseId)
         return;
     }
     auto queued = lis::LisOutbox::enqueue(*m_database, caseId, *settings, AppSettings::referenceRanges(),
-                                          AppSettings::reviewerName());
+                                          actorName());
     if (!queued) {
         showError(tr("The result was not sent to the LIS"), QString::fromStdString(queued.error()));
         updateLisStatus();
@@ -41,7 +41,7 @@ void MainWindow::sendLisResult(qint64 caseId)
     }
     if (!AppSettings::lisFhirFolder().isEmpty())
         if (auto fhir = lis::LisOutbox::enqueueFhir(*m_database, caseId, *settings, AppSettings::referenceRanges(),
-                                                    AppSettings::reviewerName(), *queued);
+                                                    actorName(), *queued);
             !fhir)
             showError(tr("The FHIR bundle was not stored"), QString::fromStdString(fhir.error()));
     updateLisStatus();

@@ -194,7 +194,7 @@ void MainWindow::createClassifier()
 
 void MainWindow::applySettings()
 {
-    m_review->setActor(AppSettings::reviewerName());
+    m_review->setActor(actorName());
     m_review->setReviewerName(AppSettings::storedReviewerName());
     m_review->setAccessionRequired(AppSettings::lisOutputEnabled());
     m_browser->setReviewThresholds(AppSettings::reviewThresholds());
@@ -415,7 +415,7 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
     input.reviewed = model.reviewedCells();
     input.thresholds = thresholds;
     input.ranges = AppSettings::referenceRanges();
-    input.generatedBy = AppSettings::reviewerName();
+    input.generatedBy = actorName();
     input.domainWarning = domainWarning;
     // Without it the report still marks cells whose final class differs
     // from the model's call.

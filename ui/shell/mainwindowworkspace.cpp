@@ -1,6 +1,7 @@
 // MainWindow: the workspace at start-up (recovery instead of a silent
 // switch) and its daily backup.
 
+#include "appsettings.h"
 #include "database.h"
 #include "filedialogs.h"
 #include "mainwindow.h"
@@ -21,6 +22,13 @@
 #include <cstdio>
 
 namespace cytodiff::ui {
+
+QString MainWindow::actorName() const
+{
+    if (m_database && !m_database->serverLogin().isEmpty())
+        return m_database->serverLogin();
+    return AppSettings::reviewerName();
+}
 
 db::OpenOptions MainWindow::passwordPromptOptions()
 {
