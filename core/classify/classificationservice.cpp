@@ -288,23 +288,45 @@ Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 
     return plan;
 }
 
-StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &database, qint64 cellId, bool predict,
-                                                            bool secondOpinion, const engine::CancelFn &cancelled) const
+StoredCellCalls ClassificationService::callsOnStoredCell(const db::Database &database, qint64 cellId, bool predict,
+                                                        bool secondOpinion, const engine::CancelFn &cancelled) const
 {
-    StoredCellOutcome outcome;
+    StoredCellCalls calls;
     auto bytes = database.cellImage(cellId);
     if (!bytes) {
-        outcome.error = fromStd(bytes.error());
-        return outcome;
+        calls.error = fromStd(bytes.error());
+        return calls;
     }
     const std::string_view view(bytes->constData(), std::size_t(bytes->size()));
     if (predict && m_model) {
         auto call = classifyImage(view, cancelled);
         if (!call) {
-            outcome.cancelled = cancelled && cancelled();
-            outcome.error = fromStd(call.error());
-            return outcome;
+            calls.cancelled = cancelled && cancelled();
+            calls.error = fromStd(call.error());
+            return calls;
         }
+        calls.prediction = std::move(*call);
+    }
+    // After the prediction, so a stored prediction and its second opinion
+    // stay together: the second pass is quick and not cancelled.
+    if (secondOpinion && m_second) {
+        auto call = this->secondOpinion(view);
+        if (!call) {
+            calls.error = fromStd(call.error());
+            return calls;
+        }
+        calls.secondOpinion = std::move(*call);
+    }
+    return calls;
+}
+
+StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint64 cellId,
+                                                    const StoredCellCalls &calls) const
+{
+    StoredCellOutcome outcome;
+    outcome.error = calls.error;
+    outcome.cancelled = calls.cancelled;
+    if (const auto &call = calls.prediction) {
         auto stored = database.insertPrediction(cellId, m_modelId, call->predictedClass, call->confidence,
                                                 call->anomaly, call->scores, call->result.nfe);
         if (!stored) {
@@ -323,14 +345,7 @@ StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &databa
         row.createdAt = QDateTime::currentDateTimeUtc();
         outcome.prediction = row;
     }
-    // After the prediction, so a stored prediction and its second opinion
-    // stay together: the second pass is quick and not cancelled.
-    if (secondOpinion && m_second) {
-        auto call = this->secondOpinion(view);
-        if (!call) {
-            outcome.error = fromStd(call.error());
-            return outcome;
-        }
+    if (const auto &call = calls.secondOpinion) {
         auto stored = database.insertSecondOpinion(cellId, m_secondId, call->predictedClass, call->confidence);
         if (!stored) {
             outcome.error = fromStd(stored.error());
@@ -339,6 +354,12 @@ StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &databa
         outcome.secondOpinionClass = call->predictedClass;
     }
     return outcome;
+}
+
+StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &database, qint64 cellId, bool predict,
+                                                            bool secondOpinion, const engine::CancelFn &cancelled) const
+{
+    return storeCalls(database, cellId, callsOnStoredCell(database, cellId, predict, secondOpinion, cancelled));
 }
 
 } // namespace cytodiff::classify

@@ -81,6 +81,14 @@ struct CasePlan {
     QList<qint64> todo() const;     // cells needing either, in id order
 };
 
+// The calls on one stored cell, made but not stored yet.
+struct StoredCellCalls {
+    std::optional<CellCall> prediction;
+    std::optional<CellCall> secondOpinion;
+    QString error;                               // empty: fine
+    bool cancelled = false;
+};
+
 // What classifying one stored cell did.
 struct StoredCellOutcome {
     std::optional<db::PredictionRow> prediction; // stored by this call
@@ -153,6 +161,11 @@ public:
     // and stores the results as soon as they exist.
     StoredCellOutcome classifyStoredCell(db::Database &database, qint64 cellId, bool predict, bool secondOpinion,
                                          const engine::CancelFn &cancelled = {}) const;
+    // The same in two halves, for callers that store under a condition of
+    // their own in one transaction (the classification worker's lease).
+    StoredCellCalls callsOnStoredCell(const db::Database &database, qint64 cellId, bool predict, bool secondOpinion,
+                                      const engine::CancelFn &cancelled = {}) const;
+    StoredCellOutcome storeCalls(db::Database &database, qint64 cellId, const StoredCellCalls &calls) const;
 
 private:
     Result<CellCall> callOf(const engine::Model &model, const Result<engine::ClassifyResult> &result) const;

@@ -311,6 +311,23 @@ CREATE TABLE case_morphology (
 );
 )sql";
 
+// Session 18: classification workers (issue 23 item 5). A worker leases
+// the cells it classifies for a model; a lease that is not renewed
+// expires, so the cells of a worker that died go to another. The worker
+// stores a call only while its lease stands, in the same transaction that
+// ends the lease, so no cell gets two calls of one model from workers.
+const char *const kClassificationLeases = R"sql(
+CREATE TABLE classification_leases (
+    cell_id     INTEGER NOT NULL REFERENCES cells (id),
+    model_id    VARCHAR(200) NOT NULL,
+    worker      VARCHAR(200) NOT NULL,
+    expires_at  VARCHAR(32) NOT NULL,
+    PRIMARY KEY (cell_id, model_id)
+);
+CREATE INDEX classification_leases_worker ON classification_leases (worker);
+CREATE INDEX predictions_cell_model ON predictions (cell_id, model_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -325,6 +342,7 @@ const std::vector<Migration> &migrations()
         {7, "case identifiers: accession number and patient id", kCaseIdentifiers},
         {8, "LIS messages: stored before delivery, queued until sent", kLisMessages},
         {9, "red-cell morphology and platelet estimate of a case", kCaseMorphology},
+        {10, "classification workers: leases on the cells they classify", kClassificationLeases},
     };
     return list;
 }

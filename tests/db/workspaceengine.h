@@ -6,6 +6,8 @@
 
 #include "database.h"
 
+#include <QTemporaryDir>
+
 #ifdef CYTODIFF_TEST_POSTGRES
 #include "pgcluster.h"
 #endif
@@ -39,6 +41,27 @@ inline QString expectedActor(const QString &claimed)
     return PgCluster::superuser();
 #else
     return claimed;
+#endif
+}
+
+// The address of a new, empty workspace that several connections (threads,
+// processes) can open: a file in a folder kept until exit, or a new
+// database on the test cluster. Empty with `why` filled on failure.
+inline QString freshWorkspaceAddress(QString *why)
+{
+    static int counter = 0;
+#ifdef CYTODIFF_TEST_POSTGRES
+    PgCluster *cluster = testCluster(why);
+    if (!cluster)
+        return {};
+    return cluster->createDatabase(QStringLiteral("shared%1").arg(++counter), why);
+#else
+    static QTemporaryDir folder;
+    if (!folder.isValid()) {
+        *why = QStringLiteral("no temporary folder");
+        return {};
+    }
+    return folder.filePath(QStringLiteral("shared%1.cytodiff").arg(++counter));
 #endif
 }
 
