@@ -53,6 +53,9 @@ endif()
 set(expected
   usr/bin/cytodiff
   usr/bin/cytodiff-cli
+  usr/bin/cytodiff-worker
+  usr/lib/systemd/system/cytodiff-worker@.service
+  usr/share/doc/cytodiff/deployment.md
   usr/share/applications/cytodiff.desktop
   usr/share/icons/hicolor/scalable/apps/cytodiff.svg
   usr/share/metainfo/org.cytodiff.CytoDiff.metainfo.xml
