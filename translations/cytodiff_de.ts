@@ -2631,6 +2631,46 @@ Sie bleibt im Arbeitsbereich und wird jede Minute sowie mit Fall &gt; Wartende L
         <source>The FHIR bundle was not stored</source>
         <translation>Das FHIR-Bundle wurde nicht gespeichert</translation>
     </message>
+    <message>
+        <source>&amp;Connect to a laboratory server…</source>
+        <translation>&amp;Mit einem Laborserver verbinden…</translation>
+    </message>
+    <message>
+        <source>Open the laboratory&apos;s shared workspace on its PostgreSQL server</source>
+        <translation>Den gemeinsamen Arbeitsbereich des Labors auf seinem PostgreSQL-Server öffnen</translation>
+    </message>
+    <message>
+        <source>Connect to a laboratory server</source>
+        <translation>Mit einem Laborserver verbinden</translation>
+    </message>
+    <message>
+        <source>Address of the laboratory&apos;s workspace, as your administrator gave it:
+postgresql://user@host:port/database
+
+The password is asked for separately (or read from ~/.pgpass).</source>
+        <translation>Adresse des Labor-Arbeitsbereichs, wie Ihre Administration sie angegeben hat:
+postgresql://benutzer@host:port/datenbank
+
+Das Passwort wird getrennt abgefragt (oder aus ~/.pgpass gelesen).</translation>
+    </message>
+    <message>
+        <source>Not a server address</source>
+        <translation>Keine Serveradresse</translation>
+    </message>
+    <message>
+        <source>A laboratory server&apos;s address starts with postgresql://, for example
+postgresql://anna@lab-server:5432/haematology</source>
+        <translation>Die Adresse eines Laborservers beginnt mit postgresql://, zum Beispiel
+postgresql://anna@lab-server:5432/haematology</translation>
+    </message>
+    <message>
+        <source>Laboratory server password</source>
+        <translation>Passwort für den Laborserver</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>Passwort für %1:</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

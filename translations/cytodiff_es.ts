@@ -2630,6 +2630,46 @@ Se conserva en el espacio de trabajo y se reintenta cada minuto y con Caso &gt; 
         <source>The FHIR bundle was not stored</source>
         <translation>El bundle FHIR no se guardó</translation>
     </message>
+    <message>
+        <source>&amp;Connect to a laboratory server…</source>
+        <translation>&amp;Conectar con un servidor del laboratorio…</translation>
+    </message>
+    <message>
+        <source>Open the laboratory&apos;s shared workspace on its PostgreSQL server</source>
+        <translation>Abrir el espacio de trabajo compartido del laboratorio en su servidor PostgreSQL</translation>
+    </message>
+    <message>
+        <source>Connect to a laboratory server</source>
+        <translation>Conectar con un servidor del laboratorio</translation>
+    </message>
+    <message>
+        <source>Address of the laboratory&apos;s workspace, as your administrator gave it:
+postgresql://user@host:port/database
+
+The password is asked for separately (or read from ~/.pgpass).</source>
+        <translation>Dirección del espacio de trabajo del laboratorio, tal como la dio su administrador:
+postgresql://usuario@host:puerto/base
+
+La contraseña se pide aparte (o se lee de ~/.pgpass).</translation>
+    </message>
+    <message>
+        <source>Not a server address</source>
+        <translation>No es una dirección de servidor</translation>
+    </message>
+    <message>
+        <source>A laboratory server&apos;s address starts with postgresql://, for example
+postgresql://anna@lab-server:5432/haematology</source>
+        <translation>La dirección de un servidor del laboratorio empieza por postgresql://, por ejemplo
+postgresql://anna@lab-server:5432/haematology</translation>
+    </message>
+    <message>
+        <source>Laboratory server password</source>
+        <translation>Contraseña del servidor del laboratorio</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>Contraseña para %1:</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

@@ -2630,6 +2630,46 @@ Il est conservé dans l&apos;espace de travail et renvoyé chaque minute ainsi q
         <source>The FHIR bundle was not stored</source>
         <translation>Le bundle FHIR n&apos;a pas été enregistré</translation>
     </message>
+    <message>
+        <source>&amp;Connect to a laboratory server…</source>
+        <translation>Se &amp;connecter à un serveur de laboratoire…</translation>
+    </message>
+    <message>
+        <source>Open the laboratory&apos;s shared workspace on its PostgreSQL server</source>
+        <translation>Ouvrir l&apos;espace de travail partagé du laboratoire sur son serveur PostgreSQL</translation>
+    </message>
+    <message>
+        <source>Connect to a laboratory server</source>
+        <translation>Se connecter à un serveur de laboratoire</translation>
+    </message>
+    <message>
+        <source>Address of the laboratory&apos;s workspace, as your administrator gave it:
+postgresql://user@host:port/database
+
+The password is asked for separately (or read from ~/.pgpass).</source>
+        <translation>Adresse de l&apos;espace de travail du laboratoire, telle que votre administrateur l&apos;a donnée :
+postgresql://utilisateur@hôte:port/base
+
+Le mot de passe est demandé à part (ou lu dans ~/.pgpass).</translation>
+    </message>
+    <message>
+        <source>Not a server address</source>
+        <translation>Ce n&apos;est pas une adresse de serveur</translation>
+    </message>
+    <message>
+        <source>A laboratory server&apos;s address starts with postgresql://, for example
+postgresql://anna@lab-server:5432/haematology</source>
+        <translation>L&apos;adresse d&apos;un serveur de laboratoire commence par postgresql://, par exemple
+postgresql://anna@lab-server:5432/haematology</translation>
+    </message>
+    <message>
+        <source>Laboratory server password</source>
+        <translation>Mot de passe du serveur de laboratoire</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>Mot de passe pour %1 :</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>
