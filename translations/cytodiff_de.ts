@@ -2671,6 +2671,18 @@ postgresql://anna@lab-server:5432/haematology</translation>
         <source>Password for %1:</source>
         <translation>Passwort für %1:</translation>
     </message>
+    <message>
+        <source>Electronic signature</source>
+        <translation>Elektronische Signatur</translation>
+    </message>
+    <message>
+        <source>Signing %1 means: reviewed and approved.
+
+Password of %2 on the laboratory server:</source>
+        <translation>Die Freigabe von %1 bedeutet: geprüft und genehmigt.
+
+Passwort von %2 auf dem Laborserver:</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

@@ -2670,6 +2670,18 @@ postgresql://anna@lab-server:5432/haematology</translation>
         <source>Password for %1:</source>
         <translation>Contraseña para %1:</translation>
     </message>
+    <message>
+        <source>Electronic signature</source>
+        <translation>Firma electrónica</translation>
+    </message>
+    <message>
+        <source>Signing %1 means: reviewed and approved.
+
+Password of %2 on the laboratory server:</source>
+        <translation>Firmar %1 significa: revisado y aprobado.
+
+Contraseña de %2 en el servidor del laboratorio:</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

@@ -2670,6 +2670,18 @@ postgresql://anna@lab-server:5432/haematology</translation>
         <source>Password for %1:</source>
         <translation>Mot de passe pour %1 :</translation>
     </message>
+    <message>
+        <source>Electronic signature</source>
+        <translation>Signature électronique</translation>
+    </message>
+    <message>
+        <source>Signing %1 means: reviewed and approved.
+
+Password of %2 on the laboratory server:</source>
+        <translation>Signer %1 signifie : vérifié et approuvé.
+
+Mot de passe de %2 sur le serveur du laboratoire :</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

@@ -24,6 +24,8 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("morphology"), {runMorphology, "show or record a case's red-cell morphology and platelet estimate"}},
         {QStringLiteral("lis-message"), {runLisMessage, "write a signed case's result as an HL7 ORU^R01 message to a drop folder"}},
         {QStringLiteral("identifiers"), {runIdentifiers, "show or set a case's accession, specimen, patient and slide ids"}},
+        {QStringLiteral("server-setup"), {runServerSetup, "install the roles a laboratory server enforces on its workspace"}},
+        {QStringLiteral("server-role"), {runServerRole, "give a server login a role: technologist, haematologist or administrator"}},
         {QStringLiteral("cells"), {runCells, "list the cells of one case"}},
         {QStringLiteral("export"), {runExport, "export a case's cells and predictions as CSV"}},
         {QStringLiteral("pack"), {runPack, "pack a labelled folder into one training tensor file"}},

@@ -178,6 +178,11 @@ Result<db::Database> openDatabaseFromOption(const QString &dbOption)
     return db::Database::open(path, options);
 }
 
+QString commandName(const QStringList &args)
+{
+    return args.value(0, QStringLiteral("cytodiff-cli"));
+}
+
 QString promptPassword(const QString &serverAddress)
 {
     // On the terminal itself, without echo, so that neither a pipe into

@@ -16,6 +16,8 @@ enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2 };
 int runImport(const QStringList &args);
 int runCases(const QStringList &args);
 int runIdentifiers(const QStringList &args);
+int runServerSetup(const QStringList &args);
+int runServerRole(const QStringList &args);
 int runLisMessage(const QStringList &args);
 int runMorphology(const QStringList &args);
 int runCells(const QStringList &args);

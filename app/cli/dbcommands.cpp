@@ -23,11 +23,6 @@
 namespace cytodiff::cli {
 namespace {
 
-QString commandName(const QStringList &args)
-{
-    return args.value(0, QStringLiteral("cytodiff-cli"));
-}
-
 QString formatNumber(std::optional<double> value, int precision = 4)
 {
     return value ? QString::number(*value, 'g', precision) : QString();

@@ -18,7 +18,6 @@
 namespace cytodiff::cli {
 namespace {
 
-QString commandName(const QStringList &args) { return args.value(0, QStringLiteral("cytodiff-cli")); }
 
 Result<void> writeFile(const QString &path, const QByteArray &bytes)
 {

@@ -236,6 +236,28 @@ private:
 
 } // namespace
 
+Result<void> verifyServerPassword(const QString &uri, const QString &password)
+{
+    const QByteArray utf8 = uri.toUtf8();
+    const QByteArray secret = password.toUtf8();
+    // passfile pointing nowhere: ~/.pgpass must not sign for the user.
+    const char *keys[] = {"dbname", "password", "passfile", "client_encoding", "application_name", nullptr};
+    const char *values[] = {utf8.constData(), secret.constData(), "/dev/null", "UTF8", "CytoDiff signature", nullptr};
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    const bool ok = PQstatus(conn) == CONNECTION_OK;
+    const bool usedPassword = ok && PQconnectionUsedPassword(conn);
+    std::string why = trimmed(PQerrorMessage(conn));
+    PQfinish(conn);
+    if (!ok)
+        return makeError(why.find("password") != std::string::npos
+                             ? std::string("the password is not right; nothing was signed")
+                             : "the signature could not be checked: " + why);
+    if (!usedPassword)
+        return makeError("the laboratory server does not ask for passwords (pg_hba.conf trust), so it cannot "
+                         "confirm a signature; ask its administrator to require scram-sha-256");
+    return {};
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::open(const QString &uri,
                                                         const std::function<QString(const QString &)> &askPassword)
 {

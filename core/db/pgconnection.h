@@ -18,6 +18,11 @@ namespace cytodiff::db {
 bool isServerUri(const QString &text);
 // The URI as shown to users: any password removed.
 QString displayUri(const QString &uri);
+// An electronic signature's check (21 CFR 11.200): whether `password` is
+// the password of the address's login, by a fresh connection that uses it
+// and nothing else (no remembered password, no ~/.pgpass). Meaningful
+// only where the server asks for passwords (pg_hba.conf scram-sha-256).
+Result<void> verifyServerPassword(const QString &uri, const QString &password);
 
 class PgConnection final : public Connection {
 public:

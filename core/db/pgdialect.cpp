@@ -74,7 +74,11 @@ CREATE TRIGGER audit_log_actor BEFORE INSERT ON audit_log
     FOR EACH ROW EXECUTE FUNCTION cytodiff_stamp_actor();
 CREATE FUNCTION cytodiff_stamp_signer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.signed_by IS NOT NULL THEN
+    IF TG_OP = 'UPDATE' AND OLD.status = 'signed' THEN
+        -- An amendment: the signature stays the signer's.
+        NEW.signed_by := OLD.signed_by;
+        NEW.signed_at := OLD.signed_at;
+    ELSIF NEW.signed_by IS NOT NULL THEN
         NEW.signed_by := session_user;
     END IF;
     RETURN NEW;

@@ -119,6 +119,18 @@ private slots:
         QCOMPARE(opened->engine(), Engine::Postgres);
         QCOMPARE(opened->journalMode(), QStringLiteral("server"));
         VERIFY_OK(opened->createCase(namedCase(QStringLiteral("by anna"))));
+
+        // The electronic signature's check: the password again, nothing else.
+        VERIFY_OK(verifyServerPassword(annaUri, QStringLiteral("right horse")));
+        auto wrongSignature = verifyServerPassword(annaUri, QStringLiteral("wrong horse"));
+        QVERIFY(!wrongSignature.ok());
+        QVERIFY2(QString::fromStdString(wrongSignature.error()).contains(QStringLiteral("not right")),
+                 wrongSignature.error().c_str());
+        // A server that trusts everyone cannot confirm a signature.
+        auto trusted = verifyServerPassword(uri, QStringLiteral("anything"));
+        QVERIFY(!trusted.ok());
+        QVERIFY2(QString::fromStdString(trusted.error()).contains(QStringLiteral("does not ask for passwords")),
+                 trusted.error().c_str());
     }
 
     void aServerThatIsDownIsNamed()

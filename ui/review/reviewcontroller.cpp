@@ -295,7 +295,7 @@ Result<void> ReviewController::saveMorphology(const review::CaseMorphology &morp
     return {};
 }
 
-Result<void> ReviewController::signCase()
+Result<void> ReviewController::signCase(const QString &meaning)
 {
     const SignCheck check = signCheck();
     if (!check.allowed)
@@ -306,7 +306,7 @@ Result<void> ReviewController::signCase()
         return makeError(tr("Signing needs the reviewer's name. Give it when asked, or in Settings > Review.")
                              .toStdString());
     const qint64 caseId = m_model->caseId();
-    if (auto signedOk = m_database->signCase(caseId, m_reviewerName); !signedOk)
+    if (auto signedOk = m_database->signCase(caseId, m_reviewerName, meaning); !signedOk)
         return signedOk;
     // Undoing a pre-signature edit would now be an amendment: start afresh.
     m_undoStack->clear();

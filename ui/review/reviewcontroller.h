@@ -89,7 +89,9 @@ public:
     Result<void> confirm(const QList<qint64> &cellIds);
 
     SignCheck signCheck() const;
-    Result<void> signCase();
+    // meaning: what the signature means, kept in the audit log (the
+    // electronic signature on a laboratory server: "reviewed and approved").
+    Result<void> signCase(const QString &meaning = {});
     // Records the open case's red-cell morphology and platelet estimate
     // (audited; on a signed case an amendment: the reason is asked).
     Result<void> saveMorphology(const review::CaseMorphology &morphology);

@@ -16,6 +16,7 @@
 #include "database.h"
 #include "domainwarning.h"
 #include "filedialogs.h"
+#include "pgconnection.h"
 #include "reviewcontroller.h"
 #include "reviewqueuepanel.h"
 #include "reviewstore.h"
@@ -25,6 +26,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
@@ -370,6 +372,25 @@ void MainWindow::signInteractive()
         return;
     if (!confirmSignOutsideDomain(name))
         return;
+    if (m_database && m_database->engine() == db::Engine::Postgres) {
+        // An electronic signature (21 CFR 11.200): the login's password
+        // again, checked by the server, and what the signature means.
+        bool ok = false;
+        const QString password = QInputDialog::getText(
+            this, tr("Electronic signature"),
+            tr("Signing %1 means: reviewed and approved.\n\nPassword of %2 on the laboratory server:")
+                .arg(name, m_database->serverLogin()),
+            QLineEdit::Password, QString(), &ok);
+        if (!ok)
+            return;
+        if (auto verified = db::verifyServerPassword(m_database->path(), password); !verified) {
+            showError(tr("Cannot sign"), QString::fromStdString(verified.error()));
+            return;
+        }
+        if (auto signedOk = m_review->signCase(QStringLiteral("reviewed and approved")); !signedOk)
+            showError(tr("Cannot sign"), QString::fromStdString(signedOk.error()));
+        return;
+    }
     if (auto signedOk = signCurrentCase(); !signedOk)
         showError(tr("Cannot sign"), QString::fromStdString(signedOk.error()));
 }
@@ -415,7 +436,7 @@ CaseReportInput reportInput(const db::Database &database, const CellGalleryModel
     input.reviewed = model.reviewedCells();
     input.thresholds = thresholds;
     input.ranges = AppSettings::referenceRanges();
-    input.generatedBy = actorName();
+    input.generatedBy = AppSettings::reviewerName();
     input.domainWarning = domainWarning;
     // Without it the report still marks cells whose final class differs
     // from the model's call.
