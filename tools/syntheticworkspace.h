@@ -40,7 +40,9 @@ inline Result<void> fillSyntheticWorkspace(db::Database &database, const QList<i
         return makeError(transaction.error());
     int index = 0;
     for (int c = 0; c < caseSizes.size(); ++c) {
-        auto caseId = database.createCase({QStringLiteral("SYN-%1").arg(c, 6, 10, QLatin1Char('0')), {}, {}, {}, {}});
+        db::NewCase newCase;
+        newCase.name = QStringLiteral("SYN-%1").arg(c, 6, 10, QLatin1Char('0'));
+        auto caseId = database.createCase(newCase);
         if (!caseId)
             return makeError(caseId.error());
         for (int i = 0; i < caseSizes.at(c); ++i, ++index) {

@@ -443,9 +443,14 @@ Result<void> Database::migrate()
             // PRAGMAs take no bound parameters; the version is our own integer.
             script += "\nPRAGMA user_version = " + std::to_string(migration.version) + ";";
         }
-        if (auto applied = execScript(script); !applied)
+        if (auto applied = execScript(script); !applied) {
+            if (server && applied.error().find("refused this") != std::string::npos)
+                return makeError("the workspace needs an upgrade to schema " + std::to_string(latestSchemaVersion())
+                                 + ", which only its administrator may make: run `cytodiff-cli server-setup` as the "
+                                   "database's owner (" + applied.error() + ")");
             return makeError("schema migration " + std::to_string(migration.version) + " (" +
                              migration.description + ") failed: " + applied.error());
+        }
         if (auto committed = transaction->commit(); !committed)
             return committed;
         m_state->schemaVersion = migration.version;

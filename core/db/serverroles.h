@@ -4,7 +4,8 @@
 //  - technologist: imports, classifies, reviews and reclassifies cells of
 //    open cases; cannot sign, cannot change a signed case;
 //  - haematologist: also signs cases and amends signed ones;
-//  - administrator: also grants roles and changes anything.
+//  - administrator: every table (roles themselves are granted by a login
+//    with CREATEROLE, such as the postgres account).
 // Group roles (NOLOGIN) cytodiff_technologist, cytodiff_haematologist and
 // cytodiff_administrator; GRANTs give each what it may touch, and triggers
 // refuse signing, reopening and amending to logins without the right role
