@@ -116,6 +116,25 @@ private slots:
         QCOMPARE(hanna->caseById(m_case)->signedBy, QStringLiteral("hanna"));
     }
 
+    // After an upgrade of CytoDiff, a reviewer's login cannot migrate the
+    // schema and is told who can; the owner's server-setup does it.
+    void anUpgradeIsTheAdministratorsToMake()
+    {
+        QString why;
+        QVERIFY2(m_cluster->sql(m_database,
+                                QStringLiteral("DROP TABLE classification_leases; DROP INDEX predictions_cell_model; "
+                                               "UPDATE cytodiff_workspace SET schema_version = 9"),
+                                &why),
+                 qPrintable(why));
+        VERIFY_REFUSED(as(QStringLiteral("tina")), "only its administrator");
+        auto admin = as(testing::PgCluster::superuser());
+        VERIFY_OK(admin);
+        VERIFY_OK(setUpServerRoles(*admin));
+        auto tina = as(QStringLiteral("tina"));
+        VERIFY_OK(tina);
+        QCOMPARE(tina->schemaVersion(), 10);
+    }
+
     // A login the administrator gave no role sees no patient data at all.
     void aLoginWithoutARoleIsRefused()
     {
