@@ -36,20 +36,28 @@ ClassificationWorker::ClassificationWorker(db::Database &database, WorkerCalls c
 Result<WorkerBatch> ClassificationWorker::runBatch(const engine::CancelFn &cancelled)
 {
     WorkerBatch batch;
-    auto caseId = m_leases.nextCase();
-    if (!caseId)
-        return makeError(caseId.error());
-    if (*caseId == 0)
-        return batch;
-    batch.caseId = *caseId;
-    if (m_startedCase != *caseId && m_calls.startCase) {
-        if (auto started = m_calls.startCase(m_db, *caseId); !started)
-            return makeError(started.error());
-        m_startedCase = *caseId;
+    Result<qint64> caseId = qint64(0);
+    Result<QList<qint64>> cells = QList<qint64>();
+    // Another worker may claim the cells found open between the look and
+    // the claim: look again rather than report an empty backlog.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        caseId = m_leases.nextCase();
+        if (!caseId)
+            return makeError(caseId.error());
+        if (*caseId == 0)
+            return batch;
+        if (m_startedCase != *caseId && m_calls.startCase) {
+            if (auto started = m_calls.startCase(m_db, *caseId); !started)
+                return makeError(started.error());
+            m_startedCase = *caseId;
+        }
+        cells = m_leases.claim(*caseId, m_options.batchSize, m_options.leaseSeconds);
+        if (!cells)
+            return makeError(cells.error());
+        if (!cells->isEmpty())
+            break;
     }
-    auto cells = m_leases.claim(*caseId, m_options.batchSize, m_options.leaseSeconds);
-    if (!cells)
-        return makeError(cells.error());
+    batch.caseId = *caseId;
     batch.claimed = int(cells->size());
     for (qint64 cell : *cells) {
         if (cancelled && cancelled())
@@ -87,11 +95,16 @@ Result<bool> ClassificationWorker::store(qint64 cellId, const StoredCellCalls &c
     auto transaction = db::Transaction::begin(m_db);
     if (!transaction)
         return makeError(transaction.error());
-    auto held = m_leases.finish(cellId);
-    if (!held)
-        return makeError(held.error());
-    if (!*held)
+    auto end = m_leases.finish(cellId);
+    if (!end)
+        return makeError(end.error());
+    if (*end == db::ClassificationLeases::LeaseEnd::TakenOver)
         return false; // rolls back: the other worker's lease stays
+    if (*end == db::ClassificationLeases::LeaseEnd::AlreadyDone) {
+        if (auto committed = transaction->commit(); !committed)
+            return makeError(committed.error());
+        return false;
+    }
     if (const auto &call = calls.prediction) {
         auto stored = m_db.insertPrediction(cellId, m_calls.modelId, call->predictedClass, call->confidence,
                                             call->anomaly, call->scores, call->result.nfe);

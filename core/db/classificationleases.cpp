@@ -23,16 +23,31 @@ constexpr std::string_view kOpenCell =
 
 } // namespace
 
-Result<qint64> ClassificationLeases::nextCase() const
+Result<qint64> ClassificationLeases::nextCase()
 {
-    auto query = m_db.prepare("SELECT MIN(c.case_id) FROM cells c WHERE " + std::string(kOpenCell));
+    // The first open cell after the last one this worker claimed, in id
+    // order (an index walk that stops at the first hit, instead of an
+    // anti-join over the whole workspace); from the start again when
+    // nothing follows, which also finds cells whose leases ran out.
+    auto query = m_db.prepare("SELECT c.id, c.case_id FROM cells c WHERE c.id > ?3 AND " + std::string(kOpenCell)
+                              + " ORDER BY c.id LIMIT 1");
     if (!query)
         return makeError(query.error());
-    query->bind(1, m_modelId).bind(2, nowText());
-    auto row = query->step();
-    if (!row)
-        return makeError(row.error());
-    return *row && !query->isNull(0) ? query->int64(0) : qint64(0);
+    for (const qint64 from : {m_cursor, qint64(0)}) {
+        query->bind(1, m_modelId).bind(2, nowText()).bind(3, from);
+        auto row = query->step();
+        if (!row)
+            return makeError(row.error());
+        if (*row) {
+            m_cursor = query->int64(0) - 1;
+            return query->int64(1);
+        }
+        query->reset();
+        if (from == 0)
+            break;
+    }
+    m_cursor = 0;
+    return qint64(0);
 }
 
 Result<QList<qint64>> ClassificationLeases::claim(qint64 caseId, int count, int seconds)
@@ -44,7 +59,7 @@ Result<QList<qint64>> ClassificationLeases::claim(qint64 caseId, int count, int 
     // reviewers' labels never wait for a claim; ids ascend, so two claims
     // wait on each other in one order only.
     auto claim = m_db.prepare("INSERT INTO classification_leases (cell_id, model_id, worker, expires_at) "
-                              "SELECT c.id, ?1, ?5, ?6 FROM cells c WHERE c.case_id = ?3 AND "
+                              "SELECT c.id, ?1, ?5, ?6 FROM cells c WHERE c.case_id = ?3 AND c.id > ?7 AND "
                               + std::string(kOpenCell) + " ORDER BY c.id LIMIT ?4 "
                               "ON CONFLICT (cell_id, model_id) DO UPDATE "
                               "SET worker = excluded.worker, expires_at = excluded.expires_at "
@@ -53,11 +68,13 @@ Result<QList<qint64>> ClassificationLeases::claim(qint64 caseId, int count, int 
     if (!claim)
         return makeError(claim.error());
     claim->bind(1, m_modelId).bind(2, nowText()).bind(3, caseId).bind(4, count).bind(5, m_worker)
-        .bind(6, leaseExpiry(seconds));
+        .bind(6, leaseExpiry(seconds)).bind(7, m_cursor);
     auto cells = collectRows<qint64>(*claim, [](const Statement &s) { return s.int64(0); });
     if (!cells)
         return makeError(cells.error());
     std::sort(cells->begin(), cells->end());
+    if (!cells->isEmpty())
+        m_cursor = cells->last();
     return *cells;
 }
 
@@ -70,7 +87,7 @@ Result<void> ClassificationLeases::renew(int seconds)
     return update->exec();
 }
 
-Result<bool> ClassificationLeases::finish(qint64 cellId)
+Result<ClassificationLeases::LeaseEnd> ClassificationLeases::finish(qint64 cellId)
 {
     // Deleting our own row is the test: a worker that took the cell over
     // has rewritten it with its name.
@@ -85,7 +102,7 @@ Result<bool> ClassificationLeases::finish(qint64 cellId)
     const bool held = *ours;
     remove->reset();
     if (!held)
-        return false;
+        return LeaseEnd::TakenOver;
     auto called = m_db.prepare("SELECT COUNT(*) FROM predictions WHERE cell_id = ? AND model_id = ?");
     if (!called)
         return makeError(called.error());
@@ -93,7 +110,9 @@ Result<bool> ClassificationLeases::finish(qint64 cellId)
     auto row = called->step();
     if (!row)
         return makeError(row.error());
-    return called->int64(0) == 0;
+    // A claim that raced with another worker's store can lease a cell whose
+    // call was committed a moment later.
+    return called->int64(0) == 0 ? LeaseEnd::Store : LeaseEnd::AlreadyDone;
 }
 
 Result<void> ClassificationLeases::releaseAll()

@@ -22,18 +22,23 @@ public:
     {
     }
 
-    // The case with the lowest id that has cells without a call of the
-    // model and without a standing lease; 0 when there is none.
-    Result<qint64> nextCase() const;
-    // Leases up to `count` such cells of the case for `seconds` (lowest
-    // ids first) and returns them; taking over expired leases.
+    // The case of the next cell (in id order, after the last this worker
+    // claimed, then from the start) without a call of the model and
+    // without a standing lease; 0 when there is none.
+    Result<qint64> nextCase();
+    // Leases up to `count` such cells of the case, from that cell on, for
+    // `seconds` (lowest ids first) and returns them; taking over expired
+    // leases.
     Result<QList<qint64>> claim(qint64 caseId, int count, int seconds);
     // Moves the expiry of every lease this worker holds.
     Result<void> renew(int seconds);
-    // Ends this worker's lease on the cell inside the caller's transaction:
-    // true when it still stood (the caller may store its call), false when
-    // another worker took the cell over or it already has the model's call.
-    Result<bool> finish(qint64 cellId);
+    // Ends this worker's lease on the cell inside the caller's transaction.
+    enum class LeaseEnd {
+        Store,       // it still stood: store the call, commit
+        TakenOver,   // another worker holds the cell now: store nothing, roll back
+        AlreadyDone, // the cell got the model's call meanwhile: store nothing, commit (the lease goes)
+    };
+    Result<LeaseEnd> finish(qint64 cellId);
     // Gives back every lease this worker holds (a clean exit).
     Result<void> releaseAll();
     // Cells of the workspace with no call of the model yet.
@@ -45,6 +50,7 @@ private:
     Database &m_db;
     QString m_modelId;
     QString m_worker;
+    qint64 m_cursor = 0; // cells up to here were open when last looked at: start after them
 };
 
 // When a lease given now for `seconds` ends, as stored (UTC ISO text).
