@@ -2683,6 +2683,14 @@ Password of %2 on the laboratory server:</source>
 
 Passwort von %2 auf dem Laborserver:</translation>
     </message>
+    <message>
+        <source>Who reviews this case could not be checked (%1): opened read-only.</source>
+        <translation>Wer diesen Fall prüft, ließ sich nicht feststellen (%1): schreibgeschützt geöffnet.</translation>
+    </message>
+    <message>
+        <source>Being reviewed by %1 since %2: opened read-only.</source>
+        <translation>Wird seit %2 von %1 geprüft: schreibgeschützt geöffnet.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

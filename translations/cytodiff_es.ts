@@ -2682,6 +2682,14 @@ Password of %2 on the laboratory server:</source>
 
 Contraseña de %2 en el servidor del laboratorio:</translation>
     </message>
+    <message>
+        <source>Who reviews this case could not be checked (%1): opened read-only.</source>
+        <translation>No se pudo comprobar quién revisa este caso (%1): abierto en solo lectura.</translation>
+    </message>
+    <message>
+        <source>Being reviewed by %1 since %2: opened read-only.</source>
+        <translation>En revisión por %1 desde %2: abierto en solo lectura.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

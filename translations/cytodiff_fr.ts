@@ -2682,6 +2682,14 @@ Password of %2 on the laboratory server:</source>
 
 Mot de passe de %2 sur le serveur du laboratoire :</translation>
     </message>
+    <message>
+        <source>Who reviews this case could not be checked (%1): opened read-only.</source>
+        <translation>Impossible de savoir qui examine ce cas (%1) : ouvert en lecture seule.</translation>
+    </message>
+    <message>
+        <source>Being reviewed by %1 since %2: opened read-only.</source>
+        <translation>En cours d&apos;examen par %1 depuis %2 : ouvert en lecture seule.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::MorphologyPanel</name>

@@ -328,6 +328,19 @@ CREATE INDEX classification_leases_worker ON classification_leases (worker);
 CREATE INDEX predictions_cell_model ON predictions (cell_id, model_id);
 )sql";
 
+// Session 18: who reviews a case on a laboratory server (issue 23 item 3).
+// The claim itself is a PostgreSQL advisory lock, which ends with the
+// session that holds it (a station that quits or loses its connection);
+// this row only says since when, for the other stations' message.
+const char *const kCaseClaims = R"sql(
+CREATE TABLE case_claims (
+    case_id     INTEGER PRIMARY KEY REFERENCES cases (id),
+    login       VARCHAR(200) NOT NULL,
+    backend     INTEGER NOT NULL,
+    since       VARCHAR(32) NOT NULL
+);
+)sql";
+
 } // namespace
 
 const std::vector<Migration> &migrations()
@@ -343,6 +356,7 @@ const std::vector<Migration> &migrations()
         {8, "LIS messages: stored before delivery, queued until sent", kLisMessages},
         {9, "red-cell morphology and platelet estimate of a case", kCaseMorphology},
         {10, "classification workers: leases on the cells they classify", kClassificationLeases},
+        {11, "case claims: who reviews a case on a laboratory server, since when", kCaseClaims},
     };
     return list;
 }

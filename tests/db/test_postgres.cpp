@@ -3,6 +3,7 @@
 // a newer CytoDiff, several stations migrating at once, live-update
 // notifications, and hostile text. On a throwaway PostgreSQL 15 cluster.
 
+#include "caseclaims.h"
 #include "database.h"
 #include "migrations.h"
 #include "pgconnection.h"
@@ -245,6 +246,51 @@ private slots:
         VERIFY_OK(cell);
         QCOMPARE(*db->cellImage(cell->cellId), bytes);
         QCOMPARE(db->listCases()->size(), names.size() + 1);
+    }
+
+    // A second station that opens a case under review learns who has it
+    // since when; the claim ends when the first moves on or goes away.
+    void aCaseUnderReviewIsClaimed()
+    {
+        const QString uri = freshDatabase();
+        auto first = Database::open(uri);
+        auto second = Database::open(uri);
+        VERIFY_OK(first);
+        VERIFY_OK(second);
+        auto caseA = first->createCase(namedCase(QStringLiteral("A")));
+        auto caseB = first->createCase(namedCase(QStringLiteral("B")));
+        VERIFY_OK(caseA);
+        VERIFY_OK(caseB);
+        const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+        {
+            CaseClaims mine(*first);
+            auto claimed = mine.claim(*caseA);
+            VERIFY_OK(claimed);
+            QVERIFY(claimed->mine);
+
+            CaseClaims theirs(*second);
+            auto refused = theirs.claim(*caseA);
+            VERIFY_OK(refused);
+            QVERIFY(!refused->mine);
+            QCOMPARE(refused->holder, testing::PgCluster::superuser());
+            QVERIFY(refused->since >= before);
+            QVERIFY(theirs.claim(*caseB)->mine); // another case is free
+            theirs.release();
+
+            QVERIFY(mine.claim(*caseB)->mine);   // the first station moves on...
+            QVERIFY(theirs.claim(*caseA)->mine); // ...and A is free
+        }
+        // A station that goes away (quits, loses its connection) lets go.
+        {
+            CaseClaims mine(*first);
+            QVERIFY(mine.claim(*caseA)->mine);
+            auto third = Database::open(uri);
+            VERIFY_OK(third);
+            CaseClaims other(*third);
+            QVERIFY(!other.claim(*caseA)->mine);
+            *first = std::move(*Database::open(uri)); // the old session ends
+            QTRY_VERIFY(other.claim(*caseA).ok() && other.claimedCase() == *caseA);
+        }
     }
 
     // A client cannot put another name in the audit log or on a signature.

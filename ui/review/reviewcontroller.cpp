@@ -169,6 +169,8 @@ Result<void> ReviewController::push(const QList<LabelChange> &changes, const QSt
         return makeError(tr("No workspace is open.").toStdString());
     if (auto writable = m_database->ensureWritable(); !writable)
         return writable;
+    if (!m_caseLock.isEmpty())
+        return makeError(m_caseLock.toStdString());
     QString reason;
     if (caseIsSigned()) {
         if (!m_reasonProvider)
@@ -247,6 +249,10 @@ SignCheck ReviewController::signCheck() const
         check.reason = m_database->readOnlyReason();
         return check;
     }
+    if (!m_caseLock.isEmpty()) {
+        check.reason = m_caseLock;
+        return check;
+    }
     if (m_accessionRequired && row->accession.isEmpty()) {
         check.reason = tr("Signed results go to the laboratory information system, which files them by accession "
                           "number. Give this case its accession number (Case > Identifiers) before signing.");
@@ -274,6 +280,8 @@ Result<void> ReviewController::saveMorphology(const review::CaseMorphology &morp
 {
     if (!m_database || !m_model || m_model->caseId() == 0)
         return makeError(tr("No case is open.").toStdString());
+    if (!m_caseLock.isEmpty())
+        return makeError(m_caseLock.toStdString());
     const qint64 caseId = m_model->caseId();
     auto row = m_database->caseById(caseId);
     if (!row)

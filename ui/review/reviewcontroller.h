@@ -60,6 +60,10 @@ public:
     // Results go to the LIS, which files them by accession number: signing
     // a case without one is refused.
     void setAccessionRequired(bool required) { m_accessionRequired = required; }
+    // Another station reviews the open case (a laboratory server's claim):
+    // every change is refused with this reason; empty lifts it.
+    void setCaseLock(const QString &reason) { m_caseLock = reason; }
+    QString caseLock() const { return m_caseLock; }
     QString actor() const { return m_actor; }
     // Who signs: the name the reviewer gave (Settings > Review, or asked at
     // the first sign-off); empty when none was given yet. Setting it also
@@ -116,6 +120,7 @@ private:
     QString m_actor;
     QString m_reviewerName;
     bool m_accessionRequired = false;
+    QString m_caseLock;
     std::function<QString(int)> m_reasonProvider;
     std::function<QString()> m_nameProvider;
     QUndoStack *m_undoStack = nullptr;

@@ -3,6 +3,7 @@
 #include "aboutdialog.h"
 #include "appsettings.h"
 #include "casebrowser.h"
+#include "caseclaims.h"
 #include "caselistmodel.h"
 #include "cellgalleryview.h"
 #include "cellgallerymodel.h"
@@ -274,6 +275,10 @@ void MainWindow::createStatusBar()
     m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
     m_readOnlyLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
     m_readOnlyLabel->hide();
+    m_claimLabel = new QLabel;
+    m_claimLabel->setObjectName(QStringLiteral("caseClaimLabel"));
+    m_claimLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; font-weight: bold; }"));
+    m_claimLabel->hide();
     m_lisLabel = new QLabel;
     m_lisLabel->setObjectName(QStringLiteral("lisQueueLabel"));
     m_lisLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; }"));
@@ -288,6 +293,7 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_workspaceLabel, 1);
     statusBar()->addPermanentWidget(m_classifyStatus);
     statusBar()->addPermanentWidget(m_readOnlyLabel);
+    statusBar()->addPermanentWidget(m_claimLabel);
     statusBar()->addPermanentWidget(m_lisLabel);
     statusBar()->addPermanentWidget(m_selectionLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
@@ -320,7 +326,9 @@ Result<void> MainWindow::openWorkspace(const QString &path, const db::OpenOption
     m_review->setContext(nullptr, nullptr);
     m_browser->setDatabase(nullptr, {});
     m_watcher->setDatabase(nullptr);
+    m_claims.reset();
     m_database = std::make_unique<db::Database>(std::move(*opened));
+    m_claims = std::make_unique<db::CaseClaims>(*m_database);
     createClassifier();
     m_review->setActor(actorName()); // a server's login, or the settings' reviewer
 

@@ -28,6 +28,7 @@ class QStackedWidget;
 class QTimer;
 
 namespace cytodiff::db {
+class CaseClaims;
 class Database;
 struct OpenOptions;
 }
@@ -208,6 +209,10 @@ private:
     void onWorkspaceChangedElsewhere();
 
     std::unique_ptr<db::Database> m_database;
+    // The claim on the shown case (a laboratory server); declared after the
+    // database so that it is given up before the connection closes.
+    std::unique_ptr<db::CaseClaims> m_claims;
+    QLabel *m_claimLabel = nullptr;
 
     QStackedWidget *m_pages = nullptr;
     StartPage *m_startPage = nullptr;

@@ -6,6 +6,7 @@
 
 #include "appsettings.h"
 #include "casebrowser.h"
+#include "caseclaims.h"
 #include "caselistmodel.h"
 #include "caseidentifiersdialog.h"
 #include "casereport.h"
@@ -26,6 +27,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMessageBox>
@@ -227,6 +229,23 @@ void MainWindow::onCaseShown(qint64 caseId)
 {
     // Undo steps belong to the case they were made in.
     m_review->setContext(m_database.get(), caseId ? m_browser->galleryModel() : nullptr);
+    // On a laboratory server the shown case is claimed; one that another
+    // station reviews opens read-only, saying who and since when.
+    QString lock;
+    if (m_claims && caseId) {
+        auto claim = m_claims->claim(caseId);
+        if (!claim)
+            lock = tr("Who reviews this case could not be checked (%1): opened read-only.")
+                       .arg(QString::fromStdString(claim.error()));
+        else if (!claim->mine)
+            lock = tr("Being reviewed by %1 since %2: opened read-only.")
+                       .arg(claim->holder, QLocale().toString(claim->since.toLocalTime(), QLocale::ShortFormat));
+    } else if (m_claims) {
+        m_claims->release();
+    }
+    m_review->setCaseLock(lock);
+    m_claimLabel->setText(lock);
+    m_claimLabel->setVisible(!lock.isEmpty());
     updateReviewActions();
     updateStatus();
 }
@@ -234,7 +253,7 @@ void MainWindow::onCaseShown(qint64 caseId)
 void MainWindow::updateReviewActions()
 {
     const qint64 caseId = m_browser->currentCaseId();
-    const bool canWrite = m_database && !m_database->isReadOnly();
+    const bool canWrite = m_database && !m_database->isReadOnly() && m_review->caseLock().isEmpty();
     const bool running = m_classifier && (m_classifier->runningCaseId() == caseId || m_classifier->isQueued(caseId));
     // A signed case is final: neither classified again nor signed twice.
     // Amendments (an edit with a reason) stay possible from the views.
