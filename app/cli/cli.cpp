@@ -26,6 +26,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("identifiers"), {runIdentifiers, "show or set a case's accession, specimen, patient and slide ids"}},
         {QStringLiteral("server-setup"), {runServerSetup, "install the roles a laboratory server enforces on its workspace"}},
         {QStringLiteral("server-role"), {runServerRole, "give a server login a role: technologist, haematologist or administrator"}},
+        {QStringLiteral("workspace"), {runWorkspace, "copy a workspace between a file and a laboratory server, verified"}},
         {QStringLiteral("cells"), {runCells, "list the cells of one case"}},
         {QStringLiteral("export"), {runExport, "export a case's cells and predictions as CSV"}},
         {QStringLiteral("pack"), {runPack, "pack a labelled folder into one training tensor file"}},

@@ -18,6 +18,7 @@ int runCases(const QStringList &args);
 int runIdentifiers(const QStringList &args);
 int runServerSetup(const QStringList &args);
 int runServerRole(const QStringList &args);
+int runWorkspace(const QStringList &args);
 int runLisMessage(const QStringList &args);
 int runMorphology(const QStringList &args);
 int runCells(const QStringList &args);

@@ -4,7 +4,11 @@
 #include "clisupport.h"
 #include "commands.h"
 #include "database.h"
+#include "pgconnection.h"
 #include "serverroles.h"
+#include "workspacecopy.h"
+
+#include <QFileInfo>
 
 #include <QCommandLineParser>
 
@@ -65,6 +69,66 @@ int runServerRole(const QStringList &args)
         return kExitBadInput;
     }
     printOut(QStringLiteral("%1 is now a %2 on %3.\n").arg(login, db::serverRoleName(*role), db->path()));
+    return 0;
+}
+
+int runWorkspace(const QStringList &args)
+{
+    const QString command = commandName(args);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "workspace copy FROM TO: copy a workspace file to an empty laboratory-server workspace or back\n"
+        "(postgresql://user@host/dbname; a new, empty database), images, labels, predictions, reviews,\n"
+        "signatures and the audit log as they are, then count and checksum every table on both sides.\n"
+        "On a server, run it as the database's owner."));
+    parser.addPositionalArgument(QStringLiteral("copy"), QStringLiteral("The action: copy."));
+    parser.addPositionalArgument(QStringLiteral("from"), QStringLiteral("The workspace to copy."));
+    parser.addPositionalArgument(QStringLiteral("to"), QStringLiteral("A new workspace file or an empty server database."));
+    if (auto stop = parseArguments(parser, args, 3, 3))
+        return *stop;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.first() != QLatin1String("copy")) {
+        printError(command, "unknown action '" + positional.first().toStdString() + "': copy");
+        return kExitUsage;
+    }
+    const QString fromAddress = positional.at(1);
+    const QString toAddress = positional.at(2);
+    if (!db::isServerUri(fromAddress) && !QFileInfo::exists(fromAddress)) {
+        printError(command, "no workspace file " + fromAddress.toStdString());
+        return kExitBadInput;
+    }
+    if (!db::isServerUri(toAddress) && QFileInfo::exists(toAddress)) {
+        printError(command, "the target " + toAddress.toStdString() + " exists: copy into a new file only");
+        return kExitBadInput;
+    }
+    auto from = openDatabaseFromOption(fromAddress);
+    if (!from) {
+        printError(command, from.error());
+        return kExitBadInput;
+    }
+    auto to = openDatabaseFromOption(toAddress);
+    if (!to) {
+        printError(command, to.error());
+        return kExitBadInput;
+    }
+    auto copied = db::copyWorkspace(*from, *to, [](const QString &table) {
+        printErr(QStringLiteral("copying %1\n").arg(table));
+    });
+    if (!copied) {
+        printError(command, copied.error());
+        return kExitBadInput;
+    }
+    qint64 rows = 0;
+    for (const db::CopiedTable &table : *copied) {
+        printOut(QStringLiteral("%1 %2 rows  sha256 %3\n")
+                     .arg(table.name, -26)
+                     .arg(table.rows, 8)
+                     .arg(QString::fromLatin1(table.sha256.left(16))));
+        rows += table.rows;
+    }
+    printOut(QStringLiteral("Copied %1 rows to %2; every table's count and checksum match the original.\n")
+                 .arg(rows)
+                 .arg(db::displayUri(to->path())));
     return 0;
 }
 
