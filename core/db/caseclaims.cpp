@@ -28,7 +28,12 @@ void CaseClaims::release()
 
 Result<CaseClaim> CaseClaims::claim(qint64 caseId)
 {
-    if (m_db.engine() != Engine::Postgres || caseId == m_claimed)
+    if (m_db.engine() != Engine::Postgres)
+        return CaseClaim{};
+    // A reconnection ended the old session and its advisory lock with it.
+    if (m_db.sessionGeneration() != m_generation)
+        m_claimed = 0;
+    if (caseId == m_claimed)
         return CaseClaim{};
     release();
     auto tryLock = m_db.prepare("SELECT pg_try_advisory_lock(?, CAST(? AS integer))");
@@ -40,6 +45,7 @@ Result<CaseClaim> CaseClaims::claim(qint64 caseId)
         return makeError(locked.error());
     if (tryLock->int64(0) != 0) {
         m_claimed = caseId;
+        m_generation = m_db.sessionGeneration();
         auto note = m_db.prepare("INSERT INTO case_claims (case_id, login, backend, since) "
                                  "VALUES (?, session_user, pg_backend_pid(), ?) ON CONFLICT (case_id) DO UPDATE "
                                  "SET login = excluded.login, backend = excluded.backend, since = excluded.since");

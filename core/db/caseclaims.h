@@ -38,6 +38,7 @@ public:
 private:
     Database &m_db;
     qint64 m_claimed = 0;
+    int m_generation = 0; // the connection's session when claimed
 };
 
 } // namespace cytodiff::db

@@ -514,6 +514,13 @@ QString Database::serverLogin() const
     return static_cast<PgConnection *>(m_state->connection.get())->user();
 }
 
+int Database::sessionGeneration() const
+{
+    if (engine() != Engine::Postgres)
+        return 0;
+    return static_cast<PgConnection *>(m_state->connection.get())->generation();
+}
+
 Connection *Database::connection() const { return m_state ? m_state->connection.get() : nullptr; }
 
 Engine Database::engine() const { return m_state && m_state->connection ? m_state->connection->engine() : Engine::Sqlite; }

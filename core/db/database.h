@@ -77,6 +77,9 @@ public:
     // The server login on PostgreSQL (the actor the server records for
     // every audited change); empty on SQLite.
     QString serverLogin() const;
+    // Changes when a server connection was opened again after it was
+    // lost (session state such as advisory locks is gone then); 0 on SQLite.
+    int sessionGeneration() const;
     Result<Statement> prepare(std::string_view sql) const;
     // Runs a script of one or more statements without results.
     Result<void> execScript(std::string_view sql);

@@ -201,6 +201,7 @@ private:
         std::string typeKey;
         for (Oid type : m_types)
             typeKey += std::to_string(type) + ',';
+        m_connection->ensureConnected();
         auto name = m_connection->preparedName(m_sql, typeKey, int(m_types.size()), m_types.data());
         if (!name)
             return makeError(name.error());
@@ -349,13 +350,36 @@ Result<Statement> PgConnection::prepare(std::string_view sql)
     return Statement(std::make_unique<PgStatement>(this, std::move(translated), parameters));
 }
 
+bool PgConnection::ensureConnected()
+{
+    if (PQstatus(m_conn) == CONNECTION_OK)
+        return true;
+    if (m_inTransaction)
+        return false; // the transaction fails whole; its ROLLBACK clears this
+    PQreset(m_conn);
+    if (PQstatus(m_conn) != CONNECTION_OK)
+        return false;
+    // A new server session: nothing prepared, not listening.
+    m_prepared.clear();
+    m_listening = false;
+    ++m_generation;
+    return true;
+}
+
 Result<void> PgConnection::execScript(std::string_view sql)
 {
     const std::string text(sql);
+    const bool begins = text == beginSql();
+    const bool ends = text == "COMMIT" || text == "ROLLBACK";
+    if (ends)
+        m_inTransaction = false; // whatever the server says: a dead session has none
+    ensureConnected();
     PGresult *result = PQexec(m_conn, text.c_str());
     const auto status = PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
         PQclear(result);
+        if (begins)
+            m_inTransaction = true;
         return {};
     }
     std::string message = errorMessage(result);
@@ -365,13 +389,18 @@ Result<void> PgConnection::execScript(std::string_view sql)
 
 int PgConnection::takeChangeNotifications()
 {
+    if (!ensureConnected())
+        return 0;
+    // Whatever changed while the connection was down was not notified:
+    // a reconnection counts as a change.
+    int count = m_generation != m_notifiedGeneration ? 1 : 0;
+    m_notifiedGeneration = m_generation;
     if (!m_listening) {
         if (!execScript("LISTEN " + std::string(kChangeChannel)))
             return 0;
         m_listening = true;
     }
     PQconsumeInput(m_conn);
-    int count = 0;
     const int self = PQbackendPID(m_conn);
     while (PGnotify *note = PQnotifies(m_conn)) {
         if (note->be_pid != self)

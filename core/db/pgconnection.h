@@ -49,6 +49,14 @@ public:
     int takeChangeNotifications();
 
     pg_conn *handle() const { return m_conn; }
+    // A connection the server dropped (restart, network, idle timeout) is
+    // opened again before the next statement, outside a transaction only:
+    // a statement is never re-sent, and an open transaction fails whole.
+    // True when the connection is usable.
+    bool ensureConnected();
+    // Counts reconnections: what lived on the server session (advisory
+    // locks, LISTEN) must be taken again when it changes.
+    int generation() const { return m_generation; }
     // The server-side name of a prepared statement for this SQL and these
     // parameter types, preparing it on first use.
     Result<std::string> preparedName(const std::string &sql, const std::string &typeKey, int parameterCount,
@@ -62,6 +70,9 @@ private:
     pg_conn *m_conn = nullptr;
     std::map<std::string, std::string> m_prepared; // sql + types -> statement name
     bool m_listening = false;
+    bool m_inTransaction = false; // between our BEGIN and COMMIT/ROLLBACK
+    int m_generation = 0;
+    int m_notifiedGeneration = 0;
 };
 
 } // namespace cytodiff::db

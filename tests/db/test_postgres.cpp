@@ -329,6 +329,14 @@ private slots:
         VERIFY_OK(again);
         QCOMPARE(again->listCases()->size(), 1);
         QCOMPARE(again->listCases()->first().name, QStringLiteral("before"));
+
+        // The same connection comes back by itself at the next statement
+        // (never re-sending the one that failed), and tells the window.
+        const int generation = db->sessionGeneration();
+        VERIFY_OK(db->createCase(namedCase(QStringLiteral("after reconnecting"))));
+        QCOMPARE(db->sessionGeneration(), generation + 1);
+        QCOMPARE(db->listCases()->size(), 2);
+        QVERIFY(*db->dataVersion() > 0);
     }
 };
 

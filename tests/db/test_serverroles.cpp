@@ -4,6 +4,7 @@
 // signed case never reopens. On a throwaway PostgreSQL cluster.
 
 #include "database.h"
+#include "migrations.h"
 #include "serverroles.h"
 #include "workspaceengine.h"
 
@@ -122,8 +123,8 @@ private slots:
     {
         QString why;
         QVERIFY2(m_cluster->sql(m_database,
-                                QStringLiteral("DROP TABLE classification_leases; DROP INDEX predictions_cell_model; "
-                                               "UPDATE cytodiff_workspace SET schema_version = 9"),
+                                // Back to before migration 11: later ones run again too.
+                                QStringLiteral("DROP TABLE case_claims; UPDATE cytodiff_workspace SET schema_version = 10"),
                                 &why),
                  qPrintable(why));
         VERIFY_REFUSED(as(QStringLiteral("tina")), "only its administrator");
@@ -132,7 +133,7 @@ private slots:
         VERIFY_OK(setUpServerRoles(*admin));
         auto tina = as(QStringLiteral("tina"));
         VERIFY_OK(tina);
-        QCOMPARE(tina->schemaVersion(), 10);
+        QCOMPARE(tina->schemaVersion(), latestSchemaVersion());
     }
 
     // A login the administrator gave no role sees no patient data at all.
