@@ -17,12 +17,6 @@
 
 using namespace cytodiff;
 
-#define VERIFY_OK(expression)                                                                                   \
-    do {                                                                                                        \
-        const auto &result_ = (expression);                                                                     \
-        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
-    } while (false)
-
 namespace {
 
 const QStringList kClasses = {QStringLiteral("neutrophil"), QStringLiteral("lymphocyte"), QStringLiteral("monocyte")};

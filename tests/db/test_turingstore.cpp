@@ -17,12 +17,6 @@ using namespace cytodiff::db;
 
 namespace {
 
-#define VERIFY_OK(expression)                                                                                   \
-    do {                                                                                                        \
-        const auto &result_ = (expression);                                                                     \
-        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
-    } while (false)
-
 NewTuringImage image(const char *code, TuringTruth truth, const char *cls)
 {
     NewTuringImage out;

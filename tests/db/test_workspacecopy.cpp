@@ -14,12 +14,6 @@
 using namespace cytodiff;
 using namespace cytodiff::db;
 
-#define VERIFY_OK(expression)                                                                                   \
-    do {                                                                                                        \
-        const auto &result_ = (expression);                                                                     \
-        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
-    } while (false)
-
 class TestWorkspaceCopy : public QObject {
     Q_OBJECT
 

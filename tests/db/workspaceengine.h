@@ -12,6 +12,14 @@
 #include "pgcluster.h"
 #endif
 
+// Evaluates its argument once (a write must not run twice) and shows the
+// error when it failed.
+#define VERIFY_OK(expression)                                                                                   \
+    do {                                                                                                        \
+        const auto &result_ = (expression);                                                                     \
+        QVERIFY2(result_.ok(), result_.ok() ? "" : result_.error().c_str());                                    \
+    } while (false)
+
 namespace cytodiff::testing {
 
 inline constexpr bool kOnServer =
