@@ -807,6 +807,10 @@
         <source>Red cells &amp;&amp; platelets</source>
         <translation>Erythrozyten &amp;&amp; Thrombozyten</translation>
     </message>
+    <message>
+        <source>%1 of %2 classified</source>
+        <translation>%1 von %2 klassifiziert</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseIdentifiersDialog</name>

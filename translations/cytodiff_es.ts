@@ -807,6 +807,10 @@
         <source>Red cells &amp;&amp; platelets</source>
         <translation>Hematíes &amp;&amp; plaquetas</translation>
     </message>
+    <message>
+        <source>%1 of %2 classified</source>
+        <translation>%1 de %2 clasificadas</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseIdentifiersDialog</name>

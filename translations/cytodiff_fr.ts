@@ -807,6 +807,10 @@
         <source>Red cells &amp;&amp; platelets</source>
         <translation>Hématies &amp;&amp; plaquettes</translation>
     </message>
+    <message>
+        <source>%1 of %2 classified</source>
+        <translation>%1 sur %2 classées</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::CaseIdentifiersDialog</name>

@@ -464,6 +464,15 @@ void CaseBrowser::updateGalleryHeader()
     if (!row->specimen.isEmpty())
         parts << (synthetic ? row->specimen : tr("Specimen %1").arg(row->specimen));
     parts << CountText::cells(m_galleryModel->rowCount());
+    // Progress from the workspace, whoever classifies (this window, the
+    // CLI, workers on other machines): live updates re-read it.
+    int classified = 0;
+    for (int i = 0; i < m_galleryModel->rowCount(); ++i)
+        if (const db::CellSummary *cell = m_galleryModel->cellAt(i); cell && cell->hasPrediction)
+            ++classified;
+    if (classified < m_galleryModel->rowCount())
+        parts << tr("%1 of %2 classified")
+                     .arg(QLocale().toString(classified), QLocale().toString(m_galleryModel->rowCount()));
     parts << (row->isSigned() ? tr("Signed by %1 on %2")
                                     .arg(row->signedBy, QLocale().toString(row->signedAt.toLocalTime(),
                                                                            QLocale::ShortFormat))
