@@ -320,14 +320,14 @@ StoredCellCalls ClassificationService::callsOnStoredCell(const db::Database &dat
     return calls;
 }
 
-StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint64 cellId,
-                                                    const StoredCellCalls &calls) const
+StoredCellOutcome storeCellCalls(db::Database &database, qint64 cellId, const QString &modelId,
+                                 const QString &secondOpinionModelId, const StoredCellCalls &calls)
 {
     StoredCellOutcome outcome;
     outcome.error = calls.error;
     outcome.cancelled = calls.cancelled;
     if (const auto &call = calls.prediction) {
-        auto stored = database.insertPrediction(cellId, m_modelId, call->predictedClass, call->confidence,
+        auto stored = database.insertPrediction(cellId, modelId, call->predictedClass, call->confidence,
                                                 call->anomaly, call->scores, call->result.nfe);
         if (!stored) {
             outcome.error = fromStd(stored.error());
@@ -336,7 +336,7 @@ StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint
         db::PredictionRow row;
         row.id = *stored;
         row.cellId = cellId;
-        row.modelId = m_modelId;
+        row.modelId = modelId;
         row.predictedClass = call->predictedClass;
         row.confidence = call->confidence;
         row.anomaly = call->anomaly;
@@ -345,8 +345,8 @@ StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint
         row.createdAt = QDateTime::currentDateTimeUtc();
         outcome.prediction = row;
     }
-    if (const auto &call = calls.secondOpinion) {
-        auto stored = database.insertSecondOpinion(cellId, m_secondId, call->predictedClass, call->confidence);
+    if (const auto &call = calls.secondOpinion; call && !secondOpinionModelId.isEmpty()) {
+        auto stored = database.insertSecondOpinion(cellId, secondOpinionModelId, call->predictedClass, call->confidence);
         if (!stored) {
             outcome.error = fromStd(stored.error());
             return outcome;
@@ -354,6 +354,12 @@ StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint
         outcome.secondOpinionClass = call->predictedClass;
     }
     return outcome;
+}
+
+StoredCellOutcome ClassificationService::storeCalls(db::Database &database, qint64 cellId,
+                                                    const StoredCellCalls &calls) const
+{
+    return storeCellCalls(database, cellId, m_modelId, m_second ? m_secondId : QString(), calls);
 }
 
 StoredCellOutcome ClassificationService::classifyStoredCell(db::Database &database, qint64 cellId, bool predict,

@@ -97,6 +97,12 @@ struct StoredCellOutcome {
     bool cancelled = false;
 };
 
+// Stores calls on a stored cell as `modelId`'s prediction and
+// `secondOpinionModelId`'s second opinion (each when present); the one way
+// calls reach the workspace, for the service and the workers alike.
+StoredCellOutcome storeCellCalls(db::Database &database, qint64 cellId, const QString &modelId,
+                                 const QString &secondOpinionModelId, const StoredCellCalls &calls);
+
 // The image half of a stored case's domain check against a model card's
 // reference (engine::ModelCard::domainReference), after the case
 // normalisation classification will apply: what import reports, and what

@@ -105,18 +105,10 @@ Result<bool> ClassificationWorker::store(qint64 cellId, const StoredCellCalls &c
             return makeError(committed.error());
         return false;
     }
-    if (const auto &call = calls.prediction) {
-        auto stored = m_db.insertPrediction(cellId, m_calls.modelId, call->predictedClass, call->confidence,
-                                            call->anomaly, call->scores, call->result.nfe);
-        if (!stored)
-            return makeError(stored.error());
-    }
-    if (const auto &call = calls.secondOpinion; call && !m_calls.secondOpinionModelId.isEmpty()) {
-        auto stored = m_db.insertSecondOpinion(cellId, m_calls.secondOpinionModelId, call->predictedClass,
-                                               call->confidence);
-        if (!stored)
-            return makeError(stored.error());
-    }
+    const StoredCellOutcome stored =
+        storeCellCalls(m_db, cellId, m_calls.modelId, m_calls.secondOpinionModelId, calls);
+    if (!stored.error.isEmpty())
+        return makeError(stored.error.toStdString()); // rolls back: the lease stands until it expires
     if (auto committed = transaction->commit(); !committed)
         return makeError(committed.error());
     return true;
