@@ -6,7 +6,7 @@
 // laboratory server; a worker that is killed loses nothing.
 //
 //   cytodiff-worker --db postgresql://worker@lab-server/haematology \
-//       --model /usr/share/cytodiff/models/cytodiff-pbc8.pt [--device cuda]
+//       --model /usr/share/cytodiff/models/cytodiff-v2-pbc8.pt [--device cuda]
 
 #include "classificationservice.h"
 #include "classificationworker.h"

@@ -7,7 +7,7 @@
 #   tools/make-screenshots.sh BUILD_DIR [MODEL.pt]
 #
 # MODEL defaults to the tiny test model; with the shipped model
-# (models/cytodiff-pbc8.pt) the generated cells look like cells.
+# (models/cytodiff-v2-pbc8.pt) the generated cells look like cells.
 set -eu
 build=${1:?usage: make-screenshots.sh BUILD_DIR [MODEL.pt]}
 root=$(cd "$(dirname "$0")/.." && pwd)

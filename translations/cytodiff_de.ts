@@ -328,8 +328,8 @@
         <translation>Synthetisch (erzeugt von %1)</translation>
     </message>
     <message>
-        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-pbc8.pt) in Settings &gt; Classification.</source>
-        <translation>Das Modell ist eine diskriminative Basislinie und kann keine Zellen erzeugen. Wählen Sie ein Diffusionsmodell (etwa cytodiff-pbc8.pt) unter Einstellungen &gt; Klassifizierung.</translation>
+        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-v2-pbc8.pt) in Settings &gt; Classification.</source>
+        <translation>Das Modell ist eine diskriminative Basislinie und kann keine Zellen erzeugen. Wählen Sie ein Diffusionsmodell (etwa cytodiff-v2-pbc8.pt) unter Einstellungen &gt; Klassifizierung.</translation>
     </message>
     <message>
         <source>Nothing to generate.</source>
@@ -451,8 +451,8 @@
         <translation>Entwicklungsversion</translation>
     </message>
     <message>
-        <source>&lt;p&gt;No model is configured and the default model (cytodiff-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Es ist kein Modell eingestellt, und das Standardmodell (cytodiff-pbc8.pt) ist nicht installiert. Wählen Sie unter Einstellungen eine Modelldatei.&lt;/p&gt;</translation>
+        <source>&lt;p&gt;No model is configured and the default model (cytodiff-v2-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Es ist kein Modell eingestellt, und das Standardmodell (cytodiff-v2-pbc8.pt) ist nicht installiert. Wählen Sie unter Einstellungen eine Modelldatei.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&lt;p&gt;The configured model file &lt;tt&gt;%1&lt;/tt&gt; does not exist.&lt;/p&gt;</source>
@@ -3338,8 +3338,8 @@ Passwort von %2 auf dem Laborserver:</translation>
         <translation>Sprache</translation>
     </message>
     <message>
-        <source>Default model (cytodiff-pbc8.pt), if installed</source>
-        <translation>Standardmodell (cytodiff-pbc8.pt), falls installiert</translation>
+        <source>Default model (cytodiff-v2-pbc8.pt), if installed</source>
+        <translation>Standardmodell (cytodiff-v2-pbc8.pt), falls installiert</translation>
     </message>
     <message>
         <source>Browse…</source>

@@ -328,8 +328,8 @@
         <translation>Sintética (generada por %1)</translation>
     </message>
     <message>
-        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-pbc8.pt) in Settings &gt; Classification.</source>
-        <translation>El modelo es una referencia discriminativa que no puede generar células. Elija un modelo de difusión (como cytodiff-pbc8.pt) en Configuración &gt; Clasificación.</translation>
+        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-v2-pbc8.pt) in Settings &gt; Classification.</source>
+        <translation>El modelo es una referencia discriminativa que no puede generar células. Elija un modelo de difusión (como cytodiff-v2-pbc8.pt) en Configuración &gt; Clasificación.</translation>
     </message>
     <message>
         <source>Nothing to generate.</source>
@@ -451,8 +451,8 @@
         <translation>versión de desarrollo</translation>
     </message>
     <message>
-        <source>&lt;p&gt;No model is configured and the default model (cytodiff-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;No hay ningún modelo configurado y el modelo predeterminado (cytodiff-pbc8.pt) no está instalado. Elija un archivo de modelo en Configuración.&lt;/p&gt;</translation>
+        <source>&lt;p&gt;No model is configured and the default model (cytodiff-v2-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;No hay ningún modelo configurado y el modelo predeterminado (cytodiff-v2-pbc8.pt) no está instalado. Elija un archivo de modelo en Configuración.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&lt;p&gt;The configured model file &lt;tt&gt;%1&lt;/tt&gt; does not exist.&lt;/p&gt;</source>
@@ -3337,8 +3337,8 @@ Contraseña de %2 en el servidor del laboratorio:</translation>
         <translation>Idioma</translation>
     </message>
     <message>
-        <source>Default model (cytodiff-pbc8.pt), if installed</source>
-        <translation>Modelo predeterminado (cytodiff-pbc8.pt), si está instalado</translation>
+        <source>Default model (cytodiff-v2-pbc8.pt), if installed</source>
+        <translation>Modelo predeterminado (cytodiff-v2-pbc8.pt), si está instalado</translation>
     </message>
     <message>
         <source>Browse…</source>

@@ -328,8 +328,8 @@
         <translation>Synthétique (générée par %1)</translation>
     </message>
     <message>
-        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-pbc8.pt) in Settings &gt; Classification.</source>
-        <translation>Le modèle est une référence discriminative qui ne peut pas générer de cellules. Choisissez un modèle de diffusion (par exemple cytodiff-pbc8.pt) dans Paramètres &gt; Classification.</translation>
+        <source>The model is a discriminative baseline, which cannot generate cells. Choose a diffusion model (such as cytodiff-v2-pbc8.pt) in Settings &gt; Classification.</source>
+        <translation>Le modèle est une référence discriminative qui ne peut pas générer de cellules. Choisissez un modèle de diffusion (par exemple cytodiff-v2-pbc8.pt) dans Paramètres &gt; Classification.</translation>
     </message>
     <message>
         <source>Nothing to generate.</source>
@@ -451,8 +451,8 @@
         <translation>version de développement</translation>
     </message>
     <message>
-        <source>&lt;p&gt;No model is configured and the default model (cytodiff-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Aucun modèle n&apos;est configuré et le modèle par défaut (cytodiff-pbc8.pt) n&apos;est pas installé. Choisissez un fichier de modèle dans Paramètres.&lt;/p&gt;</translation>
+        <source>&lt;p&gt;No model is configured and the default model (cytodiff-v2-pbc8.pt) is not installed. Choose a model file in Settings.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Aucun modèle n&apos;est configuré et le modèle par défaut (cytodiff-v2-pbc8.pt) n&apos;est pas installé. Choisissez un fichier de modèle dans Paramètres.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>&lt;p&gt;The configured model file &lt;tt&gt;%1&lt;/tt&gt; does not exist.&lt;/p&gt;</source>
@@ -3337,8 +3337,8 @@ Mot de passe de %2 sur le serveur du laboratoire :</translation>
         <translation>Langue</translation>
     </message>
     <message>
-        <source>Default model (cytodiff-pbc8.pt), if installed</source>
-        <translation>Modèle par défaut (cytodiff-pbc8.pt), s&apos;il est installé</translation>
+        <source>Default model (cytodiff-v2-pbc8.pt), if installed</source>
+        <translation>Modèle par défaut (cytodiff-v2-pbc8.pt), s&apos;il est installé</translation>
     </message>
     <message>
         <source>Browse…</source>

@@ -72,7 +72,7 @@ Result<QList<DemoCell>> generateDemoCells(const engine::Model &model, const Demo
 {
     if (!model.isDiffusion())
         return makeError(DemoCase::tr("The model is a discriminative baseline, which cannot generate cells. Choose a "
-                            "diffusion model (such as cytodiff-pbc8.pt) in Settings > Classification.")
+                            "diffusion model (such as cytodiff-v2-pbc8.pt) in Settings > Classification.")
                              .toStdString());
     if (options.cellsPerClass < 1 || options.steps < 1)
         return makeError(DemoCase::tr("Nothing to generate.").toStdString());

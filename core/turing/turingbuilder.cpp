@@ -209,7 +209,7 @@ Result<BuildSummary> buildTuringTest(db::Database &database, const engine::Model
         return makeError(writable.error());
     if (!model.isDiffusion())
         return makeError("the model is a discriminative baseline, which cannot generate cells; choose a diffusion "
-                         "model (such as cytodiff-pbc8.pt)");
+                         "model (such as cytodiff-v2-pbc8.pt)");
     if (options.perClass < 1 || options.steps < 1)
         return makeError("a Turing test needs at least one image per class and one generation step");
     const engine::ModelCard &card = model.card();

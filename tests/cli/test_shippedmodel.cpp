@@ -21,7 +21,7 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<bool>("diffusion");
-        QTest::newRow("diffusion") << QStringLiteral("cytodiff-pbc8.pt") << true;
+        QTest::newRow("diffusion") << QStringLiteral("cytodiff-v2-pbc8.pt") << true;
         QTest::newRow("baseline") << QStringLiteral("baseline-pbc8.pt") << false;
     }
 

@@ -209,7 +209,7 @@ private slots:
 
     void missingModelDisablesTheButton()
     {
-        AppSettings::setModelPath(QStringLiteral("/nonexistent/cytodiff-pbc8.pt"));
+        AppSettings::setModelPath(QStringLiteral("/nonexistent/cytodiff-v2-pbc8.pt"));
         QTemporaryDir dir;
         MainWindow window;
         window.show();
@@ -232,7 +232,7 @@ private slots:
             QVERIFY2(window.startPage()->demoNote()->text().contains(QStringLiteral("none is installed")),
                      qPrintable(window.startPage()->demoNote()->text()));
             // Whoever installs it learns where it belongs.
-            QVERIFY(window.startPage()->demoButton()->toolTip().contains(QStringLiteral("cytodiff-pbc8.pt")));
+            QVERIFY(window.startPage()->demoButton()->toolTip().contains(QStringLiteral("cytodiff-v2-pbc8.pt")));
         } else {
             QVERIFY(window.startPage()->demoButton()->isEnabled());
         }

@@ -11,7 +11,7 @@
 // turing-results.png there; CYTODIFF_TURING_MODEL=<model.pt> uses another
 // model (the shipped one makes cells that look like cells), and
 // CYTODIFF_TURING_STEPS its DDIM steps:
-//   CYTODIFF_TURING_MODEL=models/cytodiff-pbc8.pt CYTODIFF_TURING_STEPS=50
+//   CYTODIFF_TURING_MODEL=models/cytodiff-v2-pbc8.pt CYTODIFF_TURING_STEPS=50
 //   CYTODIFF_SCREENSHOT_DIR=docs/screenshots build/tests/ui/test_turing
 // (one command line).
 

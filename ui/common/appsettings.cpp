@@ -52,7 +52,7 @@ const QString kRangesSourceKey = QStringLiteral("review/referenceSource");
 // 2: every white-cell class has a shipped range (issue 19).
 const QString kRangesVersionKey = QStringLiteral("review/referenceRangesVersion");
 constexpr int kRangesVersion = 2;
-const QString kDefaultModelFile = QStringLiteral("cytodiff-pbc8.pt");
+const QString kDefaultModelFile = QStringLiteral("cytodiff-v2-pbc8.pt");
 const QString kSecondOpinionKey = QStringLiteral("classification/secondOpinion");
 const QString kSecondOpinionFile = QStringLiteral("baseline-pbc8.pt");
 constexpr int kDefaultHeatmapTrials = 32;

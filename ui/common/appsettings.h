@@ -57,7 +57,7 @@ public:
     static QString defaultModelPath(const QString &fileName = {});
     // In order: bin/../share/cytodiff/models, beside the executable, the
     // XDG data folders' cytodiff/models, the source tree's models/.
-    static QStringList defaultModelCandidates(const QString &fileName = QStringLiteral("cytodiff-pbc8.pt"));
+    static QStringList defaultModelCandidates(const QString &fileName = QStringLiteral("cytodiff-v2-pbc8.pt"));
     // Second opinion: the shipped baseline CNN also calls every cell, and
     // cells where the two calls differ head the review queue (on by default;
     // docs/evaluation.md, "A second opinion").

@@ -24,7 +24,7 @@ QString AboutDialog::modelInfoHtml(const QString &modelPath)
 {
     if (modelPath.isEmpty())
         return tr("<p>No model is configured and the default model "
-                  "(cytodiff-pbc8.pt) is not installed. Choose a model file in "
+                  "(cytodiff-v2-pbc8.pt) is not installed. Choose a model file in "
                   "Settings.</p>");
     const QString file = modelPath.toHtmlEscaped();
     if (!QFileInfo::exists(modelPath))

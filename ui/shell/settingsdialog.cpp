@@ -50,7 +50,7 @@ QWidget *SettingsDialog::buildClassificationPage()
 {
     m_model = new QLineEdit;
     m_model->setObjectName(QStringLiteral("modelPath"));
-    m_model->setPlaceholderText(tr("Default model (cytodiff-pbc8.pt), if installed"));
+    m_model->setPlaceholderText(tr("Default model (cytodiff-v2-pbc8.pt), if installed"));
     m_model->setClearButtonEnabled(true);
     connect(m_model, &QLineEdit::editingFinished, this, &SettingsDialog::describeModel);
     auto *browse = new QPushButton(tr("Browse…"));
