@@ -235,6 +235,12 @@ Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, s
         return makeError("No model to classify with.");
     engine::ClassifyOptions options = m_options;
     options.seed = seed;
+    // A padded tight crop: compare errors only where the source image is,
+    // keeping clear of the fill's edge by about one latent pixel (4 of 96),
+    // which the autoencoder and the network blur across.
+    constexpr double kFillMargin = 0.04;
+    if (input.imageRadius - kFillMargin < engine::kDefaultMaskRadius)
+        options.maskRadius = std::max(input.imageRadius - kFillMargin, engine::kSmallestMaskRadius);
     return callOf(*m_model, m_model->classify(input, options, cancelled));
 }
 

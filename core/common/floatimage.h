@@ -13,6 +13,10 @@ struct FloatImage {
     int height = 0;
     int width = 0;
     std::vector<float> data; // [channels][height][width]
+    // Radius, as a share of the side, of the largest centred disk that holds
+    // only the source image: a tight crop padded to the model's framing has
+    // flat fill beyond it (casenormalisation). 1 = no fill anywhere.
+    double imageRadius = 1.0;
 
     bool empty() const { return data.empty(); }
     std::size_t size() const { return data.size(); }

@@ -27,6 +27,7 @@ ClassifyOptions ClassifyOptions::resolved() const
     if (o.tMax < 0) o.tMax = paper ? 1.0 : 0.5;
     if (o.views < 0) o.views = 1;
     o.views = o.views >= 8 ? 8 : 1;
+    o.maskRadius = o.maskRadius < 0 ? kDefaultMaskRadius : std::clamp(o.maskRadius, kSmallestMaskRadius, 0.5);
     o.trialsMax = std::max(o.trialsMax, 1);
     o.trialsMin = std::clamp(o.trialsMin, 2, o.trialsMax);
     o.trialsPerRound = std::max(o.trialsPerRound, 1);
@@ -46,11 +47,11 @@ double vanDerCorput(std::uint64_t n)
     return value;
 }
 
-torch::Tensor centralDiskMask(int resolution)
+torch::Tensor centralDiskMask(int resolution, double radiusShare)
 {
     auto coords = torch::arange(resolution, torch::kFloat32) - (resolution - 1) / 2.0; // [R]
     auto r2 = coords.unsqueeze(0).pow(2) + coords.unsqueeze(1).pow(2);                  // [R, R]
-    const double radius = 0.45 * resolution;
+    const double radius = radiusShare * resolution;
     return (r2 <= radius * radius).to(torch::kFloat32);
 }
 
@@ -183,7 +184,8 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     auto offsetOf = [&](int c) { return classOffsets.empty() ? 0.0 : classOffsets[c]; };
     const int resolution = int(x0.size(-1));
     const int channels = int(x0.size(0)); // 3 for pixels, the latent's channels otherwise
-    const auto mask = centralDiskMask(resolution); // [R, R]
+    const double maskShare = options.maskRadius < 0 ? kDefaultMaskRadius : options.maskRadius;
+    const auto mask = centralDiskMask(resolution, maskShare); // [R, R]
     const double maskElements = channels * mask.sum().item<double>();
     // Residuals are summed in the image's own orientation (heatmaps).
     const int views = residuals ? 1 : options.views;

@@ -36,9 +36,9 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
                                      ResidualAccumulator *residuals = nullptr,
                                      const std::vector<double> &classOffsets = {}, double scoreTemperature = 0.0);
 
-// Central disk mask [R, R] (1 inside radius 0.45 R): corners carry rotation
-// padding and neighbouring cells, not the cell being classified.
-torch::Tensor centralDiskMask(int resolution);
+// Central disk mask [R, R] (1 inside radius radiusShare x R): corners carry
+// rotation padding and neighbouring cells, not the cell being classified.
+torch::Tensor centralDiskMask(int resolution, double radiusShare = kDefaultMaskRadius);
 
 // The n-th point of a base-2 van der Corput sequence in [0, 1): any prefix
 // of length 2^k is stratified, so stopping early still spreads t evenly.

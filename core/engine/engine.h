@@ -19,6 +19,11 @@
 namespace cytodiff::engine {
 
 constexpr int kModelFormatVersion = 1;
+// The classifier compares errors inside a central disk of this radius (share
+// of the side; the paper's 20 of 45 px): corners hold neighbours and the
+// rotation's padding. A padded crop may shrink it, never below the smallest.
+constexpr double kDefaultMaskRadius = 0.45;
+constexpr double kSmallestMaskRadius = 0.2;
 
 // Everything a model file says about itself besides its weights.
 struct ModelCard {
@@ -123,6 +128,10 @@ struct ClassifyOptions {
     // Also run the unconditional (null) class on every trial, for nullGain.
     // Costs one more network evaluation per trial; diffusion models only.
     bool nullGain = false;
+    // Radius of the central disk whose errors are compared, as a share of
+    // the side; -1 = kDefaultMaskRadius. Smaller for a padded tight crop,
+    // so that the flat fill (unlike any training image) does not vote.
+    double maskRadius = -1.0;
 
     // Fills the -1 fields with the protocol's defaults.
     ClassifyOptions resolved() const;

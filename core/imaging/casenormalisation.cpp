@@ -45,9 +45,18 @@ cv::Point2d cropCentre(std::string_view encoded, const cv::Mat &rgb8, const Case
     return cv::norm(nucleus - centre) > n.recentreAbove * side ? nucleus : centre;
 }
 
-Result<cv::Mat> normalisedCrop(std::string_view encoded, const PreprocessSpec &spec, const CaseNormalisation &n,
-                               const ImageStats *stats)
+struct NormalisedCrop {
+    cv::Mat rgb;             // [resolution, resolution] RGB8
+    double imageRadius = 1.0; // FloatImage::imageRadius
+};
+
+Result<NormalisedCrop> normalisedCrop(std::string_view encoded, const PreprocessSpec &spec, const CaseNormalisation &n,
+                                      const ImageStats *stats)
 {
+    if (spec.cropSize < 1 || spec.resolution < 1)
+        return makeError("invalid preprocessing: crop size and resolution must be positive");
+    if (!(n.scale > 0) || !std::isfinite(n.scale))
+        return makeError("invalid case normalisation: the scale must be positive");
     auto decoded = decodeRgb(encoded);
     if (!decoded)
         return makeError(decoded.error());
@@ -68,11 +77,17 @@ Result<cv::Mat> normalisedCrop(std::string_view encoded, const PreprocessSpec &s
             return makeError("the cell lies outside the image");
         const cv::Scalar fill(n.fill[0], n.fill[1], n.fill[2]);
         cv::Mat canvas(whole, whole, CV_8UC3, fill);
-        rgb(inside).copyTo(canvas(inside - window.tl()));
-        cv::Mat resized;
-        cv::resize(canvas, resized, cv::Size(spec.resolution, spec.resolution), 0, 0,
+        const cv::Rect real = inside - window.tl();
+        rgb(inside).copyTo(canvas(real));
+        NormalisedCrop out;
+        if (real.area() < window.area()) {
+            const double c = whole / 2.0;
+            const double reach = std::min({c - real.x, real.x + real.width - c, c - real.y, real.y + real.height - c});
+            out.imageRadius = std::max(0.0, reach) / whole;
+        }
+        cv::resize(canvas, out.rgb, cv::Size(spec.resolution, spec.resolution), 0, 0,
                    whole >= spec.resolution ? cv::INTER_AREA : cv::INTER_LINEAR);
-        return resized;
+        return out;
     } catch (const cv::Exception &e) {
         return makeError(std::string("cannot normalise image: ") + e.what());
     }
@@ -124,14 +139,10 @@ Result<Rgb8Image> preprocessNormalisedRgb(std::string_view encoded, const Prepro
 {
     if (normalisation.isIdentity())
         return preprocessRgb(encoded, spec);
-    if (spec.cropSize < 1 || spec.resolution < 1)
-        return makeError("invalid preprocessing: crop size and resolution must be positive");
-    if (!(normalisation.scale > 0) || !std::isfinite(normalisation.scale))
-        return makeError("invalid case normalisation: the scale must be positive");
     auto crop = normalisedCrop(encoded, spec, normalisation, stats);
     if (!crop)
         return makeError(crop.error());
-    return toRgb8Image(*crop);
+    return toRgb8Image(crop->rgb);
 }
 
 Result<FloatImage> preprocessNormalised(std::string_view encoded, const PreprocessSpec &spec,
@@ -139,10 +150,12 @@ Result<FloatImage> preprocessNormalised(std::string_view encoded, const Preproce
 {
     if (normalisation.isIdentity())
         return preprocess(encoded, spec);
-    auto rgb = preprocessNormalisedRgb(encoded, spec, normalisation, stats);
-    if (!rgb)
-        return makeError(rgb.error());
-    return toFloatImage(*rgb);
+    auto crop = normalisedCrop(encoded, spec, normalisation, stats);
+    if (!crop)
+        return makeError(crop.error());
+    FloatImage image = toFloatImage(toRgb8Image(crop->rgb));
+    image.imageRadius = crop->imageRadius;
+    return image;
 }
 
 } // namespace cytodiff::imaging

@@ -126,6 +126,15 @@ private slots:
         QVERIFY2(std::abs(padded / typical - 1.0) < 0.12,
                  qPrintable(QStringLiteral("%1 vs %2, scale %3").arg(padded).arg(typical).arg(normalisation.scale)));
         QVERIFY(enlarged / typical > 1.3); // without padding: 240/160 = 1.5x too large
+        // The classifier learns where the fill begins: 160 of 240 px are the
+        // image, a centred disk of radius 80 / 240 (the crop's scale moves it
+        // by its fitted few per cent).
+        auto input = imaging::preprocessNormalised(files[0], m_spec, normalisation);
+        QVERIFY(input.ok());
+        const double expected = 80.0 / (240.0 * normalisation.scale);
+        QVERIFY2(std::abs(input->imageRadius - expected) < 0.02,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(input->imageRadius).arg(expected)));
+        QCOMPARE(imaging::preprocessNormalised(drawCell(whole, 6000), m_spec, {})->imageRadius, 1.0);
         // Padded is not like the training images: the case stays flagged.
         const auto verdict = domain::afterNormalisation(domain::checkCase(stats, m_reference), normalisation);
         QVERIFY(verdict.outside);

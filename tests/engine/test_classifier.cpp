@@ -314,6 +314,32 @@ private slots:
         QCOMPARE(mask[10][10].item<float>(), 1.0f);
         QCOMPARE(mask[0][0].item<float>(), 0.0f);
         QVERIFY(mask.sum().item<double>() < 20 * 20 * 0.7);
+        auto small = centralDiskMask(20, 0.25);
+        QCOMPARE(small[10][10].item<float>(), 1.0f);
+        QCOMPARE(small[10][3].item<float>(), 0.0f); // 6.5 px from the centre, radius 5
+        QCOMPARE(mask[10][3].item<float>(), 1.0f);
+    }
+
+    // A cell of class 0 inside radius 0.25 whose surroundings look like
+    // class 1 (a padded crop's fill): the default disk lets the larger ring
+    // decide; a mask radius inside the image lets only the cell vote.
+    void maskRadiusKeepsTheSurroundingsOut()
+    {
+        NoiseSchedule schedule;
+        const int classes = 2;
+        auto tmpl = templates(classes);
+        auto x0 = tmpl[1].clone(); // [3, R, R]
+        x0.slice(1, 4, 12).slice(2, 4, 12).copy_(tmpl[0].slice(1, 4, 12).slice(2, 4, 12));
+        auto whole = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, x0, classes, fastOptions(),
+                                   snrScale(schedule), {});
+        QVERIFY(whole.ok());
+        QCOMPARE(whole->predicted, 1);
+        auto options = fastOptions();
+        options.maskRadius = 0.24;
+        auto inner = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, x0, classes, options.resolved(),
+                                   snrScale(schedule), {});
+        QVERIFY(inner.ok());
+        QCOMPARE(inner->predicted, 0);
     }
 };
 
