@@ -29,8 +29,9 @@ imaging::CaseNormalisation fitNormalisation(const std::vector<imaging::ImageStat
                                             const NormalisationChoice &choice = {});
 
 // The verdict without the deviations the normalisation corrected (cell
-// scale, crop size, framing, stain and background colour); what it cannot
-// correct (focus, background share, segmentation, the classifier's effort
+// scale, crop size, framing, stain and background colour) and without a
+// focus deviation that the measured magnification explains; what it cannot
+// correct (blur, background share, segmentation, the classifier's effort
 // and unidentified cells) still decides.
 DomainVerdict afterNormalisation(const DomainVerdict &verdict, const imaging::CaseNormalisation &normalisation);
 

@@ -195,6 +195,28 @@ private slots:
         QVERIFY(domain::fitNormalisation({stats.begin(), stats.begin() + 2}, m_reference).isIdentity());
     }
 
+    // The focus measure falls as cells grow in the picture: a case whose
+    // magnification was measured is judged at the training scale, so 1.6x
+    // alone is not "blurred", while real blur stays flagged.
+    void magnificationIsNotBlur()
+    {
+        domain::DomainVerdict verdict;
+        verdict.checked = verdict.outside = true;
+        verdict.deviations.push_back({domain::Aspect::Focus, "sharpness", 0.11, 0.228, 0.12, 1e9});
+        imaging::CaseNormalisation magnified;
+        magnified.scale = 1.6;
+        magnified.scaleMeasured = true;
+        QVERIFY(!domain::afterNormalisation(verdict, magnified).outside);
+        // Not measured, or at the training scale: the same reading is blur.
+        imaging::CaseNormalisation guessed = magnified;
+        guessed.scaleMeasured = false;
+        QVERIFY(domain::afterNormalisation(verdict, guessed).outside);
+        QVERIFY(domain::afterNormalisation(verdict, {}).outside);
+        // Blurred and magnified: 0.07 x 1.6^0.85 = 0.104, still below 0.12.
+        verdict.deviations.front().caseValue = 0.07;
+        QVERIFY(hasAspect(domain::afterNormalisation(verdict, magnified), domain::Aspect::Focus));
+    }
+
     void badInputIsAnError()
     {
         imaging::CaseNormalisation n;
