@@ -59,11 +59,17 @@ std::array<double, 3> meanLab(const cv::Mat &lab32, const cv::Mat &mask)
 
 double sharpness(const cv::Mat &rgb8)
 {
-    // A fixed rendering size makes the figure independent of the source's
-    // pixel count; dividing by contrast keeps a pale stain from reading as blur.
+    // Rendered at a fixed share of the source pixels (a 360 px CellaVision
+    // export becomes 128 px), so a tight crop or a smaller export is judged
+    // at the detail its pixels carry, not enlarged into blur (a demo case
+    // of 96 px generated cells stored as 224 px crops read as out of focus
+    // at a fixed 128 px); dividing by contrast keeps a pale stain from
+    // reading as blur.
+    constexpr double kRenderingPerSourcePixel = 128.0 / 360.0;
+    const auto rendered = [](int side) { return std::max(32, int(std::lround(side * kRenderingPerSourcePixel))); };
     cv::Mat grey, small, laplacian;
     cv::cvtColor(rgb8, grey, cv::COLOR_RGB2GRAY);
-    cv::resize(grey, small, cv::Size(128, 128), 0, 0, cv::INTER_AREA);
+    cv::resize(grey, small, cv::Size(rendered(rgb8.cols), rendered(rgb8.rows)), 0, 0, cv::INTER_AREA);
     small.convertTo(small, CV_32F);
     cv::Laplacian(small, laplacian, CV_32F);
     cv::Scalar mean, stddev;

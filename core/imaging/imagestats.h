@@ -37,7 +37,7 @@ enum class ImageFeature {
     BackgroundL,      // CIELAB of the background (NaN when there is none)
     BackgroundA,
     BackgroundB,
-    Sharpness,        // mean |Laplacian| / grey std on a 128 px rendering
+    Sharpness,        // mean |Laplacian| / grey std, rendered at 128/360 of the source pixels
     RedCellDiameter,  // median equivalent diameter of whole, round red cells (NaN: none), source pixels
 };
 inline constexpr int kImageFeatureCount = 13;
