@@ -237,7 +237,8 @@ Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, s
     options.seed = seed;
     // A padded tight crop: compare errors only where the source image is,
     // keeping clear of the fill's edge by about one latent pixel (4 of 96),
-    // which the autoencoder and the network blur across.
+    // which the autoencoder and the network blur across; never below the
+    // smallest disk (a negative radius would read as "the default").
     constexpr double kFillMargin = 0.04;
     if (input.imageRadius - kFillMargin < engine::kDefaultMaskRadius)
         options.maskRadius = std::max(input.imageRadius - kFillMargin, engine::kSmallestMaskRadius);

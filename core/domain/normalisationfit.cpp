@@ -145,8 +145,8 @@ void fitStain(const std::vector<imaging::ImageStats> &cells, const DomainReferen
     normalisation.stain = true;
 }
 
-// The focus measure (mean |Laplacian| / grey std on a 128 px rendering of
-// the whole image) falls as the cells grow in the picture: on 257 PBC
+// The focus measure (mean |Laplacian| / grey std of the whole image rendered
+// at 128/360 of its pixels) falls as the cells grow in the picture: on 257 PBC
 // images magnified 0.6-2x (sourceshift, image size kept) the median moved as
 // scale^-0.85 (0.6x: 0.367, 1x: 0.224, 1.6x: 0.151, 2x: 0.133), where blur
 // of 1, 1.5 and 2 source px gave 0.185, 0.157 and 0.131.
