@@ -178,6 +178,16 @@ Result<db::Database> openDatabaseFromOption(const QString &dbOption)
     return db::Database::open(path, options);
 }
 
+std::optional<db::Database> openDatabaseOrReport(const QString &command, const QString &dbOption)
+{
+    auto opened = openDatabaseFromOption(dbOption);
+    if (!opened) {
+        printError(command, opened.error());
+        return std::nullopt;
+    }
+    return std::move(*opened);
+}
+
 QString commandName(const QStringList &args)
 {
     return args.value(0, QStringLiteral("cytodiff-cli"));

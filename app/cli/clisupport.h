@@ -57,6 +57,8 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const QStringList 
 // ---- workspace ----
 // Opens the file given with --db, or the default workspace when empty.
 Result<db::Database> openDatabaseFromOption(const QString &dbOption);
+// The same, printing "<command>: error: <why>" when it cannot be opened.
+std::optional<db::Database> openDatabaseOrReport(const QString &command, const QString &dbOption);
 // The command's name for messages: the first argument.
 QString commandName(const QStringList &args);
 // Asks for a laboratory server's password on the terminal without echo;

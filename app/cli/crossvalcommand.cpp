@@ -55,11 +55,9 @@ int runCrossvalPredict(const QStringList &args)
         return kExitUsage;
     }
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     QTemporaryDir temporary;
     studies::CrossvalOptions study;
     study.folds = folds;

@@ -38,11 +38,9 @@ struct CaseCells {
 };
 std::optional<CaseCells> readCaseCells(const QString &command, const QString &dbOption, const QString &caseNameOrId)
 {
-    auto db = openDatabaseFromOption(dbOption);
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, dbOption);
+    if (!db)
         return std::nullopt;
-    }
     auto found = db->findCase(caseNameOrId);
     if (!found) {
         printError(command, found.error());
@@ -184,11 +182,9 @@ int runImport(const QStringList &args)
         printError(command, plan.error());
         return kExitBadInput;
     }
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
 
     importer::ImportOptions options;
     options.caseName = parser.value(caseOption);
@@ -239,11 +235,9 @@ int runIdentifiers(const QStringList &args)
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     auto found = db->findCase(parser.positionalArguments().first());
     if (!found) {
         printError(command, found.error());
@@ -276,11 +270,9 @@ int runCases(const QStringList &args)
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     auto cases = db->listCases();
     if (!cases) {
         printError(command, cases.error());

@@ -35,11 +35,9 @@ struct LabellingInput {
 };
 std::optional<LabellingInput> openLabelling(const QString &command, const QString &dbOption)
 {
-    auto db = openDatabaseFromOption(dbOption);
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, dbOption);
+    if (!db)
         return std::nullopt;
-    }
     auto data = labelling::loadLabellingData(*db);
     if (!data) {
         printError(command, data.error());
@@ -64,11 +62,9 @@ int runLabellers(const QStringList &args)
     parser.addOptions({dbOption, addOption, yearsOption});
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     if (parser.isSet(addOption)) {
         bool ok = false;
         const int years = parser.value(yearsOption).toInt(&ok);
@@ -228,11 +224,9 @@ int runAudit(const QStringList &args)
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
     const QString action = parser.positionalArguments().first();
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     if (action == QLatin1String("queue")) {
         auto classes = labelling::classesOfSessions(*db);
         if (!classes) {

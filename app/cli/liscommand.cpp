@@ -87,11 +87,9 @@ int runLisMessage(const QStringList &args)
         settings.loinc = *map;
     }
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     auto found = db->findCase(parser.positionalArguments().first());
     if (!found) {
         printError(command, found.error());

@@ -53,11 +53,9 @@ int runMorphology(const QStringList &args)
     if (auto stop = parseArguments(parser, args, 1, 1))
         return *stop;
 
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     auto found = db->findCase(parser.positionalArguments().first());
     if (!found) {
         printError(command, found.error());

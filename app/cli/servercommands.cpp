@@ -26,11 +26,9 @@ int runServerSetup(const QStringList &args)
     parser.addOption(dbOption);
     if (auto stop = parseArguments(parser, args, 0, 0))
         return *stop;
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     if (auto done = db::setUpServerRoles(*db); !done) {
         printError(command, done.error());
         return kExitBadInput;
@@ -58,11 +56,9 @@ int runServerRole(const QStringList &args)
         printError(command, role.error());
         return kExitUsage;
     }
-    auto db = openDatabaseFromOption(parser.value(dbOption));
-    if (!db) {
-        printError(command, db.error());
+    auto db = openDatabaseOrReport(command, parser.value(dbOption));
+    if (!db)
         return kExitBadInput;
-    }
     const QString login = parser.positionalArguments().at(0);
     if (auto granted = db::grantServerRole(*db, login, *role); !granted) {
         printError(command, granted.error());
@@ -101,16 +97,12 @@ int runWorkspace(const QStringList &args)
         printError(command, "the target " + toAddress.toStdString() + " exists: copy into a new file only");
         return kExitBadInput;
     }
-    auto from = openDatabaseFromOption(fromAddress);
-    if (!from) {
-        printError(command, from.error());
+    auto from = openDatabaseOrReport(command, fromAddress);
+    if (!from)
         return kExitBadInput;
-    }
-    auto to = openDatabaseFromOption(toAddress);
-    if (!to) {
-        printError(command, to.error());
+    auto to = openDatabaseOrReport(command, toAddress);
+    if (!to)
         return kExitBadInput;
-    }
     auto copied = db::copyWorkspace(*from, *to, [](const QString &table) {
         printErr(QStringLiteral("copying %1\n").arg(table));
     });

@@ -235,13 +235,8 @@ Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, s
         return makeError("No model to classify with.");
     engine::ClassifyOptions options = m_options;
     options.seed = seed;
-    // A padded tight crop: compare errors only where the source image is,
-    // keeping clear of the fill's edge by about one latent pixel (4 of 96),
-    // which the autoencoder and the network blur across; never below the
-    // smallest disk (a negative radius would read as "the default").
-    constexpr double kFillMargin = 0.04;
-    if (input.imageRadius - kFillMargin < engine::kDefaultMaskRadius)
-        options.maskRadius = std::max(input.imageRadius - kFillMargin, engine::kSmallestMaskRadius);
+    // A padded tight crop is judged where its source image is: the engine
+    // sizes the disk from input.imageRadius (engine::maskRadiusFor).
     return callOf(*m_model, m_model->classify(input, options, cancelled));
 }
 

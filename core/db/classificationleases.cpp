@@ -21,6 +21,20 @@ constexpr std::string_view kOpenCell =
     "AND NOT EXISTS (SELECT 1 FROM classification_leases l WHERE l.cell_id = c.id AND l.model_id = ?1 "
     "AND l.expires_at > ?2)";
 
+// This worker's lease rows, lowest cell first and, on a server, locked in
+// that order. Every statement that locks several lease rows takes them
+// lowest id first (a claim inserts in id order, and locks the standing
+// leases it meets in that order too), so two of them never wait on each
+// other in a cycle: an unordered UPDATE renewing a worker's leases while
+// another worker's claim met them was a deadlock, which PostgreSQL breaks
+// by failing one of the two. SQLite has one writer at a time.
+std::string ownLeasesInOrder(Engine engine, int workerParam, int modelParam)
+{
+    return "SELECT cell_id FROM classification_leases WHERE worker = ?" + std::to_string(workerParam)
+         + " AND model_id = ?" + std::to_string(modelParam) + " ORDER BY cell_id"
+         + (engine == Engine::Postgres ? " FOR UPDATE" : "");
+}
+
 } // namespace
 
 Result<qint64> ClassificationLeases::nextCase()
@@ -80,7 +94,8 @@ Result<QList<qint64>> ClassificationLeases::claim(qint64 caseId, int count, int 
 
 Result<void> ClassificationLeases::renew(int seconds)
 {
-    auto update = m_db.prepare("UPDATE classification_leases SET expires_at = ? WHERE worker = ? AND model_id = ?");
+    auto update = m_db.prepare("UPDATE classification_leases SET expires_at = ?1 WHERE model_id = ?3 AND cell_id IN ("
+                               + ownLeasesInOrder(m_db.engine(), 2, 3) + ")");
     if (!update)
         return makeError(update.error());
     update->bind(1, leaseExpiry(seconds)).bind(2, m_worker).bind(3, m_modelId);
@@ -117,7 +132,8 @@ Result<ClassificationLeases::LeaseEnd> ClassificationLeases::finish(qint64 cellI
 
 Result<void> ClassificationLeases::releaseAll()
 {
-    auto remove = m_db.prepare("DELETE FROM classification_leases WHERE worker = ? AND model_id = ?");
+    auto remove = m_db.prepare("DELETE FROM classification_leases WHERE model_id = ?2 AND cell_id IN ("
+                               + ownLeasesInOrder(m_db.engine(), 1, 2) + ")");
     if (!remove)
         return makeError(remove.error());
     remove->bind(1, m_worker).bind(2, m_modelId);

@@ -4,7 +4,8 @@
 // workers on any number of machines share a workspace's backlog this way:
 // a claim is one INSERT ... SELECT ... ON CONFLICT on the lease table, so
 // two workers never hold one cell, and nothing locks the cells that
-// reviewers are labelling meanwhile.
+// reviewers are labelling meanwhile. Statements that lock several leases
+// lock them lowest cell first, so workers cannot deadlock each other.
 
 #include "result.h"
 

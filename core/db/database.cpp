@@ -27,6 +27,7 @@ namespace cytodiff::db {
 struct Database::State {
     std::unique_ptr<Connection> connection;
     sqlite3 *handle = nullptr; // the SQLite connection's handle; null on a server
+    PgConnection *server = nullptr; // the same connection on a server; null for SQLite
     QString path;
     int schemaVersion = 0;
     QString journalMode;
@@ -253,6 +254,7 @@ Result<Database> Database::openServer(const QString &uri, const OpenOptions &opt
         return makeError(connection.error());
     auto state = std::make_unique<State>();
     state->path = uri; // never holds a password: open() refuses one
+    state->server = connection->get();
     state->connection = std::move(*connection);
     Database db(std::move(state));
     if (auto configured = db.configureServer(); !configured)
@@ -482,8 +484,7 @@ Result<void> Database::ensureWritable() const
 Result<qint64> Database::dataVersion() const
 {
     if (engine() == Engine::Postgres) {
-        auto *server = static_cast<PgConnection *>(m_state->connection.get());
-        m_state->serverChanges += server->takeChangeNotifications();
+        m_state->serverChanges += m_state->server->takeChangeNotifications();
         return m_state->serverChanges;
     }
     auto statement = prepare("PRAGMA data_version");
@@ -511,14 +512,14 @@ QString Database::serverLogin() const
 {
     if (engine() != Engine::Postgres)
         return {};
-    return static_cast<PgConnection *>(m_state->connection.get())->user();
+    return m_state->server->user();
 }
 
 int Database::sessionGeneration() const
 {
     if (engine() != Engine::Postgres)
         return 0;
-    return static_cast<PgConnection *>(m_state->connection.get())->generation();
+    return m_state->server->generation();
 }
 
 Connection *Database::connection() const { return m_state ? m_state->connection.get() : nullptr; }

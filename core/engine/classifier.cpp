@@ -12,6 +12,13 @@
 
 namespace cytodiff::engine {
 
+double maskRadiusFor(const FloatImage &image)
+{
+    if (image.imageRadius - kFillMargin >= kDefaultMaskRadius)
+        return kDefaultMaskRadius;
+    return std::max(image.imageRadius - kFillMargin, kSmallestMaskRadius);
+}
+
 ClassifyOptions ClassifyOptions::resolved() const
 {
     ClassifyOptions o = *this;

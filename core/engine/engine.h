@@ -24,6 +24,15 @@ constexpr int kModelFormatVersion = 1;
 // rotation's padding. A padded crop may shrink it, never below the smallest.
 constexpr double kDefaultMaskRadius = 0.45;
 constexpr double kSmallestMaskRadius = 0.2;
+// How far inside a padded crop's real image the disk keeps: about one
+// latent pixel (4 of 96), which the autoencoder and the network blur across.
+constexpr double kFillMargin = 0.04;
+
+// The disk an input is judged in: kDefaultMaskRadius, or for a padded tight
+// crop (FloatImage::imageRadius below it) the real image less kFillMargin,
+// so that the flat fill (unlike any training image) does not vote; never
+// below kSmallestMaskRadius.
+double maskRadiusFor(const FloatImage &image);
 
 // Everything a model file says about itself besides its weights.
 struct ModelCard {
@@ -129,8 +138,7 @@ struct ClassifyOptions {
     // Costs one more network evaluation per trial; diffusion models only.
     bool nullGain = false;
     // Radius of the central disk whose errors are compared, as a share of
-    // the side; -1 = kDefaultMaskRadius. Smaller for a padded tight crop,
-    // so that the flat fill (unlike any training image) does not vote.
+    // the side; -1 = the input's own (maskRadiusFor).
     double maskRadius = -1.0;
 
     // Fills the -1 fields with the protocol's defaults.
@@ -157,7 +165,8 @@ struct HeatmapResult {
     int predicted = -1;
     // Per class: signed counterfactual delta_c (method.md section 2), [3][R][R]
     // at the input resolution (a latent model's deltas are decoded to
-    // pixels); the predicted class's map is zero.
+    // pixels); the predicted class's map is zero, and so is every map
+    // outside a padded crop's real image (the fill is no part of the cell).
     std::vector<FloatImage> deltas;
     FloatImage input;                  // the preprocessed input, [-1, 1]
 };

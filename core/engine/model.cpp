@@ -295,7 +295,10 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         return classifyDiscriminative(image);
     try {
         c10::InferenceMode inference;
-        const auto resolved = options.resolved();
+        ClassifyOptions chosen = options;
+        if (chosen.maskRadius < 0)
+            chosen.maskRadius = maskRadiusFor(image);
+        const auto resolved = chosen.resolved();
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
         Weighting weighting = resolved.weighting;
         if (weighting == Weighting::Default)
@@ -358,6 +361,16 @@ torch::Tensor decodedDeltas(LatentCodec &codec, const torch::Tensor &z, const to
     return pixels;
 }
 
+// 1 on the central square a padded crop's real image covers (imageRadius
+// is its half side as a share of the side: the nearest edge of the source
+// picture), 0 on the fill.
+torch::Tensor realImageMask(int resolution, double imageRadius)
+{
+    auto centres = torch::arange(resolution, torch::kFloat32) + 0.5 - resolution / 2.0; // [R]
+    auto inside = (centres.abs() <= imageRadius * resolution).to(torch::kFloat32);     // [R]
+    return inside.view({resolution, 1}) * inside.view({1, resolution});               // [R,R]
+}
+
 } // namespace
 
 Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::uint64_t seed,
@@ -373,6 +386,9 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         ClassifyOptions options;
         options.trialsMin = options.trialsMax = std::max(trials, 2);
         options.seed = seed;
+        // The same disk as the cell's classification, so the maps explain
+        // the call that was stored.
+        options.maskRadius = maskRadiusFor(image);
         const auto resolved = options.resolved();
         auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
         ResidualAccumulator residuals;
@@ -389,6 +405,8 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         auto deltas = means - means[heatmaps.predicted].unsqueeze(0);                     // delta_c [K,C,r,r]
         if (!m_impl->codec.isNull())
             deltas = decodedDeltas(m_impl->codec, x0, deltas, heatmaps.predicted);        // [K,3,R,R]
+        if (image.imageRadius < 0.5)
+            deltas = deltas * realImageMask(int(deltas.size(-1)), image.imageRadius);    // [K,3,R,R]
         for (int c = 0; c < numClasses(); ++c)
             heatmaps.deltas.push_back(toFloatImage(deltas[c]));
         return heatmaps;

@@ -67,7 +67,8 @@ QString makeWorkspace(int cases, int cellsPerCase, QString *why)
         for (int i = 0; i < cellsPerCase && caseId; ++i) {
             db::NewCell cell;
             cell.caseId = *caseId;
-            cell.image = QByteArray::number(++serial).rightJustified(8, char(serial % 251));
+            ++serial;
+            cell.image = QByteArray::number(serial).rightJustified(8, char(serial % 251));
             cell.image[0] = char(serial % 7);
             cell.sha256 = QString::fromLatin1(QCryptographicHash::hash(cell.image, QCryptographicHash::Sha256).toHex());
             cell.width = cell.height = 1;

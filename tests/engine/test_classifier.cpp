@@ -341,6 +341,22 @@ private slots:
         QVERIFY(inner.ok());
         QCOMPARE(inner->predicted, 0);
     }
+
+    // The disk follows the real image of a padded crop, inside its edge by
+    // the fill margin, and never shrinks below the smallest disk.
+    void maskRadiusFollowsThePaddedImage()
+    {
+        cytodiff::FloatImage image;
+        QCOMPARE(maskRadiusFor(image), kDefaultMaskRadius); // unpadded: imageRadius 1
+        image.imageRadius = 0.5;
+        QCOMPARE(maskRadiusFor(image), kDefaultMaskRadius);
+        image.imageRadius = 0.34;
+        QVERIFY(std::abs(maskRadiusFor(image) - (0.34 - kFillMargin)) < 1e-12);
+        image.imageRadius = 0.1;
+        QCOMPARE(maskRadiusFor(image), kSmallestMaskRadius);
+        image.imageRadius = 0.0; // the cell's centre on the picture's edge
+        QCOMPARE(maskRadiusFor(image), kSmallestMaskRadius);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestClassifier)

@@ -171,6 +171,24 @@ private slots:
         QVERIFY(std::all_of(predicted.begin(), predicted.end(), [](float v) { return v == 0.0f; }));
         QCOMPARE(heatmaps->input.width, kRes);
 
+        // A padded crop whose real image ends 0.25 of the side from the
+        // centre: the maps stop there (the fill is no part of the cell).
+        auto padded = image;
+        padded.imageRadius = 0.25;
+        auto paddedMaps = model->heatmaps(padded, 2, 4);
+        QVERIFY2(paddedMaps.ok(), paddedMaps.ok() ? "" : paddedMaps.error().c_str());
+        const auto &other = paddedMaps->deltas[1 - paddedMaps->predicted];
+        const int plane = kRes * kRes;
+        double inside = 0.0, outside = 0.0;
+        for (int ch = 0; ch < 3; ++ch)
+            for (int y = 0; y < kRes; ++y)
+                for (int x = 0; x < kRes; ++x) {
+                    const bool real = std::abs(x + 0.5 - kRes / 2.0) <= 0.25 * kRes && std::abs(y + 0.5 - kRes / 2.0) <= 0.25 * kRes;
+                    (real ? inside : outside) += std::abs(other.data[std::size_t(ch * plane + y * kRes + x)]);
+                }
+        QCOMPARE(outside, 0.0);
+        QVERIFY(inside > 0.0);
+
         auto images = model->generate(1, 2, 3, 1.0, 9);
         QVERIFY2(images.ok(), images.ok() ? "" : images.error().c_str());
         QCOMPARE(int(images->size()), 2);
