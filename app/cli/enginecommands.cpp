@@ -61,6 +61,8 @@ void addModelOptions(QCommandLineParser &parser)
                       QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("dev"), QStringLiteral("cpu")});
+    parser.addOption({QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 on the CPU (a "
+                                                             "measurement; not what the app does).")});
 }
 
 Result<engine::Model> loadModel(const QCommandLineParser &parser)
@@ -68,8 +70,13 @@ Result<engine::Model> loadModel(const QCommandLineParser &parser)
     if (!parser.isSet(QStringLiteral("model")))
         return makeError("Give a model file with --model.");
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    return engine::Model::load(parser.value(QStringLiteral("model")).toStdString(),
-                               parser.value(QStringLiteral("device")).toStdString());
+    auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString(),
+                                     parser.value(QStringLiteral("device")).toStdString());
+    if (model && parser.isSet(QStringLiteral("bf16"))) {
+        if (auto reduced = model->setNetworkPrecision(engine::NetworkPrecision::BFloat16); !reduced)
+            return makeError(reduced.error());
+    }
+    return model;
 }
 
 const QStringList kImageSuffixes = {QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"),

@@ -118,6 +118,8 @@ void addEvaluateOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("null-gain"), QStringLiteral("Also score each cell against the null class (cells.csv's "
                                                                   "null_gain; one more network evaluation per trial).")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 (a measurement; "
+                                                             "not what the app does).")});
 }
 
 // --out: evaluation.json and .md with the settings that produced them, and
@@ -148,6 +150,8 @@ bool writeEvaluationFiles(const QCommandLineParser &parser, const engine::Model 
     if (second)
         settings[QStringLiteral("second_opinion")] = QString::fromStdString(second->card().modelId());
     settings[QStringLiteral("threads")] = engine::threadCount();
+    settings[QStringLiteral("network_precision")] =
+        model.networkPrecision() == engine::NetworkPrecision::BFloat16 ? QStringLiteral("bf16") : QStringLiteral("float32");
     settings[QStringLiteral("seconds")] = seconds;
     if (!writeReport(*dir, QStringLiteral("evaluation"), toJson(e, seconds, settings), md))
         return false;
@@ -200,6 +204,12 @@ int runEvaluate(const QStringList &args)
     if (!model) {
         err() << "error: " << QString::fromStdString(model.error()) << "\n";
         return kExitBadInput;
+    }
+    if (parser.isSet(QStringLiteral("bf16"))) {
+        if (auto reduced = model->setNetworkPrecision(engine::NetworkPrecision::BFloat16); !reduced) {
+            err() << "error: " << QString::fromStdString(reduced.error()) << "\n";
+            return kExitBadInput;
+        }
     }
     std::optional<engine::Model> second;
     if (parser.isSet(QStringLiteral("second-opinion"))) {

@@ -173,6 +173,8 @@ struct HeatmapResult {
 
 using CancelFn = std::function<bool()>;
 
+enum class NetworkPrecision { Float32, BFloat16 };
+
 class Model {
 public:
     Model();
@@ -201,6 +203,12 @@ public:
     // Network evaluations per second at a given batch size (the denoising
     // network only: a latent model encodes a cell once, not per evaluation).
     double benchmarkNetwork(int batch, int repeats) const;
+    // BFloat16: the denoising network runs on a bfloat16 copy of its weights
+    // (CPU only; this CPU has avx512_bf16); the timestep, the latent codec,
+    // the network's output and every error sum stay float32. Not the
+    // default: docs/method-notes.md, "bf16 on this CPU".
+    Result<void> setNetworkPrecision(NetworkPrecision precision);
+    NetworkPrecision networkPrecision() const;
 
     bool isNull() const { return !m_impl; }
     bool isDiffusion() const;

@@ -18,6 +18,9 @@ struct Model::Impl {
     UNet network{nullptr};
     ResNetClassifier baseline{nullptr}; // set instead of network for kind "baseline"
     LatentCodec codec;                  // kind "latent-diffusion" only
+    UNet networkBf16{nullptr};          // setNetworkPrecision's bfloat16 copy of network
+
+    UNet &activeNetwork() { return networkBf16.is_empty() ? network : networkBf16; }
 
     // What the denoising network works on: the image [3,R,R] itself, or its
     // scaled latent [L,r,r].
@@ -157,12 +160,16 @@ FloatImage toFloatImage(const torch::Tensor &chw)
     return image;
 }
 
-EpsFn makeEpsFn(UNet &network, const NoiseSchedule &schedule, const std::string &prediction, const torch::Device &device)
+EpsFn makeEpsFn(UNet &network, const NoiseSchedule &schedule, const std::string &prediction, const torch::Device &device,
+                bool bf16)
 {
     const bool vPrediction = prediction == "v";
-    return [&network, schedule, vPrediction, device](const torch::Tensor &z, const torch::Tensor &t,
-                                                      const torch::Tensor &c) {
-        auto out = network->forward(z.to(device), t.to(device), c.to(device)).to(torch::kCPU); // [B,C,R,R]
+    const auto type = bf16 ? torch::kBFloat16 : torch::kFloat32;
+    return [&network, schedule, vPrediction, device, type](const torch::Tensor &z, const torch::Tensor &t,
+                                                            const torch::Tensor &c) {
+        // t stays float32: the timestep embedding's angles need its digits.
+        auto out = network->forward(z.to(device, type), t.to(device), c.to(device)); // [B,C,R,R]
+        out = out.to(torch::kCPU, torch::kFloat32);
         if (!vPrediction)
             return out;
         std::vector<float> a(t.size(0)), b(t.size(0));
@@ -299,7 +306,7 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         if (chosen.maskRadius < 0)
             chosen.maskRadius = maskRadiusFor(image);
         const auto resolved = chosen.resolved();
-        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
         Weighting weighting = resolved.weighting;
         if (weighting == Weighting::Default)
             weighting = resolved.protocol == Protocol::Paper ? Weighting::Paper : Weighting::Fitted;
@@ -390,7 +397,7 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         // the call that was stored.
         options.maskRadius = maskRadiusFor(image);
         const auto resolved = options.resolved();
-        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
         ResidualAccumulator residuals;
         const auto x0 = m_impl->networkInput(image); // [C,r,r]
         auto result = runClassifier(eps, m_impl->schedule, x0, numClasses(), resolved,
@@ -436,7 +443,7 @@ Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int s
         return makeError("Nothing to generate: the count must be at least 1.");
     try {
         c10::InferenceMode inference;
-        auto eps = makeEpsFn(m_impl->network, m_impl->schedule, m_impl->card.prediction, m_impl->device);
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
         SamplerOptions options{steps, guidance, seed};
         options.channels = m_impl->card.network.inChannels;
         if (m_impl->card.isLatent())
@@ -462,11 +469,13 @@ double Model::benchmarkNetwork(int batch, int repeats) const
     auto x = torch::randn({batch, m_impl->card.network.inChannels, r, r}); // [B,C,r,r]
     auto t = torch::rand({batch});
     auto c = torch::randint(0, numClasses(), {batch}, torch::kInt64);
+    const bool bf16 = !m_impl->networkBf16.is_empty();
     auto forward = [&] {
         if (m_impl->baseline)
             m_impl->baseline->forward(x.to(m_impl->device));
         else
-            m_impl->network->forward(x.to(m_impl->device), t.to(m_impl->device), c.to(m_impl->device));
+            m_impl->activeNetwork()->forward(x.to(m_impl->device, bf16 ? torch::kBFloat16 : torch::kFloat32),
+                                             t.to(m_impl->device), c.to(m_impl->device));
     };
     forward(); // warm-up
     const auto start = std::chrono::steady_clock::now();
@@ -476,6 +485,38 @@ double Model::benchmarkNetwork(int batch, int repeats) const
         torch::cuda::synchronize();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return double(batch) * repeats / std::max(seconds, 1e-9);
+}
+
+Result<void> Model::setNetworkPrecision(NetworkPrecision precision)
+{
+    if (precision == NetworkPrecision::Float32) {
+        m_impl->networkBf16 = nullptr;
+        return {};
+    }
+    if (m_impl->baseline || !m_impl->device.is_cpu())
+        return makeError("bfloat16 is offered for a diffusion model's network on the CPU only.");
+    try {
+        // A copy, so that going back to float32 loses nothing.
+        c10::InferenceMode inference;
+        UNet copy(m_impl->card.network);
+        auto from = m_impl->network->named_parameters();
+        for (auto &item : copy->named_parameters())
+            item.value().detach().copy_(from[item.key()]);
+        auto fromBuffers = m_impl->network->named_buffers();
+        for (auto &item : copy->named_buffers())
+            item.value().detach().copy_(fromBuffers[item.key()]);
+        copy->to(torch::kBFloat16);
+        copy->eval();
+        m_impl->networkBf16 = copy;
+        return {};
+    } catch (const std::exception &e) {
+        return makeError(std::string("The network cannot run in bfloat16: ") + e.what());
+    }
+}
+
+NetworkPrecision Model::networkPrecision() const
+{
+    return m_impl->networkBf16.is_empty() ? NetworkPrecision::Float32 : NetworkPrecision::BFloat16;
 }
 
 void setThreadCount(int threads)

@@ -46,7 +46,9 @@ FloatImage toFloatImage(const torch::Tensor &chw);
 // eps_theta as the classifier and sampler want it, from a network whose
 // output may be eps or v (v converted to eps: eps = sqrt(1-ab) z + sqrt(ab) v).
 // Any channel count: pixels or a latent.
+// bf16: the network's weights are bfloat16 (Model::setNetworkPrecision); z
+// goes in as bfloat16, t as float32, and the output comes back float32.
 EpsFn makeEpsFn(UNet &network, const NoiseSchedule &schedule, const std::string &prediction,
-                const torch::Device &device);
+                const torch::Device &device, bool bf16 = false);
 
 } // namespace cytodiff::engine

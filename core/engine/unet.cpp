@@ -163,7 +163,10 @@ UNetImpl::UNetImpl(const NetworkConfig &cfg) : config(cfg)
 torch::Tensor UNetImpl::forward(const torch::Tensor &x, const torch::Tensor &t, const torch::Tensor &classes)
 {
     const int levels = int(config.channelMults.size());
-    auto emb = timeFc2(torch::silu(timeFc1(timestepEmbedding(t, config.baseChannels)))) // [B, E]
+    // The angles in float32 whatever the weights' type (bfloat16 would
+    // round t * 1000 to steps of up to 4).
+    auto angles = timestepEmbedding(t.to(torch::kFloat32), config.baseChannels).to(x.scalar_type()); // [B, base]
+    auto emb = timeFc2(torch::silu(timeFc1(angles)))                                                   // [B, E]
              + classEmbedding(classes);                                              // [B, E]
 
     auto h = stem(x); // [B, base, R, R] from [B, inChannels, R, R]

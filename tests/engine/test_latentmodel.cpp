@@ -218,6 +218,31 @@ private slots:
         QCOMPARE(b->predicted, a->predicted);
     }
 
+    // The network on a bfloat16 copy: the same call, errors within bfloat16's
+    // rounding, and back to float32 bit for bit.
+    void bfloat16NetworkKeepsItsCall()
+    {
+        auto model = Model::load(path("latent.pt").toStdString());
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().c_str());
+        const auto image = cellImage(m_data, 0);
+        auto full = model->classify(image, quickOptions());
+        QVERIFY(full.ok());
+        QVERIFY(model->setNetworkPrecision(NetworkPrecision::BFloat16).ok());
+        QCOMPARE(model->networkPrecision(), NetworkPrecision::BFloat16);
+        auto reduced = model->classify(image, quickOptions());
+        QVERIFY2(reduced.ok(), reduced.ok() ? "" : reduced.error().c_str());
+        QCOMPARE(reduced->predicted, full->predicted);
+        for (std::size_t c = 0; c < full->errors.size(); ++c)
+            QVERIFY2(std::abs(reduced->errors[c] - full->errors[c]) < 0.05 * std::abs(full->errors[c]) + 1e-3,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(reduced->errors[c]).arg(full->errors[c])));
+        QVERIFY(reduced->errors != full->errors); // it did run in another precision
+        QVERIFY(model->benchmarkNetwork(2, 1) > 0);
+        QVERIFY(model->generate(0, 1, 2, 1.0, 3).ok());
+        QVERIFY(model->setNetworkPrecision(NetworkPrecision::Float32).ok());
+        QCOMPARE(model->classify(image, quickOptions())->errors, full->errors);
+
+    }
+
     void resumesToTheSameWeights()
     {
         QVERIFY(trainDiffusion(m_data, latentOptions(path("two.pt"), path("ae.pt"), 2), {}).ok());
