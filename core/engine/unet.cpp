@@ -37,8 +37,12 @@ NetworkConfig baselineNetwork()
 std::string joinChannelMults(const std::vector<int> &mults)
 {
     std::string text;
-    for (std::size_t i = 0; i < mults.size(); ++i)
-        text += (i ? "," : "") + std::to_string(mults[i]);
+    for (std::size_t i = 0; i < mults.size(); ++i) {
+        // Two appends: GCC 12 reads `"," + std::string` as a -Wrestrict overlap.
+        if (i)
+            text += ',';
+        text += std::to_string(mults[i]);
+    }
     return text;
 }
 
