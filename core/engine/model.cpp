@@ -20,7 +20,8 @@ struct Model::Impl {
     LatentCodec codec;                  // kind "latent-diffusion" only
     UNet networkBf16{nullptr};          // setNetworkPrecision's bfloat16 copy of network
 
-    UNet &activeNetwork() { return networkBf16.is_empty() ? network : networkBf16; }
+    bool bf16() const { return !networkBf16.is_empty(); }
+    UNet &activeNetwork() { return bf16() ? networkBf16 : network; }
 
     // What the denoising network works on: the image [3,R,R] itself, or its
     // scaled latent [L,r,r].
@@ -306,7 +307,7 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
         if (chosen.maskRadius < 0)
             chosen.maskRadius = maskRadiusFor(image);
         const auto resolved = chosen.resolved();
-        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, m_impl->bf16());
         Weighting weighting = resolved.weighting;
         if (weighting == Weighting::Default)
             weighting = resolved.protocol == Protocol::Paper ? Weighting::Paper : Weighting::Fitted;
@@ -397,7 +398,7 @@ Result<HeatmapResult> Model::heatmaps(const FloatImage &image, int trials, std::
         // the call that was stored.
         options.maskRadius = maskRadiusFor(image);
         const auto resolved = options.resolved();
-        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, m_impl->bf16());
         ResidualAccumulator residuals;
         const auto x0 = m_impl->networkInput(image); // [C,r,r]
         auto result = runClassifier(eps, m_impl->schedule, x0, numClasses(), resolved,
@@ -443,7 +444,7 @@ Result<std::vector<FloatImage>> Model::generate(int classIndex, int count, int s
         return makeError("Nothing to generate: the count must be at least 1.");
     try {
         c10::InferenceMode inference;
-        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, !m_impl->networkBf16.is_empty());
+        auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, m_impl->bf16());
         SamplerOptions options{steps, guidance, seed};
         options.channels = m_impl->card.network.inChannels;
         if (m_impl->card.isLatent())
@@ -469,7 +470,7 @@ double Model::benchmarkNetwork(int batch, int repeats) const
     auto x = torch::randn({batch, m_impl->card.network.inChannels, r, r}); // [B,C,r,r]
     auto t = torch::rand({batch});
     auto c = torch::randint(0, numClasses(), {batch}, torch::kInt64);
-    const bool bf16 = !m_impl->networkBf16.is_empty();
+    const bool bf16 = m_impl->bf16();
     auto forward = [&] {
         if (m_impl->baseline)
             m_impl->baseline->forward(x.to(m_impl->device));
@@ -516,7 +517,7 @@ Result<void> Model::setNetworkPrecision(NetworkPrecision precision)
 
 NetworkPrecision Model::networkPrecision() const
 {
-    return m_impl->networkBf16.is_empty() ? NetworkPrecision::Float32 : NetworkPrecision::BFloat16;
+    return m_impl->bf16() ? NetworkPrecision::BFloat16 : NetworkPrecision::Float32;
 }
 
 void setThreadCount(int threads)
