@@ -61,8 +61,7 @@ void addModelOptions(QCommandLineParser &parser)
                       QStringLiteral("T"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("device"), QStringLiteral("cpu or cuda."), QStringLiteral("dev"), QStringLiteral("cpu")});
-    parser.addOption({QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 on the CPU (a "
-                                                             "measurement; not what the app does).")});
+    parser.addOption(bf16Option());
 }
 
 Result<engine::Model> loadModel(const QCommandLineParser &parser)
@@ -72,10 +71,10 @@ Result<engine::Model> loadModel(const QCommandLineParser &parser)
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
     auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString(),
                                      parser.value(QStringLiteral("device")).toStdString());
-    if (model && parser.isSet(QStringLiteral("bf16"))) {
-        if (auto reduced = model->setNetworkPrecision(engine::NetworkPrecision::BFloat16); !reduced)
-            return makeError(reduced.error());
-    }
+    if (!model)
+        return model;
+    if (auto precision = applyNetworkPrecision(parser, *model); !precision)
+        return makeError(precision.error());
     return model;
 }
 

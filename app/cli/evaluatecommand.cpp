@@ -118,8 +118,7 @@ void addEvaluateOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("null-gain"), QStringLiteral("Also score each cell against the null class (cells.csv's "
                                                                   "null_gain; one more network evaluation per trial).")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for evaluation.json, evaluation.md and cells.csv."), QStringLiteral("dir")});
-    parser.addOption({QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 (a measurement; "
-                                                             "not what the app does).")});
+    parser.addOption(bf16Option());
 }
 
 // --out: evaluation.json and .md with the settings that produced them, and
@@ -205,11 +204,9 @@ int runEvaluate(const QStringList &args)
         err() << "error: " << QString::fromStdString(model.error()) << "\n";
         return kExitBadInput;
     }
-    if (parser.isSet(QStringLiteral("bf16"))) {
-        if (auto reduced = model->setNetworkPrecision(engine::NetworkPrecision::BFloat16); !reduced) {
-            err() << "error: " << QString::fromStdString(reduced.error()) << "\n";
-            return kExitBadInput;
-        }
+    if (auto precision = applyNetworkPrecision(parser, *model); !precision) {
+        err() << "error: " << QString::fromStdString(precision.error()) << "\n";
+        return kExitBadInput;
     }
     std::optional<engine::Model> second;
     if (parser.isSet(QStringLiteral("second-opinion"))) {

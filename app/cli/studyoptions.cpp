@@ -83,6 +83,19 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
 }
 
+QCommandLineOption bf16Option()
+{
+    return {QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 on the CPU (a measurement; "
+                                                   "not what the app does).")};
+}
+
+Result<void> applyNetworkPrecision(const QCommandLineParser &parser, engine::Model &model)
+{
+    if (!parser.isSet(QStringLiteral("bf16")))
+        return {};
+    return model.setNetworkPrecision(engine::NetworkPrecision::BFloat16);
+}
+
 studies::ItemProgress terminalProgress(const QString &label)
 {
     studies::ItemProgress progress;

@@ -39,6 +39,11 @@ engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
 // back with estimatorOptionsFrom.
 void addClassifyOptions(QCommandLineParser &parser);
 
+// --bf16: the denoising network on a bfloat16 copy (a measurement, not what
+// the app does); applyNetworkPrecision sets it on a loaded model.
+QCommandLineOption bf16Option();
+Result<void> applyNetworkPrecision(const QCommandLineParser &parser, engine::Model &model);
+
 
 // Skipped cells on standard error, and on a terminal a running
 // "label done/total  correct n" line.
