@@ -189,13 +189,24 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     if (!classOffsets.empty() && int(classOffsets.size()) != numClasses)
         return makeError("The model's class offsets do not match its classes.");
     auto offsetOf = [&](int c) { return classOffsets.empty() ? 0.0 : classOffsets[c]; };
+    if (x0.dim() != 3 && x0.dim() != 4)
+        return makeError("The classifier's input has " + std::to_string(x0.dim()) + " dimensions, not 3 or 4.");
     const int resolution = int(x0.size(-1));
-    const int channels = int(x0.size(0)); // 3 for pixels, the latent's channels otherwise
+    const int channels = int(x0.size(-3)); // 3 for pixels, the latent's channels otherwise
     const double maskShare = options.maskRadius < 0 ? kDefaultMaskRadius : options.maskRadius;
     const auto mask = centralDiskMask(resolution, maskShare); // [R, R]
     const double maskElements = channels * mask.sum().item<double>();
-    // Residuals are summed in the image's own orientation (heatmaps).
-    const int views = residuals ? 1 : options.views;
+    // The views the trials cycle through, plain view first: the caller's, or
+    // the dihedral turns of x0. Residuals are summed in the image's own
+    // orientation (heatmaps).
+    torch::Tensor viewStack = x0.dim() == 4 ? x0 : x0.unsqueeze(0); // [V,C,R,R]
+    if (x0.dim() == 3 && options.views > 1 && !residuals) {
+        std::vector<torch::Tensor> turned;
+        for (int v = 0; v < options.views; ++v)
+            turned.push_back(dihedralVariant(x0, v)); // [C,R,R]
+        viewStack = torch::stack(turned);             // [V,C,R,R]
+    }
+    const int views = residuals ? 1 : int(viewStack.size(0));
 
     auto generator = at::detail::createCPUGenerator(options.seed);
     std::mt19937_64 rng(options.seed ^ 0x9E3779B97F4A7C15ull);
@@ -224,17 +235,17 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
         const RoundTimes round = roundTimes(schedule, options, trial, k, shift, rng, uniform);
         const std::vector<float> &times = round.times;
         auto noise = torch::randn({k, channels, resolution, resolution}, generator);             // [k,C,R,R]
-        torch::Tensor clean = x0.unsqueeze(0);                                                   // [1,C,R,R]
+        torch::Tensor clean = viewStack[0].unsqueeze(0);                                         // [1,C,R,R]
         if (views > 1) {
             // Trial n's time comes from the low bits of n (van der Corput), so
             // n % 8 alone would tie each view to one band of t; shifting by
             // n / 8 gives every view every band (a Latin square).
-            std::vector<torch::Tensor> turned;
+            std::vector<std::int64_t> rows(k);
             for (int i = 0; i < k; ++i) {
                 const int n = trial + i;
-                turned.push_back(dihedralVariant(x0, (n + n / views) % views));                  // [C,R,R]
+                rows[i] = (n + n / views) % views;
             }
-            clean = torch::stack(turned);                                                        // [k,C,R,R]
+            clean = viewStack.index_select(0, torch::tensor(rows));                              // [k,C,R,R]
         }
         auto zt = torch::tensor(round.sqrtAb).view({k, 1, 1, 1}) * clean
                 + torch::tensor(round.sqrtOneMinusAb).view({k, 1, 1, 1}) * noise;                     // [k,C,R,R]

@@ -25,7 +25,10 @@ struct ResidualAccumulator {
     torch::Tensor counts; // [C]
 };
 
-// x0: [C, R, R]: pixels in [-1, 1] or a scaled latent. Options must be resolved(). classOffsets (one
+// x0: [C, R, R]: pixels in [-1, 1] or a scaled latent, whose dihedral turns
+// are the views when options.views > 1; or [V, C, R, R]: the caller's views,
+// plain view first (a latent model encodes each turned image: the latent of
+// a turned cell is not the turned latent). Options must be resolved(). classOffsets (one
 // per class, or empty) are added to every weighted trial error, so pruning
 // and the final decision both see them. scoreTemperature > 0 (fitted with
 // the offsets) sets the display softmax's temperature; 0 uses 5% of the

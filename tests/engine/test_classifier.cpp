@@ -1,6 +1,7 @@
 // The classifier loop against a fake network whose answers are known.
 #include <torch/torch.h>
 
+#include "augment.h"
 #include "classifier.h"
 #include "sampler.h"
 
@@ -134,6 +135,40 @@ private slots:
         QVERIFY(a.ok() && b.ok());
         for (int c = 0; c < 2; ++c)
             QVERIFY(std::abs(a->errors[c] - b->errors[c]) <= 1e-4 * std::abs(a->errors[c]));
+    }
+
+    // A latent model hands over its own views (the latent of each turned
+    // image): the classifier cycles through those rows, and turns nothing.
+    void viewsGivenByTheCallerAreUsedAsTheyAre()
+    {
+        NoiseSchedule schedule;
+        torch::manual_seed(4);
+        auto cell = torch::rand({3, kRes, kRes}) * 2 - 1;        // [3,R,R]
+        auto tmpl = torch::stack({cell, cell.rot90(1, {1, 2})}); // [2,3,R,R]
+        ClassifyOptions options = fastOptions();
+        options.trialsMin = options.trialsMax = 16;
+        options.pValue = 0.0;
+        options.views = 1;
+        auto plain = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell, 2, options.resolved(),
+                                   snrScale(schedule), {});
+        options.views = 8;
+        auto sameRows = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell.unsqueeze(0).repeat({8, 1, 1, 1}),
+                                      2, options.resolved(), snrScale(schedule), {});
+        std::vector<torch::Tensor> turns;
+        for (int v = 0; v < 8; ++v)
+            turns.push_back(dihedralVariant(cell, v));
+        auto givenTurns = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, torch::stack(turns), 2,
+                                        options.resolved(), snrScale(schedule), {});
+        auto ownTurns = runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell, 2, options.resolved(),
+                                      snrScale(schedule), {});
+        QVERIFY(plain.ok() && sameRows.ok() && givenTurns.ok() && ownTurns.ok());
+        for (int c = 0; c < 2; ++c) {
+            QCOMPARE(sameRows->errors[c], plain->errors[c]);     // eight plain views = the plain view
+            QCOMPARE(givenTurns->errors[c], ownTurns->errors[c]); // the same turns, given or made
+        }
+        QVERIFY(!runClassifier(fakeNetwork(tmpl, schedule, 0.05), schedule, cell[0], 2, options.resolved(),
+                               snrScale(schedule), {})
+                     .ok()); // [R,R]: not an image
     }
 
     void indistinguishableClassesUseTheWholeBudget()
