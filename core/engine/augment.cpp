@@ -50,4 +50,12 @@ torch::Tensor dihedralVariant(const torch::Tensor &x, int k)
     return mirrored.rot90(k % 4, {rows, columns});
 }
 
+torch::Tensor dihedralViews(const torch::Tensor &x, int views)
+{
+    std::vector<torch::Tensor> turned;
+    for (int v = 0; v < views; ++v)
+        turned.push_back(dihedralVariant(x, v));
+    return torch::stack(turned);
+}
+
 } // namespace cytodiff::engine

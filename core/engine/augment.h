@@ -20,5 +20,8 @@ torch::Tensor jitterColours(const torch::Tensor &x, at::Generator &gen);
 // mirrored first): exact on the pixel grid, so unlike augmentBatch's free
 // rotation it adds no interpolation blur. x: [..., R, R] -> same shape.
 torch::Tensor dihedralVariant(const torch::Tensor &x, int k);
+// The first `views` dihedral variants of x stacked, [V,...] (variant 0, the
+// plain view, first).
+torch::Tensor dihedralViews(const torch::Tensor &x, int views);
 
 } // namespace cytodiff::engine

@@ -200,12 +200,8 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     // the dihedral turns of x0. Residuals are summed in the image's own
     // orientation (heatmaps).
     torch::Tensor viewStack = x0.dim() == 4 ? x0 : x0.unsqueeze(0); // [V,C,R,R]
-    if (x0.dim() == 3 && options.views > 1 && !residuals) {
-        std::vector<torch::Tensor> turned;
-        for (int v = 0; v < options.views; ++v)
-            turned.push_back(dihedralVariant(x0, v)); // [C,R,R]
-        viewStack = torch::stack(turned);             // [V,C,R,R]
-    }
+    if (x0.dim() == 3 && options.views > 1 && !residuals)
+        viewStack = dihedralViews(x0, options.views); // [V,C,R,R]
     const int views = residuals ? 1 : int(viewStack.size(0));
 
     auto generator = at::detail::createCPUGenerator(options.seed);

@@ -42,11 +42,7 @@ struct Model::Impl {
     {
         if (codec.isNull() || views <= 1)
             return networkInput(image);
-        auto x = toTensor(image); // [3,R,R]
-        std::vector<torch::Tensor> turned;
-        for (int v = 0; v < views; ++v)
-            turned.push_back(dihedralVariant(x, v)); // [3,R,R]
-        return codec.encode(torch::stack(turned));   // [V,L,r,r]
+        return codec.encode(dihedralViews(toTensor(image), views)); // [V,3,R,R] -> [V,L,r,r]
     }
 
     double errorScale(double t) const
