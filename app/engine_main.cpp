@@ -24,6 +24,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -37,6 +38,30 @@
 namespace {
 
 using namespace cytodiff;
+
+// Ctrl-C or a session's end (SIGTERM) stops a training run at its next
+// step with a checkpoint, rather than losing the minutes since the last one.
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void onInterrupt(int) { g_interrupted = 1; }
+
+// Installed while a run trains; the default handlers come back after.
+class InterruptGuard {
+public:
+    InterruptGuard()
+    {
+        std::signal(SIGINT, onInterrupt);
+        std::signal(SIGTERM, onInterrupt);
+    }
+    ~InterruptGuard()
+    {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
+    InterruptGuard(const InterruptGuard &) = delete;
+    InterruptGuard &operator=(const InterruptGuard &) = delete;
+    static bool interrupted() { return g_interrupted != 0; }
+};
 
 int fail(const std::string &message)
 {
@@ -87,6 +112,9 @@ struct TrainCommand {
         cmd.add_option("--resume", options.resumePath, "checkpoint to continue");
         cmd.add_option("--init", options.initPath, "earlier model file whose weights start this run (with --resume too: a run that started so)");
         cmd.add_option("--checkpoint", options.checkpointPath, "checkpoint path (default <out>.ckpt)");
+        cmd.add_option("--compact-checkpoint", options.compactCheckpointPath,
+                       "also write a compact checkpoint (float16 weights, no optimiser state) at each checkpoint, "
+                       "small enough to commit; --resume takes it");
         cmd.add_option("--threads", threads, "intra-op threads (0 = LibTorch's choice)")->capture_default_str();
         cmd.add_option("--validate-every", options.validateEverySeconds, "seconds between quick validations (0 = off)")
             ->capture_default_str();
@@ -139,8 +167,11 @@ struct TrainCommand {
         options.trainCommand = commandLine;
         engine::setThreadCount(threads);
         auto progress = [](const engine::TrainProgress &p) { printProgress(p, "%.4f"); };
-        auto report = latentPack ? engine::trainDiffusionFromLatentPack(dataPath, options, progress, {})
-                                 : (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, options, progress, {});
+        const InterruptGuard guard;
+        const engine::CancelFn cancelled = &InterruptGuard::interrupted;
+        auto report = latentPack
+                          ? engine::trainDiffusionFromLatentPack(dataPath, options, progress, cancelled)
+                          : (baseline ? engine::trainBaseline : engine::trainDiffusion)(*data, options, progress, cancelled);
         if (!report)
             return fail(report.error());
         const auto &card = report->card;
@@ -340,7 +371,8 @@ struct TrainAutoencoderCommand {
         options.trainCommand = commandLine;
         engine::setThreadCount(threads);
         auto progress = [](const engine::TrainProgress &p) { printProgress(p, "%.5f"); };
-        auto report = engine::trainAutoencoder(*data, options, progress, {});
+        const InterruptGuard guard;
+        auto report = engine::trainAutoencoder(*data, options, progress, &InterruptGuard::interrupted);
         if (!report)
             return fail(report.error());
         const auto &card = report->card;

@@ -149,6 +149,7 @@ void addTrainingOptions(QCommandLineParser &parser, bool baseline)
         {QStringLiteral("steps"), QStringLiteral("Step budget (deterministic for a seed on CPU)."), QStringLiteral("N")},
         {QStringLiteral("resume"), QStringLiteral("Continue from a checkpoint."), QStringLiteral("ckpt")},
         {QStringLiteral("checkpoint"), QStringLiteral("Checkpoint path (default <out>.ckpt)."), QStringLiteral("file")},
+        {QStringLiteral("compact-checkpoint"), QStringLiteral("Also write a compact checkpoint (float16 weights, no optimiser state) at each checkpoint, small enough to commit; --resume takes it."), QStringLiteral("file")},
         {QStringLiteral("classes"), QStringLiteral("Train on these classes only (comma separated)."), QStringLiteral("a,b")},
         {QStringLiteral("exclude-class"), QStringLiteral("Leave one class out (anomaly studies)."), QStringLiteral("class")},
         {QStringLiteral("per-class"), QStringLiteral("At most N training images per class."), QStringLiteral("N")},
@@ -202,6 +203,7 @@ int runTraining(const QStringList &args, bool baseline)
     train.outPath = parser.value(QStringLiteral("out")).toStdString();
     train.resumePath = parser.value(QStringLiteral("resume")).toStdString();
     train.checkpointPath = parser.value(QStringLiteral("checkpoint")).toStdString();
+    train.compactCheckpointPath = parser.value(QStringLiteral("compact-checkpoint")).toStdString();
     train.minutes = parser.value(QStringLiteral("minutes")).toDouble();
     train.steps = parser.value(QStringLiteral("steps")).toLongLong();
     train.seed = parser.value(QStringLiteral("seed")).toULongLong();

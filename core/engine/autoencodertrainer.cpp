@@ -256,6 +256,8 @@ public:
             return makeError(position.error());
         m_step = position->step;
         m_elapsedBefore = position->elapsedSeconds;
+        if (position->freshOptimiser)
+            m_optimiserRestartedAt = m_step;
         return {};
     }
 
@@ -286,7 +288,7 @@ public:
 
     double learningRate() const
     {
-        return scheduledLearningRate(m_loop, m_step, budgetFraction(m_loop, m_step, elapsed()));
+        return scheduledLearningRate(m_loop, m_step, budgetFraction(m_loop, m_step, elapsed()), m_optimiserRestartedAt);
     }
 
     double trainStep()
@@ -332,7 +334,7 @@ public:
 
     Result<void> saveCheckpoint(const std::string &path)
     {
-        return engine::saveCheckpoint(path, configKey(), m_loop, {m_step, elapsed()}, checkpointParts());
+        return engine::saveCheckpoint(path, configKey(), m_loop, checkpointAt(m_step, elapsed()), checkpointParts());
     }
 
     const TrainOptions &loop() const { return m_loop; }
@@ -357,6 +359,7 @@ private:
     BalancedSampler m_sampler;
     std::int64_t m_step = 0;
     double m_elapsedBefore = 0; // seconds trained before a resume
+    std::int64_t m_optimiserRestartedAt = -1; // resumed from a compact checkpoint there
     Clock::time_point m_started = Clock::now();
 };
 

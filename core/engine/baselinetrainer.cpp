@@ -80,19 +80,25 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
         const CheckpointParts parts{{{"model", net.ptr().get()}}, &optimizer, &generator};
         std::int64_t step = 0;
         double elapsedBefore = 0;
+        std::int64_t optimiserRestartedAt = -1; // resumed from a compact checkpoint there
         if (!options.resumePath.empty()) {
             auto position = loadCheckpoint(options.resumePath, configKey, parts, *device);
             if (!position)
                 return makeError(position.error());
             step = position->step;
             elapsedBefore = position->elapsedSeconds;
+            if (position->freshOptimiser)
+                optimiserRestartedAt = step;
         }
         const auto started = Clock::now();
         TrainingSteps steps;
         steps.elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - started).count(); };
         steps.stepsDone = [&] { return step; };
-        steps.learningRate = [&] { return scheduledLearningRate(options, step, budgetFraction(options, step, steps.elapsed())); };
-        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, options, {step, steps.elapsed()}, parts); };
+        steps.learningRate = [&] {
+            return scheduledLearningRate(options, step, budgetFraction(options, step, steps.elapsed()),
+                                         optimiserRestartedAt);
+        };
+        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, options, checkpointAt(step, steps.elapsed()), parts); };
         steps.validate = [&] { return baselineAccuracy(net, data, pixels, sampler.validation(), *device); };
         steps.validationCells = std::to_string(sampler.validation().size()) + " cells";
         std::vector<std::int64_t> indices, labels;

@@ -36,6 +36,7 @@ struct Trainer {
     BalancedSampler sampler;
     std::int64_t step = 0;
     double elapsedBefore = 0; // seconds trained before a resume
+    std::int64_t optimiserRestartedAt = -1; // resumed from a compact checkpoint there
     // The history of the model a run started from (TrainOptions::initPath).
     std::int64_t priorSteps = 0;
     double priorSeconds = 0;
@@ -51,7 +52,7 @@ struct Trainer {
 
     double learningRate() const
     {
-        return scheduledLearningRate(options, step, budgetFraction(options, step, elapsed()));
+        return scheduledLearningRate(options, step, budgetFraction(options, step, elapsed()), optimiserRestartedAt);
     }
 
     bool latent() const { return !options.autoencoderPath.empty(); }
@@ -363,7 +364,11 @@ struct Trainer {
 
     Result<void> saveCheckpoint(const std::string &path)
     {
-        return engine::saveCheckpoint(path, configKey(), options, {step, elapsed()}, checkpointParts());
+        CheckpointPosition position = checkpointAt(step, elapsed());
+        position.priorSteps = priorSteps;
+        position.priorSeconds = priorSeconds;
+        position.priorCommand = priorCommand;
+        return engine::saveCheckpoint(path, configKey(), options, position, checkpointParts());
     }
 
     Result<void> resume(const std::string &path)
@@ -373,6 +378,15 @@ struct Trainer {
             return makeError(position.error());
         step = position->step;
         elapsedBefore = position->elapsedSeconds;
+        if (position->freshOptimiser)
+            optimiserRestartedAt = step;
+        // Resumed without --init (its model file left on another machine):
+        // the checkpoint remembers the runs before.
+        if (options.initPath.empty() && position->priorSteps > 0) {
+            priorSteps = position->priorSteps;
+            priorSeconds = position->priorSeconds;
+            priorCommand = position->priorCommand;
+        }
         return {};
     }
 };

@@ -20,6 +20,10 @@ struct TrainOptions {
     // too, a run that started so is resumed (weights from the checkpoint).
     std::string initPath;
     std::string checkpointPath;    // defaults to outPath + ".ckpt"
+    // Also written at each checkpoint when set: the run's compact form
+    // (float16 weights, no optimiser state), small enough to commit;
+    // --resume takes it as it takes a checkpoint (trainingloop.h).
+    std::string compactCheckpointPath;
     double minutes = 0.0;          // wall-clock budget (0 = use steps)
     std::int64_t steps = 0;        // step budget (0 = use minutes)
     int batchSize = 32;

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <stdexcept>
 #include <sstream>
 
 namespace cytodiff::engine {
@@ -96,11 +97,15 @@ double budgetFraction(const TrainOptions &options, std::int64_t step, double ela
     return std::min(f, 1.0);
 }
 
-double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction)
+double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction,
+                             std::int64_t restartedAt)
 {
     if (step < options.warmupSteps)
         return options.learningRate * double(step + 1) / options.warmupSteps;
-    return options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(kPi * fraction)));
+    const double cosine = options.learningRate * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(kPi * fraction)));
+    if (restartedAt >= 0 && step - restartedAt < options.warmupSteps)
+        return cosine * double(step - restartedAt + 1) / options.warmupSteps;
+    return cosine;
 }
 
 torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int64_t> &indices)
@@ -122,8 +127,29 @@ std::string isoTimestamp()
     return buffer;
 }
 
-Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
-                            const CheckpointPosition &position, const CheckpointParts &parts)
+namespace {
+
+// The archive key of a compact checkpoint's i-th tensor.
+std::string tensorKey(std::size_t i)
+{
+    std::string key = "t";
+    key += std::to_string(i);
+    return key;
+}
+
+// Weights and buffers of a module in a fixed order: parameters, then
+// buffers, as named_parameters/named_buffers list them.
+std::vector<torch::Tensor> moduleTensors(torch::nn::Module &module)
+{
+    std::vector<torch::Tensor> tensors;
+    for (const auto &p : module.named_parameters(true))
+        tensors.push_back(p.value());
+    for (const auto &b : module.named_buffers(true))
+        tensors.push_back(b.value());
+    return tensors;
+}
+
+Container positionContainer(const std::string &configKey, const TrainOptions &options, const CheckpointPosition &position)
 {
     Container container;
     container.kind = "checkpoint";
@@ -135,6 +161,67 @@ Result<void> saveCheckpoint(const std::string &path, const std::string &configKe
     container.metadata["batch_size"] = std::to_string(options.batchSize);
     container.metadata["step"] = std::to_string(position.step);
     container.metadata["elapsed"] = std::to_string(position.elapsedSeconds);
+    if (position.priorSteps > 0) {
+        container.metadata["prior_steps"] = std::to_string(position.priorSteps);
+        container.metadata["prior_seconds"] = std::to_string(position.priorSeconds);
+        container.metadata["prior_command"] = position.priorCommand;
+    }
+    return container;
+}
+
+Result<void> saveCompactCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
+                                   const CheckpointPosition &position, const CheckpointParts &parts)
+{
+    Container container = positionContainer(configKey, options, position);
+    container.metadata["compact"] = "float16";
+    try {
+        torch::NoGradGuard noGrad;
+        torch::serialize::OutputArchive archive;
+        const auto tensors = moduleTensors(*parts.modules.front().second);
+        container.metadata["tensors"] = std::to_string(tensors.size());
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            auto t = tensors[i].detach().to(torch::kCPU);
+            archive.write(tensorKey(i), t.is_floating_point() ? t.to(torch::kHalf) : t);
+        }
+        archive.write("generator", parts.generator->get_state());
+        std::ostringstream out;
+        archive.save_to(out);
+        container.payload = out.str();
+    } catch (const std::exception &e) {
+        return makeError(std::string("Writing the compact checkpoint failed: ") + e.what());
+    }
+    return writeContainer(path, container);
+}
+
+// Every module part takes the stored weights, cast back to its own type.
+void loadCompactModules(torch::serialize::InputArchive &archive, std::size_t count, const CheckpointParts &parts)
+{
+    torch::NoGradGuard noGrad;
+    for (const auto &[name, module] : parts.modules) {
+        auto targets = moduleTensors(*module);
+        if (targets.size() != count)
+            throw std::runtime_error("it holds " + std::to_string(count) + " tensors where the network has "
+                                     + std::to_string(targets.size()));
+        for (std::size_t i = 0; i < count; ++i) {
+            torch::Tensor stored;
+            archive.read(tensorKey(i), stored);
+            if (stored.sizes() != targets[i].sizes())
+                throw std::runtime_error("tensor " + std::to_string(i) + " has another shape");
+            targets[i].copy_(stored.to(targets[i].dtype()));
+        }
+    }
+}
+
+} // namespace
+
+Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
+                            const CheckpointPosition &position, const CheckpointParts &parts)
+{
+    if (!options.compactCheckpointPath.empty())
+        if (auto compact = saveCompactCheckpoint(options.compactCheckpointPath, configKey, options, position, parts);
+            !compact)
+            return compact;
+    Container container = positionContainer(configKey, options, position);
     try {
         torch::serialize::OutputArchive archive;
         for (const auto &[name, module] : parts.modules) {
@@ -169,19 +256,30 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
     try {
         torch::serialize::InputArchive archive;
         archive.load_from(container->payload.data(), container->payload.size(), device);
-        for (const auto &[name, module] : parts.modules) {
-            torch::serialize::InputArchive part;
-            archive.read(name, part);
-            module->load(part);
+        const auto compact = container->metadata.find("compact");
+        if (compact != container->metadata.end()) {
+            loadCompactModules(archive, std::stoul(container->metadata["tensors"]), parts);
+            position.freshOptimiser = true;
+        } else {
+            for (const auto &[name, module] : parts.modules) {
+                torch::serialize::InputArchive part;
+                archive.read(name, part);
+                module->load(part);
+            }
+            torch::serialize::InputArchive optim;
+            archive.read("optim", optim);
+            parts.optimizer->load(optim);
         }
-        torch::serialize::InputArchive optim;
-        archive.read("optim", optim);
-        parts.optimizer->load(optim);
         torch::Tensor state;
         archive.read("generator", state);
         parts.generator->set_state(state);
         position.step = std::stoll(container->metadata["step"]);
         position.elapsedSeconds = std::stod(container->metadata["elapsed"]);
+        if (const auto prior = container->metadata.find("prior_steps"); prior != container->metadata.end()) {
+            position.priorSteps = std::stoll(prior->second);
+            position.priorSeconds = std::stod(container->metadata["prior_seconds"]);
+            position.priorCommand = container->metadata["prior_command"];
+        }
     } catch (const std::exception &e) {
         return makeError("The checkpoint '" + path + "' is damaged: " + std::string(e.what()).substr(0, 200));
     }

@@ -39,7 +39,11 @@ std::pair<double, double> accuracyFromCounts(const std::vector<int> &correct, co
 // Share of the budget (steps and/or minutes) used, in [0, 1].
 double budgetFraction(const TrainOptions &options, std::int64_t step, double elapsedSeconds);
 // Linear warm-up, then cosine decay to 10% of the peak over the budget.
-double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction);
+// A run resumed from a compact checkpoint restarts its optimiser's moments
+// at step restartedAt: the rate warms up again over warmupSteps from there
+// (fresh Adam moments make the first steps as large as a new run's).
+double scheduledLearningRate(const TrainOptions &options, std::int64_t step, double fraction,
+                             std::int64_t restartedAt = -1);
 // uint8 [N,3,R,R] rows -> float [B,3,R,R] in [-1, 1].
 torch::Tensor loadBatch(const torch::Tensor &pixels, const std::vector<std::int64_t> &indices);
 // The pixels of a TrainingData as a tensor view (no copy).
@@ -57,11 +61,33 @@ struct CheckpointParts {
 struct CheckpointPosition {
     std::int64_t step = 0;
     double elapsedSeconds = 0; // wall clock already spent of the budget
+    bool freshOptimiser = false; // read from a compact checkpoint
+    // The runs before this one (a run started with --init), so that a
+    // resume without the earlier model file still writes the whole history
+    // into the card. Zero steps: none recorded.
+    std::int64_t priorSteps = 0;
+    double priorSeconds = 0;
+    std::string priorCommand;
 };
+inline CheckpointPosition checkpointAt(std::int64_t step, double elapsedSeconds)
+{
+    CheckpointPosition position;
+    position.step = step;
+    position.elapsedSeconds = elapsedSeconds;
+    return position;
+}
 // configKey names the network and the data; a checkpoint is only resumed
 // into the same key, so another network or pack gets a clear message. The
 // learning rate and batch size are recorded but not enforced: a long run
 // may be resumed with a lower rate on purpose (models/README.md).
+//
+// With options.compactCheckpointPath set, each checkpoint also writes a
+// compact one there: the first module's weights in float16, the generator
+// and the position, without the optimiser's moments (a third of the size of
+// a float32 checkpoint's weights alone). It is what a session commits to go
+// on with a run on a machine that keeps no files. Resumed, every module
+// takes those weights (the trainers' other module is the network's EMA),
+// the optimiser starts afresh and the schedule goes on from the position.
 Result<void> saveCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
                             const CheckpointPosition &position, const CheckpointParts &parts);
 Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,

@@ -1,11 +1,14 @@
 // A tiny model must learn two synthetic classes (discs vs rings) to 100%
 // on CPU within a minute, and training must be deterministic for a seed;
-// both trainers resume a checkpoint to exactly the uninterrupted result.
+// both trainers resume a checkpoint to exactly the uninterrupted result,
+// and a compact (float16, optimiser-free) checkpoint to the same weights.
 #include <torch/torch.h>
 
 #include "trainer.h"
+#include "trainingloop.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -202,6 +205,94 @@ private slots:
             QVERIFY2(QString::fromStdString(refused.error()).contains(QStringLiteral("another network")),
                      refused.error().c_str());
         }
+    }
+    // What a session commits to go on with a run on a machine that keeps no
+    // files: under a quarter of a checkpoint (a sixth for a large network:
+    // 2 bytes a weight against 12), the same weights to float16 precision,
+    // the same position, fresh optimiser moments with a short warm-up.
+    void compactCheckpointGoesOnFromTheSameWeights()
+    {
+        auto data = syntheticData(20, 2);
+        auto options = [&](const QString &name, int steps) {
+            auto o = tinyOptions(m_dir.filePath(name));
+            o.steps = steps;
+            o.network.baseChannels = 8;
+            o.network.channelMults = {1, 2};
+            o.network.resBlocks = 1;
+            return o;
+        };
+        auto first = options(QStringLiteral("c15.pt"), 15);
+        first.compactCheckpointPath = m_dir.filePath(QStringLiteral("c15.compact")).toStdString();
+        QVERIFY(trainBaseline(data, first, {}).ok());
+        const QFileInfo full(m_dir.filePath(QStringLiteral("c15.pt.ckpt")));
+        const QFileInfo compact(m_dir.filePath(QStringLiteral("c15.compact")));
+        QVERIFY(compact.exists());
+        QVERIFY2(compact.size() * 4 < full.size(),
+                 qPrintable(QStringLiteral("%1 vs %2 bytes").arg(compact.size()).arg(full.size())));
+        const auto info = readCheckpointInfo(first.compactCheckpointPath);
+        QVERIFY(info.ok());
+        QCOMPARE(info->step, std::int64_t(15));
+
+        // Resumed with the budget already spent: the model it writes is the
+        // checkpointed one, to float16 precision.
+        auto same = options(QStringLiteral("same.pt"), 15);
+        same.resumePath = first.compactCheckpointPath;
+        auto report = trainBaseline(data, same, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        QCOMPARE(report->steps, std::int64_t(15));
+        auto a = Model::load(first.outPath);
+        auto b = Model::load(same.outPath);
+        QVERIFY(a.ok() && b.ok());
+        cytodiff::FloatImage image{3, kRes, kRes, std::vector<float>(3 * kRes * kRes, 0.2f)};
+        const auto ea = a->classify(image, {})->errors;
+        const auto eb = b->classify(image, {})->errors;
+        QCOMPARE(ea.size(), eb.size());
+        for (std::size_t i = 0; i < ea.size(); ++i)
+            QVERIFY2(std::abs(ea[i] - eb[i]) <= 0.02 * std::abs(ea[i]) + 1e-3, qPrintable(QString::number(i)));
+
+        // And it goes on to the whole budget, for both trainers.
+        auto rest = options(QStringLiteral("rest30.pt"), 30);
+        rest.resumePath = first.compactCheckpointPath;
+        report = trainBaseline(data, rest, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        QCOMPARE(report->steps, std::int64_t(30));
+        // A diffusion run that started from an earlier model (a.pt, 30
+        // steps) is resumed without it: the card still counts every step.
+        auto diffusion = tinyOptions(m_dir.filePath(QStringLiteral("d15.pt")));
+        diffusion.steps = 15;
+        diffusion.initPath = m_dir.filePath(QStringLiteral("a.pt")).toStdString();
+        diffusion.compactCheckpointPath = m_dir.filePath(QStringLiteral("d15.compact")).toStdString();
+        QVERIFY(trainDiffusion(data, diffusion, {}).ok());
+        auto more = tinyOptions(m_dir.filePath(QStringLiteral("d30.pt")));
+        more.steps = 30;
+        more.resumePath = diffusion.compactCheckpointPath;
+        report = trainDiffusion(data, more, {});
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
+        QCOMPARE(report->steps, std::int64_t(30));
+        auto continued = Model::load(more.outPath);
+        QVERIFY(continued.ok());
+        QCOMPARE(continued->card().trainSteps, std::int64_t(30 + 30));
+
+        // A compact checkpoint of another network is refused as a full one is.
+        auto wrong = options(QStringLiteral("wrong.pt"), 20);
+        wrong.network.baseChannels = 16;
+        wrong.resumePath = first.compactCheckpointPath;
+        report = trainBaseline(data, wrong, {});
+        QVERIFY(!report.ok());
+        QVERIFY(QString::fromStdString(report.error()).contains(QStringLiteral("another network")));
+    }
+
+    void freshMomentsWarmUpAgain()
+    {
+        TrainOptions o;
+        o.learningRate = 1e-3;
+        o.warmupSteps = 200;
+        const double cosine = scheduledLearningRate(o, 1000, 0.5);
+        QCOMPARE(scheduledLearningRate(o, 1000, 0.5, 1000), cosine / 200);
+        QCOMPARE(scheduledLearningRate(o, 1099, 0.5, 1000), cosine / 2);
+        QCOMPARE(scheduledLearningRate(o, 1199, 0.5, 1000), cosine);
+        QCOMPARE(scheduledLearningRate(o, 1500, 0.5, 1000), cosine);
+        QCOMPARE(scheduledLearningRate(o, 50, 0.01, -1), scheduledLearningRate(o, 50, 0.01));
     }
 };
 
