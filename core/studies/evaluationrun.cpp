@@ -184,6 +184,7 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn
         outcome.bestError = result->errors.empty() ? -result->confidence : result->errors[result->predicted];
         outcome.nullGain = result->nullGain;
         outcome.nfe = result->nfe;
+        outcome.classErrors = result->errors;
         std::optional<classify::CellCall> second;
         if (secondOpinion) {
             // The second model reads its own input size.
@@ -302,7 +303,10 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         return false;
     QTextStream csv(&file);
     csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,second_opinion,review,"
-           "review_reason\n";
+           "review_reason";
+    for (const auto &c : classes)
+        csv << ",error_" << db::csvField(QString::fromStdString(c));
+    csv << '\n';
     for (const auto &o : outcomes) {
         const QString predicted = o.predicted >= 0 && std::size_t(o.predicted) < classes.size()
                                       ? QString::fromStdString(classes[std::size_t(o.predicted)])
@@ -311,7 +315,10 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
             << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
             << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ','
-            << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << '\n';
+            << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason;
+        for (std::size_t c = 0; c < classes.size(); ++c)
+            csv << ',' << (c < o.classErrors.size() ? QString::number(o.classErrors[c], 'g', 10) : QString());
+        csv << '\n';
     }
     return true;
 }

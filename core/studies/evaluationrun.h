@@ -78,6 +78,9 @@ struct CellOutcome {
     // the image than "any cell" does.
     double nullGain = std::numeric_limits<double>::quiet_NaN();
     int nfe = 0;
+    // Every class's paired mean error (diffusion; the model's class order),
+    // so score choices can be studied from the CSV; empty for a CNN.
+    std::vector<double> classErrors;
     // The review queue's decision with default thresholds (and the second
     // opinion when one was given), as `classify` and the GUI make it.
     bool inReview = false;

@@ -114,7 +114,8 @@ private slots:
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
         QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,"
-                                               "second_opinion,review,review_reason"));
+                                               "second_opinion,review,review_reason,error_basophil,error_eosinophil,error_erythroblast,"
+                                               "error_ig,error_lymphocyte,error_monocyte,error_neutrophil,error_platelet"));
         // Silent errors: wrong calls the queue does not show, counted from
         // the per-cell rows exactly as the summary counts them.
         int queued = 0, silent = 0;
