@@ -31,6 +31,7 @@ struct ModelScores {
     std::vector<studies::CellOutcome> normal, abnormal;
     double confidenceAuc = 0, zetaAuc = 0;
     double gainAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
+    double evidenceAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
     double normalAccuracy = 0;
     QJsonObject json; // this model's part of anomaly.json
 };
@@ -47,6 +48,7 @@ double confidence(const studies::CellOutcome &c) { return c.confidence; }
 double zeta(const studies::CellOutcome &c) { return c.anomaly; }
 double negGain(const studies::CellOutcome &c) { return -c.nullGain; }
 double gain(const studies::CellOutcome &c) { return c.nullGain; }
+double negEvidence(const studies::CellOutcome &c) { return -c.evidence; }
 
 // What the study compares, read from the options once.
 struct AnomalyStudy {
@@ -128,6 +130,17 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
     if (options.nullGain)
         scores.gainAuc = evaluation::rocAuc(pick(scores.abnormal, negGain), pick(scores.normal, negGain));
+    // A CNN has no trials to weigh; a cell without a runner-up counts as
+    // no evidence at all.
+    if (model->isDiffusion()) {
+        auto evidenceOf = [](const std::vector<studies::CellOutcome> &cells) {
+            auto v = pick(cells, negEvidence);
+            for (double &x : v)
+                x = std::isnan(x) ? 0.0 : x;
+            return v;
+        };
+        scores.evidenceAuc = evaluation::rocAuc(evidenceOf(scores.abnormal), evidenceOf(scores.normal));
+    }
     scores.normalAccuracy = studies::summarise(model->card().classNames, scores.normal).balancedAccuracy();
     std::vector<studies::CellOutcome> all = scores.normal;
     all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
@@ -145,6 +158,8 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     m[QStringLiteral("auc_zeta")] = scores.zetaAuc;
     if (options.nullGain)
         m[QStringLiteral("auc_null_gain")] = scores.gainAuc;
+    if (!std::isnan(scores.evidenceAuc))
+        m[QStringLiteral("auc_evidence")] = scores.evidenceAuc;
     m[QStringLiteral("normal_balanced_accuracy")] = scores.normalAccuracy;
     return scores;
 }
@@ -200,14 +215,17 @@ QString anomalyMarkdown(const QString &data, const AnomalyStudy &study, const QS
          << ". Protocol " << protocol
          << ". AUC: probability that a left-out cell scores as more anomalous than a normal one (paper: "
             "diffusion 0.976, ViT-B/16 0.919 on PBC erythroblasts). Class gain: the null (unconditional) class's "
-            "error minus the best class's, an estimate of log p(x|y) - log p(x); a low gain flags the cell.\n\n";
+            "error minus the best class's, an estimate of log p(x|y) - log p(x); a low gain flags the cell. Evidence: how "
+            "consistently the trials prefer the winner to the runner-up (mean paired difference over its standard "
+            "deviation); low evidence flags the cell.\n\n";
     text << "| model | role | normal cells | left-out cells | AUC confidence | AUC zeta | AUC class gain | "
-            "balanced accuracy (normal) |\n"
-            "|---|---|---|---|---|---|---|---|\n";
+            "AUC evidence | balanced accuracy (normal) |\n"
+            "|---|---|---|---|---|---|---|---|---|\n";
     for (const auto &r : results)
         text << "| " << r.modelId << " | " << r.role << " | " << r.normal.size() << " | " << r.abnormal.size() << " | "
              << QString::number(r.confidenceAuc, 'f', 3) << " | " << QString::number(r.zetaAuc, 'f', 3) << " | "
              << (std::isnan(r.gainAuc) ? QStringLiteral("-") : QString::number(r.gainAuc, 'f', 3)) << " | "
+             << (std::isnan(r.evidenceAuc) ? QStringLiteral("-") : QString::number(r.evidenceAuc, 'f', 3)) << " | "
              << studies::percent(r.normalAccuracy) << "% |\n";
     if (!plots.isEmpty()) {
         text << "\n";

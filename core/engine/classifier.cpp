@@ -176,6 +176,29 @@ void pairedScores(ClassifyResult &result, const std::vector<std::vector<double>>
     }
 }
 
+// d_z of the runner-up (lowest paired score after the winner) against the
+// winner over the trials both saw.
+double pairedEvidence(const ClassifyResult &result, const std::vector<std::vector<double>> &errors)
+{
+    int runnerUp = -1;
+    for (int c = 0; c < int(errors.size()); ++c)
+        if (c != result.predicted && (runnerUp < 0 || result.errors[c] < result.errors[runnerUp]))
+            runnerUp = c;
+    if (runnerUp < 0 || errors[runnerUp].size() < 2)
+        return std::numeric_limits<double>::quiet_NaN();
+    const auto &winner = errors[result.predicted];
+    const std::size_t n = errors[runnerUp].size();
+    double sum = 0.0, sumSq = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double d = errors[runnerUp][i] - winner[i];
+        sum += d;
+        sumSq += d * d;
+    }
+    const double mean = sum / double(n);
+    const double variance = std::max(0.0, (sumSq - double(n) * mean * mean) / double(n - 1));
+    return mean / std::max(std::sqrt(variance), 1e-12);
+}
+
 } // namespace
 
 Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &schedule, const torch::Tensor &x0,
@@ -284,6 +307,7 @@ Result<ClassifyResult> runClassifier(const EpsFn &eps, const NoiseSchedule &sche
     result.trials = trial;
     result.predicted = bestClass(active, errors);
     pairedScores(result, errors);
+    result.evidence = pairedEvidence(result, errors);
     const auto &winner = errors[result.predicted];
     if (options.nullGain && !nullErrors.empty()) {
         // The winner saw every trial (it is never pruned), so the pairs line

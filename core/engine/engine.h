@@ -159,6 +159,13 @@ struct ClassifyResult {
     // log p(x|y) - log p(x): small when no trained class explains the image
     // better than "any cell" does. NaN when not measured.
     double nullGain = std::numeric_limits<double>::quiet_NaN();
+    // The runner-up's per-trial error difference to the predicted class,
+    // mean over standard deviation (a paired effect size, Cohen's d_z):
+    // how consistently the trials prefer the winner, whatever their number.
+    // The sequential test needs about (t_crit / evidence)^2 trials, so this
+    // is the protocol-free form of "how long the race took". NaN with one
+    // class or fewer than two shared trials.
+    double evidence = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HeatmapResult {

@@ -185,6 +185,7 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn
         outcome.nullGain = result->nullGain;
         outcome.nfe = result->nfe;
         outcome.classErrors = result->errors;
+        outcome.evidence = result->evidence;
         std::optional<classify::CellCall> second;
         if (secondOpinion) {
             // The second model reads its own input size.
@@ -303,7 +304,7 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         return false;
     QTextStream csv(&file);
     csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,second_opinion,review,"
-           "review_reason";
+           "review_reason,evidence";
     for (const auto &c : classes)
         csv << ",error_" << db::csvField(QString::fromStdString(c));
     csv << '\n';
@@ -315,7 +316,8 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
             << QString::number(o.confidence, 'g', 10) << ',' << QString::number(o.anomaly, 'g', 10) << ',' << o.nfe
             << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
             << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ','
-            << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason;
+            << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << ','
+            << (std::isnan(o.evidence) ? QString() : QString::number(o.evidence, 'g', 10));
         for (std::size_t c = 0; c < classes.size(); ++c)
             csv << ',' << (c < o.classErrors.size() ? QString::number(o.classErrors[c], 'g', 10) : QString());
         csv << '\n';

@@ -78,6 +78,8 @@ struct CellOutcome {
     // the image than "any cell" does.
     double nullGain = std::numeric_limits<double>::quiet_NaN();
     int nfe = 0;
+    // The classifier's paired evidence (ClassifyResult::evidence; NaN for a CNN).
+    double evidence = std::numeric_limits<double>::quiet_NaN();
     // Every class's paired mean error (diffusion; the model's class order),
     // so score choices can be studied from the CSV; empty for a CNN.
     std::vector<double> classErrors;

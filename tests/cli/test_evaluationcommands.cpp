@@ -114,7 +114,7 @@ private slots:
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
         QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,"
-                                               "second_opinion,review,review_reason,error_basophil,error_eosinophil,error_erythroblast,"
+                                               "second_opinion,review,review_reason,evidence,error_basophil,error_eosinophil,error_erythroblast,"
                                                "error_ig,error_lymphocyte,error_monocyte,error_neutrophil,error_platelet"));
         // Silent errors: wrong calls the queue does not show, counted from
         // the per-cell rows exactly as the summary counts them.
@@ -329,6 +329,10 @@ private slots:
         const double gainAuc = models.at(0).toObject().value(QStringLiteral("auc_null_gain")).toDouble(-1);
         QVERIFY2(gainAuc >= 0 && gainAuc <= 1, qPrintable(QString::number(gainAuc)));
         QVERIFY(!models.at(1).toObject().contains(QStringLiteral("auc_null_gain")));
+        // So is the paired evidence (the CNN has no trials).
+        const double evidenceAuc = models.at(0).toObject().value(QStringLiteral("auc_evidence")).toDouble(-1);
+        QVERIFY2(evidenceAuc >= 0 && evidenceAuc <= 1, qPrintable(QString::number(evidenceAuc)));
+        QVERIFY(!models.at(1).toObject().contains(QStringLiteral("auc_evidence")));
         const auto nullGainColumn = [](const QString &path) {
             QFile file(path);
             if (!file.open(QIODevice::ReadOnly | QIODevice::Text))

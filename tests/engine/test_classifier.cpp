@@ -92,6 +92,8 @@ private slots:
             // Easy cells stop early: far fewer evaluations than the budget.
             QVERIFY2(result->nfe < classes * 64 / 2, qPrintable(QString::number(result->nfe)));
             QVERIFY(result->confidence > 0);
+            // Every trial prefers the true class by about the same margin.
+            QVERIFY2(result->evidence > 2.0, qPrintable(QString::number(result->evidence)));
             QCOMPARE(int(result->probabilities.size()), classes);
             QCOMPARE(std::distance(result->probabilities.begin(),
                                    std::max_element(result->probabilities.begin(), result->probabilities.end())),
@@ -185,6 +187,11 @@ private slots:
         QCOMPARE(result->trialsPerClass[2], 64);
         QVERIFY(result->trialsPerClass[0] < 64); // class 0 was pruned
         QCOMPARE(result->nfe, result->trialsPerClass[0] + 64 + 64);
+        // The trials prefer neither: no evidence, however many there were.
+        QVERIFY2(std::abs(result->evidence) < 1.0, qPrintable(QString::number(result->evidence)));
+        auto single = runClassifier(eps, schedule, tmpl[1], 1, fastOptions(), snrScale(schedule), {});
+        QVERIFY(single.ok());
+        QVERIFY(std::isnan(single->evidence));
     }
 
     void weightingDecidesHowFastClassesArePruned()
