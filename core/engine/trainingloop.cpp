@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <stdexcept>
 #include <sstream>
 
@@ -169,28 +170,38 @@ Container positionContainer(const std::string &configKey, const TrainOptions &op
     return container;
 }
 
-Result<void> saveCompactCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
-                                   const CheckpointPosition &position, const CheckpointParts &parts)
+// The payload is what fill writes plus the batch generator's state.
+Result<void> writeCheckpointFile(const std::string &path, Container container, const std::string &what,
+                                 const CheckpointParts &parts,
+                                 const std::function<void(torch::serialize::OutputArchive &)> &fill)
 {
-    Container container = positionContainer(configKey, options, position);
-    container.metadata["compact"] = "float16";
     try {
-        torch::NoGradGuard noGrad;
         torch::serialize::OutputArchive archive;
-        const auto tensors = moduleTensors(*parts.modules.front().second);
-        container.metadata["tensors"] = std::to_string(tensors.size());
-        for (std::size_t i = 0; i < tensors.size(); ++i) {
-            auto t = tensors[i].detach().to(torch::kCPU);
-            archive.write(tensorKey(i), t.is_floating_point() ? t.to(torch::kHalf) : t);
-        }
+        fill(archive);
         archive.write("generator", parts.generator->get_state());
         std::ostringstream out;
         archive.save_to(out);
         container.payload = out.str();
     } catch (const std::exception &e) {
-        return makeError(std::string("Writing the compact checkpoint failed: ") + e.what());
+        return makeError("Writing the " + what + " failed: " + e.what());
     }
     return writeContainer(path, container);
+}
+
+Result<void> saveCompactCheckpoint(const std::string &path, const std::string &configKey, const TrainOptions &options,
+                                   const CheckpointPosition &position, const CheckpointParts &parts)
+{
+    Container container = positionContainer(configKey, options, position);
+    container.metadata["compact"] = "float16";
+    const auto tensors = moduleTensors(*parts.modules.front().second);
+    container.metadata["tensors"] = std::to_string(tensors.size());
+    return writeCheckpointFile(path, std::move(container), "compact checkpoint", parts, [&](auto &archive) {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            auto t = tensors[i].detach().to(torch::kCPU);
+            archive.write(tensorKey(i), t.is_floating_point() ? t.to(torch::kHalf) : t);
+        }
+    });
 }
 
 // Every module part takes the stored weights, cast back to its own type.
@@ -221,25 +232,17 @@ Result<void> saveCheckpoint(const std::string &path, const std::string &configKe
         if (auto compact = saveCompactCheckpoint(options.compactCheckpointPath, configKey, options, position, parts);
             !compact)
             return compact;
-    Container container = positionContainer(configKey, options, position);
-    try {
-        torch::serialize::OutputArchive archive;
-        for (const auto &[name, module] : parts.modules) {
-            torch::serialize::OutputArchive part;
-            module->save(part);
-            archive.write(name, part);
-        }
-        torch::serialize::OutputArchive optim;
-        parts.optimizer->save(optim);
-        archive.write("optim", optim);
-        archive.write("generator", parts.generator->get_state());
-        std::ostringstream out;
-        archive.save_to(out);
-        container.payload = out.str();
-    } catch (const std::exception &e) {
-        return makeError(std::string("Writing the checkpoint failed: ") + e.what());
-    }
-    return writeContainer(path, container);
+    return writeCheckpointFile(path, positionContainer(configKey, options, position), "checkpoint", parts,
+                               [&](auto &archive) {
+                                   for (const auto &[name, module] : parts.modules) {
+                                       torch::serialize::OutputArchive part;
+                                       module->save(part);
+                                       archive.write(name, part);
+                                   }
+                                   torch::serialize::OutputArchive optim;
+                                   parts.optimizer->save(optim);
+                                   archive.write("optim", optim);
+                               });
 }
 
 Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::string &configKey,

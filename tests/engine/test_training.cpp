@@ -76,6 +76,17 @@ TrainOptions tinyOptions(const QString &out)
     return o;
 }
 
+// A small CNN for the baseline trainer's tests.
+TrainOptions baselineOptions(const QString &out, int steps)
+{
+    auto o = tinyOptions(out);
+    o.steps = steps;
+    o.network.baseChannels = 8;
+    o.network.channelMults = {1, 2};
+    o.network.resBlocks = 1;
+    return o;
+}
+
 } // namespace
 
 class TestTraining : public QObject {
@@ -169,18 +180,11 @@ private slots:
     void baselineResumesToTheSameWeights()
     {
         auto data = syntheticData(20, 2);
-        auto baselineOptions = [&](const QString &name, int steps) {
-            auto o = tinyOptions(m_dir.filePath(name));
-            o.steps = steps;
-            o.network.baseChannels = 8;
-            o.network.channelMults = {1, 2};
-            o.network.resBlocks = 1;
-            return o;
-        };
-        QVERIFY(trainBaseline(data, baselineOptions(QStringLiteral("whole.pt"), 30), {}).ok());
-        QVERIFY(trainBaseline(data, baselineOptions(QStringLiteral("first.pt"), 15), {}).ok());
+        auto options = [&](const QString &name, int steps) { return baselineOptions(m_dir.filePath(name), steps); };
+        QVERIFY(trainBaseline(data, options(QStringLiteral("whole.pt"), 30), {}).ok());
+        QVERIFY(trainBaseline(data, options(QStringLiteral("first.pt"), 15), {}).ok());
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("first.pt.ckpt"))));
-        auto rest = baselineOptions(QStringLiteral("rest.pt"), 30);
+        auto rest = options(QStringLiteral("rest.pt"), 30);
         rest.resumePath = m_dir.filePath(QStringLiteral("first.pt.ckpt")).toStdString();
         auto report = trainBaseline(data, rest, {});
         QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
@@ -197,7 +201,7 @@ private slots:
 
         // A diffusion checkpoint, or one of other widths, is refused by name.
         for (const QString &other : {QStringLiteral("half.pt.ckpt"), QStringLiteral("first.pt.ckpt")}) {
-            auto wrong = baselineOptions(QStringLiteral("wrong.pt"), 5);
+            auto wrong = options(QStringLiteral("wrong.pt"), 5);
             wrong.network.baseChannels = other == QLatin1String("first.pt.ckpt") ? 16 : 8;
             wrong.resumePath = m_dir.filePath(other).toStdString();
             auto refused = trainBaseline(data, wrong, {});
@@ -206,6 +210,7 @@ private slots:
                      refused.error().c_str());
         }
     }
+
     // What a session commits to go on with a run on a machine that keeps no
     // files: under a quarter of a checkpoint (a sixth for a large network:
     // 2 bytes a weight against 12), the same weights to float16 precision,
@@ -213,14 +218,7 @@ private slots:
     void compactCheckpointGoesOnFromTheSameWeights()
     {
         auto data = syntheticData(20, 2);
-        auto options = [&](const QString &name, int steps) {
-            auto o = tinyOptions(m_dir.filePath(name));
-            o.steps = steps;
-            o.network.baseChannels = 8;
-            o.network.channelMults = {1, 2};
-            o.network.resBlocks = 1;
-            return o;
-        };
+        auto options = [&](const QString &name, int steps) { return baselineOptions(m_dir.filePath(name), steps); };
         auto first = options(QStringLiteral("c15.pt"), 15);
         first.compactCheckpointPath = m_dir.filePath(QStringLiteral("c15.compact")).toStdString();
         QVERIFY(trainBaseline(data, first, {}).ok());
