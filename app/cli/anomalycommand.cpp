@@ -126,6 +126,13 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
                                     terminalProgress(role + QStringLiteral(" ") + study.excluded));
     if (study.stop())
         return std::nullopt;
+    // Every cell skipped (each with its reason above): an AUC of nothing
+    // is not a result.
+    if (scores.normal.empty() || scores.abnormal.empty()) {
+        err() << "error: " << path << " classified none of the " << (scores.normal.empty() ? "normal" : study.excluded)
+              << " cells (see the messages above); nothing was written\n";
+        return std::nullopt;
+    }
     scores.confidenceAuc = evaluation::rocAuc(pick(scores.abnormal, negConfidence), pick(scores.normal, negConfidence));
     scores.zetaAuc = evaluation::rocAuc(pick(scores.abnormal, zeta), pick(scores.normal, zeta));
     if (options.nullGain)

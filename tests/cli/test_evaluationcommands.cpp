@@ -369,6 +369,23 @@ private slots:
                  QStringLiteral("platelet"), QStringLiteral("--out"), outDir});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("--exclude-class platelet")));
+
+        // A pack of another resolution than the model reads: every cell is
+        // skipped with its reason, and no report of nothing is written.
+        const QString pack = m_dir.filePath(QStringLiteral("labelled24.cdpack"));
+        QCOMPARE(run(cli::runPack, QStringLiteral("pack"),
+                     {m_labelled, QStringLiteral("--out"), pack, QStringLiteral("--resolution"), QStringLiteral("24")})
+                     .code,
+                 0);
+        const QString emptyDir = m_dir.filePath(QStringLiteral("anomaly-none"));
+        r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),
+                {QStringLiteral("--model"), diffusion, QStringLiteral("--data"), pack, QStringLiteral("--exclude-class"),
+                 QStringLiteral("platelet"), QStringLiteral("--split"), QStringLiteral("all"), QStringLiteral("--trials-max"),
+                 QStringLiteral("8"), QStringLiteral("--out"), emptyDir});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("--resolution 16")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("classified none")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(emptyDir + QStringLiteral("/anomaly.json")));
     }
 
     void shiftLadder()
