@@ -181,7 +181,9 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("busy.cytodiff"));
         auto first = Database::open(path);
         VERIFY_OK(first);
-        auto second = Database::open(path, OpenOptions{100});
+        OpenOptions quick;
+        quick.busyTimeoutMs = 100;
+        auto second = Database::open(path, quick);
         VERIFY_OK(second);
         auto holding = Transaction::begin(*first);
         VERIFY_OK(holding);

@@ -38,6 +38,16 @@ qint64 cellsInWorkspace(const QString &path)
         total += row.cellCount;
     return total;
 }
+// An import of folder into workspace, without a domain check.
+ImportRequest importOf(const QString &workspace, const QString &folder, const QString &actor = {})
+{
+    ImportRequest request;
+    request.workspacePath = workspace;
+    request.folder = folder;
+    request.actor = actor;
+    return request;
+}
+
 } // namespace
 
 class TestImportJob : public QObject {
@@ -65,9 +75,9 @@ private slots:
         QSignalSpy finished(&job, &ImportJob::finished);
         // Cancel as soon as the first progress report arrives.
         connect(&job, &ImportJob::progress, &job, &ImportJob::cancel);
-        QVERIFY(job.start({workspace, m_bigExport, {}, QStringLiteral("tester")}));
+        QVERIFY(job.start(importOf(workspace, m_bigExport, QStringLiteral("tester"))));
         QVERIFY(job.isRunning());
-        QVERIFY(!job.start({workspace, m_bigExport, {}, {}})); // one at a time
+        QVERIFY(!job.start(importOf(workspace, m_bigExport))); // one at a time
         QVERIFY(finished.wait(120000));
         QVERIFY(!job.isRunning());
         QVERIFY(progress.size() >= 1);
@@ -82,7 +92,7 @@ private slots:
         // The job can run again; the rest comes in, nothing twice.
         disconnect(&job, &ImportJob::progress, &job, &ImportJob::cancel);
         finished.clear();
-        QVERIFY(job.start({workspace, m_bigExport, {}, QStringLiteral("tester")}));
+        QVERIFY(job.start(importOf(workspace, m_bigExport, QStringLiteral("tester"))));
         QVERIFY(finished.wait(120000));
         QVERIFY(!job.outcome().cancelled);
         QCOMPARE(job.outcome().imported + job.outcome().duplicates, kManyFiles);
@@ -93,7 +103,7 @@ private slots:
     {
         const QString workspace = m_dir.filePath(QStringLiteral("dialog.cytodiff"));
         ImportJob job;
-        QVERIFY(job.start({workspace, m_bigExport, {}, QStringLiteral("tester")}));
+        QVERIFY(job.start(importOf(workspace, m_bigExport, QStringLiteral("tester"))));
         ImportProgressDialog dialog(&job);
         dialog.open();
         QSignalSpy finished(&dialog, &QDialog::finished);
@@ -111,7 +121,7 @@ private slots:
     {
         const QString workspace = m_dir.filePath(QStringLiteral("escape.cytodiff"));
         ImportJob job;
-        QVERIFY(job.start({workspace, m_bigExport, {}, {}}));
+        QVERIFY(job.start(importOf(workspace, m_bigExport)));
         ImportProgressDialog dialog(&job);
         dialog.open();
         dialog.reject(); // what Esc and the close button do
@@ -127,7 +137,7 @@ private slots:
         const QString workspace = m_dir.filePath(QStringLiteral("destroy.cytodiff"));
         {
             ImportJob job;
-            QVERIFY(job.start({workspace, m_bigExport, {}, {}}));
+            QVERIFY(job.start(importOf(workspace, m_bigExport)));
             QTest::qWait(50);
         } // cancels and waits; no crash, no thread left running
         const qint64 cells = cellsInWorkspace(workspace);
@@ -138,8 +148,8 @@ private slots:
     {
         ImportJob job;
         QSignalSpy finished(&job, &ImportJob::finished);
-        QVERIFY(job.start({m_dir.filePath(QStringLiteral("x.cytodiff")),
-                           m_dir.filePath(QStringLiteral("no-such-folder")), {}, {}}));
+        QVERIFY(job.start(importOf(m_dir.filePath(QStringLiteral("x.cytodiff")),
+                                   m_dir.filePath(QStringLiteral("no-such-folder")))));
         QVERIFY(finished.wait(30000));
         QVERIFY(!job.outcome().ran);
         QVERIFY(!job.outcome().fatalError.isEmpty());
@@ -149,7 +159,7 @@ private slots:
     {
         ImportJob job;
         QSignalSpy finished(&job, &ImportJob::finished);
-        QVERIFY(job.start({m_dir.filePath(QStringLiteral("no/such/dir/x.cytodiff")), m_bigExport, {}, {}}));
+        QVERIFY(job.start(importOf(m_dir.filePath(QStringLiteral("no/such/dir/x.cytodiff")), m_bigExport)));
         QVERIFY(finished.wait(30000));
         QVERIFY(!job.outcome().ran);
         QVERIFY(!job.outcome().fatalError.isEmpty());
