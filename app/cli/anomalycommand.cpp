@@ -32,6 +32,13 @@ struct ModelScores {
     double confidenceAuc = 0, zetaAuc = 0;
     double gainAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
     double evidenceAuc = std::numeric_limits<double>::quiet_NaN(); // diffusion only
+    // The card's error-profile score (what the review queue reads); NaN
+    // for a model without one.
+    double profileAuc = std::numeric_limits<double>::quiet_NaN();
+    // What the review queue does with each group (default thresholds):
+    // shares queued, and queued as unidentified. A left-out cell outside
+    // the queue is a silent wrong call.
+    double abnormalQueued = 0, abnormalUnidentified = 0, normalQueued = 0, normalUnidentified = 0;
     double normalAccuracy = 0;
     QJsonObject json; // this model's part of anomaly.json
 };
@@ -49,6 +56,17 @@ double zeta(const studies::CellOutcome &c) { return c.anomaly; }
 double negGain(const studies::CellOutcome &c) { return -c.nullGain; }
 double gain(const studies::CellOutcome &c) { return c.nullGain; }
 double negEvidence(const studies::CellOutcome &c) { return -c.evidence; }
+double profileScore(const studies::CellOutcome &c) { return c.reviewAnomaly; }
+
+double shareOf(const std::vector<studies::CellOutcome> &cells, bool (*f)(const studies::CellOutcome &))
+{
+    int n = 0;
+    for (const auto &c : cells)
+        n += f(c) ? 1 : 0;
+    return cells.empty() ? 0.0 : double(n) / double(cells.size());
+}
+bool queued(const studies::CellOutcome &c) { return c.inReview; }
+bool unidentified(const studies::CellOutcome &c) { return c.reviewReason == QLatin1String("unidentified"); }
 
 // What the study compares, read from the options once.
 struct AnomalyStudy {
@@ -148,6 +166,12 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
         };
         scores.evidenceAuc = evaluation::rocAuc(evidenceOf(scores.abnormal), evidenceOf(scores.normal));
     }
+    if (!model->card().anomalyProfile.empty())
+        scores.profileAuc = evaluation::rocAuc(pick(scores.abnormal, profileScore), pick(scores.normal, profileScore));
+    scores.abnormalQueued = shareOf(scores.abnormal, queued);
+    scores.abnormalUnidentified = shareOf(scores.abnormal, unidentified);
+    scores.normalQueued = shareOf(scores.normal, queued);
+    scores.normalUnidentified = shareOf(scores.normal, unidentified);
     scores.normalAccuracy = studies::summarise(model->card().classNames, scores.normal).balancedAccuracy();
     std::vector<studies::CellOutcome> all = scores.normal;
     all.insert(all.end(), scores.abnormal.begin(), scores.abnormal.end());
@@ -167,6 +191,12 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
         m[QStringLiteral("auc_null_gain")] = scores.gainAuc;
     if (!std::isnan(scores.evidenceAuc))
         m[QStringLiteral("auc_evidence")] = scores.evidenceAuc;
+    if (!std::isnan(scores.profileAuc))
+        m[QStringLiteral("auc_profile")] = scores.profileAuc;
+    m[QStringLiteral("abnormal_queued")] = scores.abnormalQueued;
+    m[QStringLiteral("abnormal_unidentified")] = scores.abnormalUnidentified;
+    m[QStringLiteral("normal_queued")] = scores.normalQueued;
+    m[QStringLiteral("normal_unidentified")] = scores.normalUnidentified;
     m[QStringLiteral("normal_balanced_accuracy")] = scores.normalAccuracy;
     return scores;
 }
@@ -189,6 +219,10 @@ void writeAnomalyPlots(const std::vector<ModelScores> &results, const QString &e
             rocs.push_back({r.role.toStdString() + " class gain",
                             evaluation::rocCurve(pick(r.abnormal, negGain), pick(r.normal, negGain)), r.gainAuc,
                             0xcc79a7});
+        if (!std::isnan(r.profileAuc))
+            rocs.push_back({r.role.toStdString() + " error profile",
+                            evaluation::rocCurve(pick(r.abnormal, profileScore), pick(r.normal, profileScore)),
+                            r.profileAuc, r.role == QLatin1String("baseline") ? 0x56b4e9 : 0xd55e00});
     }
     writeChart(evaluation::rocChart("Unseen class '" + excluded.toStdString() + "' vs known classes", rocs), dir,
                QStringLiteral("roc.png"), json);
@@ -224,15 +258,22 @@ QString anomalyMarkdown(const QString &data, const AnomalyStudy &study, const QS
             "diffusion 0.976, ViT-B/16 0.919 on PBC erythroblasts). Class gain: the null (unconditional) class's "
             "error minus the best class's, an estimate of log p(x|y) - log p(x); a low gain flags the cell. Evidence: how "
             "consistently the trials prefer the winner to the runner-up (mean paired difference over its standard "
-            "deviation); low evidence flags the cell.\n\n";
+            "deviation); low evidence flags the cell. Error profile: the model card's anomaly score (`cytodiff-cli "
+            "anomaly-profile`), the distance of the other classes' errors from those of normal cells given the same "
+            "call. Queued: the share the review queue shows a reviewer (default thresholds; in brackets, as "
+            "Unidentified); a left-out cell not queued is a silent wrong call.\n\n";
     text << "| model | role | normal cells | left-out cells | AUC confidence | AUC zeta | AUC class gain | "
-            "AUC evidence | balanced accuracy (normal) |\n"
-            "|---|---|---|---|---|---|---|---|---|\n";
+            "AUC evidence | AUC error profile | left-out queued (unidentified) | normal queued (unidentified) | "
+            "balanced accuracy (normal) |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto &r : results)
         text << "| " << r.modelId << " | " << r.role << " | " << r.normal.size() << " | " << r.abnormal.size() << " | "
              << QString::number(r.confidenceAuc, 'f', 3) << " | " << QString::number(r.zetaAuc, 'f', 3) << " | "
              << (std::isnan(r.gainAuc) ? QStringLiteral("-") : QString::number(r.gainAuc, 'f', 3)) << " | "
              << (std::isnan(r.evidenceAuc) ? QStringLiteral("-") : QString::number(r.evidenceAuc, 'f', 3)) << " | "
+             << (std::isnan(r.profileAuc) ? QStringLiteral("-") : QString::number(r.profileAuc, 'f', 3)) << " | "
+             << studies::percent(r.abnormalQueued) << "% (" << studies::percent(r.abnormalUnidentified) << "%) | "
+             << studies::percent(r.normalQueued) << "% (" << studies::percent(r.normalUnidentified) << "%) | "
              << studies::percent(r.normalAccuracy) << "% |\n";
     if (!plots.isEmpty()) {
         text << "\n";

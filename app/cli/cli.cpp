@@ -38,6 +38,7 @@ const std::map<QString, Command> &commandTable()
         {QStringLiteral("generate"), {runGenerate, "generate synthetic cells of one class"}},
         {QStringLiteral("evaluate"), {runEvaluate, "measure a model on a labelled folder"}},
         {QStringLiteral("calibrate"), {runCalibrate, "fit a diffusion model's per-class error offsets on validation cells"}},
+        {QStringLiteral("anomaly-profile"), {runAnomalyProfile, "fit the error-profile anomaly score on validation cells into the model card"}},
         {QStringLiteral("domain-reference"), {runDomainReference, "measure the training images into the model card (domain check)"}},
         {QStringLiteral("evaluate-anomaly"), {runEvaluateAnomaly, "ROC AUC of unseen-class detection (models trained with --exclude-class)", true}},
         {QStringLiteral("evaluate-efficiency"), {runEvaluateEfficiency, "balanced accuracy when training on 10..150 cells per class", true}},

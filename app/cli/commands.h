@@ -36,6 +36,7 @@ int runBench(const QStringList &args);
 int runEvaluate(const QStringList &args);
 int runCalibrate(const QStringList &args);
 int runDomainReference(const QStringList &args);
+int runAnomalyProfile(const QStringList &args);
 
 // Expert labelling (labellingcommands.cpp, crossvalcommand.cpp).
 int runLabellers(const QStringList &args);

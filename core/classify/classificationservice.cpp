@@ -82,6 +82,16 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
 namespace {
 // A card's domain reference; empty when the card has none or it is unreadable
 // (the checks report that themselves).
+// The card's anomaly profile; nullopt without one. A damaged one is kept
+// as its error: every call then fails with it rather than quietly falling
+// back to a weaker score.
+std::optional<Result<AnomalyProfile>> profileOf(const engine::Model *model)
+{
+    if (!model || model->card().anomalyProfile.empty())
+        return std::nullopt;
+    return AnomalyProfile::fromJson(model->card().anomalyProfile, model->card().classNames);
+}
+
 domain::DomainReference referenceOf(const engine::Model *model)
 {
     if (!model || model->card().domainReference.empty())
@@ -192,7 +202,8 @@ QList<qint64> CasePlan::todo() const
 
 ClassificationService::ClassificationService(const engine::Model *model, const engine::Model *secondOpinion,
                                              engine::ClassifyOptions options)
-    : m_model(model), m_second(secondOpinion), m_options(options), m_modelId(idOf(model)), m_secondId(idOf(secondOpinion))
+    : m_model(model), m_second(secondOpinion), m_options(options), m_profile(profileOf(model)),
+      m_secondProfile(profileOf(secondOpinion)), m_modelId(idOf(model)), m_secondId(idOf(secondOpinion))
 {
 }
 
@@ -221,6 +232,11 @@ Result<CellCall> ClassificationService::callOf(const engine::Model &model,
     call.predictedClass = fromStd(classes[std::size_t(result->predicted)]);
     call.confidence = result->confidence;
     call.anomaly = result->anomaly;
+    if (const auto &profile = &model == m_model ? m_profile : m_secondProfile) {
+        if (!*profile)
+            return makeError(profile->error());
+        call.anomaly = (*profile)->score(result->errors, result->predicted);
+    }
     for (std::size_t c = 0; c < classes.size() && c < result->probabilities.size(); ++c)
         call.scores.insert(fromStd(classes[c]), result->probabilities[c]);
     call.margin = review::ReviewPriority::scoreMargin(result->probabilities, result->predicted);

@@ -18,6 +18,7 @@
 // Not thread-safe: one service per worker thread, like the models it
 // borrows. Only the engine's torch-free API is used.
 
+#include "anomalyprofile.h"
 #include "casenormalisation.h"
 #include "domaincheck.h"
 #include "engine.h"
@@ -51,6 +52,9 @@ struct CellCall {
     int predicted = -1;
     QString predictedClass;
     double confidence = 0.0;
+    // The review queue's anomaly score (> 0: unidentified): the card's
+    // error-profile score (anomalyprofile.h) when it has one, else the
+    // engine's (result.anomaly).
     double anomaly = 0.0;
     QMap<QString, double> scores;  // class id -> display score
     double margin = 0.0;           // the review queue's score margin
@@ -179,6 +183,8 @@ private:
     const engine::Model *m_model = nullptr;
     const engine::Model *m_second = nullptr;
     engine::ClassifyOptions m_options;
+    std::optional<Result<AnomalyProfile>> m_profile;       // the main model's card's, if any
+    std::optional<Result<AnomalyProfile>> m_secondProfile; // the second model's
     imaging::CaseNormalisation m_normalisation;       // the main model's, for the current case
     imaging::CaseNormalisation m_secondNormalisation; // the second model's
     // The last planned case's image measurements, reused by its domain

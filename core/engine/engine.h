@@ -60,6 +60,12 @@ struct ModelCard {
     // domain-reference`, read by core/domain; opaque to the engine). Empty =
     // no domain check for this model.
     std::string domainReference;
+    // How the model's calls on normal held-out cells look: per predicted
+    // class, the mean and spread of the other classes' errors relative to
+    // the winner's (JSON written by `cytodiff-cli anomaly-profile`, read by
+    // core/classify; opaque to the engine). Empty = the anomaly score is
+    // the engine's (-zeta for diffusion, -confidence for a CNN).
+    std::string anomalyProfile;
     std::string trainCommand;
     std::string metrics;
     std::string createdAt;

@@ -212,6 +212,8 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     // Only when present: files without one stay byte for byte as before.
     if (!domainReference.empty())
         m["domain_reference"] = domainReference;
+    if (!anomalyProfile.empty())
+        m["anomaly_profile"] = anomalyProfile;
     m["train_command"] = trainCommand;
     m["metrics"] = metrics;
     m["created_at"] = createdAt;
@@ -312,6 +314,7 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
         return makeError("the model file's score temperature is out of range");
     card.dataHash = valueOr(m, "data_hash");
     card.domainReference = valueOr(m, "domain_reference");
+    card.anomalyProfile = valueOr(m, "anomaly_profile");
     card.trainCommand = valueOr(m, "train_command");
     card.metrics = valueOr(m, "metrics");
     card.createdAt = valueOr(m, "created_at");

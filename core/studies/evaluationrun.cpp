@@ -180,6 +180,7 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn
         outcome.predicted = result->predicted;
         outcome.confidence = result->confidence;
         outcome.anomaly = result->anomaly;
+        outcome.reviewAnomaly = call->anomaly;
         outcome.margin = call->margin;
         outcome.bestError = result->errors.empty() ? -result->confidence : result->errors[result->predicted];
         outcome.nullGain = result->nullGain;
@@ -304,7 +305,7 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
         return false;
     QTextStream csv(&file);
     csv << "name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,second_opinion,review,"
-           "review_reason,evidence";
+           "review_reason,evidence,review_anomaly";
     for (const auto &c : classes)
         csv << ",error_" << db::csvField(QString::fromStdString(c));
     csv << '\n';
@@ -317,7 +318,8 @@ bool writeOutcomesCsv(const QString &path, const std::vector<CellOutcome> &outco
             << ',' << QString::number(o.margin, 'g', 6) << ',' << QString::number(o.bestError, 'g', 10) << ','
             << (std::isnan(o.nullGain) ? QString() : QString::number(o.nullGain, 'g', 10)) << ','
             << db::csvField(o.secondOpinion) << ',' << (o.inReview ? "yes" : "no") << ',' << o.reviewReason << ','
-            << (std::isnan(o.evidence) ? QString() : QString::number(o.evidence, 'g', 10));
+            << (std::isnan(o.evidence) ? QString() : QString::number(o.evidence, 'g', 10)) << ','
+            << QString::number(o.reviewAnomaly, 'g', 10);
         for (std::size_t c = 0; c < classes.size(); ++c)
             csv << ',' << (c < o.classErrors.size() ? QString::number(o.classErrors[c], 'g', 10) : QString());
         csv << '\n';

@@ -66,7 +66,10 @@ struct CellOutcome {
     int truthIndex = -1; // model class index; -1 = not a class of the model
     int predicted = -1;
     double confidence = 0;
-    double anomaly = 0;
+    double anomaly = 0; // the engine's (-zeta; a CNN's -confidence)
+    // The score the review queue reads (CellCall::anomaly): the card's
+    // error-profile score when it has one, else the engine's.
+    double reviewAnomaly = 0;
     // The review queue's score margin (display probability of the predicted
     // class minus the best other, in [0, 1]), to choose its threshold.
     double margin = 0;

@@ -147,6 +147,59 @@ private slots:
         QVERIFY(!first.classifyImage(std::string_view("not an image")).ok());
     }
 
+    // A card with an error profile: its score is the call's anomaly (what
+    // the queue reads), the engine's own score stays in the result; a
+    // damaged profile fails every call with its reason, never silently
+    // falling back to a weaker score.
+    void errorProfileIsTheQueuesAnomaly()
+    {
+        engine::ClassifyOptions options;
+        options.trialsMax = 8;
+        const auto &names = m_tiny->card().classNames;
+        std::vector<classify::ProfileSample> samples;
+        for (int i = 0; i < 12 * int(names.size()); ++i) {
+            classify::ProfileSample sample;
+            sample.predicted = i % int(names.size());
+            for (std::size_t k = 0; k < names.size(); ++k)
+                sample.errors.push_back(0.05 * double((i * 7 + int(k) * 3) % 11) + (int(k) == sample.predicted ? 0.0 : 0.6));
+            samples.push_back(sample);
+        }
+        auto fit = classify::AnomalyProfile::fit(samples, names, {});
+        QVERIFY2(fit.ok(), fit.ok() ? "" : fit.error().c_str());
+        QTemporaryDir dir;
+        const std::string withProfile = dir.filePath(QStringLiteral("profiled.pt")).toStdString();
+        const std::string json = fit->profile.toJson();
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), withProfile, [&](engine::ModelCard &card) -> Result<void> {
+            card.anomalyProfile = json;
+            return {};
+        }));
+        auto profiled = engine::Model::load(withProfile);
+        QVERIFY(profiled.ok());
+        const QByteArray image = makeCellImage(7, ".png", 96, 96);
+        const classify::ClassificationService plain(&*m_tiny, nullptr, options);
+        const classify::ClassificationService service(&*profiled, nullptr, options);
+        auto before = plain.classifyImage(viewOf(image));
+        auto call = service.classifyImage(viewOf(image));
+        QVERIFY2(call.ok(), call.ok() ? "" : call.error().c_str());
+        QCOMPARE(call->result.errors, before->result.errors);
+        QCOMPARE(call->result.anomaly, before->result.anomaly);
+        QCOMPARE(before->anomaly, before->result.anomaly);
+        QCOMPARE(call->anomaly, fit->profile.score(call->result.errors, call->predicted));
+        QVERIFY(call->anomaly != call->result.anomaly);
+
+        const std::string damaged = dir.filePath(QStringLiteral("damaged.pt")).toStdString();
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), damaged, [&](engine::ModelCard &card) -> Result<void> {
+            card.anomalyProfile = json.substr(0, 40);
+            return {};
+        }));
+        auto broken = engine::Model::load(damaged);
+        QVERIFY(broken.ok());
+        const classify::ClassificationService refusing(&*broken, nullptr, options);
+        auto refused = refusing.classifyImage(viewOf(image));
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().find("anomaly profile") != std::string::npos, refused.error().c_str());
+    }
+
     // A stored case: plan, classify and store, then nothing left to do;
     // a cancelled call stores nothing.
     void storedCaseResumes()

@@ -201,6 +201,25 @@ private slots:
         QVERIFY(engine::Model::load(out.toStdString())); // the earlier file is intact
     }
 
+    // The fit itself is tested in tests/classify; here the command's
+    // refusals: a profile needs calls of every class, and it says so.
+    void anomalyProfileRefusesWhatItCannotFit()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("profiled.pt"));
+        auto r = run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                      QStringLiteral("all"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--out"), out});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("more cells per class")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+        QCOMPARE(run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--quantile"),
+                      QStringLiteral("1.5"), QStringLiteral("--out"), out})
+                     .code,
+                 2);
+        QCOMPARE(run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"), {QStringLiteral("--model"), kTinyModel}).code, 2);
+    }
+
     void heatmapAndGenerateWritePngs()
     {
         const QString maps = m_dir.filePath(QStringLiteral("maps"));

@@ -114,7 +114,8 @@ private slots:
         const QStringList lines = QString::fromUtf8(cells.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 7);
         QCOMPARE(lines.first(), QStringLiteral("name,truth,predicted,correct,confidence,anomaly,nfe,margin,best_error,null_gain,"
-                                               "second_opinion,review,review_reason,evidence,error_basophil,error_eosinophil,error_erythroblast,"
+                                               "second_opinion,review,review_reason,evidence,review_anomaly,error_basophil,error_eosinophil,"
+                                               "error_erythroblast,"
                                                "error_ig,error_lymphocyte,error_monocyte,error_neutrophil,error_platelet"));
         // Silent errors: wrong calls the queue does not show, counted from
         // the per-cell rows exactly as the summary counts them.
@@ -323,6 +324,14 @@ private slots:
             QCOMPARE(o.value(QStringLiteral("abnormal_cells")).toInt(), 5);
             const double auc = o.value(QStringLiteral("auc_confidence")).toDouble(-1);
             QVERIFY(auc >= 0 && auc <= 1);
+            // What the queue does with the left-out cells; no error profile
+            // in these cards, so no AUC of it.
+            for (const char *key : {"abnormal_queued", "abnormal_unidentified", "normal_queued", "normal_unidentified"}) {
+                const double share = o.value(QLatin1String(key)).toDouble(-1);
+                QVERIFY2(share >= 0 && share <= 1, key);
+            }
+            QVERIFY(o.value(QStringLiteral("abnormal_unidentified")).toDouble() <= o.value(QStringLiteral("abnormal_queued")).toDouble());
+            QVERIFY(!o.contains(QStringLiteral("auc_profile")));
         }
         QCOMPARE(models.at(1).toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("baseline"));
         // The class gain over the null class: diffusion only.

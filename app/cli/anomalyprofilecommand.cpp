@@ -1,0 +1,171 @@
+// cytodiff-cli anomaly-profile: fits the error-profile anomaly score
+// (core/classify/anomalyprofile.h) on the model's own calls on labelled
+// held-out cells and writes it into (a copy of) the model's card, so the
+// review queue shows cells unlike any trained class as "Unidentified".
+#include "commands.h"
+
+#include "clistream.h"
+#include "clisupport.h"
+#include "studyoptions.h"
+
+#include "anomalyprofile.h"
+#include "engine.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace cytodiff::cli {
+
+namespace {
+
+void addAnomalyProfileOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "Fit the error-profile anomaly score of a model (diffusion or baseline) on its calls on labelled cells of its "
+        "own classes (by default the validation part of the training split), with the protocol the application "
+        "classifies with, and write it into a copy of the model. Cells whose score passes the normal cells' "
+        "quantile are queued as Unidentified. Run it after calibrate and before domain-reference; never on the "
+        "test part."));
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Labelled folder (one sub-folder per class) or .cdpack file."),
+                      QStringLiteral("path")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("all, train, validation or test (default validation)."),
+                      QStringLiteral("part"), QStringLiteral("validation")});
+    parser.addOption({QStringLiteral("per-class"), QStringLiteral("Cells per class (default 60; 0 = all)."),
+                      QStringLiteral("N"), QStringLiteral("60")});
+    parser.addOption({QStringLiteral("quantile"),
+                      QStringLiteral("Share of normal cells the threshold leaves below it (default 0.95)."),
+                      QStringLiteral("q"), QStringLiteral("0.95")});
+    parser.addOption({QStringLiteral("shrink"),
+                      QStringLiteral("Weight of the diagonal in each class's covariance (default 0.2)."),
+                      QStringLiteral("s"), QStringLiteral("0.2")});
+    parser.addOption({QStringLiteral("folds"), QStringLiteral("Folds for the out-of-fold threshold (default 5)."),
+                      QStringLiteral("K"), QStringLiteral("5")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Intra-op threads (default 0 = all cores)."),
+                      QStringLiteral("T"), QStringLiteral("0")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Model file to write (may be --model itself)."), QStringLiteral("file")});
+}
+
+} // namespace
+
+int runAnomalyProfile(const QStringList &args)
+{
+    QCommandLineParser parser;
+    addAnomalyProfileOptions(parser);
+    if (auto stop = parseArguments(parser, args, 0, 0))
+        return *stop;
+    if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
+        err() << "usage: cytodiff-cli anomaly-profile --model M --data <labelled folder|pack> --out M2 "
+                 "[--split validation] [--per-class 60] [--quantile 0.95]\n";
+        return kExitUsage;
+    }
+    const QString split = parser.value(QStringLiteral("split"));
+    if (!studies::isSplitName(split)) {
+        err() << "error: --split must be all, train, validation or test\n";
+        return kExitUsage;
+    }
+    classify::ProfileFitOptions fitOptions;
+    bool numbersOk = true, ok = false;
+    fitOptions.quantile = parser.value(QStringLiteral("quantile")).toDouble(&ok);
+    numbersOk = numbersOk && ok;
+    fitOptions.shrink = parser.value(QStringLiteral("shrink")).toDouble(&ok);
+    numbersOk = numbersOk && ok;
+    fitOptions.folds = parser.value(QStringLiteral("folds")).toInt(&ok);
+    numbersOk = numbersOk && ok;
+    const int perClass = parser.value(QStringLiteral("per-class")).toInt(&ok);
+    numbersOk = numbersOk && ok && perClass >= 0;
+    if (!numbersOk || !(fitOptions.quantile > 0 && fitOptions.quantile < 1) || fitOptions.folds < 2
+        || !(fitOptions.shrink >= 0 && fitOptions.shrink <= 1)) {
+        err() << "error: --quantile must lie between 0 and 1, --shrink in [0, 1], --folds at least 2 and --per-class "
+                 "not negative\n";
+        return kExitUsage;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    auto model = engine::Model::load(modelPath.toStdString());
+    if (!model) {
+        err() << "error: " << QString::fromStdString(model.error()) << "\n";
+        return kExitBadInput;
+    }
+    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
+        return kExitBadInput;
+    }
+    // The model's classes only: a class it was trained without is what the
+    // score is for, never what it learns from.
+    const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
+    const auto cells = studies::selectItems(source->items(), split, perClass,
+                                            [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
+    if (cells.isEmpty()) {
+        err() << "error: no images of the model's classes in the " << split << " part of the data\n";
+        return kExitBadInput;
+    }
+
+    SigintCancel sigint;
+    const auto stop = [&sigint] { return sigint.isCancelled(); };
+    // The application's protocol and seed rule: the profile must expect the
+    // spread of the calls it will score.
+    const engine::ClassifyOptions protocol;
+    const auto outcomes = studies::classifyItems(*model, studies::sourceInputs(*source, cells), cells, truthOf, protocol,
+                                                 protocol.seed, stop, terminalProgress(QStringLiteral("classified")));
+    if (stop()) {
+        err() << "error: cancelled; no model written\n";
+        return kExitBadInput;
+    }
+    std::vector<classify::ProfileSample> samples;
+    for (const auto &outcome : outcomes)
+        samples.push_back({outcome.classErrors, outcome.predicted});
+    auto fit = classify::AnomalyProfile::fit(samples, model->card().classNames, fitOptions);
+    if (!fit) {
+        err() << "error: " << QString::fromStdString(fit.error()) << "\n";
+        return kExitBadInput;
+    }
+    auto &profile = fit->profile;
+    int above = 0;
+    for (double score : fit->outOfFoldScores)
+        above += score > 0 ? 1 : 0;
+    const QString provenance =
+        QStringLiteral("cytodiff-cli anomaly-profile --data %1 --split %2 --per-class %3 --quantile %4 --shrink %5 "
+                       "--folds %6: %7 cells, %8 out of fold above the threshold")
+            .arg(QFileInfo(parser.value(QStringLiteral("data"))).fileName(), split)
+            .arg(perClass)
+            .arg(fitOptions.quantile)
+            .arg(fitOptions.shrink)
+            .arg(fitOptions.folds)
+            .arg(profile.cells())
+            .arg(above);
+    profile.setProvenance(provenance.toStdString());
+
+    const auto &names = model->card().classNames;
+    out() << "error profile fitted on " << profile.cells() << " " << split << " cells of " << names.size()
+          << " classes (calls by the application's protocol):\n";
+    for (std::size_t c = 0; c < names.size(); ++c)
+        out() << "  called " << QString::fromStdString(names[c]) << ": " << profile.classes()[c].cells << " cells\n";
+    out() << "threshold (squared distance at the " << fitOptions.quantile << " quantile, out of fold): "
+          << QString::number(profile.threshold(), 'g', 4) << "\n";
+    out() << "normal cells above it out of fold: " << above << " of " << fit->outOfFoldScores.size() << " ("
+          << QString::number(100.0 * above / double(fit->outOfFoldScores.size()), 'f', 1) << "%)\n";
+
+    const QString target = parser.value(QStringLiteral("out"));
+    const std::string json = profile.toJson();
+    auto sha = engine::rewriteModelCard(modelPath.toStdString(), target.toStdString(),
+                                        [&](engine::ModelCard &card) -> Result<void> {
+                                            card.anomalyProfile = json;
+                                            return {};
+                                        });
+    if (!sha) {
+        err() << "error: " << QString::fromStdString(sha.error()) << "\n";
+        return kExitBadInput;
+    }
+    out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
+    if (!model->card().domainReference.empty())
+        out() << "note: the card's domain reference counted unidentified cells with the old score; run "
+                 "`cytodiff-cli domain-reference` on " << target << " again\n";
+    return kExitOk;
+}
+
+} // namespace cytodiff::cli
