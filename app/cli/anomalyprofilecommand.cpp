@@ -63,10 +63,6 @@ int runAnomalyProfile(const QStringList &args)
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!studies::isSplitName(split)) {
-        err() << "error: --split must be all, train, validation or test\n";
-        return kExitUsage;
-    }
     classify::ProfileFitOptions fitOptions;
     bool numbersOk = true, ok = false;
     fitOptions.quantile = parser.value(QStringLiteral("quantile")).toDouble(&ok);
@@ -83,34 +79,22 @@ int runAnomalyProfile(const QStringList &args)
                  "not negative\n";
         return kExitUsage;
     }
-    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
-    const QString modelPath = parser.value(QStringLiteral("model"));
-    auto model = engine::Model::load(modelPath.toStdString());
-    if (!model) {
-        err() << "error: " << QString::fromStdString(model.error()) << "\n";
-        return kExitBadInput;
-    }
-    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
-    if (!source) {
-        err() << "error: " << QString::fromStdString(source.error()) << "\n";
-        return kExitBadInput;
-    }
     // The model's classes only: a class it was trained without is what the
     // score is for, never what it learns from.
+    auto opened = openCardFitInputs(parser, perClass);
+    if (const int *code = std::get_if<int>(&opened))
+        return *code;
+    auto &[loaded, source, cells] = std::get<CardFitInputs>(opened);
+    const engine::Model *model = &loaded;
+    const QString modelPath = parser.value(QStringLiteral("model"));
     const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
-    const auto cells = studies::selectItems(source->items(), split, perClass,
-                                            [&](const studies::EvalItem &item) { return truthOf(item.className) >= 0; });
-    if (cells.isEmpty()) {
-        err() << "error: no images of the model's classes in the " << split << " part of the data\n";
-        return kExitBadInput;
-    }
 
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     // The application's protocol and seed rule: the profile must expect the
     // spread of the calls it will score.
     const engine::ClassifyOptions protocol;
-    const auto outcomes = studies::classifyItems(*model, studies::sourceInputs(*source, cells), cells, truthOf, protocol,
+    const auto outcomes = studies::classifyItems(*model, studies::sourceInputs(source, cells), cells, truthOf, protocol,
                                                  protocol.seed, stop, terminalProgress(QStringLiteral("classified")));
     if (stop()) {
         err() << "error: cancelled; no model written\n";

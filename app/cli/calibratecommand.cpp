@@ -52,44 +52,20 @@ int runCalibrate(const QStringList &args)
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
-    if (!studies::isSplitName(split)) {
-        err() << "error: --split must be all, train, validation or test\n";
-        return kExitUsage;
-    }
     const int trials = parser.value(QStringLiteral("trials")).toInt();
     const int perClass = parser.value(QStringLiteral("per-class")).toInt();
     if (trials < 2 || perClass < 0) {
         err() << "error: --trials must be at least 2 and --per-class not negative\n";
         return kExitUsage;
     }
-    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    auto opened = openCardFitInputs(parser, perClass);
+    if (const int *code = std::get_if<int>(&opened))
+        return *code;
+    auto &[loaded, source, cells] = std::get<CardFitInputs>(opened);
+    const engine::Model *model = &loaded;
     const QString modelPath = parser.value(QStringLiteral("model"));
-    auto model = engine::Model::load(modelPath.toStdString());
-    if (!model) {
-        err() << "error: " << QString::fromStdString(model.error()) << "\n";
-        return kExitBadInput;
-    }
     if (!model->isDiffusion()) {
         err() << "error: class offsets apply to diffusion models; " << modelPath << " is a discriminative baseline\n";
-        return kExitBadInput;
-    }
-    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
-    if (!source) {
-        err() << "error: " << QString::fromStdString(source.error()) << "\n";
-        return kExitBadInput;
-    }
-    QStringList unknown;
-    const auto cells = studies::selectItems(source->items(), split, perClass, [&](const studies::EvalItem &item) {
-        if (model->classIndex(item.className.toStdString()) >= 0)
-            return true;
-        if (!unknown.contains(item.className))
-            unknown.append(item.className);
-        return false;
-    });
-    if (!unknown.isEmpty())
-        err() << "not in the model, not used: " << unknown.join(QStringLiteral(", ")) << "\n";
-    if (cells.isEmpty()) {
-        err() << "error: no images of the model's classes in that part of the folder\n";
         return kExitBadInput;
     }
 
@@ -104,7 +80,7 @@ int runCalibrate(const QStringList &args)
             if (done == total)
                 err() << "\n";
         };
-    const auto scored = studies::scoreUnpruned(*model, *source, cells, trials, seed, stop, progress);
+    const auto scored = studies::scoreUnpruned(*model, source, cells, trials, seed, stop, progress);
     if (stop()) {
         err() << "error: cancelled; no model written\n";
         return kExitBadInput;

@@ -3,6 +3,7 @@
 #include "clistream.h"
 #include "chartoutput.h"
 #include "clisupport.h"
+#include "commands.h"
 
 #include <cstdio>
 #include <memory>
@@ -24,6 +25,41 @@ std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser)
         return std::nullopt;
     }
     return StudyInputs{*dir, std::move(*source)};
+}
+
+std::variant<CardFitInputs, int> openCardFitInputs(const QCommandLineParser &parser, int perClass)
+{
+    const QString split = parser.value(QStringLiteral("split"));
+    if (!studies::isSplitName(split)) {
+        err() << "error: --split must be all, train, validation or test\n";
+        return kExitUsage;
+    }
+    engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
+    auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString());
+    if (!model) {
+        err() << "error: " << QString::fromStdString(model.error()) << "\n";
+        return kExitBadInput;
+    }
+    auto source = studies::EvalSource::open(parser.value(QStringLiteral("data")));
+    if (!source) {
+        err() << "error: " << QString::fromStdString(source.error()) << "\n";
+        return kExitBadInput;
+    }
+    QStringList unknown;
+    auto cells = studies::selectItems(source->items(), split, perClass, [&](const studies::EvalItem &item) {
+        if (model->classIndex(item.className.toStdString()) >= 0)
+            return true;
+        if (!unknown.contains(item.className))
+            unknown.append(item.className);
+        return false;
+    });
+    if (!unknown.isEmpty())
+        err() << "not in the model, not used: " << unknown.join(QStringLiteral(", ")) << "\n";
+    if (cells.isEmpty()) {
+        err() << "error: no images of the model's classes in the " << split << " part of the data\n";
+        return kExitBadInput;
+    }
+    return CardFitInputs{std::move(*model), std::move(*source), std::move(cells)};
 }
 
 QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser)

@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <utility>
+#include <variant>
 
 namespace cytodiff::cli {
 
@@ -25,6 +26,19 @@ struct StudyInputs {
     studies::EvalSource source;
 };
 std::optional<StudyInputs> openStudyInputs(const QCommandLineParser &parser);
+
+// What the commands that fit part of a model's card on labelled cells
+// (calibrate, anomaly-profile) open first: the model (--model), the data
+// (--data) and its cells of the model's classes in the --split part, at
+// most perClass each (0 = all); classes the model lacks are named on
+// standard error and left out. Sets the thread count (--threads). Errors
+// are already written to standard error when it returns an exit code.
+struct CardFitInputs {
+    engine::Model model;
+    studies::EvalSource source;
+    QList<studies::EvalItem> cells;
+};
+std::variant<CardFitInputs, int> openCardFitInputs(const QCommandLineParser &parser, int perClass);
 
 // (role, path): the diffusion model (--model), then the baseline
 // (--baseline) when given.
