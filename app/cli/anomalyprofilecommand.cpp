@@ -9,6 +9,7 @@
 #include "studyoptions.h"
 
 #include "anomalyprofile.h"
+#include "classificationservice.h"
 #include "engine.h"
 
 #include <QCommandLineParser>
@@ -63,7 +64,7 @@ int runAnomalyProfile(const QStringList &args)
         return *stop;
     if (!parser.isSet(QStringLiteral("model")) || !parser.isSet(QStringLiteral("data")) || !parser.isSet(QStringLiteral("out"))) {
         err() << "usage: cytodiff-cli anomaly-profile --model M --data <labelled folder|pack> --out M2 "
-                 "[--split validation] [--per-class 0] [--quantile 0.95]\n";
+                 "[--split validation] [--per-class 0] [--quantile 0.95] [--shrink 0.2] [--folds 5]\n";
         return kExitUsage;
     }
     const QString split = parser.value(QStringLiteral("split"));
@@ -91,41 +92,49 @@ int runAnomalyProfile(const QStringList &args)
     auto &[loaded, source, cells] = std::get<CardFitInputs>(opened);
     const engine::Model *model = &loaded;
     const QString modelPath = parser.value(QStringLiteral("model"));
-    const auto truthOf = [&](const QString &c) { return model->classIndex(c.toStdString()); };
 
     SigintCancel sigint;
     const auto stop = [&sigint] { return sigint.isCancelled(); };
     // The application's protocol and seed rule: the profile must expect the
-    // spread of the calls it will score.
-    const engine::ClassifyOptions protocol;
-    const auto outcomes = studies::classifyItems(*model, studies::sourceInputs(source, cells), cells, truthOf, protocol,
-                                                 protocol.seed, stop, terminalProgress(QStringLiteral("classified")));
+    // spread of the calls it will score. The card's old profile (perhaps
+    // damaged: this command is its remedy) plays no part in the errors.
+    classify::ClassificationService service(model, nullptr);
+    service.ignoreAnomalyProfiles();
+    const auto inputs = studies::sourceInputs(source, cells);
+    const auto progress = terminalProgress(QStringLiteral("classified"));
+    std::vector<classify::ProfileSample> samples;
+    for (int i = 0; i < cells.size() && !stop(); ++i) {
+        std::uint64_t seed = service.options().seed;
+        auto input = inputs(i, model->card(), &seed);
+        auto call = input ? service.classifyInput(*input, seed, stop) : Result<classify::CellCall>(makeError(input.error()));
+        if (!call) {
+            if (!stop() && progress.skipped)
+                progress.skipped(QStringLiteral("skipped %1: %2").arg(cells[i].name, QString::fromStdString(call.error())));
+            continue;
+        }
+        samples.push_back({call->result.errors, call->predicted});
+        if (progress.classified)
+            progress.classified(int(samples.size()), int(cells.size()), 0);
+    }
     if (stop()) {
         err() << "error: cancelled; no model written\n";
         return kExitBadInput;
     }
-    std::vector<classify::ProfileSample> samples;
-    for (const auto &outcome : outcomes)
-        samples.push_back({outcome.classErrors, outcome.predicted});
     auto fit = classify::AnomalyProfile::fit(samples, model->card().classNames, fitOptions);
     if (!fit) {
         err() << "error: " << QString::fromStdString(fit.error()) << "\n";
         return kExitBadInput;
     }
     auto &profile = fit->profile;
-    int above = 0;
-    for (double score : fit->outOfFoldScores)
-        above += score > 0 ? 1 : 0;
     const QString provenance =
         QStringLiteral("cytodiff-cli anomaly-profile --data %1 --split %2 --per-class %3 --quantile %4 --shrink %5 "
-                       "--folds %6: %7 cells, %8 out of fold above the threshold")
+                       "--folds %6: %7 cells")
             .arg(QFileInfo(parser.value(QStringLiteral("data"))).fileName(), split)
             .arg(perClass)
             .arg(fitOptions.quantile)
             .arg(fitOptions.shrink)
             .arg(fitOptions.folds)
-            .arg(profile.cells())
-            .arg(above);
+            .arg(profile.cells());
     profile.setProvenance(provenance.toStdString());
 
     const auto &names = model->card().classNames;
@@ -135,8 +144,6 @@ int runAnomalyProfile(const QStringList &args)
         out() << "  called " << QString::fromStdString(names[c]) << ": " << profile.classes()[c].cells << " cells\n";
     out() << "threshold (squared distance at the " << fitOptions.quantile << " quantile, out of fold): "
           << QString::number(profile.threshold(), 'g', 4) << "\n";
-    out() << "normal cells above it out of fold: " << above << " of " << fit->outOfFoldScores.size() << " ("
-          << QString::number(100.0 * above / double(fit->outOfFoldScores.size()), 'f', 1) << "%)\n";
 
     const QString target = parser.value(QStringLiteral("out"));
     const std::string json = profile.toJson();

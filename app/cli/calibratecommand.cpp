@@ -116,6 +116,9 @@ int runCalibrate(const QStringList &args)
         return kExitBadInput;
     }
     out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
+    if (!model->card().anomalyProfile.empty())
+        out() << "note: the card's error profile described calls with the old offsets and was removed; run "
+                 "`cytodiff-cli anomaly-profile` (then `domain-reference`) on " << target << " again\n";
     return kExitOk;
 }
 

@@ -34,7 +34,8 @@ std::optional<std::vector<double>> profileOf(const std::vector<double> &errors, 
 
 // The inverse of a symmetric positive-definite matrix (row-major [n][n])
 // through its Cholesky factor A = L L^T; nullopt when it is not positive
-// definite. Written here because Debian 12's Boost.uBLAS (1.74) does not
+// definite, or so near singular (a pivot below 1e-12 of its diagonal
+// entry) that the inverse would be noise. Written here because Debian 12's Boost.uBLAS (1.74) does not
 // build as C++20 and the matrices are tiny ([K-1][K-1], K <= 8 classes).
 std::optional<std::vector<double>> inverse(const std::vector<double> &a, std::size_t n)
 {
@@ -43,7 +44,7 @@ std::optional<std::vector<double>> inverse(const std::vector<double> &a, std::si
         double diagonal = a[j * n + j];
         for (std::size_t k = 0; k < j; ++k)
             diagonal -= l[j * n + k] * l[j * n + k];
-        if (!(diagonal > 0.0))
+        if (!(diagonal > 1e-12 * a[j * n + j]) || !(diagonal > 0.0))
             return std::nullopt;
         l[j * n + j] = std::sqrt(diagonal);
         for (std::size_t i = j + 1; i < n; ++i) {
@@ -102,7 +103,7 @@ std::optional<AnomalyProfile::ClassProfile> fitClass(const std::vector<const std
         for (std::size_t j = 0; j < dims; ++j)
             covariance[i * dims + j] = (i == j ? covariance[i * dims + j] + ridge : (1.0 - shrink) * covariance[i * dims + j]);
     auto precision = inverse(covariance, dims);
-    if (!precision)
+    if (!precision || !std::all_of(precision->begin(), precision->end(), [](double v) { return std::isfinite(v); }))
         return std::nullopt;
     fitted.precision = std::move(*precision);
     return fitted;
@@ -187,10 +188,11 @@ Result<AnomalyProfile::Fit> AnomalyProfile::fit(const std::vector<ProfileSample>
         foldOf.push_back(count[std::size_t(sample.predicted)]++ % options.folds);
     }
     for (std::size_t c = 0; c < classes; ++c)
-        if (count[c] < std::max(options.minCellsPerClass, options.folds))
+        if (count[c] < std::max(options.minCellsPerClass, 2 * options.folds))
             return makeError("Only " + std::to_string(count[c]) + " of the cells were called '" + classNames[c]
-                             + "' (at least " + std::to_string(std::max(options.minCellsPerClass, options.folds))
-                             + " needed to know what its calls look like): give more cells per class.");
+                             + "' by the model (at least " + std::to_string(std::max(options.minCellsPerClass, 2 * options.folds))
+                             + " needed to know what its calls look like): give more cells per class, or labelled "
+                               "cells of that class from another part (--split all).");
 
     const std::size_t dims = classes - 1;
     const auto fitAll = [&](int leftOutFold) -> Result<std::vector<ClassProfile>> {
@@ -318,7 +320,15 @@ Result<AnomalyProfile> AnomalyProfile::fromJson(const std::string &json, const s
         c.cells = one.value(QStringLiteral("cells")).toInt(0);
         auto mean = readNumbers(one.value(QStringLiteral("mean")), dims);
         auto precision = readNumbers(one.value(QStringLiteral("precision")), dims * dims);
-        if (!mean || !precision || c.cells < 2)
+        // A precision that is not positive definite would score every
+        // call as typical: as damaged as a missing one.
+        bool symmetric = precision.has_value();
+        for (std::size_t i = 0; symmetric && i < dims; ++i)
+            for (std::size_t j = 0; symmetric && j < i; ++j) {
+                const double a = (*precision)[i * dims + j], b = (*precision)[j * dims + i];
+                symmetric = std::abs(a - b) <= 1e-9 * (std::abs(a) + std::abs(b)) + 1e-300;
+            }
+        if (!mean || !precision || c.cells < 2 || !symmetric || !inverse(*precision, dims))
             return unreadable("has a damaged class entry");
         c.mean = std::move(*mean);
         c.precision = std::move(*precision);

@@ -80,8 +80,6 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
 }
 
 namespace {
-// A card's domain reference; empty when the card has none or it is unreadable
-// (the checks report that themselves).
 // The card's anomaly profile; nullopt without one. A damaged one is kept
 // as its error: every call then fails with it rather than quietly falling
 // back to a weaker score.
@@ -92,6 +90,8 @@ std::optional<Result<AnomalyProfile>> profileOf(const engine::Model *model)
     return AnomalyProfile::fromJson(model->card().anomalyProfile, model->card().classNames);
 }
 
+// A card's domain reference; empty when the card has none or it is unreadable
+// (the checks report that themselves).
 domain::DomainReference referenceOf(const engine::Model *model)
 {
     if (!model || model->card().domainReference.empty())
@@ -249,6 +249,9 @@ Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, s
 {
     if (!m_model)
         return makeError("No model to classify with.");
+    // A damaged profile fails the call before the race, not after it.
+    if (m_profile && !*m_profile)
+        return makeError(m_profile->error());
     engine::ClassifyOptions options = m_options;
     options.seed = seed;
     // A padded tight crop is judged where its source image is: the engine
@@ -270,6 +273,8 @@ Result<CellCall> ClassificationService::secondOpinion(std::string_view bytes) co
 {
     if (!m_second)
         return makeError("No second-opinion model.");
+    if (m_secondProfile && !*m_secondProfile)
+        return makeError(m_secondProfile->error());
     auto input = prepare(bytes, *m_second, m_secondNormalisation);
     if (!input)
         return makeError("The image cannot be prepared: " + input.error());

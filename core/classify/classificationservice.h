@@ -133,6 +133,14 @@ public:
     QString modelId() const { return m_modelId; }
     QString secondOpinionModelId() const { return m_secondId; }
     const engine::ClassifyOptions &options() const { return m_options; }
+    // Calls then carry the engine's anomaly score whatever the cards hold:
+    // for fitting a new profile, which must not depend on (or fail with) the
+    // card's old one.
+    void ignoreAnomalyProfiles()
+    {
+        m_profile.reset();
+        m_secondProfile.reset();
+    }
     void setOptions(const engine::ClassifyOptions &options) { m_options = options; }
 
     // The network input a model wants from an image file's bytes, through

@@ -174,6 +174,9 @@ Result<std::string> writeModelWithOffsets(const std::string &source, const std::
         card.classOffsets = offsets;
         card.calibration = calibration;
         card.scoreTemperature = scoreTemperature;
+        // The offsets shift every class's error, so a profile fitted on the
+        // old ones no longer describes the calls: fit it again.
+        card.anomalyProfile.clear();
         return {};
     });
 }

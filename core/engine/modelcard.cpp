@@ -358,8 +358,13 @@ Result<std::string> rewriteModelCard(const std::string &source, const std::strin
     auto *card = &file->card;
     if (auto edited = edit(*card); !edited)
         return makeError(edited.error());
-    for (const auto &[key, value] : card->toMetadata())
+    const auto metadata = card->toMetadata();
+    for (const auto &[key, value] : metadata)
         container->metadata[key] = value;
+    // Written only when present: an edit that clears one removes its key.
+    for (const char *optional : {"domain_reference", "anomaly_profile"})
+        if (!metadata.count(optional))
+            container->metadata.erase(optional);
     const std::string temporary = target + ".partial";
     auto written = writeContainer(temporary, *container);
     if (!written)

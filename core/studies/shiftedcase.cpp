@@ -86,7 +86,7 @@ domain::DomainVerdict ShiftedCase::completeCheck(const engine::ModelCard &card, 
     for (const CellOutcome &o : outcomes) {
         if (card.kind != "baseline") // a discriminative model has no effort to compare
             effort.evaluations.push_back(o.nfe);
-        effort.unidentified += o.anomaly > anomalyAbove ? 1 : 0;
+        effort.unidentified += o.reviewAnomaly > anomalyAbove ? 1 : 0; // the queue's score, as the product's check
         ++effort.classified;
     }
     const auto verdict = domain::afterNormalisation(domain::checkCase(m_measured, start.reference, effort), start.normalisation);

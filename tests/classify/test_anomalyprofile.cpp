@@ -6,6 +6,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -125,6 +126,15 @@ private slots:
         for (double s : fit->outOfFoldScores)
             above += s > 0 ? 1 : 0;
         QVERIFY2(above >= 1 && above <= 4, qPrintable(QString::number(above)));
+        // Out of fold, no cell helped to fit the statistics it is scored
+        // against, so the bar sits above the in-sample distances' quantile.
+        std::vector<double> inSample;
+        const auto samples = typicalCalls(60, 11);
+        for (const auto &s : samples)
+            inSample.push_back(fit->profile.distance(s.errors, s.predicted));
+        std::sort(inSample.begin(), inSample.end());
+        QVERIFY2(fit->profile.threshold() > inSample[std::size_t(0.99 * double(inSample.size() - 1))],
+                 qPrintable(QString::number(fit->profile.threshold())));
         // Fresh normal calls: mostly below.
         Normal fresh(99);
         int freshAbove = 0;
@@ -176,9 +186,19 @@ private slots:
         auto version = AnomalyProfile::fromJson(newer, kFour);
         QVERIFY(!version);
         QVERIFY(version.error().find("another version") != std::string::npos);
+        // A mean entry that is not a number (same count of entries).
         std::string noNumbers = json;
-        noNumbers.replace(noNumbers.find("\"mean\":["), 8, "\"mean\":[\"x\",");
+        const auto mean = noNumbers.find("\"mean\":[") + 8;
+        noNumbers.replace(mean, noNumbers.find(',', mean) - mean, "\"x\"");
         QVERIFY(!AnomalyProfile::fromJson(noNumbers, kFour));
+        // A precision that is not positive definite would call everything
+        // typical: refused as damaged.
+        std::string flipped = json;
+        const auto precision = flipped.find("\"precision\":[") + 13;
+        flipped.insert(precision, "-");
+        auto negative = AnomalyProfile::fromJson(flipped, kFour);
+        QVERIFY(!negative);
+        QVERIFY(negative.error().find("damaged") != std::string::npos);
     }
 
     void tooFewCallsOfAClassAreRefused()

@@ -181,6 +181,7 @@ private slots:
         auto before = plain.classifyImage(viewOf(image));
         auto call = service.classifyImage(viewOf(image));
         QVERIFY2(call.ok(), call.ok() ? "" : call.error().c_str());
+        QVERIFY(before.ok());
         QCOMPARE(call->result.errors, before->result.errors);
         QCOMPARE(call->result.anomaly, before->result.anomaly);
         QCOMPARE(before->anomaly, before->result.anomaly);
@@ -198,6 +199,23 @@ private slots:
         auto refused = refusing.classifyImage(viewOf(image));
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().find("anomaly profile") != std::string::npos, refused.error().c_str());
+        // The remedy's path: a service told to ignore the card's profile
+        // classifies with the engine's score.
+        classify::ClassificationService ignoring(&*broken, nullptr, options);
+        ignoring.ignoreAnomalyProfiles();
+        auto plainCall = ignoring.classifyImage(viewOf(image));
+        QVERIFY(plainCall.ok());
+        QCOMPARE(plainCall->anomaly, before->result.anomaly);
+        // Clearing the field removes it from the file (calibrate does so).
+        const std::string cleared = dir.filePath(QStringLiteral("cleared.pt")).toStdString();
+        QVERIFY(engine::rewriteModelCard(withProfile, cleared, [](engine::ModelCard &card) -> Result<void> {
+            card.anomalyProfile.clear();
+            return {};
+        }));
+        auto reloaded = engine::Model::load(cleared);
+        QVERIFY(reloaded.ok());
+        QVERIFY(reloaded->card().anomalyProfile.empty());
+        QCOMPARE(reloaded->card().domainReference, profiled->card().domainReference);
     }
 
     // A stored case: plan, classify and store, then nothing left to do;

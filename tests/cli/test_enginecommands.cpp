@@ -218,6 +218,20 @@ private slots:
                      .code,
                  2);
         QCOMPARE(run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"), {QStringLiteral("--model"), kTinyModel}).code, 2);
+        // A damaged profile is what the command mends: it classifies without
+        // it (the refusal is the fit's, not the damaged card's).
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged-profile.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), damaged.toStdString(),
+                                         [](engine::ModelCard &card) -> Result<void> {
+                                             card.anomalyProfile = "{\"version\":1";
+                                             return {};
+                                         }));
+        r = run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
+                {QStringLiteral("--model"), damaged, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                 QStringLiteral("all"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--out"), out});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(!r.err.contains(QStringLiteral("anomaly profile")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("more cells per class")), qPrintable(r.err));
     }
 
     void heatmapAndGenerateWritePngs()
