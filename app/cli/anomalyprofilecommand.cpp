@@ -152,11 +152,8 @@ int runAnomalyProfile(const QStringList &args)
                                             card.anomalyProfile = json;
                                             return {};
                                         });
-    if (!sha) {
-        err() << "error: " << QString::fromStdString(sha.error()) << "\n";
+    if (!reportWrittenModel(sha, target))
         return kExitBadInput;
-    }
-    out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
     if (!model->card().domainReference.empty())
         out() << "note: the card's domain reference counted unidentified cells with the old score; run "
                  "`cytodiff-cli domain-reference` on " << target << " again\n";

@@ -111,11 +111,8 @@ int runCalibrate(const QStringList &args)
     const QString target = parser.value(QStringLiteral("out"));
     auto sha = engine::writeModelWithOffsets(modelPath.toStdString(), target.toStdString(), fit->offsets,
                                              calibration.toStdString(), fit->temperature);
-    if (!sha) {
-        err() << "error: " << QString::fromStdString(sha.error()) << "\n";
+    if (!reportWrittenModel(sha, target))
         return kExitBadInput;
-    }
-    out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
     if (!model->card().anomalyProfile.empty())
         out() << "note: the card's error profile described calls with the old offsets and was removed; run "
                  "`cytodiff-cli anomaly-profile` (then `domain-reference`) on " << target << " again\n";

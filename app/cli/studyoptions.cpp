@@ -62,6 +62,16 @@ std::variant<CardFitInputs, int> openCardFitInputs(const QCommandLineParser &par
     return CardFitInputs{std::move(*model), std::move(*source), std::move(cells)};
 }
 
+bool reportWrittenModel(const Result<std::string> &sha, const QString &target)
+{
+    if (!sha) {
+        err() << "error: " << QString::fromStdString(sha.error()) << "\n";
+        return false;
+    }
+    out() << "wrote " << target << "\nsha256 " << QString::fromStdString(*sha) << "\n";
+    return true;
+}
+
 QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser)
 {
     QList<std::pair<QString, QString>> models = {{QStringLiteral("diffusion"), parser.value(QStringLiteral("model"))}};

@@ -40,6 +40,10 @@ struct CardFitInputs {
 };
 std::variant<CardFitInputs, int> openCardFitInputs(const QCommandLineParser &parser, int perClass);
 
+// The end of those commands: "wrote F / sha256 H" on standard output, or
+// the error on standard error; false on an error.
+bool reportWrittenModel(const Result<std::string> &sha, const QString &target);
+
 // (role, path): the diffusion model (--model), then the baseline
 // (--baseline) when given.
 QList<std::pair<QString, QString>> studyModels(const QCommandLineParser &parser);
