@@ -222,7 +222,7 @@ void writeAnomalyPlots(const std::vector<ModelScores> &results, const QString &e
         if (!std::isnan(r.profileAuc))
             rocs.push_back({r.role.toStdString() + " error profile",
                             evaluation::rocCurve(pick(r.abnormal, profileScore), pick(r.normal, profileScore)),
-                            r.profileAuc, r.role == QLatin1String("baseline") ? 0x56b4e9 : 0xd55e00});
+                            r.profileAuc, r.role == QLatin1String("baseline") ? 0x56b4e9u : 0xd55e00u});
     }
     writeChart(evaluation::rocChart("Unseen class '" + excluded.toStdString() + "' vs known classes", rocs), dir,
                QStringLiteral("roc.png"), json);
