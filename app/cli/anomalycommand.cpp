@@ -135,6 +135,7 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     // The baseline has no null class; a diffusion model pays one more
     // network evaluation per trial for it.
     options.nullGain = model->card().kind != "baseline";
+    noteProfileProtocol(*model, options);
     ModelScores scores;
     scores.role = role;
     scores.modelId = QString::fromStdString(model->card().modelId());

@@ -9,7 +9,6 @@
 #include "studyoptions.h"
 
 #include "anomalyprofile.h"
-#include "classificationservice.h"
 #include "engine.h"
 
 #include <QCommandLineParser>
@@ -98,24 +97,15 @@ int runAnomalyProfile(const QStringList &args)
     // The application's protocol and seed rule: the profile must expect the
     // spread of the calls it will score. The card's old profile (perhaps
     // damaged: this command is its remedy) plays no part in the errors.
-    classify::ClassificationService service(model, nullptr);
-    service.ignoreAnomalyProfiles();
-    const auto inputs = studies::sourceInputs(source, cells);
-    const auto progress = terminalProgress(QStringLiteral("classified"));
+    const engine::ClassifyOptions application;
+    const auto truthOf = [model](const QString &c) { return model->classIndex(c.toStdString()); };
+    const auto outcomes = studies::classifyItems(*model, studies::sourceInputs(source, cells), cells, truthOf, application,
+                                                 application.seed, stop, terminalProgress(QStringLiteral("classified")),
+                                                 nullptr, nullptr, /*anomalyProfiles=*/false);
     std::vector<classify::ProfileSample> samples;
-    for (int i = 0; i < cells.size() && !stop(); ++i) {
-        std::uint64_t seed = service.options().seed;
-        auto input = inputs(i, model->card(), &seed);
-        auto call = input ? service.classifyInput(*input, seed, stop) : Result<classify::CellCall>(makeError(input.error()));
-        if (!call) {
-            if (!stop() && progress.skipped)
-                progress.skipped(QStringLiteral("skipped %1: %2").arg(cells[i].name, QString::fromStdString(call.error())));
-            continue;
-        }
-        samples.push_back({call->result.errors, call->predicted});
-        if (progress.classified)
-            progress.classified(int(samples.size()), int(cells.size()), 0);
-    }
+    samples.reserve(outcomes.size());
+    for (const auto &outcome : outcomes)
+        samples.push_back({outcome.classErrors, outcome.predicted});
     if (stop()) {
         err() << "error: cancelled; no model written\n";
         return kExitBadInput;

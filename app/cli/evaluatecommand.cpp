@@ -254,6 +254,7 @@ int runEvaluate(const QStringList &args)
     std::vector<studies::CellOutcome> outcomes;
     auto options = estimatorOptionsFrom(parser);
     options.nullGain = parser.isSet(QStringLiteral("null-gain"));
+    noteProfileProtocol(*model, options);
     // A shifted set of cells is one case from elsewhere: checked and
     // normalised as the app does it (unshifted cells are the training
     // laboratory's own and classified as they are).

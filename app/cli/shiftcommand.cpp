@@ -267,6 +267,7 @@ int runEvaluateShift(const QStringList &args)
             return kExitBadInput;
         }
         models.push_back(std::make_unique<engine::Model>(std::move(*model)));
+        noteProfileProtocol(*models.back(), options);
         // Named by what the model is, not by the option that gave it.
         const QString roleName = models.back()->card().kind == "baseline" ? QStringLiteral("baseline") : role;
         for (const bool on : {false, true})

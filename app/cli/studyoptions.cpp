@@ -129,6 +129,36 @@ void addClassifyOptions(QCommandLineParser &parser)
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed (default 0)."), QStringLiteral("S"), QStringLiteral("0")});
 }
 
+void noteProfileProtocol(const engine::Model &model, const engine::ClassifyOptions &options)
+{
+    // A CNN's one pass takes none of these options.
+    if (model.card().anomalyProfile.empty() || !model.isDiffusion())
+        return;
+    // The classification service's own options: what the GUI and
+    // `classify` use, and what `anomaly-profile` fitted with.
+    const auto app = engine::ClassifyOptions{}.resolved();
+    const auto used = options.resolved();
+    QStringList differ;
+    if (used.protocol != app.protocol)
+        differ << QStringLiteral("--protocol");
+    if (used.trialsMin != app.trialsMin || used.trialsMax != app.trialsMax || used.trialsPerRound != app.trialsPerRound)
+        differ << QStringLiteral("trials");
+    if (used.pValue != app.pValue)
+        differ << QStringLiteral("--p-value");
+    if (used.tMin != app.tMin || used.tMax != app.tMax)
+        differ << QStringLiteral("time range");
+    if (used.views != app.views)
+        differ << QStringLiteral("--views");
+    if (used.weighting != app.weighting || used.classOffsets != app.classOffsets)
+        differ << QStringLiteral("--weighting");
+    if (differ.isEmpty())
+        return;
+    err() << "note: " << QString::fromStdString(model.card().modelId())
+          << "'s error profile was fitted on calls made with the application's protocol; this run differs ("
+          << differ.join(QStringLiteral(", "))
+          << "), so its Unidentified and review-queue shares are not the ones the application would show\n";
+}
+
 QCommandLineOption bf16Option()
 {
     return {QStringLiteral("bf16"), QStringLiteral("Run the denoising network in bfloat16 on the CPU (a measurement; "

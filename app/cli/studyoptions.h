@@ -57,6 +57,13 @@ engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
 // back with estimatorOptionsFrom.
 void addClassifyOptions(QCommandLineParser &parser);
 
+// A card's error profile set its threshold on calls made with the
+// application's protocol; a study that classifies otherwise (other trials,
+// time range, views, weighting) measures an Unidentified share the product
+// would not show. Names the differences on standard error, once per model;
+// silent for a model without a profile or with the application's protocol.
+void noteProfileProtocol(const engine::Model &model, const engine::ClassifyOptions &options);
+
 // --bf16: the denoising network on a bfloat16 copy (a measurement, not what
 // the app does); applyNetworkPrecision sets it on a loaded model.
 QCommandLineOption bf16Option();

@@ -33,6 +33,7 @@ ClassifyOptions ClassifyOptions::resolved() const
     if (o.tMin < 0) o.tMin = paper ? 0.0 : 0.02;
     if (o.tMax < 0) o.tMax = paper ? 1.0 : 0.5;
     if (o.views < 0) o.views = 1;
+    if (o.weighting == Weighting::Default) o.weighting = paper ? Weighting::Paper : Weighting::Fitted;
     o.views = o.views >= 8 ? 8 : 1;
     o.maskRadius = o.maskRadius < 0 ? kDefaultMaskRadius : std::clamp(o.maskRadius, kSmallestMaskRadius, 0.5);
     o.trialsMax = std::max(o.trialsMax, 1);

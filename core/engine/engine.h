@@ -147,7 +147,7 @@ struct ClassifyOptions {
     // the side; -1 = the input's own (maskRadiusFor).
     double maskRadius = -1.0;
 
-    // Fills the -1 fields with the protocol's defaults.
+    // Fills the -1 fields, and the default weighting, with the protocol's defaults.
     ClassifyOptions resolved() const;
 };
 

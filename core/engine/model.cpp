@@ -322,9 +322,7 @@ Result<ClassifyResult> Model::classify(const FloatImage &image, const ClassifyOp
             chosen.maskRadius = maskRadiusFor(image);
         const auto resolved = chosen.resolved();
         auto eps = makeEpsFn(m_impl->activeNetwork(), m_impl->schedule, m_impl->card.prediction, m_impl->device, m_impl->bf16());
-        Weighting weighting = resolved.weighting;
-        if (weighting == Weighting::Default)
-            weighting = resolved.protocol == Protocol::Paper ? Weighting::Paper : Weighting::Fitted;
+        const Weighting weighting = resolved.weighting;
         ErrorScaleFn scale = weighting == Weighting::Paper     ? ErrorScaleFn(paperErrorScale)
                              : weighting == Weighting::Uniform ? ErrorScaleFn([](double) { return 1.0; })
                                                                : ErrorScaleFn([this](double t) { return m_impl->errorScale(t); });

@@ -134,9 +134,7 @@ const char *weightingName(engine::Weighting weighting)
 QString measurementKey(const std::string &dataHash, int testCells, const engine::ClassifyOptions &options,
                        std::uint64_t seed)
 {
-    auto o = options.resolved();
-    if (o.weighting == engine::Weighting::Default)
-        o.weighting = o.protocol == engine::Protocol::Paper ? engine::Weighting::Paper : engine::Weighting::Fitted;
+    const auto o = options.resolved();
     return QStringLiteral("%1 test cells of %2; %3 protocol, trials %4-%5, round %6, p %7, t %8-%9, %10 weighting, seed %11")
         .arg(testCells)
         .arg(QString::fromStdString(dataHash))

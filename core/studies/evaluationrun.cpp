@@ -146,7 +146,8 @@ InputFn sourceInputs(const EvalSource &source, const QList<EvalItem> &items)
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn &inputs, const QList<EvalItem> &items,
                                        const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &baseOptions, std::uint64_t seed, const StopFn &stop,
-                                       const ItemProgress &progress, double *seconds, const engine::Model *secondOpinion)
+                                       const ItemProgress &progress, double *seconds, const engine::Model *secondOpinion,
+                                       bool anomalyProfiles)
 {
     std::vector<CellOutcome> outcomes;
     const auto notice = [&](const EvalItem &item, const QString &what, const std::string &why) {
@@ -154,7 +155,9 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn
             progress.skipped(what + QLatin1Char(' ') + (item.path.isEmpty() ? item.name : item.path) + QStringLiteral(": ")
                              + QString::fromStdString(why));
     };
-    const classify::ClassificationService service(&model, secondOpinion, baseOptions);
+    classify::ClassificationService service(&model, secondOpinion, baseOptions);
+    if (!anomalyProfiles)
+        service.ignoreAnomalyProfiles();
     QElapsedTimer timer;
     timer.start();
     int correct = 0;

@@ -115,11 +115,14 @@ InputFn sourceInputs(const EvalSource &source, const QList<EvalItem> &items);
 // class index (-1 = none). Unreadable images are reported and skipped.
 // With secondOpinion, that model also calls every cell (its input from the
 // same InputFn) and its call joins the review decision, as in the GUI.
+// Without anomalyProfiles the calls carry the engine's anomaly score
+// whatever the card holds: for fitting a new profile, which must not
+// depend on (or fail with) the card's old one.
 std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn &inputs, const QList<EvalItem> &items,
                                        const std::function<int(const QString &)> &truthOf,
                                        const engine::ClassifyOptions &options, std::uint64_t seed, const StopFn &stop,
                                        const ItemProgress &progress, double *seconds = nullptr,
-                                       const engine::Model *secondOpinion = nullptr);
+                                       const engine::Model *secondOpinion = nullptr, bool anomalyProfiles = true);
 
 // What `calibrate` fits class offsets on: every class's mean weighted
 // error for each cell, on the same paired trials (no pruning) and without

@@ -234,6 +234,33 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("more cells per class")), qPrintable(r.err));
     }
 
+    // A profile's threshold holds for calls made with the application's
+    // protocol; a run with other trials says its queue shares are not the
+    // application's, and a run with the protocol says nothing.
+    void evaluateNotesAProtocolTheProfileWasNotFittedFor()
+    {
+        auto shipped = engine::Model::load(CYTODIFF_SOURCE_DIR "/models/cytodiff-v2-pbc8.pt");
+        QVERIFY2(shipped, shipped ? "" : shipped.error().c_str());
+        QVERIFY(!shipped->card().anomalyProfile.empty());
+        const QString profiled = m_dir.filePath(QStringLiteral("tiny-profiled.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), profiled.toStdString(),
+                                         [&](engine::ModelCard &card) -> Result<void> {
+                                             card.anomalyProfile = shipped->card().anomalyProfile;
+                                             return {};
+                                         }));
+        const QStringList base = {QStringLiteral("--model"), profiled, QStringLiteral("--data"), m_labelled,
+                                  QStringLiteral("--per-class"), QStringLiteral("1")};
+        auto r = run(cli::runEvaluate, QStringLiteral("evaluate"), base + QStringList{QStringLiteral("--trials-max"), QStringLiteral("16")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("error profile was fitted on calls made with the application's protocol")),
+                 qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("(trials)")), qPrintable(r.err));
+        // The default weighting written out is the protocol itself.
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"), base + QStringList{QStringLiteral("--weighting"), QStringLiteral("fitted")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(!r.err.contains(QStringLiteral("error profile")), qPrintable(r.err));
+    }
+
     void heatmapAndGenerateWritePngs()
     {
         const QString maps = m_dir.filePath(QStringLiteral("maps"));
