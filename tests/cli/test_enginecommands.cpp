@@ -201,8 +201,9 @@ private slots:
         QVERIFY(engine::Model::load(out.toStdString())); // the earlier file is intact
     }
 
-    // The fit itself is tested in tests/classify; here the command's
-    // refusals: a profile needs calls of every class, and it says so.
+    // The fit itself is tested in tests/classify and the command's success
+    // path in test_evaluationcommands; here its refusals: a profile needs
+    // calls of every class, and it says so.
     void anomalyProfileRefusesWhatItCannotFit()
     {
         const QString out = m_dir.filePath(QStringLiteral("profiled.pt"));

@@ -1,6 +1,7 @@
 // The evaluation commands on tiny data: evaluate with a class map and a
 // shift, evaluate-anomaly with freshly trained tiny models (one class left
-// out), evaluate-shift, evaluate-efficiency with a few training steps, and
+// out), anomaly-profile fitted on a CNN that tells separable cells apart and
+// read back by evaluate-anomaly, evaluate-shift, evaluate-efficiency with a few training steps, and
 // metacognition from per-cell files and from a workspace. No plot renderer
 // is installed here: the commands must still write JSON and markdown and
 // say that plots were skipped.
@@ -20,6 +21,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -34,6 +36,17 @@ const QStringList kTinyNet = {QStringLiteral("--resolution"), QStringLiteral("16
                               QStringLiteral("--channel-mults"), QStringLiteral("1,2"), QStringLiteral("--final-validation"),
                               QStringLiteral("0"), QStringLiteral("--validate-every"), QStringLiteral("0"),
                               QStringLiteral("--batch"), QStringLiteral("4")};
+
+// Cells a tiny CNN tells apart within a few dozen steps: each class its own
+// nucleus colour and size, the seed varying the background (so no two files
+// are the same bytes).
+bool writeSeparableCell(const QString &path, int classIndex, int seed)
+{
+    static const cv::Scalar kNucleus[] = {{200, 60, 60}, {60, 170, 60}, {60, 60, 200}, {30, 30, 30}}; // BGR
+    cv::Mat image(48, 48, CV_8UC3, cv::Scalar(215 + seed % 30, 215, 225));
+    cv::circle(image, cv::Point(24, 24), 6 + 4 * classIndex, kNucleus[classIndex], cv::FILLED);
+    return testing::writeBytes(path, testing::encodeMat(image, ".png"));
+}
 
 QJsonObject readJson(const QString &path)
 {
@@ -395,6 +408,71 @@ private slots:
         QVERIFY2(r.err.contains(QStringLiteral("--resolution 16")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("classified none")), qPrintable(r.err));
         QVERIFY(!QFile::exists(emptyDir + QStringLiteral("/anomaly.json")));
+    }
+
+    // The success path of anomaly-profile: a CNN that tells its three
+    // classes apart gets a profile in its card, and evaluate-anomaly then
+    // scores the left-out class with it (a CNN's class errors are its
+    // negated logits, so the same command serves both kinds).
+    void anomalyProfileFitsAndTheStudyScoresWithIt()
+    {
+        const QString data = m_dir.filePath(QStringLiteral("separable"));
+        for (int c = 0; c < kClasses.size(); ++c)
+            for (int i = 0; i < 14; ++i)
+                QVERIFY(writeSeparableCell(QStringLiteral("%1/%2/%2_%3.png").arg(data, kClasses[c]).arg(i), c, i));
+        const QString cnn = m_dir.filePath(QStringLiteral("separable-cnn.pt"));
+        QStringList train = {QStringLiteral("--data"), data, QStringLiteral("--out"), cnn, QStringLiteral("--exclude-class"),
+                             QStringLiteral("platelet"), QStringLiteral("--base-channels"), QStringLiteral("8"),
+                             QStringLiteral("--no-augment"), QStringLiteral("--threads"), QStringLiteral("1")};
+        train << kTinyNet;
+        train[train.indexOf(QStringLiteral("--steps")) + 1] = QStringLiteral("60");
+        auto r = run(cli::runTrainBaseline, QStringLiteral("train-baseline"), train);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        const QString profiled = m_dir.filePath(QStringLiteral("separable-cnn-profiled.pt"));
+        r = run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
+                {QStringLiteral("--model"), cnn, QStringLiteral("--data"), data, QStringLiteral("--split"), QStringLiteral("all"),
+                 QStringLiteral("--folds"), QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1"),
+                 QStringLiteral("--out"), profiled});
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
+        // The left-out class is never fitted on: 3 x 14 cells.
+        QVERIFY2(r.out.contains(QStringLiteral("error profile fitted on 42 all cells of 3 classes")), qPrintable(r.out));
+        int called = 0;
+        for (const QString &c : kClasses.mid(0, 3)) {
+            const QRegularExpression line(QStringLiteral("called %1: (\\d+) cells").arg(c));
+            const auto match = line.match(r.out);
+            QVERIFY2(match.hasMatch(), qPrintable(r.out));
+            QVERIFY(match.captured(1).toInt() >= 10);
+            called += match.captured(1).toInt();
+        }
+        QCOMPARE(called, 42);
+        auto model = engine::Model::load(profiled.toStdString());
+        QVERIFY(model);
+        QVERIFY(!model->card().anomalyProfile.empty());
+        QVERIFY(engine::Model::load(cnn.toStdString())->card().anomalyProfile.empty()); // --out is a copy
+
+        const QString outDir = m_dir.filePath(QStringLiteral("anomaly-profiled"));
+        r = run(cli::runEvaluateAnomaly, QStringLiteral("evaluate-anomaly"),
+                {QStringLiteral("--model"), profiled, QStringLiteral("--data"), data, QStringLiteral("--exclude-class"),
+                 QStringLiteral("platelet"), QStringLiteral("--split"), QStringLiteral("all"), QStringLiteral("--out"), outDir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto result = readJson(outDir + QStringLiteral("/anomaly.json"))
+                                .value(QStringLiteral("models")).toArray().at(0).toObject();
+        QCOMPARE(result.value(QStringLiteral("normal_cells")).toInt(), 42);
+        QCOMPARE(result.value(QStringLiteral("abnormal_cells")).toInt(), 14);
+        const double auc = result.value(QStringLiteral("auc_profile")).toDouble(-1);
+        QVERIFY2(auc >= 0 && auc <= 1, qPrintable(QString::number(auc)));
+        qInfo("error-profile AUC %.3f, left-out queued %.3f (unidentified %.3f), normal unidentified %.3f", auc,
+              result.value(QStringLiteral("abnormal_queued")).toDouble(), result.value(QStringLiteral("abnormal_unidentified")).toDouble(),
+              result.value(QStringLiteral("normal_unidentified")).toDouble());
+        QVERIFY(r.out.contains(QStringLiteral("| %1 |").arg(auc, 0, 'f', 3)));
+        // A black disc twice any trained one's size is far from every class's
+        // calls: the profile must say so, and the queue must show it as
+        // Unidentified far more often than a normal cell (1.000, 1.000 and
+        // 0.000 here with GCC 12).
+        QVERIFY2(auc >= 0.9, qPrintable(QString::number(auc)));
+        QVERIFY(result.value(QStringLiteral("abnormal_unidentified")).toDouble()
+                > result.value(QStringLiteral("normal_unidentified")).toDouble() + 0.5);
     }
 
     void shiftLadder()
