@@ -1,10 +1,10 @@
 // The evaluation commands on tiny data: evaluate with a class map and a
 // shift, evaluate-anomaly with freshly trained tiny models (one class left
-// out), anomaly-profile fitted on a CNN that tells separable cells apart and
-// read back by evaluate-anomaly, evaluate-shift, evaluate-efficiency with a few training steps, and
-// metacognition from per-cell files and from a workspace. No plot renderer
-// is installed here: the commands must still write JSON and markdown and
-// say that plots were skipped.
+// out), anomaly-profile fitted on a CNN that tells separable cells apart
+// and read back by evaluate-anomaly, evaluate-shift, evaluate-efficiency
+// with a few training steps, and metacognition from per-cell files and from
+// a workspace. No plot renderer is installed here: the commands must still
+// write JSON and markdown and say that plots were skipped.
 #include "inprocesscli.h"
 #include "clisupport.h"
 #include "commands.h"
