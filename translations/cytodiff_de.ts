@@ -3390,10 +3390,6 @@ Passwort von %2 auf dem Laborserver:</translation>
         <translation>Zellen, deren Score-Abstand zur zweitbesten Klasse darunter liegt, kommen in die Prüfliste. 100 % stellt jede Zelle zur Prüfung.</translation>
     </message>
     <message>
-        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). 0: no trained class stands out.</source>
-        <translation>Zellen mit einem Anomalie-Score darüber werden als „Nicht identifiziert“ angezeigt (möglicherweise unbekannter Zelltyp). 0: Keine trainierte Klasse sticht heraus.</translation>
-    </message>
-    <message>
         <source>Class</source>
         <translation>Klasse</translation>
     </message>
@@ -3564,6 +3560,10 @@ Passwort von %2 auf dem Laborserver:</translation>
     <message>
         <source>FHIR folder</source>
         <translation>FHIR-Ordner</translation>
+    </message>
+    <message>
+        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
+        <translation>Zellen mit einem Anomalie-Score darüber werden als „Nicht identifiziert“ angezeigt (möglicherweise unbekannter Zelltyp). Bei einem Modell mit Fehlerprofil markiert 0 etwa jede 20. normale Zelle, höhere Werte weniger; sonst bedeutet 0, dass keine trainierte Klasse heraussticht.</translation>
     </message>
 </context>
 <context>

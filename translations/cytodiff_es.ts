@@ -3389,10 +3389,6 @@ Contraseña de %2 en el servidor del laboratorio:</translation>
         <translation>Las células cuyo margen de puntuación sobre la segunda clase quede por debajo de este valor pasan a la cola de revisión. 100 % pone en cola todas las células.</translation>
     </message>
     <message>
-        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). 0: no trained class stands out.</source>
-        <translation>Las células con una puntuación de anomalía superior a este valor se muestran como «No identificada» (posible tipo celular no visto). 0: ninguna clase entrenada destaca.</translation>
-    </message>
-    <message>
         <source>Class</source>
         <translation>Clase</translation>
     </message>
@@ -3563,6 +3559,10 @@ Contraseña de %2 en el servidor del laboratorio:</translation>
     <message>
         <source>FHIR folder</source>
         <translation>Carpeta FHIR</translation>
+    </message>
+    <message>
+        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
+        <translation>Las células con una puntuación de anomalía superior a este valor se muestran como «No identificada» (posible tipo celular no visto). Con un modelo que tiene perfil de error, 0 marca aproximadamente 1 de cada 20 células normales y los valores más altos, menos; si no, 0 significa que ninguna clase entrenada destaca.</translation>
     </message>
 </context>
 <context>

@@ -3389,10 +3389,6 @@ Mot de passe de %2 sur le serveur du laboratoire :</translation>
         <translation>Les cellules dont la marge de score sur la deuxième classe est inférieure à ce seuil vont dans la file de relecture. 100&#xa0;% y place toutes les cellules.</translation>
     </message>
     <message>
-        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). 0: no trained class stands out.</source>
-        <translation>Les cellules dont le score d&apos;anomalie dépasse ce seuil sont affichées comme «&#xa0;Non identifiée&#xa0;» (type cellulaire peut-être inconnu). 0&#xa0;: aucune classe apprise ne se distingue.</translation>
-    </message>
-    <message>
         <source>Class</source>
         <translation>Classe</translation>
     </message>
@@ -3563,6 +3559,10 @@ Mot de passe de %2 sur le serveur du laboratoire :</translation>
     <message>
         <source>FHIR folder</source>
         <translation>Dossier FHIR</translation>
+    </message>
+    <message>
+        <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
+        <translation>Les cellules dont le score d&apos;anomalie dépasse ce seuil sont affichées comme «&#xa0;Non identifiée&#xa0;» (type cellulaire peut-être inconnu). Avec un modèle doté d&apos;un profil d&apos;erreur, 0 signale environ 1 cellule normale sur 20, et les valeurs plus élevées moins&#xa0;; sinon, 0 signifie qu&apos;aucune classe apprise ne se distingue.</translation>
     </message>
 </context>
 <context>

@@ -10,10 +10,12 @@
 #include "clisupport.h"
 #include "studyoptions.h"
 
+#include "anomalyprofile.h"
 #include "kde.h"
 #include "roc.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTextStream>
@@ -77,7 +79,26 @@ struct AnomalyStudy {
     int abnormalCap = 0;    // left-out cells (0 = all)
     std::uint64_t seed = 0;
     engine::CancelFn stop;
+    QString dataName;       // the --data path's file name, as a profile's provenance names it
 };
+
+// A card's profile fitted on these very normal cells (its provenance names
+// the data and the part) scores them in-sample: say so, once.
+void noteInSampleProfile(const engine::Model &model, const engine::ClassifyOptions &options, const AnomalyStudy &study)
+{
+    const auto use = classify::profileUse(model, options);
+    if (!use.applies)
+        return;
+    const QString fit = QString::fromStdString((*use.profile)->provenance());
+    const bool sameData = fit.contains(QStringLiteral("--data %1 ").arg(study.dataName));
+    const bool overlaps = study.split == QLatin1String("all") || fit.contains(QStringLiteral("--split all "))
+                          || fit.contains(QStringLiteral("--split %1 ").arg(study.split));
+    if (sameData && overlaps)
+        err() << "note: " << QString::fromStdString(model.card().modelId()) << "'s error profile was fitted on normal cells of "
+              << "this data's " << study.split << " part (its card: " << fit
+              << "); their scores are in-sample, so the profile's AUC and the normal cells' Unidentified share are "
+                 "optimistic\n";
+}
 
 void addAnomalyOptions(QCommandLineParser &parser)
 {
@@ -136,6 +157,7 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     // network evaluation per trial for it.
     options.nullGain = model->card().kind != "baseline";
     noteProfileProtocol(*model, options);
+    noteInSampleProfile(*model, options, study);
     ModelScores scores;
     scores.role = role;
     scores.modelId = QString::fromStdString(model->card().modelId());
@@ -167,7 +189,8 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
         };
         scores.evidenceAuc = evaluation::rocAuc(evidenceOf(scores.abnormal), evidenceOf(scores.normal));
     }
-    if (!model->card().anomalyProfile.empty())
+    // Only where the service scored with it (classify::profileUse).
+    if (classify::profileUse(*model, options).applies)
         scores.profileAuc = evaluation::rocAuc(pick(scores.abnormal, profileScore), pick(scores.normal, profileScore));
     scores.abnormalQueued = shareOf(scores.abnormal, queued);
     scores.abnormalUnidentified = shareOf(scores.abnormal, unidentified);
@@ -323,7 +346,8 @@ int runEvaluateAnomaly(const QStringList &args)
                        parser.value(QStringLiteral("per-class")).toInt(),
                        parser.value(QStringLiteral("abnormal")).toInt(),
                        parser.value(QStringLiteral("seed")).toULongLong(),
-                       [&sigint] { return sigint.isCancelled(); }};
+                       [&sigint] { return sigint.isCancelled(); },
+                       QFileInfo(parser.value(QStringLiteral("data"))).fileName()};
     const auto options = estimatorOptionsFrom(parser);
 
     std::vector<ModelScores> results;

@@ -77,10 +77,17 @@ int runAnomalyProfile(const QStringList &args)
     numbersOk = numbersOk && ok;
     const int perClass = parser.value(QStringLiteral("per-class")).toInt(&ok);
     numbersOk = numbersOk && ok && perClass >= 0;
-    if (!numbersOk || !(fitOptions.quantile > 0 && fitOptions.quantile < 1) || fitOptions.folds < 2
+    if (!numbersOk || !(fitOptions.quantile > 0 && fitOptions.quantile < 1) || fitOptions.folds < 2 || fitOptions.folds > 100
         || !(fitOptions.shrink >= 0 && fitOptions.shrink <= 1)) {
-        err() << "error: --quantile must lie between 0 and 1, --shrink in [0, 1], --folds at least 2 and --per-class "
-                 "not negative\n";
+        err() << "error: --quantile must lie between 0 and 1, --shrink in [0, 1], --folds between 2 and 100 and "
+                 "--per-class not negative\n";
+        return kExitUsage;
+    }
+    // The test part measures the model once; a threshold set on it would
+    // make that measurement of the queue a measurement of the fit.
+    if (split == QLatin1String("test")) {
+        err() << "error: the test part is never fitted on; fit on --split validation (the default), or on a "
+                 "laboratory's own labelled cells with --split all\n";
         return kExitUsage;
     }
     // The model's classes only: a class it was trained without is what the
@@ -126,6 +133,7 @@ int runAnomalyProfile(const QStringList &args)
             .arg(fitOptions.folds)
             .arg(profile.cells());
     profile.setProvenance(provenance.toStdString());
+    profile.setFittedWith(application);
 
     const auto &names = model->card().classNames;
     out() << "error profile fitted on " << profile.cells() << " " << split << " cells of " << names.size()
@@ -137,6 +145,12 @@ int runAnomalyProfile(const QStringList &args)
 
     const QString target = parser.value(QStringLiteral("out"));
     const std::string json = profile.toJson();
+    // Written only as the service will read it back.
+    if (auto readBack = classify::AnomalyProfile::fromJson(json, names); !readBack) {
+        err() << "error: the fitted profile does not read back (" << QString::fromStdString(readBack.error())
+              << "); no model written\n";
+        return kExitBadInput;
+    }
     auto sha = engine::rewriteModelCard(modelPath.toStdString(), target.toStdString(),
                                         [&](engine::ModelCard &card) -> Result<void> {
                                             card.anomalyProfile = json;

@@ -471,6 +471,12 @@ int runClassify(const QStringList &args)
                         + model->card().modelId() + ".");
         second = std::move(*loaded);
     }
+    // A damaged profile fails every call: say it once, before any cell.
+    const auto profile = classify::profileUse(*model, options);
+    if (profile.profile && !*profile.profile)
+        return fail(profile.profile->error());
+    if (!profile.notice.empty())
+        err() << "note: " << QString::fromStdString(profile.notice) << "\n";
     ClassifyRun run(*model, second ? &*second : nullptr, options);
     const auto planned = caseMode ? run.planCase(parser.value(QStringLiteral("db")), parser.value(QStringLiteral("case")),
                                                  parser.isSet(QStringLiteral("reclassify")))

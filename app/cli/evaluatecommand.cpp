@@ -275,6 +275,10 @@ int runEvaluate(const QStringList &args)
         o.truth = mapped(o.truth);
         outcomes.push_back(o);
     }
+    if (outcomes.empty() && !stop()) {
+        err() << "error: no cell was classified (the messages above say why); nothing written\n";
+        return kExitBadInput;
+    }
     QStringList notes;
     if (shifted) {
         const auto verdict = shifted->completeCheck(model->card(), outcomes);

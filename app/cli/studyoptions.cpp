@@ -5,6 +5,8 @@
 #include "clisupport.h"
 #include "commands.h"
 
+#include "anomalyprofile.h"
+
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -131,32 +133,12 @@ void addClassifyOptions(QCommandLineParser &parser)
 
 void noteProfileProtocol(const engine::Model &model, const engine::ClassifyOptions &options)
 {
-    // A CNN's one pass takes none of these options.
-    if (model.card().anomalyProfile.empty() || !model.isDiffusion())
+    // The service's own rule (a CNN's one pass takes none of the options).
+    const auto use = classify::profileUse(model, options);
+    if (use.notice.empty())
         return;
-    // The classification service's own options: what the GUI and
-    // `classify` use, and what `anomaly-profile` fitted with.
-    const auto app = engine::ClassifyOptions{}.resolved();
-    const auto used = options.resolved();
-    QStringList differ;
-    if (used.protocol != app.protocol)
-        differ << QStringLiteral("--protocol");
-    if (used.trialsMin != app.trialsMin || used.trialsMax != app.trialsMax || used.trialsPerRound != app.trialsPerRound)
-        differ << QStringLiteral("trials");
-    if (used.pValue != app.pValue)
-        differ << QStringLiteral("--p-value");
-    if (used.tMin != app.tMin || used.tMax != app.tMax)
-        differ << QStringLiteral("time range");
-    if (used.views != app.views)
-        differ << QStringLiteral("--views");
-    if (used.weighting != app.weighting || used.classOffsets != app.classOffsets)
-        differ << QStringLiteral("--weighting");
-    if (differ.isEmpty())
-        return;
-    err() << "note: " << QString::fromStdString(model.card().modelId())
-          << "'s error profile was fitted on calls made with the application's protocol; this run differs ("
-          << differ.join(QStringLiteral(", "))
-          << "), so its Unidentified and review-queue shares are not the ones the application would show\n";
+    err() << "note: " << QString::fromStdString(use.notice)
+          << " This run's Unidentified and review-queue shares are not the ones the application would show.\n";
 }
 
 QCommandLineOption bf16Option()

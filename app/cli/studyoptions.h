@@ -58,10 +58,11 @@ engine::ClassifyOptions estimatorOptionsFrom(const QCommandLineParser &parser);
 void addClassifyOptions(QCommandLineParser &parser);
 
 // A card's error profile set its threshold on calls made with the
-// application's protocol; a study that classifies otherwise (other trials,
-// time range, views, weighting) measures an Unidentified share the product
-// would not show. Names the differences on standard error, once per model;
-// silent for a model without a profile or with the application's protocol.
+// application's protocol; a study that classifies otherwise measures an
+// Unidentified share the product would not show (other trials or views), or
+// scores without the profile at all (another protocol, time range or
+// weighting: classify::profileUse). Says which on standard error, once per
+// model; silent for a model without a profile or with its protocol.
 void noteProfileProtocol(const engine::Model &model, const engine::ClassifyOptions &options);
 
 // --bf16: the denoising network on a bfloat16 copy (a measurement, not what

@@ -105,6 +105,13 @@ std::optional<AnomalyProfile::ClassProfile> fitClass(const std::vector<const std
     auto precision = inverse(covariance, dims);
     if (!precision || !std::all_of(precision->begin(), precision->end(), [](double v) { return std::isfinite(v); }))
         return std::nullopt;
+    // The column-by-column solve leaves rounding asymmetry; the card stores
+    // the symmetric matrix its reader checks for.
+    for (std::size_t i = 0; i < dims; ++i)
+        for (std::size_t j = 0; j < i; ++j) {
+            const double mean = 0.5 * ((*precision)[i * dims + j] + (*precision)[j * dims + i]);
+            (*precision)[i * dims + j] = (*precision)[j * dims + i] = mean;
+        }
     fitted.precision = std::move(*precision);
     return fitted;
 }
@@ -163,7 +170,122 @@ std::optional<std::vector<double>> readNumbers(const QJsonValue &value, std::siz
     return out;
 }
 
+const char *protocolName(engine::Protocol protocol)
+{
+    return protocol == engine::Protocol::Paper ? "paper" : "fast";
+}
+
+const char *weightingName(engine::Weighting weighting)
+{
+    switch (weighting) {
+    case engine::Weighting::Fitted: return "fitted";
+    case engine::Weighting::Paper: return "paper";
+    case engine::Weighting::Uniform: return "uniform";
+    case engine::Weighting::Default: break;
+    }
+    return "default";
+}
+
+// The options that shape a call's class errors (not its seed, nor what
+// else the engine measures beside them).
+QJsonObject optionsJson(const engine::ClassifyOptions &o)
+{
+    QJsonObject json;
+    json[QStringLiteral("protocol")] = QLatin1String(protocolName(o.protocol));
+    json[QStringLiteral("trials_min")] = o.trialsMin;
+    json[QStringLiteral("trials_max")] = o.trialsMax;
+    json[QStringLiteral("trials_per_round")] = o.trialsPerRound;
+    json[QStringLiteral("p_value")] = o.pValue;
+    json[QStringLiteral("t_min")] = o.tMin;
+    json[QStringLiteral("t_max")] = o.tMax;
+    json[QStringLiteral("views")] = o.views;
+    json[QStringLiteral("weighting")] = QLatin1String(weightingName(o.weighting));
+    json[QStringLiteral("class_offsets")] = o.classOffsets;
+    json[QStringLiteral("mask_radius")] = o.maskRadius;
+    return json;
+}
+
+std::optional<engine::ClassifyOptions> optionsFromJson(const QJsonValue &value)
+{
+    const QJsonObject json = value.toObject();
+    engine::ClassifyOptions o;
+    const QString protocol = json.value(QStringLiteral("protocol")).toString();
+    if (protocol != QLatin1String("fast") && protocol != QLatin1String("paper"))
+        return std::nullopt;
+    o.protocol = protocol == QLatin1String("paper") ? engine::Protocol::Paper : engine::Protocol::Fast;
+    o.trialsMin = json.value(QStringLiteral("trials_min")).toInt(-1);
+    o.trialsMax = json.value(QStringLiteral("trials_max")).toInt(-1);
+    o.trialsPerRound = json.value(QStringLiteral("trials_per_round")).toInt(-1);
+    o.pValue = json.value(QStringLiteral("p_value")).toDouble(-1);
+    o.tMin = json.value(QStringLiteral("t_min")).toDouble(-1);
+    o.tMax = json.value(QStringLiteral("t_max")).toDouble(-1);
+    o.views = json.value(QStringLiteral("views")).toInt(-1);
+    o.weighting = engine::weightingFromName(json.value(QStringLiteral("weighting")).toString().toStdString());
+    o.classOffsets = json.value(QStringLiteral("class_offsets")).toBool(true);
+    o.maskRadius = json.value(QStringLiteral("mask_radius")).toDouble(-1);
+    if (o.trialsMin < 1 || o.trialsMax < 1 || o.trialsPerRound < 1 || !(o.pValue > 0) || o.tMin < 0 || o.tMax < o.tMin
+        || o.views < 1 || o.weighting == engine::Weighting::Default || !(o.maskRadius > 0))
+        return std::nullopt;
+    return o.resolved();
+}
+
 } // namespace
+
+ProtocolDifferences AnomalyProfile::differencesFrom(const engine::ClassifyOptions &options) const
+{
+    const engine::ClassifyOptions used = options.resolved();
+    const engine::ClassifyOptions &fitted = m_fittedWith;
+    ProtocolDifferences out;
+    if (used.protocol != fitted.protocol)
+        out.scale.push_back("protocol");
+    if (used.tMin != fitted.tMin || used.tMax != fitted.tMax)
+        out.scale.push_back("time range");
+    if (used.weighting != fitted.weighting || used.classOffsets != fitted.classOffsets)
+        out.scale.push_back("weighting");
+    if (used.maskRadius != fitted.maskRadius)
+        out.scale.push_back("judged disk");
+    if (used.trialsMin != fitted.trialsMin || used.trialsMax != fitted.trialsMax || used.trialsPerRound != fitted.trialsPerRound)
+        out.noise.push_back("trials");
+    if (used.pValue != fitted.pValue)
+        out.noise.push_back("p-value");
+    if (used.views != fitted.views)
+        out.noise.push_back("views");
+    return out;
+}
+
+ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions &options)
+{
+    ProfileUse use;
+    const engine::ModelCard &card = model.card();
+    if (card.anomalyProfile.empty())
+        return use;
+    use.profile = AnomalyProfile::fromJson(card.anomalyProfile, card.classNames);
+    if (!*use.profile)
+        return use; // every call fails with its error
+    use.applies = true;
+    if (!model.isDiffusion())
+        return use;
+    const ProtocolDifferences differences = (*use.profile)->differencesFrom(options);
+    const auto joined = [](const std::vector<std::string> &names) {
+        std::string text;
+        for (const auto &name : names)
+            text += (text.empty() ? "" : ", ") + name;
+        return text;
+    };
+    const std::string id = card.modelId();
+    if (!differences.scale.empty()) {
+        use.applies = false;
+        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joined(differences.scale)
+                     + " differ), whose errors are on another scale: Unidentified falls back to the engine's own anomaly "
+                       "score (zeta) for these calls. Fit a profile for these settings with `cytodiff-cli anomaly-profile`, "
+                       "or classify with the application's defaults.";
+    } else if (!differences.noise.empty()) {
+        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joined(differences.noise)
+                     + " differ): it still scores these calls, but the share of normal cells it shows as Unidentified is no "
+                       "longer the " + std::to_string(int(std::lround((1.0 - (*use.profile)->quantile()) * 100))) + "% it was set for.";
+    }
+    return use;
+}
 
 Result<AnomalyProfile::Fit> AnomalyProfile::fit(const std::vector<ProfileSample> &samples,
                                                 const std::vector<std::string> &classNames,
@@ -271,6 +393,7 @@ std::string AnomalyProfile::toJson() const
     root[QStringLiteral("quantile")] = m_quantile;
     root[QStringLiteral("shrink")] = m_shrink;
     root[QStringLiteral("provenance")] = QString::fromStdString(m_provenance);
+    root[QStringLiteral("fitted_with")] = optionsJson(m_fittedWith);
     QJsonArray profiles;
     for (const auto &c : m_classes) {
         QJsonObject one;
@@ -310,6 +433,12 @@ Result<AnomalyProfile> AnomalyProfile::fromJson(const std::string &json, const s
     profile.m_provenance = root.value(QStringLiteral("provenance")).toString().toStdString();
     if (!(profile.m_threshold > 0 && profile.m_threshold < kInfinity) || !(profile.m_quantile > 0 && profile.m_quantile < 1))
         return unreadable("has no valid threshold");
+    if (root.contains(QStringLiteral("fitted_with"))) {
+        auto fittedWith = optionsFromJson(root.value(QStringLiteral("fitted_with")));
+        if (!fittedWith)
+            return unreadable("does not say which classifier settings it was fitted with");
+        profile.m_fittedWith = *fittedWith;
+    }
     const QJsonArray profiles = root.value(QStringLiteral("profiles")).toArray();
     if (std::size_t(profiles.size()) != classNames.size())
         return unreadable("does not have one entry per class");
@@ -322,12 +451,15 @@ Result<AnomalyProfile> AnomalyProfile::fromJson(const std::string &json, const s
         auto precision = readNumbers(one.value(QStringLiteral("precision")), dims * dims);
         // A precision that is not positive definite would score every
         // call as typical: as damaged as a missing one.
+        // Symmetric up to rounding of the matrix's largest entry (an entry
+        // near zero may differ from its mirror by more than its own size).
         bool symmetric = precision.has_value();
+        double largest = 0.0;
+        for (std::size_t i = 0; symmetric && i < dims * dims; ++i)
+            largest = std::max(largest, std::abs((*precision)[i]));
         for (std::size_t i = 0; symmetric && i < dims; ++i)
-            for (std::size_t j = 0; symmetric && j < i; ++j) {
-                const double a = (*precision)[i * dims + j], b = (*precision)[j * dims + i];
-                symmetric = std::abs(a - b) <= 1e-9 * (std::abs(a) + std::abs(b)) + 1e-300;
-            }
+            for (std::size_t j = 0; symmetric && j < i; ++j)
+                symmetric = std::abs((*precision)[i * dims + j] - (*precision)[j * dims + i]) <= 1e-9 * largest;
         if (!mean || !precision || c.cells < 2 || !symmetric || !inverse(*precision, dims))
             return unreadable("has a damaged class entry");
         c.mean = std::move(*mean);

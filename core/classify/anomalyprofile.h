@@ -23,10 +23,14 @@
 // Fitted on calls made with the product's own protocol (`cytodiff-cli
 // anomaly-profile`, through the classification service), so the spread it
 // expects is the spread the pruned race leaves; kept as JSON in the model
-// card (engine::ModelCard::anomalyProfile).
+// card (engine::ModelCard::anomalyProfile). The card records those
+// options: calls made with another protocol, time range or weighting leave
+// errors on another scale, which the profile must not score.
 
+#include "engine.h"
 #include "result.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,18 @@ struct ProfileFitOptions {
     // rule 60.7% / 24.3%.
     double quantile = 0.95;
     int minCellsPerClass = 10;  // fewer cells called a class: refuse to fit
+};
+
+// How calls made with some classifier options differ from those a profile
+// was fitted on (the settings' names, for the user).
+struct ProtocolDifferences {
+    // The errors' scale moves (protocol, time range, weighting, class
+    // offsets, judged disk): distances from the fitted profiles mean nothing.
+    std::vector<std::string> scale;
+    // Only their noise moves (trials, p-value, views): the profile still
+    // scores the calls, but the share of normal cells above its threshold is
+    // no longer the quantile it was set at.
+    std::vector<std::string> noise;
 };
 
 class AnomalyProfile {
@@ -83,6 +99,12 @@ public:
     // How and on what it was fitted (the command's words), for the card.
     const std::string &provenance() const { return m_provenance; }
     void setProvenance(std::string text) { m_provenance = std::move(text); }
+    // The resolved classifier options of the calls it was fitted on. A
+    // profile written before they were recorded (session 23's) was fitted
+    // with the application's defaults, the only options anomaly-profile uses.
+    const engine::ClassifyOptions &fittedWith() const { return m_fittedWith; }
+    void setFittedWith(const engine::ClassifyOptions &options) { m_fittedWith = options.resolved(); }
+    ProtocolDifferences differencesFrom(const engine::ClassifyOptions &options) const;
 
     static constexpr double kScoreLimit = 30.0;
 
@@ -93,6 +115,7 @@ private:
     double m_quantile = 0.95;
     double m_shrink = 0.2;
     std::string m_provenance;
+    engine::ClassifyOptions m_fittedWith = engine::ClassifyOptions{}.resolved();
 };
 
 struct AnomalyProfile::Fit {
@@ -101,5 +124,16 @@ struct AnomalyProfile::Fit {
     // cell the profile never saw scores (about 1 - quantile of them above 0).
     std::vector<double> outOfFoldScores;
 };
+
+// Whether a model card's profile scores calls made with `options`, and
+// what to tell the user: the one rule of the classification service and
+// the studies' notes. A CNN's one pass takes none of the options, so its
+// profile always applies.
+struct ProfileUse {
+    std::optional<Result<AnomalyProfile>> profile; // nullopt: no profile; an error: a damaged one
+    bool applies = false;                          // calls are scored with it
+    std::string notice;                            // for the user; empty when it applies as fitted
+};
+ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions &options);
 
 } // namespace cytodiff::classify

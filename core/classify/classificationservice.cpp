@@ -80,16 +80,6 @@ ReviewDecision reviewDecision(const CellCall &call, const CellCall *secondOpinio
 }
 
 namespace {
-// The card's anomaly profile; nullopt without one. A damaged one is kept
-// as its error: every call then fails with it rather than quietly falling
-// back to a weaker score.
-std::optional<Result<AnomalyProfile>> profileOf(const engine::Model *model)
-{
-    if (!model || model->card().anomalyProfile.empty())
-        return std::nullopt;
-    return AnomalyProfile::fromJson(model->card().anomalyProfile, model->card().classNames);
-}
-
 // A card's domain reference; empty when the card has none or it is unreadable
 // (the checks report that themselves).
 domain::DomainReference referenceOf(const engine::Model *model)
@@ -202,9 +192,23 @@ QList<qint64> CasePlan::todo() const
 
 ClassificationService::ClassificationService(const engine::Model *model, const engine::Model *secondOpinion,
                                              engine::ClassifyOptions options)
-    : m_model(model), m_second(secondOpinion), m_options(options), m_profile(profileOf(model)),
-      m_secondProfile(profileOf(secondOpinion)), m_modelId(idOf(model)), m_secondId(idOf(secondOpinion))
+    : m_model(model), m_second(secondOpinion), m_modelId(idOf(model)), m_secondId(idOf(secondOpinion))
 {
+    setOptions(options);
+}
+
+void ClassificationService::setOptions(const engine::ClassifyOptions &options)
+{
+    m_options = options;
+    if (m_model && !m_profileIgnored)
+        m_profileUse = profileUse(*m_model, m_options);
+}
+
+std::optional<std::string> ClassificationService::profileError() const
+{
+    if (m_profileUse.profile && !*m_profileUse.profile)
+        return m_profileUse.profile->error();
+    return std::nullopt;
 }
 
 Result<FloatImage> ClassificationService::prepare(std::string_view bytes, const engine::Model &model,
@@ -232,10 +236,11 @@ Result<CellCall> ClassificationService::callOf(const engine::Model &model,
     call.predictedClass = fromStd(classes[std::size_t(result->predicted)]);
     call.confidence = result->confidence;
     call.anomaly = result->anomaly;
-    if (const auto &profile = &model == m_model ? m_profile : m_secondProfile) {
-        if (!*profile)
-            return makeError(profile->error());
-        call.anomaly = (*profile)->score(result->errors, result->predicted);
+    if (&model == m_model && m_profileUse.profile) {
+        if (!*m_profileUse.profile)
+            return makeError(m_profileUse.profile->error());
+        if (m_profileUse.applies)
+            call.anomaly = (*m_profileUse.profile)->score(result->errors, result->predicted);
     }
     for (std::size_t c = 0; c < classes.size() && c < result->probabilities.size(); ++c)
         call.scores.insert(fromStd(classes[c]), result->probabilities[c]);
@@ -250,8 +255,8 @@ Result<CellCall> ClassificationService::classifyInput(const FloatImage &input, s
     if (!m_model)
         return makeError("No model to classify with.");
     // A damaged profile fails the call before the race, not after it.
-    if (m_profile && !*m_profile)
-        return makeError(m_profile->error());
+    if (auto damaged = profileError())
+        return makeError(*damaged);
     engine::ClassifyOptions options = m_options;
     options.seed = seed;
     // A padded tight crop is judged where its source image is: the engine
@@ -273,8 +278,6 @@ Result<CellCall> ClassificationService::secondOpinion(std::string_view bytes) co
 {
     if (!m_second)
         return makeError("No second-opinion model.");
-    if (m_secondProfile && !*m_secondProfile)
-        return makeError(m_secondProfile->error());
     auto input = prepare(bytes, *m_second, m_secondNormalisation);
     if (!input)
         return makeError("The image cannot be prepared: " + input.error());

@@ -53,8 +53,8 @@ struct CellCall {
     QString predictedClass;
     double confidence = 0.0;
     // The review queue's anomaly score (> 0: unidentified): the card's
-    // error-profile score (anomalyprofile.h) when it has one, else the
-    // engine's (result.anomaly).
+    // error-profile score (anomalyprofile.h) when it has one that applies
+    // to the service's options (profileUse), else the engine's (result.anomaly).
     double anomaly = 0.0;
     QMap<QString, double> scores;  // class id -> display score
     double margin = 0.0;           // the review queue's score margin
@@ -133,15 +133,22 @@ public:
     QString modelId() const { return m_modelId; }
     QString secondOpinionModelId() const { return m_secondId; }
     const engine::ClassifyOptions &options() const { return m_options; }
-    // Calls then carry the engine's anomaly score whatever the cards hold:
+    // Calls then carry the engine's anomaly score whatever the card holds:
     // for fitting a new profile, which must not depend on (or fail with) the
     // card's old one.
     void ignoreAnomalyProfiles()
     {
-        m_profile.reset();
-        m_secondProfile.reset();
+        m_profileIgnored = true;
+        m_profileUse = {};
     }
-    void setOptions(const engine::ClassifyOptions &options) { m_options = options; }
+    void setOptions(const engine::ClassifyOptions &options);
+    // The main model's card profile when it is damaged: every call fails
+    // with this message (callers say it once, before the first cell).
+    std::optional<std::string> profileError() const;
+    // What the user should know about the profile under these options
+    // (profileUse's notice): not used, or no longer at its quantile. Empty
+    // when it scores as fitted, or there is none.
+    const std::string &profileNotice() const { return m_profileUse.notice; }
 
     // The network input a model wants from an image file's bytes, through
     // its case's normalisation (the identity: as the model was trained).
@@ -191,8 +198,10 @@ private:
     const engine::Model *m_model = nullptr;
     const engine::Model *m_second = nullptr;
     engine::ClassifyOptions m_options;
-    std::optional<Result<AnomalyProfile>> m_profile;       // the main model's card's, if any
-    std::optional<Result<AnomalyProfile>> m_secondProfile; // the second model's
+    // The main model's card profile under m_options. The second model's
+    // is never read: the queue takes only its class from a second opinion.
+    ProfileUse m_profileUse;
+    bool m_profileIgnored = false;
     imaging::CaseNormalisation m_normalisation;       // the main model's, for the current case
     imaging::CaseNormalisation m_secondNormalisation; // the second model's
     // The last planned case's image measurements, reused by its domain

@@ -158,6 +158,12 @@ std::vector<CellOutcome> classifyItems(const engine::Model &model, const InputFn
     classify::ClassificationService service(&model, secondOpinion, baseOptions);
     if (!anomalyProfiles)
         service.ignoreAnomalyProfiles();
+    if (auto damaged = service.profileError()) {
+        // No call can be made with this card: say it once, not per cell.
+        if (progress.skipped)
+            progress.skipped(QStringLiteral("no cell classified: ") + QString::fromStdString(*damaged));
+        return outcomes;
+    }
     QElapsedTimer timer;
     timer.start();
     int correct = 0;

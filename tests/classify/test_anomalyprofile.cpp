@@ -1,7 +1,8 @@
 // The error-profile anomaly score (issue 20, item 2): the distance by hand
 // in one dimension, frozen numbers on a seeded synthetic set, atypical
 // profiles above the threshold, the out-of-fold threshold, the card's JSON
-// and what a damaged or mismatched one says.
+// (with the classifier settings the profile was fitted on) and what a
+// damaged or mismatched one says.
 #include "anomalyprofile.h"
 
 #include <QTest>
@@ -193,12 +194,74 @@ private slots:
         QVERIFY(!AnomalyProfile::fromJson(noNumbers, kFour));
         // A precision that is not positive definite would call everything
         // typical: refused as damaged.
-        std::string flipped = json;
-        const auto precision = flipped.find("\"precision\":[") + 13;
-        flipped.insert(precision, "-");
+        const auto precision = json.find("\"precision\":[") + 13;
+        const std::string flipped = json.substr(0, precision) + "-" + json.substr(precision);
         auto negative = AnomalyProfile::fromJson(flipped, kFour);
         QVERIFY(!negative);
         QVERIFY(negative.error().find("damaged") != std::string::npos);
+    }
+
+    // The card keeps the classifier settings the calls were fitted on, and
+    // names what other settings change: the errors' scale (the profile
+    // must not score such calls) or only their noise (it still may).
+    void fittedSettingsTravelWithTheProfile()
+    {
+        auto fit = AnomalyProfile::fit(typicalCalls(20, 3), kFour, {});
+        QVERIFY(fit);
+        AnomalyProfile &profile = fit->profile;
+        // Until told otherwise: the application's defaults.
+        QVERIFY(profile.differencesFrom(engine::ClassifyOptions{}).scale.empty());
+        QVERIFY(profile.differencesFrom(engine::ClassifyOptions{}).noise.empty());
+        engine::ClassifyOptions paper;
+        paper.protocol = engine::Protocol::Paper;
+        const auto other = profile.differencesFrom(paper);
+        QCOMPARE(other.scale, (std::vector<std::string>{"protocol", "time range", "weighting"}));
+        QCOMPARE(other.noise, (std::vector<std::string>{"trials"}));
+        engine::ClassifyOptions longer;
+        longer.trialsMax = 200;
+        longer.views = 8;
+        QVERIFY(profile.differencesFrom(longer).scale.empty());
+        QCOMPARE(profile.differencesFrom(longer).noise, (std::vector<std::string>{"trials", "views"}));
+        engine::ClassifyOptions uniform;
+        uniform.weighting = engine::Weighting::Uniform;
+        QCOMPARE(profile.differencesFrom(uniform).scale, (std::vector<std::string>{"weighting"}));
+
+        // Through the card's JSON.
+        profile.setFittedWith(paper);
+        auto read = AnomalyProfile::fromJson(profile.toJson(), kFour);
+        QVERIFY2(read, read.ok() ? "" : read.error().c_str());
+        QVERIFY(read->differencesFrom(paper).scale.empty() && read->differencesFrom(paper).noise.empty());
+        QCOMPARE(read->differencesFrom(engine::ClassifyOptions{}).scale.size(), std::size_t(3));
+        // A card written before the settings were recorded was fitted with
+        // the application's defaults.
+        std::string older = profile.toJson();
+        const auto from = older.find(",\"fitted_with\":{");
+        QVERIFY(from != std::string::npos);
+        older = older.substr(0, from) + older.substr(older.find('}', from) + 1);
+        auto old = AnomalyProfile::fromJson(older, kFour);
+        QVERIFY2(old, old.ok() ? "" : old.error().c_str());
+        QVERIFY(old->differencesFrom(engine::ClassifyOptions{}).scale.empty());
+        // Settings that cannot be read make the profile unusable, not the
+        // defaults.
+        const std::string json = profile.toJson();
+        const auto at = json.find("\"protocol\":\"paper\"");
+        QVERIFY(at != std::string::npos);
+        const std::string unknown = json.substr(0, at) + "\"protocol\":\"other\"" + json.substr(at + 18);
+        auto refused = AnomalyProfile::fromJson(unknown, kFour);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().find("settings") != std::string::npos, refused.error().c_str());
+    }
+
+    // The card stores each precision exactly symmetric, as its reader
+    // checks (the solve that inverts it leaves rounding asymmetry).
+    void precisionsAreStoredSymmetric()
+    {
+        auto fit = AnomalyProfile::fit(typicalCalls(30, 13), kFour, {});
+        QVERIFY(fit);
+        for (const auto &c : fit->profile.classes())
+            for (std::size_t i = 0; i < 3; ++i)
+                for (std::size_t j = 0; j < 3; ++j)
+                    QCOMPARE(c.precision[i * 3 + j], c.precision[j * 3 + i]);
     }
 
     void tooFewCallsOfAClassAreRefused()

@@ -150,7 +150,8 @@ private slots:
     // A card with an error profile: its score is the call's anomaly (what
     // the queue reads), the engine's own score stays in the result; a
     // damaged profile fails every call with its reason, never silently
-    // falling back to a weaker score.
+    // falling back to a weaker score; calls of another protocol are not
+    // scored with it, and the service says so.
     void errorProfileIsTheQueuesAnomaly()
     {
         engine::ClassifyOptions options;
@@ -187,6 +188,20 @@ private slots:
         QCOMPARE(before->anomaly, before->result.anomaly);
         QCOMPARE(call->anomaly, fit->profile.score(call->result.errors, call->predicted));
         QVERIFY(call->anomaly != call->result.anomaly);
+        // Fewer trials than the fit's: still scored, and the user is told
+        // the flagged share is not the one it was set for.
+        QVERIFY2(service.profileNotice().find("(trials differ)") != std::string::npos, service.profileNotice().c_str());
+        QVERIFY(classify::ClassificationService(&*profiled, nullptr).profileNotice().empty());
+        // The paper protocol's errors are on another scale: the profile
+        // scores nothing and the queue falls back to the engine's score.
+        engine::ClassifyOptions paper = options;
+        paper.protocol = engine::Protocol::Paper;
+        const classify::ClassificationService paperService(&*profiled, nullptr, paper);
+        auto paperCall = paperService.classifyImage(viewOf(image));
+        QVERIFY2(paperCall.ok(), paperCall.ok() ? "" : paperCall.error().c_str());
+        QCOMPARE(paperCall->anomaly, paperCall->result.anomaly);
+        QVERIFY2(paperService.profileNotice().find("falls back to the engine's own anomaly score") != std::string::npos,
+                 paperService.profileNotice().c_str());
 
         const std::string damaged = dir.filePath(QStringLiteral("damaged.pt")).toStdString();
         QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), damaged, [&](engine::ModelCard &card) -> Result<void> {
@@ -199,6 +214,14 @@ private slots:
         auto refused = refusing.classifyImage(viewOf(image));
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().find("anomaly profile") != std::string::npos, refused.error().c_str());
+        QCOMPARE(refusing.profileError().value_or(""), refused.error());
+        // The queue takes only the class of a second opinion: a damaged
+        // profile on the second model's card blocks nothing.
+        const classify::ClassificationService withDamagedSecond(&*m_tiny, &*broken, options);
+        QVERIFY(!withDamagedSecond.profileError());
+        auto second = withDamagedSecond.secondOpinion(viewOf(image));
+        QVERIFY2(second.ok(), second.ok() ? "" : second.error().c_str());
+        QCOMPARE(second->anomaly, second->result.anomaly);
         // The remedy's path: a service told to ignore the card's profile
         // classifies with the engine's score.
         classify::ClassificationService ignoring(&*broken, nullptr, options);

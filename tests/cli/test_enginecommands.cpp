@@ -233,6 +233,24 @@ private slots:
         QCOMPARE(r.code, 1);
         QVERIFY2(!r.err.contains(QStringLiteral("anomaly profile")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("more cells per class")), qPrintable(r.err));
+        // Everything else refuses that card once, not once per cell.
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"),
+                {QStringLiteral("--model"), damaged, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                 QStringLiteral("all"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("damaged-eval"))});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.count(QStringLiteral("anomaly profile")), 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no cell was classified")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("damaged-eval/evaluation.json"))));
+        r = run(cli::runClassify, QStringLiteral("classify"),
+                {QStringLiteral("--model"), damaged, m_labelled, QStringLiteral("--out"), m_dir.filePath(QStringLiteral("damaged.csv"))});
+        QCOMPARE(r.code, 1);
+        QCOMPARE(r.err.count(QStringLiteral("anomaly profile")), 1);
+        // The test part measures the model; it is never fitted on.
+        r = run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
+                {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                 QStringLiteral("test"), QStringLiteral("--out"), out});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("never fitted on")), qPrintable(r.err));
     }
 
     // A profile's threshold holds for calls made with the application's
@@ -253,9 +271,18 @@ private slots:
                                   QStringLiteral("--per-class"), QStringLiteral("1")};
         auto r = run(cli::runEvaluate, QStringLiteral("evaluate"), base + QStringList{QStringLiteral("--trials-max"), QStringLiteral("16")});
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.err.contains(QStringLiteral("error profile was fitted on calls made with the application's protocol")),
+        QVERIFY2(r.err.contains(QStringLiteral("error profile was fitted on calls made with other classifier settings")),
                  qPrintable(r.err));
-        QVERIFY2(r.err.contains(QStringLiteral("(trials)")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("(trials differ)")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("not the ones the application would show")), qPrintable(r.err));
+        // The calls were made (the profile scored them; it is v2's, fitted
+        // for these classes).
+        QVERIFY2(!r.err.contains(QStringLiteral("not classified")), qPrintable(r.err));
+        // Another protocol: the study scores without the profile and says so.
+        r = run(cli::runEvaluate, QStringLiteral("evaluate"), base + QStringList{QStringLiteral("--protocol"), QStringLiteral("paper"),
+                                                                                 QStringLiteral("--trials-max"), QStringLiteral("24")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("falls back to the engine's own anomaly score")), qPrintable(r.err));
         // The default weighting written out is the protocol itself.
         r = run(cli::runEvaluate, QStringLiteral("evaluate"), base + QStringList{QStringLiteral("--weighting"), QStringLiteral("fitted")});
         QCOMPARE(r.code, 0);

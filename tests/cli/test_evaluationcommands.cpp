@@ -466,6 +466,8 @@ private slots:
               result.value(QStringLiteral("abnormal_queued")).toDouble(), result.value(QStringLiteral("abnormal_unidentified")).toDouble(),
               result.value(QStringLiteral("normal_unidentified")).toDouble());
         QVERIFY(r.out.contains(QStringLiteral("| %1 |").arg(auc, 0, 'f', 3)));
+        // The profile was fitted on these very normal cells: in-sample.
+        QVERIFY2(r.err.contains(QStringLiteral("their scores are in-sample")), qPrintable(r.err));
         // A black disc twice any trained one's size is far from every class's
         // calls: the profile must say so, and the queue must show it as
         // Unidentified far more often than a normal cell (1.000, 1.000 and

@@ -215,6 +215,14 @@ private:
         options.protocol = settings.paperProtocol ? engine::Protocol::Paper : engine::Protocol::Fast;
         options.trialsMax = settings.maxTrials;
         m_service.emplace(m_model.get(), m_second.get(), options);
+        // A damaged profile fails every call: say it once, before the first cell.
+        if (auto damaged = m_service->profileError()) {
+            m_run->outcome.error = fromStd(*damaged);
+            finishRun();
+            return;
+        }
+        if (const QString profile = fromStd(m_service->profileNotice()); !profile.isEmpty())
+            m_run->outcome.notice = m_run->outcome.notice.isEmpty() ? profile : m_run->outcome.notice + QLatin1Char(' ') + profile;
         auto plan = m_service->planCase(*m_database, caseId);
         if (!plan) {
             m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1").arg(fromStd(plan.error()));

@@ -141,7 +141,8 @@ QWidget *SettingsDialog::buildReviewPage()
     m_anomaly->setDecimals(4);
     m_anomaly->setSingleStep(0.001);
     m_anomaly->setToolTip(tr("Cells with an anomaly score above this are shown as Unidentified (possible unseen "
-                             "cell type). 0: no trained class stands out."));
+                             "cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells "
+                             "and higher values fewer; otherwise 0 means no trained class stands out."));
 
     m_ranges = new QTableWidget(0, 3);
     m_ranges->setObjectName(QStringLiteral("referenceRanges"));
