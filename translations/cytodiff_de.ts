@@ -3565,6 +3565,10 @@ Passwort von %2 auf dem Laborserver:</translation>
         <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
         <translation>Zellen mit einem Anomalie-Score darüber werden als „Nicht identifiziert“ angezeigt (möglicherweise unbekannter Zelltyp). Bei einem Modell mit Fehlerprofil markiert 0 etwa jede 20. normale Zelle, höhere Werte weniger; sonst bedeutet 0, dass keine trainierte Klasse heraussticht.</translation>
     </message>
+    <message>
+        <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
+        <translation>Das Protokoll der Publikation dient dem Vergleich. Das Fehlerprofil eines Modells (die Regel für „Nicht identifiziert“) ist an Aufrufen des schnellen Protokolls angepasst: Mit dem Protokoll der Publikation greift „Nicht identifiziert“ auf den eigenen Anomalie-Score der Engine zurück.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

@@ -3564,6 +3564,10 @@ Contraseña de %2 en el servidor del laboratorio:</translation>
         <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
         <translation>Las células con una puntuación de anomalía superior a este valor se muestran como «No identificada» (posible tipo celular no visto). Con un modelo que tiene perfil de error, 0 marca aproximadamente 1 de cada 20 células normales y los valores más altos, menos; si no, 0 significa que ninguna clase entrenada destaca.</translation>
     </message>
+    <message>
+        <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
+        <translation>El protocolo del artículo es el publicado, para comparar. El perfil de error de un modelo (la regla de «No identificada») se ajusta con llamadas del protocolo rápido: con el del artículo, «No identificada» vuelve a la puntuación de anomalía propia del motor.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

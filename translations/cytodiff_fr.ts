@@ -3564,6 +3564,10 @@ Mot de passe de %2 sur le serveur du laboratoire :</translation>
         <source>Cells with an anomaly score above this are shown as Unidentified (possible unseen cell type). With a model that has an error profile, 0 flags about 1 in 20 normal cells and higher values fewer; otherwise 0 means no trained class stands out.</source>
         <translation>Les cellules dont le score d&apos;anomalie dépasse ce seuil sont affichées comme «&#xa0;Non identifiée&#xa0;» (type cellulaire peut-être inconnu). Avec un modèle doté d&apos;un profil d&apos;erreur, 0 signale environ 1 cellule normale sur 20, et les valeurs plus élevées moins&#xa0;; sinon, 0 signifie qu&apos;aucune classe apprise ne se distingue.</translation>
     </message>
+    <message>
+        <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
+        <translation>Le protocole de l&apos;article est celui publié, pour comparaison. Le profil d&apos;erreur d&apos;un modèle (la règle «&#xa0;Non identifiée&#xa0;») est ajusté sur des appels du protocole rapide&#xa0;: avec celui de l&apos;article, «&#xa0;Non identifiée&#xa0;» revient au score d&apos;anomalie propre au moteur.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

@@ -66,6 +66,9 @@ QWidget *SettingsDialog::buildClassificationPage()
     m_protocol = new QComboBox;
     m_protocol->addItem(tr("Fast (stratified trials, early stopping)"), false);
     m_protocol->addItem(tr("Paper (up to 2,000 trials, slow)"), true);
+    m_protocol->setToolTip(tr("The paper's protocol is the published one, for comparison. A model's error profile "
+                              "(the Unidentified rule) is fitted on calls of the fast protocol: with the paper's, "
+                              "Unidentified falls back to the engine's own anomaly score."));
     m_maxTrials = new QSpinBox;
     m_maxTrials->setObjectName(QStringLiteral("maxTrials"));
     m_maxTrials->setRange(0, 2000);
