@@ -118,7 +118,7 @@ qint64 TuringMenu::chooseTest(bool askReader, QString *readerName)
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     if (askReader) {
         auto known = std::make_shared<QList<db::TuringReaderRow>>();
-        auto update = [this, buttons, name, nameNote, known] {
+        auto update = [buttons, name, nameNote, known] {
             const QString typed = name->currentText().simplified();
             buttons->button(QDialogButtonBox::Ok)->setEnabled(!typed.isEmpty());
             const auto match = std::find_if(known->cbegin(), known->cend(), [&typed](const db::TuringReaderRow &row) {
