@@ -1,0 +1,37 @@
+#!/bin/bash
+# Issue 20 item 2: runs 2-4 of the erythroblast-free latent model, then the
+# card's steps (models/training/README.md, section 2). Runs in
+# /work/runs/noery with the binaries copied to /work/runs (engine-s25,
+# cli-s25: copy the session's build there first and change E and CLI).
+# Resumable: a finished run's .pt is kept; a stopped one resumes from its
+# full checkpoint (.ckpt, exact) or, on a fresh machine, from the compact
+# checkpoint restored from a state commit (.compact, no --init needed).
+set -e
+cd /work/runs/noery
+E=/work/runs/engine-s25
+CLI=/work/runs/cli-s25
+A="--data pbc7-latent8.cdlpack --autoencoder /work/main/models/autoencoder-pbc96.pt --base-channels 40 --channel-mults 1,2,3,4 --res-blocks 1 --threads 1 --minutes 3000"
+export OMP_NUM_THREADS=1
+# Run 1 may still be training.
+while pgrep -f "train .*--out latent40-pbc7.pt" >/dev/null; do sleep 30; done
+run() { # name init steps seed lr extra...
+    local n=$1 init=$2 steps=$3 seed=$4 lr=$5; shift 5
+    if [ -f $n.pt ]; then echo "$n done"; return; fi
+    local start
+    if [ -f $n.ckpt ]; then start="--resume $n.ckpt"
+    elif [ -f $n.compact ]; then start="--resume $n.compact"
+    else
+        test -f $init || { echo "$n: no $init to start from"; exit 1; }
+        start="--init $init"
+    fi
+    nice -n 2 $E train $A $start --out $n.pt --checkpoint $n.ckpt --compact-checkpoint $n.compact \
+        --steps $steps --seed $seed --lr $lr "$@" >> $n.log 2>&1
+}
+run r2 latent40-pbc7.pt 19395 2 4e-4 --validate-every 3600
+run r3 r2.pt 18639 3 3e-4 --validate-every 3600
+run r4 r3.pt 7948 4 1e-4 --discriminative 0.05 --validate-every 0
+[ -f r4-16.pt ] || $E store-weights --model r4.pt --out r4-16.pt
+[ -f r4-cal.pt ] || nice -n 2 $CLI calibrate --model r4-16.pt --data pbc7 --per-class 100 --threads 1 --out r4-cal.pt > cal.log 2>&1
+[ -f r4-prof.pt ] || nice -n 2 $CLI anomaly-profile --model r4-cal.pt --data pbc7 --threads 1 --out r4-prof.pt > prof.log 2>&1
+[ -f cytodiff-v2-pbc7.pt ] || nice -n 2 $CLI domain-reference --model r4-prof.pt --data pbc7 --threads 1 --out cytodiff-v2-pbc7.pt > domref.log 2>&1
+echo chain finished
