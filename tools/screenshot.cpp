@@ -133,6 +133,8 @@ int main(int argc, char **argv)
                                             QStringLiteral("PNG of the import progress dialog."), QStringLiteral("PNG"));
     const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("PT"));
     const QCommandLineOption classifyOption(QStringLiteral("classify"), QStringLiteral("Classify the case and wait."));
+    const QCommandLineOption paperOption(QStringLiteral("paper"),
+                                         QStringLiteral("Classify with the paper's protocol, at most N trials."), QStringLiteral("N"));
     const QCommandLineOption marginOption(QStringLiteral("margin"), QStringLiteral("Review below this confidence, %."),
                                           QStringLiteral("N"));
     const QCommandLineOption anomalyOption(QStringLiteral("anomaly"), QStringLiteral("Unidentified above this anomaly."),
@@ -171,6 +173,7 @@ int main(int argc, char **argv)
     const QCommandLineOption zoomOption(QStringLiteral("zoom-out"), QStringLiteral("PNG of the cell's zoom window."),
                                         QStringLiteral("file"));
     parser.addOption(zoomOption);
+    parser.addOption(paperOption);
     parser.process(app);
     if (!parser.isSet(dbOption) || !parser.isSet(outOption)) {
         std::fprintf(stderr, "--db and --out are required\n");
@@ -192,6 +195,10 @@ int main(int argc, char **argv)
     if (parser.isSet(anomalyOption))
         thresholds.anomalyAbove = parser.value(anomalyOption).toDouble();
     AppSettings::setReviewThresholds(thresholds);
+    if (parser.isSet(paperOption)) {
+        AppSettings::setPaperProtocol(true);
+        AppSettings::setMaxTrials(parser.value(paperOption).toInt());
+    }
 
     MainWindow window;
     window.setShowImportSummary(false);

@@ -20,6 +20,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -67,6 +68,13 @@ private slots:
         QVERIFY(button);
         QVERIFY(button->isEnabled());
         QVERIFY(button->text().contains(QStringLiteral("CellaVision")));
+        // A status message too long for the bar reads whole on hovering it,
+        // and only while it shows.
+        const QString notice = QStringLiteral("Classified 32 cells. ") + QString(300, QLatin1Char('x'));
+        window.statusBar()->showMessage(notice);
+        QCOMPARE(window.statusBar()->toolTip(), notice);
+        window.statusBar()->clearMessage();
+        QVERIFY(window.statusBar()->toolTip().isEmpty());
     }
 
     void importShowsCaseGalleryAndDetails()

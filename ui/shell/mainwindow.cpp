@@ -298,6 +298,10 @@ void MainWindow::createStatusBar()
     statusBar()->addPermanentWidget(m_selectionLabel);
     statusBar()->addPermanentWidget(m_countsLabel);
     statusBar()->addPermanentWidget(m_browser->thumbnailSizeSlider());
+    // A long message (a classification's notices) is cut at the window's
+    // edge: while it shows, hovering the bar reads it whole.
+    QStatusBar *bar = statusBar();
+    connect(bar, &QStatusBar::messageChanged, bar, [bar](const QString &message) { bar->setToolTip(message); });
 }
 
 Result<void> MainWindow::openWorkspace(const QString &path)
