@@ -233,8 +233,13 @@ std::optional<engine::ClassifyOptions> optionsFromJson(const QJsonValue &value)
 
 ProtocolDifferences AnomalyProfile::differencesFrom(const engine::ClassifyOptions &options) const
 {
+    return protocolDifferences(m_fittedWith, options);
+}
+
+ProtocolDifferences protocolDifferences(const engine::ClassifyOptions &fittedOptions, const engine::ClassifyOptions &options)
+{
+    const engine::ClassifyOptions fitted = fittedOptions.resolved();
     const engine::ClassifyOptions used = options.resolved();
-    const engine::ClassifyOptions &fitted = m_fittedWith;
     ProtocolDifferences out;
     if (used.protocol != fitted.protocol)
         out.scale.push_back("protocol");

@@ -66,6 +66,9 @@ struct ProtocolDifferences {
     std::vector<std::string> noise;
 };
 
+// How calls made with `used` differ from calls made with `fitted`.
+ProtocolDifferences protocolDifferences(const engine::ClassifyOptions &fitted, const engine::ClassifyOptions &used);
+
 class AnomalyProfile {
 public:
     struct ClassProfile {

@@ -164,9 +164,17 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         } else if (auto added = addCaseImages(check, database, caseId); !added) {
             return makeError(added.error());
         }
+        // The reference's effort and unidentified share were measured with
+        // the application's own settings (domain-reference); calls made with
+        // others (the paper protocol, another trial budget) spend other
+        // effort and may flag by another rule, so then the images alone
+        // decide (a paper-protocol case was flagged for its effort).
+        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
+        const bool comparableCalls = !m_model->isDiffusion() || (differ.scale.empty() && differ.noise.empty());
         const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
         for (const db::PredictionRow &row : *calls)
-            check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
+            if (comparableCalls)
+                check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
         // The same fit as planCase made from the same images.
         verdict = domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), referenceOf(m_model)));
     }

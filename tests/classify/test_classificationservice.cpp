@@ -348,6 +348,37 @@ private slots:
         QCOMPARE(classify::reviewDecision(callWith(QStringLiteral("lymphocyte"), 0.5, 0.4), nullptr, {}, thresholds).reason(),
                  QStringLiteral("uncertain"));
 
+        // The reference's effort was measured with the application's
+        // settings: calls of the paper protocol, which spend far more, are
+        // not held to it (the images alone decide); calls made with the
+        // application's settings are.
+        reference = domain::buildReference(measured);
+        reference.effortCells = 50;
+        reference.effortMean = 1.0; // far below any real race
+        const std::string cheap = (dir.path() + QStringLiteral("/cheap.pt")).toStdString();
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), cheap, [&](engine::ModelCard &card) -> Result<void> {
+                    card.domainReference = reference.toJson();
+                    return {};
+                }).ok());
+        auto cheapModel = engine::Model::load(cheap);
+        QVERIFY(cheapModel.ok());
+        engine::ClassifyOptions quick;
+        quick.trialsMax = 8;
+        classify::ClassificationService storing(&*cheapModel, nullptr, quick);
+        auto planned = storing.planCase(*database, *caseId);
+        QVERIFY(planned.ok());
+        for (qint64 cell : planned->todo())
+            QVERIFY(storing.classifyStoredCell(*database, cell, true, false).error.isEmpty());
+        engine::ClassifyOptions paper;
+        paper.protocol = engine::Protocol::Paper;
+        verdict = classify::ClassificationService(&*cheapModel, nullptr, paper).checkDomain(*database, *caseId);
+        QVERIFY(verdict.ok());
+        QVERIFY(verdict->checked);
+        QVERIFY(!verdict->outside);
+        verdict = classify::ClassificationService(&*cheapModel, nullptr).checkDomain(*database, *caseId);
+        QVERIFY(verdict.ok());
+        QVERIFY2(verdict->outside, verdict->toJson().c_str());
+
         // A model without a reference makes no check, and its run replaces
         // the earlier model's verdict: no stale banner.
         auto none = classify::ClassificationService(&*m_tiny, nullptr).checkDomain(*database, *caseId);
