@@ -84,9 +84,8 @@ struct AnomalyStudy {
 
 // A card's profile fitted on these very normal cells (its provenance names
 // the data and the part) scores them in-sample: say so, once.
-void noteInSampleProfile(const engine::Model &model, const engine::ClassifyOptions &options, const AnomalyStudy &study)
+void noteInSampleProfile(const engine::Model &model, const classify::ProfileUse &use, const AnomalyStudy &study)
 {
-    const auto use = classify::profileUse(model, options);
     if (!use.applies)
         return;
     const QString fit = QString::fromStdString((*use.profile)->provenance());
@@ -157,7 +156,9 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
     // network evaluation per trial for it.
     options.nullGain = model->card().kind != "baseline";
     noteProfileProtocol(*model, options);
-    noteInSampleProfile(*model, options, study);
+    // What the service will do with the card's profile (it decides the same way).
+    const classify::ProfileUse profile = classify::profileUse(*model, options);
+    noteInSampleProfile(*model, profile, study);
     ModelScores scores;
     scores.role = role;
     scores.modelId = QString::fromStdString(model->card().modelId());
@@ -190,7 +191,7 @@ std::optional<ModelScores> scoreModel(const QString &role, const QString &path, 
         scores.evidenceAuc = evaluation::rocAuc(evidenceOf(scores.abnormal), evidenceOf(scores.normal));
     }
     // Only where the service scored with it (classify::profileUse).
-    if (classify::profileUse(*model, options).applies)
+    if (profile.applies)
         scores.profileAuc = evaluation::rocAuc(pick(scores.abnormal, profileScore), pick(scores.normal, profileScore));
     scores.abnormalQueued = shareOf(scores.abnormal, queued);
     scores.abnormalUnidentified = shareOf(scores.abnormal, unidentified);

@@ -172,8 +172,8 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
         const bool comparableCalls = !m_model->isDiffusion() || (differ.scale.empty() && differ.noise.empty());
         const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
-        for (const db::PredictionRow &row : *calls)
-            if (comparableCalls)
+        if (comparableCalls)
+            for (const db::PredictionRow &row : *calls)
                 check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
         // The same fit as planCase made from the same images.
         verdict = domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), referenceOf(m_model)));
