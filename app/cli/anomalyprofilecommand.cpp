@@ -9,6 +9,7 @@
 #include "studyoptions.h"
 
 #include "anomalyprofile.h"
+#include "domaincheck.h"
 #include "engine.h"
 
 #include <QCommandLineParser>
@@ -151,16 +152,20 @@ int runAnomalyProfile(const QStringList &args)
               << "); no model written\n";
         return kExitBadInput;
     }
+    const auto reference =
+        domain::withoutStaleFigures(model->card().domainReference, domain::CallsChange::UnidentifiedRule);
     auto sha = engine::rewriteModelCard(modelPath.toStdString(), target.toStdString(),
                                         [&](engine::ModelCard &card) -> Result<void> {
                                             card.anomalyProfile = json;
+                                            card.domainReference = reference.json;
                                             return {};
                                         });
     if (!reportWrittenModel(sha, target))
         return kExitBadInput;
-    if (!model->card().domainReference.empty())
-        out() << "note: the card's domain reference counted unidentified cells with the old score; run "
-                 "`cytodiff-cli domain-reference` on " << target << " again\n";
+    if (reference.removedFigures)
+        out() << "note: the domain reference's unidentified share was counted with the old score and was removed "
+                 "(its image ranges and effort stay); run `cytodiff-cli domain-reference` on "
+              << target << " again to measure it\n";
     return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include "clisupport.h"
 
 #include "classoffsets.h"
+#include "domaincheck.h"
 #include "engine.h"
 #include "imageio.h"
 #include "studyoptions.h"
@@ -109,13 +110,19 @@ int runCalibrate(const QStringList &args)
                                     .arg(fit->balancedBefore, 0, 'f', 4)
                                     .arg(fit->balancedAfter, 0, 'f', 4);
     const QString target = parser.value(QStringLiteral("out"));
+    const auto reference = domain::withoutStaleFigures(model->card().domainReference, domain::CallsChange::ClassErrors);
     auto sha = engine::writeModelWithOffsets(modelPath.toStdString(), target.toStdString(), fit->offsets,
-                                             calibration.toStdString(), fit->temperature);
+                                             calibration.toStdString(), fit->temperature,
+                                             [&](engine::ModelCard &card) { card.domainReference = reference.json; });
     if (!reportWrittenModel(sha, target))
         return kExitBadInput;
     if (!model->card().anomalyProfile.empty())
         out() << "note: the card's error profile described calls with the old offsets and was removed; run "
                  "`cytodiff-cli anomaly-profile` (then `domain-reference`) on " << target << " again\n";
+    if (reference.removedFigures)
+        out() << "note: the domain reference's effort and unidentified share were measured with the old offsets "
+                 "and were removed (its image ranges stay); run `cytodiff-cli domain-reference` on "
+              << target << " again to measure them\n";
     return kExitOk;
 }
 

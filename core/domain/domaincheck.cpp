@@ -373,6 +373,26 @@ Result<DomainReference> DomainReference::fromJson(const std::string &json)
     return reference;
 }
 
+ReferenceUpdate withoutStaleFigures(const std::string &referenceJson, CallsChange change)
+{
+    ReferenceUpdate update{referenceJson, false};
+    auto reference = DomainReference::fromJson(referenceJson);
+    if (referenceJson.empty() || !reference)
+        return update;
+    if (reference->unidentifiedShare >= 0) {
+        reference->unidentifiedShare = -1;
+        update.removedFigures = true;
+    }
+    if (change == CallsChange::ClassErrors && reference->effortCells > 0) {
+        reference->effortCells = 0;
+        reference->effortMean = 0;
+        update.removedFigures = true;
+    }
+    if (update.removedFigures)
+        update.json = reference->toJson();
+    return update;
+}
+
 std::string DomainVerdict::toJson() const
 {
     QJsonArray list;

@@ -61,6 +61,21 @@ struct DomainReference {
     static Result<DomainReference> fromJson(const std::string &json);
 };
 
+// A card edit that changes the classifier's calls leaves the reference's
+// classifier figures measured on calls the model no longer makes. A new
+// error profile changes which calls are Unidentified, not how long the race
+// runs; new class offsets change both.
+enum class CallsChange { UnidentifiedRule, ClassErrors };
+struct ReferenceUpdate {
+    std::string json;       // the reference to store
+    bool removedFigures = false;
+};
+// The reference without the figures `change` made stale (its image ranges
+// always stay, they depend on the images alone), so a case is never judged
+// against them; `domain-reference` measures them again. An empty or
+// unreadable reference is returned as it is (its reader says what is wrong).
+ReferenceUpdate withoutStaleFigures(const std::string &referenceJson, CallsChange change);
+
 // The median of a feature over a case's images (NaN values skipped); NaN
 // when fewer than `minimum` images have it.
 double caseMedian(const std::vector<imaging::ImageStats> &cells, imaging::ImageFeature feature, int minimum = kMinimumCells);

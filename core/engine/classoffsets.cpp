@@ -163,7 +163,7 @@ Result<OffsetFit> fitClassOffsets(const std::vector<std::vector<double>> &errors
 
 Result<std::string> writeModelWithOffsets(const std::string &source, const std::string &target,
                                           const std::vector<double> &offsets, const std::string &calibration,
-                                          double scoreTemperature)
+                                          double scoreTemperature, const std::function<void(ModelCard &card)> &alsoEdit)
 {
     return rewriteModelCard(source, target, [&](ModelCard &card) -> Result<void> {
         if (card.kind != "diffusion" && card.kind != "latent-diffusion")
@@ -177,6 +177,8 @@ Result<std::string> writeModelWithOffsets(const std::string &source, const std::
         // The offsets shift every class's error, so a profile fitted on the
         // old ones no longer describes the calls: fit it again.
         card.anomalyProfile.clear();
+        if (alsoEdit)
+            alsoEdit(card);
         return {};
     });
 }

@@ -6,10 +6,13 @@
 
 #include "result.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace cytodiff::engine {
+
+struct ModelCard;
 
 struct OffsetFit {
     std::vector<double> offsets;  // one per class, mean zero
@@ -30,9 +33,12 @@ Result<OffsetFit> fitClassOffsets(const std::vector<std::vector<double>> &errors
                                   int numClasses);
 
 // Copies a model file with the offsets (and a line saying how they were
-// fitted) in its card; the weights are untouched. Returns the new SHA-256.
+// fitted) in its card; the weights are untouched. `alsoEdit` changes the
+// rest of the card in the same write (what the offsets made stale beyond
+// the engine's own fields). Returns the new SHA-256.
 Result<std::string> writeModelWithOffsets(const std::string &source, const std::string &target,
                                           const std::vector<double> &offsets, const std::string &calibration,
-                                          double scoreTemperature = 0.0);
+                                          double scoreTemperature = 0.0,
+                                          const std::function<void(ModelCard &card)> &alsoEdit = {});
 
 } // namespace cytodiff::engine

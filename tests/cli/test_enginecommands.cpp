@@ -20,6 +20,10 @@ using cytodiff::testing::writeCellImage;
 
 namespace {
 const QString kTinyModel = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
+// A domain reference as `domain-reference` writes it for a diffusion model.
+const std::string kReferenceWithFigures =
+    R"({"format":1,"images":40,"crop_size":0,"cell_found_share":1,"features":{"nucleus_diameter":)"
+    R"({"p01":20,"p50":30,"p99":40}},"effort_cells":12,"effort_mean":30,"unidentified_share":0.1})";
 // The shipped baseline CNN: one fast pass per cell, the GUI's second opinion.
 const QString kBaseline = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/baseline-pbc8.pt");
 const QStringList kClasses = {QStringLiteral("basophil"), QStringLiteral("eosinophil"), QStringLiteral("neutrophil")};
@@ -174,14 +178,30 @@ private slots:
 
     void calibrateWritesAModelWithOffsets()
     {
+        // A card whose domain reference carries the classifier's figures:
+        // measured with the old offsets, so the calibrated copy drops them.
+        const QString referenced = m_dir.filePath(QStringLiteral("referenced.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), referenced.toStdString(),
+                                         [](engine::ModelCard &card) -> Result<void> {
+                                             card.domainReference = kReferenceWithFigures;
+                                             return {};
+                                         }));
         const QString out = m_dir.filePath(QStringLiteral("calibrated.pt"));
         auto r = run(cli::runCalibrate, QStringLiteral("calibrate"),
-                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
+                     {QStringLiteral("--model"), referenced, QStringLiteral("--data"), m_labelled, QStringLiteral("--split"),
                       QStringLiteral("all"), QStringLiteral("--trials"), QStringLiteral("4"), QStringLiteral("--out"), out});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("class offsets fitted on 12 cells")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("effort and unidentified share were measured with the old offsets")),
+                 qPrintable(r.out));
         auto calibrated = engine::Model::load(out.toStdString());
         QVERIFY2(calibrated, calibrated ? "" : calibrated.error().c_str());
+        const auto reference =
+            QJsonDocument::fromJson(QByteArray::fromStdString(calibrated->card().domainReference)).object();
+        QCOMPARE(reference.value(QStringLiteral("images")).toInt(), 40);
+        QVERIFY(reference.value(QStringLiteral("features")).toObject().contains(QStringLiteral("nucleus_diameter")));
+        QVERIFY(!reference.contains(QStringLiteral("effort_mean")));
+        QVERIFY(!reference.contains(QStringLiteral("unidentified_share")));
         QCOMPARE(int(calibrated->card().classOffsets.size()), calibrated->numClasses());
         QVERIFY(calibrated->card().calibration.find("--split all") != std::string::npos);
         // Classes the data lacks keep offset 0.

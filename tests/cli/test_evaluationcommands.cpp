@@ -429,6 +429,14 @@ private slots:
         auto r = run(cli::runTrainBaseline, QStringLiteral("train-baseline"), train);
         QVERIFY2(r.code == 0, qPrintable(r.err));
 
+        // A domain reference whose unidentified share was counted without
+        // the profile: the profiled copy must not judge cases by it.
+        QVERIFY(engine::rewriteModelCard(cnn.toStdString(), cnn.toStdString(), [](engine::ModelCard &card) -> Result<void> {
+            card.domainReference = R"({"format":1,"images":42,"crop_size":0,"cell_found_share":1,"features":)"
+                                   R"({"nucleus_diameter":{"p01":20,"p50":30,"p99":40}},"effort_cells":12,)"
+                                   R"("effort_mean":30,"unidentified_share":0.1})";
+            return {};
+        }));
         const QString profiled = m_dir.filePath(QStringLiteral("separable-cnn-profiled.pt"));
         r = run(cli::runAnomalyProfile, QStringLiteral("anomaly-profile"),
                 {QStringLiteral("--model"), cnn, QStringLiteral("--data"), data, QStringLiteral("--split"), QStringLiteral("all"),
@@ -449,6 +457,11 @@ private slots:
         auto model = engine::Model::load(profiled.toStdString());
         QVERIFY(model);
         QVERIFY(!model->card().anomalyProfile.empty());
+        QVERIFY2(r.out.contains(QStringLiteral("unidentified share was counted with the old score")), qPrintable(r.out));
+        const auto reference = QJsonDocument::fromJson(QByteArray::fromStdString(model->card().domainReference)).object();
+        QCOMPARE(reference.value(QStringLiteral("images")).toInt(), 42);
+        QCOMPARE(reference.value(QStringLiteral("effort_mean")).toDouble(), 30.0);
+        QCOMPARE(reference.value(QStringLiteral("unidentified_share")).toDouble(), -1.0);
         QVERIFY(engine::Model::load(cnn.toStdString())->card().anomalyProfile.empty()); // --out is a copy
 
         const QString outDir = m_dir.filePath(QStringLiteral("anomaly-profiled"));

@@ -163,6 +163,46 @@ private slots:
         QVERIFY(hasAspect(domain::checkCase(cells, reference, strange), domain::Aspect::Unidentified));
     }
 
+    // A new error profile makes the unidentified share stale, new class
+    // offsets the effort too; the image ranges stay, and a case is then
+    // not judged on the stale figure.
+    void cardEditsDropStaleFigures()
+    {
+        domain::DomainReference reference = m_reference;
+        reference.effortCells = 100;
+        reference.effortMean = 100;
+        reference.unidentifiedShare = 0.03;
+        const auto cells = measureMany(Drawing{}, 10, 7000);
+        const domain::CaseEffort strange{std::vector<double>(10, 100.0), 4, 10};
+        const domain::CaseEffort hard{std::vector<double>(10, 168.0), 0, 10};
+
+        const auto profiled = domain::withoutStaleFigures(reference.toJson(), domain::CallsChange::UnidentifiedRule);
+        QVERIFY(profiled.removedFigures);
+        auto kept = domain::DomainReference::fromJson(profiled.json);
+        QVERIFY(kept.ok());
+        QCOMPARE(kept->features.size(), reference.features.size());
+        QCOMPARE(kept->effortCells, 100);
+        QCOMPARE(kept->effortMean, 100.0);
+        QCOMPARE(kept->unidentifiedShare, -1.0);
+        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, strange), domain::Aspect::Unidentified));
+        QVERIFY(hasAspect(domain::checkCase(cells, *kept, hard), domain::Aspect::Effort));
+        // Nothing left to remove the second time.
+        QVERIFY(!domain::withoutStaleFigures(profiled.json, domain::CallsChange::UnidentifiedRule).removedFigures);
+
+        const auto calibrated = domain::withoutStaleFigures(reference.toJson(), domain::CallsChange::ClassErrors);
+        QVERIFY(calibrated.removedFigures);
+        kept = domain::DomainReference::fromJson(calibrated.json);
+        QVERIFY(kept.ok());
+        QCOMPARE(kept->toJson(), m_reference.toJson()); // the images' part, exactly
+        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, hard), domain::Aspect::Effort));
+
+        // A reference without figures, none at all, or a damaged one: unchanged.
+        QVERIFY(!domain::withoutStaleFigures(m_reference.toJson(), domain::CallsChange::ClassErrors).removedFigures);
+        QCOMPARE(domain::withoutStaleFigures(m_reference.toJson(), domain::CallsChange::ClassErrors).json, m_reference.toJson());
+        QCOMPARE(domain::withoutStaleFigures("", domain::CallsChange::ClassErrors).json, std::string());
+        QCOMPARE(domain::withoutStaleFigures("{", domain::CallsChange::ClassErrors).json, std::string("{"));
+    }
+
     void fewCellsAreNotJudged()
     {
         Drawing d;
