@@ -19,6 +19,7 @@
 #include "autoencodertrainer.h"
 #include "engine.h"
 #include "latentpack.h"
+#include "modelfile.h"
 #include "synthetic.h"
 #include "trainer.h"
 
@@ -314,10 +315,29 @@ struct StoreWeightsCommand {
 
     int run()
     {
+        auto source = engine::readModelFile(modelPath);
+        if (!source)
+            return fail(source.error());
         auto sha = engine::storeModelWeights(modelPath, outPath, weights);
         if (!sha)
             return fail(sha.error());
         std::printf("wrote %s\nsha256 %s\n", outPath.c_str(), sha->c_str());
+        // What was fitted on the float32 network's calls: rounding the
+        // weights moves those calls a little, so the fits no longer match
+        // them exactly (the model cards' order runs store-weights first).
+        const engine::ModelCard &card = source->card;
+        if (weights == "float16" && card.weights != "float16") {
+            std::string fitted;
+            for (const auto &[present, name] : {std::pair{!card.classOffsets.empty(), "class offsets (calibrate)"},
+                                                std::pair{!card.anomalyProfile.empty(), "error profile (anomaly-profile)"},
+                                                std::pair{!card.domainReference.empty(), "domain reference (domain-reference)"}})
+                if (present)
+                    fitted += (fitted.empty() ? "" : ", ") + std::string(name);
+            if (!fitted.empty())
+                std::printf("note: the card's %s were fitted on the float32 weights' calls; float16 moves them slightly: "
+                            "fit them again on %s\n",
+                            fitted.c_str(), outPath.c_str());
+        }
         return 0;
     }
 };

@@ -103,6 +103,13 @@ int runDomainReference(const QStringList &args)
     if (training.isEmpty() || training.first().path.isEmpty())
         return failWith(QStringLiteral("The reference is measured on the source images: give the image folder, not a pack."));
 
+    // The effort is measured with the card's own calls, which a damaged
+    // error profile refuses: said before the images take their minutes.
+    const int effortPerClass = parser.value(QStringLiteral("effort-per-class")).toInt();
+    if (model->isDiffusion() && effortPerClass > 0)
+        if (auto damaged = classify::ClassificationService(&*model, nullptr).profileError())
+            return failWith(QString::fromStdString(*damaged) + QStringLiteral(" (no image measured)"));
+
     QElapsedTimer timer;
     timer.start();
     std::vector<imaging::ImageStats> measured;
@@ -122,7 +129,6 @@ int runDomainReference(const QStringList &args)
     reference.cropSize = model->card().cropSize;
     if (reference.empty())
         return failWith(QStringLiteral("No training image could be measured."));
-    const int effortPerClass = parser.value(QStringLiteral("effort-per-class")).toInt();
     if (model->isDiffusion() && effortPerClass > 0) {
         if (auto effort = measureEffort(*model, *source, effortPerClass, reference); !effort)
             return failWith(QString::fromStdString(effort.error()));

@@ -296,6 +296,8 @@ classify::CellCall ClassifyRun::callOfRow(const db::PredictionRow &row) const
 void ClassifyRun::keepRow(const ClassifyItem &item, const classify::CellCall &call, const QString &secondClass)
 {
     m_rows.push_back({item, call, secondClass});
+    if (!m_service.callsComparableWithReference())
+        return;
     const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
     m_domainCheck.addCall(m_model.isDiffusion() ? call.result.nfe : -1, unidentified);
 }

@@ -7,6 +7,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
+#include "classificationservice.h"
 #include "shiftedcase.h"
 #include "studyoptions.h"
 
@@ -281,7 +282,8 @@ int runEvaluate(const QStringList &args)
     }
     QStringList notes;
     if (shifted) {
-        const auto verdict = shifted->completeCheck(model->card(), outcomes);
+        const auto verdict =
+            shifted->completeCheck(model->card(), outcomes, classify::callsComparableWithReference(*model, options));
         notes << QStringLiteral("Case normalisation: %1.")
                      .arg(QString::fromStdString(shifted->forModel(model->card()).normalisation.describe()));
         if (verdict.outside)

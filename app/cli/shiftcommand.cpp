@@ -10,6 +10,7 @@
 #include "chartoutput.h"
 #include "clistream.h"
 #include "clisupport.h"
+#include "classificationservice.h"
 #include "shiftedcase.h"
 #include "studyoptions.h"
 
@@ -126,7 +127,8 @@ void measureLevel(Track &track, const studies::ShiftedCase &shifted, const QList
                           QString::fromStdString(ladder.shifts[level].describe());
     auto outcomes = studies::classifyItems(model, shifted.inputs(), items, truthOf, options, ladder.seed, ladder.stop,
                                            terminalProgress(label));
-    const auto verdict = shifted.completeCheck(model.card(), outcomes);
+    const auto verdict =
+        shifted.completeCheck(model.card(), outcomes, classify::callsComparableWithReference(model, options));
     const auto summary = studies::summarise(model.card().classNames, outcomes);
     track.balanced.append(summary.balancedAccuracy());
     track.accuracy.append(summary.accuracy());

@@ -142,6 +142,19 @@ imaging::CaseNormalisation storedNormalisation(const db::Database &database, qin
     return verdict ? verdict->normalisation : imaging::CaseNormalisation{};
 }
 
+bool callsComparableWithReference(const engine::Model &model, const engine::ClassifyOptions &options)
+{
+    if (!model.isDiffusion())
+        return true;
+    const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, options);
+    return differ.scale.empty() && differ.noise.empty();
+}
+
+bool ClassificationService::callsComparableWithReference() const
+{
+    return !m_model || classify::callsComparableWithReference(*m_model, m_options);
+}
+
 Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &database, qint64 caseId) const
 {
     if (!m_model)
@@ -151,9 +164,6 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         return makeError(check.referenceError());
     domain::DomainVerdict verdict;
     if (check.hasReference()) {
-        auto calls = database.predictionsOfModel(caseId, m_modelId);
-        if (!calls)
-            return makeError(calls.error());
         // The measurements planCase made, while the case holds the same cells.
         auto cells = database.cellIdsOfCase(caseId);
         if (!cells)
@@ -164,17 +174,14 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
         } else if (auto added = addCaseImages(check, database, caseId); !added) {
             return makeError(added.error());
         }
-        // The reference's effort and unidentified share were measured with
-        // the application's own settings (domain-reference); calls made with
-        // others (the paper protocol, another trial budget) spend other
-        // effort and may flag by another rule, so then the images alone
-        // decide (a paper-protocol case was flagged for its effort).
-        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
-        const bool comparableCalls = !m_model->isDiffusion() || (differ.scale.empty() && differ.noise.empty());
-        const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
-        if (comparableCalls)
+        if (callsComparableWithReference()) {
+            const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
+            auto calls = database.predictionsOfModel(caseId, m_modelId);
+            if (!calls)
+                return makeError(calls.error());
             for (const db::PredictionRow &row : *calls)
                 check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
+        }
         // The same fit as planCase made from the same images.
         verdict = domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), referenceOf(m_model)));
     }

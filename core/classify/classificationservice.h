@@ -120,6 +120,16 @@ Result<domain::DomainVerdict> checkStoredCaseImages(db::Database &database, qint
 // to another model or none was made.
 imaging::CaseNormalisation storedNormalisation(const db::Database &database, qint64 cellId, const QString &modelId);
 
+// Whether the domain check holds a model's calls made with `options` to
+// its reference's effort and unidentified share (CaseDomainCheck::addCall):
+// those were measured with the application's own settings, so calls made
+// with others (the paper protocol, another trial budget or view count)
+// spend other effort and may flag by another rule; then the images alone
+// decide (a paper-protocol case was flagged for its effort). A CNN's calls
+// do not depend on them. The GUI's check, `classify` and the studies share
+// this rule.
+bool callsComparableWithReference(const engine::Model &model, const engine::ClassifyOptions &options);
+
 class ClassificationService {
 public:
     // Borrowed models, owned by the caller and used from the caller's
@@ -181,6 +191,8 @@ public:
     // that normalisation for the banner, the queue, sign-off and heatmaps.
     // An unchecked verdict when the model carries no reference.
     Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
+    // callsComparableWithReference for this service's model and options.
+    bool callsComparableWithReference() const;
 
     // Classifies one stored cell with the models that still owe it a call
     // and stores the results as soon as they exist.

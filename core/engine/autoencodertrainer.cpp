@@ -256,8 +256,7 @@ public:
             return makeError(position.error());
         m_step = position->step;
         m_elapsedBefore = position->elapsedSeconds;
-        if (position->freshOptimiser)
-            m_optimiserRestartedAt = m_step;
+        m_optimiserRestartedAt = position->optimiserRestartedAt();
         return {};
     }
 

@@ -87,8 +87,7 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
                 return makeError(position.error());
             step = position->step;
             elapsedBefore = position->elapsedSeconds;
-            if (position->freshOptimiser)
-                optimiserRestartedAt = step;
+            optimiserRestartedAt = position->optimiserRestartedAt();
         }
         const auto started = Clock::now();
         TrainingSteps steps;

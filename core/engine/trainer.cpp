@@ -378,8 +378,7 @@ struct Trainer {
             return makeError(position.error());
         step = position->step;
         elapsedBefore = position->elapsedSeconds;
-        if (position->freshOptimiser)
-            optimiserRestartedAt = step;
+        optimiserRestartedAt = position->optimiserRestartedAt();
         // Resumed without --init (its model file left on another machine):
         // the checkpoint remembers the runs before.
         if (options.initPath.empty() && position->priorSteps > 0) {

@@ -62,6 +62,9 @@ struct CheckpointPosition {
     std::int64_t step = 0;
     double elapsedSeconds = 0; // wall clock already spent of the budget
     bool freshOptimiser = false; // read from a compact checkpoint
+    // Where scheduledLearningRate's warm-up starts again (-1: the optimiser's
+    // state was resumed, no new warm-up).
+    std::int64_t optimiserRestartedAt() const { return freshOptimiser ? step : -1; }
     // The runs before this one (a run started with --init), so that a
     // resume without the earlier model file still writes the whole history
     // into the card. Zero steps: none recorded.

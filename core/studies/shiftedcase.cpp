@@ -78,12 +78,15 @@ InputFn ShiftedCase::inputs() const
     return [this](int index, const engine::ModelCard &card, std::uint64_t *seed) { return input(index, card, seed); };
 }
 
-domain::DomainVerdict ShiftedCase::completeCheck(const engine::ModelCard &card, std::vector<CellOutcome> &outcomes) const
+domain::DomainVerdict ShiftedCase::completeCheck(const engine::ModelCard &card, std::vector<CellOutcome> &outcomes,
+                                                bool judgeCalls) const
 {
     const ForModel &start = forModel(card);
     domain::CaseEffort effort;
     const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
     for (const CellOutcome &o : outcomes) {
+        if (!judgeCalls)
+            break; // the images alone decide
         if (card.kind != "baseline") // a discriminative model has no effort to compare
             effort.evaluations.push_back(o.nfe);
         effort.unidentified += o.reviewAnomaly > anomalyAbove ? 1 : 0; // the queue's score, as the product's check

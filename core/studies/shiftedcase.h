@@ -54,8 +54,11 @@ public:
     // The review decision once the case's check is complete: a case outside
     // the model's domain (the images after normalisation, plus the
     // classifier's effort and unidentified share) queues every cell, as the
-    // GUI does. Returns the complete verdict.
-    domain::DomainVerdict completeCheck(const engine::ModelCard &card, std::vector<CellOutcome> &outcomes) const;
+    // GUI does. judgeCalls: classify::callsComparableWithReference for the
+    // options the outcomes were classified with (false: the images alone
+    // decide). Returns the complete verdict.
+    domain::DomainVerdict completeCheck(const engine::ModelCard &card, std::vector<CellOutcome> &outcomes,
+                                        bool judgeCalls) const;
 
     int size() const { return int(m_files.size()); }
 

@@ -176,6 +176,76 @@ private slots:
         QVERIFY(QFile::exists(out + QStringLiteral("/evaluation.md")));
     }
 
+    // The reference's effort was measured with the application's settings;
+    // calls made with others are not held to it (the GUI's rule, shared by
+    // classify), so a cheaper or dearer trial budget is no domain shift.
+    void classifyJudgesEffortOnlyUnderTheApplicationsSettings()
+    {
+        const QString referenced = m_dir.filePath(QStringLiteral("effort-referenced.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), referenced.toStdString(),
+                                         [](engine::ModelCard &card) -> Result<void> {
+                                             // Any image passes; one evaluation a cell is far below any call's.
+                                             card.domainReference =
+                                                 R"({"format":1,"images":40,"crop_size":0,"cell_found_share":0,)"
+                                                 R"("features":{"nucleus_diameter":{"p01":0,"p50":50,"p99":100000}},)"
+                                                 R"("effort_cells":12,"effort_mean":1,"unidentified_share":1})";
+                                             return {};
+                                         }));
+        const QString csv = m_dir.filePath(QStringLiteral("effort.csv"));
+        auto r = run(cli::runClassify, QStringLiteral("classify"),
+                     {QStringLiteral("--model"), referenced, m_labelled, QStringLiteral("--out"), csv});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains(QStringLiteral("the classifier's effort")), qPrintable(r.err));
+        r = run(cli::runClassify, QStringLiteral("classify"),
+                {QStringLiteral("--model"), referenced, m_labelled, QStringLiteral("--trials-max"), QStringLiteral("8"),
+                 QStringLiteral("--out"), csv});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(!r.err.contains(QStringLiteral("the classifier's effort")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("domain check: the images are like the model's training images")),
+                 qPrintable(r.err));
+    }
+
+    // The reference of the domain check: the training images' ranges and
+    // the diffusion classifier's effort on validation cells, in a copy.
+    void domainReferenceMeasuresImagesAndEffort()
+    {
+        // Enough cells per class that the split leaves some for validation.
+        const QString data = m_dir.filePath(QStringLiteral("reference-data"));
+        int seed = 900;
+        for (const QString &c : kClasses)
+            for (int i = 0; i < 20; ++i)
+                QVERIFY(writeCellImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(data, c).arg(i), ++seed));
+        const QString out = m_dir.filePath(QStringLiteral("with-reference.pt"));
+        auto r = run(cli::runDomainReference, QStringLiteral("domain-reference"),
+                     {QStringLiteral("--model"), kTinyModel, QStringLiteral("--data"), data, QStringLiteral("--effort-per-class"),
+                      QStringLiteral("2"), QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("images measured: ")), qPrintable(r.out));
+        auto model = engine::Model::load(out.toStdString());
+        QVERIFY(model);
+        const auto reference = QJsonDocument::fromJson(QByteArray::fromStdString(model->card().domainReference)).object();
+        QVERIFY(reference.value(QStringLiteral("images")).toInt() > 0);
+        QVERIFY(reference.value(QStringLiteral("features")).toObject().contains(QStringLiteral("nucleus_diameter")));
+        QVERIFY(reference.value(QStringLiteral("effort_cells")).toInt() > 0);
+        QVERIFY(reference.value(QStringLiteral("effort_mean")).toDouble() > 0);
+        QVERIFY(engine::Model::load(kTinyModel.toStdString())->card().domainReference.empty()); // --out is a copy
+
+        // A damaged error profile refuses every call: said before measuring.
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged-for-reference.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), damaged.toStdString(),
+                                         [](engine::ModelCard &card) -> Result<void> {
+                                             card.anomalyProfile = "{\"version\":1";
+                                             return {};
+                                         }));
+        const QString refused = m_dir.filePath(QStringLiteral("refused.pt"));
+        r = run(cli::runDomainReference, QStringLiteral("domain-reference"),
+                {QStringLiteral("--model"), damaged, QStringLiteral("--data"), data, QStringLiteral("--out"), refused});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("anomaly profile")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("(no image measured)")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(refused));
+    }
+
     void calibrateWritesAModelWithOffsets()
     {
         // A card whose domain reference carries the classifier's figures:
