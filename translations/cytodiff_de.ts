@@ -486,6 +486,46 @@
         <source>&lt;h4&gt;Intended use&lt;/h4&gt;&lt;p&gt;Research software. Every automated classification must be verified by a qualified reviewer before a result is reported.&lt;/p&gt;&lt;h4&gt;Dataset attribution&lt;/h4&gt;&lt;p&gt;The default model is trained on the PBC dataset: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Licensed under &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Licences&lt;/h4&gt;&lt;p&gt;CytoDiff is distributed under the MIT licence (the LICENSE file; /usr/share/doc/cytodiff/copyright when installed from the Debian package). It uses the following components:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; public domain&lt;/li&gt;&lt;/ul&gt;</source>
         <translation>&lt;h4&gt;Zweckbestimmung&lt;/h4&gt;&lt;p&gt;Forschungssoftware. Jede automatische Klassifizierung muss von einer qualifizierten Fachperson überprüft werden, bevor ein Ergebnis mitgeteilt wird.&lt;/p&gt;&lt;h4&gt;Herkunft der Daten&lt;/h4&gt;&lt;p&gt;Das Standardmodell ist mit dem PBC-Datensatz trainiert: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Lizenz: &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Lizenzen&lt;/h4&gt;&lt;p&gt;CytoDiff steht unter der MIT-Lizenz (Datei LICENSE; bei Installation aus dem Debian-Paket /usr/share/doc/cytodiff/copyright). Es verwendet folgende Komponenten:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; gemeinfrei (public domain)&lt;/li&gt;&lt;/ul&gt;</translation>
     </message>
+    <message>
+        <source>the classifier&apos;s own score (the card has no error profile)</source>
+        <translation>der eigene Score des Klassifikators (die Modellkarte hat kein Fehlerprofil)</translation>
+    </message>
+    <message>
+        <source>none: %1; every call fails until the profile is fitted again</source>
+        <translation>keine: %1; jeder Aufruf schlägt fehl, bis das Profil neu angepasst ist</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s own score: %1</source>
+        <translation>der eigene Score des Klassifikators: %1</translation>
+    </message>
+    <message>
+        <source>error profile fitted on %1 cells (about %2% of normal cells above its threshold)</source>
+        <translation>Fehlerprofil, angepasst an %1 Zellen (etwa %2 % der normalen Zellen über seiner Schwelle)</translation>
+    </message>
+    <message>
+        <source>none (the card has no domain reference)</source>
+        <translation>keine (die Modellkarte hat keine Domänenreferenz)</translation>
+    </message>
+    <message>
+        <source>none: %1</source>
+        <translation>keine: %1</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; the classifier&apos;s effort and unidentified share against %2 validation cells</source>
+        <translation>die Bilder gegen %1 Trainingsbilder; Aufwand und Anteil nicht identifizierter Zellen des Klassifikators gegen %2 Validierungszellen</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; not the classifier&apos;s effort or unidentified share (not in the reference: cytodiff-cli domain-reference measures them)</source>
+        <translation>die Bilder gegen %1 Trainingsbilder; nicht Aufwand oder Anteil nicht identifizierter Zellen des Klassifikators (nicht in der Referenz: cytodiff-cli domain-reference misst sie)</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images</source>
+        <translation>die Bilder gegen %1 Trainingsbilder</translation>
+    </message>
+    <message>
+        <source>&lt;tr&gt;&lt;td&gt;Unidentified&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domain check&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;Nicht identifiziert&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domänenprüfung&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::AgreementReportView</name>

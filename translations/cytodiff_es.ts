@@ -486,6 +486,46 @@
         <source>&lt;h4&gt;Intended use&lt;/h4&gt;&lt;p&gt;Research software. Every automated classification must be verified by a qualified reviewer before a result is reported.&lt;/p&gt;&lt;h4&gt;Dataset attribution&lt;/h4&gt;&lt;p&gt;The default model is trained on the PBC dataset: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Licensed under &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Licences&lt;/h4&gt;&lt;p&gt;CytoDiff is distributed under the MIT licence (the LICENSE file; /usr/share/doc/cytodiff/copyright when installed from the Debian package). It uses the following components:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; public domain&lt;/li&gt;&lt;/ul&gt;</source>
         <translation>&lt;h4&gt;Uso previsto&lt;/h4&gt;&lt;p&gt;Software de investigación. Toda clasificación automática debe ser verificada por un profesional cualificado antes de informar un resultado.&lt;/p&gt;&lt;h4&gt;Procedencia de los datos&lt;/h4&gt;&lt;p&gt;El modelo predeterminado está entrenado con el conjunto de datos PBC: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Con licencia &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Licencias&lt;/h4&gt;&lt;p&gt;CytoDiff se distribuye bajo la licencia MIT (archivo LICENSE; /usr/share/doc/cytodiff/copyright si se instala desde el paquete Debian). Utiliza los siguientes componentes:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; dominio público&lt;/li&gt;&lt;/ul&gt;</translation>
     </message>
+    <message>
+        <source>the classifier&apos;s own score (the card has no error profile)</source>
+        <translation>la puntuación propia del clasificador (la ficha del modelo no tiene perfil de error)</translation>
+    </message>
+    <message>
+        <source>none: %1; every call fails until the profile is fitted again</source>
+        <translation>ninguna: %1; cada llamada falla hasta que se ajuste de nuevo el perfil</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s own score: %1</source>
+        <translation>la puntuación propia del clasificador: %1</translation>
+    </message>
+    <message>
+        <source>error profile fitted on %1 cells (about %2% of normal cells above its threshold)</source>
+        <translation>perfil de error ajustado con %1 células (alrededor del %2 % de las células normales por encima de su umbral)</translation>
+    </message>
+    <message>
+        <source>none (the card has no domain reference)</source>
+        <translation>ninguna (la ficha del modelo no tiene referencia de dominio)</translation>
+    </message>
+    <message>
+        <source>none: %1</source>
+        <translation>ninguna: %1</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; the classifier&apos;s effort and unidentified share against %2 validation cells</source>
+        <translation>las imágenes frente a %1 imágenes de entrenamiento; el esfuerzo del clasificador y su proporción de no identificadas frente a %2 células de validación</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; not the classifier&apos;s effort or unidentified share (not in the reference: cytodiff-cli domain-reference measures them)</source>
+        <translation>las imágenes frente a %1 imágenes de entrenamiento; no el esfuerzo del clasificador ni su proporción de no identificadas (no están en la referencia: cytodiff-cli domain-reference los mide)</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images</source>
+        <translation>las imágenes frente a %1 imágenes de entrenamiento</translation>
+    </message>
+    <message>
+        <source>&lt;tr&gt;&lt;td&gt;Unidentified&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domain check&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;No identificada&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Control de dominio&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::AgreementReportView</name>

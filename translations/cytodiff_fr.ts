@@ -486,6 +486,46 @@
         <source>&lt;h4&gt;Intended use&lt;/h4&gt;&lt;p&gt;Research software. Every automated classification must be verified by a qualified reviewer before a result is reported.&lt;/p&gt;&lt;h4&gt;Dataset attribution&lt;/h4&gt;&lt;p&gt;The default model is trained on the PBC dataset: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Licensed under &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Licences&lt;/h4&gt;&lt;p&gt;CytoDiff is distributed under the MIT licence (the LICENSE file; /usr/share/doc/cytodiff/copyright when installed from the Debian package). It uses the following components:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; public domain&lt;/li&gt;&lt;/ul&gt;</source>
         <translation>&lt;h4&gt;Usage prévu&lt;/h4&gt;&lt;p&gt;Logiciel de recherche. Toute classification automatique doit être vérifiée par un professionnel qualifié avant qu&apos;un résultat ne soit rendu.&lt;/p&gt;&lt;h4&gt;Origine des données&lt;/h4&gt;&lt;p&gt;Le modèle par défaut est entraîné sur le jeu de données PBC&#xa0;: Acevedo A, Merino A, Alférez S, Molina Á, Boldú L, Rodellar J. &lt;i&gt;A dataset of microscopic peripheral blood cell images for development of automatic recognition systems.&lt;/i&gt; Data in Brief 30 (2020) 105474. Sous licence &lt;a href=&apos;https://creativecommons.org/licenses/by/4.0/&apos;&gt;CC BY 4.0&lt;/a&gt;.&lt;/p&gt;&lt;h4&gt;Licences&lt;/h4&gt;&lt;p&gt;CytoDiff est distribué sous licence MIT (fichier LICENSE&#xa0;; /usr/share/doc/cytodiff/copyright après installation du paquet Debian). Il utilise les composants suivants :&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Qt 6 &amp;mdash; LGPL 3.0&lt;/li&gt;&lt;li&gt;QCustomPlot &amp;mdash; GPL 3.0&lt;/li&gt;&lt;li&gt;LibTorch (PyTorch) &amp;mdash; BSD 3-Clause&lt;/li&gt;&lt;li&gt;OpenCV &amp;mdash; Apache 2.0&lt;/li&gt;&lt;li&gt;SQLite &amp;mdash; domaine public&lt;/li&gt;&lt;/ul&gt;</translation>
     </message>
+    <message>
+        <source>the classifier&apos;s own score (the card has no error profile)</source>
+        <translation>le score propre au classifieur (la fiche du modèle n&apos;a pas de profil d&apos;erreur)</translation>
+    </message>
+    <message>
+        <source>none: %1; every call fails until the profile is fitted again</source>
+        <translation>aucune&#xa0;: %1&#xa0;; chaque appel échoue tant que le profil n&apos;est pas ajusté à nouveau</translation>
+    </message>
+    <message>
+        <source>the classifier&apos;s own score: %1</source>
+        <translation>le score propre au classifieur&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>error profile fitted on %1 cells (about %2% of normal cells above its threshold)</source>
+        <translation>profil d&apos;erreur ajusté sur %1 cellules (environ %2&#xa0;% des cellules normales au-dessus de son seuil)</translation>
+    </message>
+    <message>
+        <source>none (the card has no domain reference)</source>
+        <translation>aucune (la fiche du modèle n&apos;a pas de référence de domaine)</translation>
+    </message>
+    <message>
+        <source>none: %1</source>
+        <translation>aucune&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; the classifier&apos;s effort and unidentified share against %2 validation cells</source>
+        <translation>les images face à %1 images d&apos;entraînement&#xa0;; l&apos;effort du classifieur et sa part de non identifiées face à %2 cellules de validation</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images; not the classifier&apos;s effort or unidentified share (not in the reference: cytodiff-cli domain-reference measures them)</source>
+        <translation>les images face à %1 images d&apos;entraînement&#xa0;; ni l&apos;effort du classifieur ni sa part de non identifiées (absents de la référence&#xa0;: cytodiff-cli domain-reference les mesure)</translation>
+    </message>
+    <message>
+        <source>the images against %1 training images</source>
+        <translation>les images face à %1 images d&apos;entraînement</translation>
+    </message>
+    <message>
+        <source>&lt;tr&gt;&lt;td&gt;Unidentified&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domain check&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</source>
+        <translation>&lt;tr&gt;&lt;td&gt;Non identifiée&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Contrôle de domaine&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::AgreementReportView</name>

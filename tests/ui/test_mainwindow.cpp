@@ -1,6 +1,7 @@
 // MainWindow as a user meets it: an empty workspace shows the start page;
 // importing an export shows the case, its gallery and the cell details.
 
+#include "aboutdialog.h"
 #include "appsettings.h"
 #include "casebrowser.h"
 #include "caselistmodel.h"
@@ -8,6 +9,7 @@
 #include "cellgallerymodel.h"
 #include "cellgalleryview.h"
 #include "database.h"
+#include "engine.h"
 #include "importjob.h"
 #include "importoutcome.h"
 #include "mainwindow.h"
@@ -51,6 +53,39 @@ private slots:
     // import (on by default, once a model is installed) would only slow
     // them down. test_reviewworkflow covers it.
     void init() { AppSettings::setClassifyAfterImport(false); }
+
+    // Help > About names, for the laboratory's IT staff, what makes a cell
+    // Unidentified and what the domain check compares a case with.
+    void aboutNamesTheModelsSafetyNets()
+    {
+        const QString shipped = QStringLiteral(CYTODIFF_SOURCE_DIR "/models/cytodiff-v2-pbc8.pt");
+        QString html = AboutDialog::modelInfoHtml(shipped);
+        QVERIFY2(html.contains(QStringLiteral("error profile fitted on 1020 cells (about 5% of normal cells")), qPrintable(html));
+        QVERIFY2(html.contains(QStringLiteral("against 8160 training images; the classifier's effort and unidentified "
+                                              "share against 96 validation cells")),
+                 qPrintable(html));
+        QCOMPARE(html.count(QStringLiteral("</table>")), 1);
+
+        const QString tiny = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
+        html = AboutDialog::modelInfoHtml(tiny);
+        QVERIFY2(html.contains(QStringLiteral("the card has no error profile")), qPrintable(html));
+        QVERIFY2(html.contains(QStringLiteral("the card has no domain reference")), qPrintable(html));
+
+        // A reference whose classifier figures were removed (calibrate), and a damaged profile.
+        QTemporaryDir dir;
+        const QString edited = dir.filePath(QStringLiteral("edited.pt"));
+        QVERIFY(engine::rewriteModelCard(tiny.toStdString(), edited.toStdString(), [](engine::ModelCard &card) -> Result<void> {
+            card.domainReference = R"({"format":1,"images":40,"crop_size":0,"cell_found_share":1,"features":)"
+                                   R"({"nucleus_diameter":{"p01":20,"p50":30,"p99":40}}})";
+            card.anomalyProfile = "{\"version\":1";
+            return {};
+        }));
+        html = AboutDialog::modelInfoHtml(edited);
+        QVERIFY2(html.contains(QStringLiteral("against 40 training images; not the classifier's effort")), qPrintable(html));
+        QVERIFY2(html.contains(QStringLiteral("none: ")) && html.contains(QStringLiteral("every call fails")), qPrintable(html));
+
+        QVERIFY(AboutDialog::modelInfoHtml(dir.filePath(QStringLiteral("missing.pt"))).contains(QStringLiteral("does not exist")));
+    }
 
     void emptyWorkspaceShowsStartPage()
     {

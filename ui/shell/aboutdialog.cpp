@@ -1,6 +1,8 @@
 #include "aboutdialog.h"
 
+#include "anomalyprofile.h"
 #include "appsettings.h"
+#include "domaincheck.h"
 #include "engine.h"
 
 #include <QApplication>
@@ -39,14 +41,61 @@ QString AboutDialog::modelInfoHtml(const QString &modelPath)
     const auto text = [](const std::string &s) {
         return s.empty() ? tr("unknown") : QString::fromStdString(s).toHtmlEscaped();
     };
-    return tr("<table cellspacing='0' cellpadding='1'>"
-              "<tr><td>Id&nbsp;</td><td><b>%1</b> (%2, %3 classes)</td></tr>"
-              "<tr><td>Trained&nbsp;</td><td>%4, %5 steps</td></tr>"
-              "<tr><td>SHA-256&nbsp;</td><td><tt>%6</tt></td></tr>"
-              "<tr><td>File&nbsp;</td><td><tt>%7</tt></td></tr>"
-              "</table>")
-        .arg(text(card.modelId()), text(card.kind), QString::number(card.classNames.size()),
-             text(card.createdAt), QString::number(card.trainSteps), text(card.sha256), file);
+    const QString identity =
+        tr("<table cellspacing='0' cellpadding='1'>"
+           "<tr><td>Id&nbsp;</td><td><b>%1</b> (%2, %3 classes)</td></tr>"
+           "<tr><td>Trained&nbsp;</td><td>%4, %5 steps</td></tr>"
+           "<tr><td>SHA-256&nbsp;</td><td><tt>%6</tt></td></tr>"
+           "<tr><td>File&nbsp;</td><td><tt>%7</tt></td></tr>"
+           "</table>")
+            .arg(text(card.modelId()), text(card.kind), QString::number(card.classNames.size()),
+                 text(card.createdAt), QString::number(card.trainSteps), text(card.sha256), file);
+    // The same table, so that its columns line up.
+    QString html = identity;
+    html.insert(html.lastIndexOf(QLatin1String("</table>")), safetyNetRows(*loaded));
+    return html;
+}
+
+QString AboutDialog::safetyNetRows(const engine::Model &model)
+{
+    const auto escaped = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
+    // What flags a cell as Unidentified (the queue's anomaly score), with
+    // the application's own classifier settings.
+    QString unidentified;
+    const classify::ProfileUse use = classify::profileUse(model, engine::ClassifyOptions{});
+    if (!use.profile)
+        unidentified = tr("the classifier's own score (the card has no error profile)");
+    else if (!*use.profile)
+        unidentified = tr("none: %1; every call fails until the profile is fitted again").arg(escaped(use.profile->error()));
+    else if (!use.applies)
+        unidentified = tr("the classifier's own score: %1").arg(escaped(use.notice));
+    else
+        unidentified = tr("error profile fitted on %1 cells (about %2% of normal cells above its threshold)")
+                           .arg((*use.profile)->cells())
+                           .arg(qRound(100.0 * (1.0 - (*use.profile)->quantile())));
+
+    // What the domain check compares a case with.
+    QString domainCheck;
+    if (model.card().domainReference.empty()) {
+        domainCheck = tr("none (the card has no domain reference)");
+    } else if (auto reference = domain::DomainReference::fromJson(model.card().domainReference); !reference) {
+        domainCheck = tr("none: %1").arg(escaped(reference.error()));
+    } else if (reference->effortCells > 0 && reference->unidentifiedShare >= 0) {
+        domainCheck = tr("the images against %1 training images; the classifier's effort and unidentified share "
+                         "against %2 validation cells")
+                          .arg(reference->images)
+                          .arg(reference->effortCells);
+    } else if (model.isDiffusion()) {
+        // Removed by calibrate or anomaly-profile, or never measured.
+        domainCheck = tr("the images against %1 training images; not the classifier's effort or unidentified share "
+                         "(not in the reference: cytodiff-cli domain-reference measures them)")
+                          .arg(reference->images);
+    } else {
+        domainCheck = tr("the images against %1 training images").arg(reference->images);
+    }
+    return tr("<tr><td>Unidentified&nbsp;</td><td>%1</td></tr>"
+              "<tr><td>Domain check&nbsp;</td><td>%2</td></tr>")
+        .arg(unidentified, domainCheck);
 }
 
 AboutDialog::AboutDialog(QWidget *parent) : QDialog(parent)

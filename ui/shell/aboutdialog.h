@@ -6,6 +6,10 @@
 
 #include <QDialog>
 
+namespace cytodiff::engine {
+class Model;
+}
+
 namespace cytodiff::ui {
 
 class AboutDialog : public QDialog {
@@ -19,6 +23,11 @@ public:
     // configured): its id and SHA-256 when it loads, else why not. Loads
     // the file, so it costs what opening the model costs.
     static QString modelInfoHtml(const QString &modelPath);
+
+private:
+    // Table rows: what makes a cell Unidentified and what the domain check
+    // compares a case with, as the card provides them.
+    static QString safetyNetRows(const engine::Model &model);
 };
 
 } // namespace cytodiff::ui
