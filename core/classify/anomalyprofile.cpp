@@ -1,5 +1,7 @@
 #include "anomalyprofile.h"
 
+#include "optionnames.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -170,28 +172,12 @@ std::optional<std::vector<double>> readNumbers(const QJsonValue &value, std::siz
     return out;
 }
 
-const char *protocolName(engine::Protocol protocol)
-{
-    return protocol == engine::Protocol::Paper ? "paper" : "fast";
-}
-
-const char *weightingName(engine::Weighting weighting)
-{
-    switch (weighting) {
-    case engine::Weighting::Fitted: return "fitted";
-    case engine::Weighting::Paper: return "paper";
-    case engine::Weighting::Uniform: return "uniform";
-    case engine::Weighting::Default: break;
-    }
-    return "default";
-}
-
 // The options that shape a call's class errors (not its seed, nor what
 // else the engine measures beside them).
 QJsonObject optionsJson(const engine::ClassifyOptions &o)
 {
     QJsonObject json;
-    json[QStringLiteral("protocol")] = QLatin1String(protocolName(o.protocol));
+    json[QStringLiteral("protocol")] = QLatin1String(engine::protocolName(o.protocol));
     json[QStringLiteral("trials_min")] = o.trialsMin;
     json[QStringLiteral("trials_max")] = o.trialsMax;
     json[QStringLiteral("trials_per_round")] = o.trialsPerRound;
@@ -199,7 +185,7 @@ QJsonObject optionsJson(const engine::ClassifyOptions &o)
     json[QStringLiteral("t_min")] = o.tMin;
     json[QStringLiteral("t_max")] = o.tMax;
     json[QStringLiteral("views")] = o.views;
-    json[QStringLiteral("weighting")] = QLatin1String(weightingName(o.weighting));
+    json[QStringLiteral("weighting")] = QLatin1String(engine::weightingName(o.weighting));
     json[QStringLiteral("class_offsets")] = o.classOffsets;
     json[QStringLiteral("mask_radius")] = o.maskRadius;
     return json;

@@ -99,6 +99,22 @@ Result<void> checkNetworkSize(const NetworkConfig &network)
 
 } // namespace
 
+const char *protocolName(Protocol protocol)
+{
+    return protocol == Protocol::Paper ? "paper" : "fast";
+}
+
+const char *weightingName(Weighting weighting)
+{
+    switch (weighting) {
+    case Weighting::Fitted: return "fitted";
+    case Weighting::Paper: return "paper";
+    case Weighting::Uniform: return "uniform";
+    case Weighting::Default: break;
+    }
+    return "default";
+}
+
 Weighting weightingFromName(const std::string &name)
 {
     if (name == "fitted")

@@ -1,6 +1,7 @@
 #include "efficiencystudy.h"
 
 #include "labelledset.h"
+#include "optionnames.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -117,17 +118,6 @@ Result<engine::TrainReport> trainStudyModel(const engine::TrainingData &subset, 
     return report;
 }
 
-const char *weightingName(engine::Weighting weighting)
-{
-    switch (weighting) {
-    case engine::Weighting::Fitted: return "fitted";
-    case engine::Weighting::Paper: return "paper";
-    case engine::Weighting::Uniform: return "uniform";
-    case engine::Weighting::Default: break;
-    }
-    return "the protocol's";
-}
-
 // What the test measurement depends on besides the model: the cells and
 // the estimator (resolved, so "the default" and the same value written
 // out are one key).
@@ -138,14 +128,16 @@ QString measurementKey(const std::string &dataHash, int testCells, const engine:
     return QStringLiteral("%1 test cells of %2; %3 protocol, trials %4-%5, round %6, p %7, t %8-%9, %10 weighting, seed %11")
         .arg(testCells)
         .arg(QString::fromStdString(dataHash))
-        .arg(o.protocol == engine::Protocol::Paper ? QStringLiteral("paper") : QStringLiteral("fast"))
+        .arg(QLatin1String(engine::protocolName(o.protocol)))
         .arg(o.trialsMin)
         .arg(o.trialsMax)
         .arg(o.trialsPerRound)
         .arg(o.pValue)
         .arg(o.tMin)
         .arg(o.tMax)
-        .arg(QLatin1String(weightingName(o.weighting)))
+        // Spelt so in every stored key since the study began.
+        .arg(o.weighting == engine::Weighting::Default ? QLatin1String("the protocol's")
+                                                       : QLatin1String(engine::weightingName(o.weighting)))
         .arg(seed);
 }
 
