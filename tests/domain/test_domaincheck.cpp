@@ -25,6 +25,18 @@ class TestDomainCheck : public QObject {
     Q_OBJECT
 
     domain::DomainReference m_reference;
+    // The reference with a diffusion model's figures (mean 100 evaluations
+    // a cell, 3% unidentified), and a case beyond each of them.
+    const domain::CaseEffort m_hardCase{std::vector<double>(10, 168.0), 0, 10};
+    const domain::CaseEffort m_strangeCase{std::vector<double>(10, 100.0), 4, 10};
+    domain::DomainReference withFigures() const
+    {
+        domain::DomainReference reference = m_reference;
+        reference.effortCells = 100;
+        reference.effortMean = 100;
+        reference.unidentifiedShare = 0.03;
+        return reference;
+    }
 
 private slots:
     void initTestCase()
@@ -150,17 +162,12 @@ private slots:
 
     void effortAndUnidentifiedCount()
     {
-        domain::DomainReference reference = m_reference;
-        reference.effortCells = 100;
-        reference.effortMean = 100;
-        reference.unidentifiedShare = 0.03;
+        const domain::DomainReference reference = withFigures();
         const auto cells = measureMany(Drawing{}, 10, 7000);
         domain::CaseEffort usual{std::vector<double>(10, 120.0), 1, 10};
         QVERIFY(!domain::checkCase(cells, reference, usual).outside);
-        domain::CaseEffort hard{std::vector<double>(10, 168.0), 0, 10};
-        QVERIFY(hasAspect(domain::checkCase(cells, reference, hard), domain::Aspect::Effort));
-        domain::CaseEffort strange{std::vector<double>(10, 100.0), 4, 10};
-        QVERIFY(hasAspect(domain::checkCase(cells, reference, strange), domain::Aspect::Unidentified));
+        QVERIFY(hasAspect(domain::checkCase(cells, reference, m_hardCase), domain::Aspect::Effort));
+        QVERIFY(hasAspect(domain::checkCase(cells, reference, m_strangeCase), domain::Aspect::Unidentified));
     }
 
     // A new error profile makes the unidentified share stale, new class
@@ -168,13 +175,8 @@ private slots:
     // not judged on the stale figure.
     void cardEditsDropStaleFigures()
     {
-        domain::DomainReference reference = m_reference;
-        reference.effortCells = 100;
-        reference.effortMean = 100;
-        reference.unidentifiedShare = 0.03;
+        const domain::DomainReference reference = withFigures();
         const auto cells = measureMany(Drawing{}, 10, 7000);
-        const domain::CaseEffort strange{std::vector<double>(10, 100.0), 4, 10};
-        const domain::CaseEffort hard{std::vector<double>(10, 168.0), 0, 10};
 
         const auto profiled = domain::withoutStaleFigures(reference.toJson(), domain::CallsChange::UnidentifiedRule);
         QVERIFY(profiled.removedFigures);
@@ -184,8 +186,8 @@ private slots:
         QCOMPARE(kept->effortCells, 100);
         QCOMPARE(kept->effortMean, 100.0);
         QCOMPARE(kept->unidentifiedShare, -1.0);
-        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, strange), domain::Aspect::Unidentified));
-        QVERIFY(hasAspect(domain::checkCase(cells, *kept, hard), domain::Aspect::Effort));
+        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, m_strangeCase), domain::Aspect::Unidentified));
+        QVERIFY(hasAspect(domain::checkCase(cells, *kept, m_hardCase), domain::Aspect::Effort));
         // Nothing left to remove the second time.
         QVERIFY(!domain::withoutStaleFigures(profiled.json, domain::CallsChange::UnidentifiedRule).removedFigures);
 
@@ -194,7 +196,7 @@ private slots:
         kept = domain::DomainReference::fromJson(calibrated.json);
         QVERIFY(kept.ok());
         QCOMPARE(kept->toJson(), m_reference.toJson()); // the images' part, exactly
-        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, hard), domain::Aspect::Effort));
+        QVERIFY(!hasAspect(domain::checkCase(cells, *kept, m_hardCase), domain::Aspect::Effort));
 
         // A reference without figures, none at all, or a damaged one: unchanged.
         QVERIFY(!domain::withoutStaleFigures(m_reference.toJson(), domain::CallsChange::ClassErrors).removedFigures);
