@@ -32,7 +32,10 @@ if(CYTODIFF_SANITIZE)
   set(CYTODIFF_SANITIZER_ENV
     "ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
     "LSAN_OPTIONS=suppressions=${_sd}/lsan.supp:print_suppressions=0"
-    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=${_sd}/ubsan.supp")
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=${_sd}/ubsan.supp"
+    # Qt Test aborts a test function after 5 minutes; instrumented code runs
+    # 2-3 times slower, so its limit grows as ctest's per-test one does.
+    "QTEST_FUNCTION_TIMEOUT=900000")
 endif()
 
 # clang 14 with libstdc++ 12 cannot compile LibTorch 1.13's headers as

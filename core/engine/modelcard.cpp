@@ -372,15 +372,17 @@ Result<std::string> rewriteModelCard(const std::string &source, const std::strin
         return makeError(file.error());
     auto *container = &file->container;
     auto *card = &file->card;
+    const auto before = card->toMetadata();
     if (auto edited = edit(*card); !edited)
         return makeError(edited.error());
     const auto metadata = card->toMetadata();
     for (const auto &[key, value] : metadata)
         container->metadata[key] = value;
-    // Written only when present: an edit that clears one removes its key.
-    for (const char *optional : {"domain_reference", "anomaly_profile"})
-        if (!metadata.count(optional))
-            container->metadata.erase(optional);
+    // Optional keys are written only when present: one the card wrote
+    // before the edit and not after was cleared by it (a profile, offsets).
+    for (const auto &[key, value] : before)
+        if (!metadata.count(key))
+            container->metadata.erase(key);
     const std::string temporary = target + ".partial";
     auto written = writeContainer(temporary, *container);
     if (!written)

@@ -120,6 +120,19 @@ private slots:
         // Wrong count: refused, and the earlier file is untouched.
         QVERIFY(!writeModelWithOffsets(source.toStdString(), target, {1.0}, "bad"));
         QVERIFY(Model::load(target));
+        // An edit that clears the offsets removes them from the file (their
+        // keys are written only when present).
+        const std::string cleared = dir.filePath(QStringLiteral("cleared.pt")).toStdString();
+        QVERIFY(rewriteModelCard(target, cleared, [](ModelCard &card) -> cytodiff::Result<void> {
+            card.classOffsets.clear();
+            card.calibration.clear();
+            card.scoreTemperature = 0;
+            return {};
+        }));
+        auto uncalibrated = Model::load(cleared);
+        QVERIFY2(uncalibrated, uncalibrated ? "" : uncalibrated.error().c_str());
+        QVERIFY(uncalibrated->card().classOffsets.empty());
+        QCOMPARE(uncalibrated->card().scoreTemperature, 0.0);
     }
 };
 
