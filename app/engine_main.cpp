@@ -334,8 +334,9 @@ struct StoreWeightsCommand {
                 if (present)
                     fitted += (fitted.empty() ? "" : ", ") + std::string(name);
             if (!fitted.empty())
-                std::printf("note: the card's %s were fitted on the float32 weights' calls; float16 moves them slightly: "
-                            "fit them again on %s\n",
+                std::printf("note: the card carries %s; fitted on float32 weights, they describe the float16 model's "
+                            "calls only approximately: fit them again on %s (not needed when they were fitted on "
+                            "float16 weights widened to this file)\n",
                             fitted.c_str(), outPath.c_str());
         }
         return 0;
