@@ -14,9 +14,19 @@ A="--data pbc7-latent8.cdlpack --autoencoder /work/main/models/autoencoder-pbc96
 export OMP_NUM_THREADS=1
 # Run 1 may still be training.
 while pgrep -f "train .*--out latent40-pbc7.pt" >/dev/null; do sleep 30; done
+# A run whose successor has begun (its files exist) has finished, even
+# where its own .pt is not on this machine (a state commit holds only the
+# run in progress).
+successor_begun() {
+    case $1 in
+        r2) compgen -G "r[34].*" >/dev/null ;;
+        r3) compgen -G "r4.*" >/dev/null ;;
+        *) return 1 ;;
+    esac
+}
 run() { # name init steps seed lr extra...
     local n=$1 init=$2 steps=$3 seed=$4 lr=$5; shift 5
-    if [ -f $n.pt ]; then echo "$n done"; return; fi
+    if [ -f $n.pt ] || successor_begun $n; then echo "$n done"; return; fi
     local start
     if [ -f $n.ckpt ]; then start="--resume $n.ckpt"
     elif [ -f $n.compact ]; then start="--resume $n.compact"
