@@ -176,7 +176,7 @@ class ClassifyRun {
 public:
     ClassifyRun(const engine::Model &model, const engine::Model *second, const engine::ClassifyOptions &options)
         : m_model(model), m_second(second), m_service(&model, second, options),
-          m_domainCheck(model.card().domainReference)
+          m_domainCheck(model.card().domainReference), m_judgeCalls(m_service.callsComparableWithReference())
     {
     }
 
@@ -215,6 +215,7 @@ private:
     const engine::Model *m_second;
     classify::ClassificationService m_service;
     domain::CaseDomainCheck m_domainCheck;
+    const bool m_judgeCalls; // the domain check counts the calls (classify::callsComparableWithReference)
     SigintCancel m_sigint;
     QList<ClassifyItem> m_items;
     std::optional<db::Database> m_database;
@@ -296,7 +297,7 @@ classify::CellCall ClassifyRun::callOfRow(const db::PredictionRow &row) const
 void ClassifyRun::keepRow(const ClassifyItem &item, const classify::CellCall &call, const QString &secondClass)
 {
     m_rows.push_back({item, call, secondClass});
-    if (!m_service.callsComparableWithReference())
+    if (!m_judgeCalls)
         return;
     const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
     m_domainCheck.addCall(m_model.isDiffusion() ? call.result.nfe : -1, unidentified);

@@ -84,13 +84,13 @@ domain::DomainVerdict ShiftedCase::completeCheck(const engine::ModelCard &card, 
     const ForModel &start = forModel(card);
     domain::CaseEffort effort;
     const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
-    for (const CellOutcome &o : outcomes) {
-        if (!judgeCalls)
-            break; // the images alone decide
-        if (card.kind != "baseline") // a discriminative model has no effort to compare
-            effort.evaluations.push_back(o.nfe);
-        effort.unidentified += o.reviewAnomaly > anomalyAbove ? 1 : 0; // the queue's score, as the product's check
-        ++effort.classified;
+    if (judgeCalls) { // else the images alone decide
+        for (const CellOutcome &o : outcomes) {
+            if (card.kind != "baseline") // a discriminative model has no effort to compare
+                effort.evaluations.push_back(o.nfe);
+            effort.unidentified += o.reviewAnomaly > anomalyAbove ? 1 : 0; // the queue's score, as the product's check
+            ++effort.classified;
+        }
     }
     const auto verdict = domain::afterNormalisation(domain::checkCase(m_measured, start.reference, effort), start.normalisation);
     if (verdict.outside) {
