@@ -526,6 +526,10 @@
         <source>&lt;tr&gt;&lt;td&gt;Unidentified&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domain check&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;Nicht identifiziert&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domänenprüfung&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
+    <message>
+        <source>the images against %1 training images; the classifier&apos;s effort against %2 validation cells; not its unidentified share (not in the reference: cytodiff-cli domain-reference measures it)</source>
+        <translation>die Bilder gegen %1 Trainingsbilder; Aufwand des Klassifikators gegen %2 Validierungszellen; nicht sein Anteil nicht identifizierter Zellen (nicht in der Referenz: cytodiff-cli domain-reference misst ihn)</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::AgreementReportView</name>

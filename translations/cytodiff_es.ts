@@ -526,6 +526,10 @@
         <source>&lt;tr&gt;&lt;td&gt;Unidentified&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Domain check&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</source>
         <translation>&lt;tr&gt;&lt;td&gt;No identificada&amp;nbsp;&lt;/td&gt;&lt;td&gt;%1&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Control de dominio&amp;nbsp;&lt;/td&gt;&lt;td&gt;%2&lt;/td&gt;&lt;/tr&gt;</translation>
     </message>
+    <message>
+        <source>the images against %1 training images; the classifier&apos;s effort against %2 validation cells; not its unidentified share (not in the reference: cytodiff-cli domain-reference measures it)</source>
+        <translation>las imágenes frente a %1 imágenes de entrenamiento; el esfuerzo del clasificador frente a %2 células de validación; no su proporción de no identificadas (no está en la referencia: cytodiff-cli domain-reference la mide)</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::AgreementReportView</name>

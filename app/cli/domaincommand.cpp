@@ -46,7 +46,7 @@ Result<void> measureEffort(const engine::Model &model, const studies::EvalSource
         if (!call)
             return makeError(item.name.toStdString() + ": " + call.error());
         evaluations += call->result.nfe;
-        unidentified += classify::reviewDecision(*call, nullptr).group == review::ReviewGroup::Unidentified ? 1 : 0;
+        unidentified += review::ReviewThresholds{}.flagsUnidentified(call->anomaly) ? 1 : 0;
         if (++done % 20 == 0)
             err() << "\rclassified " << done << "/" << cells.size() << Qt::flush;
     }

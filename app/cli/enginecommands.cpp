@@ -180,6 +180,8 @@ public:
     {
     }
 
+    const classify::ClassificationService &service() const { return m_service; }
+
     // The cells of a workspace's case; those with a prediction of this
     // model are kept unless reclassify.
     Result<void> planCase(const QString &databasePath, const QString &caseName, bool reclassify);
@@ -299,8 +301,7 @@ void ClassifyRun::keepRow(const ClassifyItem &item, const classify::CellCall &ca
     m_rows.push_back({item, call, secondClass});
     if (!m_judgeCalls)
         return;
-    const bool unidentified = classify::reviewDecision(call, nullptr).group == review::ReviewGroup::Unidentified;
-    m_domainCheck.addCall(m_model.isDiffusion() ? call.result.nfe : -1, unidentified);
+    classify::countCall(m_domainCheck, m_model, call.result.nfe, call.anomaly);
 }
 
 ClassifyRun::Step ClassifyRun::classifyStored(const ClassifyItem &item, long long &newNfe)
@@ -481,6 +482,8 @@ int runClassify(const QStringList &args)
     if (!profile.notice.empty())
         err() << "note: " << QString::fromStdString(profile.notice) << "\n";
     ClassifyRun run(*model, second ? &*second : nullptr, options);
+    if (const std::string notice = run.service().domainCheckNotice(); !notice.empty())
+        err() << "note: " << QString::fromStdString(notice) << "\n";
     const auto planned = caseMode ? run.planCase(parser.value(QStringLiteral("db")), parser.value(QStringLiteral("case")),
                                                  parser.isSet(QStringLiteral("reclassify")))
                                   : run.planFiles(parser.positionalArguments());

@@ -9,6 +9,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <cmath>
 
 namespace cytodiff::classify {
 
@@ -150,9 +151,36 @@ bool callsComparableWithReference(const engine::Model &model, const engine::Clas
     return differ.scale.empty() && differ.noise.empty();
 }
 
+void countCall(domain::CaseDomainCheck &check, const engine::Model &model, int nfe, double reviewAnomaly)
+{
+    check.addCall(model.isDiffusion() ? nfe : -1, review::ReviewThresholds{}.flagsUnidentified(reviewAnomaly));
+}
+
 bool ClassificationService::callsComparableWithReference() const
 {
     return !m_model || classify::callsComparableWithReference(*m_model, m_options);
+}
+
+std::string ClassificationService::domainCheckNotice() const
+{
+    if (!m_model || !m_model->isDiffusion())
+        return {};
+    auto reference = domain::DomainReference::fromJson(m_model->card().domainReference);
+    if (!reference || reference->empty()) // an unreadable one fails the check with its own message
+        return {};
+    const bool effort = reference->hasEffort(), share = reference->hasUnidentifiedShare();
+    if (!effort && !share)
+        return "The domain check compares the case's images only: the model's domain reference holds no effort or "
+               "share of Unidentified cells of its classifier (a card edit removed them as stale, or they were never "
+               "measured; `cytodiff-cli domain-reference` measures them).";
+    if (!callsComparableWithReference())
+        return "The domain check compares the case's images only: the classifier's effort and share of Unidentified "
+               "cells in the model's domain reference were measured with the application's own settings, not these.";
+    if (!effort || !share)
+        return std::string("The domain check does not compare the ") + (effort ? "share of Unidentified cells" : "classifier's effort")
+               + ": the model's domain reference holds no such figure (a card edit removed it as stale, or it was "
+                 "never measured; `cytodiff-cli domain-reference` measures it).";
+    return {};
 }
 
 Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &database, qint64 caseId) const
@@ -175,12 +203,11 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
             return makeError(added.error());
         }
         if (callsComparableWithReference()) {
-            const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
             auto calls = database.predictionsOfModel(caseId, m_modelId);
             if (!calls)
                 return makeError(calls.error());
             for (const db::PredictionRow &row : *calls)
-                check.addCall(m_model->isDiffusion() ? row.nfe : -1, row.anomaly.value_or(-1e300) > anomalyAbove);
+                countCall(check, *m_model, row.nfe, row.anomaly.value_or(std::nan("")));
         }
         // The same fit as planCase made from the same images.
         verdict = domain::afterNormalisation(check.verdict(), domain::fitNormalisation(check.images(), referenceOf(m_model)));

@@ -129,6 +129,10 @@ imaging::CaseNormalisation storedNormalisation(const db::Database &database, qin
 // do not depend on them. The GUI's check, `classify` and the studies share
 // this rule.
 bool callsComparableWithReference(const engine::Model &model, const engine::ClassifyOptions &options);
+// Counts a model's call in a case's domain check as its reference measured
+// calls: a diffusion model's network evaluations, and whether the review
+// queue's default rule calls it Unidentified (reviewAnomaly: CellCall::anomaly).
+void countCall(domain::CaseDomainCheck &check, const engine::Model &model, int nfe, double reviewAnomaly);
 
 class ClassificationService {
 public:
@@ -193,6 +197,13 @@ public:
     Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
     // callsComparableWithReference for this service's model and options.
     bool callsComparableWithReference() const;
+    // What the user should know about the main model's domain check under
+    // these options: that it will compare a case's images only, though the
+    // model is a diffusion model whose calls it could judge (the reference
+    // lacks the classifier's figures, or these options are not the ones
+    // they were measured with). Empty when it judges everything it can, or
+    // there is no reference.
+    std::string domainCheckNotice() const;
 
     // Classifies one stored cell with the models that still owe it a call
     // and stores the results as soon as they exist.

@@ -57,6 +57,10 @@ struct DomainReference {
     double unidentifiedShare = -1;
 
     bool empty() const { return images == 0; }
+    // Which of a diffusion model's figures its calls can be judged against
+    // (card edits remove them when stale).
+    bool hasEffort() const { return effortCells > 0 && effortMean > 0; }
+    bool hasUnidentifiedShare() const { return unidentifiedShare >= 0; }
     std::string toJson() const;
     static Result<DomainReference> fromJson(const std::string &json);
 };

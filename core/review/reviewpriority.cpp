@@ -59,7 +59,7 @@ double sortMargin(const db::CellSummary &cell)
 
 bool isAnomalous(const db::CellSummary &cell, const ReviewThresholds &thresholds)
 {
-    return cell.hasPrediction && cell.anomaly && *cell.anomaly > thresholds.anomalyAbove;
+    return cell.hasPrediction && cell.anomaly && thresholds.flagsUnidentified(*cell.anomaly);
 }
 
 bool secondOpinionDiffers(const db::CellSummary &cell)

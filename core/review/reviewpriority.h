@@ -43,6 +43,10 @@ struct ReviewThresholds {
     // anomaly = -zeta (engine.h): above 0 no class stands out from the
     // runners-up more than they differ among themselves.
     double anomalyAbove = 0.0;
+    // The queue's Unidentified rule on an anomaly score (NaN: never). The
+    // domain check counts unidentified calls by the default thresholds'
+    // rule, as its reference measured them.
+    bool flagsUnidentified(double anomaly) const { return anomaly > anomalyAbove; }
     // The case failed the domain check (core/domain): its images are unlike
     // the model's training images, so no call is confident enough to skip.
     bool reviewEveryCell = false;

@@ -83,12 +83,11 @@ domain::DomainVerdict ShiftedCase::completeCheck(const engine::ModelCard &card, 
 {
     const ForModel &start = forModel(card);
     domain::CaseEffort effort;
-    const double anomalyAbove = review::ReviewThresholds{}.anomalyAbove;
     if (judgeCalls) { // else the images alone decide
         for (const CellOutcome &o : outcomes) {
             if (card.kind != "baseline") // a discriminative model has no effort to compare
                 effort.evaluations.push_back(o.nfe);
-            effort.unidentified += o.reviewAnomaly > anomalyAbove ? 1 : 0; // the queue's score, as the product's check
+            effort.unidentified += review::ReviewThresholds{}.flagsUnidentified(o.reviewAnomaly) ? 1 : 0; // the queue's score, as the product's check
             ++effort.classified;
         }
     }

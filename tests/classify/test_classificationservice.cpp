@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace cytodiff;
 using cytodiff::testing::makeCellImage;
 
@@ -385,6 +387,59 @@ private slots:
         QVERIFY(none.ok());
         QVERIFY(!none->checked);
         QVERIFY(!(*database->domainCheck(*caseId))->outside);
+    }
+
+    // What a run says about its domain check before the first cell: which
+    // of the classifier's figures it will not compare, and why.
+    void domainCheckNoticeSaysWhatIsNotCompared()
+    {
+        // The queue's Unidentified rule, which the check counts by.
+        QVERIFY(review::ReviewThresholds{}.flagsUnidentified(0.1));
+        QVERIFY(!review::ReviewThresholds{}.flagsUnidentified(0.0));
+        QVERIFY(!review::ReviewThresholds{}.flagsUnidentified(std::nan("")));
+
+        QVERIFY(classify::ClassificationService(&*m_tiny, nullptr).domainCheckNotice().empty()); // no reference
+        QTemporaryDir dir;
+        const auto withReference = [&](const QString &name, int effortCells, double unidentifiedShare) {
+            domain::DomainReference reference;
+            reference.images = 40;
+            reference.features["nucleus_diameter"] = {20, 30, 40};
+            reference.effortCells = effortCells;
+            reference.effortMean = effortCells > 0 ? 70.0 : 0.0;
+            reference.unidentifiedShare = unidentifiedShare;
+            const std::string path = dir.filePath(name).toStdString();
+            auto sha = engine::rewriteModelCard(kTinyModel.toStdString(), path, [&](engine::ModelCard &card) -> Result<void> {
+                card.domainReference = reference.toJson();
+                return {};
+            });
+            return sha ? engine::Model::load(path) : Result<engine::Model>(makeError(sha.error()));
+        };
+        engine::ClassifyOptions paper;
+        paper.protocol = engine::Protocol::Paper;
+
+        auto whole = withReference(QStringLiteral("whole.pt"), 96, 0.05);
+        QVERIFY(whole.ok());
+        QVERIFY(classify::ClassificationService(&*whole, nullptr).domainCheckNotice().empty());
+        const std::string otherSettings = classify::ClassificationService(&*whole, nullptr, paper).domainCheckNotice();
+        QVERIFY2(otherSettings.find("images only") != std::string::npos
+                     && otherSettings.find("application's own settings") != std::string::npos,
+                 otherSettings.c_str());
+
+        // calibrate removes both figures, anomaly-profile the share alone.
+        auto imagesOnly = withReference(QStringLiteral("calibrated.pt"), 0, -1);
+        QVERIFY(imagesOnly.ok());
+        for (const auto &options : {engine::ClassifyOptions{}, paper}) {
+            const std::string notice = classify::ClassificationService(&*imagesOnly, nullptr, options).domainCheckNotice();
+            QVERIFY2(notice.find("images only") != std::string::npos && notice.find("domain-reference") != std::string::npos,
+                     notice.c_str());
+        }
+        auto effortOnly = withReference(QStringLiteral("profiled.pt"), 96, -1);
+        QVERIFY(effortOnly.ok());
+        const std::string noShare = classify::ClassificationService(&*effortOnly, nullptr).domainCheckNotice();
+        QVERIFY2(noShare.find("does not compare the share of Unidentified cells") != std::string::npos, noShare.c_str());
+
+        // A CNN's reference holds its images alone, by design: nothing to say.
+        QVERIFY(classify::ClassificationService(&*m_baseline, nullptr).domainCheckNotice().empty());
     }
 
     // A case from a lower magnification (issue 21): planning it fits the

@@ -84,6 +84,18 @@ private slots:
         QVERIFY2(html.contains(QStringLiteral("against 40 training images; not the classifier's effort")), qPrintable(html));
         QVERIFY2(html.contains(QStringLiteral("none: ")) && html.contains(QStringLiteral("every call fails")), qPrintable(html));
 
+        // anomaly-profile removes the unidentified share alone: the effort is still compared.
+        const QString profiled = dir.filePath(QStringLiteral("profiled.pt"));
+        QVERIFY(engine::rewriteModelCard(tiny.toStdString(), profiled.toStdString(), [](engine::ModelCard &card) -> Result<void> {
+            card.domainReference = R"({"format":1,"images":40,"crop_size":0,"cell_found_share":1,"features":)"
+                                   R"({"nucleus_diameter":{"p01":20,"p50":30,"p99":40}},)"
+                                   R"("effort_cells":30,"effort_mean":70})";
+            return {};
+        }));
+        html = AboutDialog::modelInfoHtml(profiled);
+        QVERIFY2(html.contains(QStringLiteral("the classifier's effort against 30 validation cells; not its unidentified share")),
+                 qPrintable(html));
+
         QVERIFY(AboutDialog::modelInfoHtml(dir.filePath(QStringLiteral("missing.pt"))).contains(QStringLiteral("does not exist")));
     }
 

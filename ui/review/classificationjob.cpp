@@ -221,8 +221,9 @@ private:
             finishRun();
             return;
         }
-        if (const QString profile = fromStd(m_service->profileNotice()); !profile.isEmpty())
-            m_run->outcome.notice = m_run->outcome.notice.isEmpty() ? profile : m_run->outcome.notice + QLatin1Char(' ') + profile;
+        for (const std::string &notice : {m_service->profileNotice(), m_service->domainCheckNotice()})
+            if (!notice.empty())
+                m_run->outcome.notice += (m_run->outcome.notice.isEmpty() ? QString() : QStringLiteral(" ")) + fromStd(notice);
         auto plan = m_service->planCase(*m_database, caseId);
         if (!plan) {
             m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1").arg(fromStd(plan.error()));

@@ -80,13 +80,20 @@ QString AboutDialog::safetyNetRows(const engine::Model &model)
         domainCheck = tr("none (the card has no domain reference)");
     } else if (auto reference = domain::DomainReference::fromJson(model.card().domainReference); !reference) {
         domainCheck = tr("none: %1").arg(escaped(reference.error()));
-    } else if (reference->effortCells > 0 && reference->unidentifiedShare >= 0) {
+    } else if (reference->hasEffort() && reference->hasUnidentifiedShare()) {
         domainCheck = tr("the images against %1 training images; the classifier's effort and unidentified share "
                          "against %2 validation cells")
                           .arg(reference->images)
                           .arg(reference->effortCells);
+    } else if (model.isDiffusion() && reference->hasEffort()) {
+        // anomaly-profile removes the share alone (a new Unidentified rule).
+        domainCheck = tr("the images against %1 training images; the classifier's effort against %2 validation "
+                         "cells; not its unidentified share (not in the reference: cytodiff-cli domain-reference "
+                         "measures it)")
+                          .arg(reference->images)
+                          .arg(reference->effortCells);
     } else if (model.isDiffusion()) {
-        // Removed by calibrate or anomaly-profile, or never measured.
+        // Removed by calibrate, or never measured.
         domainCheck = tr("the images against %1 training images; not the classifier's effort or unidentified share "
                          "(not in the reference: cytodiff-cli domain-reference measures them)")
                           .arg(reference->images);
