@@ -3,6 +3,7 @@
 
 #include "appsettings.h"
 #include "mainwindow.h"
+#include "numbertext.h"
 #include "translationloader.h"
 #include "workspace.h"
 
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
         return exitCode;
 
     QApplication app(argc, argv);
+    cytodiff::keepCNumberNotation();
     // The same identity as cytodiff-cli, so both find the same default
     // workspace and settings.
     QApplication::setOrganizationName(QStringLiteral("CytoDiff"));

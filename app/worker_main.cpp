@@ -12,6 +12,7 @@
 #include "classificationworker.h"
 #include "database.h"
 #include "engine.h"
+#include "numbertext.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -44,6 +45,7 @@ void say(const QString &line)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    cytodiff::keepCNumberNotation();
     QCoreApplication::setApplicationName(QStringLiteral("cytodiff-worker"));
 
     QCommandLineParser parser;

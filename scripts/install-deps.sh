@@ -18,6 +18,9 @@ packages=(
   libcli11-dev libboost-dev
   libgl1-mesa-dev
   xvfb xauth
+  # The locale sources: test_numbertext compiles a German locale to read
+  # and write model files under it.
+  locales
   dpkg-dev
   # The 'asan' preset and the fuzz targets: clang, its sanitizer and
   # libFuzzer runtimes, and llvm-symbolizer for readable reports.

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "numbertext.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -75,6 +76,7 @@ int run(int argc, char **argv, const ApplicationFactory &makeApp)
     const bool plots = wanted != commandTable().end() && wanted->second.drawsPlots;
     const std::unique_ptr<QCoreApplication> app =
         makeApp && plots ? makeApp(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    keepCNumberNotation();
     QCoreApplication::setOrganizationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationName(QStringLiteral("CytoDiff"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CYTODIFF_VERSION));

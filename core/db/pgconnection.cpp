@@ -1,5 +1,6 @@
 #include "pgconnection.h"
 
+#include "numbertext.h"
 #include "pgdialect.h"
 #include "statement.h"
 
@@ -151,7 +152,8 @@ public:
     {
         if (isNull(column))
             return 0.0;
-        return std::strtod(PQgetvalue(m_result, m_row, column), nullptr);
+        // PostgreSQL's text results are in the C notation, "NaN" and "Infinity" included.
+        return parseNumber(PQgetvalue(m_result, m_row, column)).value_or(0.0);
     }
     QString text(int column) const override
     {

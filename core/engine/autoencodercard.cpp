@@ -1,6 +1,8 @@
 // AutoencoderCard <-> container metadata. Torch-free.
 #include "autoencodercard.h"
 
+#include "numbertext.h"
+
 #include <sstream>
 
 namespace cytodiff::engine {
@@ -44,14 +46,10 @@ bool readInt(const std::map<std::string, std::string> &m, const std::string &key
 
 bool readDouble(const std::map<std::string, std::string> &m, const std::string &key, double &out)
 {
-    try {
-        std::size_t used = 0;
-        const std::string text = valueOr(m, key);
-        out = std::stod(text, &used);
-        return used == text.size();
-    } catch (...) {
-        return false;
-    }
+    const auto value = parseNumber(valueOr(m, key));
+    if (value)
+        out = *value;
+    return value.has_value();
 }
 
 } // namespace

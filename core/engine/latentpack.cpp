@@ -6,6 +6,7 @@
 #include "container.h"
 #include "latentcache.h"
 #include "modelio.h"
+#include "numbertext.h"
 
 #include <chrono>
 #include <cmath>
@@ -102,7 +103,7 @@ Result<StoredLatents> parsePack(const std::string &path, bool tensors)
         header.seed = std::stoull(meta["seed"]);
         header.latentChannels = std::stoi(meta["latent_channels"]);
         header.latentResolution = std::stoi(meta["latent_resolution"]);
-        header.quantisationRmsRelative = std::stod(meta["quantisation_rms_relative"]);
+        header.quantisationRmsRelative = parseNumber(meta["quantisation_rms_relative"]).value_or(0.0);
         torch::serialize::InputArchive archive;
         archive.load_from(container->payload.data(), container->payload.size());
         torch::Tensor labels, splits;
@@ -232,9 +233,9 @@ Result<LatentPackReport> writeLatentPack(const TrainingData &data, const LatentP
         meta["seed"] = std::to_string(options.seed);
         meta["latent_channels"] = std::to_string(report.latentChannels);
         meta["latent_resolution"] = std::to_string(report.latentResolution);
-        meta["latent_std"] = std::to_string(report.latentStd);
+        meta["latent_std"] = fixedText(report.latentStd, 6);
         meta["quantisation"] = "uint8 per-channel affine: value = offset + scale * code, range = min..max";
-        meta["quantisation_rms_relative"] = std::to_string(report.quantisationRmsRelative);
+        meta["quantisation_rms_relative"] = fixedText(report.quantisationRmsRelative, 6);
     } catch (const std::exception &e) {
         return makeError(std::string("Encoding the latent pack failed: ") + std::string(e.what()).substr(0, 300));
     }

@@ -3,6 +3,7 @@
 
 #include "container.h"
 #include "modelfile.h"
+#include "numbertext.h"
 
 #include <filesystem>
 
@@ -171,11 +172,7 @@ Result<void> readLatent(const std::map<std::string, std::string> &m, ModelCard &
     card.latent.autoencoder = std::move(*autoencoder);
     card.latent.autoencoder.sha256 = valueOr(m, "autoencoder_sha256");
     card.latent.autoencoder.fileName = valueOr(m, "autoencoder_file");
-    try {
-        card.latent.scale = std::stod(valueOr(m, "latent_scale", "nan"));
-    } catch (...) {
-        card.latent.scale = 0;
-    }
+    card.latent.scale = parseNumber(valueOr(m, "latent_scale")).value_or(0.0);
     if (!(card.latent.scale > 0 && card.latent.scale < 1e6))
         return makeError("the latent model's latent scale is missing or out of range");
     const auto &config = card.latent.autoencoder.config;
@@ -222,7 +219,7 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
         m["class_offsets"] = joinList(classOffsets);
         m["calibration"] = calibration;
         if (scoreTemperature > 0)
-            m["score_temperature"] = std::to_string(scoreTemperature);
+            m["score_temperature"] = numberText(scoreTemperature);
     }
     m["data_hash"] = dataHash;
     // Only when present: files without one stay byte for byte as before.
@@ -234,7 +231,7 @@ std::map<std::string, std::string> ModelCard::toMetadata() const
     m["metrics"] = metrics;
     m["created_at"] = createdAt;
     m["train_steps"] = std::to_string(trainSteps);
-    m["train_seconds"] = std::to_string(trainSeconds);
+    m["train_seconds"] = fixedText(trainSeconds, 6); // as std::to_string wrote it in the C locale
     if (learningRate > 0) {
         // Round-trip precision: a resumed study compares it with --lr.
         std::ostringstream rate;
@@ -298,18 +295,16 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     card.schedule = valueOr(m, "schedule", "cosine");
     card.prediction = valueOr(m, "prediction", "eps");
     for (const auto &part : splitList(valueOr(m, "error_scale"))) {
-        try {
-            card.errorScale.push_back(std::stod(part));
-        } catch (...) {
+        const auto value = parseNumber(part);
+        if (!value)
             return makeError("the model file's error scale is unreadable");
-        }
+        card.errorScale.push_back(*value);
     }
     for (const auto &part : splitList(valueOr(m, "class_offsets"))) {
-        try {
-            card.classOffsets.push_back(std::stod(part));
-        } catch (...) {
+        const auto value = parseNumber(part);
+        if (!value)
             return makeError("the model file's class offsets are unreadable");
-        }
+        card.classOffsets.push_back(*value);
     }
     if (!card.classOffsets.empty() && card.classOffsets.size() != card.classNames.size())
         return makeError("the model file has " + std::to_string(card.classOffsets.size()) + " class offsets for "
@@ -319,11 +314,10 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     if (card.weights != "float32" && card.weights != "float16")
         return makeError("the model's weights are stored as '" + card.weights
                          + "', which this version of CytoDiff does not read (float32 or float16)");
-    try {
-        card.scoreTemperature = std::stod(valueOr(m, "score_temperature", "0"));
-    } catch (...) {
+    const auto temperature = parseNumber(valueOr(m, "score_temperature", "0"));
+    if (!temperature)
         return makeError("the model file's score temperature is unreadable");
-    }
+    card.scoreTemperature = *temperature;
     // NaN fails both comparisons; an absurd value would flatten or spike the
     // scores a reviewer reads.
     if (!(card.scoreTemperature >= 0.0 && card.scoreTemperature < 1e6))
@@ -336,14 +330,11 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     card.createdAt = valueOr(m, "created_at");
     try {
         card.trainSteps = std::stoll(valueOr(m, "train_steps", "0"));
-        card.trainSeconds = std::stod(valueOr(m, "train_seconds", "0"));
     } catch (...) {
     }
     // Provenance only: an unreadable value reads as not recorded.
-    try {
-        card.learningRate = std::stod(valueOr(m, "learning_rate", "0"));
-    } catch (...) {
-    }
+    card.trainSeconds = parseNumber(valueOr(m, "train_seconds", "0")).value_or(0.0);
+    card.learningRate = parseNumber(valueOr(m, "learning_rate", "0")).value_or(0.0);
     if (!(card.learningRate > 0 && card.learningRate < 1e3))
         card.learningRate = 0;
     if (!parseInt(m, "batch_size", card.batchSize) || card.batchSize < 0)

@@ -4,6 +4,7 @@
 
 #include "container.h"
 #include "mathconstants.h"
+#include "numbertext.h"
 
 #include <cmath>
 #include <ctime>
@@ -161,10 +162,10 @@ Container positionContainer(const std::string &configKey, const TrainOptions &op
     container.metadata["learning_rate"] = rate.str();
     container.metadata["batch_size"] = std::to_string(options.batchSize);
     container.metadata["step"] = std::to_string(position.step);
-    container.metadata["elapsed"] = std::to_string(position.elapsedSeconds);
+    container.metadata["elapsed"] = fixedText(position.elapsedSeconds, 6);
     if (position.priorSteps > 0) {
         container.metadata["prior_steps"] = std::to_string(position.priorSteps);
-        container.metadata["prior_seconds"] = std::to_string(position.priorSeconds);
+        container.metadata["prior_seconds"] = fixedText(position.priorSeconds, 6);
         container.metadata["prior_command"] = position.priorCommand;
     }
     return container;
@@ -277,10 +278,10 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         archive.read("generator", state);
         parts.generator->set_state(state);
         position.step = std::stoll(container->metadata["step"]);
-        position.elapsedSeconds = std::stod(container->metadata["elapsed"]);
+        position.elapsedSeconds = parseNumber(container->metadata["elapsed"]).value_or(0.0);
         if (const auto prior = container->metadata.find("prior_steps"); prior != container->metadata.end()) {
             position.priorSteps = std::stoll(prior->second);
-            position.priorSeconds = std::stod(container->metadata["prior_seconds"]);
+            position.priorSeconds = parseNumber(container->metadata["prior_seconds"]).value_or(0.0);
             position.priorCommand = container->metadata["prior_command"];
         }
     } catch (const std::exception &e) {
@@ -300,10 +301,10 @@ Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
         info.step = std::stoll(container->metadata["step"]);
         const auto rate = container->metadata.find("learning_rate");
         if (rate != container->metadata.end())
-            info.learningRate = std::stod(rate->second);
+            info.learningRate = parseNumber(rate->second).value_or(0.0);
         const auto elapsed = container->metadata.find("elapsed");
         if (elapsed != container->metadata.end())
-            info.elapsedSeconds = std::stod(elapsed->second);
+            info.elapsedSeconds = parseNumber(elapsed->second).value_or(0.0);
         const auto batch = container->metadata.find("batch_size");
         if (batch != container->metadata.end())
             info.batchSize = std::stoi(batch->second);

@@ -1,23 +1,14 @@
 #include "chart.h"
 
 #include "kde.h"
+#include "numbertext.h"
 #include "psychometric.h"
 #include "roc.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace cytodiff::evaluation {
-
-namespace {
-std::string fixed(double v, int digits)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
-    return buffer;
-}
-} // namespace
 
 Chart rocChart(const std::string &title, const std::vector<NamedRoc> &curves)
 {
@@ -30,7 +21,7 @@ Chart rocChart(const std::string &title, const std::vector<NamedRoc> &curves)
     chart.series.push_back(chance);
     for (const auto &roc : curves) {
         ChartSeries s;
-        s.name = roc.name + " (AUC " + fixed(roc.auc, 3) + ")";
+        s.name = roc.name + " (AUC " + fixedText(roc.auc, 3) + ")";
         s.rgb = roc.rgb;
         for (const auto &p : roc.curve) {
             s.x.push_back(p.falsePositiveRate);
@@ -78,7 +69,7 @@ Chart kdeChart(const std::string &title, const std::string &xLabel, const std::v
     add(a, "abnormal", kBaselineColour);
     chart.xMin = lo - pad, chart.xMax = hi + pad, chart.yMin = 0;
     if (std::isfinite(auc))
-        chart.notes.push_back("AUC " + fixed(auc, 3));
+        chart.notes.push_back("AUC " + fixedText(auc, 3));
     return chart;
 }
 
@@ -99,11 +90,11 @@ Chart psychometricChart(const std::string &title, const std::string &xLabel, con
         const double level = fit.gamma + (1 - fit.gamma - fit.lapse.estimate) * 0.8;
         chart.series.push_back({"threshold (80%) 95% CI", ChartSeries::Kind::HBar,
                                 {fit.threshold80.lower, fit.threshold80.upper}, {level}, {}, {}, 0x000000});
-        chart.notes.push_back("threshold m = " + fixed(fit.threshold.estimate, 3) + " [" + fixed(fit.threshold.lower, 3)
-                              + ", " + fixed(fit.threshold.upper, 3) + "]");
-        chart.notes.push_back("width w = " + fixed(fit.width.estimate, 3) + " [" + fixed(fit.width.lower, 3) + ", "
-                              + fixed(fit.width.upper, 3) + "]");
-        chart.notes.push_back("lapse = " + fixed(fit.lapse.estimate, 3) + ", guess rate = " + fixed(fit.gamma, 3));
+        chart.notes.push_back("threshold m = " + fixedText(fit.threshold.estimate, 3) + " [" + fixedText(fit.threshold.lower, 3)
+                              + ", " + fixedText(fit.threshold.upper, 3) + "]");
+        chart.notes.push_back("width w = " + fixedText(fit.width.estimate, 3) + " [" + fixedText(fit.width.lower, 3) + ", "
+                              + fixedText(fit.width.upper, 3) + "]");
+        chart.notes.push_back("lapse = " + fixedText(fit.lapse.estimate, 3) + ", guess rate = " + fixedText(fit.gamma, 3));
     } else {
         chart.notes.push_back(fit.message);
     }

@@ -1,6 +1,7 @@
 #include "sourceshift.h"
 
 #include "imageio.h"
+#include "numbertext.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -8,18 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 namespace cytodiff::imaging {
 namespace {
-
-std::string number(double v)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", v);
-    return buffer;
-}
 
 // rgb8: interleaved RGB, changed in place.
 void stainShift(cv::Mat &rgb8, double s)
@@ -77,13 +70,12 @@ Result<void> parsePart(const std::string &part, ShiftSpec &spec)
     if (colon == std::string::npos)
         return makeError("Shift '" + part + "' needs a value, e.g. stain:0.3, scale:0.8, blur:1, crop:0.5 or jpeg:70.");
     const std::string name = part.substr(0, colon);
-    char *end = nullptr;
     const std::string valueText = part.substr(colon + 1);
-    const double value = std::strtod(valueText.c_str(), &end);
-    if (valueText.empty() || end == nullptr || *end != '\0' || !std::isfinite(value))
+    const double value = parseNumber(valueText).value_or(std::nan(""));
+    if (!std::isfinite(value))
         return makeError("Shift '" + part + "': '" + valueText + "' is not a number.");
     const auto outside = [&](double low, double high, const std::string &what) -> Result<void> {
-        return makeError("Shift '" + part + "': " + what + " must lie between " + number(low) + " and " + number(high) + ".");
+        return makeError("Shift '" + part + "': " + what + " must lie between " + numberText(low) + " and " + numberText(high) + ".");
     };
     if (name == "stain") {
         if (std::abs(value) > 1.5)
@@ -118,13 +110,13 @@ std::string ShiftSpec::describe() const
     std::string text;
     const auto add = [&text](const std::string &part) { text += (text.empty() ? "" : ",") + part; };
     if (stain != 0)
-        add("stain:" + number(stain));
+        add("stain:" + numberText(stain));
     if (blur != 0)
-        add("blur:" + number(blur));
+        add("blur:" + numberText(blur));
     if (scale != 1)
-        add("scale:" + number(scale));
+        add("scale:" + numberText(scale));
     if (crop != 1)
-        add("crop:" + number(crop));
+        add("crop:" + numberText(crop));
     if (jpeg != 0)
         add("jpeg:" + std::to_string(jpeg));
     return text.empty() ? "none" : text;
