@@ -124,6 +124,10 @@ private slots:
             QVERIFY(cells->cellAt(row)->hasPrediction);
             QVERIFY(!cells->cellAt(row)->secondOpinionClass.isEmpty());
         }
+        // The header's progress follows the calls (it read "0 of 12 classified" to the end).
+        auto *subtitle = browser->findChild<QLabel *>(QStringLiteral("gallerySubtitle"));
+        QVERIFY(subtitle);
+        QVERIFY2(!subtitle->text().contains(QStringLiteral("classified")), qPrintable(subtitle->text()));
 
         // Queue: every cell (threshold 100%), pinned groups first, then the
         // least confident first.

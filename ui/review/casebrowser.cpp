@@ -662,6 +662,7 @@ void CaseBrowser::onCellsEdited(const QList<qint64> &cellIds)
 void CaseBrowser::refreshDerivedViews()
 {
     updateClassFilter();
+    updateGalleryHeader(); // "n of N classified" as calls arrive
     if (m_queueNeedsResort) {
         m_queueNeedsResort = false;
         const qint64 keep = m_galleryProxy->cellId(m_galleryView->currentIndex());
