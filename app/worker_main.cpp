@@ -119,6 +119,13 @@ int main(int argc, char *argv[])
         return say(QStringLiteral("the workspace is read-only: %1").arg(database->readOnlyReason())), 1;
 
     classify::ClassificationService service(&*model, second ? &*second : nullptr);
+    // A damaged profile fails every call: a service would log every cell
+    // of every case as failed and retry it forever.
+    if (auto damaged = service.profileError())
+        return say(QStringLiteral("cannot classify with %1: %2").arg(service.modelId(), QString::fromStdString(*damaged))), 1;
+    for (const std::string &notice : {service.profileNotice(), service.domainCheckNotice()})
+        if (!notice.empty())
+            say(QStringLiteral("%1: note: %2").arg(name, QString::fromStdString(notice)));
     classify::ClassificationWorker worker(*database, classify::serviceCalls(service), name, options);
     std::signal(SIGTERM, requestStop);
     std::signal(SIGINT, requestStop);

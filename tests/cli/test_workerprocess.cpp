@@ -5,6 +5,7 @@
 
 #include "clitesthelpers.h"
 #include "database.h"
+#include "engine.h"
 #include "workspaceengine.h"
 
 #include <QTemporaryDir>
@@ -15,6 +16,7 @@ using namespace cytodiff;
 namespace {
 
 const QString kWorkerPath = QStringLiteral(CYTODIFF_WORKER_PATH);
+const QString kTinyModel = QStringLiteral(CYTODIFF_SOURCE_DIR "/tests/data/tiny-pbc8.pt");
 constexpr int kCells = 24;
 
 qint64 scalar(const QString &address, const char *sql)
@@ -96,6 +98,40 @@ private slots:
         auto noArgs = startWorker({});
         QVERIFY(noArgs->waitForFinished(60000));
         QCOMPARE(noArgs->exitCode(), 2);
+    }
+
+    // What the model's card does to every call is said once, at start: a
+    // damaged error profile stops the worker before it claims a cell, and
+    // a domain reference without the classifier's figures is a note.
+    void theModelsSafetyNetsAreNamedAtStart()
+    {
+        QString why;
+        const QString address = testing::freshWorkspaceAddress(&why);
+        QVERIFY2(!address.isEmpty(), qPrintable(why));
+        QTemporaryDir dir;
+        const QString damaged = dir.filePath(QStringLiteral("damaged.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), damaged.toStdString(), [](engine::ModelCard &card) -> Result<void> {
+            card.anomalyProfile = "{\"version\":1";
+            return {};
+        }));
+        auto refused = startWorker({QStringLiteral("--db"), address, QStringLiteral("--model"), damaged, QStringLiteral("--once")});
+        QVERIFY(refused->waitForFinished(60000));
+        const QString refusal = QString::fromLocal8Bit(refused->readAll());
+        QCOMPARE(refused->exitCode(), 1);
+        QVERIFY2(refusal.contains(QStringLiteral("cannot classify with damaged@")) && refusal.contains(QStringLiteral("anomaly profile is unreadable")),
+                 qPrintable(refusal));
+
+        const QString imagesOnly = dir.filePath(QStringLiteral("images-only.pt"));
+        QVERIFY(engine::rewriteModelCard(kTinyModel.toStdString(), imagesOnly.toStdString(), [](engine::ModelCard &card) -> Result<void> {
+            card.domainReference = R"({"format":1,"images":40,"crop_size":0,"cell_found_share":1,"features":)"
+                                   R"({"nucleus_diameter":{"p01":20,"p50":30,"p99":40}}})";
+            return {};
+        }));
+        auto noted = startWorker({QStringLiteral("--db"), address, QStringLiteral("--model"), imagesOnly, QStringLiteral("--once")});
+        QVERIFY(noted->waitForFinished(60000));
+        const QString output = QString::fromLocal8Bit(noted->readAll());
+        QCOMPARE(noted->exitCode(), 0);
+        QVERIFY2(output.contains(QStringLiteral("note: The domain check compares the case's images only")), qPrintable(output));
     }
 };
 
