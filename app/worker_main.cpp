@@ -33,6 +33,12 @@ std::atomic<bool> g_stop{false};
 
 void requestStop(int) { g_stop = true; }
 
+// Exit codes: the systemd unit restarts the worker on 1 (a workspace that
+// cannot be reached may come back) but not on a fault only an
+// administrator can mend (installer/cytodiff-worker@.service).
+constexpr int kExitUsage = 2;
+constexpr int kExitModel = 3; // the model files cannot be used as given
+
 void say(const QString &line)
 {
     // One line per event; journald adds the time when run as a service.
@@ -80,16 +86,16 @@ int main(int argc, char *argv[])
     if (!parser.isSet(QStringLiteral("db")) || !parser.isSet(QStringLiteral("model"))) {
         say(QStringLiteral("usage: cytodiff-worker --db WORKSPACE --model MODEL [--second-opinion M] [--device cuda] "
                            "[--once]"));
-        return 2;
+        return kExitUsage;
     }
     bool ok = true;
     classify::WorkerOptions options;
     options.batchSize = parser.value(QStringLiteral("batch")).toInt(&ok);
     if (!ok || options.batchSize < 1)
-        return say(QStringLiteral("--batch must be a positive number")), 2;
+        return say(QStringLiteral("--batch must be a positive number")), kExitUsage;
     options.leaseSeconds = parser.value(QStringLiteral("lease-seconds")).toInt(&ok);
     if (!ok || options.leaseSeconds < 5)
-        return say(QStringLiteral("--lease-seconds must be at least 5")), 2;
+        return say(QStringLiteral("--lease-seconds must be at least 5")), kExitUsage;
     const int idleSeconds = std::max(1, parser.value(QStringLiteral("idle-seconds")).toInt());
     const QString name = parser.isSet(QStringLiteral("name"))
                              ? parser.value(QStringLiteral("name"))
@@ -99,16 +105,16 @@ int main(int argc, char *argv[])
     const std::string device = parser.value(QStringLiteral("device")).toStdString();
     auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString(), device);
     if (!model)
-        return say(QStringLiteral("cannot load the model: %1").arg(QString::fromStdString(model.error()))), 1;
+        return say(QStringLiteral("cannot load the model: %1").arg(QString::fromStdString(model.error()))), kExitModel;
     std::optional<engine::Model> second;
     if (parser.isSet(QStringLiteral("second-opinion"))) {
         auto loaded = engine::Model::load(parser.value(QStringLiteral("second-opinion")).toStdString(), device);
         if (!loaded)
             return say(QStringLiteral("cannot load the second-opinion model: %1")
                            .arg(QString::fromStdString(loaded.error()))),
-                   1;
+                   kExitModel;
         if (loaded->card().classNames != model->card().classNames)
-            return say(QStringLiteral("the second-opinion model knows other classes than the model")), 1;
+            return say(QStringLiteral("the second-opinion model knows other classes than the model")), kExitModel;
         second = std::move(*loaded);
     }
 
@@ -122,7 +128,8 @@ int main(int argc, char *argv[])
     // A damaged profile fails every call: a service would log every cell
     // of every case as failed and retry it forever.
     if (auto damaged = service.profileError())
-        return say(QStringLiteral("cannot classify with %1: %2").arg(service.modelId(), QString::fromStdString(*damaged))), 1;
+        return say(QStringLiteral("cannot classify with %1: %2").arg(service.modelId(), QString::fromStdString(*damaged))),
+               kExitModel;
     for (const std::string &notice : {service.profileNotice(), service.domainCheckNotice()})
         if (!notice.empty())
             say(QStringLiteral("%1: note: %2").arg(name, QString::fromStdString(notice)));
