@@ -17,6 +17,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QHostInfo>
 #include <QThread>
 
@@ -37,7 +38,7 @@ void requestStop(int) { g_stop = true; }
 // cannot be reached may come back) but not on a fault only an
 // administrator can mend (installer/cytodiff-worker@.service).
 constexpr int kExitUsage = 2;
-constexpr int kExitModel = 3; // the model files cannot be used as given
+constexpr int kExitModel = 3; // a model file that is there cannot be used
 
 void say(const QString &line)
 {
@@ -103,20 +104,39 @@ int main(int argc, char *argv[])
 
     engine::setThreadCount(parser.value(QStringLiteral("threads")).toInt());
     const std::string device = parser.value(QStringLiteral("device")).toStdString();
-    auto model = engine::Model::load(parser.value(QStringLiteral("model")).toStdString(), device);
+    // A file not there yet (a share mounted late) or a GPU not ready at boot
+    // may come back: exit 1, restarted; a file that is there and cannot be
+    // used will not mend itself.
+    const auto loadFailure = [&](const QString &path) {
+        return QFileInfo(path).isReadable() && device == "cpu" ? kExitModel : 1;
+    };
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    auto model = engine::Model::load(modelPath.toStdString(), device);
     if (!model)
-        return say(QStringLiteral("cannot load the model: %1").arg(QString::fromStdString(model.error()))), kExitModel;
+        return say(QStringLiteral("cannot load the model: %1").arg(QString::fromStdString(model.error()))),
+               loadFailure(modelPath);
     std::optional<engine::Model> second;
     if (parser.isSet(QStringLiteral("second-opinion"))) {
-        auto loaded = engine::Model::load(parser.value(QStringLiteral("second-opinion")).toStdString(), device);
+        const QString secondPath = parser.value(QStringLiteral("second-opinion"));
+        auto loaded = engine::Model::load(secondPath.toStdString(), device);
         if (!loaded)
             return say(QStringLiteral("cannot load the second-opinion model: %1")
                            .arg(QString::fromStdString(loaded.error()))),
-                   kExitModel;
+                   loadFailure(secondPath);
         if (loaded->card().classNames != model->card().classNames)
             return say(QStringLiteral("the second-opinion model knows other classes than the model")), kExitModel;
         second = std::move(*loaded);
     }
+    classify::ClassificationService service(&*model, second ? &*second : nullptr);
+    // A damaged profile fails every call: a service would log every cell
+    // of every case as failed and retry it forever. Said before the
+    // workspace is opened, which may be down for a while.
+    if (auto damaged = service.profileError())
+        return say(QStringLiteral("cannot classify with %1: %2").arg(service.modelId(), QString::fromStdString(*damaged))),
+               kExitModel;
+    for (const std::string &notice : {service.profileNotice(), service.domainCheckNotice()})
+        if (!notice.empty())
+            say(QStringLiteral("%1: note: %2").arg(name, QString::fromStdString(notice)));
 
     auto database = db::Database::open(parser.value(QStringLiteral("db")));
     if (!database)
@@ -124,15 +144,6 @@ int main(int argc, char *argv[])
     if (database->isReadOnly())
         return say(QStringLiteral("the workspace is read-only: %1").arg(database->readOnlyReason())), 1;
 
-    classify::ClassificationService service(&*model, second ? &*second : nullptr);
-    // A damaged profile fails every call: a service would log every cell
-    // of every case as failed and retry it forever.
-    if (auto damaged = service.profileError())
-        return say(QStringLiteral("cannot classify with %1: %2").arg(service.modelId(), QString::fromStdString(*damaged))),
-               kExitModel;
-    for (const std::string &notice : {service.profileNotice(), service.domainCheckNotice()})
-        if (!notice.empty())
-            say(QStringLiteral("%1: note: %2").arg(name, QString::fromStdString(notice)));
     classify::ClassificationWorker worker(*database, classify::serviceCalls(service), name, options);
     std::signal(SIGTERM, requestStop);
     std::signal(SIGINT, requestStop);

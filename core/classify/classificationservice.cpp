@@ -173,9 +173,19 @@ std::string ClassificationService::domainCheckNotice() const
         return "The domain check compares the case's images only: the model's domain reference holds no effort or "
                "share of Unidentified cells of its classifier (a card edit removed them as stale, or they were never "
                "measured; `cytodiff-cli domain-reference` measures them).";
-    if (!callsComparableWithReference())
-        return "The domain check compares the case's images only: the classifier's effort and share of Unidentified "
-               "cells in the model's domain reference were measured with the application's own settings, not these.";
+    if (!callsComparableWithReference()) {
+        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
+        std::string changed;
+        for (const auto *names : {&differ.scale, &differ.noise})
+            for (const std::string &name : *names)
+                changed += (changed.empty() ? "" : ", ") + name;
+        const std::string figures = effort && share ? "effort and share of Unidentified cells"
+                                    : effort        ? "effort"
+                                                    : "share of Unidentified cells";
+        return "The domain check compares the case's images only: the classifier's " + figures
+               + " in the model's domain reference " + (effort && share ? "were" : "was")
+               + " measured with the default classifier settings, and this run changes its " + changed + ".";
+    }
     if (!effort || !share)
         return std::string("The domain check does not compare the ") + (effort ? "share of Unidentified cells" : "classifier's effort")
                + ": the model's domain reference holds no such figure (a card edit removed it as stale, or it was "

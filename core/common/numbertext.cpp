@@ -22,6 +22,19 @@ std::optional<double> parseNumber(std::string_view text)
     return value;
 }
 
+std::optional<double> parseWrittenNumber(std::string_view text)
+{
+    if (auto value = parseNumber(text))
+        return value;
+    const auto comma = text.find(',');
+    if (comma == std::string_view::npos || text.find(',', comma + 1) != std::string_view::npos
+        || text.find('.') != std::string_view::npos)
+        return std::nullopt;
+    std::string pointed(text);
+    pointed[comma] = '.';
+    return parseNumber(pointed);
+}
+
 std::string numberText(double value)
 {
     char buffer[64];

@@ -17,6 +17,12 @@ namespace cytodiff {
 // "nan" and "inf" read as such); nullopt when it is not one.
 std::optional<double> parseNumber(std::string_view text);
 
+// A single value that std::to_string wrote (a score temperature, seconds):
+// the C notation, or the one decimal comma it wrote under a German, French
+// or Spanish LC_NUMERIC before session 27 ("0,017504"), which the C locale
+// read as 0 and parseNumber refuses.
+std::optional<double> parseWrittenNumber(std::string_view text);
+
 // The shortest text that reads back as the same double.
 std::string numberText(double value);
 

@@ -103,7 +103,7 @@ Result<StoredLatents> parsePack(const std::string &path, bool tensors)
         header.seed = std::stoull(meta["seed"]);
         header.latentChannels = std::stoi(meta["latent_channels"]);
         header.latentResolution = std::stoi(meta["latent_resolution"]);
-        header.quantisationRmsRelative = parseNumber(meta["quantisation_rms_relative"]).value_or(0.0);
+        header.quantisationRmsRelative = parseWrittenNumber(meta["quantisation_rms_relative"]).value_or(0.0);
         torch::serialize::InputArchive archive;
         archive.load_from(container->payload.data(), container->payload.size());
         torch::Tensor labels, splits;

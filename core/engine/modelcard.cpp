@@ -298,6 +298,11 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
         const auto value = parseNumber(part);
         if (!value)
             return makeError("the model file's error scale is unreadable");
+        // Each is a positive error size; zeros are what an earlier CytoDiff
+        // wrote back after reading the card under a decimal-comma locale.
+        if (!(*value > 0))
+            return makeError("the model file's error scale is damaged (a value is not above 0; an earlier CytoDiff "
+                             "on a decimal-comma workstation rewrote it): make the card again from the trained file");
         card.errorScale.push_back(*value);
     }
     for (const auto &part : splitList(valueOr(m, "class_offsets"))) {
@@ -314,7 +319,7 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     if (card.weights != "float32" && card.weights != "float16")
         return makeError("the model's weights are stored as '" + card.weights
                          + "', which this version of CytoDiff does not read (float32 or float16)");
-    const auto temperature = parseNumber(valueOr(m, "score_temperature", "0"));
+    const auto temperature = parseWrittenNumber(valueOr(m, "score_temperature", "0"));
     if (!temperature)
         return makeError("the model file's score temperature is unreadable");
     card.scoreTemperature = *temperature;
@@ -333,7 +338,7 @@ Result<ModelCard> ModelCard::fromMetadata(const std::map<std::string, std::strin
     } catch (...) {
     }
     // Provenance only: an unreadable value reads as not recorded.
-    card.trainSeconds = parseNumber(valueOr(m, "train_seconds", "0")).value_or(0.0);
+    card.trainSeconds = parseWrittenNumber(valueOr(m, "train_seconds", "0")).value_or(0.0);
     card.learningRate = parseNumber(valueOr(m, "learning_rate", "0")).value_or(0.0);
     if (!(card.learningRate > 0 && card.learningRate < 1e3))
         card.learningRate = 0;

@@ -278,10 +278,10 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         archive.read("generator", state);
         parts.generator->set_state(state);
         position.step = std::stoll(container->metadata["step"]);
-        position.elapsedSeconds = parseNumber(container->metadata["elapsed"]).value_or(0.0);
+        position.elapsedSeconds = parseWrittenNumber(container->metadata["elapsed"]).value_or(0.0);
         if (const auto prior = container->metadata.find("prior_steps"); prior != container->metadata.end()) {
             position.priorSteps = std::stoll(prior->second);
-            position.priorSeconds = parseNumber(container->metadata["prior_seconds"]).value_or(0.0);
+            position.priorSeconds = parseWrittenNumber(container->metadata["prior_seconds"]).value_or(0.0);
             position.priorCommand = container->metadata["prior_command"];
         }
     } catch (const std::exception &e) {
@@ -304,7 +304,7 @@ Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
             info.learningRate = parseNumber(rate->second).value_or(0.0);
         const auto elapsed = container->metadata.find("elapsed");
         if (elapsed != container->metadata.end())
-            info.elapsedSeconds = parseNumber(elapsed->second).value_or(0.0);
+            info.elapsedSeconds = parseWrittenNumber(elapsed->second).value_or(0.0);
         const auto batch = container->metadata.find("batch_size");
         if (batch != container->metadata.end())
             info.batchSize = std::stoi(batch->second);

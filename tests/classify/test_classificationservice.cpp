@@ -422,7 +422,7 @@ private slots:
         QVERIFY(classify::ClassificationService(&*whole, nullptr).domainCheckNotice().empty());
         const std::string otherSettings = classify::ClassificationService(&*whole, nullptr, paper).domainCheckNotice();
         QVERIFY2(otherSettings.find("images only") != std::string::npos
-                     && otherSettings.find("application's own settings") != std::string::npos,
+                     && otherSettings.find("were measured with the default classifier settings, and this run changes its protocol") != std::string::npos,
                  otherSettings.c_str());
 
         // calibrate removes both figures, anomaly-profile the share alone.

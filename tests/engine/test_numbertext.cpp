@@ -81,6 +81,37 @@ private slots:
         QCOMPARE(fixedText(0.125, 2), std::string("0.12"));
     }
 
+    // Cards and checkpoints written under a comma locale before the fix:
+    // single values with a decimal comma read as meant, an error scale
+    // rewritten as zeros is refused, not used.
+    void readsWhatEarlierVersionsWroteUnderACommaLocale()
+    {
+        QCOMPARE(parseWrittenNumber("0,017504").value_or(-1), 0.017504);
+        QCOMPARE(parseWrittenNumber("37222,000000").value_or(-1), 37222.0);
+        QCOMPARE(parseWrittenNumber("0.5").value_or(-1), 0.5);
+        for (const char *bad : {"1,2,3", "1.5,2", "", ","})
+            QVERIFY2(!parseWrittenNumber(bad), bad);
+
+        auto tiny = engine::Model::load(kTinyModel);
+        QVERIFY(tiny.ok());
+        auto metadata = tiny->card().toMetadata();
+        metadata["class_offsets"] = "0.5";
+        for (std::size_t c = 1; c < tiny->card().classNames.size(); ++c)
+            metadata["class_offsets"] += ",0.5";
+        metadata["calibration"] = "test";
+        metadata["score_temperature"] = "0,017504";
+        metadata["train_seconds"] = "10200,000000";
+        auto card = engine::ModelCard::fromMetadata(metadata);
+        QVERIFY2(card.ok(), card.ok() ? "" : card.error().c_str());
+        QCOMPARE(card->scoreTemperature, 0.017504);
+        QCOMPARE(card->trainSeconds, 10200.0);
+
+        metadata["error_scale"] = "0,0,0,0";
+        card = engine::ModelCard::fromMetadata(metadata);
+        QVERIFY(!card.ok());
+        QVERIFY2(card.error().find("error scale is damaged") != std::string::npos, card.error().c_str());
+    }
+
     void germanLocaleChangesNoFile()
     {
         auto before = engine::Model::load(kShippedModel);

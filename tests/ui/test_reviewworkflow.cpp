@@ -127,7 +127,8 @@ private slots:
         // The header's progress follows the calls (it read "0 of 12 classified" to the end).
         auto *subtitle = browser->findChild<QLabel *>(QStringLiteral("gallerySubtitle"));
         QVERIFY(subtitle);
-        QVERIFY2(!subtitle->text().contains(QStringLiteral("classified")), qPrintable(subtitle->text()));
+        QVERIFY2(subtitle->text().contains(QStringLiteral("12 cell")) && !subtitle->text().contains(QStringLiteral("classified")),
+                 qPrintable(subtitle->text()));
 
         // Queue: every cell (threshold 100%), pinned groups first, then the
         // least confident first.
@@ -825,6 +826,29 @@ private slots:
         QCOMPARE(saved.source, QStringLiteral("Lab SOP 12 v3"));
         QCOMPARE(saved.find(QStringLiteral("neutrophil"))->lowPercent, 40.0);
         QCOMPARE(saved.find(QStringLiteral("basophil"))->highPercent, 2.0);
+        {
+            // A German laboratory types and reads its ranges with a decimal comma.
+            const QLocale previous;
+            QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+            SettingsDialog german;
+            auto *table = german.findChild<QTableWidget *>(QStringLiteral("referenceRanges"));
+            int basophil = -1;
+            for (int row = 0; row < table->rowCount(); ++row)
+                if (table->item(row, 0)->data(Qt::UserRole).toString() == QLatin1String("basophil"))
+                    basophil = row;
+            QVERIFY(basophil >= 0);
+            table->item(basophil, 1)->setText(QStringLiteral("0,5"));
+            table->item(basophil, 2)->setText(QStringLiteral("2.5")); // the C notation still reads
+            german.save();
+            QCOMPARE(AppSettings::referenceRanges().find(QStringLiteral("basophil"))->lowPercent, 0.5);
+            QCOMPARE(AppSettings::referenceRanges().find(QStringLiteral("basophil"))->highPercent, 2.5);
+            QCOMPARE(SettingsDialog().findChild<QTableWidget *>(QStringLiteral("referenceRanges"))->item(basophil, 1)->text(),
+                     QStringLiteral("0,5"));
+            table->item(basophil, 1)->setText(QStringLiteral("0"));
+            table->item(basophil, 2)->setText(QStringLiteral("2"));
+            german.save();
+            QLocale::setDefault(previous);
+        }
 
         // A model that is not one is explained, not loaded.
         QTemporaryDir dir;

@@ -17,6 +17,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -24,8 +25,26 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <optional>
 
 namespace cytodiff::ui {
+
+namespace {
+// A percentage as the user typed it: in their locale ("4,5" in German,
+// shown that way), or in the C notation. A German "4,5" was dropped
+// without a word when only the C notation was read.
+std::optional<double> percentIn(const QString &text)
+{
+    // No group separators: a German "2.5" is then not 25 but the C notation's 2.5.
+    QLocale locale;
+    locale.setNumberOptions(locale.numberOptions() | QLocale::RejectGroupSeparator);
+    bool ok = false;
+    double value = locale.toDouble(text.trimmed(), &ok);
+    if (!ok)
+        value = text.trimmed().toDouble(&ok);
+    return ok ? std::optional<double>(value) : std::nullopt;
+}
+} // namespace
 
 SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
 {
@@ -265,8 +284,8 @@ void SettingsDialog::fillRanges(const review::ReferenceRanges &ranges)
         name->setFlags(Qt::ItemIsEnabled);
         m_ranges->setItem(row, 0, name);
         const auto range = ranges.find(classes.at(row));
-        m_ranges->setItem(row, 1, new QTableWidgetItem(range ? QString::number(range->lowPercent) : QString()));
-        m_ranges->setItem(row, 2, new QTableWidgetItem(range ? QString::number(range->highPercent) : QString()));
+        m_ranges->setItem(row, 1, new QTableWidgetItem(range ? QLocale().toString(range->lowPercent) : QString()));
+        m_ranges->setItem(row, 2, new QTableWidgetItem(range ? QLocale().toString(range->highPercent) : QString()));
     }
     m_rangesSource->setText(ranges.source);
 }
@@ -322,11 +341,10 @@ void SettingsDialog::save()
     AppSettings::setReviewThresholds(thresholds);
     review::ReferenceRanges ranges;
     for (int row = 0; row < m_ranges->rowCount(); ++row) {
-        bool lowOk = false, highOk = false;
-        const double low = m_ranges->item(row, 1)->text().trimmed().toDouble(&lowOk);
-        const double high = m_ranges->item(row, 2)->text().trimmed().toDouble(&highOk);
-        if (lowOk && highOk && low <= high)
-            ranges.ranges.append({m_ranges->item(row, 0)->data(Qt::UserRole).toString(), low, high});
+        const auto low = percentIn(m_ranges->item(row, 1)->text());
+        const auto high = percentIn(m_ranges->item(row, 2)->text());
+        if (low && high && *low <= *high)
+            ranges.ranges.append({m_ranges->item(row, 0)->data(Qt::UserRole).toString(), *low, *high});
     }
     ranges.source = m_rangesSource->text().trimmed();
     AppSettings::setReferenceRanges(ranges);
