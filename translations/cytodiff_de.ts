@@ -3613,6 +3613,26 @@ Passwort von %2 auf dem Laborserver:</translation>
         <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
         <translation>Das Protokoll der Publikation dient dem Vergleich. Das Fehlerprofil eines Modells (die Regel für „Nicht identifiziert“) ist an Aufrufen des schnellen Protokolls angepasst: Mit dem Protokoll der Publikation greift „Nicht identifiziert“ auf den eigenen Anomalie-Score der Engine zurück.</translation>
     </message>
+    <message>
+        <source>give both limits, or neither</source>
+        <translation>beide Grenzen angeben oder keine</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number</source>
+        <translation>„%1“ ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>the limits are percentages between 0 and 100</source>
+        <translation>die Grenzen sind Prozentwerte zwischen 0 und 100</translation>
+    </message>
+    <message>
+        <source>the low limit is above the high one</source>
+        <translation>die untere Grenze liegt über der oberen</translation>
+    </message>
+    <message>
+        <source>The reference range of %1 cannot be used: %2.</source>
+        <translation>Der Referenzbereich von %1 ist nicht verwendbar: %2.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

@@ -3612,6 +3612,26 @@ Contraseña de %2 en el servidor del laboratorio:</translation>
         <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
         <translation>El protocolo del artículo es el publicado, para comparar. El perfil de error de un modelo (la regla de «No identificada») se ajusta con llamadas del protocolo rápido: con el del artículo, «No identificada» vuelve a la puntuación de anomalía propia del motor.</translation>
     </message>
+    <message>
+        <source>give both limits, or neither</source>
+        <translation>indique ambos límites o ninguno</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number</source>
+        <translation>«%1» no es un número</translation>
+    </message>
+    <message>
+        <source>the limits are percentages between 0 and 100</source>
+        <translation>los límites son porcentajes entre 0 y 100</translation>
+    </message>
+    <message>
+        <source>the low limit is above the high one</source>
+        <translation>el límite inferior es mayor que el superior</translation>
+    </message>
+    <message>
+        <source>The reference range of %1 cannot be used: %2.</source>
+        <translation>El intervalo de referencia de %1 no se puede usar: %2.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

@@ -3612,6 +3612,26 @@ Mot de passe de %2 sur le serveur du laboratoire :</translation>
         <source>The paper&apos;s protocol is the published one, for comparison. A model&apos;s error profile (the Unidentified rule) is fitted on calls of the fast protocol: with the paper&apos;s, Unidentified falls back to the engine&apos;s own anomaly score.</source>
         <translation>Le protocole de l&apos;article est celui publié, pour comparaison. Le profil d&apos;erreur d&apos;un modèle (la règle «&#xa0;Non identifiée&#xa0;») est ajusté sur des appels du protocole rapide&#xa0;: avec celui de l&apos;article, «&#xa0;Non identifiée&#xa0;» revient au score d&apos;anomalie propre au moteur.</translation>
     </message>
+    <message>
+        <source>give both limits, or neither</source>
+        <translation>indiquez les deux limites ou aucune</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a number</source>
+        <translation>«&#xa0;%1&#xa0;» n&apos;est pas un nombre</translation>
+    </message>
+    <message>
+        <source>the limits are percentages between 0 and 100</source>
+        <translation>les limites sont des pourcentages entre 0 et 100</translation>
+    </message>
+    <message>
+        <source>the low limit is above the high one</source>
+        <translation>la limite basse dépasse la limite haute</translation>
+    </message>
+    <message>
+        <source>The reference range of %1 cannot be used: %2.</source>
+        <translation>L&apos;intervalle de référence de %1 est inutilisable&#xa0;: %2.</translation>
+    </message>
 </context>
 <context>
     <name>cytodiff::ui::StartPage</name>

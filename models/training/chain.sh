@@ -1,15 +1,15 @@
 #!/bin/bash
 # Issue 20 item 2: runs 2-4 of the erythroblast-free latent model, then the
 # card's steps (models/training/README.md, section 2). Runs in
-# /work/runs/noery with the binaries copied to /work/runs (engine-s25,
-# cli-s25: copy the session's build there first and change E and CLI).
+# /work/runs/noery with the binaries copied to /work/runs (engine-s27,
+# cli-s27: copy the session's build there first and change E and CLI).
 # Resumable: a finished run's .pt is kept; a stopped one resumes from its
 # full checkpoint (.ckpt, exact) or, on a fresh machine, from the compact
 # checkpoint restored from a state commit (.compact, no --init needed).
 set -e
 cd /work/runs/noery
-E=/work/runs/engine-s25
-CLI=/work/runs/cli-s25
+E=/work/runs/engine-s27
+CLI=/work/runs/cli-s27
 A="--data pbc7-latent8.cdlpack --autoencoder /work/main/models/autoencoder-pbc96.pt --base-channels 40 --channel-mults 1,2,3,4 --res-blocks 1 --threads 1 --minutes 3000"
 export OMP_NUM_THREADS=1
 # Run 1 may still be training.

@@ -48,6 +48,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <tuple>
 
 using namespace cytodiff;
 using namespace cytodiff::ui;
@@ -844,6 +845,16 @@ private slots:
             QCOMPARE(AppSettings::referenceRanges().find(QStringLiteral("basophil"))->highPercent, 2.5);
             QCOMPARE(SettingsDialog().findChild<QTableWidget *>(QStringLiteral("referenceRanges"))->item(basophil, 1)->text(),
                      QStringLiteral("0,5"));
+            // What would be dropped keeps the dialog open and says why.
+            QCOMPARE(german.rangeProblem().row, -1);
+            for (const auto &[low, high, why] : {std::tuple{"abc", "2", "is not a number"}, std::tuple{"1", "", "both limits"},
+                                                 std::tuple{"3", "1", "low limit is above"}, std::tuple{"0", "120", "between 0 and 100"}}) {
+                table->item(basophil, 1)->setText(QString::fromLatin1(low));
+                table->item(basophil, 2)->setText(QString::fromLatin1(high));
+                const SettingsDialog::RangeProblem problem = german.rangeProblem();
+                QCOMPARE(problem.row, basophil);
+                QVERIFY2(problem.message.contains(QString::fromLatin1(why)), qPrintable(problem.message));
+            }
             table->item(basophil, 1)->setText(QStringLiteral("0"));
             table->item(basophil, 2)->setText(QStringLiteral("2"));
             german.save();

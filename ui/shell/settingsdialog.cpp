@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -358,8 +359,38 @@ void SettingsDialog::save()
                              m_lisReceivingFacility->text());
 }
 
+SettingsDialog::RangeProblem SettingsDialog::rangeProblem() const
+{
+    for (int row = 0; row < m_ranges->rowCount(); ++row) {
+        const QString lowText = m_ranges->item(row, 1)->text().trimmed();
+        const QString highText = m_ranges->item(row, 2)->text().trimmed();
+        if (lowText.isEmpty() && highText.isEmpty())
+            continue; // no range for this class
+        const auto low = percentIn(lowText);
+        const auto high = percentIn(highText);
+        QString why;
+        if (lowText.isEmpty() || highText.isEmpty())
+            why = tr("give both limits, or neither");
+        else if (!low || !high)
+            why = tr("\"%1\" is not a number").arg(!low ? lowText : highText);
+        else if (*low < 0 || *high > 100)
+            why = tr("the limits are percentages between 0 and 100");
+        else if (*low > *high)
+            why = tr("the low limit is above the high one");
+        if (!why.isEmpty())
+            return {row, tr("The reference range of %1 cannot be used: %2.").arg(m_ranges->item(row, 0)->text(), why)};
+    }
+    return {};
+}
+
 void SettingsDialog::accept()
 {
+    if (const RangeProblem problem = rangeProblem(); problem.row >= 0) {
+        m_tabs->setCurrentIndex(1); // Review
+        m_ranges->setCurrentCell(problem.row, 1);
+        QMessageBox::warning(this, tr("Settings"), problem.message);
+        return;
+    }
     save();
     QDialog::accept();
 }

@@ -27,7 +27,17 @@ public:
 
     // Writes the values to AppSettings (what accept() does).
     void save();
+    // Refuses to close while a reference range cannot be read (it would be
+    // dropped): says which and selects it.
     void accept() override;
+    // What is wrong with the first reference range that cannot be read
+    // (not a number, one limit only, low above high, outside 0-100 %), with
+    // its row; empty when all can.
+    struct RangeProblem {
+        int row = -1;
+        QString message;
+    };
+    RangeProblem rangeProblem() const;
 
     // Opens on the Classification page with the model field focused.
     void focusModel();
