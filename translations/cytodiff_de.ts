@@ -283,6 +283,61 @@
     </message>
 </context>
 <context>
+    <name>ClassificationNotices</name>
+    <message>
+        <source>protocol</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>time range</source>
+        <translation>Zeitbereich</translation>
+    </message>
+    <message>
+        <source>weighting</source>
+        <translation>Gewichtung</translation>
+    </message>
+    <message>
+        <source>judged disk</source>
+        <translation>beurteilte Scheibe</translation>
+    </message>
+    <message>
+        <source>trials</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>p-value</source>
+        <translation>p-Wert</translation>
+    </message>
+    <message>
+        <source>views</source>
+        <translation>Ansichten</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ), whose errors are on another scale: Unidentified falls back to the engine&apos;s own anomaly score for these calls. Fit a profile for these settings with cytodiff-cli anomaly-profile, or classify with the default settings.</source>
+        <translation>Das Fehlerprofil von %1 wurde an Aufrufen mit anderen Klassifikator-Einstellungen angepasst (%2 weichen ab), deren Fehler auf einer anderen Skala liegen: „Nicht identifiziert“ beruht für diese Aufrufe auf dem eigenen Anomalie-Score der Engine. Passen Sie mit cytodiff-cli anomaly-profile ein Profil für diese Einstellungen an oder klassifizieren Sie mit den Standardeinstellungen.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ): it still scores these calls, but the share of normal cells it shows as Unidentified is no longer the %3% it was set for.</source>
+        <translation>Das Fehlerprofil von %1 wurde an Aufrufen mit anderen Klassifikator-Einstellungen angepasst (%2 weichen ab): Es bewertet diese Aufrufe weiterhin, aber der Anteil normaler Zellen, den es als „Nicht identifiziert“ zeigt, ist nicht mehr die %3 %, für die es eingestellt wurde.</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the model&apos;s domain reference holds no effort or share of Unidentified cells of its classifier (cytodiff-cli domain-reference measures them).</source>
+        <translation>Die Domänenprüfung vergleicht nur die Bilder des Falls: Die Domänenreferenz des Modells enthält weder Aufwand noch Anteil nicht identifizierter Zellen seines Klassifikators (cytodiff-cli domain-reference misst sie).</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the classifier&apos;s figures in the model&apos;s domain reference were measured with the default classifier settings, and this run changes its %1.</source>
+        <translation>Die Domänenprüfung vergleicht nur die Bilder des Falls: Die Werte des Klassifikators in der Domänenreferenz des Modells wurden mit den Standardeinstellungen gemessen, und dieser Lauf ändert: %1.</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the share of Unidentified cells: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>Die Domänenprüfung vergleicht nicht den Anteil nicht identifizierter Zellen: Die Domänenreferenz des Modells enthält ihn nicht (cytodiff-cli domain-reference misst ihn).</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the classifier&apos;s effort: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>Die Domänenprüfung vergleicht nicht den Aufwand des Klassifikators: Die Domänenreferenz des Modells enthält ihn nicht (cytodiff-cli domain-reference misst ihn).</translation>
+    </message>
+</context>
+<context>
     <name>CountText</name>
     <message numerus="yes">
         <source>%Ln cell(s)</source>

@@ -283,6 +283,61 @@
     </message>
 </context>
 <context>
+    <name>ClassificationNotices</name>
+    <message>
+        <source>protocol</source>
+        <translation>protocolo</translation>
+    </message>
+    <message>
+        <source>time range</source>
+        <translation>intervalo de tiempos</translation>
+    </message>
+    <message>
+        <source>weighting</source>
+        <translation>ponderación</translation>
+    </message>
+    <message>
+        <source>judged disk</source>
+        <translation>disco evaluado</translation>
+    </message>
+    <message>
+        <source>trials</source>
+        <translation>ensayos</translation>
+    </message>
+    <message>
+        <source>p-value</source>
+        <translation>valor p</translation>
+    </message>
+    <message>
+        <source>views</source>
+        <translation>vistas</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ), whose errors are on another scale: Unidentified falls back to the engine&apos;s own anomaly score for these calls. Fit a profile for these settings with cytodiff-cli anomaly-profile, or classify with the default settings.</source>
+        <translation>El perfil de error de %1 se ajustó con llamadas hechas con otros ajustes del clasificador (difieren: %2), cuyos errores están en otra escala: «No identificada» se basa para estas llamadas en la puntuación de anomalía propia del motor. Ajuste un perfil para estos ajustes con cytodiff-cli anomaly-profile o clasifique con los ajustes predeterminados.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ): it still scores these calls, but the share of normal cells it shows as Unidentified is no longer the %3% it was set for.</source>
+        <translation>El perfil de error de %1 se ajustó con llamadas hechas con otros ajustes del clasificador (difieren: %2): sigue puntuando estas llamadas, pero la proporción de células normales que muestra como «No identificada» ya no es el %3 % para el que se fijó.</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the model&apos;s domain reference holds no effort or share of Unidentified cells of its classifier (cytodiff-cli domain-reference measures them).</source>
+        <translation>El control de dominio compara solo las imágenes del caso: la referencia de dominio del modelo no contiene el esfuerzo ni la proporción de células no identificadas de su clasificador (cytodiff-cli domain-reference los mide).</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the classifier&apos;s figures in the model&apos;s domain reference were measured with the default classifier settings, and this run changes its %1.</source>
+        <translation>El control de dominio compara solo las imágenes del caso: las cifras del clasificador en la referencia de dominio del modelo se midieron con los ajustes predeterminados, y esta ejecución cambia: %1.</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the share of Unidentified cells: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>El control de dominio no compara la proporción de células no identificadas: la referencia de dominio del modelo no la contiene (cytodiff-cli domain-reference la mide).</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the classifier&apos;s effort: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>El control de dominio no compara el esfuerzo del clasificador: la referencia de dominio del modelo no lo contiene (cytodiff-cli domain-reference lo mide).</translation>
+    </message>
+</context>
+<context>
     <name>CountText</name>
     <message numerus="yes">
         <source>%Ln cell(s)</source>

@@ -283,6 +283,61 @@
     </message>
 </context>
 <context>
+    <name>ClassificationNotices</name>
+    <message>
+        <source>protocol</source>
+        <translation>protocole</translation>
+    </message>
+    <message>
+        <source>time range</source>
+        <translation>plage de temps</translation>
+    </message>
+    <message>
+        <source>weighting</source>
+        <translation>pondération</translation>
+    </message>
+    <message>
+        <source>judged disk</source>
+        <translation>disque jugé</translation>
+    </message>
+    <message>
+        <source>trials</source>
+        <translation>essais</translation>
+    </message>
+    <message>
+        <source>p-value</source>
+        <translation>valeur p</translation>
+    </message>
+    <message>
+        <source>views</source>
+        <translation>vues</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ), whose errors are on another scale: Unidentified falls back to the engine&apos;s own anomaly score for these calls. Fit a profile for these settings with cytodiff-cli anomaly-profile, or classify with the default settings.</source>
+        <translation>Le profil d&apos;erreur de %1 a été ajusté sur des appels faits avec d&apos;autres réglages du classifieur (%2 diffèrent), dont les erreurs sont sur une autre échelle&#xa0;: «&#xa0;Non identifiée&#xa0;» se fonde pour ces appels sur le score d&apos;anomalie propre du moteur. Ajustez un profil pour ces réglages avec cytodiff-cli anomaly-profile, ou classez avec les réglages par défaut.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s error profile was fitted on calls made with other classifier settings (%2 differ): it still scores these calls, but the share of normal cells it shows as Unidentified is no longer the %3% it was set for.</source>
+        <translation>Le profil d&apos;erreur de %1 a été ajusté sur des appels faits avec d&apos;autres réglages du classifieur (%2 diffèrent)&#xa0;: il note toujours ces appels, mais la part de cellules normales qu&apos;il montre comme «&#xa0;Non identifiée&#xa0;» n&apos;est plus les %3&#xa0;% pour lesquels il a été réglé.</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the model&apos;s domain reference holds no effort or share of Unidentified cells of its classifier (cytodiff-cli domain-reference measures them).</source>
+        <translation>Le contrôle de domaine ne compare que les images du cas&#xa0;: la référence de domaine du modèle ne contient ni l&apos;effort ni la part de cellules non identifiées de son classifieur (cytodiff-cli domain-reference les mesure).</translation>
+    </message>
+    <message>
+        <source>The domain check compares the case&apos;s images only: the classifier&apos;s figures in the model&apos;s domain reference were measured with the default classifier settings, and this run changes its %1.</source>
+        <translation>Le contrôle de domaine ne compare que les images du cas&#xa0;: les valeurs du classifieur dans la référence de domaine du modèle ont été mesurées avec les réglages par défaut, et ce calcul change&#xa0;: %1.</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the share of Unidentified cells: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>Le contrôle de domaine ne compare pas la part de cellules non identifiées&#xa0;: la référence de domaine du modèle n&apos;en contient pas (cytodiff-cli domain-reference la mesure).</translation>
+    </message>
+    <message>
+        <source>The domain check does not compare the classifier&apos;s effort: the model&apos;s domain reference holds none (cytodiff-cli domain-reference measures it).</source>
+        <translation>Le contrôle de domaine ne compare pas l&apos;effort du classifieur&#xa0;: la référence de domaine du modèle n&apos;en contient pas (cytodiff-cli domain-reference le mesure).</translation>
+    </message>
+</context>
+<context>
     <name>CountText</name>
     <message numerus="yes">
         <source>%Ln cell(s)</source>

@@ -256,7 +256,8 @@ ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions 
     use.applies = true;
     if (!model.isDiffusion())
         return use;
-    const ProtocolDifferences differences = (*use.profile)->differencesFrom(options);
+    use.differences = (*use.profile)->differencesFrom(options);
+    const ProtocolDifferences &differences = use.differences;
     const auto joined = [](const std::vector<std::string> &names) {
         std::string text;
         for (const auto &name : names)

@@ -136,6 +136,7 @@ struct ProfileUse {
     std::optional<Result<AnomalyProfile>> profile; // nullopt: no profile; an error: a damaged one
     bool applies = false;                          // calls are scored with it
     std::string notice;                            // for the user; empty when it applies as fitted
+    ProtocolDifferences differences;               // the notice's settings, for wording it in another language
 };
 ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions &options);
 

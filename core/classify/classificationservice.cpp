@@ -161,36 +161,49 @@ bool ClassificationService::callsComparableWithReference() const
     return !m_model || classify::callsComparableWithReference(*m_model, m_options);
 }
 
-std::string ClassificationService::domainCheckNotice() const
+DomainCheckGap ClassificationService::domainCheckGap() const
 {
+    DomainCheckGap gap;
     if (!m_model || !m_model->isDiffusion())
-        return {};
+        return gap;
     auto reference = domain::DomainReference::fromJson(m_model->card().domainReference);
     if (!reference || reference->empty()) // an unreadable one fails the check with its own message
+        return gap;
+    gap.applies = true;
+    gap.effort = reference->hasEffort();
+    gap.share = reference->hasUnidentifiedShare();
+    if (!callsComparableWithReference()) {
+        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
+        for (const auto *names : {&differ.scale, &differ.noise})
+            gap.changedSettings.insert(gap.changedSettings.end(), names->begin(), names->end());
+    }
+    return gap;
+}
+
+std::string ClassificationService::domainCheckNotice() const
+{
+    const DomainCheckGap gap = domainCheckGap();
+    if (gap.empty())
         return {};
-    const bool effort = reference->hasEffort(), share = reference->hasUnidentifiedShare();
-    if (!effort && !share)
+    if (!gap.effort && !gap.share)
         return "The domain check compares the case's images only: the model's domain reference holds no effort or "
                "share of Unidentified cells of its classifier (a card edit removed them as stale, or they were never "
                "measured; `cytodiff-cli domain-reference` measures them).";
-    if (!callsComparableWithReference()) {
-        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
+    if (!gap.changedSettings.empty()) {
         std::string changed;
-        for (const auto *names : {&differ.scale, &differ.noise})
-            for (const std::string &name : *names)
-                changed += (changed.empty() ? "" : ", ") + name;
-        const std::string figures = effort && share ? "effort and share of Unidentified cells"
-                                    : effort        ? "effort"
-                                                    : "share of Unidentified cells";
+        for (const std::string &name : gap.changedSettings)
+            changed += (changed.empty() ? "" : ", ") + name;
+        const std::string figures = gap.effort && gap.share ? "effort and share of Unidentified cells"
+                                    : gap.effort            ? "effort"
+                                                            : "share of Unidentified cells";
         return "The domain check compares the case's images only: the classifier's " + figures
-               + " in the model's domain reference " + (effort && share ? "were" : "was")
+               + " in the model's domain reference " + (gap.effort && gap.share ? "were" : "was")
                + " measured with the default classifier settings, and this run changes its " + changed + ".";
     }
-    if (!effort || !share)
-        return std::string("The domain check does not compare the ") + (effort ? "share of Unidentified cells" : "classifier's effort")
-               + ": the model's domain reference holds no such figure (a card edit removed it as stale, or it was "
-                 "never measured; `cytodiff-cli domain-reference` measures it).";
-    return {};
+    return std::string("The domain check does not compare the ")
+           + (gap.effort ? "share of Unidentified cells" : "classifier's effort")
+           + ": the model's domain reference holds no such figure (a card edit removed it as stale, or it was "
+             "never measured; `cytodiff-cli domain-reference` measures it).";
 }
 
 Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &database, qint64 caseId) const

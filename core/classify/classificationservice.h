@@ -134,6 +134,16 @@ bool callsComparableWithReference(const engine::Model &model, const engine::Clas
 // queue's default rule calls it Unidentified (reviewAnomaly: CellCall::anomaly).
 void countCall(domain::CaseDomainCheck &check, const engine::Model &model, int nfe, double reviewAnomaly);
 
+// What a diffusion model's domain check leaves out (ClassificationService::domainCheckGap).
+struct DomainCheckGap {
+    bool applies = false;                     // a diffusion model with a readable reference
+    bool effort = false;                      // the reference holds the classifier's effort
+    bool share = false;                       // ... and its share of Unidentified cells
+    std::vector<std::string> changedSettings; // this run's settings unlike the figures' (ProtocolDifferences names)
+    bool imagesOnly() const { return applies && ((!effort && !share) || !changedSettings.empty()); }
+    bool empty() const { return !applies || (effort && share && changedSettings.empty()); }
+};
+
 class ClassificationService {
 public:
     // Borrowed models, owned by the caller and used from the caller's
@@ -197,13 +207,15 @@ public:
     Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
     // callsComparableWithReference for this service's model and options.
     bool callsComparableWithReference() const;
-    // What the user should know about the main model's domain check under
-    // these options: that it will compare a case's images only, though the
-    // model is a diffusion model whose calls it could judge (the reference
-    // lacks the classifier's figures, or these options are not the ones
-    // they were measured with). Empty when it judges everything it can, or
-    // there is no reference.
-    std::string domainCheckNotice() const;
+    // What the main model's domain check will not compare under these
+    // options, though the model is a diffusion model whose calls it could
+    // judge (the reference lacks the classifier's figures, or these options
+    // are not the ones they were measured with). domainCheckNotice words it
+    // in English for the CLI and the journal; the GUI in the user's language.
+    DomainCheckGap domainCheckGap() const;
+    std::string domainCheckNotice() const; // empty when it judges everything it can, or there is no reference
+    // The main model's error profile under these options (profileNotice's source).
+    const ProfileUse &anomalyProfileUse() const { return m_profileUse; }
 
     // Classifies one stored cell with the models that still owe it a call
     // and stores the results as soon as they exist.

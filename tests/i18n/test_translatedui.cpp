@@ -8,6 +8,7 @@
 #include "cellclasskeys.h"
 #include "cellclassnames.h"
 #include "celldetailspanel.h"
+#include "classificationnotices.h"
 #include "cellzoomdialog.h"
 #include "counttext.h"
 #include "democase.h"
@@ -133,6 +134,26 @@ private slots:
                                                       QStringLiteral("platelet"), QStringLiteral("artefact")}))
             labellingLetters += key.keyText;
         QCOMPARE(labellingLetters, QStringLiteral("123456789A"));
+    }
+
+    // What a classification run says before its first cell, in German
+    // (the core words it in English for the CLI and the journal).
+    void classificationNoticesSpeakGerman()
+    {
+        QVERIFY(switchTo(QStringLiteral("de")));
+        cytodiff::classify::DomainCheckGap gap;
+        gap.applies = true;
+        gap.effort = gap.share = true;
+        QVERIFY(ClassificationNotices::domainCheck(gap).isEmpty());
+        gap.changedSettings = {"protocol", "trials"};
+        const QString otherSettings = ClassificationNotices::domainCheck(gap);
+        QVERIFY2(otherSettings.contains(QStringLiteral("nur die Bilder")) && otherSettings.contains(QStringLiteral("Protokoll, Versuche")),
+                 qPrintable(otherSettings));
+        gap.changedSettings.clear();
+        gap.share = false;
+        const QString noShare = ClassificationNotices::domainCheck(gap);
+        QVERIFY2(noShare.contains(QStringLiteral("nicht identifizierter Zellen")), qPrintable(noShare));
+        QVERIFY(ClassificationNotices::profile({}, QStringLiteral("m@1")).isEmpty()); // no profile, nothing to say
     }
 
     // What lrelease embedded is what the committed .ts says, message for

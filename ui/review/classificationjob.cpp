@@ -1,5 +1,6 @@
 #include "classificationjob.h"
 
+#include "classificationnotices.h"
 #include "domainwarning.h"
 
 #include "database.h"
@@ -221,9 +222,10 @@ private:
             finishRun();
             return;
         }
-        for (const std::string &notice : {m_service->profileNotice(), m_service->domainCheckNotice()})
-            if (!notice.empty())
-                m_run->outcome.notice += (m_run->outcome.notice.isEmpty() ? QString() : QStringLiteral(" ")) + fromStd(notice);
+        for (const QString &notice : {ClassificationNotices::profile(m_service->anomalyProfileUse(), m_modelId),
+                                      ClassificationNotices::domainCheck(m_service->domainCheckGap())})
+            if (!notice.isEmpty())
+                m_run->outcome.notice += (m_run->outcome.notice.isEmpty() ? QString() : QStringLiteral(" ")) + notice;
         auto plan = m_service->planCase(*m_database, caseId);
         if (!plan) {
             m_run->outcome.error = ClassificationJob::tr("The cells of the case cannot be read: %1").arg(fromStd(plan.error()));
