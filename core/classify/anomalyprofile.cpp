@@ -244,6 +244,14 @@ ProtocolDifferences protocolDifferences(const engine::ClassifyOptions &fittedOpt
     return out;
 }
 
+std::string joinedSettings(const std::vector<std::string> &names)
+{
+    std::string text;
+    for (const auto &name : names)
+        text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
 ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions &options)
 {
     ProfileUse use;
@@ -258,21 +266,15 @@ ProfileUse profileUse(const engine::Model &model, const engine::ClassifyOptions 
         return use;
     use.differences = (*use.profile)->differencesFrom(options);
     const ProtocolDifferences &differences = use.differences;
-    const auto joined = [](const std::vector<std::string> &names) {
-        std::string text;
-        for (const auto &name : names)
-            text += (text.empty() ? "" : ", ") + name;
-        return text;
-    };
     const std::string id = card.modelId();
     if (!differences.scale.empty()) {
         use.applies = false;
-        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joined(differences.scale)
+        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joinedSettings(differences.scale)
                      + " differ), whose errors are on another scale: Unidentified falls back to the engine's own anomaly "
                        "score (zeta) for these calls. Fit a profile for these settings with `cytodiff-cli anomaly-profile`, "
                        "or classify with the application's defaults.";
     } else if (!differences.noise.empty()) {
-        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joined(differences.noise)
+        use.notice = id + "'s error profile was fitted on calls made with other classifier settings (" + joinedSettings(differences.noise)
                      + " differ): it still scores these calls, but the share of normal cells it shows as Unidentified is no "
                        "longer the " + std::to_string(int(std::lround((1.0 - (*use.profile)->quantile()) * 100))) + "% it was set for.";
     }

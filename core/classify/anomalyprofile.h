@@ -68,6 +68,8 @@ struct ProtocolDifferences {
 
 // How calls made with `used` differ from calls made with `fitted`.
 ProtocolDifferences protocolDifferences(const engine::ClassifyOptions &fitted, const engine::ClassifyOptions &used);
+// Setting names as an English list ("protocol, trials").
+std::string joinedSettings(const std::vector<std::string> &names);
 
 class AnomalyProfile {
 public:

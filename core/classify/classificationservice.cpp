@@ -172,11 +172,10 @@ DomainCheckGap ClassificationService::domainCheckGap() const
     gap.applies = true;
     gap.effort = reference->hasEffort();
     gap.share = reference->hasUnidentifiedShare();
-    if (!callsComparableWithReference()) {
-        const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
-        for (const auto *names : {&differ.scale, &differ.noise})
-            gap.changedSettings.insert(gap.changedSettings.end(), names->begin(), names->end());
-    }
+    // The settings that make calls incomparable (callsComparableWithReference).
+    const ProtocolDifferences differ = protocolDifferences(engine::ClassifyOptions{}, m_options);
+    for (const auto *names : {&differ.scale, &differ.noise})
+        gap.changedSettings.insert(gap.changedSettings.end(), names->begin(), names->end());
     return gap;
 }
 
@@ -190,15 +189,13 @@ std::string ClassificationService::domainCheckNotice() const
                "share of Unidentified cells of its classifier (a card edit removed them as stale, or they were never "
                "measured; `cytodiff-cli domain-reference` measures them).";
     if (!gap.changedSettings.empty()) {
-        std::string changed;
-        for (const std::string &name : gap.changedSettings)
-            changed += (changed.empty() ? "" : ", ") + name;
         const std::string figures = gap.effort && gap.share ? "effort and share of Unidentified cells"
                                     : gap.effort            ? "effort"
                                                             : "share of Unidentified cells";
         return "The domain check compares the case's images only: the classifier's " + figures
                + " in the model's domain reference " + (gap.effort && gap.share ? "were" : "was")
-               + " measured with the default classifier settings, and this run changes its " + changed + ".";
+               + " measured with the default classifier settings, and this run changes its "
+               + joinedSettings(gap.changedSettings) + ".";
     }
     return std::string("The domain check does not compare the ")
            + (gap.effort ? "share of Unidentified cells" : "classifier's effort")

@@ -140,7 +140,6 @@ struct DomainCheckGap {
     bool effort = false;                      // the reference holds the classifier's effort
     bool share = false;                       // ... and its share of Unidentified cells
     std::vector<std::string> changedSettings; // this run's settings unlike the figures' (ProtocolDifferences names)
-    bool imagesOnly() const { return applies && ((!effort && !share) || !changedSettings.empty()); }
     bool empty() const { return !applies || (effort && share && changedSettings.empty()); }
 };
 
