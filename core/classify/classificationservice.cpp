@@ -1,6 +1,7 @@
 #include "classificationservice.h"
 
 #include "database.h"
+#include "democase.h"
 #include "imageio.h"
 #include "imagestats.h"
 #include "normalisationfit.h"
@@ -210,8 +211,17 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
     domain::CaseDomainCheck check(m_model->card().domainReference);
     if (!check.referenceError().empty())
         return makeError(check.referenceError());
+    // A demo case's cells come from the model itself. The check compares a
+    // laboratory's images, and the classifier's effort on them, with the
+    // training images; on generated cells it would judge the generator
+    // instead (its weaker samples read as Unidentified, so the whole case
+    // was queued). Each cell keeps its own review flags; the case is
+    // stored unchecked, which the demo banner explains.
+    auto row = database.caseById(caseId);
+    if (!row)
+        return makeError(row.error());
     domain::DomainVerdict verdict;
-    if (check.hasReference()) {
+    if (check.hasReference() && !demo::isSyntheticCase(*row)) {
         // The measurements planCase made, while the case holds the same cells.
         auto cells = database.cellIdsOfCase(caseId);
         if (!cells)

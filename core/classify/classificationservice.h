@@ -202,7 +202,8 @@ public:
     // against the model card's reference, without what the case
     // normalisation corrects, stored in the workspace (when writable) with
     // that normalisation for the banner, the queue, sign-off and heatmaps.
-    // An unchecked verdict when the model carries no reference.
+    // An unchecked verdict when the model carries no reference, and for the
+    // demo case of model-generated cells.
     Result<domain::DomainVerdict> checkDomain(db::Database &database, qint64 caseId) const;
     // callsComparableWithReference for this service's model and options.
     bool callsComparableWithReference() const;

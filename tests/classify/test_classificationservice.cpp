@@ -339,6 +339,20 @@ private slots:
         QCOMPARE((*stored)->modelId, service.modelId());
         QVERIFY(domain::DomainVerdict::fromJson((*stored)->verdictJson.toStdString())->outside);
 
+        // The demo case of model-generated cells (source "synthetic:<model>",
+        // core/demo) is not judged, even with the images judged outside
+        // above: the check compares a laboratory's images with the training
+        // images, and generated ones would measure the generator.
+        auto demoCase = database->createCase({QStringLiteral("demo"), {}, {}, QStringLiteral("synthetic:tiny@1"), {}, {}, {}});
+        QVERIFY(demoCase.ok());
+        QCOMPARE(insertCells(*database, *demoCase, 6, 40).size(), 6);
+        auto demoVerdict = service.checkDomain(*database, *demoCase);
+        QVERIFY2(demoVerdict.ok(), demoVerdict.ok() ? "" : demoVerdict.error().c_str());
+        QVERIFY(!demoVerdict->checked);
+        QVERIFY(!demoVerdict->outside);
+        QVERIFY(!(*database->domainCheck(*demoCase))->outside);
+        QVERIFY((*database->domainCheck(*caseId))->outside);
+
         // A confident call joins the queue only because of the check.
         review::ReviewThresholds thresholds;
         QVERIFY(!classify::reviewDecision(callWith(QStringLiteral("lymphocyte"), 0.99, 0.01), nullptr, {}, thresholds).inQueue());

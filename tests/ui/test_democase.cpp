@@ -166,6 +166,7 @@ private slots:
         QCOMPARE(window.caseBrowser()->currentCaseId(), outcome.caseId);
         QVERIFY(window.caseBrowser()->syntheticBanner()->isVisible());
         QVERIFY(window.caseBrowser()->syntheticBanner()->text().contains(QStringLiteral("synthetic")));
+        QVERIFY(window.caseBrowser()->syntheticBanner()->text().contains(QStringLiteral("domain check does not apply")));
         checkDemoCase(*window.database(), outcome.caseId, kClasses * kPerClass);
 
         // Classification started by itself and stores every prediction.
@@ -174,6 +175,7 @@ private slots:
         QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
         QCOMPARE(result.caseId, outcome.caseId);
         QCOMPARE(result.classified, kClasses * kPerClass);
+        QVERIFY(!result.outsideDomain); // generated cells are not judged (test_classificationservice)
         QCOMPARE(uitest::scalar(workspace,
                                 "SELECT COUNT(DISTINCT p.cell_id) FROM predictions p JOIN cells c ON c.id = p.cell_id "
                                 "WHERE c.case_id = ?",
