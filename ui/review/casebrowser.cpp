@@ -607,6 +607,11 @@ void CaseBrowser::refreshDomainCheck()
             if (verdict)
                 m_domain = *verdict;
         }
+        // A demo case that an earlier version judged (it measured the
+        // generator, not a laboratory) keeps no banner and no queued-all.
+        const db::CaseRow *row = m_caseModel->caseAt(m_caseModel->indexOfCase(m_shownCaseId).row());
+        if (row && demo::isSyntheticCase(*row))
+            m_domain.outside = false;
     }
     const QString warning = DomainWarning::text(m_domain);
     m_domainBanner->setText(warning.isEmpty() ? QString()
