@@ -14,13 +14,14 @@ A="--data pbc7-latent8.cdlpack --autoencoder /work/main/models/autoencoder-pbc96
 export OMP_NUM_THREADS=1
 # Run 1 may still be training.
 while pgrep -f "train .*--out latent40-pbc7.pt" >/dev/null; do sleep 30; done
-# A run whose successor has begun (its files exist) has finished, even
+# A run whose successor (or, for r4, a card step) has begun has finished, even
 # where its own .pt is not on this machine (a state commit holds only the
 # run in progress).
 successor_begun() {
     case $1 in
-        r2) compgen -G "r[34].*" >/dev/null ;;
-        r3) compgen -G "r4.*" >/dev/null ;;
+        r2) compgen -G "r[34][.-]*" >/dev/null ;;
+        r3) compgen -G "r4[.-]*" >/dev/null ;;
+        r4) compgen -G "r4-*.pt" >/dev/null ;; # a card step's file (r4-16, r4-cal, r4-prof)
         *) return 1 ;;
     esac
 }
@@ -40,8 +41,11 @@ run() { # name init steps seed lr extra...
 run r2 latent40-pbc7.pt 19395 2 4e-4 --validate-every 3600
 run r3 r2.pt 18639 3 3e-4 --validate-every 3600
 run r4 r3.pt 7948 4 1e-4 --discriminative 0.05 --validate-every 0
-[ -f r4-16.pt ] || $E store-weights --model r4.pt --out r4-16.pt
-[ -f r4-cal.pt ] || nice -n 2 $CLI calibrate --model r4-16.pt --data pbc7 --per-class 100 --threads 1 --out r4-cal.pt > cal.log 2>&1
-[ -f r4-prof.pt ] || nice -n 2 $CLI anomaly-profile --model r4-cal.pt --data pbc7 --threads 1 --out r4-prof.pt > prof.log 2>&1
-[ -f cytodiff-v2-pbc7.pt ] || nice -n 2 $CLI domain-reference --model r4-prof.pt --data pbc7 --threads 1 --out cytodiff-v2-pbc7.pt > domref.log 2>&1
+# Each card step is skipped once its file or a later step's exists (a
+# state commit holds only the latest file).
+made() { for f in "$@"; do [ -f "$f" ] && return 0; done; return 1; }
+made r4-16.pt r4-cal.pt r4-prof.pt cytodiff-v2-pbc7.pt || $E store-weights --model r4.pt --out r4-16.pt
+made r4-cal.pt r4-prof.pt cytodiff-v2-pbc7.pt || nice -n 2 $CLI calibrate --model r4-16.pt --data pbc7 --per-class 100 --threads 1 --out r4-cal.pt > cal.log 2>&1
+made r4-prof.pt cytodiff-v2-pbc7.pt || nice -n 2 $CLI anomaly-profile --model r4-cal.pt --data pbc7 --threads 1 --out r4-prof.pt > prof.log 2>&1
+made cytodiff-v2-pbc7.pt || nice -n 2 $CLI domain-reference --model r4-prof.pt --data pbc7 --threads 1 --out cytodiff-v2-pbc7.pt > domref.log 2>&1
 echo chain finished
