@@ -399,6 +399,9 @@ private slots:
         // a time, so some row of them meets the page break.
         for (int changed = 1; changed <= 12; ++changed)
             QTest::addRow("24 thumbnails, %d changed", changed) << 24 << 20 << changed;
+        // The same with the first cell's image unreadable (caption only).
+        for (int changed : {4, 8})
+            QTest::addRow("24 thumbnails, %d changed, first image unreadable", changed) << 24 << 20 << -changed;
     }
 
     void reportPagesNeverHoldOnlyTheFooter()
@@ -407,6 +410,10 @@ private slots:
         QFETCH(int, others);
         QFETCH(int, changed);
         CaseReportInput input = reportCase(flagged, others);
+        if (changed < 0) {
+            changed = -changed;
+            input.imageOf = [](qint64 cellId) { return cellId == 1 ? QByteArray("not an image") : pngOf(int(cellId)); };
+        }
         for (int i = 0; i < changed; ++i)
             input.labelsBeforeReview.insert(input.cells.at(flagged + i).id, QStringLiteral("monocyte"));
         const QList<QStringList> pages = CaseReport::pdfPageTexts(input);

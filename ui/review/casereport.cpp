@@ -148,12 +148,18 @@ void forEachLine(const QTextDocument &document, qreal pageHeight, Visit visit)
 void keepThumbnailRowsWhole(QTextDocument &document, qreal pageHeight)
 {
     const QAbstractTextDocumentLayout *layout = document.documentLayout();
-    const auto holdsImage = [](const QTextTableCell &cell) {
-        return cell.isValid() && cell.firstCursorPosition().block().text().contains(QChar::ObjectReplacementCharacter);
+    // The thumbnail table is the one with images (a cell whose image did
+    // not decode has its caption only).
+    const auto holdsImage = [](const QTextTable &table) {
+        for (int row = 0; row < table.rows(); ++row)
+            for (int column = 0; column < table.columns(); ++column)
+                if (table.cellAt(row, column).firstCursorPosition().block().text().contains(QChar::ObjectReplacementCharacter))
+                    return true;
+        return false;
     };
     for (QTextFrame *frame : document.rootFrame()->childFrames()) {
         auto *table = qobject_cast<QTextTable *>(frame);
-        if (!table || !holdsImage(table->cellAt(0, 0)))
+        if (!table || !holdsImage(*table))
             continue;
         for (int row = 0; row < table->rows(); ++row) {
             // Queried after the rows above moved: the layout follows.
@@ -161,11 +167,16 @@ void keepThumbnailRowsWhole(QTextDocument &document, qreal pageHeight)
             qreal bottom = std::numeric_limits<qreal>::lowest();
             for (int column = 0; column < table->columns(); ++column) {
                 const QTextTableCell cell = table->cellAt(row, column);
-                if (!holdsImage(cell))
-                    continue;
-                const QRectF rect = layout->blockBoundingRect(cell.firstCursorPosition().block());
-                top = std::min(top, rect.top());
-                bottom = std::max(bottom, rect.bottom());
+                const QTextBlock last = cell.lastCursorPosition().block();
+                for (QTextBlock block = cell.firstCursorPosition().block(); block.isValid(); block = block.next()) {
+                    const QRectF rect = layout->blockBoundingRect(block);
+                    if (!block.text().isEmpty()) {
+                        top = std::min(top, rect.top());
+                        bottom = std::max(bottom, rect.bottom());
+                    }
+                    if (block == last)
+                        break;
+                }
             }
             if (top >= bottom || bottom - top > pageHeight)
                 continue;
