@@ -245,6 +245,13 @@ Result<void> ClassifyRun::planCase(const QString &databasePath, const QString &c
     if (!found)
         return makeError(found.error());
     m_caseId = found->id;
+    // As the service's check (ClassificationService::checkDomain): a demo
+    // case's generated cells are not judged against the training images.
+    if (found->isSynthetic()) {
+        m_domainCheck = domain::CaseDomainCheck(std::string());
+        err() << "note: '" << found->name << "' is the demo case of model-generated cells; the domain check, which "
+              << "compares a laboratory's images with the training images, does not apply to it\n";
+    }
     auto planned = m_service.planCase(*m_database, found->id, reclassify);
     if (!planned)
         return makeError(planned.error());

@@ -1,7 +1,6 @@
 #include "classificationservice.h"
 
 #include "database.h"
-#include "democase.h"
 #include "imageio.h"
 #include "imagestats.h"
 #include "normalisationfit.h"
@@ -208,9 +207,6 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
 {
     if (!m_model)
         return makeError("No model to check the case against.");
-    domain::CaseDomainCheck check(m_model->card().domainReference);
-    if (!check.referenceError().empty())
-        return makeError(check.referenceError());
     // A demo case's cells come from the model itself. The check compares a
     // laboratory's images, and the classifier's effort on them, with the
     // training images; on generated cells it would judge the generator
@@ -220,8 +216,11 @@ Result<domain::DomainVerdict> ClassificationService::checkDomain(db::Database &d
     auto row = database.caseById(caseId);
     if (!row)
         return makeError(row.error());
+    domain::CaseDomainCheck check(row->isSynthetic() ? std::string() : m_model->card().domainReference);
+    if (!check.referenceError().empty())
+        return makeError(check.referenceError());
     domain::DomainVerdict verdict;
-    if (check.hasReference() && !demo::isSyntheticCase(*row)) {
+    if (check.hasReference()) {
         // The measurements planCase made, while the case holds the same cells.
         auto cells = database.cellIdsOfCase(caseId);
         if (!cells)
@@ -367,10 +366,21 @@ Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 
     if (!all)
         return makeError(all.error());
     plan.cells = *all;
-    m_caseImages = measureCaseImages(database, *all);
+    auto row = database.caseById(caseId);
+    if (!row)
+        return makeError(row.error());
+    // A demo case's cells are in the model's own domain (it generated
+    // them): nothing to bring to the training images, and checkDomain does
+    // not judge them, so it stores no normalisation for heatmaps to reuse.
+    m_caseImages = row->isSynthetic() ? std::vector<imaging::ImageStats>{} : measureCaseImages(database, *all);
     m_measuredCase = caseId;
     m_measuredCells = *all;
-    normaliseFrom(m_caseImages);
+    if (row->isSynthetic()) {
+        m_normalisation = {};
+        m_secondNormalisation = {};
+    } else {
+        normaliseFrom(m_caseImages);
+    }
     if (m_model) {
         auto todo = reclassify ? Result<QList<qint64>>(*all) : database.cellsWithoutPrediction(caseId, m_modelId);
         if (!todo)

@@ -44,6 +44,10 @@ struct NewCase {
     QString patientId;  // kept exactly as imported
 };
 
+// The source of a demo case of model-generated cells (core/demo),
+// "synthetic:<model id>": no export folder can look like it.
+inline constexpr char kSyntheticSourceScheme[] = "synthetic:";
+
 struct CaseRow {
     qint64 id = 0;
     QString name;
@@ -61,6 +65,12 @@ struct CaseRow {
     int labelledCount = 0; // cells with a canonical label_class
 
     bool isSigned() const { return status == QLatin1String("signed"); }
+    // A demo case of model-generated cells, and the model that made them.
+    bool isSynthetic() const { return sourcePath.startsWith(QLatin1String(kSyntheticSourceScheme)); }
+    QString generatorModel() const
+    {
+        return isSynthetic() ? sourcePath.mid(qsizetype(sizeof kSyntheticSourceScheme) - 1) : QString();
+    }
     CaseIdentifiers identifiers() const { return {accession, specimen, patientId, slideId}; }
 };
 

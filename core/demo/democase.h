@@ -35,7 +35,7 @@ class Database;
 
 namespace cytodiff::demo {
 
-inline constexpr char kSyntheticScheme[] = "synthetic:";
+inline constexpr const char *kSyntheticScheme = db::kSyntheticSourceScheme;
 inline constexpr char kSyntheticCodePrefix[] = "SYN-";
 
 struct DemoCaseOptions {
@@ -61,8 +61,6 @@ using DemoCancelFn = std::function<bool()>;
 
 QString defaultDemoCaseName();
 QString syntheticDescription(const QString &modelId);
-// True for a case created by createDemoCase().
-bool isSyntheticCase(const db::CaseRow &row);
 
 // Generates cellsPerClass cells for every class of a diffusion model, one
 // batch per class. Fails for a discriminative model (it cannot generate)

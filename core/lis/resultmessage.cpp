@@ -1,6 +1,5 @@
 #include "resultmessage.h"
 
-#include "democase.h"
 #include "hl7message.h"
 #include "reviewstore.h"
 
@@ -63,7 +62,7 @@ Result<CaseResult> caseResult(const db::Database &database, qint64 caseId, const
         return makeError(row.error());
     if (!row->isSigned())
         return makeError("case '" + row->name.toStdString() + "' is not signed: only a signed result goes to the LIS");
-    if (demo::isSyntheticCase(*row))
+    if (row->isSynthetic())
         return makeError("case '" + row->name.toStdString() +
                          "' is the demo case of model-generated cells: no result of it may reach a patient record");
     auto cells = database.cellsOfCase(caseId);

@@ -8,6 +8,9 @@
 # checkpoint restored from a state commit (.compact, no --init needed).
 set -e
 cd /work/runs/noery
+# The finished model marks the whole chain done (a state commit may hold
+# just that file).
+if [ -f cytodiff-v2-pbc7.pt ]; then echo chain finished; exit 0; fi
 E=/work/runs/engine-s27
 CLI=/work/runs/cli-s27
 A="--data pbc7-latent8.cdlpack --autoencoder /work/main/models/autoencoder-pbc96.pt --base-channels 40 --channel-mults 1,2,3,4 --res-blocks 1 --threads 1 --minutes 3000"

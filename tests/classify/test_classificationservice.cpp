@@ -350,8 +350,19 @@ private slots:
         QVERIFY2(demoVerdict.ok(), demoVerdict.ok() ? "" : demoVerdict.error().c_str());
         QVERIFY(!demoVerdict->checked);
         QVERIFY(!demoVerdict->outside);
-        QVERIFY(!(*database->domainCheck(*demoCase))->outside);
-        QVERIFY((*database->domainCheck(*caseId))->outside);
+        auto demoStored = database->domainCheck(*demoCase);
+        QVERIFY(demoStored.ok() && demoStored->has_value());
+        QVERIFY(!(*demoStored)->outside);
+        auto demoJson = domain::DomainVerdict::fromJson((*demoStored)->verdictJson.toStdString());
+        QVERIFY(demoJson.ok());
+        QVERIFY(!demoJson->checked);
+        // Nor normalised: its cells are in the model's own domain.
+        classify::ClassificationService planning(&*unlikeModel, nullptr);
+        QVERIFY(planning.planCase(*database, *demoCase).ok());
+        QVERIFY(planning.normalisation().isIdentity());
+        stored = database->domainCheck(*caseId);
+        QVERIFY(stored.ok() && stored->has_value());
+        QVERIFY((*stored)->outside);
 
         // A confident call joins the queue only because of the check.
         review::ReviewThresholds thresholds;

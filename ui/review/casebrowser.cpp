@@ -8,7 +8,6 @@
 #include "cellgalleryview.h"
 #include "counttext.h"
 #include "database.h"
-#include "democase.h"
 #include "differentialpanel.h"
 #include "morphologypanel.h"
 #include "domainwarning.h"
@@ -439,7 +438,7 @@ void CaseBrowser::onCellSelectionChanged()
 void CaseBrowser::updateGalleryHeader()
 {
     const db::CaseRow *row = m_caseModel->caseAt(m_caseModel->indexOfCase(m_shownCaseId).row());
-    const bool synthetic = row && demo::isSyntheticCase(*row);
+    const bool synthetic = row && row->isSynthetic();
     m_syntheticBanner->setVisible(synthetic);
     if (synthetic)
         m_syntheticBanner->setText(
@@ -447,7 +446,7 @@ void CaseBrowser::updateGalleryHeader()
                "patient image. The class it was generated for is kept as its code (SYN-…), not as a label: "
                "review and sign it to try the workflow. The domain check does not apply to it: it compares a "
                "laboratory's images with the model's training images.")
-                .arg(row->sourcePath.mid(int(qstrlen(demo::kSyntheticScheme))).toHtmlEscaped()));
+                .arg(row->generatorModel().toHtmlEscaped()));
     if (!row) {
         m_galleryTitle->setText(tr("No case selected"));
         m_gallerySubtitle->setText(tr("Choose a case on the left."));
@@ -608,10 +607,11 @@ void CaseBrowser::refreshDomainCheck()
                 m_domain = *verdict;
         }
         // A demo case that an earlier version judged (it measured the
-        // generator, not a laboratory) keeps no banner and no queued-all.
+        // generator, not a laboratory) keeps no banner, no queued-all and
+        // no normalisation note.
         const db::CaseRow *row = m_caseModel->caseAt(m_caseModel->indexOfCase(m_shownCaseId).row());
-        if (row && demo::isSyntheticCase(*row))
-            m_domain.outside = false;
+        if (row && row->isSynthetic())
+            m_domain = {};
     }
     const QString warning = DomainWarning::text(m_domain);
     m_domainBanner->setText(warning.isEmpty() ? QString()

@@ -4,7 +4,6 @@
 
 #include "cellclassnames.h"
 #include "csvfield.h"
-#include "democase.h"
 #include "thumbnailloader.h"
 
 #include <QAbstractTextDocumentLayout>
@@ -112,6 +111,7 @@ struct LaidOutReport {
     qreal pageHeight = 0.0; // body height of one page, device pixels
     qreal footerBand = 0.0;
     int pages = 1;          // pages that hold body content
+    int movedRows = 0;      // thumbnail rows moved whole to the next page
 };
 
 QString visibleText(QString text)
@@ -141,58 +141,67 @@ void forEachLine(const QTextDocument &document, qreal pageHeight, Visit visit)
     }
 }
 
+// The flagged cells' heading carries this anchor: the table after it holds
+// the thumbnails.
+constexpr char kFlaggedAnchor[] = "flagged-cells";
+
+bool hasAnchor(const QTextBlock &block, const QString &name)
+{
+    for (auto it = block.begin(); !it.atEnd(); ++it)
+        if (it.fragment().charFormat().anchorNames().contains(name))
+            return true;
+    return false;
+}
+
 // Moves each row of thumbnails that a page break would cut to the next
-// page, by padding the top of its cells. Qt breaks a table cell's lines
-// across pages (and ignores nonBreakableLines there), so the captions of
-// such a row printed at the top of the next page, under other thumbnails.
-void keepThumbnailRowsWhole(QTextDocument &document, qreal pageHeight)
+// page: Qt breaks a table cell's lines across pages (and ignores
+// nonBreakableLines there), so the captions of such a row printed at the
+// top of the next page, under other thumbnails. Each row is a table of its
+// own (flaggedHtml), which can start a page; the first row takes its
+// heading along. Returns the rows moved.
+int keepThumbnailRowsWhole(QTextDocument &document, qreal pageHeight)
 {
     const QAbstractTextDocumentLayout *layout = document.documentLayout();
-    // The thumbnail table is the one with images (a cell whose image did
-    // not decode has its caption only).
-    const auto holdsImage = [](const QTextTable &table) {
-        for (int row = 0; row < table.rows(); ++row)
-            for (int column = 0; column < table.columns(); ++column)
-                if (table.cellAt(row, column).firstCursorPosition().block().text().contains(QChar::ObjectReplacementCharacter))
-                    return true;
-        return false;
-    };
-    for (QTextFrame *frame : document.rootFrame()->childFrames()) {
-        auto *table = qobject_cast<QTextTable *>(frame);
-        if (!table || !holdsImage(*table))
-            continue;
-        for (int row = 0; row < table->rows(); ++row) {
-            // Queried after the rows above moved: the layout follows.
-            qreal top = std::numeric_limits<qreal>::max();
-            qreal bottom = std::numeric_limits<qreal>::lowest();
-            for (int column = 0; column < table->columns(); ++column) {
-                const QTextTableCell cell = table->cellAt(row, column);
-                const QTextBlock last = cell.lastCursorPosition().block();
-                for (QTextBlock block = cell.firstCursorPosition().block(); block.isValid(); block = block.next()) {
-                    const QRectF rect = layout->blockBoundingRect(block);
-                    if (!block.text().isEmpty()) {
-                        top = std::min(top, rect.top());
-                        bottom = std::max(bottom, rect.bottom());
-                    }
-                    if (block == last)
-                        break;
-                }
-            }
-            if (top >= bottom || bottom - top > pageHeight)
-                continue;
-            const qreal pageBottom = (std::floor(top / pageHeight) + 1.0) * pageHeight;
-            if (bottom <= pageBottom)
-                continue;
-            for (int column = 0; column < table->columns(); ++column) {
-                QTextTableCell cell = table->cellAt(row, column);
-                QTextTableCellFormat format = cell.format().toTableCellFormat();
-                const qreal padding = format.hasProperty(QTextFormat::TableCellTopPadding) ? format.topPadding()
-                                                                                          : table->format().cellPadding();
-                format.setTopPadding(padding + (pageBottom - top));
-                cell.setFormat(format);
-            }
+    QTextBlock heading;
+    QList<QTextTable *> rows;
+    for (auto it = document.rootFrame()->begin(); !it.atEnd(); ++it) {
+        if (!heading.isValid()) {
+            if (!it.currentFrame() && hasAnchor(it.currentBlock(), QLatin1String(kFlaggedAnchor)))
+                heading = it.currentBlock();
+        } else if (auto *table = qobject_cast<QTextTable *>(it.currentFrame())) {
+            rows << table;
+        } else if (!it.currentFrame() && !it.currentBlock().text().isEmpty()) {
+            break; // past the thumbnails
+        } else if (!it.currentFrame() && !rows.isEmpty()) {
+            // The empty block Qt keeps after every table: no gap between rows.
+            QTextBlockFormat format = it.currentBlock().blockFormat();
+            format.setLineHeight(1.0, QTextBlockFormat::FixedHeight);
+            format.setTopMargin(0);
+            format.setBottomMargin(0);
+            QTextCursor(it.currentBlock()).setBlockFormat(format);
         }
     }
+    int moved = 0;
+    for (int row = 0; row < rows.size(); ++row) {
+        // Queried after the rows above moved: the layout follows.
+        const QRectF rect = layout->frameBoundingRect(rows.at(row));
+        if (rect.isEmpty() || rect.height() > pageHeight)
+            continue;
+        const qreal pageBottom = (std::floor(rect.top() / pageHeight) + 1.0) * pageHeight;
+        if (rect.bottom() <= pageBottom)
+            continue;
+        if (row == 0) {
+            QTextBlockFormat format = heading.blockFormat();
+            format.setPageBreakPolicy(QTextFormat::PageBreak_AlwaysBefore);
+            QTextCursor(heading).setBlockFormat(format);
+        } else {
+            QTextTableFormat format = rows.at(row)->format();
+            format.setPageBreakPolicy(QTextFormat::PageBreak_AlwaysBefore);
+            rows.at(row)->setFormat(format);
+        }
+        ++moved;
+    }
+    return moved;
 }
 
 // Lays the document out for the writer. The number of pages is that of
@@ -207,7 +216,7 @@ LaidOutReport layOut(QTextDocument &document, QPdfWriter &writer)
     laid.footerBand = 2.0 * footer.lineSpacing() + kFooterGapMm / kMmPerInch * writer.resolution();
     laid.pageHeight = writer.height() - laid.footerBand;
     document.setPageSize(QSizeF(laid.width, laid.pageHeight));
-    keepThumbnailRowsWhole(document, laid.pageHeight);
+    laid.movedRows = keepThumbnailRowsWhole(document, laid.pageHeight);
     int last = 0;
     forEachLine(document, laid.pageHeight, [&last](int page, const QString &) { last = std::max(last, page); });
     laid.pages = last + 1;
@@ -325,8 +334,9 @@ QString CaseReport::thumbnailCaption(qint64 cellId, const QString &className)
 QString CaseReport::footerText(const CaseReportInput &input)
 {
     // On every page: a printed page of the demo must not pass for a patient's.
-    if (demo::isSyntheticCase(input.caseRow))
-        return tr("%1 · DEMO: model-generated cells, not a patient result · Generated by CytoDiff %2 for %3 on %4.")
+    if (input.caseRow.isSynthetic())
+        return tr("%1 · DEMO: model-generated cells, not a patient result · Generated by CytoDiff %2 for %3 on %4. "
+                  "Research software: results must be verified by a qualified reviewer.")
             .arg(input.caseRow.name, QCoreApplication::applicationVersion(), input.generatedBy,
                  QLocale().toString(QDateTime::currentDateTime(), QLocale::LongFormat));
     return tr("%1 · Generated by CytoDiff %2 for %3 on %4. Research software: results must be verified by a "
@@ -346,11 +356,11 @@ QString headerHtml(const CaseReportInput &input, const review::Differential &d, 
     QString html;
     html += QStringLiteral("<html><body style=\"font-family: sans-serif; font-size: 9pt;\">");
     html += QStringLiteral("<h2 style=\"margin-bottom: 2px;\">%1</h2>").arg(CaseReport::tr("Blood film differential"));
-    if (demo::isSyntheticCase(row))
+    if (row.isSynthetic())
         html += QStringLiteral("<p style=\"background: #fff4ce; color: #5c4400; padding: 4px;\"><b>%1</b></p>")
                     .arg(esc(CaseReport::tr("Demo case: every cell was generated by the model %1; none is a patient "
                                             "image. Not a patient result.")
-                                 .arg(row.sourcePath.mid(int(qstrlen(demo::kSyntheticScheme))))));
+                                 .arg(row.generatorModel())));
     if (!input.domainWarning.isEmpty())
         html += QStringLiteral("<p style=\"background: #fde2e1; color: #7a1712; padding: 4px;\"><b>%1</b></p>")
                     .arg(esc(input.domainWarning));
@@ -505,8 +515,8 @@ QString flaggedHtml(const CaseReportInput &input, QList<std::pair<QString, QImag
             flagged << &cell;
     }
     if (!flagged.isEmpty()) {
-        html += QStringLiteral("<h3>%1</h3><table cellspacing=\"4\"><tr>")
-                    .arg(CaseReport::tr("Flagged cells (%1)").arg(QLocale().toString(flagged.size())));
+        html += QStringLiteral("<h3><a name=\"%1\">%2</a></h3><table cellspacing=\"4\"><tr>")
+                    .arg(QLatin1String(kFlaggedAnchor), CaseReport::tr("Flagged cells (%1)").arg(QLocale().toString(flagged.size())));
         int shown = 0;
         for (const db::CellSummary *cell : std::as_const(flagged)) {
             if (shown == CaseReport::kMaxThumbnails)
@@ -518,8 +528,9 @@ QString flaggedHtml(const CaseReportInput &input, QList<std::pair<QString, QImag
                                                            : QImage();
             if (!image.isNull())
                 images->append({url, image});
+            // A table per row, so that a row can start a page (keepThumbnailRowsWhole).
             if (shown > 0 && shown % kThumbnailsPerRow == 0)
-                html += QStringLiteral("</tr><tr>");
+                html += QStringLiteral("</tr></table><table cellspacing=\"4\"><tr>");
             const QString mark = CaseReport::isChanged(input, *cell)
                                      ? QStringLiteral("<br/><span style=\"color: #b00020; font-size: %1pt;\">%2</span>")
                                            .arg(kCaptionPointSize)
@@ -584,7 +595,7 @@ QString CaseReport::reportHtml(const CaseReportInput &input, QList<std::pair<QSt
            + QStringLiteral("<p style=\"color: #777; margin-top: 12px;\">%1</p></body></html>").arg(esc(footerText(input)));
 }
 
-QList<QStringList> CaseReport::pdfPageTexts(const CaseReportInput &input)
+QList<QStringList> CaseReport::pdfPageTexts(const CaseReportInput &input, int *movedRows)
 {
     QBuffer sink;
     sink.open(QIODevice::WriteOnly);
@@ -598,6 +609,8 @@ QList<QStringList> CaseReport::pdfPageTexts(const CaseReportInput &input)
         if (page >= 0 && page < pages.size())
             pages[page] << text;
     });
+    if (movedRows)
+        *movedRows = laid.movedRows;
     return pages;
 }
 

@@ -57,7 +57,8 @@ public:
 
     // The body text of each page writePdf prints, laid out exactly as it
     // lays it out (the footer is not part of it). Images count as "[image]".
-    static QList<QStringList> pdfPageTexts(const CaseReportInput &input);
+    // movedRows: thumbnail rows moved whole to the next page.
+    static QList<QStringList> pdfPageTexts(const CaseReportInput &input, int *movedRows = nullptr);
     // The footer line of every page, without the page number.
     static QString footerText(const CaseReportInput &input);
 
