@@ -372,15 +372,16 @@ Result<CasePlan> ClassificationService::planCase(db::Database &database, qint64 
     // A demo case's cells are in the model's own domain (it generated
     // them): nothing to bring to the training images, and checkDomain does
     // not judge them, so it stores no normalisation for heatmaps to reuse.
-    m_caseImages = row->isSynthetic() ? std::vector<imaging::ImageStats>{} : measureCaseImages(database, *all);
-    m_measuredCase = caseId;
-    m_measuredCells = *all;
     if (row->isSynthetic()) {
+        m_caseImages.clear();
         m_normalisation = {};
         m_secondNormalisation = {};
     } else {
+        m_caseImages = measureCaseImages(database, *all);
         normaliseFrom(m_caseImages);
     }
+    m_measuredCase = caseId;
+    m_measuredCells = *all;
     if (m_model) {
         auto todo = reclassify ? Result<QList<qint64>>(*all) : database.cellsWithoutPrediction(caseId, m_modelId);
         if (!todo)
