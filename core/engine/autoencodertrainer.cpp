@@ -256,7 +256,7 @@ public:
             return makeError(position.error());
         m_step = position->step;
         m_elapsedBefore = position->elapsedSeconds;
-        m_optimiserRestartedAt = position->optimiserRestartedAt();
+        m_optimiserRestartedAt = position->optimiserRestartedAt;
         return {};
     }
 
@@ -333,7 +333,8 @@ public:
 
     Result<void> saveCheckpoint(const std::string &path)
     {
-        return engine::saveCheckpoint(path, configKey(), m_loop, checkpointAt(m_step, elapsed()), checkpointParts());
+        return engine::saveCheckpoint(path, configKey(), m_loop, checkpointAt(m_step, elapsed(), m_optimiserRestartedAt),
+                                      checkpointParts());
     }
 
     const TrainOptions &loop() const { return m_loop; }
@@ -358,7 +359,7 @@ private:
     BalancedSampler m_sampler;
     std::int64_t m_step = 0;
     double m_elapsedBefore = 0; // seconds trained before a resume
-    std::int64_t m_optimiserRestartedAt = -1; // resumed from a compact checkpoint there
+    std::int64_t m_optimiserRestartedAt = -1; // CheckpointPosition::optimiserRestartedAt
     Clock::time_point m_started = Clock::now();
 };
 

@@ -80,14 +80,14 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
         const CheckpointParts parts{{{"model", net.ptr().get()}}, &optimizer, &generator};
         std::int64_t step = 0;
         double elapsedBefore = 0;
-        std::int64_t optimiserRestartedAt = -1; // resumed from a compact checkpoint there
+        std::int64_t optimiserRestartedAt = -1; // CheckpointPosition::optimiserRestartedAt
         if (!options.resumePath.empty()) {
             auto position = loadCheckpoint(options.resumePath, configKey, parts, *device);
             if (!position)
                 return makeError(position.error());
             step = position->step;
             elapsedBefore = position->elapsedSeconds;
-            optimiserRestartedAt = position->optimiserRestartedAt();
+            optimiserRestartedAt = position->optimiserRestartedAt;
         }
         const auto started = Clock::now();
         TrainingSteps steps;
@@ -97,7 +97,10 @@ Result<TrainReport> trainBaseline(const TrainingData &data, const TrainOptions &
             return scheduledLearningRate(options, step, budgetFraction(options, step, steps.elapsed()),
                                          optimiserRestartedAt);
         };
-        steps.checkpoint = [&] { return saveCheckpoint(checkpointPath, configKey, options, checkpointAt(step, steps.elapsed()), parts); };
+        steps.checkpoint = [&] {
+            return saveCheckpoint(checkpointPath, configKey, options,
+                                  checkpointAt(step, steps.elapsed(), optimiserRestartedAt), parts);
+        };
         steps.validate = [&] { return baselineAccuracy(net, data, pixels, sampler.validation(), *device); };
         steps.validationCells = std::to_string(sampler.validation().size()) + " cells";
         std::vector<std::int64_t> indices, labels;

@@ -36,7 +36,7 @@ struct Trainer {
     BalancedSampler sampler;
     std::int64_t step = 0;
     double elapsedBefore = 0; // seconds trained before a resume
-    std::int64_t optimiserRestartedAt = -1; // resumed from a compact checkpoint there
+    std::int64_t optimiserRestartedAt = -1; // CheckpointPosition::optimiserRestartedAt
     // The history of the model a run started from (TrainOptions::initPath).
     std::int64_t priorSteps = 0;
     double priorSeconds = 0;
@@ -364,7 +364,7 @@ struct Trainer {
 
     Result<void> saveCheckpoint(const std::string &path)
     {
-        CheckpointPosition position = checkpointAt(step, elapsed());
+        CheckpointPosition position = checkpointAt(step, elapsed(), optimiserRestartedAt);
         position.priorSteps = priorSteps;
         position.priorSeconds = priorSeconds;
         position.priorCommand = priorCommand;
@@ -378,7 +378,7 @@ struct Trainer {
             return makeError(position.error());
         step = position->step;
         elapsedBefore = position->elapsedSeconds;
-        optimiserRestartedAt = position->optimiserRestartedAt();
+        optimiserRestartedAt = position->optimiserRestartedAt;
         // Resumed without --init (its model file left on another machine):
         // the checkpoint remembers the runs before.
         if (options.initPath.empty() && position->priorSteps > 0) {

@@ -97,6 +97,7 @@ struct CheckpointInfo {
     double learningRate = 0.0;
     int batchSize = 0;
     double elapsedSeconds = 0.0; // of the budget already spent
+    std::int64_t optimiserRestartedAt = -1; // CheckpointPosition::optimiserRestartedAt
 };
 Result<CheckpointInfo> readCheckpointInfo(const std::string &path);
 

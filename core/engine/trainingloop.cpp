@@ -163,6 +163,8 @@ Container positionContainer(const std::string &configKey, const TrainOptions &op
     container.metadata["batch_size"] = std::to_string(options.batchSize);
     container.metadata["step"] = std::to_string(position.step);
     container.metadata["elapsed"] = fixedText(position.elapsedSeconds, 6);
+    if (position.optimiserRestartedAt >= 0)
+        container.metadata["optimiser_restarted_at"] = std::to_string(position.optimiserRestartedAt);
     if (position.priorSteps > 0) {
         container.metadata["prior_steps"] = std::to_string(position.priorSteps);
         container.metadata["prior_seconds"] = fixedText(position.priorSeconds, 6);
@@ -263,7 +265,6 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         const auto compact = container->metadata.find("compact");
         if (compact != container->metadata.end()) {
             loadCompactModules(archive, std::stoul(container->metadata["tensors"]), parts);
-            position.freshOptimiser = true;
         } else {
             for (const auto &[name, module] : parts.modules) {
                 torch::serialize::InputArchive part;
@@ -279,6 +280,12 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         parts.generator->set_state(state);
         position.step = std::stoll(container->metadata["step"]);
         position.elapsedSeconds = parseWrittenNumber(container->metadata["elapsed"]).value_or(0.0);
+        // Checkpoints from before session 29 did not record it (-1).
+        if (compact != container->metadata.end())
+            position.optimiserRestartedAt = position.step;
+        else if (const auto restarted = container->metadata.find("optimiser_restarted_at");
+                 restarted != container->metadata.end())
+            position.optimiserRestartedAt = std::stoll(restarted->second);
         if (const auto prior = container->metadata.find("prior_steps"); prior != container->metadata.end()) {
             position.priorSteps = std::stoll(prior->second);
             position.priorSeconds = parseWrittenNumber(container->metadata["prior_seconds"]).value_or(0.0);
@@ -308,6 +315,11 @@ Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
         const auto batch = container->metadata.find("batch_size");
         if (batch != container->metadata.end())
             info.batchSize = std::stoi(batch->second);
+        if (container->metadata.count("compact"))
+            info.optimiserRestartedAt = info.step;
+        else if (const auto restarted = container->metadata.find("optimiser_restarted_at");
+                 restarted != container->metadata.end())
+            info.optimiserRestartedAt = std::stoll(restarted->second);
     } catch (const std::exception &) {
         return makeError("The checkpoint '" + path + "' is damaged: its position is unreadable.");
     }

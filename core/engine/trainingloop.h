@@ -61,10 +61,12 @@ struct CheckpointParts {
 struct CheckpointPosition {
     std::int64_t step = 0;
     double elapsedSeconds = 0; // wall clock already spent of the budget
-    bool freshOptimiser = false; // read from a compact checkpoint
-    // Where scheduledLearningRate's warm-up starts again (-1: the optimiser's
-    // state was resumed, no new warm-up).
-    std::int64_t optimiserRestartedAt() const { return freshOptimiser ? step : -1; }
+    // Where the optimiser's moments last started afresh, i.e. where
+    // scheduledLearningRate's warm-up starts again (-1: never since step 0).
+    // A compact checkpoint resumes at its own step; a full checkpoint keeps
+    // the value it was written with, so a run stopped during the re-warm-up
+    // resumes inside it instead of at the full rate with young moments.
+    std::int64_t optimiserRestartedAt = -1;
     // The runs before this one (a run started with --init), so that a
     // resume without the earlier model file still writes the whole history
     // into the card. Zero steps: none recorded.
@@ -72,11 +74,12 @@ struct CheckpointPosition {
     double priorSeconds = 0;
     std::string priorCommand;
 };
-inline CheckpointPosition checkpointAt(std::int64_t step, double elapsedSeconds)
+inline CheckpointPosition checkpointAt(std::int64_t step, double elapsedSeconds, std::int64_t optimiserRestartedAt)
 {
     CheckpointPosition position;
     position.step = step;
     position.elapsedSeconds = elapsedSeconds;
+    position.optimiserRestartedAt = optimiserRestartedAt;
     return position;
 }
 // configKey names the network and the data; a checkpoint is only resumed

@@ -11,6 +11,6 @@ if [ -f baseline96-pbc7.pt.ckpt ]; then start="--resume baseline96-pbc7.pt.ckpt"
 elif [ -f baseline96-pbc7.compact ]; then start="--resume baseline96-pbc7.compact"
 elif [ -f baseline96-pbc7.pt ]; then echo done; exit 0
 fi
-OMP_NUM_THREADS=1 exec nice -n 2 /work/runs/cli-s27 train-baseline --data /work/runs/pbc96.cdpack --resolution 96 --crop 224 \
+OMP_NUM_THREADS=1 exec nice -n 2 /work/runs/cli-s29 train-baseline --data /work/runs/pbc96.cdpack --resolution 96 --crop 224 \
     --exclude-class erythroblast --out baseline96-pbc7.pt --compact-checkpoint baseline96-pbc7.compact $start \
     --steps 8000 --minutes 3000 --threads 1 --seed 1 --validate-every 3600 >> train.log 2>&1

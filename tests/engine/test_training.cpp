@@ -254,6 +254,17 @@ private slots:
         report = trainBaseline(data, rest, {});
         QVERIFY2(report.ok(), report.ok() ? "" : report.error().c_str());
         QCOMPARE(report->steps, std::int64_t(30));
+        // The moments started afresh at step 15, and the full checkpoint the
+        // resumed run writes remembers it, so a run stopped during the
+        // re-warm-up resumes inside it (before session 29 it resumed at the
+        // full rate with a few steps' moments).
+        QCOMPARE(readCheckpointInfo(first.outPath + ".ckpt")->optimiserRestartedAt, std::int64_t(-1));
+        QCOMPARE(info->optimiserRestartedAt, std::int64_t(15));
+        QCOMPARE(readCheckpointInfo(rest.outPath + ".ckpt")->optimiserRestartedAt, std::int64_t(15));
+        auto further = options(QStringLiteral("rest40.pt"), 40);
+        further.resumePath = rest.outPath + ".ckpt";
+        QVERIFY(trainBaseline(data, further, {}).ok());
+        QCOMPARE(readCheckpointInfo(further.outPath + ".ckpt")->optimiserRestartedAt, std::int64_t(15));
         // A diffusion run that started from an earlier model (a.pt, 30
         // steps) is resumed without it: the card still counts every step.
         auto diffusion = tinyOptions(m_dir.filePath(QStringLiteral("d15.pt")));
