@@ -4,12 +4,16 @@
 // says why it is disabled. Uses the tiny committed model (16 px, fast).
 
 #include "casebrowser.h"
+#include "cellgallerymodel.h"
 #include "classificationjob.h"
 #include "democase.h"
 #include "democasedialog.h"
 #include "democasejob.h"
+#include "domaincheck.h"
 #include "engine.h"
 #include "mainwindow.h"
+#include "reviewqueuemodel.h"
+#include "reviewqueuepanel.h"
 #include "reviewtesthelpers.h"
 #include "startpage.h"
 
@@ -182,6 +186,34 @@ private slots:
                  qint64(kClasses * kPerClass));
         // Still not labelled: predictions are suggestions, not labels.
         QCOMPARE(uitest::scalar(workspace, "SELECT COUNT(*) FROM cells WHERE label_class IS NOT NULL"), qint64(0));
+
+        // A workspace from an earlier version holds an "outside" verdict for
+        // its demo case (that check measured the generator, not a
+        // laboratory): the case browser shows no banner, queues no more
+        // cells and says nothing of normalisation. (A laboratory's case
+        // with the same stored verdict gets the banner:
+        // test_reviewworkflow's caseOutsideTheModelsDomainIsFlagged.)
+        CaseBrowser *browser = window.caseBrowser();
+        const int queued = browser->queuePanel()->queueModel()->rowCount();
+        domain::DomainVerdict old;
+        old.checked = true;
+        old.outside = true;
+        old.cells = kClasses * kPerClass;
+        old.deviations.push_back({domain::Aspect::Unidentified, "unidentified_share", 0.9, 0.03, 0, 0.15});
+        QVERIFY(window.database()
+                    ->storeDomainCheck(outcome.caseId, QStringLiteral("tiny-pbc8"), true,
+                                       QString::fromStdString(old.toJson()))
+                    .ok());
+        QCOMPARE(uitest::scalar(workspace, "SELECT outside FROM case_domain_checks WHERE case_id = ?", {outcome.caseId}),
+                 qint64(1));
+        browser->refreshDomainCheck();
+        QVERIFY(!browser->domainVerdict().outside);
+        QVERIFY(!browser->domainBanner()->isVisible());
+        QVERIFY(!browser->normalisationNote()->isVisible());
+        QVERIFY(!browser->galleryModel()->reviewThresholds().reviewEveryCell);
+        // (The tiny model queues every cell on its own calls, so the count
+        // stays what it was rather than dropping.)
+        QCOMPARE(browser->queuePanel()->queueModel()->rowCount(), queued);
     }
 
     void cancelInWindowLeavesNoCase()
