@@ -207,6 +207,17 @@ Result<void> saveCompactCheckpoint(const std::string &path, const std::string &c
     });
 }
 
+// CheckpointPosition::optimiserRestartedAt of a checkpoint at step: a
+// compact one restarts the moments where it is; a full one says where they
+// last did (checkpoints from before session 29 do not: -1).
+std::int64_t optimiserRestartedAtOf(const Container &container, std::int64_t step)
+{
+    if (container.metadata.count("compact"))
+        return step;
+    const auto restarted = container.metadata.find("optimiser_restarted_at");
+    return restarted == container.metadata.end() ? -1 : std::stoll(restarted->second);
+}
+
 // Every module part takes the stored weights, cast back to its own type.
 void loadCompactModules(torch::serialize::InputArchive &archive, std::size_t count, const CheckpointParts &parts)
 {
@@ -280,12 +291,7 @@ Result<CheckpointPosition> loadCheckpoint(const std::string &path, const std::st
         parts.generator->set_state(state);
         position.step = std::stoll(container->metadata["step"]);
         position.elapsedSeconds = parseWrittenNumber(container->metadata["elapsed"]).value_or(0.0);
-        // Checkpoints from before session 29 did not record it (-1).
-        if (compact != container->metadata.end())
-            position.optimiserRestartedAt = position.step;
-        else if (const auto restarted = container->metadata.find("optimiser_restarted_at");
-                 restarted != container->metadata.end())
-            position.optimiserRestartedAt = std::stoll(restarted->second);
+        position.optimiserRestartedAt = optimiserRestartedAtOf(*container, position.step);
         if (const auto prior = container->metadata.find("prior_steps"); prior != container->metadata.end()) {
             position.priorSteps = std::stoll(prior->second);
             position.priorSeconds = parseWrittenNumber(container->metadata["prior_seconds"]).value_or(0.0);
@@ -315,11 +321,7 @@ Result<CheckpointInfo> readCheckpointInfo(const std::string &path)
         const auto batch = container->metadata.find("batch_size");
         if (batch != container->metadata.end())
             info.batchSize = std::stoi(batch->second);
-        if (container->metadata.count("compact"))
-            info.optimiserRestartedAt = info.step;
-        else if (const auto restarted = container->metadata.find("optimiser_restarted_at");
-                 restarted != container->metadata.end())
-            info.optimiserRestartedAt = std::stoll(restarted->second);
+        info.optimiserRestartedAt = optimiserRestartedAtOf(*container, info.step);
     } catch (const std::exception &) {
         return makeError("The checkpoint '" + path + "' is damaged: its position is unreadable.");
     }
